@@ -1,0 +1,313 @@
+//! Analyse: checks on the final objects (generated, plain and patched alike), in the spirit of
+//! `istioctl analyze`; each diagnostic carries the Istio analyzer code it corresponds to.
+//!
+//! | code | istio | what |
+//! |------|-------|------|
+//! | A601 | IST0101 | a VirtualService names a Gateway that no object defines |
+//! | A602 | IST0132 | a VirtualService host that none of its gateways serves |
+//! | A603 | IST0109 | two mesh VirtualServices claim one host in overlapping `exportTo` |
+//! | A604 | IST0145 | two Gateways with overlapping selectors serve one host on one port |
+//! | A605 | IST0101 | a route to a subset that no DestinationRule defines |
+//! | A606 | IST0128 | a DestinationRule originating TLS with no CA to verify the server (warning) |
+//! | A607 | IST0149 | routing on JWT claims without a RequestAuthentication on the gateway |
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::resource::Resource;
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+}
+
+fn is_istio(r: &Resource, kind: &str) -> bool {
+    r.kind() == kind && r.group_version().0 == "networking.istio.io"
+}
+
+fn labels_of(value: Option<&Value>) -> BTreeMap<String, String> {
+    value
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// `host` as a fully qualified name, short names resolved in `namespace`.
+fn fqdn(host: &str, namespace: &str) -> String {
+    if host.contains('.') && !host.ends_with(".svc") && host.split('.').count() != 2 {
+        host.to_string()
+    } else if let Some((name, ns)) = host.split_once('.') {
+        format!("{name}.{}.svc.cluster.local", ns.trim_end_matches(".svc"))
+    } else {
+        format!("{host}.{namespace}.svc.cluster.local")
+    }
+}
+
+/// Whether a Gateway server host (`ns/host`, `*/host`, `*.example.com`, `*`) serves `host`.
+fn server_serves(server_host: &str, host: &str, vs_namespace: &str) -> bool {
+    let (ns, pattern) = server_host.split_once('/').unwrap_or(("*", server_host));
+    if ns != "*" && ns != "." && ns != vs_namespace {
+        return false;
+    }
+    hosts_overlap(pattern, host)
+}
+
+fn hosts_overlap(a: &str, b: &str) -> bool {
+    if a == "*" || b == "*" || a == b {
+        return true;
+    }
+    let wildcard = |pattern: &str, host: &str| pattern.strip_prefix('*').is_some_and(|suffix| host.ends_with(suffix));
+    wildcard(a, b) || wildcard(b, a)
+}
+
+fn gateway_ref(reference: &str, namespace: &str) -> (String, String) {
+    match reference.split_once('/') {
+        Some((ns, name)) => (ns.to_string(), name.to_string()),
+        None => (namespace.to_string(), reference.to_string()),
+    }
+}
+
+pub fn analyse(resources: &[Resource]) -> Diagnostics {
+    let mut out = Diagnostics::new();
+    let gateways: BTreeMap<(String, String), &Resource> = resources
+        .iter()
+        .filter(|r| is_istio(r, "Gateway"))
+        .map(|r| ((r.namespace().unwrap_or_default().to_string(), r.name().to_string()), r))
+        .collect();
+    let mut subsets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for dr in resources.iter().filter(|r| is_istio(r, "DestinationRule")) {
+        let ns = dr.namespace().unwrap_or_default();
+        let host = fqdn(dr.value.pointer("/spec/host").and_then(Value::as_str).unwrap_or_default(), ns);
+        let names = dr.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten();
+        subsets.entry(host).or_default().extend(names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string));
+        check_tls_verification(dr, &mut out);
+    }
+    let authn: Vec<&Resource> = resources.iter().filter(|r| r.kind() == "RequestAuthentication").collect();
+    let mut mesh_hosts: BTreeMap<String, Vec<(&Resource, Vec<String>)>> = BTreeMap::new();
+
+    for vs in resources.iter().filter(|r| is_istio(r, "VirtualService")) {
+        let ns = vs.namespace().unwrap_or_default();
+        let hosts = strings(vs.value.pointer("/spec/hosts"));
+        let refs = strings(vs.value.pointer("/spec/gateways"));
+        let bound_gateways: Vec<(String, String)> = refs.iter().filter(|g| *g != "mesh").map(|g| gateway_ref(g, ns)).collect();
+        for (gns, gname) in &bound_gateways {
+            match gateways.get(&(gns.clone(), gname.clone())) {
+                None => out.push(
+                    Diagnostic::error("A601", format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"))
+                        .istio("IST0101")
+                        .resource(vs.reference())
+                        .help("define the Gateway, or fix the reference in `spec.gateways`"),
+                ),
+                Some(gateway) => {
+                    let served: Vec<String> = gateway
+                        .value
+                        .pointer("/spec/servers")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|s| strings(s.get("hosts")))
+                        .collect();
+                    for host in &hosts {
+                        if !served.iter().any(|s| server_serves(s, host, ns)) {
+                            out.push(
+                                Diagnostic::warning(
+                                    "A602",
+                                    format!("VirtualService host `{host}` is not served by gateway `{gns}/{gname}`"),
+                                )
+                                .istio("IST0132")
+                                .resource(vs.reference())
+                                .help("add the host to one of the Gateway's servers, or remove it from the VirtualService"),
+                            );
+                        }
+                    }
+                    check_claim_routing(vs, gateway, &authn, &mut out);
+                }
+            }
+        }
+        if refs.is_empty() || refs.iter().any(|g| g == "mesh") {
+            let export = strings(vs.value.pointer("/spec/exportTo"));
+            let export = if export.is_empty() { vec!["*".to_string()] } else { export };
+            let export = export.into_iter().map(|e| if e == "." { ns.to_string() } else { e }).collect::<Vec<_>>();
+            for host in &hosts {
+                mesh_hosts.entry(fqdn(host, ns)).or_default().push((vs, export.clone()));
+            }
+        }
+        check_subsets(vs, ns, &subsets, &mut out);
+    }
+    for (host, claims) in &mesh_hosts {
+        for (i, (a, a_export)) in claims.iter().enumerate() {
+            for (b, b_export) in &claims[i + 1..] {
+                let overlap = a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
+                if overlap {
+                    out.push(
+                        Diagnostic::error("A603", format!("host `{host}` is claimed by two mesh VirtualServices: {} and {}", a.display(), b.display()))
+                            .istio("IST0109")
+                            .resource(b.reference())
+                            .help("merge them into one VirtualService, or make their `exportTo` disjoint"),
+                    );
+                }
+            }
+        }
+    }
+    check_gateway_conflicts(&gateways, &mut out);
+    out
+}
+
+fn check_subsets(vs: &Resource, ns: &str, subsets: &BTreeMap<String, BTreeSet<String>>, out: &mut Diagnostics) {
+    for section in ["http", "tls", "tcp"] {
+        let routes = vs.value.pointer(&format!("/spec/{section}")).and_then(Value::as_array).into_iter().flatten();
+        for destination in routes.flat_map(|r| r.get("route").and_then(Value::as_array).into_iter().flatten()) {
+            let Some(subset) = destination.pointer("/destination/subset").and_then(Value::as_str) else { continue };
+            let host = fqdn(destination.pointer("/destination/host").and_then(Value::as_str).unwrap_or_default(), ns);
+            if !subsets.get(&host).is_some_and(|s| s.contains(subset)) {
+                out.push(
+                    Diagnostic::error("A605", format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"))
+                        .istio("IST0101")
+                        .resource(vs.reference())
+                        .help("define the subset in a DestinationRule for the host, or route without it"),
+                );
+            }
+        }
+    }
+}
+
+fn check_tls_verification(dr: &Resource, out: &mut Diagnostics) {
+    let mut policies: Vec<&Value> = Vec::new();
+    if let Some(p) = dr.value.pointer("/spec/trafficPolicy") {
+        policies.push(p);
+    }
+    for subset in dr.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(p) = subset.get("trafficPolicy") {
+            policies.push(p);
+        }
+    }
+    let mut tls: Vec<&Value> = Vec::new();
+    for policy in policies {
+        tls.extend(policy.get("tls"));
+        for port in policy.get("portLevelSettings").and_then(Value::as_array).into_iter().flatten() {
+            tls.extend(port.get("tls"));
+        }
+    }
+    for setting in tls {
+        let mode = setting.get("mode").and_then(Value::as_str).unwrap_or_default();
+        let verified = setting.get("caCertificates").is_some()
+            || setting.get("credentialName").is_some()
+            || setting.get("insecureSkipVerify").and_then(Value::as_bool) == Some(true);
+        if matches!(mode, "SIMPLE" | "MUTUAL") && !verified {
+            out.push(
+                Diagnostic::warning("A606", "DestinationRule originates TLS without a CA to verify the server")
+                    .istio("IST0128")
+                    .resource(dr.reference())
+                    .help("give the request a `caSecret` (or set caCertificates) so the external server is verified against its own CA"),
+            );
+        }
+    }
+}
+
+fn check_claim_routing(vs: &Resource, gateway: &Resource, authn: &[&Resource], out: &mut Diagnostics) {
+    let claims = vs
+        .value
+        .pointer("/spec/http")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r.get("match").and_then(Value::as_array).into_iter().flatten())
+        .filter_map(|m| m.get("headers").and_then(Value::as_object))
+        .any(|h| h.keys().any(|k| k.starts_with("@request.auth.claims")));
+    if !claims {
+        return;
+    }
+    let selector = labels_of(gateway.value.pointer("/spec/selector"));
+    let covered = authn.iter().any(|a| {
+        a.namespace() == gateway.namespace()
+            && labels_of(a.value.pointer("/spec/selector/matchLabels")).iter().all(|(k, v)| selector.get(k) == Some(v))
+    });
+    if !covered {
+        out.push(
+            Diagnostic::error("A607", "VirtualService routes on JWT claims but its gateway has no RequestAuthentication")
+                .istio("IST0149")
+                .resource(vs.reference())
+                .help("add `jwt` to the request, or stop matching on `@request.auth.claims`"),
+        );
+    }
+}
+
+fn check_gateway_conflicts(gateways: &BTreeMap<(String, String), &Resource>, out: &mut Diagnostics) {
+    // (port, host) → gateways serving it, with their selectors.
+    let mut served: BTreeMap<(u64, String), Vec<(&Resource, BTreeMap<String, String>)>> = BTreeMap::new();
+    for gateway in gateways.values() {
+        let selector = labels_of(gateway.value.pointer("/spec/selector"));
+        for server in gateway.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten() {
+            let port = server.pointer("/port/number").and_then(Value::as_u64).unwrap_or_default();
+            for host in strings(server.get("hosts")) {
+                let host = host.split_once('/').map_or(host.clone(), |(_, h)| h.to_string());
+                served.entry((port, host)).or_default().push((gateway, selector.clone()));
+            }
+        }
+    }
+    for ((port, host), list) in &served {
+        for (i, (a, sa)) in list.iter().enumerate() {
+            for (b, sb) in &list[i + 1..] {
+                let overlap = sa.iter().all(|(k, v)| sb.get(k) == Some(v)) || sb.iter().all(|(k, v)| sa.get(k) == Some(v));
+                if overlap && a.reference() != b.reference() {
+                    out.push(
+                        Diagnostic::error("A604", format!("host `{host}` on port {port} is served by two Gateways: {} and {}", a.display(), b.display()))
+                            .istio("IST0145")
+                            .resource(b.reference())
+                            .help("serve each host and port from one Gateway per gateway workload"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Analysis errors fail a build; warnings are shown.
+pub fn has_errors(diagnostics: &Diagnostics) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn r(value: Value) -> Resource {
+        Resource::new(value, Default::default(), None)
+    }
+
+    fn gateway(ns: &str, name: &str, host: &str) -> Resource {
+        r(json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": name, "namespace": ns},
+            "spec": {"selector": {"istio": "ingressgateway"}, "servers": [{"port": {"number": 443, "name": "https", "protocol": "HTTPS"}, "hosts": [host]}]}}))
+    }
+
+    fn vs(ns: &str, name: &str, host: &str, gateways: Value) -> Resource {
+        r(json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": name, "namespace": ns},
+            "spec": {"hosts": [host], "gateways": gateways, "http": [{"route": [{"destination": {"host": "web", "subset": "v1"}}]}]}}))
+    }
+
+    fn codes(d: &Diagnostics) -> Vec<&'static str> {
+        let mut c: Vec<_> = d.iter().map(|d| d.code).collect();
+        c.sort();
+        c
+    }
+
+    #[test]
+    fn finds_missing_gateways_hosts_and_subsets() {
+        let all = vec![gateway("gw", "g", "a.example.com"), vs("shop", "v", "b.example.com", json!(["gw/g", "gw/missing"]))];
+        assert_eq!(codes(&analyse(&all)), ["A601", "A602", "A605"]);
+    }
+
+    #[test]
+    fn finds_conflicting_gateways_and_mesh_hosts() {
+        let all = vec![
+            gateway("gw", "g1", "a.example.com"),
+            gateway("gw", "g2", "a.example.com"),
+            vs("x", "v1", "api.example.com", json!([])),
+            vs("y", "v2", "api.example.com", json!(["mesh"])),
+        ];
+        let found = codes(&analyse(&all));
+        assert!(found.contains(&"A604") && found.contains(&"A603"), "{found:?}");
+    }
+}

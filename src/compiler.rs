@@ -1,0 +1,104 @@
+//! The compiler: the pipeline chained in one place.
+//!
+//! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
+//! analyse → sort. Each stage returns its diagnostics; the pipeline stops after the first stage
+//! that reports an error, so a later stage never sees input an earlier one refused. Warnings
+//! travel with the result.
+
+use std::collections::BTreeSet;
+
+use tracing::debug;
+
+use crate::diagnostic::{Diagnostics, SourceText};
+use crate::input::Flavor;
+use crate::layers::{self, Loader};
+use crate::patch::Applied;
+use crate::resource::{self, Resource};
+use crate::source::{Source, Tree};
+use crate::{analyse, generate, merge, render, validate};
+
+/// A successful build.
+#[derive(Debug)]
+pub struct Build {
+    pub environment: String,
+    pub flavor: Flavor,
+    /// Sorted in kustomize's legacy order.
+    pub resources: Vec<Resource>,
+    /// Per resource: the patches that changed it, in order.
+    pub patched_by: Vec<Vec<String>>,
+    /// Warnings (a build with errors is a [`Failed`]).
+    pub diagnostics: Diagnostics,
+    /// Every file the build read.
+    pub inputs: BTreeSet<String>,
+    pub texts: SourceText,
+}
+
+/// A build that stopped at a stage with errors.
+#[derive(Debug)]
+pub struct Failed {
+    pub diagnostics: Diagnostics,
+    pub texts: SourceText,
+    pub inputs: BTreeSet<String>,
+}
+
+impl Failed {
+    pub fn render(&self) -> String {
+        self.diagnostics.render(&self.texts)
+    }
+}
+
+/// Builds the environment at the repo-relative directory `env_dir` of `source`.
+pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
+    let mut loader = Loader::new(Tree::new(source));
+    let mut warnings = Diagnostics::new();
+    macro_rules! stage {
+        ($name:literal, $result:expr) => {{
+            debug!(stage = $name, "running");
+            match $result {
+                Ok(value) => value,
+                Err(diagnostics) => {
+                    let mut all = warnings;
+                    all.extend(diagnostics);
+                    return Err(Failed { diagnostics: all, texts: loader.texts, inputs: loader.read });
+                }
+            }
+        }};
+    }
+    let layers = stage!("layers", layers::resolve(&mut loader, env_dir));
+    let patch_files = stage!("patch files", layers::load_patch_files(&mut loader, &layers));
+    let merged = stage!("merge", merge::merge(&layers, &patch_files));
+    let (plan, validate_warnings) = stage!("validate", validate::validate(&merged));
+    warnings.extend(validate_warnings);
+
+    let generated = generate::generate(&plan);
+    warnings.extend(generated.diagnostics);
+    let mut resources = generated.resources;
+    for doc in &merged.resources {
+        resources.push(Resource::new(doc.value.clone(), BTreeSet::from([doc.file.clone()]), None));
+    }
+    let duplicates = generate::check_unique(&resources);
+    stage!("generate", if duplicates.has_errors() { Err(duplicates) } else { Ok(()) });
+
+    resource::stamp(&mut resources);
+    let (applied, patch_diagnostics) = crate::patch::apply(&mut resources, &merged.patches);
+    stage!("patch", if patch_diagnostics.has_errors() { Err(patch_diagnostics) } else { Ok(()) });
+
+    let findings = analyse::analyse(&resources);
+    let failed = analyse::has_errors(&findings);
+    stage!("analyse", if failed { Err(findings.clone()) } else { Ok(()) });
+    warnings.extend(findings);
+
+    let Applied { by_resource } = applied;
+    let mut indexed: Vec<(Resource, Vec<String>)> = resources.into_iter().zip(by_resource).collect();
+    indexed.sort_by(|a, b| render::legacy_order(&a.0, &b.0));
+    let (resources, patched_by) = indexed.into_iter().unzip();
+    Ok(Build {
+        environment: plan.environment,
+        flavor: plan.flavor,
+        resources,
+        patched_by,
+        diagnostics: warnings,
+        inputs: loader.read,
+        texts: loader.texts,
+    })
+}

@@ -1,0 +1,338 @@
+//! Egress: each external host → the Istio egress-gateway pattern.
+//!
+//! Per host, in the egress gateway's namespace and exported only to the namespaces that asked
+//! for it plus the gateway's own: a ServiceEntry (MESH_EXTERNAL, DNS), a Gateway on the egress
+//! gateway, a VirtualService routing mesh → egress gateway → host, and a DestinationRule for
+//! the last hop (TLS origination, mutual TLS with the external trust domain's client
+//! certificate, SLA-class subsets). Per egress gateway: one DestinationRule for the in-mesh hop
+//! (ISTIO_MUTUAL with the host as SNI, one subset per host), the OVN EgressIP, and the
+//! gateway's own workload when meshedge deploys it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+
+use crate::diagnostic::Diagnostic;
+use crate::generate::{Generated, workload};
+use crate::input::{EgressTls, Flavor};
+use crate::names::{host_slug, join};
+use crate::objects::*;
+use crate::validate::{EgressGateway, EgressHost, Plan};
+
+pub const SLA_LABEL: &str = "meshedge.io/sla-class";
+/// The port the workload calls for HTTP hosts whose TLS the egress gateway originates.
+const APP_HTTP_PORT: u32 = 80;
+/// The in-mesh hop to the egress gateway: mutual TLS on 443.
+const HOP_PORT: u32 = 443;
+
+pub fn generate(plan: &Plan, out: &mut Generated) {
+    let mut hop_subsets: BTreeMap<&str, Vec<(&EgressHost, Subset)>> = BTreeMap::new();
+    for host in &plan.egress_hosts {
+        match host.gateway.as_ref().and_then(|g| plan.egress_gateways.get(g)) {
+            Some(gateway) => {
+                through_gateway(plan, gateway, host, out);
+                let tls = (host.tls != EgressTls::Passthrough).then(|| ClientTls {
+                    mode: "ISTIO_MUTUAL",
+                    sni: Some(host.host.clone()),
+                    credential_name: None,
+                });
+                let subset = Subset {
+                    name: host_slug(&host.host),
+                    traffic_policy: Some(TrafficPolicy {
+                        port_level_settings: tls
+                            .map(|tls| vec![PortTrafficPolicy { port: PortSelector { number: HOP_PORT }, tls: Some(tls) }])
+                            .unwrap_or_default(),
+                        ..Default::default()
+                    })
+                    .filter(|p| !p.port_level_settings.is_empty()),
+                    ..Default::default()
+                };
+                hop_subsets.entry(gateway.name.as_str()).or_default().push((host, subset));
+            }
+            None => direct(plan, host, out),
+        }
+    }
+    for gateway in plan.egress_gateways.values() {
+        if let Some(subsets) = hop_subsets.get(gateway.name.as_str()) {
+            hop_rule(plan, gateway, subsets, out);
+        }
+        placement(plan, gateway, out);
+    }
+}
+
+/// The namespaces a host's objects are exported to: the requesters' and the gateway's.
+fn export_to(host: &EgressHost, gateway: Option<&EgressGateway>) -> Vec<String> {
+    let mut namespaces: BTreeSet<String> = host.namespaces.clone();
+    if let Some(gateway) = gateway {
+        namespaces.insert(gateway.namespace.clone());
+    }
+    namespaces.into_iter().collect()
+}
+
+fn tenant_of(host: &EgressHost) -> Option<&str> {
+    // A host shared by several tenants belongs to none of them alone.
+    (host.tenants.len() == 1).then(|| host.tenants.iter().next().map(String::as_str)).flatten()
+}
+
+/// The ports of the ServiceEntry: what the workload calls, and the host's real port.
+fn service_ports(host: &EgressHost, through_gateway: bool) -> Vec<ServicePort> {
+    match host.tls {
+        EgressTls::Originate | EgressTls::Mutual if through_gateway => vec![
+            ServicePort { number: APP_HTTP_PORT, name: "http".into(), protocol: "HTTP", target_port: None },
+            ServicePort { number: host.port, name: "https".into(), protocol: "HTTPS", target_port: None },
+        ]
+        .into_iter()
+        .filter(|p| p.number != host.port || p.protocol == "HTTPS")
+        .collect(),
+        EgressTls::Originate | EgressTls::Mutual => {
+            vec![ServicePort { number: APP_HTTP_PORT, name: "http".into(), protocol: "HTTP", target_port: Some(host.port) }]
+        }
+        EgressTls::Passthrough => vec![ServicePort { number: host.port, name: "tls".into(), protocol: "TLS", target_port: None }],
+        EgressTls::None => vec![ServicePort { number: host.port, name: "http".into(), protocol: "HTTP", target_port: None }],
+    }
+}
+
+fn service_entry(plan: &Plan, namespace: &str, host: &EgressHost, gateway: Option<&EgressGateway>, out: &mut Generated) {
+    let endpoints = host
+        .sla_classes
+        .iter()
+        .map(|class| WorkloadEntry {
+            address: host.host.clone(),
+            labels: Labels::from([(SLA_LABEL.to_string(), class.clone())]),
+        })
+        .collect();
+    let spec = ServiceEntrySpec {
+        hosts: vec![host.host.clone()],
+        ports: service_ports(host, gateway.is_some()),
+        location: "MESH_EXTERNAL",
+        resolution: "DNS",
+        endpoints,
+        export_to: export_to(host, gateway),
+    };
+    let name = host_slug(&host.host);
+    out.push(
+        Manifest::new(networking_api(plan.flavor), "ServiceEntry", Some(namespace), &name, Spec { spec }),
+        &host.sources,
+        tenant_of(host),
+    );
+}
+
+/// The last hop's TLS: what the egress gateway (or the sidecar) does towards the host.
+fn origination(plan: &Plan, host: &EgressHost, namespace: &str, out: &mut Generated) -> Option<ClientTls> {
+    match host.tls {
+        EgressTls::Originate => Some(ClientTls {
+            mode: "SIMPLE",
+            sni: Some(host.host.clone()),
+            // A secret holding only `ca.crt` verifies the server with that CA.
+            credential_name: host.ca_secret.clone(),
+        }),
+        EgressTls::Mutual => {
+            if let (Some(credential), Some(ca)) = (&host.credential_name, &host.ca_secret) {
+                if *ca != format!("{credential}-cacert") {
+                    out.diagnostics.push(
+                        Diagnostic::warning(
+                            "W433",
+                            format!("egress `{}`: Istio reads the server CA for `{credential}` from secret `{credential}-cacert`, not `{ca}`", host.host),
+                        )
+                        .help(format!("put `ca.crt` of `{ca}` into `{credential}` or `{credential}-cacert` in namespace `{namespace}`")),
+                    );
+                }
+            }
+            let _ = plan;
+            Some(ClientTls { mode: "MUTUAL", sni: Some(host.host.clone()), credential_name: host.credential_name.clone() })
+        }
+        EgressTls::Passthrough | EgressTls::None => None,
+    }
+}
+
+fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out: &mut Generated) {
+    let ns = gateway.namespace.as_str();
+    let slug = host_slug(&host.host);
+    let tenant = tenant_of(host);
+    let api = networking_api(plan.flavor);
+    service_entry(plan, ns, host, Some(gateway), out);
+
+    let gateway_name = join(&[&gateway.name, &slug]);
+    let passthrough = host.tls == EgressTls::Passthrough;
+    let server = if passthrough {
+        Server {
+            port: ServerPort { number: HOP_PORT, name: "tls".into(), protocol: "TLS" },
+            hosts: vec![host.host.clone()],
+            tls: Some(ServerTls { mode: Some("PASSTHROUGH"), ..Default::default() }),
+        }
+    } else {
+        Server {
+            port: ServerPort { number: HOP_PORT, name: "https".into(), protocol: "HTTPS" },
+            hosts: vec![host.host.clone()],
+            tls: Some(ServerTls { mode: Some("ISTIO_MUTUAL"), ..Default::default() }),
+        }
+    };
+    let spec = GatewaySpec { selector: gateway.selector.clone(), servers: vec![server] };
+    out.push(Manifest::new(api, "Gateway", Some(ns), &gateway_name, Spec { spec }), &host.sources, tenant);
+
+    let gateway_ref = format!("{ns}/{gateway_name}");
+    let to_gateway = Destination {
+        host: gateway.fqdn(),
+        subset: Some(slug.clone()),
+        port: Some(PortSelector { number: HOP_PORT }),
+    };
+    let mut spec = VirtualServiceSpec {
+        hosts: vec![host.host.clone()],
+        gateways: vec![gateway_ref.clone(), "mesh".into()],
+        export_to: export_to(host, Some(gateway)),
+        ..Default::default()
+    };
+    if passthrough {
+        spec.tls = vec![
+            TlsRoute {
+                matches: vec![TlsMatch { sni_hosts: vec![host.host.clone()], port: Some(host.port), gateways: vec!["mesh".into()] }],
+                route: vec![RouteDestination { destination: to_gateway }],
+            },
+            TlsRoute {
+                matches: vec![TlsMatch { sni_hosts: vec![host.host.clone()], port: Some(HOP_PORT), gateways: vec![gateway_ref] }],
+                route: vec![RouteDestination { destination: Destination::new(&host.host, host.port) }],
+            },
+        ];
+    } else {
+        let app_port = if host.tls == EgressTls::None { host.port } else { APP_HTTP_PORT };
+        let mut http = vec![HttpRoute {
+            name: Some("mesh-to-egress-gateway".into()),
+            matches: vec![HttpMatch { gateways: vec!["mesh".into()], port: Some(app_port), ..Default::default() }],
+            route: vec![RouteDestination { destination: to_gateway }],
+            ..Default::default()
+        }];
+        let to_host = |subset: Option<&String>| RouteDestination {
+            destination: Destination {
+                host: host.host.clone(),
+                subset: subset.cloned(),
+                port: Some(PortSelector { number: host.port }),
+            },
+        };
+        let gateway_match = || HttpMatch { gateways: vec![gateway_ref.clone()], port: Some(HOP_PORT), ..Default::default() };
+        for class in &host.sla_classes {
+            let mut matched = gateway_match();
+            matched.headers.insert(plan.egress.sla_header.clone(), StringMatch::Exact(class.clone()));
+            http.push(HttpRoute {
+                name: Some(format!("sla-{class}")),
+                matches: vec![matched],
+                route: vec![to_host(Some(class))],
+                ..Default::default()
+            });
+        }
+        let default_class = if host.sla_classes.is_empty() { None } else { plan.egress.default_sla_class.as_ref() };
+        http.push(HttpRoute {
+            name: Some("egress-gateway-to-host".into()),
+            matches: vec![gateway_match()],
+            route: vec![to_host(default_class)],
+            ..Default::default()
+        });
+        spec.http = http;
+    }
+    out.push(Manifest::new(api, "VirtualService", Some(ns), &slug, Spec { spec }), &host.sources, tenant);
+
+    let tls = origination(plan, host, ns, out);
+    if tls.is_some() || !host.sla_classes.is_empty() {
+        let subsets = host
+            .sla_classes
+            .iter()
+            .map(|class| {
+                let limits = plan.egress.sla_classes.get(class).cloned().unwrap_or_default();
+                Subset {
+                    name: class.clone(),
+                    labels: Labels::from([(SLA_LABEL.to_string(), class.clone())]),
+                    traffic_policy: Some(TrafficPolicy {
+                        connection_pool: limits.connection_pool,
+                        outlier_detection: limits.outlier_detection,
+                        ..Default::default()
+                    }),
+                }
+            })
+            .collect();
+        let spec = DestinationRuleSpec {
+            host: host.host.clone(),
+            // Only the egress gateway opens connections to the host.
+            export_to: vec![ns.to_string()],
+            traffic_policy: tls.map(|tls| TrafficPolicy {
+                port_level_settings: vec![PortTrafficPolicy { port: PortSelector { number: host.port }, tls: Some(tls) }],
+                ..Default::default()
+            }),
+            subsets,
+        };
+        out.push(Manifest::new(api, "DestinationRule", Some(ns), &slug, Spec { spec }), &host.sources, tenant);
+    }
+}
+
+/// `gateway: none`: a ServiceEntry (and the sidecar's TLS origination) only.
+fn direct(plan: &Plan, host: &EgressHost, out: &mut Generated) {
+    let ns = plan.mesh.control_plane_namespace.clone();
+    service_entry(plan, &ns, host, None, out);
+    if let Some(tls) = origination(plan, host, &ns, out) {
+        let spec = DestinationRuleSpec {
+            host: host.host.clone(),
+            export_to: export_to(host, None),
+            traffic_policy: Some(TrafficPolicy {
+                port_level_settings: vec![PortTrafficPolicy { port: PortSelector { number: APP_HTTP_PORT }, tls: Some(tls) }],
+                ..Default::default()
+            }),
+            subsets: Vec::new(),
+        };
+        let slug = host_slug(&host.host);
+        out.push(
+            Manifest::new(networking_api(plan.flavor), "DestinationRule", Some(&ns), &slug, Spec { spec }),
+            &host.sources,
+            tenant_of(host),
+        );
+    }
+}
+
+/// The in-mesh hop: sidecars reach the egress gateway with mutual TLS, the external host as SNI.
+fn hop_rule(plan: &Plan, gateway: &EgressGateway, subsets: &[(&EgressHost, Subset)], out: &mut Generated) {
+    let mut sources = gateway.sources.clone();
+    let mut namespaces = BTreeSet::from([gateway.namespace.clone()]);
+    for (host, _) in subsets {
+        sources.extend(host.sources.iter().cloned());
+        namespaces.extend(host.namespaces.iter().cloned());
+    }
+    let spec = DestinationRuleSpec {
+        host: gateway.fqdn(),
+        export_to: namespaces.into_iter().collect(),
+        traffic_policy: None,
+        subsets: subsets.iter().map(|(_, s)| s.clone()).collect(),
+    };
+    let name = join(&[&gateway.name, "hop"]);
+    out.push(
+        Manifest::new(networking_api(plan.flavor), "DestinationRule", Some(&gateway.namespace), &name, Spec { spec }),
+        &sources,
+        None,
+    );
+}
+
+/// Where egress leaves: the OVN EgressIP, and the gateway's workload when meshedge deploys it.
+fn placement(plan: &Plan, gateway: &EgressGateway, out: &mut Generated) {
+    if !gateway.egress_ips.is_empty() {
+        let spec = json!({
+            "egressIPs": gateway.egress_ips,
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": gateway.namespace}},
+            "podSelector": {"matchLabels": gateway.selector},
+        });
+        let name = join(&[&gateway.namespace, &gateway.name]);
+        out.push(Manifest::new("k8s.ovn.org/v1", "EgressIP", None, &name, Spec { spec }), &gateway.sources, None);
+    }
+    if gateway.deploy {
+        let spec = workload::GatewayWorkload {
+            name: &gateway.service,
+            namespace: &gateway.namespace,
+            selector: &gateway.selector,
+            node_selector: &gateway.node_selector,
+            service_type: "ClusterIP",
+            announce_hosts: None,
+            tenant: None,
+        };
+        workload::generate(&spec, &gateway.sources, out);
+    } else if !gateway.node_selector.is_empty() && !(plan.flavor == Flavor::Ossm2 && plan.mesh.manage) {
+        out.diagnostics.push(
+            Diagnostic::warning("W434", format!("egress gateway `{}` has a nodeSelector that no emitted object carries", gateway.name))
+                .help("set `deploy: true` on the gateway, or let meshedge manage the ossm2 control plane"),
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! Enforcement: the objects that make the edge the only way in and out of a tenant namespace.
+//!
+//! - `networkPolicies`: per tenant namespace, ingress only from mesh namespaces (tenants, the
+//!   control plane, the gateways) and egress only to them plus cluster DNS;
+//! - `egressFirewall`: per tenant namespace an OVN `EgressFirewall` (or an SDN
+//!   `EgressNetworkPolicy`) named `default` that denies every destination outside the cluster;
+//! - `denyRoutes`: a tenant Role without `routes` bound to the tenant's team group, and an
+//!   admission policy refusing Routes in tenant namespaces;
+//! - `requireSidecar`: an admission policy refusing tenant pods without the sidecar.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::generate::Generated;
+use crate::input::{EgressFirewallMode, Flavor};
+use crate::objects::{Manifest, Spec};
+use crate::validate::Plan;
+
+const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+/// Where cluster DNS runs (OpenShift, then upstream Kubernetes).
+const DNS_NAMESPACES: [&str; 2] = ["kube-system", "openshift-dns"];
+const ADMISSION_API: &str = "admissionregistration.k8s.io/v1";
+
+/// Every namespace that is part of the mesh: tenants, control plane, gateways.
+pub fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = plan.tenants.values().flat_map(|t| t.namespaces.iter().cloned()).collect();
+    out.insert(plan.mesh.control_plane_namespace.clone());
+    out.extend(plan.ingress_gateways.values().map(|g| g.namespace.clone()));
+    out.extend(plan.egress_gateways.values().map(|g| g.namespace.clone()));
+    out
+}
+
+fn namespaces_in(names: impl IntoIterator<Item = String>) -> Value {
+    json!({"namespaceSelector": {"matchExpressions": [
+        {"key": NAME_LABEL, "operator": "In", "values": names.into_iter().collect::<Vec<_>>()}
+    ]}})
+}
+
+pub fn generate(plan: &Plan, out: &mut Generated) {
+    let e = &plan.enforcement;
+    let mesh = mesh_namespaces(plan);
+    for tenant in plan.tenants.values() {
+        let mut sources = tenant.sources.clone();
+        sources.extend(e.sources.iter().cloned());
+        let owner = Some(tenant.name.as_str());
+        for ns in &tenant.namespaces {
+            let ns = Some(ns.as_str());
+            if e.network_policies {
+                let ingress = json!({
+                    "podSelector": {},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [{"from": [namespaces_in(mesh.iter().cloned())]}]
+                });
+                let dns_ports: Vec<Value> = ["UDP", "TCP"]
+                    .iter()
+                    .flat_map(|p| [json!({"protocol": p, "port": 53}), json!({"protocol": p, "port": 5353})])
+                    .collect();
+                let egress = json!({
+                    "podSelector": {},
+                    "policyTypes": ["Egress"],
+                    "egress": [
+                        {"to": [namespaces_in(mesh.iter().cloned())]},
+                        {"to": [namespaces_in(DNS_NAMESPACES.iter().map(|s| s.to_string()))], "ports": dns_ports}
+                    ]
+                });
+                let api = "networking.k8s.io/v1";
+                out.push(Manifest::new(api, "NetworkPolicy", ns, "meshedge-ingress-from-mesh", Spec { spec: ingress }), &sources, owner);
+                out.push(Manifest::new(api, "NetworkPolicy", ns, "meshedge-egress-to-mesh", Spec { spec: egress }), &sources, owner);
+            }
+            let deny_outside = json!({"egress": [
+                {"type": "Deny", "to": {"cidrSelector": "0.0.0.0/0"}},
+                {"type": "Deny", "to": {"cidrSelector": "::/0"}}
+            ]});
+            match e.egress_firewall {
+                EgressFirewallMode::Ovn => {
+                    out.push(Manifest::new("k8s.ovn.org/v1", "EgressFirewall", ns, "default", Spec { spec: deny_outside }), &sources, owner)
+                }
+                EgressFirewallMode::Sdn => out.push(
+                    Manifest::new("network.openshift.io/v1", "EgressNetworkPolicy", ns, "default", Spec { spec: deny_outside }),
+                    &sources,
+                    owner,
+                ),
+                EgressFirewallMode::None => {}
+            }
+            if e.deny_routes {
+                tenant_role(plan, ns, &tenant.name, &sources, out);
+            }
+        }
+    }
+    let tenant_namespaces: Vec<String> = plan.tenants.values().flat_map(|t| t.namespaces.iter().cloned()).collect();
+    if tenant_namespaces.is_empty() {
+        return;
+    }
+    let mut sources: BTreeSet<String> = e.sources.clone();
+    sources.extend(plan.tenants.values().flat_map(|t| t.sources.iter().cloned()));
+    if e.deny_routes {
+        admission(
+            "meshedge-deny-tenant-routes",
+            json!({"apiGroups": ["route.openshift.io"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["routes"]}),
+            "false",
+            "tenants do not create Routes: exposure goes through an EdgeRequest and the platform's ingress gateways",
+            &tenant_namespaces,
+            &sources,
+            out,
+        );
+    }
+    if e.require_sidecar {
+        let key = "'sidecar.istio.io/inject'";
+        let opted = |value: &str| {
+            format!(
+                "((has(object.metadata.labels) && {key} in object.metadata.labels && object.metadata.labels[{key}] == '{value}') || \
+                 (has(object.metadata.annotations) && {key} in object.metadata.annotations && object.metadata.annotations[{key}] == '{value}'))"
+            )
+        };
+        // OpenShift Service Mesh 2 injects only pods that opt in; upstream Istio all but those opting out.
+        let expression = match plan.flavor {
+            Flavor::Ossm2 => opted("true"),
+            Flavor::Istio => format!("!{}", opted("false")),
+        };
+        admission(
+            "meshedge-require-sidecar",
+            json!({"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["pods"]}),
+            &expression,
+            "tenant pods run with the mesh sidecar (sidecar.istio.io/inject)",
+            &tenant_namespaces,
+            &sources,
+            out,
+        );
+    }
+}
+
+fn tenant_role(_plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<String>, out: &mut Generated) {
+    let verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+    let role = json!({"rules": [
+        {"apiGroups": [""], "resources": ["pods", "pods/log", "services", "endpoints", "configmaps", "secrets",
+            "persistentvolumeclaims", "serviceaccounts", "events"], "verbs": verbs},
+        {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "replicasets", "daemonsets"], "verbs": verbs},
+        {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": verbs},
+        {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": verbs},
+        {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": verbs}
+    ]});
+    let name = "meshedge-tenant";
+    let api = "rbac.authorization.k8s.io/v1";
+    out.push(Manifest::new(api, "Role", ns, name, role), sources, Some(tenant));
+    let binding = json!({
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("{tenant}-team")}]
+    });
+    out.push(Manifest::new(api, "RoleBinding", ns, name, binding), sources, Some(tenant));
+}
+
+fn admission(
+    name: &str,
+    rule: Value,
+    expression: &str,
+    message: &str,
+    namespaces: &[String],
+    sources: &BTreeSet<String>,
+    out: &mut Generated,
+) {
+    let policy = json!({
+        "failurePolicy": "Fail",
+        "matchConstraints": {
+            "resourceRules": [rule],
+            "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": namespaces}]}
+        },
+        "validations": [{"expression": expression, "message": message}]
+    });
+    out.push(Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicy", None, name, Spec { spec: policy }), sources, None);
+    let binding = json!({"policyName": name, "validationActions": ["Deny"]});
+    out.push(Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicyBinding", None, name, Spec { spec: binding }), sources, None);
+}

@@ -1,0 +1,203 @@
+//! Ingress: each host a tenant exposes → a Gateway server set on the ingress gateway, a
+//! VirtualService in the tenant's namespace, a cert-manager Certificate, and the exposure in
+//! front of the gateway (an OpenShift Route per host, or a LoadBalancer Service announced to
+//! external-dns).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::generate::{Generated, workload};
+use crate::input::{Exposure, Flavor, IngressTls};
+use crate::names::{host_slug, join};
+use crate::objects::*;
+use crate::validate::{IngressGateway, IngressHost, Plan};
+
+pub const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
+
+pub fn generate(plan: &Plan, out: &mut Generated) {
+    for host in &plan.ingress_hosts {
+        let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
+        let slug = host_slug(&host.host);
+        gateway_object(plan, gateway, host, &slug, out);
+        virtual_service(plan, gateway, host, &slug, out);
+        if host.issue_certificate {
+            certificate(gateway, host, &slug, out);
+        }
+        if gateway.exposure == Exposure::Route {
+            route(gateway, host, &slug, out);
+        }
+    }
+    for gateway in plan.ingress_gateways.values() {
+        exposure(plan, gateway, out);
+    }
+}
+
+/// The hosts each gateway serves, sorted.
+pub fn hosts_by_gateway(plan: &Plan) -> BTreeMap<&str, Vec<&str>> {
+    let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for host in &plan.ingress_hosts {
+        map.entry(host.gateway.as_str()).or_default().push(host.host.as_str());
+    }
+    map
+}
+
+/// The name of the Gateway object serving `host` (`<gateway>-<host slug>`).
+pub fn gateway_object_name(gateway: &str, host: &str) -> String {
+    join(&[gateway, &host_slug(host)])
+}
+
+fn gateway_object(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
+    let hosts = vec![host.host.clone()];
+    let https = |mode: &'static str, protocol: &'static str| Server {
+        port: ServerPort { number: 443, name: "https".into(), protocol },
+        hosts: hosts.clone(),
+        tls: Some(ServerTls { mode: Some(mode), credential_name: host.credential.clone(), ..Default::default() }),
+    };
+    let redirect = Server {
+        port: ServerPort { number: 80, name: "http".into(), protocol: "HTTP" },
+        hosts: hosts.clone(),
+        tls: Some(ServerTls { https_redirect: Some(true), ..Default::default() }),
+    };
+    let servers = match host.tls {
+        IngressTls::Simple => vec![https("SIMPLE", "HTTPS"), redirect],
+        IngressTls::Mutual => {
+            let mut server = https("MUTUAL", "HTTPS");
+            if plan.flavor == Flavor::Istio {
+                if let Some(tls) = server.tls.as_mut() {
+                    tls.ca_cert_credential_name = host.client_ca.clone();
+                }
+            } else if let (Some(credential), Some(ca)) = (&host.credential, &host.client_ca) {
+                // OSSM 2.5 reads the client CA from `<credentialName>-cacert`.
+                if *ca != format!("{credential}-cacert") {
+                    out.diagnostics.push(
+                        Diagnostic::warning("W431", format!(
+                            "host `{}`: OpenShift Service Mesh 2 reads the client CA from secret `{credential}-cacert`, not `{ca}`",
+                            host.host
+                        ))
+                        .help(format!("copy the CA bundle of `{ca}` into `{credential}-cacert` in namespace `{}`", gateway.namespace)),
+                    );
+                }
+            }
+            vec![server, redirect]
+        }
+        IngressTls::Passthrough => vec![Server {
+            port: ServerPort { number: 443, name: "tls".into(), protocol: "TLS" },
+            hosts,
+            tls: Some(ServerTls { mode: Some("PASSTHROUGH"), ..Default::default() }),
+        }],
+        IngressTls::None => vec![Server { port: ServerPort { number: 80, name: "http".into(), protocol: "HTTP" }, hosts, tls: None }],
+    };
+    let name = join(&[&gateway.name, slug]);
+    let spec = GatewaySpec { selector: gateway.selector.clone(), servers };
+    out.push(
+        Manifest::new(networking_api(plan.flavor), "Gateway", Some(&gateway.namespace), &name, Spec { spec }),
+        &host.sources,
+        Some(&host.tenant),
+    );
+}
+
+fn virtual_service(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
+    let gateway_ref = format!("{}/{}", gateway.namespace, gateway_object_name(&gateway.name, &host.host));
+    let mut spec = VirtualServiceSpec {
+        hosts: vec![host.host.clone()],
+        gateways: vec![gateway_ref],
+        export_to: vec![gateway.namespace.clone()],
+        ..Default::default()
+    };
+    let headers = host.sla_class.as_ref().map(|class| Headers {
+        request: HeaderOperations { set: BTreeMap::from([(plan.egress.sla_header.clone(), class.clone())]) },
+    });
+    if host.tls == IngressTls::Passthrough {
+        spec.tls = host
+            .routes
+            .iter()
+            .map(|r| TlsRoute {
+                matches: vec![TlsMatch { sni_hosts: vec![host.host.clone()], port: Some(443), ..Default::default() }],
+                route: vec![RouteDestination { destination: Destination::new(&r.service, r.port) }],
+            })
+            .collect();
+    } else {
+        spec.http = host
+            .routes
+            .iter()
+            .map(|r| HttpRoute {
+                matches: vec![HttpMatch { uri: Some(StringMatch::Prefix(r.prefix.clone())), ..Default::default() }],
+                route: vec![RouteDestination { destination: Destination::new(&r.service, r.port) }],
+                timeout: r.timeout.clone(),
+                headers: headers.clone(),
+                ..Default::default()
+            })
+            .collect();
+    }
+    out.push(
+        Manifest::new(networking_api(plan.flavor), "VirtualService", Some(&host.namespace), slug, Spec { spec }),
+        &host.sources,
+        Some(&host.tenant),
+    );
+}
+
+fn certificate(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
+    let (Some(issuer), Some(secret)) = (&gateway.issuer, &host.credential) else { return };
+    let spec = CertificateSpec {
+        secret_name: secret.clone(),
+        dns_names: vec![host.host.clone()],
+        issuer_ref: IssuerReference { group: "cert-manager.io", kind: issuer.kind.clone(), name: issuer.name.clone() },
+    };
+    out.push(
+        Manifest::new("cert-manager.io/v1", "Certificate", Some(&gateway.namespace), slug, Spec { spec }),
+        &host.sources,
+        Some(&host.tenant),
+    );
+}
+
+fn route(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
+    let tls = host.tls != IngressTls::None;
+    let spec = RouteSpec {
+        host: host.host.clone(),
+        to: RouteTarget { kind: "Service", name: gateway.service.clone(), weight: 100 },
+        port: RoutePort { target_port: if tls { "https".into() } else { "http2".into() } },
+        tls: tls.then_some(RouteTls { termination: "passthrough", insecure_edge_termination_policy: "Redirect" }),
+    };
+    out.push(
+        Manifest::new("route.openshift.io/v1", "Route", Some(&gateway.namespace), slug, Spec { spec }),
+        &host.sources,
+        Some(&host.tenant),
+    );
+}
+
+/// The gateway's own workload (`deploy: true`) and its LoadBalancer announcement.
+fn exposure(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
+    let hosts = hosts_by_gateway(plan);
+    let served: Vec<&str> = hosts.get(gateway.name.as_str()).cloned().unwrap_or_default();
+    let load_balancer = gateway.exposure == Exposure::LoadBalancer;
+    if gateway.deploy {
+        let mut sources: BTreeSet<String> = gateway.sources.clone();
+        for host in plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name && load_balancer) {
+            sources.extend(host.sources.iter().cloned());
+        }
+        let announce = if load_balancer && !served.is_empty() { Some(served.join(",")) } else { None };
+        let spec = workload::GatewayWorkload {
+            name: &gateway.service,
+            namespace: &gateway.namespace,
+            selector: &gateway.selector,
+            node_selector: &BTreeMap::new(),
+            service_type: if load_balancer { "LoadBalancer" } else { "ClusterIP" },
+            announce_hosts: announce.as_deref(),
+            tenant: gateway.tenant.as_deref(),
+        };
+        workload::generate(&spec, &sources, out);
+    } else if load_balancer && !served.is_empty() && !(plan.flavor == Flavor::Ossm2 && plan.mesh.manage) {
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "W432",
+                format!("gateway `{}` is exposed by a LoadBalancer that meshedge does not manage", gateway.name),
+            )
+            .help(format!(
+                "annotate Service `{}/{}` with `{EXTERNAL_DNS_HOSTNAME}: {}`, or set `deploy: true` on the gateway",
+                gateway.namespace,
+                gateway.service,
+                served.join(",")
+            )),
+        );
+    }
+}

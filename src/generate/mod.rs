@@ -1,0 +1,83 @@
+//! Generate: the validated [`Plan`] → Kubernetes and Istio objects, one module per capability.
+//!
+//! - [`ingress`]: Gateways, VirtualServices, Certificates, Routes, LoadBalancer Services;
+//! - [`security`]: token checks (RequestAuthentication, AuthorizationPolicy);
+//! - [`egress`]: ServiceEntries and the egress-gateway hop, SLA classes, egress IPs;
+//! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC and admission policies;
+//! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource.
+//!
+//! Modules only build objects (through [`crate::objects`]); every decision was made by the
+//! validate stage. Warnings about what generation could not place go to [`Generated::diagnostics`].
+
+pub mod control_plane;
+pub mod egress;
+pub mod enforcement;
+pub mod ingress;
+pub mod security;
+pub mod workload;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::objects::Manifest;
+use crate::resource::Resource;
+use crate::validate::Plan;
+
+/// What generation produced so far.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub resources: Vec<Resource>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Generated {
+    pub fn push<B: Serialize>(&mut self, manifest: Manifest<B>, sources: &BTreeSet<String>, tenant: Option<&str>) {
+        self.resources.push(Resource::new(manifest.into_value(), sources.clone(), tenant.map(str::to_string)));
+    }
+
+    pub fn push_value(&mut self, value: serde_json::Value, sources: &BTreeSet<String>, tenant: Option<&str>) {
+        self.resources.push(Resource::new(value, sources.clone(), tenant.map(str::to_string)));
+    }
+}
+
+/// Runs every capability over the plan.
+pub fn generate(plan: &Plan) -> Generated {
+    let mut out = Generated::default();
+    ingress::generate(plan, &mut out);
+    security::generate(plan, &mut out);
+    egress::generate(plan, &mut out);
+    enforcement::generate(plan, &mut out);
+    control_plane::generate(plan, &mut out);
+    out
+}
+
+/// Two objects with one identity (group, kind, namespace, name) is an error naming both origins.
+pub fn check_unique(resources: &[Resource]) -> Diagnostics {
+    let mut seen: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    let mut diagnostics = Diagnostics::new();
+    for (i, r) in resources.iter().enumerate() {
+        let key = (
+            r.group_version().0.to_string(),
+            r.kind().to_string(),
+            r.namespace().unwrap_or_default().to_string(),
+            r.name().to_string(),
+        );
+        if let Some(&first) = seen.get(&key) {
+            let sources = |r: &Resource| r.sources.iter().cloned().collect::<Vec<_>>().join(", ");
+            diagnostics.push(
+                Diagnostic::error("E430", format!("two objects are both {}", r.display()))
+                    .resource(r.reference())
+                    .help(format!(
+                        "one comes from {}, the other from {}; rename or remove one",
+                        sources(&resources[first]),
+                        sources(r)
+                    )),
+            );
+        } else {
+            seen.insert(key, i);
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,76 @@
+//! The workload of a gateway that meshedge deploys itself (`deploy: true`), by Istio's gateway
+//! injection: a ServiceAccount, a Deployment whose `istio-proxy` container the injector fills
+//! in, the Service in front of it, and a Role that lets the gateway read its TLS secrets.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+
+use crate::generate::Generated;
+use crate::generate::ingress::EXTERNAL_DNS_HOSTNAME;
+use crate::objects::{Labels, Manifest, ServicePortSpec, ServiceSpec, Spec};
+
+pub struct GatewayWorkload<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+    pub selector: &'a Labels,
+    pub node_selector: &'a BTreeMap<String, String>,
+    pub service_type: &'static str,
+    /// Hosts for external-dns on the Service (comma-separated).
+    pub announce_hosts: Option<&'a str>,
+    pub tenant: Option<&'a str>,
+}
+
+pub fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mut Generated) {
+    let ns = Some(w.namespace);
+    out.push(Manifest::new("v1", "ServiceAccount", ns, w.name, serde_json::Map::new()), sources, w.tenant);
+
+    let mut pod_labels = w.selector.clone();
+    pod_labels.insert("sidecar.istio.io/inject".into(), "true".into());
+    let mut pod_spec = json!({
+        "serviceAccountName": w.name,
+        "containers": [{
+            "name": "istio-proxy",
+            "image": "auto",
+            "securityContext": {
+                "allowPrivilegeEscalation": false,
+                "capabilities": {"drop": ["ALL"]},
+                "runAsNonRoot": true
+            }
+        }]
+    });
+    if !w.node_selector.is_empty() {
+        pod_spec["nodeSelector"] = json!(w.node_selector);
+    }
+    let deployment = json!({
+        "replicas": 2,
+        "selector": {"matchLabels": w.selector},
+        "template": {
+            "metadata": {"annotations": {"inject.istio.io/templates": "gateway"}, "labels": pod_labels},
+            "spec": pod_spec
+        }
+    });
+    out.push(Manifest::new("apps/v1", "Deployment", ns, w.name, Spec { spec: deployment }), sources, w.tenant);
+
+    let spec = ServiceSpec {
+        service_type: w.service_type,
+        selector: w.selector.clone(),
+        ports: vec![
+            ServicePortSpec { name: "http2".into(), port: 80, target_port: 8080, protocol: "TCP" },
+            ServicePortSpec { name: "https".into(), port: 443, target_port: 8443, protocol: "TCP" },
+        ],
+    };
+    let mut service = Manifest::new("v1", "Service", ns, w.name, Spec { spec });
+    if let Some(hosts) = w.announce_hosts {
+        service = service.annotation(EXTERNAL_DNS_HOSTNAME, hosts);
+    }
+    out.push(service, sources, w.tenant);
+
+    let role = json!({"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "watch", "list"]}]});
+    out.push(Manifest::new("rbac.authorization.k8s.io/v1", "Role", ns, w.name, role), sources, w.tenant);
+    let binding = json!({
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": w.name},
+        "subjects": [{"kind": "ServiceAccount", "name": w.name}]
+    });
+    out.push(Manifest::new("rbac.authorization.k8s.io/v1", "RoleBinding", ns, w.name, binding), sources, w.tenant);
+}

@@ -1,0 +1,293 @@
+//! Layer resolution: from an environment directory to the ordered list of layers it is made of.
+//!
+//! A layer is a directory with a `meshedge.yaml`. Its `bases` are applied first, in order,
+//! depth first; a layer reached twice is applied once, at its first position; a cycle is an
+//! error that names every layer on it. Each layer's `resources/` (plain manifests) and
+//! `tenants/` (tenant and request documents) are found by convention, recursively. Every path
+//! stays inside the repository root ([`crate::source::Tree`] enforces it).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceText};
+use crate::input::{API_VERSION, LayerDoc, LayerKind, MANIFEST};
+use crate::load::{self, Document};
+use crate::source::{self, SourceError, Tree};
+
+/// Reads and parses files through a [`Tree`], remembering their text and which files were read.
+pub struct Loader<'a> {
+    pub tree: Tree<'a>,
+    pub texts: SourceText,
+    /// Every file read, for fingerprints of an environment's inputs.
+    pub read: BTreeSet<String>,
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(tree: Tree<'a>) -> Self {
+        Loader { tree, texts: SourceText::default(), read: BTreeSet::new() }
+    }
+
+    /// Reads and parses a file; `context` says why it is read ("layer manifest").
+    pub fn load(&mut self, path: &str, context: &str) -> Result<Vec<Document>, Diagnostic> {
+        let text = self.tree.read_to_string(path).map_err(|e| source_error(&e, context))?;
+        self.read.insert(path.to_string());
+        self.texts.insert(path, &text);
+        load::parse(path, &text)
+    }
+}
+
+/// A source error as a diagnostic, with the context of the read.
+pub fn source_error(error: &SourceError, context: &str) -> Diagnostic {
+    let diagnostic = Diagnostic::error("E100", format!("{context}: {error}")).at(Location::file(error.path()));
+    match error {
+        SourceError::Escapes { .. } => Diagnostic { code: "E105", ..diagnostic }
+            .help("every path and symlink must stay inside the repository root (see --root)"),
+        SourceError::NotFound { .. } => diagnostic.help("check the path; it is relative to the directory of the file naming it"),
+        SourceError::SymlinkLoop { .. } => diagnostic.help("remove the symlink that points back at its own directory"),
+        _ => diagnostic,
+    }
+}
+
+/// One layer, its documents loaded.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub dir: String,
+    pub manifest_path: String,
+    pub manifest: Document,
+    pub spec: LayerDoc,
+    /// Plain manifests under `resources/`.
+    pub resources: Vec<Document>,
+    /// Documents under `tenants/<tenant>/`, keyed by the tenant directory name.
+    pub tenants: BTreeMap<String, Vec<Document>>,
+}
+
+/// Loads the environment at `env_dir` and all its bases, in application order.
+pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<Vec<Layer>, Diagnostics> {
+    let mut state = Resolver { order: Vec::new(), done: BTreeSet::new(), stack: Vec::new(), diagnostics: Diagnostics::new() };
+    state.visit(loader, env_dir, None);
+    if state.diagnostics.has_errors() {
+        return Err(state.diagnostics);
+    }
+    let mut layers = state.order;
+    if let Some(env) = layers.last() {
+        if env.spec.kind != LayerKind::Environment {
+            let d = Diagnostic::error("E203", format!("`{}` is a Layer, not an Environment", env.dir))
+                .at(env.manifest.location("/kind"))
+                .help("build a directory whose meshedge.yaml has `kind: Environment`");
+            return Err(d.into());
+        }
+    }
+    let mut diagnostics = Diagnostics::new();
+    for layer in &mut layers {
+        load_contents(loader, layer, &mut diagnostics);
+    }
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(layers) }
+}
+
+struct Resolver {
+    order: Vec<Layer>,
+    done: BTreeSet<String>,
+    /// The layers being visited, with the place each names the next.
+    stack: Vec<(String, Option<Location>)>,
+    diagnostics: Diagnostics,
+}
+
+impl Resolver {
+    fn visit(&mut self, loader: &mut Loader, dir: &str, named_at: Option<Location>) {
+        if self.done.contains(dir) {
+            return;
+        }
+        if let Some(start) = self.stack.iter().position(|(d, _)| d == dir) {
+            let mut cycle: Vec<String> = self.stack[start..].iter().map(|(d, _)| d.clone()).collect();
+            cycle.push(dir.to_string());
+            let mut d = Diagnostic::error("E201", format!("`bases` form a cycle: {}", cycle.join(" -> ")))
+                .at_opt(named_at)
+                .help("remove one of these `bases` entries so that no layer includes itself");
+            for (_, at) in &self.stack[start + 1..] {
+                if let Some(at) = at {
+                    d = d.note(at.clone(), "part of the cycle");
+                }
+            }
+            self.diagnostics.push(d);
+            return;
+        }
+        let manifest_path = if dir.is_empty() { MANIFEST.to_string() } else { format!("{dir}/{MANIFEST}") };
+        let docs = match loader.tree.is_file(&manifest_path) {
+            Ok(true) => loader.load(&manifest_path, "cannot read layer manifest"),
+            Ok(false) => Err(Diagnostic::error("E202", format!("`{dir}` is not a layer: it has no {MANIFEST}"))
+                .at_opt(named_at.clone())
+                .help(format!("create {manifest_path}, or fix the path in `bases`"))),
+            Err(e) => Err(source_error(&e, "cannot resolve layer").at_opt(named_at.clone())),
+        };
+        let docs = match docs {
+            Ok(docs) => docs,
+            Err(d) => return self.diagnostics.push(d),
+        };
+        let mut docs = docs;
+        if docs.len() != 1 {
+            return self.diagnostics.push(
+                Diagnostic::error("E202", format!("{manifest_path} must hold exactly one document, not {}", docs.len()))
+                    .at(Location::file(&manifest_path))
+                    .help("a layer manifest is one document with apiVersion, kind (Layer or Environment) and metadata"),
+            );
+        }
+        let manifest = docs.remove(0);
+        let spec: LayerDoc = match manifest.typed("") {
+            Ok(spec) => spec,
+            Err(d) => return self.diagnostics.push(d),
+        };
+        if spec.api_version != API_VERSION {
+            self.diagnostics.push(
+                Diagnostic::error("E106", format!("unsupported apiVersion `{}`", spec.api_version))
+                    .at(manifest.location("/apiVersion"))
+                    .help(format!("use `apiVersion: {API_VERSION}`")),
+            );
+        }
+        self.stack.push((dir.to_string(), named_at));
+        for (i, base) in spec.bases.iter().enumerate() {
+            let at = manifest.location(&format!("/bases/{i}"));
+            match source::join(dir, base) {
+                Ok(base_dir) => {
+                    self.visit(loader, &base_dir, Some(at));
+                }
+                Err(outside) => self.diagnostics.push(
+                    Diagnostic::error("E105", format!("base `{base}` resolves to `{outside}`, outside the repository root"))
+                        .at(at)
+                        .help("bases are paths relative to the layer's directory and must stay inside the root (see --root)"),
+                ),
+            }
+        }
+        self.stack.pop();
+        self.done.insert(dir.to_string());
+        self.order.push(Layer {
+            dir: dir.to_string(),
+            manifest_path,
+            manifest,
+            spec,
+            resources: Vec::new(),
+            tenants: BTreeMap::new(),
+        });
+    }
+}
+
+/// Loads the files named by `file:` patches, keyed by repo-relative path.
+pub fn load_patch_files(loader: &mut Loader, layers: &[Layer]) -> Result<BTreeMap<String, Vec<Document>>, Diagnostics> {
+    let mut files = BTreeMap::new();
+    let mut diagnostics = Diagnostics::new();
+    for layer in layers {
+        for (index, spec) in layer.spec.patches.iter().enumerate() {
+            let Some(file) = &spec.file else { continue };
+            // A path outside the root is reported by the merge stage, with the patch's place.
+            let Ok(path) = source::join(&layer.dir, file) else { continue };
+            if files.contains_key(&path) {
+                continue;
+            }
+            match loader.load(&path, "cannot read patch file") {
+                Ok(docs) => {
+                    files.insert(path, docs);
+                }
+                Err(d) => {
+                    let at = layer.manifest.location(&format!("/patches/{index}/file"));
+                    diagnostics.push(if d.code == "E101" { d } else { d.at(at) });
+                }
+            }
+        }
+    }
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(files) }
+}
+
+fn is_manifest_file(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")
+}
+
+fn load_contents(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagnostics) {
+    let prefix = if layer.dir.is_empty() { String::new() } else { format!("{}/", layer.dir) };
+    match loader.tree.walk(&format!("{prefix}resources")) {
+        Ok(files) => {
+            for file in files.iter().filter(|f| is_manifest_file(&f.path)) {
+                match loader.load(&file.path, "cannot read resource") {
+                    Ok(docs) => layer.resources.extend(docs),
+                    Err(d) => diagnostics.push(d),
+                }
+            }
+        }
+        Err(e) => diagnostics.push(source_error(&e, "cannot read resources")),
+    }
+    let tenants_dir = format!("{prefix}tenants");
+    match loader.tree.walk(&tenants_dir) {
+        Ok(files) => {
+            for file in files.iter().filter(|f| is_manifest_file(&f.path)) {
+                let rest = &file.path[tenants_dir.len() + 1..];
+                let Some((tenant, _)) = rest.split_once('/') else {
+                    diagnostics.push(
+                        Diagnostic::error("E204", format!("`{}` is not inside a tenant directory", file.path))
+                            .at(Location::file(&file.path))
+                            .help(format!("move it to {tenants_dir}/<tenant>/")),
+                    );
+                    continue;
+                };
+                match loader.load(&file.path, "cannot read tenant file") {
+                    Ok(docs) => layer.tenants.entry(tenant.to_string()).or_default().extend(docs),
+                    Err(d) => diagnostics.push(d),
+                }
+            }
+        }
+        Err(e) => diagnostics.push(source_error(&e, "cannot read tenants")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FsSource;
+
+    fn write(root: &std::path::Path, path: &str, text: &str) {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    fn layer(kind: &str, name: &str, bases: &[&str]) -> String {
+        format!("apiVersion: meshedge.io/v1alpha1\nkind: {kind}\nmetadata: {{name: {name}}}\nbases: {bases:?}\n")
+    }
+
+    #[test]
+    fn bases_apply_first_and_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "base/meshedge.yaml", &layer("Layer", "base", &[]));
+        write(root, "profiles/a/meshedge.yaml", &layer("Layer", "a", &["../../base"]));
+        write(root, "env/p/meshedge.yaml", &layer("Environment", "p", &["../../base", "../../profiles/a"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let layers = resolve(&mut loader, "env/p").unwrap();
+        let dirs: Vec<&str> = layers.iter().map(|l| l.dir.as_str()).collect();
+        assert_eq!(dirs, ["base", "profiles/a", "env/p"]);
+    }
+
+    #[test]
+    fn a_cycle_is_named_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "a/meshedge.yaml", &layer("Layer", "a", &["../b"]));
+        write(root, "b/meshedge.yaml", &layer("Layer", "b", &["../a"]));
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../a"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err[0].code, "E201");
+        assert!(err[0].message.contains("a -> b -> a"), "{}", err[0].message);
+        assert_eq!(err[0].location.as_ref().unwrap().file, "b/meshedge.yaml");
+    }
+
+    #[test]
+    fn a_base_outside_the_root_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../../elsewhere"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err[0].code, "E105");
+        assert_eq!(err[0].location.as_ref().unwrap().line, Some(4));
+    }
+}

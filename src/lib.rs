@@ -1,0 +1,25 @@
+//! meshedge compiles a layered GitOps repository that describes the edge of a service mesh
+//! (Istio, or OpenShift Service Mesh 2) into the final Kubernetes manifests.
+//!
+//! The pipeline, one module per stage, chained in [`compiler`]:
+//! [`source`] → [`load`] → [`layers`] → [`merge`] → [`validate`] → [`generate`] → [`patch`] →
+//! [`analyse`] → [`render`]. Commands in [`cli`] are thin shells over it.
+
+pub mod analyse;
+pub mod cli;
+pub mod compiler;
+pub mod diagnostic;
+pub mod generate;
+pub mod input;
+pub mod layers;
+pub mod load;
+pub mod locate;
+pub mod merge;
+pub mod names;
+pub mod objects;
+pub mod patch;
+pub mod render;
+pub mod resource;
+pub mod schema;
+pub mod source;
+pub mod validate;

@@ -1,0 +1,381 @@
+//! Load and locate: YAML and JSON text → documents that remember where every value was written.
+//!
+//! Each file is parsed once, event by event, into the generic value form
+//! (`serde_json::Value`, the form patches and analyses work on) plus an index from JSON pointer
+//! to line and column. Typed reading ([`Document::typed`]) goes through `serde_path_to_error`,
+//! so an unknown field, a missing field or a wrong type is reported at the place it was written.
+//! Values are read with YAML 1.2 rules: `no`, `on` and `yes` are strings.
+
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::Yaml;
+
+use crate::diagnostic::{Diagnostic, Location};
+
+/// One YAML document of an input file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: String,
+    /// Position of the document in its file, from 0.
+    pub index: usize,
+    pub value: Value,
+    locations: HashMap<String, (usize, usize)>,
+}
+
+impl Document {
+    /// The place of the value at `pointer`, or of its nearest written ancestor.
+    pub fn location(&self, pointer: &str) -> Location {
+        let mut pointer = pointer;
+        loop {
+            if let Some(&(line, column)) = self.locations.get(pointer) {
+                return Location::at(&self.file, line, column);
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => return Location::file(&self.file),
+            }
+        }
+    }
+
+    pub fn str_at(&self, pointer: &str) -> Option<&str> {
+        self.value.pointer(pointer).and_then(Value::as_str)
+    }
+
+    /// `apiVersion` and `kind`, when both are strings.
+    pub fn api_kind(&self) -> (Option<&str>, Option<&str>) {
+        (self.str_at("/apiVersion"), self.str_at("/kind"))
+    }
+
+    /// Reads the document (or the value at `pointer`) as `T`; errors point at the offending field.
+    pub fn typed<T: DeserializeOwned>(&self, pointer: &str) -> Result<T, Diagnostic> {
+        let value = self.value.pointer(pointer).unwrap_or(&Value::Null);
+        typed_value(value).map_err(|(path, message)| {
+            let full = format!("{pointer}{path}");
+            self.type_error(&full, &message)
+        })
+    }
+
+    fn type_error(&self, pointer: &str, message: &str) -> Diagnostic {
+        let shown = if pointer.is_empty() { "the document".to_string() } else { format!("`{}`", dotted(pointer)) };
+        let mut diagnostic = Diagnostic::error("E103", format!("{message} (at {shown})"));
+        diagnostic = diagnostic.at(self.location(pointer));
+        if let Some(unknown) = message.strip_prefix("unknown field `") {
+            let name = unknown.split('`').next().unwrap_or_default();
+            let expected: Vec<&str> =
+                message.split("expected ").nth(1).unwrap_or_default().split('`').skip(1).step_by(2).collect();
+            diagnostic.code = "E102";
+            let help = match closest(name, &expected) {
+                Some(best) => format!("did you mean `{best}`? unknown fields are errors, never ignored"),
+                None => format!("remove `{name}`; this document accepts: {}", expected.join(", ")),
+            };
+            diagnostic = diagnostic.help(help);
+        } else if message.starts_with("missing field") {
+            diagnostic.code = "E104";
+            diagnostic = diagnostic.help("add the field; see docs/reference.md for the document's fields");
+        } else {
+            diagnostic = diagnostic.help("see docs/reference.md for the field's type and values");
+        }
+        diagnostic
+    }
+}
+
+/// Deserializes a generic value; on failure returns the JSON pointer (relative) and the message.
+pub fn typed_value<T: DeserializeOwned>(value: &Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let mut pointer = String::new();
+        for segment in err.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer.push('/');
+                    pointer.push_str(&index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        (pointer, err.into_inner().to_string())
+    })
+}
+
+/// `/spec/ingress/0/host` → `spec.ingress[0].host`
+pub fn dotted(pointer: &str) -> String {
+    let mut out = String::new();
+    for part in pointer.split('/').skip(1) {
+        if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&part.replace("~1", "/").replace("~0", "~"));
+        }
+    }
+    out
+}
+
+fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(name, c), *c))
+        .filter(|(distance, c)| *distance <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Parses every document of a YAML (or JSON) file. Empty documents are dropped.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Diagnostic> {
+    let mut builder = Builder::new(file);
+    let mut parser = Parser::new_from_str(text);
+    if let Err(err) = parser.load(&mut builder, true) {
+        let mark = err.marker();
+        return Err(Diagnostic::error("E101", format!("malformed YAML: {}", err.info()))
+            .at(Location::at(file, mark.line(), mark.col() + 1))
+            .help("fix the YAML syntax at this place (indentation, quotes, a missing `:`)"));
+    }
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    Ok(builder.documents)
+}
+
+enum Frame {
+    Map { map: Map<String, Value>, key: Option<String>, pointer: String, anchor: usize },
+    Seq { items: Vec<Value>, pointer: String, anchor: usize },
+}
+
+struct Builder {
+    file: String,
+    documents: Vec<Document>,
+    stack: Vec<Frame>,
+    locations: HashMap<String, (usize, usize)>,
+    anchors: HashMap<usize, Value>,
+    error: Option<Diagnostic>,
+    index: usize,
+}
+
+impl Builder {
+    fn new(file: &str) -> Self {
+        Builder {
+            file: file.to_string(),
+            documents: Vec::new(),
+            stack: Vec::new(),
+            locations: HashMap::new(),
+            anchors: HashMap::new(),
+            error: None,
+            index: 0,
+        }
+    }
+
+    fn fail(&mut self, mark: Marker, message: String, help: &str) {
+        if self.error.is_none() {
+            self.error = Some(
+                Diagnostic::error("E101", message).at(Location::at(&self.file, mark.line(), mark.col() + 1)).help(help),
+            );
+        }
+    }
+
+    /// The pointer the next value will have, or `None` when it is a mapping key.
+    fn next_pointer(&self) -> Option<String> {
+        match self.stack.last() {
+            None => Some(String::new()),
+            Some(Frame::Seq { items, pointer, .. }) => Some(format!("{pointer}/{}", items.len())),
+            Some(Frame::Map { key: Some(key), pointer, .. }) => {
+                Some(format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
+            Some(Frame::Map { key: None, .. }) => None,
+        }
+    }
+
+    fn push_value(&mut self, value: Value, mark: Marker) {
+        match self.stack.last_mut() {
+            None => {
+                if !value.is_null() {
+                    self.documents.push(Document {
+                        file: self.file.clone(),
+                        index: self.index,
+                        value,
+                        locations: std::mem::take(&mut self.locations),
+                    });
+                }
+                self.locations.clear();
+                self.index += 1;
+            }
+            Some(Frame::Seq { items, .. }) => items.push(value),
+            Some(Frame::Map { map, key, .. }) => match key.take() {
+                Some(k) => {
+                    map.insert(k, value);
+                }
+                None => {
+                    let Value::String(k) = scalar_key(&value) else {
+                        self.fail(mark, "malformed YAML: a mapping key must be a scalar".into(), "write the key as a plain string");
+                        return;
+                    };
+                    if map.contains_key(&k) {
+                        self.fail(mark, format!("duplicate key `{k}`"), "remove one of the two entries");
+                        return;
+                    }
+                    // The key's own place is where the entry is reported.
+                    if let Some(Frame::Map { pointer, .. }) = self.stack.last() {
+                        let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                        self.locations.insert(at, (mark.line(), mark.col() + 1));
+                    }
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some(k);
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn scalar_key(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.clone()),
+        Value::Null => Value::String(String::new()),
+        Value::Bool(_) | Value::Number(_) => Value::String(value.to_string()),
+        _ => Value::Null,
+    }
+}
+
+fn scalar(text: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::Tag>) -> Value {
+    if style != TScalarStyle::Plain {
+        return Value::String(text);
+    }
+    if let Some(tag) = tag {
+        if tag.suffix == "str" || tag.handle == "!" {
+            return Value::String(text);
+        }
+    }
+    match Yaml::from_str(&text) {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::Integer(i) => Value::Number(i.into()),
+        Yaml::Real(r) => match r.parse::<f64>().ok().and_then(Number::from_f64) {
+            Some(n) => Value::Number(n),
+            None => Value::String(r),
+        },
+        _ => Value::String(text),
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar(text, style, tag.as_ref());
+                if let Some(pointer) = self.next_pointer() {
+                    // A key's own place, recorded first, wins over its value's.
+                    self.locations.entry(pointer).or_insert((mark.line(), mark.col() + 1));
+                }
+                if anchor > 0 {
+                    self.anchors.insert(anchor, value.clone());
+                }
+                self.push_value(value, mark);
+            }
+            Event::Alias(id) => {
+                let value = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                self.push_value(value, mark);
+            }
+            Event::SequenceStart(anchor, _) => {
+                let Some(pointer) = self.next_pointer() else {
+                    return self.fail(mark, "malformed YAML: a mapping key must be a scalar".into(), "write the key as a plain string");
+                };
+                self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                self.stack.push(Frame::Seq { items: Vec::new(), pointer, anchor });
+            }
+            Event::MappingStart(anchor, _) => {
+                let Some(pointer) = self.next_pointer() else {
+                    return self.fail(mark, "malformed YAML: a mapping key must be a scalar".into(), "write the key as a plain string");
+                };
+                self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                self.stack.push(Frame::Map { map: Map::new(), key: None, pointer, anchor });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq { items, anchor, .. }) => (Value::Array(items), anchor),
+                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
+                    None => return,
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, value.clone());
+                }
+                self.push_value(value, mark);
+            }
+            Event::DocumentStart | Event::DocumentEnd => {}
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Route {
+        path: String,
+        service: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Spec {
+        routes: Vec<Route>,
+    }
+
+    #[test]
+    fn values_follow_yaml_1_2_and_keep_places() {
+        let docs = parse("f.yaml", "a: no\nb: on\nc: 0777\nd: [1, x]\n---\n---\ne: {f: ~}\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].value["a"], "no");
+        assert_eq!(docs[0].value["b"], "on");
+        assert_eq!(docs[0].value["c"], 777);
+        assert_eq!(docs[0].location("/d/1").to_string(), "f.yaml:4:8");
+        assert_eq!(docs[1].index, 2);
+        assert_eq!(docs[1].location("/e/f").to_string(), "f.yaml:7:4");
+        assert!(docs[1].value["e"]["f"].is_null());
+    }
+
+    #[test]
+    fn unknown_field_points_at_the_key_with_a_suggestion() {
+        let docs = parse("r.yaml", "routes:\n  - path: /\n    servce: web\n").unwrap();
+        let err = docs[0].typed::<Spec>("").unwrap_err();
+        assert_eq!(err.code, "E102");
+        assert_eq!(err.location.as_ref().unwrap().to_string(), "r.yaml:3:5");
+        assert!(err.help.as_deref().unwrap().contains("did you mean `service`?"), "{err:?}");
+    }
+
+    #[test]
+    fn missing_field_and_malformed_yaml_are_located() {
+        let docs = parse("r.yaml", "routes:\n  - path: /\n").unwrap();
+        let err = docs[0].typed::<Spec>("").unwrap_err();
+        assert_eq!(err.code, "E104");
+        assert!(err.message.contains("missing field `service`"), "{}", err.message);
+        let err = parse("bad.yaml", "a: [1, 2\nb: c\n").unwrap_err();
+        assert_eq!(err.code, "E101");
+        assert_eq!(err.location.unwrap().file, "bad.yaml");
+    }
+
+    #[test]
+    fn duplicate_keys_and_aliases() {
+        assert!(parse("d.yaml", "a: 1\na: 2\n").is_err());
+        let docs = parse("a.yaml", "x: &v {k: 1}\ny: *v\n").unwrap();
+        assert_eq!(docs[0].value["y"]["k"], 1);
+        let docs = parse("j.json", "{\"a\": [true, null, 1.5]}").unwrap();
+        assert_eq!(docs[0].value["a"][2], 1.5);
+    }
+}

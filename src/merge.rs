@@ -1,0 +1,493 @@
+//! Merge: the layers of an environment → one set of settings, tenants, requests, resources and
+//! patches.
+//!
+//! One rule merges settings and same-named requests across layers (§2.2): maps merge key by key,
+//! a list whose items all have a `name` merges item by item on `name`, any other list is
+//! replaced, `null` removes a key. Tenants are the directories under `tenants/`; a later layer's
+//! `tenant.yaml` overlays an earlier one. `settings.tenants.exclude` drops a tenant here.
+//! Nothing is validated against the rules yet; that is the next stage's job.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, PatchSpec, Settings, TenantDoc};
+use crate::layers::Layer;
+use crate::load::{self, Document};
+
+/// Merges `overlay` into `base` by the §2.2 rule.
+pub fn merge_value(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                if value.is_null() {
+                    base.remove(key);
+                } else if let Some(existing) = base.get_mut(key) {
+                    merge_value(existing, value);
+                } else {
+                    base.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        (Value::Array(base), Value::Array(overlay)) if all_named(base) && all_named(overlay) => {
+            for item in overlay {
+                let name = item.get("name");
+                match base.iter_mut().find(|b| b.get("name") == name) {
+                    Some(existing) => merge_value(existing, item),
+                    None => base.push(item.clone()),
+                }
+            }
+        }
+        (base, overlay) => *base = overlay.clone(),
+    }
+}
+
+fn all_named(items: &[Value]) -> bool {
+    !items.is_empty() && items.iter().all(|i| i.get("name").is_some_and(Value::is_string))
+}
+
+/// The settings paths a layer's fragment sets: sections, and named items as `section.list.name`.
+fn touched_paths(fragment: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let Value::Object(sections) = fragment else { return out };
+    for (section, body) in sections {
+        out.push(section.clone());
+        let Value::Object(fields) = body else { continue };
+        for (field, value) in fields {
+            if let Value::Array(items) = value {
+                for name in items.iter().filter_map(|i| i.get("name").and_then(Value::as_str)) {
+                    out.push(format!("{section}.{field}.{name}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A request after merging its layers.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub tenant: String,
+    pub name: String,
+    /// `metadata.namespace`, if any layer set it.
+    pub namespace: Option<String>,
+    pub doc: EdgeRequestDoc,
+    /// The documents that make it up, in layer order.
+    pub docs: Vec<Document>,
+}
+
+impl Request {
+    /// Where the value at `pointer` was last written.
+    pub fn location(&self, pointer: &str) -> Location {
+        let doc = self.docs.iter().rev().find(|d| d.value.pointer(pointer).is_some()).or(self.docs.last());
+        match doc {
+            Some(doc) => doc.location(pointer),
+            None => Location::file(""),
+        }
+    }
+
+    pub fn sources(&self) -> BTreeSet<String> {
+        self.docs.iter().map(|d| d.file.clone()).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Tenant {
+    pub name: String,
+    /// `spec.namespaces`, or the tenant's name.
+    pub namespaces: Vec<String>,
+    pub docs: Vec<Document>,
+    pub requests: BTreeMap<String, Request>,
+}
+
+impl Tenant {
+    pub fn sources(&self) -> BTreeSet<String> {
+        self.docs.iter().map(|d| d.file.clone()).collect()
+    }
+}
+
+/// A patch and where it was declared.
+#[derive(Debug, Clone)]
+pub struct LayerPatch {
+    pub spec: PatchSpec,
+    /// `environments/prod/meshedge.yaml#patches[2]`, or `…/hardening.yaml#1` for a file's document.
+    pub name: String,
+    pub location: Location,
+}
+
+/// Everything an environment is made of, merged.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub environment: String,
+    pub environment_dir: String,
+    pub settings: Settings,
+    /// Settings path (`ingress.gateways.public`) → the layer manifests that set it.
+    pub provenance: BTreeMap<String, BTreeSet<String>>,
+    /// Layer manifests with their settings, for locating settings values.
+    pub manifests: Vec<Document>,
+    pub tenants: BTreeMap<String, Tenant>,
+    pub excluded: BTreeSet<String>,
+    pub resources: Vec<Document>,
+    pub patches: Vec<LayerPatch>,
+}
+
+impl Merged {
+    /// The layer manifests that set a settings path.
+    pub fn sources_of(&self, path: &str) -> BTreeSet<String> {
+        self.provenance.get(path).cloned().unwrap_or_default()
+    }
+
+    /// Where a settings value was last written; `path` is a pointer below `settings`, named items
+    /// addressed by name (`/ingress/gateways/public/domain`).
+    pub fn settings_location(&self, path: &str) -> Location {
+        for manifest in self.manifests.iter().rev() {
+            if let Some(pointer) = resolve_named(&manifest.value, &format!("/settings{path}")) {
+                return manifest.location(&pointer);
+            }
+        }
+        match self.manifests.last() {
+            Some(m) => m.location("/settings"),
+            None => Location::file(""),
+        }
+    }
+}
+
+/// Turns a pointer with names in place of list indexes into a real pointer, if it exists.
+fn resolve_named(value: &Value, path: &str) -> Option<String> {
+    let mut current = value;
+    let mut pointer = String::new();
+    for part in path.split('/').skip(1) {
+        match current {
+            Value::Object(map) => {
+                current = map.get(part)?;
+                pointer.push('/');
+                pointer.push_str(part);
+            }
+            Value::Array(items) => {
+                let index = items.iter().position(|i| i.get("name").and_then(Value::as_str) == Some(part))?;
+                current = &items[index];
+                pointer.push_str(&format!("/{index}"));
+            }
+            _ => return None,
+        }
+    }
+    Some(pointer)
+}
+
+/// Merges the layers (in application order) of one environment.
+pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) -> Result<Merged, Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let mut settings_value = Value::Object(Default::default());
+    let mut provenance: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut manifests = Vec::new();
+    for layer in layers {
+        if let Some(fragment) = layer.manifest.value.get("settings") {
+            merge_value(&mut settings_value, fragment);
+            for path in touched_paths(fragment) {
+                provenance.entry(path).or_default().insert(layer.manifest_path.clone());
+            }
+        }
+        manifests.push(layer.manifest.clone());
+    }
+    let settings: Settings = match load::typed_value(&settings_value) {
+        Ok(settings) => settings,
+        Err((pointer, message)) => {
+            // Each fragment was valid on its own; only a merge can produce this.
+            let location = layers.last().map(|l| l.manifest.location("/settings")).unwrap_or_else(|| Location::file(""));
+            return Err(Diagnostic::error("E301", format!("merged settings are invalid: {message} (at {pointer})"))
+                .at(location)
+                .help("check the layers that set this value")
+                .into());
+        }
+    };
+    let excluded: BTreeSet<String> =
+        settings.tenants.as_ref().and_then(|t| t.exclude.clone()).unwrap_or_default().into_iter().collect();
+
+    let mut tenants: BTreeMap<String, Tenant> = BTreeMap::new();
+    let mut resources = Vec::new();
+    let mut patches = Vec::new();
+    for layer in layers {
+        for doc in &layer.resources {
+            check_plain_resource(doc, &mut diagnostics);
+            resources.push(doc.clone());
+        }
+        for (tenant_name, docs) in &layer.tenants {
+            let tenant = tenants.entry(tenant_name.clone()).or_insert_with(|| Tenant {
+                name: tenant_name.clone(),
+                namespaces: vec![tenant_name.clone()],
+                ..Tenant::default()
+            });
+            merge_tenant_docs(tenant, docs, &mut diagnostics);
+        }
+        for (index, spec) in layer.spec.patches.iter().enumerate() {
+            let pointer = format!("/patches/{index}");
+            let name = format!("{}#patches[{index}]", layer.manifest_path);
+            collect_patch(layer, spec, name, &pointer, patch_files, &mut patches, &mut diagnostics);
+        }
+    }
+
+    let environment_layer = layers.iter().rev().find(|l| l.spec.kind == LayerKind::Environment);
+    for name in &excluded {
+        if !tenants.contains_key(name) {
+            diagnostics.push(
+                Diagnostic::warning("W302", format!("excluded tenant `{name}` does not exist"))
+                    .at(settings_location_in(&manifests, "/tenants/exclude"))
+                    .help("remove it from `settings.tenants.exclude`"),
+            );
+        }
+        if let Some(env) = environment_layer {
+            if let Some(docs) = env.tenants.get(name) {
+                if let Some(doc) = docs.first() {
+                    diagnostics.push(
+                        Diagnostic::error("E303", format!("tenant `{name}` is excluded here but this environment adds to it"))
+                            .at(doc.location(""))
+                            .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
+                            .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
+                    );
+                }
+            }
+        }
+        tenants.remove(name);
+    }
+
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let (environment, environment_dir) = layers
+        .last()
+        .map(|l| (l.spec.metadata.name.clone(), l.dir.clone()))
+        .unwrap_or_default();
+    Ok(Merged { environment, environment_dir, settings, provenance, manifests, tenants, excluded, resources, patches })
+}
+
+fn settings_location_in(manifests: &[Document], path: &str) -> Location {
+    for manifest in manifests.iter().rev() {
+        if let Some(pointer) = resolve_named(&manifest.value, &format!("/settings{path}")) {
+            return manifest.location(&pointer);
+        }
+    }
+    Location::file("")
+}
+
+fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
+    let (api_version, kind) = doc.api_kind();
+    let name = doc.str_at("/metadata/name");
+    if api_version.is_none() || kind.is_none() || name.is_none() {
+        diagnostics.push(
+            Diagnostic::error("E304", "a resource needs `apiVersion`, `kind` and `metadata.name`")
+                .at(doc.location(""))
+                .help("resources/ holds plain Kubernetes manifests"),
+        );
+    } else if api_version == Some(API_VERSION) {
+        diagnostics.push(
+            Diagnostic::error("E304", format!("a `{}` document does not belong in resources/", kind.unwrap_or_default()))
+                .at(doc.location("/kind"))
+                .help("tenant documents go under tenants/<tenant>/; layer settings go in meshedge.yaml"),
+        );
+    }
+}
+
+fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut Diagnostics) {
+    let mut seen_here: BTreeMap<String, Location> = BTreeMap::new();
+    for doc in docs {
+        let (api_version, kind) = doc.api_kind();
+        if api_version != Some(API_VERSION) {
+            diagnostics.push(
+                Diagnostic::error("E305", "tenants supply only Tenant and EdgeRequest documents")
+                    .at(doc.location("/apiVersion"))
+                    .help(format!("use `apiVersion: {API_VERSION}`; raw manifests belong in a layer's resources/")),
+            );
+            continue;
+        }
+        match kind {
+            Some("Tenant") => match doc.typed::<TenantDoc>("") {
+                Ok(spec) => {
+                    if spec.metadata.name != tenant.name {
+                        diagnostics.push(
+                            Diagnostic::error("E306", format!(
+                                "tenant `{}` is declared in the directory of tenant `{}`",
+                                spec.metadata.name, tenant.name
+                            ))
+                            .at(doc.location("/metadata/name"))
+                            .help(format!("set `metadata.name: {}` (the directory name)", tenant.name)),
+                        );
+                        continue;
+                    }
+                    if let Some(namespaces) = spec.spec.namespaces {
+                        if namespaces.is_empty() {
+                            diagnostics.push(
+                                Diagnostic::error("E307", "a tenant needs at least one namespace")
+                                    .at(doc.location("/spec/namespaces"))
+                                    .help("list its namespaces, or remove `namespaces` to use the tenant's name"),
+                            );
+                        } else {
+                            tenant.namespaces = namespaces;
+                        }
+                    }
+                    tenant.docs.push(doc.clone());
+                }
+                Err(d) => diagnostics.push(d),
+            },
+            Some("EdgeRequest") => {
+                let fragment: EdgeRequestDoc = match doc.typed("") {
+                    Ok(f) => f,
+                    Err(d) => {
+                        diagnostics.push(d);
+                        continue;
+                    }
+                };
+                let name = fragment.metadata.name.clone();
+                if let Some(first) = seen_here.insert(name.clone(), doc.location("/metadata/name")) {
+                    diagnostics.push(
+                        Diagnostic::error("E308", format!("request `{name}` of tenant `{}` is defined twice in one layer", tenant.name))
+                            .at(doc.location("/metadata/name"))
+                            .note(first, "first defined here")
+                            .help("rename one of them; the same name in a later layer overlays it instead"),
+                    );
+                    continue;
+                }
+                match tenant.requests.get_mut(&name) {
+                    Some(existing) => {
+                        let mut merged = existing.docs.first().map(|d| d.value.clone()).unwrap_or(Value::Null);
+                        for earlier in existing.docs.iter().skip(1) {
+                            merge_value(&mut merged, &earlier.value);
+                        }
+                        merge_value(&mut merged, &doc.value);
+                        match load::typed_value::<EdgeRequestDoc>(&merged) {
+                            Ok(merged_doc) => {
+                                existing.namespace = merged_doc.metadata.namespace.clone();
+                                existing.doc = merged_doc;
+                                existing.docs.push(doc.clone());
+                            }
+                            Err((pointer, message)) => diagnostics.push(
+                                Diagnostic::error("E309", format!("request `{name}` is invalid after merging: {message}"))
+                                    .at(doc.location(&pointer))
+                                    .help("an overlay must restate whole lists (lists without `name` keys are replaced)"),
+                            ),
+                        }
+                    }
+                    None => {
+                        tenant.requests.insert(
+                            name.clone(),
+                            Request {
+                                tenant: tenant.name.clone(),
+                                name,
+                                namespace: fragment.metadata.namespace.clone(),
+                                doc: fragment,
+                                docs: vec![doc.clone()],
+                            },
+                        );
+                    }
+                }
+            }
+            other => diagnostics.push(
+                Diagnostic::error("E305", format!("`{}` is not a tenant document", other.unwrap_or("(no kind)")))
+                    .at(doc.location("/kind"))
+                    .help("tenants supply only `kind: Tenant` and `kind: EdgeRequest` documents"),
+            ),
+        }
+    }
+}
+
+fn collect_patch(
+    layer: &Layer,
+    spec: &PatchSpec,
+    name: String,
+    pointer: &str,
+    patch_files: &BTreeMap<String, Vec<Document>>,
+    out: &mut Vec<LayerPatch>,
+    diagnostics: &mut Diagnostics,
+) {
+    let location = layer.manifest.location(pointer);
+    let shape_error = |what: &str, location: Location| {
+        Diagnostic::error("E501", format!("patch {name}: {what}"))
+            .at(location)
+            .help("a patch has `target` with exactly one of `json` (RFC 6902) or `merge` (RFC 7386), or a `file`")
+    };
+    if let Some(file) = &spec.file {
+        if spec.json.is_some() || spec.merge.is_some() || spec.target.is_some() {
+            diagnostics.push(shape_error("`file` goes alone (with `optional`)", location));
+            return;
+        }
+        let Ok(path) = crate::source::join(&layer.dir, file) else {
+            diagnostics.push(
+                Diagnostic::error("E105", format!("patch file `{file}` is outside the repository root"))
+                    .at(location)
+                    .help("patch files are relative to the layer's directory and must stay inside the root"),
+            );
+            return;
+        };
+        for doc in patch_files.get(&path).into_iter().flatten() {
+            match doc.typed::<PatchSpec>("") {
+                Ok(mut inner) => {
+                    if inner.file.is_some() {
+                        diagnostics.push(shape_error("a patch file cannot name another file", doc.location("/file")));
+                        continue;
+                    }
+                    inner.optional |= spec.optional;
+                    let name = format!("{path}#{}", doc.index);
+                    check_shape(&inner, &name, doc.location(""), out, diagnostics);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        return;
+    }
+    check_shape(spec, &name, location, out, diagnostics);
+}
+
+fn check_shape(spec: &PatchSpec, name: &str, location: Location, out: &mut Vec<LayerPatch>, diagnostics: &mut Diagnostics) {
+    if spec.json.is_some() == spec.merge.is_some() {
+        diagnostics.push(
+            Diagnostic::error("E501", format!("patch {name}: needs exactly one of `json` or `merge`"))
+                .at(location)
+                .help("`json` takes RFC 6902 operations, `merge` an RFC 7386 merge patch"),
+        );
+        return;
+    }
+    if let Some(ops) = &spec.json {
+        if let Err(e) = serde_json::from_value::<json_patch::Patch>(Value::Array(ops.clone())) {
+            diagnostics.push(
+                Diagnostic::error("E502", format!("patch {name}: invalid JSON patch: {e}"))
+                    .at(location)
+                    .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
+            );
+            return;
+        }
+    }
+    out.push(LayerPatch { spec: spec.clone(), name: name.to_string(), location });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_merge_rule() {
+        let mut base = json!({
+            "a": {"x": 1, "y": 2},
+            "named": [{"name": "p", "v": 1}, {"name": "q", "v": 2}],
+            "plain": [1, 2, 3],
+            "gone": true
+        });
+        merge_value(&mut base, &json!({
+            "a": {"y": 3},
+            "named": [{"name": "q", "v": 9, "w": 1}, {"name": "r"}],
+            "plain": [4],
+            "gone": null
+        }));
+        assert_eq!(base, json!({
+            "a": {"x": 1, "y": 3},
+            "named": [{"name": "p", "v": 1}, {"name": "q", "v": 9, "w": 1}, {"name": "r"}],
+            "plain": [4]
+        }));
+    }
+
+    #[test]
+    fn touched_paths_name_items() {
+        let paths = touched_paths(&json!({"ingress": {"gateways": [{"name": "public"}]}, "mesh": {}}));
+        assert_eq!(paths, ["ingress", "ingress.gateways.public", "mesh"]);
+    }
+}

@@ -1,0 +1,240 @@
+//! Patches (§2.5): RFC 6902 JSON patches and RFC 7386 merge patches, applied in layer order to
+//! the environment's whole resource set after generation.
+//!
+//! A target selects objects by `group` and `version` (exact), `kind`, `name` and `namespace`
+//! (anchored regular expressions) and `labelSelector` / `annotationSelector` (Kubernetes
+//! selector syntax). A patch that selects nothing is an error unless it is `optional`. A JSON
+//! patch is atomic per object; a failing operation names the patch, the object and the pointer.
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::PatchTarget;
+use crate::merge::LayerPatch;
+use crate::resource::Resource;
+
+/// One requirement of a label selector.
+#[derive(Debug, Clone, PartialEq)]
+enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+/// A parsed Kubernetes label selector (`app=x,tier!=db,env in (a,b),!legacy`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selector(Vec<Requirement>);
+
+impl Selector {
+    pub fn parse(text: &str) -> Result<Selector, String> {
+        let mut terms = Vec::new();
+        let mut depth = 0;
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    terms.push(&text[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        terms.push(&text[start..]);
+        let mut out = Vec::new();
+        for term in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            out.push(Self::requirement(term)?);
+        }
+        Ok(Selector(out))
+    }
+
+    fn requirement(term: &str) -> Result<Requirement, String> {
+        let set = |rest: &str| -> Result<Vec<String>, String> {
+            let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or_else(|| {
+                format!("`{term}`: a set needs parentheses, e.g. `env in (dev,prod)`")
+            })?;
+            Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+        };
+        if let Some(key) = term.strip_prefix('!') {
+            return Ok(Requirement::NotExists(key.trim().to_string()));
+        }
+        if let Some((key, value)) = term.split_once("!=") {
+            return Ok(Requirement::NotEquals(key.trim().into(), value.trim().into()));
+        }
+        if let Some((key, value)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            return Ok(Requirement::Equals(key.trim().into(), value.trim().into()));
+        }
+        let words: Vec<&str> = term.splitn(3, char::is_whitespace).collect();
+        match words.as_slice() {
+            [key] => Ok(Requirement::Exists(key.to_string())),
+            [key, "in", rest] => Ok(Requirement::In(key.to_string(), set(rest)?)),
+            [key, "notin", rest] => Ok(Requirement::NotIn(key.to_string(), set(rest)?)),
+            _ => Err(format!("`{term}` is not a selector requirement")),
+        }
+    }
+
+    pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
+        let get = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+        self.0.iter().all(|r| match r {
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
+            Requirement::NotIn(k, vs) => !get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::NotExists(k) => get(k).is_none(),
+        })
+    }
+}
+
+/// A compiled target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    group: Option<String>,
+    version: Option<String>,
+    kind: Option<Regex>,
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    labels: Option<Selector>,
+    annotations: Option<Selector>,
+}
+
+fn anchored(field: &str, pattern: &Option<String>) -> Result<Option<Regex>, String> {
+    pattern
+        .as_ref()
+        .map(|p| Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("`{field}` is not a valid regular expression: {e}")))
+        .transpose()
+}
+
+impl Target {
+    pub fn compile(target: &PatchTarget) -> Result<Target, String> {
+        let selector = |field: &str, text: &Option<String>| {
+            text.as_ref().map(|t| Selector::parse(t).map_err(|e| format!("`{field}`: {e}"))).transpose()
+        };
+        Ok(Target {
+            group: target.group.clone(),
+            version: target.version.clone(),
+            kind: anchored("kind", &target.kind)?,
+            name: anchored("name", &target.name)?,
+            namespace: anchored("namespace", &target.namespace)?,
+            labels: selector("labelSelector", &target.label_selector)?,
+            annotations: selector("annotationSelector", &target.annotation_selector)?,
+        })
+    }
+
+    pub fn matches(&self, r: &Resource) -> bool {
+        let (group, version) = r.group_version();
+        self.group.as_deref().is_none_or(|g| g == group)
+            && self.version.as_deref().is_none_or(|v| v == version)
+            && self.kind.as_ref().is_none_or(|k| k.is_match(r.kind()))
+            && self.name.as_ref().is_none_or(|n| n.is_match(r.name()))
+            && self.namespace.as_ref().is_none_or(|n| n.is_match(r.namespace().unwrap_or_default()))
+            && self.labels.as_ref().is_none_or(|s| s.matches(r.labels()))
+            && self.annotations.as_ref().is_none_or(|s| s.matches(r.annotations()))
+    }
+}
+
+/// What a patch did to which objects, for `explain`.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// Per resource (same order as the resource set): the names of the patches that changed it.
+    pub by_resource: Vec<Vec<String>>,
+}
+
+/// Applies every patch in order. Errors are collected; a failed JSON patch leaves its object as it was.
+pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut applied = Applied { by_resource: vec![Vec::new(); resources.len()] };
+    for patch in patches {
+        let target = match Target::compile(&patch.spec.target.clone().unwrap_or_default()) {
+            Ok(t) => t,
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
+                        .at(patch.location.clone())
+                        .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax"),
+                );
+                continue;
+            }
+        };
+        let operations: Option<json_patch::Patch> =
+            patch.spec.json.as_ref().and_then(|ops| serde_json::from_value(Value::Array(ops.clone())).ok());
+        let mut matched = 0;
+        for (index, resource) in resources.iter_mut().enumerate() {
+            if !target.matches(resource) {
+                continue;
+            }
+            matched += 1;
+            let before = resource.value.clone();
+            if let Some(operations) = &operations {
+                if let Err(e) = json_patch::patch(&mut resource.value, operations) {
+                    resource.value = before;
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "E505",
+                            format!(
+                                "patch {} failed on {}: operation {} at `{}`: {}",
+                                patch.name,
+                                resource.display(),
+                                e.operation,
+                                e.path,
+                                e.kind
+                            ),
+                        )
+                        .at(patch.location.clone())
+                        .resource(resource.reference())
+                        .help("check the JSON pointer against the object (`meshedge build` without the patch shows it)"),
+                    );
+                    continue;
+                }
+            } else if let Some(merge) = &patch.spec.merge {
+                json_patch::merge(&mut resource.value, merge);
+            }
+            if resource.value != before {
+                applied.by_resource[index].push(patch.name.clone());
+            }
+        }
+        if matched == 0 && !patch.spec.optional {
+            diagnostics.push(
+                Diagnostic::error("E504", format!("patch {} matches no object", patch.name))
+                    .at(patch.location.clone())
+                    .help("fix the target (kind, name and namespace are anchored regexes), or set `optional: true`"),
+            );
+        }
+    }
+    (applied, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn resource(value: Value) -> Resource {
+        Resource::new(value, Default::default(), None)
+    }
+
+    #[test]
+    fn selectors_follow_kubernetes_syntax() {
+        let s = Selector::parse("app=web, tier!=db, env in (dev, prod), !legacy, team").unwrap();
+        let labels = json!({"app": "web", "env": "prod", "team": "x"});
+        assert!(s.matches(labels.as_object()));
+        let labels = json!({"app": "web", "env": "qa", "team": "x"});
+        assert!(!s.matches(labels.as_object()));
+        assert!(Selector::parse("env in dev").is_err());
+    }
+
+    #[test]
+    fn names_are_anchored() {
+        let t = Target::compile(&PatchTarget { name: Some("public".into()), ..Default::default() }).unwrap();
+        let r = resource(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "public-x"}}));
+        assert!(!t.matches(&r));
+        let t = Target::compile(&PatchTarget { name: Some("public-.*".into()), group: Some("".into()), ..Default::default() })
+            .unwrap();
+        assert!(t.matches(&r));
+    }
+}

@@ -1,0 +1,308 @@
+//! Render: the final objects → bytes.
+//!
+//! Objects are sorted in kustomize's legacy order (`SortOrderTransformer`), keys alphabetically,
+//! so the output never depends on the walk, the locale or the time. YAML is written by a small
+//! emitter that quotes every string a YAML 1.1 reader (Kubernetes) would take for something
+//! else: `no`, `on`, `yes`, `0777`, `1e3`, `~`, `12:30`. JSON is one `v1 List`. With `-o DIR`
+//! each object goes to `<namespace or _cluster>/<kind>-<name>.yaml`, written to a temporary
+//! directory that is renamed into place.
+
+use std::cmp::Ordering;
+use std::io;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::resource::Resource;
+
+const ORDER_FIRST: [&str; 22] = [
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+const ORDER_LAST: [&str; 2] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+fn kind_rank(kind: &str) -> i64 {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i64 - ORDER_FIRST.len() as i64;
+    }
+    if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        return i as i64 + 1;
+    }
+    0
+}
+
+/// kustomize's `Gvk.String()`: `group_version_kind`, `~G` for the core group.
+fn gvk_string(r: &Resource) -> String {
+    let (group, version) = r.group_version();
+    let group = if group.is_empty() { "~G" } else { group };
+    let version = if version.is_empty() { "~V" } else { version };
+    let kind = if r.kind().is_empty() { "~K" } else { r.kind() };
+    format!("{group}_{version}_{kind}")
+}
+
+pub fn legacy_order(a: &Resource, b: &Resource) -> Ordering {
+    kind_rank(a.kind())
+        .cmp(&kind_rank(b.kind()))
+        .then_with(|| gvk_string(a).cmp(&gvk_string(b)))
+        .then_with(|| a.namespace().unwrap_or_default().cmp(b.namespace().unwrap_or_default()))
+        .then_with(|| a.name().cmp(b.name()))
+}
+
+pub fn sort(resources: &mut [Resource]) {
+    resources.sort_by(legacy_order);
+}
+
+/// A YAML stream, `---` between documents.
+pub fn yaml_stream(resources: &[Resource]) -> String {
+    let mut out = String::new();
+    for (i, r) in resources.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&to_yaml(&r.value));
+    }
+    out
+}
+
+/// One `v1 List` holding every object.
+pub fn json_list(resources: &[Resource]) -> String {
+    let list = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": resources.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// One object as a YAML document (block style, 2-space indent, sequences not indented).
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
+        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        other => {
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
+    for (key, value) in map {
+        indent(out, level);
+        out.push_str(&string(key));
+        out.push(':');
+        write_child(out, value, level);
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Value], level: usize) {
+    for item in items {
+        indent(out, level);
+        out.push('-');
+        match item {
+            Value::Object(map) if !map.is_empty() => {
+                // The first key shares the dash's line.
+                let mut first = true;
+                for (key, value) in map {
+                    if first {
+                        out.push(' ');
+                        first = false;
+                    } else {
+                        indent(out, level + 2);
+                    }
+                    out.push_str(&string(key));
+                    out.push(':');
+                    write_child(out, value, level + 2);
+                }
+            }
+            Value::Array(inner) if !inner.is_empty() => {
+                out.push('\n');
+                write_seq(out, inner, level + 2);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn write_child(out: &mut String, value: &Value, level: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('\n');
+            write_map(out, map, level + 2);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            write_seq(out, items, level);
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => string(s),
+        Value::Array(_) => "[]".into(),
+        Value::Object(_) => "{}".into(),
+    }
+}
+
+/// Words a YAML 1.1 reader turns into booleans or null.
+const YAML11_WORDS: [&str; 12] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<"];
+
+/// Whether `s` can be written plain and still be read back as this string by YAML 1.1 and 1.2.
+fn plain_safe(s: &str) -> bool {
+    let Some(first) = s.chars().next() else { return false };
+    if YAML11_WORDS.contains(&s.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates, `.inf`).
+    let mut chars = s.chars();
+    let lead = if first == '-' || first == '+' { chars.nth(1) } else { Some(first) };
+    if lead.is_some_and(|c| c.is_ascii_digit() || c == '.') {
+        return false;
+    }
+    if !(first.is_ascii_alphanumeric() || first == '/' || first == '_') {
+        return false;
+    }
+    if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") || s.contains(" #") {
+        return false;
+    }
+    s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@+=, ()".contains(c))
+}
+
+fn string(s: &str) -> String {
+    if plain_safe(s) {
+        s.to_string()
+    } else {
+        // A JSON string is a valid YAML double-quoted scalar.
+        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    }
+}
+
+/// The file of an object under `-o DIR`.
+pub fn object_path(r: &Resource) -> String {
+    let dir = r.namespace().unwrap_or("_cluster");
+    format!("{dir}/{}-{}.yaml", r.kind().to_ascii_lowercase(), r.name())
+}
+
+/// Writes one file per object under `dir`, atomically: a sibling temporary directory is filled,
+/// then renamed over `dir`.
+pub fn write_dir(resources: &[Resource], dir: &Path) -> io::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let staging = tempfile::Builder::new().prefix(&format!(".{base}.tmp-")).tempdir_in(&parent)?;
+    for r in resources {
+        let path = staging.path().join(object_path(r));
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, to_yaml(&r.value))?;
+    }
+    let staged = staging.keep();
+    if dir.exists() {
+        let old = tempfile::Builder::new().prefix(&format!(".{base}.old-")).tempdir_in(&parent)?.keep();
+        std::fs::remove_dir(&old)?;
+        std::fs::rename(dir, &old)?;
+        std::fs::rename(&staged, dir)?;
+        std::fs::remove_dir_all(&old)?;
+    } else {
+        std::fs::rename(&staged, dir)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_1_1_lookalikes_are_quoted() {
+        for s in ["no", "On", "yes", "0777", "1e3", "~", "12:30", "y", "-1", ".inf", "", " x", "a: b", "*.x", "1_000", "2001-12-14"] {
+            assert!(!plain_safe(s), "{s} must be quoted");
+        }
+        for s in ["shop", "https://sso.example.com/x", "istio-ingress", "a.b.c", "app.kubernetes.io/name"] {
+            assert!(plain_safe(s), "{s} can stay plain");
+        }
+    }
+
+    #[test]
+    fn emits_block_yaml_that_reads_back() {
+        let value = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "no", "labels": {}},
+            "data": {"a": "on", "b": "multi\nline", "list": [{"x": 1, "y": [1, 2]}, [], "0777"], "n": null}
+        });
+        let text = to_yaml(&value);
+        assert!(text.contains("name: \"no\"\n"), "{text}");
+        let back: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn legacy_order_puts_namespaces_first_and_webhooks_last() {
+        let r = |api: &str, kind: &str, name: &str| {
+            Resource::new(json!({"apiVersion": api, "kind": kind, "metadata": {"name": name}}), Default::default(), None)
+        };
+        let mut all = vec![
+            r("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "w"),
+            r("networking.istio.io/v1", "VirtualService", "b"),
+            r("apps/v1", "Deployment", "d"),
+            r("networking.istio.io/v1", "Gateway", "a"),
+            r("v1", "Namespace", "n"),
+            r("cert-manager.io/v1", "Certificate", "c"),
+        ];
+        sort(&mut all);
+        let kinds: Vec<&str> = all.iter().map(|r| r.kind()).collect();
+        assert_eq!(
+            kinds,
+            ["Namespace", "Deployment", "Certificate", "Gateway", "VirtualService", "ValidatingWebhookConfiguration"]
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Resources: the objects of a build in the generic value form, with their provenance.
+//!
+//! A [`Resource`] is a Kubernetes object (`serde_json::Value`) plus the input files it came from
+//! and the tenant it belongs to. [`stamp`] writes the managed-by label and the source and tenant
+//! annotations before patches run, so patches may rely on `metadata.annotations` and change it.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::ResourceRef;
+
+pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const SOURCE_ANNOTATION: &str = "meshedge.io/source";
+pub const TENANT_ANNOTATION: &str = "meshedge.io/tenant";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub value: Value,
+    pub sources: BTreeSet<String>,
+    pub tenant: Option<String>,
+}
+
+impl Resource {
+    pub fn new(value: Value, sources: BTreeSet<String>, tenant: Option<String>) -> Self {
+        Resource { value, sources, tenant }
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.value.get("apiVersion").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn kind(&self) -> &str {
+        self.value.get("kind").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn name(&self) -> &str {
+        self.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.value.pointer("/metadata/namespace").and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// (group, version); the core group is `""`.
+    pub fn group_version(&self) -> (&str, &str) {
+        split_api_version(self.api_version())
+    }
+
+    pub fn labels(&self) -> Option<&Map<String, Value>> {
+        self.value.pointer("/metadata/labels").and_then(Value::as_object)
+    }
+
+    pub fn annotations(&self) -> Option<&Map<String, Value>> {
+        self.value.pointer("/metadata/annotations").and_then(Value::as_object)
+    }
+
+    pub fn reference(&self) -> ResourceRef {
+        ResourceRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().to_string(),
+        }
+    }
+
+    /// `Kind/namespace/name`, or `Kind/name` for cluster objects.
+    pub fn display(&self) -> String {
+        self.reference().to_string()
+    }
+}
+
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    match api_version.rsplit_once('/') {
+        Some((group, version)) => (group, version),
+        None => ("", api_version),
+    }
+}
+
+/// Label, source and tenant annotations on every object.
+pub fn stamp(resources: &mut [Resource]) {
+    for resource in resources {
+        let sources = resource.sources.iter().cloned().collect::<Vec<_>>().join(",");
+        let tenant = resource.tenant.clone();
+        let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
+        let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(labels) = labels.as_object_mut() {
+            labels.insert(MANAGED_BY.into(), Value::String("meshedge".into()));
+        }
+        let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(annotations) = annotations.as_object_mut() {
+            annotations.insert(SOURCE_ANNOTATION.into(), Value::String(sources));
+            if let Some(tenant) = tenant {
+                annotations.insert(TENANT_ANNOTATION.into(), Value::String(tenant));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn stamping_adds_label_and_sorted_sources() {
+        let mut r = vec![Resource::new(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "b"}}}),
+            BTreeSet::from(["b.yaml".to_string(), "a.yaml".to_string()]),
+            Some("shop".into()),
+        )];
+        stamp(&mut r);
+        assert_eq!(r[0].value["metadata"]["labels"], json!({"a": "b", MANAGED_BY: "meshedge"}));
+        assert_eq!(r[0].value["metadata"]["annotations"][SOURCE_ANNOTATION], "a.yaml,b.yaml");
+        assert_eq!(r[0].value["metadata"]["annotations"][TENANT_ANNOTATION], "shop");
+        assert_eq!(r[0].group_version(), ("", "v1"));
+    }
+}

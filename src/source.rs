@@ -1,0 +1,380 @@
+//! Sources: where the repository's bytes come from.
+//!
+//! A [`Source`] answers three questions about repo-relative paths (`/`-separated, no `.` or
+//! `..`, `""` is the root) without following symlinks: what is here, what is in this directory,
+//! what are this file's bytes. The work tree on disk ([`FsSource`]) and a git tree at a revision
+//! (`crate::source_git::GitSource`) implement it the same way.
+//!
+//! [`Tree`] sits on top and owns the rules every source shares: lexical path joins, symlinks
+//! followed one component at a time, and root containment (no path or link target may leave
+//! the root), plus the recursive walk (hidden entries skipped, sorted, so the file-system order
+//! never shows).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// What an entry is, without following it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    /// A symbolic link and its target, as written in the link.
+    Symlink(String),
+}
+
+pub trait Source: Send + Sync {
+    /// A short description for messages: the directory, or the revision.
+    fn describe(&self) -> String;
+    /// What is at `path` (not following a final symlink); `None` when nothing is there.
+    fn entry(&self, path: &str) -> io::Result<Option<EntryKind>>;
+    /// The entries of a directory, in any order.
+    fn list(&self, dir: &str) -> io::Result<Vec<(String, EntryKind)>>;
+    /// The bytes of a file.
+    fn read(&self, file: &str) -> io::Result<Vec<u8>>;
+}
+
+/// Why a path could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    /// The path, or a symlink on its way, points outside the repository root.
+    Escapes { path: String, target: String },
+    NotFound { path: String },
+    NotAFile { path: String },
+    NotADirectory { path: String },
+    NotUtf8 { path: String },
+    SymlinkLoop { path: String },
+    Io { path: String, message: String },
+}
+
+impl SourceError {
+    pub fn path(&self) -> &str {
+        match self {
+            SourceError::Escapes { path, .. }
+            | SourceError::NotFound { path }
+            | SourceError::NotAFile { path }
+            | SourceError::NotADirectory { path }
+            | SourceError::NotUtf8 { path }
+            | SourceError::SymlinkLoop { path }
+            | SourceError::Io { path, .. } => path,
+        }
+    }
+
+    /// Input errors (exit 1) as opposed to I/O trouble (exit 2).
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, SourceError::Io { .. })
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::Escapes { path, target } => {
+                write!(f, "`{path}` resolves to `{target}`, outside the repository root")
+            }
+            SourceError::NotFound { path } => write!(f, "`{path}` does not exist"),
+            SourceError::NotAFile { path } => write!(f, "`{path}` is not a file"),
+            SourceError::NotADirectory { path } => write!(f, "`{path}` is not a directory"),
+            SourceError::NotUtf8 { path } => write!(f, "`{path}` is not valid UTF-8"),
+            SourceError::SymlinkLoop { path } => write!(f, "`{path}`: too many levels of symlinks"),
+            SourceError::Io { path, message } => write!(f, "cannot read `{path}`: {message}"),
+        }
+    }
+}
+
+/// Joins `relative` onto the repo-relative directory `dir` lexically.
+/// Returns `Err(joined)` when the result would leave the root (or `relative` is absolute).
+pub fn join(dir: &str, relative: &str) -> Result<String, String> {
+    if relative.starts_with('/') || relative.starts_with('\\') {
+        return Err(relative.to_string());
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut escaped = false;
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    escaped = true;
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if escaped {
+        Err(format!("../{joined}"))
+    } else {
+        Ok(joined)
+    }
+}
+
+/// The directory part of a repo-relative path (`""` for top-level entries).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
+const MAX_LINKS: usize = 40;
+
+/// A file found by [`Tree::walk`]: the path as reached, and where its bytes really are.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkedFile {
+    pub path: String,
+    pub physical: String,
+}
+
+/// The rules shared by every source: symlinks, containment, walking.
+pub struct Tree<'a> {
+    source: &'a dyn Source,
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(source: &'a dyn Source) -> Self {
+        Tree { source }
+    }
+
+    pub fn source(&self) -> &'a dyn Source {
+        self.source
+    }
+
+    fn io(path: &str, e: io::Error) -> SourceError {
+        SourceError::Io { path: path.to_string(), message: e.to_string() }
+    }
+
+    /// Resolves every symlink on `path`; the result names a real entry (or nothing) inside root.
+    pub fn resolve(&self, path: &str) -> Result<(String, Option<EntryKind>), SourceError> {
+        let mut pending: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
+        pending.reverse();
+        let mut current = String::new();
+        let mut links = 0;
+        let mut kind = Some(EntryKind::Dir);
+        while let Some(part) = pending.pop() {
+            let candidate = if current.is_empty() { part.clone() } else { format!("{current}/{part}") };
+            match self.source.entry(&candidate).map_err(|e| Self::io(path, e))? {
+                Some(EntryKind::Symlink(target)) => {
+                    links += 1;
+                    if links > MAX_LINKS {
+                        return Err(SourceError::SymlinkLoop { path: path.to_string() });
+                    }
+                    let resolved = join(parent(&candidate), &target).map_err(|outside| {
+                        SourceError::Escapes { path: path.to_string(), target: outside }
+                    })?;
+                    // Restart from the root with the link replaced by its target.
+                    let mut rest: Vec<String> =
+                        resolved.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
+                    rest.reverse();
+                    pending.extend(rest);
+                    current.clear();
+                    kind = Some(EntryKind::Dir);
+                }
+                Some(found) => {
+                    current = candidate;
+                    kind = Some(found);
+                }
+                None => {
+                    current = candidate;
+                    kind = None;
+                    if !pending.is_empty() {
+                        return Err(SourceError::NotFound { path: path.to_string() });
+                    }
+                }
+            }
+            if kind == Some(EntryKind::File) && !pending.is_empty() {
+                return Err(SourceError::NotADirectory { path: current });
+            }
+        }
+        Ok((current, kind))
+    }
+
+    pub fn is_file(&self, path: &str) -> Result<bool, SourceError> {
+        Ok(self.resolve(path)?.1 == Some(EntryKind::File))
+    }
+
+    pub fn is_dir(&self, path: &str) -> Result<bool, SourceError> {
+        Ok(self.resolve(path)?.1 == Some(EntryKind::Dir))
+    }
+
+    /// The text of a file, symlinks followed within the root.
+    pub fn read_to_string(&self, path: &str) -> Result<String, SourceError> {
+        let (physical, kind) = self.resolve(path)?;
+        match kind {
+            Some(EntryKind::File) => {}
+            Some(_) => return Err(SourceError::NotAFile { path: path.to_string() }),
+            None => return Err(SourceError::NotFound { path: path.to_string() }),
+        }
+        let bytes = self.source.read(&physical).map_err(|e| Self::io(path, e))?;
+        String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: path.to_string() })
+    }
+
+    /// Every non-hidden file under `dir` (recursively, symlinks followed within the root),
+    /// sorted by path. A missing `dir` gives no files.
+    pub fn walk(&self, dir: &str) -> Result<Vec<WalkedFile>, SourceError> {
+        let (physical, kind) = self.resolve(dir)?;
+        match kind {
+            None => return Ok(Vec::new()),
+            Some(EntryKind::Dir) => {}
+            Some(_) => return Err(SourceError::NotADirectory { path: dir.to_string() }),
+        }
+        let mut out = Vec::new();
+        let mut visiting = BTreeSet::new();
+        self.walk_into(dir, &physical, &mut visiting, &mut out)?;
+        out.sort();
+        Ok(out)
+    }
+
+    fn walk_into(
+        &self,
+        logical: &str,
+        physical: &str,
+        visiting: &mut BTreeSet<String>,
+        out: &mut Vec<WalkedFile>,
+    ) -> Result<(), SourceError> {
+        if !visiting.insert(physical.to_string()) {
+            return Err(SourceError::SymlinkLoop { path: logical.to_string() });
+        }
+        let mut entries = self.source.list(physical).map_err(|e| Self::io(logical, e))?;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, kind) in entries {
+            if is_hidden(&name) {
+                continue;
+            }
+            let child_logical = if logical.is_empty() { name.clone() } else { format!("{logical}/{name}") };
+            let child_physical = if physical.is_empty() { name.clone() } else { format!("{physical}/{name}") };
+            let (real, real_kind) = match kind {
+                EntryKind::Symlink(_) => self.resolve(&child_physical).map_err(|e| match e {
+                    SourceError::Escapes { target, .. } => {
+                        SourceError::Escapes { path: child_logical.clone(), target }
+                    }
+                    other => other,
+                })?,
+                other => (child_physical, Some(other)),
+            };
+            match real_kind {
+                Some(EntryKind::File) => out.push(WalkedFile { path: child_logical, physical: real }),
+                Some(EntryKind::Dir) => self.walk_into(&child_logical, &real, visiting, out)?,
+                // A dangling link inside the root is skipped, like a missing file.
+                _ => {}
+            }
+        }
+        visiting.remove(physical);
+        Ok(())
+    }
+}
+
+/// The work tree on disk.
+pub struct FsSource {
+    root: PathBuf,
+}
+
+impl FsSource {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FsSource { root: root.into() }
+    }
+
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
+    fn full(&self, path: &str) -> PathBuf {
+        if path.is_empty() { self.root.clone() } else { self.root.join(path) }
+    }
+
+    fn kind_of(meta: &std::fs::Metadata, full: &std::path::Path) -> io::Result<EntryKind> {
+        let file_type = meta.file_type();
+        Ok(if file_type.is_symlink() {
+            EntryKind::Symlink(std::fs::read_link(full)?.to_string_lossy().replace('\\', "/"))
+        } else if file_type.is_dir() {
+            EntryKind::Dir
+        } else {
+            EntryKind::File
+        })
+    }
+}
+
+impl Source for FsSource {
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn entry(&self, path: &str) -> io::Result<Option<EntryKind>> {
+        let full = self.full(path);
+        match std::fs::symlink_metadata(&full) {
+            Ok(meta) => Ok(Some(Self::kind_of(&meta, &full)?)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn list(&self, dir: &str) -> io::Result<Vec<(String, EntryKind)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(self.full(dir))? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let file_type = entry.file_type()?;
+            let kind = if file_type.is_symlink() {
+                EntryKind::Symlink(std::fs::read_link(entry.path())?.to_string_lossy().replace('\\', "/"))
+            } else if file_type.is_dir() {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            out.push((name, kind));
+        }
+        Ok(out)
+    }
+
+    fn read(&self, file: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.full(file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_is_lexical_and_contained() {
+        assert_eq!(join("environments/prod", "../../base"), Ok("base".to_string()));
+        assert_eq!(join("", "./a/./b/"), Ok("a/b".to_string()));
+        assert_eq!(join("a", "../../etc"), Err("../etc".to_string()));
+        assert!(join("a", "/etc/passwd").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed_inside_the_root_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/x.yaml"), "x: 1").unwrap();
+        std::fs::write(dir.path().join("secret.yaml"), "s: 1").unwrap();
+        std::os::unix::fs::symlink("b", root.join("a/link")).unwrap();
+        let source = FsSource::new(&root);
+        let tree = Tree::new(&source);
+        assert_eq!(tree.read_to_string("a/link/x.yaml").unwrap(), "x: 1");
+        let files: Vec<String> = tree.walk("a").unwrap().into_iter().map(|f| f.path).collect();
+        assert_eq!(files, vec!["a/b/x.yaml", "a/link/x.yaml"]);
+
+        std::os::unix::fs::symlink("../../secret.yaml", root.join("a/out.yaml")).unwrap();
+        assert!(matches!(tree.walk("a"), Err(SourceError::Escapes { .. })));
+        assert!(matches!(tree.read_to_string("a/out.yaml"), Err(SourceError::Escapes { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hidden_entries_are_skipped_and_loops_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("d/.git")).unwrap();
+        std::fs::write(root.join("d/.git/x.yaml"), "").unwrap();
+        std::fs::write(root.join("d/.hidden.yaml"), "").unwrap();
+        std::os::unix::fs::symlink(".", root.join("d/self")).unwrap();
+        let source = FsSource::new(root);
+        assert!(matches!(Tree::new(&source).walk("d"), Err(SourceError::SymlinkLoop { .. })));
+    }
+}

@@ -1,0 +1,932 @@
+//! Validate: the merged environment against the rules of §5 → a [`Plan`] that generation can
+//! trust.
+//!
+//! This stage owns every decision about requests: defaults are applied, short hosts expanded,
+//! ownership and uniqueness checked, gateways and SLA classes resolved. Every error names the
+//! file and line of the request or setting at fault and says how to fix it. Generation reads
+//! only the plan and never validates.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::input::{
+    EgressFirewallMode, EgressTls, Exposure, Flavor, IngressTls, IssuerRef, JwtRequest, MtlsMode, OidcSettings,
+    OutboundPolicy,
+};
+use crate::merge::{Merged, Request};
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub environment: String,
+    pub flavor: Flavor,
+    pub mesh: MeshPlan,
+    pub ingress_gateways: BTreeMap<String, IngressGateway>,
+    pub egress_gateways: BTreeMap<String, EgressGateway>,
+    pub egress: EgressPolicy,
+    pub enforcement: Enforcement,
+    pub tenants: BTreeMap<String, TenantPlan>,
+    /// One per host, sorted by host.
+    pub ingress_hosts: Vec<IngressHost>,
+    /// One per external host (shared by the tenants that asked), sorted by host.
+    pub egress_hosts: Vec<EgressHost>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeshPlan {
+    pub control_plane_namespace: String,
+    pub control_plane_name: String,
+    pub version: String,
+    pub manage: bool,
+    pub outbound: OutboundPolicy,
+    pub mtls: MtlsMode,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngressGateway {
+    pub name: String,
+    pub namespace: String,
+    pub selector: BTreeMap<String, String>,
+    pub service: String,
+    pub domain: Option<String>,
+    pub allowed_hosts: Vec<String>,
+    pub exposure: Exposure,
+    pub issuer: Option<IssuerRef>,
+    pub oidc: Option<OidcSettings>,
+    pub tenant: Option<String>,
+    pub deploy: bool,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EgressGateway {
+    pub name: String,
+    pub namespace: String,
+    pub selector: BTreeMap<String, String>,
+    pub service: String,
+    pub egress_ips: Vec<String>,
+    pub node_selector: BTreeMap<String, String>,
+    pub deploy: bool,
+    pub sources: BTreeSet<String>,
+}
+
+impl EgressGateway {
+    pub fn fqdn(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.service, self.namespace)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EgressPolicy {
+    pub sla_header: String,
+    /// Class name → its traffic policy fields (`connectionPool`, `outlierDetection`).
+    pub sla_classes: BTreeMap<String, SlaClass>,
+    pub default_sla_class: Option<String>,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SlaClass {
+    pub connection_pool: Option<Value>,
+    pub outlier_detection: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Enforcement {
+    pub network_policies: bool,
+    pub deny_routes: bool,
+    pub require_sidecar: bool,
+    pub egress_firewall: EgressFirewallMode,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TenantPlan {
+    pub name: String,
+    pub namespaces: Vec<String>,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngressHost {
+    pub host: String,
+    pub tenant: String,
+    pub request: String,
+    pub namespace: String,
+    pub gateway: String,
+    pub tls: IngressTls,
+    /// The secret the Gateway server reads (issued by cert-manager or given).
+    pub credential: Option<String>,
+    /// Whether meshedge asks cert-manager for `credential`.
+    pub issue_certificate: bool,
+    pub client_ca: Option<String>,
+    pub sla_class: Option<String>,
+    pub login: bool,
+    pub jwt: Option<JwtRequest>,
+    /// Longest prefix first.
+    pub routes: Vec<RoutePlan>,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoutePlan {
+    pub prefix: String,
+    pub service: String,
+    pub port: u32,
+    pub timeout: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EgressHost {
+    pub host: String,
+    pub port: u32,
+    pub tls: EgressTls,
+    pub credential_name: Option<String>,
+    pub ca_secret: Option<String>,
+    /// `None`: no gateway hop (ServiceEntry only).
+    pub gateway: Option<String>,
+    pub sla_classes: Vec<String>,
+    pub tenants: BTreeSet<String>,
+    /// The namespaces of the requests that asked for it.
+    pub namespaces: BTreeSet<String>,
+    pub sources: BTreeSet<String>,
+}
+
+/// `host` matches `pattern` exactly, or `*.suffix` matches any host under `suffix`.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if let Some(suffix) = pattern.strip_prefix('*') {
+        return host.len() > suffix.len() && host.ends_with(suffix) && suffix.starts_with('.');
+    }
+    pattern == host
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_hostname(s: &str) -> bool {
+    let body = s.strip_prefix("*.").unwrap_or(s);
+    !body.is_empty() && body.len() <= 253 && body.split('.').all(is_dns_label)
+}
+
+struct Checker<'a> {
+    merged: &'a Merged,
+    diagnostics: Diagnostics,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, code: &'static str, message: String, at: Location, help: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(code, message).at(at).help(help));
+    }
+}
+
+pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
+    let mut c = Checker { merged, diagnostics: Diagnostics::new() };
+    let settings = &merged.settings;
+    let mesh_settings = settings.mesh.clone().unwrap_or_default();
+    let control_plane = mesh_settings.control_plane.clone().unwrap_or_default();
+    let flavor = mesh_settings.flavor.unwrap_or_default();
+    let mesh = MeshPlan {
+        control_plane_namespace: control_plane.namespace.clone().unwrap_or_else(|| "istio-system".into()),
+        control_plane_name: control_plane.name.clone().unwrap_or_else(|| "basic".into()),
+        version: control_plane.version.clone().unwrap_or_else(|| "v2.5".into()),
+        manage: control_plane.manage.unwrap_or(false),
+        outbound: mesh_settings.outbound_traffic_policy.unwrap_or_default(),
+        mtls: mesh_settings.mtls.unwrap_or_default(),
+        sources: merged.sources_of("mesh"),
+    };
+
+    let tenants: BTreeMap<String, TenantPlan> = merged
+        .tenants
+        .values()
+        .map(|t| (t.name.clone(), TenantPlan { name: t.name.clone(), namespaces: t.namespaces.clone(), sources: t.sources() }))
+        .collect();
+    check_tenant_namespaces(&mut c, &tenants);
+
+    let ingress_gateways = ingress_gateways(&mut c);
+    let (egress_gateways, egress) = egress_settings(&mut c);
+    let enforcement_settings = settings.enforcement.clone().unwrap_or_default();
+    let enforcement = Enforcement {
+        network_policies: enforcement_settings.network_policies.unwrap_or(false),
+        deny_routes: enforcement_settings.deny_routes.unwrap_or(false),
+        require_sidecar: enforcement_settings.require_sidecar.unwrap_or(false),
+        egress_firewall: enforcement_settings.egress_firewall.unwrap_or_default(),
+        sources: merged.sources_of("enforcement"),
+    };
+
+    let default_ingress = settings.ingress.as_ref().and_then(|i| i.default_gateway.clone());
+    let default_egress = settings.egress.as_ref().and_then(|e| e.default_gateway.clone());
+    let mut ingress_hosts: BTreeMap<String, (IngressHost, Location)> = BTreeMap::new();
+    let mut egress_hosts: BTreeMap<String, (EgressHost, Location)> = BTreeMap::new();
+    for tenant in merged.tenants.values() {
+        for request in tenant.requests.values() {
+            let namespace = request_namespace(&mut c, request, &tenant.namespaces);
+            for (i, item) in request.doc.spec.ingress.iter().flatten().enumerate() {
+                let base = format!("/spec/ingress/{i}");
+                let host = ingress_host(&mut c, request, &namespace, item, &base, &ingress_gateways, &egress, &default_ingress);
+                if let Some(host) = host {
+                    let at = request.location(&format!("{base}/host"));
+                    if let Some((first, first_at)) = ingress_hosts.get(&host.host) {
+                        let message = format!(
+                            "host `{}` is claimed twice: by request `{}` of tenant `{}` and by request `{}` of tenant `{}`",
+                            host.host, first.request, first.tenant, host.request, host.tenant
+                        );
+                        c.diagnostics.push(
+                            Diagnostic::error("E401", message)
+                                .at(at)
+                                .note(first_at.clone(), "first claimed here")
+                                .help("a host belongs to one request; remove one claim or pick another host"),
+                        );
+                    } else {
+                        ingress_hosts.insert(host.host.clone(), (host, at));
+                    }
+                }
+            }
+            for (i, item) in request.doc.spec.egress.iter().flatten().enumerate() {
+                let base = format!("/spec/egress/{i}");
+                let Some(host) = egress_host(&mut c, request, &namespace, item, &base, &egress_gateways, &egress, &default_egress)
+                else {
+                    continue;
+                };
+                let at = request.location(&format!("{base}/host"));
+                match egress_hosts.get_mut(&host.host) {
+                    Some((shared, first_at)) => {
+                        let differences = incompatibilities(shared, &host);
+                        if differences.is_empty() {
+                            shared.tenants.extend(host.tenants);
+                            shared.namespaces.extend(host.namespaces);
+                            shared.sources.extend(host.sources);
+                            for class in host.sla_classes {
+                                if !shared.sla_classes.contains(&class) {
+                                    shared.sla_classes.push(class);
+                                }
+                            }
+                            shared.sla_classes.sort();
+                        } else {
+                            let message = format!(
+                                "requests for external host `{}` disagree on {}: `{}` of tenant `{}` and `{}` of tenant `{}`",
+                                host.host,
+                                differences.join(", "),
+                                request.name,
+                                request.tenant,
+                                shared.sources.iter().next().cloned().unwrap_or_default(),
+                                shared.tenants.iter().cloned().collect::<Vec<_>>().join(", ")
+                            );
+                            c.diagnostics.push(
+                                Diagnostic::error("E420", message)
+                                    .at(at)
+                                    .note(first_at.clone(), "first requested here")
+                                    .help("one external host has one port, TLS mode, credentials and gateway for everyone: align the requests"),
+                            );
+                        }
+                    }
+                    None => {
+                        egress_hosts.insert(host.host.clone(), (host, at));
+                    }
+                }
+            }
+        }
+    }
+
+    if c.diagnostics.has_errors() {
+        return Err(c.diagnostics);
+    }
+    let plan = Plan {
+        environment: merged.environment.clone(),
+        flavor,
+        mesh,
+        ingress_gateways,
+        egress_gateways,
+        egress,
+        enforcement,
+        tenants,
+        ingress_hosts: ingress_hosts.into_values().map(|(h, _)| h).collect(),
+        egress_hosts: egress_hosts.into_values().map(|(h, _)| h).collect(),
+    };
+    Ok((plan, c.diagnostics))
+}
+
+fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPlan>) {
+    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    for tenant in tenants.values() {
+        for namespace in &tenant.namespaces {
+            let at = c.merged.tenants.get(&tenant.name).and_then(|t| t.docs.last()).map(|d| d.location("/spec/namespaces"));
+            let at = at.unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)));
+            if !is_dns_label(namespace) {
+                c.error(
+                    "E402",
+                    format!("`{namespace}` is not a valid namespace name"),
+                    at.clone(),
+                    "namespaces are DNS labels: lowercase letters, digits and `-`, at most 63 characters",
+                );
+            }
+            if let Some(other) = owners.insert(namespace, &tenant.name) {
+                c.error(
+                    "E403",
+                    format!("namespace `{namespace}` belongs to both tenant `{other}` and tenant `{}`", tenant.name),
+                    at,
+                    "a namespace belongs to one tenant",
+                );
+            }
+        }
+    }
+}
+
+fn request_namespace(c: &mut Checker, request: &Request, owned: &[String]) -> String {
+    let namespace = request.namespace.clone().or_else(|| owned.first().cloned()).unwrap_or_default();
+    if !owned.contains(&namespace) {
+        c.error(
+            "E404",
+            format!(
+                "request `{}` names namespace `{namespace}`, which tenant `{}` does not own",
+                request.name, request.tenant
+            ),
+            request.location("/metadata/namespace"),
+            format!("use one of the tenant's namespaces: {}", owned.join(", ")),
+        );
+    }
+    namespace
+}
+
+fn selector_or_error(c: &mut Checker, path: &str, selector: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
+    match selector {
+        Some(s) if !s.is_empty() => s.clone(),
+        _ => {
+            c.error(
+                "E405",
+                format!("gateway `{}` has no selector", path.rsplit('/').next().unwrap_or(path)),
+                c.merged.settings_location(path),
+                "set `selector` to the labels of the gateway's pods, e.g. {istio: ingressgateway}",
+            );
+            BTreeMap::new()
+        }
+    }
+}
+
+fn namespace_or_error(c: &mut Checker, path: &str, namespace: Option<&String>) -> String {
+    match namespace {
+        Some(ns) if is_dns_label(ns) => ns.clone(),
+        Some(ns) => {
+            c.error(
+                "E402",
+                format!("`{ns}` is not a valid namespace name"),
+                c.merged.settings_location(&format!("{path}/namespace")),
+                "namespaces are DNS labels: lowercase letters, digits and `-`",
+            );
+            ns.clone()
+        }
+        None => {
+            c.error(
+                "E406",
+                format!("gateway `{}` has no namespace", path.rsplit('/').next().unwrap_or(path)),
+                c.merged.settings_location(path),
+                "set `namespace`: where the gateway's pods run and its Gateway objects go",
+            );
+            String::new()
+        }
+    }
+}
+
+fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
+    let mut out = BTreeMap::new();
+    let Some(ingress) = c.merged.settings.ingress.clone() else { return out };
+    for gateway in ingress.gateways.iter().flatten() {
+        let path = format!("/ingress/gateways/{}", gateway.name);
+        if !is_dns_label(&gateway.name) {
+            c.error(
+                "E402",
+                format!("gateway name `{}` is not a DNS label", gateway.name),
+                c.merged.settings_location(&path),
+                "use lowercase letters, digits and `-`",
+            );
+        }
+        let namespace = namespace_or_error(c, &path, gateway.namespace.as_ref());
+        let selector = selector_or_error(c, &path, gateway.selector.as_ref());
+        if let Some(tenant) = &gateway.tenant {
+            if c.merged.excluded.contains(tenant) {
+                c.error(
+                    "E303",
+                    format!("gateway `{}` belongs to tenant `{tenant}`, which is excluded here", gateway.name),
+                    c.merged.settings_location(&format!("{path}/tenant")),
+                    "remove the gateway in this environment (`null`), or stop excluding the tenant",
+                );
+            } else if let Some(t) = c.merged.tenants.get(tenant) {
+                if !t.namespaces.contains(&namespace) {
+                    c.error(
+                        "E407",
+                        format!("gateway `{}` of tenant `{tenant}` runs in `{namespace}`, not a namespace of that tenant", gateway.name),
+                        c.merged.settings_location(&format!("{path}/namespace")),
+                        format!("a tenant's gateway runs in one of its namespaces: {}", t.namespaces.join(", ")),
+                    );
+                }
+            } else {
+                c.error(
+                    "E408",
+                    format!("gateway `{}` names unknown tenant `{tenant}`", gateway.name),
+                    c.merged.settings_location(&format!("{path}/tenant")),
+                    "name a tenant that has a directory under tenants/",
+                );
+            }
+        }
+        let mut sources = c.merged.sources_of(&format!("ingress.gateways.{}", gateway.name));
+        if sources.is_empty() {
+            sources = c.merged.sources_of("ingress");
+        }
+        out.insert(
+            gateway.name.clone(),
+            IngressGateway {
+                name: gateway.name.clone(),
+                namespace,
+                selector,
+                service: gateway.service.clone().unwrap_or_else(|| gateway.name.clone()),
+                domain: gateway.domain.clone(),
+                allowed_hosts: gateway.allowed_hosts.clone().unwrap_or_default(),
+                exposure: gateway.exposure.unwrap_or(Exposure::None),
+                issuer: gateway.certificate_issuer.clone(),
+                oidc: gateway.oidc.clone(),
+                tenant: gateway.tenant.clone(),
+                deploy: gateway.deploy.unwrap_or(false),
+                sources,
+            },
+        );
+    }
+    if let Some(default) = &ingress.default_gateway {
+        if !out.contains_key(default) {
+            c.error(
+                "E409",
+                format!("the default ingress gateway `{default}` is not declared"),
+                c.merged.settings_location("/ingress/defaultGateway"),
+                format!("declare it in `ingress.gateways`, or pick one of: {}", names(&out)),
+            );
+        }
+    }
+    out
+}
+
+fn names<T>(map: &BTreeMap<String, T>) -> String {
+    if map.is_empty() { "(none declared)".to_string() } else { map.keys().cloned().collect::<Vec<_>>().join(", ") }
+}
+
+fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressPolicy) {
+    let mut gateways = BTreeMap::new();
+    let Some(egress) = c.merged.settings.egress.clone() else {
+        return (gateways, EgressPolicy { sla_header: "x-sla-class".into(), ..EgressPolicy::default() });
+    };
+    for gateway in egress.gateways.iter().flatten() {
+        let path = format!("/egress/gateways/{}", gateway.name);
+        if !is_dns_label(&gateway.name) || gateway.name == "none" {
+            c.error(
+                "E402",
+                format!("egress gateway name `{}` is not usable", gateway.name),
+                c.merged.settings_location(&path),
+                "use a DNS label other than `none` (which means: no gateway)",
+            );
+        }
+        let namespace = namespace_or_error(c, &path, gateway.namespace.as_ref());
+        let selector = selector_or_error(c, &path, gateway.selector.as_ref());
+        gateways.insert(
+            gateway.name.clone(),
+            EgressGateway {
+                name: gateway.name.clone(),
+                namespace,
+                selector,
+                service: gateway.service.clone().unwrap_or_else(|| gateway.name.clone()),
+                egress_ips: gateway.egress_ips.clone().unwrap_or_default(),
+                node_selector: gateway.node_selector.clone().unwrap_or_default(),
+                deploy: gateway.deploy.unwrap_or(false),
+                sources: c.merged.sources_of(&format!("egress.gateways.{}", gateway.name)),
+            },
+        );
+    }
+    let sla_classes: BTreeMap<String, SlaClass> = egress
+        .sla_classes
+        .iter()
+        .flatten()
+        .map(|s| {
+            (s.name.clone(), SlaClass { connection_pool: s.connection_pool.clone(), outlier_detection: s.outlier_detection.clone() })
+        })
+        .collect();
+    if let Some(default) = &egress.default_sla_class {
+        if !sla_classes.contains_key(default) {
+            c.error(
+                "E410",
+                format!("the default SLA class `{default}` is not declared"),
+                c.merged.settings_location("/egress/defaultSlaClass"),
+                format!("declare it in `egress.slaClasses`, or pick one of: {}", names(&sla_classes)),
+            );
+        }
+    }
+    if let Some(default) = &egress.default_gateway {
+        if default != "none" && !gateways.contains_key(default) {
+            c.error(
+                "E409",
+                format!("the default egress gateway `{default}` is not declared"),
+                c.merged.settings_location("/egress/defaultGateway"),
+                format!("declare it in `egress.gateways`, use `none`, or pick one of: {}", names(&gateways)),
+            );
+        }
+    }
+    let policy = EgressPolicy {
+        sla_header: egress.sla_header.clone().unwrap_or_else(|| "x-sla-class".into()),
+        sla_classes,
+        default_sla_class: egress.default_sla_class.clone(),
+        sources: c.merged.sources_of("egress"),
+    };
+    (gateways, policy)
+}
+
+/// `shop-api`, `shop-api.shop`, `shop-api.shop.svc`, `shop-api.shop.svc.cluster.local` → (name, namespace?)
+fn split_service(service: &str) -> (&str, Option<&str>) {
+    let trimmed = service.strip_suffix(".svc.cluster.local").or_else(|| service.strip_suffix(".svc")).unwrap_or(service);
+    match trimmed.split_once('.') {
+        Some((name, namespace)) => (name, Some(namespace)),
+        None => (trimmed, None),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ingress_host(
+    c: &mut Checker,
+    request: &Request,
+    namespace: &str,
+    item: &crate::input::IngressRequest,
+    base: &str,
+    gateways: &BTreeMap<String, IngressGateway>,
+    egress: &EgressPolicy,
+    default_gateway: &Option<String>,
+) -> Option<IngressHost> {
+    let errors_before = c.diagnostics.len();
+    let gateway_name = item.gateway.clone().or_else(|| default_gateway.clone());
+    let Some(gateway_name) = gateway_name else {
+        c.error(
+            "E411",
+            format!("ingress host `{}` names no gateway and there is no default", item.host),
+            request.location(base),
+            "set `gateway:` on the request, or `settings.ingress.defaultGateway`",
+        );
+        return None;
+    };
+    let Some(gateway) = gateways.get(&gateway_name) else {
+        c.error(
+            "E411",
+            format!("unknown ingress gateway `{gateway_name}`"),
+            request.location(&format!("{base}/gateway")),
+            format!("use one of the environment's ingress gateways: {}", names(gateways)),
+        );
+        return None;
+    };
+    if let Some(owner) = &gateway.tenant {
+        if owner != &request.tenant {
+            c.error(
+                "E412",
+                format!("gateway `{gateway_name}` belongs to tenant `{owner}`, not `{}`", request.tenant),
+                request.location(&format!("{base}/gateway")),
+                "use a shared gateway, or one of your tenant's own",
+            );
+        }
+    }
+    let host = if item.host.contains('.') {
+        item.host.clone()
+    } else if let Some(domain) = &gateway.domain {
+        format!("{}.{domain}", item.host)
+    } else {
+        c.error(
+            "E413",
+            format!("short host `{}` cannot be expanded: gateway `{gateway_name}` has no `domain`", item.host),
+            request.location(&format!("{base}/host")),
+            "write the full host name, or set `domain` on the gateway",
+        );
+        return None;
+    };
+    if !is_hostname(&host) {
+        c.error(
+            "E414",
+            format!("`{host}` is not a valid host name"),
+            request.location(&format!("{base}/host")),
+            "use lowercase DNS labels separated by dots (a leading `*.` is allowed)",
+        );
+        return None;
+    }
+    if !gateway.allowed_hosts.iter().any(|p| host_matches(p, &host)) {
+        let allowed = if gateway.allowed_hosts.is_empty() { "none".to_string() } else { gateway.allowed_hosts.join(", ") };
+        c.diagnostics.push(
+            Diagnostic::error("E415", format!("host `{host}` is not allowed on gateway `{gateway_name}`"))
+                .at(request.location(&format!("{base}/host")))
+                .note(c.merged.settings_location(&format!("/ingress/gateways/{gateway_name}")), format!("allowed hosts: {allowed}"))
+                .help("pick a host under the gateway's `allowedHosts`, or ask the platform team to allow it"),
+        );
+    }
+    let tls = item.tls.unwrap_or_default();
+    let mut routes = Vec::new();
+    let mut paths: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, route) in item.routes.iter().enumerate() {
+        let at = request.location(&format!("{base}/routes/{i}"));
+        let prefix = route.path.clone().unwrap_or_else(|| "/".into());
+        if !prefix.starts_with('/') {
+            c.error("E416", format!("route path `{prefix}` must start with `/`"), at.clone(), "write the path as `/prefix`");
+        }
+        if let Some(first) = paths.insert(prefix.clone(), i) {
+            c.diagnostics.push(
+                Diagnostic::error("E417", format!("host `{host}` routes path `{prefix}` twice"))
+                    .at(at.clone())
+                    .note(request.location(&format!("{base}/routes/{first}")), "first routed here")
+                    .help("each host+path goes to one service; remove one of the routes"),
+            );
+        }
+        let (service, service_namespace) = split_service(&route.service);
+        if let Some(other) = service_namespace {
+            if other != namespace {
+                c.error(
+                    "E418",
+                    format!("route to `{}` leaves the request's namespace `{namespace}`", route.service),
+                    request.location(&format!("{base}/routes/{i}/service")),
+                    "a request routes only to services in its own namespace; the other namespace's owner must expose it",
+                );
+            }
+        }
+        if !is_dns_label(service) {
+            c.error(
+                "E414",
+                format!("`{service}` is not a valid service name"),
+                request.location(&format!("{base}/routes/{i}/service")),
+                "service names are DNS labels",
+            );
+        }
+        if route.port == 0 || route.port > 65535 {
+            c.error("E419", format!("port {} is out of range", route.port), at.clone(), "use a port from 1 to 65535");
+        }
+        routes.push(RoutePlan {
+            prefix,
+            service: format!("{service}.{namespace}.svc.cluster.local"),
+            port: route.port,
+            timeout: route.timeout.clone(),
+        });
+    }
+    if routes.is_empty() {
+        c.error(
+            "E416",
+            format!("host `{host}` has no routes"),
+            request.location(base),
+            "add `routes: [{path: /, service: <service>, port: <port>}]`",
+        );
+    }
+    if tls == IngressTls::Passthrough && (routes.len() > 1 || item.routes.iter().any(|r| r.path.as_deref().is_some_and(|p| p != "/"))) {
+        c.error(
+            "E416",
+            format!("passthrough host `{host}` routes by path"),
+            request.location(&format!("{base}/routes")),
+            "TLS passthrough cannot see paths: give exactly one route without `path`",
+        );
+    }
+    routes.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()).then_with(|| a.prefix.cmp(&b.prefix)));
+    if tls == IngressTls::Mutual && item.client_ca_secret.is_none() {
+        c.error(
+            "E421",
+            format!("mutual TLS host `{host}` has no `clientCASecret`"),
+            request.location(base),
+            "name the secret holding the CA bundle that client certificates must chain to",
+        );
+    }
+    let needs_certificate = matches!(tls, IngressTls::Simple | IngressTls::Mutual);
+    let issue_certificate = needs_certificate && item.credential_name.is_none() && gateway.issuer.is_some();
+    if needs_certificate && item.credential_name.is_none() && gateway.issuer.is_none() {
+        c.error(
+            "E422",
+            format!("TLS host `{host}` has no certificate"),
+            request.location(base),
+            format!("set `credentialName` to an existing secret in `{}`, or give gateway `{gateway_name}` a `certificateIssuer`", gateway.namespace),
+        );
+    }
+    if let Some(class) = &item.sla_class {
+        if !egress.sla_classes.contains_key(class) {
+            c.error(
+                "E423",
+                format!("unknown SLA class `{class}`"),
+                request.location(&format!("{base}/slaClass")),
+                format!("use one of: {}", names(&egress.sla_classes)),
+            );
+        }
+    }
+    if item.login == Some(true) && gateway.oidc.is_none() {
+        c.error(
+            "E424",
+            format!("host `{host}` asks for login but gateway `{gateway_name}` has no `oidc`"),
+            request.location(&format!("{base}/login")),
+            "use a gateway with an OIDC login flow, or remove `login`",
+        );
+    }
+    if c.diagnostics.iter().skip(errors_before).any(Diagnostic::is_error) {
+        return None;
+    }
+    let credential = match tls {
+        IngressTls::Passthrough | IngressTls::None => None,
+        _ => Some(item.credential_name.clone().unwrap_or_else(|| format!("{}-tls", crate::names::host_slug(&host)))),
+    };
+    let mut sources = request.sources();
+    sources.extend(gateway.sources.iter().cloned());
+    Some(IngressHost {
+        host,
+        tenant: request.tenant.clone(),
+        request: request.name.clone(),
+        namespace: namespace.to_string(),
+        gateway: gateway_name,
+        tls,
+        credential,
+        issue_certificate,
+        client_ca: item.client_ca_secret.clone(),
+        sla_class: item.sla_class.clone(),
+        login: item.login.unwrap_or(false),
+        jwt: item.jwt.clone(),
+        routes,
+        sources,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn egress_host(
+    c: &mut Checker,
+    request: &Request,
+    namespace: &str,
+    item: &crate::input::EgressRequest,
+    base: &str,
+    gateways: &BTreeMap<String, EgressGateway>,
+    egress: &EgressPolicy,
+    default_gateway: &Option<String>,
+) -> Option<EgressHost> {
+    let errors_before = c.diagnostics.len();
+    let Some(settings) = c.merged.settings.egress.clone() else {
+        c.error(
+            "E425",
+            format!("request `{}` asks for egress but this environment has no `egress` settings", request.name),
+            request.location(base),
+            "the platform team declares `settings.egress` (gateways, allowedHosts) first",
+        );
+        return None;
+    };
+    let host = item.host.clone();
+    if !is_hostname(&host) || !host.contains('.') {
+        c.error(
+            "E414",
+            format!("`{host}` is not a valid external host name"),
+            request.location(&format!("{base}/host")),
+            "use a fully qualified DNS name",
+        );
+        return None;
+    }
+    let allowed = settings.allowed_hosts.clone().unwrap_or_default();
+    if !allowed.iter().any(|p| host_matches(p, &host)) {
+        c.diagnostics.push(
+            Diagnostic::error("E426", format!("external host `{host}` is not in `egress.allowedHosts`"))
+                .at(request.location(&format!("{base}/host")))
+                .note(
+                    c.merged.settings_location("/egress/allowedHosts"),
+                    format!("allowed: {}", if allowed.is_empty() { "nothing".into() } else { allowed.join(", ") }),
+                )
+                .help("ask the platform team to allow the host, or call an allowed one"),
+        );
+    }
+    let gateway = match item.gateway.clone().or_else(|| default_gateway.clone()) {
+        None => None,
+        Some(name) if name == "none" => None,
+        Some(name) => {
+            if !gateways.contains_key(&name) {
+                c.error(
+                    "E411",
+                    format!("unknown egress gateway `{name}`"),
+                    request.location(&format!("{base}/gateway")),
+                    format!("use one of: {}, or `none`", names(gateways)),
+                );
+            }
+            Some(name)
+        }
+    };
+    let tls = item.tls.unwrap_or_default();
+    let port = item.port.unwrap_or(match tls {
+        EgressTls::None => 80,
+        _ => 443,
+    });
+    if port == 0 || port > 65535 {
+        c.error("E419", format!("port {port} is out of range"), request.location(&format!("{base}/port")), "use a port from 1 to 65535");
+    }
+    if tls == EgressTls::Mutual && item.credential_name.is_none() {
+        c.error(
+            "E421",
+            format!("mutual TLS to `{host}` has no `credentialName`"),
+            request.location(base),
+            "name the client certificate secret (in the egress gateway's namespace) for the external trust domain",
+        );
+    }
+    if tls == EgressTls::Mutual && gateway.is_none() {
+        c.error(
+            "E427",
+            format!("mutual TLS to `{host}` needs an egress gateway"),
+            request.location(base),
+            "the client certificate lives at the egress gateway: set `gateway` (not `none`)",
+        );
+    }
+    let classes = item.sla_classes.clone().unwrap_or_default();
+    for (i, class) in classes.iter().enumerate() {
+        if !egress.sla_classes.contains_key(class) {
+            c.error(
+                "E423",
+                format!("unknown SLA class `{class}`"),
+                request.location(&format!("{base}/slaClasses/{i}")),
+                format!("use one of: {}", names(&egress.sla_classes)),
+            );
+        }
+    }
+    if !classes.is_empty() && gateway.is_none() {
+        c.error(
+            "E427",
+            format!("SLA classes for `{host}` need an egress gateway"),
+            request.location(&format!("{base}/slaClasses")),
+            "limits are enforced at the egress gateway: set `gateway` (not `none`)",
+        );
+    }
+    if c.diagnostics.iter().skip(errors_before).any(Diagnostic::is_error) {
+        return None;
+    }
+    let mut sla_classes = classes;
+    if !sla_classes.is_empty() {
+        if let Some(default) = &egress.default_sla_class {
+            sla_classes.push(default.clone());
+        }
+        sla_classes.sort();
+        sla_classes.dedup();
+    }
+    let mut sources = request.sources();
+    if let Some(g) = gateway.as_ref().and_then(|g| gateways.get(g)) {
+        sources.extend(g.sources.iter().cloned());
+    }
+    Some(EgressHost {
+        host,
+        port,
+        tls,
+        credential_name: item.credential_name.clone(),
+        ca_secret: item.ca_secret.clone(),
+        gateway,
+        sla_classes,
+        tenants: BTreeSet::from([request.tenant.clone()]),
+        namespaces: BTreeSet::from([namespace.to_string()]),
+        sources,
+    })
+}
+
+fn incompatibilities(a: &EgressHost, b: &EgressHost) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if a.port != b.port {
+        out.push("port");
+    }
+    if a.tls != b.tls {
+        out.push("tls");
+    }
+    if a.credential_name != b.credential_name {
+        out.push("credentialName");
+    }
+    if a.ca_secret != b.ca_secret {
+        out.push("caSecret");
+    }
+    if a.gateway != b.gateway {
+        out.push("gateway");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_subdomains_only() {
+        assert!(host_matches("*.apps.example.com", "shop.apps.example.com"));
+        assert!(host_matches("*.apps.example.com", "a.b.apps.example.com"));
+        assert!(!host_matches("*.apps.example.com", "apps.example.com"));
+        assert!(!host_matches("*.apps.example.com", "shopapps.example.com"));
+        assert!(host_matches("api.stripe.com", "api.stripe.com"));
+        assert!(!host_matches("api.stripe.com", "x.api.stripe.com"));
+    }
+
+    #[test]
+    fn services_split_into_name_and_namespace() {
+        assert_eq!(split_service("web"), ("web", None));
+        assert_eq!(split_service("web.shop"), ("web", Some("shop")));
+        assert_eq!(split_service("web.shop.svc.cluster.local"), ("web", Some("shop")));
+    }
+
+    #[test]
+    fn namespace_names_are_dns_labels() {
+        assert!(is_dns_label("no"));
+        assert!(!is_dns_label("Shop"));
+        assert!(is_hostname("*.apps.example.com"));
+        assert!(!is_hostname("shop..example.com"));
+    }
+}
