@@ -18,8 +18,13 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::resource::Resource;
 
+type Labels = BTreeMap<String, String>;
+
 fn strings(value: Option<&Value>) -> Vec<String> {
-    value.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+    value
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn is_istio(r: &Resource, kind: &str) -> bool {
@@ -80,7 +85,10 @@ pub fn analyse(resources: &[Resource]) -> Diagnostics {
         let ns = dr.namespace().unwrap_or_default();
         let host = fqdn(dr.value.pointer("/spec/host").and_then(Value::as_str).unwrap_or_default(), ns);
         let names = dr.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten();
-        subsets.entry(host).or_default().extend(names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string));
+        subsets
+            .entry(host)
+            .or_default()
+            .extend(names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string));
         check_tls_verification(dr, &mut out);
     }
     let authn: Vec<&Resource> = resources.iter().filter(|r| r.kind() == "RequestAuthentication").collect();
@@ -90,14 +98,18 @@ pub fn analyse(resources: &[Resource]) -> Diagnostics {
         let ns = vs.namespace().unwrap_or_default();
         let hosts = strings(vs.value.pointer("/spec/hosts"));
         let refs = strings(vs.value.pointer("/spec/gateways"));
-        let bound_gateways: Vec<(String, String)> = refs.iter().filter(|g| *g != "mesh").map(|g| gateway_ref(g, ns)).collect();
+        let bound_gateways: Vec<(String, String)> =
+            refs.iter().filter(|g| *g != "mesh").map(|g| gateway_ref(g, ns)).collect();
         for (gns, gname) in &bound_gateways {
             match gateways.get(&(gns.clone(), gname.clone())) {
                 None => out.push(
-                    Diagnostic::error("A601", format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"))
-                        .istio("IST0101")
-                        .resource(vs.reference())
-                        .help("define the Gateway, or fix the reference in `spec.gateways`"),
+                    Diagnostic::error(
+                        "A601",
+                        format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"),
+                    )
+                    .istio("IST0101")
+                    .resource(vs.reference())
+                    .help("define the Gateway, or fix the reference in `spec.gateways`"),
                 ),
                 Some(gateway) => {
                     let served: Vec<String> = gateway
@@ -138,13 +150,21 @@ pub fn analyse(resources: &[Resource]) -> Diagnostics {
     for (host, claims) in &mesh_hosts {
         for (i, (a, a_export)) in claims.iter().enumerate() {
             for (b, b_export) in &claims[i + 1..] {
-                let overlap = a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
+                let overlap =
+                    a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
                 if overlap {
                     out.push(
-                        Diagnostic::error("A603", format!("host `{host}` is claimed by two mesh VirtualServices: {} and {}", a.display(), b.display()))
-                            .istio("IST0109")
-                            .resource(b.reference())
-                            .help("merge them into one VirtualService, or make their `exportTo` disjoint"),
+                        Diagnostic::error(
+                            "A603",
+                            format!(
+                                "host `{host}` is claimed by two mesh VirtualServices: {} and {}",
+                                a.display(),
+                                b.display()
+                            ),
+                        )
+                        .istio("IST0109")
+                        .resource(b.reference())
+                        .help("merge them into one VirtualService, or make their `exportTo` disjoint"),
                     );
                 }
             }
@@ -162,10 +182,13 @@ fn check_subsets(vs: &Resource, ns: &str, subsets: &BTreeMap<String, BTreeSet<St
             let host = fqdn(destination.pointer("/destination/host").and_then(Value::as_str).unwrap_or_default(), ns);
             if !subsets.get(&host).is_some_and(|s| s.contains(subset)) {
                 out.push(
-                    Diagnostic::error("A605", format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"))
-                        .istio("IST0101")
-                        .resource(vs.reference())
-                        .help("define the subset in a DestinationRule for the host, or route without it"),
+                    Diagnostic::error(
+                        "A605",
+                        format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"),
+                    )
+                    .istio("IST0101")
+                    .resource(vs.reference())
+                    .help("define the subset in a DestinationRule for the host, or route without it"),
                 );
             }
         }
@@ -225,17 +248,20 @@ fn check_claim_routing(vs: &Resource, gateway: &Resource, authn: &[&Resource], o
     });
     if !covered {
         out.push(
-            Diagnostic::error("A607", "VirtualService routes on JWT claims but its gateway has no RequestAuthentication")
-                .istio("IST0149")
-                .resource(vs.reference())
-                .help("add `jwt` to the request, or stop matching on `@request.auth.claims`"),
+            Diagnostic::error(
+                "A607",
+                "VirtualService routes on JWT claims but its gateway has no RequestAuthentication",
+            )
+            .istio("IST0149")
+            .resource(vs.reference())
+            .help("add `jwt` to the request, or stop matching on `@request.auth.claims`"),
         );
     }
 }
 
 fn check_gateway_conflicts(gateways: &BTreeMap<(String, String), &Resource>, out: &mut Diagnostics) {
     // (port, host) → gateways serving it, with their selectors.
-    let mut served: BTreeMap<(u64, String), Vec<(&Resource, BTreeMap<String, String>)>> = BTreeMap::new();
+    let mut served: BTreeMap<(u64, String), Vec<(&Resource, Labels)>> = BTreeMap::new();
     for gateway in gateways.values() {
         let selector = labels_of(gateway.value.pointer("/spec/selector"));
         for server in gateway.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten() {
@@ -249,13 +275,21 @@ fn check_gateway_conflicts(gateways: &BTreeMap<(String, String), &Resource>, out
     for ((port, host), list) in &served {
         for (i, (a, sa)) in list.iter().enumerate() {
             for (b, sb) in &list[i + 1..] {
-                let overlap = sa.iter().all(|(k, v)| sb.get(k) == Some(v)) || sb.iter().all(|(k, v)| sa.get(k) == Some(v));
+                let overlap =
+                    sa.iter().all(|(k, v)| sb.get(k) == Some(v)) || sb.iter().all(|(k, v)| sa.get(k) == Some(v));
                 if overlap && a.reference() != b.reference() {
                     out.push(
-                        Diagnostic::error("A604", format!("host `{host}` on port {port} is served by two Gateways: {} and {}", a.display(), b.display()))
-                            .istio("IST0145")
-                            .resource(b.reference())
-                            .help("serve each host and port from one Gateway per gateway workload"),
+                        Diagnostic::error(
+                            "A604",
+                            format!(
+                                "host `{host}` on port {port} is served by two Gateways: {} and {}",
+                                a.display(),
+                                b.display()
+                            ),
+                        )
+                        .istio("IST0145")
+                        .resource(b.reference())
+                        .help("serve each host and port from one Gateway per gateway workload"),
                     );
                 }
             }
@@ -278,13 +312,17 @@ mod tests {
     }
 
     fn gateway(ns: &str, name: &str, host: &str) -> Resource {
-        r(json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": name, "namespace": ns},
-            "spec": {"selector": {"istio": "ingressgateway"}, "servers": [{"port": {"number": 443, "name": "https", "protocol": "HTTPS"}, "hosts": [host]}]}}))
+        r(
+            json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": name, "namespace": ns},
+            "spec": {"selector": {"istio": "ingressgateway"}, "servers": [{"port": {"number": 443, "name": "https", "protocol": "HTTPS"}, "hosts": [host]}]}}),
+        )
     }
 
     fn vs(ns: &str, name: &str, host: &str, gateways: Value) -> Resource {
-        r(json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": name, "namespace": ns},
-            "spec": {"hosts": [host], "gateways": gateways, "http": [{"route": [{"destination": {"host": "web", "subset": "v1"}}]}]}}))
+        r(
+            json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": name, "namespace": ns},
+            "spec": {"hosts": [host], "gateways": gateways, "http": [{"route": [{"destination": {"host": "web", "subset": "v1"}}]}]}}),
+        )
     }
 
     fn codes(d: &Diagnostics) -> Vec<&'static str> {
@@ -295,7 +333,8 @@ mod tests {
 
     #[test]
     fn finds_missing_gateways_hosts_and_subsets() {
-        let all = vec![gateway("gw", "g", "a.example.com"), vs("shop", "v", "b.example.com", json!(["gw/g", "gw/missing"]))];
+        let all =
+            vec![gateway("gw", "g", "a.example.com"), vs("shop", "v", "b.example.com", json!(["gw/g", "gw/missing"]))];
         assert_eq!(codes(&analyse(&all)), ["A601", "A602", "A605"]);
     }
 

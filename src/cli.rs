@@ -29,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Build an environment and print its manifests.
     Build(BuildArgs),
+    /// Argo CD Config Management Plugin: build the environment of the working directory.
+    Generate(crate::argocd::GenerateArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -62,6 +64,7 @@ pub fn main() -> ExitCode {
     init_tracing(cli.verbose);
     let result = match cli.command {
         Command::Build(args) => build(&args),
+        Command::Generate(args) => crate::argocd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -41,7 +41,9 @@ pub fn source_error(error: &SourceError, context: &str) -> Diagnostic {
     match error {
         SourceError::Escapes { .. } => Diagnostic { code: "E105", ..diagnostic }
             .help("every path and symlink must stay inside the repository root (see --root)"),
-        SourceError::NotFound { .. } => diagnostic.help("check the path; it is relative to the directory of the file naming it"),
+        SourceError::NotFound { .. } => {
+            diagnostic.help("check the path; it is relative to the directory of the file naming it")
+        }
         SourceError::SymlinkLoop { .. } => diagnostic.help("remove the symlink that points back at its own directory"),
         _ => diagnostic,
     }
@@ -62,7 +64,8 @@ pub struct Layer {
 
 /// Loads the environment at `env_dir` and all its bases, in application order.
 pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<Vec<Layer>, Diagnostics> {
-    let mut state = Resolver { order: Vec::new(), done: BTreeSet::new(), stack: Vec::new(), diagnostics: Diagnostics::new() };
+    let mut state =
+        Resolver { order: Vec::new(), done: BTreeSet::new(), stack: Vec::new(), diagnostics: Diagnostics::new() };
     state.visit(loader, env_dir, None);
     if state.diagnostics.has_errors() {
         return Err(state.diagnostics);
@@ -125,9 +128,12 @@ impl Resolver {
         let mut docs = docs;
         if docs.len() != 1 {
             return self.diagnostics.push(
-                Diagnostic::error("E202", format!("{manifest_path} must hold exactly one document, not {}", docs.len()))
-                    .at(Location::file(&manifest_path))
-                    .help("a layer manifest is one document with apiVersion, kind (Layer or Environment) and metadata"),
+                Diagnostic::error(
+                    "E202",
+                    format!("{manifest_path} must hold exactly one document, not {}", docs.len()),
+                )
+                .at(Location::file(&manifest_path))
+                .help("a layer manifest is one document with apiVersion, kind (Layer or Environment) and metadata"),
             );
         }
         let manifest = docs.remove(0);
@@ -150,9 +156,14 @@ impl Resolver {
                     self.visit(loader, &base_dir, Some(at));
                 }
                 Err(outside) => self.diagnostics.push(
-                    Diagnostic::error("E105", format!("base `{base}` resolves to `{outside}`, outside the repository root"))
-                        .at(at)
-                        .help("bases are paths relative to the layer's directory and must stay inside the root (see --root)"),
+                    Diagnostic::error(
+                        "E105",
+                        format!("base `{base}` resolves to `{outside}`, outside the repository root"),
+                    )
+                    .at(at)
+                    .help(
+                        "bases are paths relative to the layer's directory and must stay inside the root (see --root)",
+                    ),
                 ),
             }
         }

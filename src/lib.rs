@@ -5,7 +5,11 @@
 //! [`source`] → [`load`] → [`layers`] → [`merge`] → [`validate`] → [`generate`] → [`patch`] →
 //! [`analyse`] → [`render`]. Commands in [`cli`] are thin shells over it.
 
+// Diagnostics are returned by value on the cold error path; their size does not matter there.
+#![allow(clippy::result_large_err)]
+
 pub mod analyse;
+pub mod argocd;
 pub mod cli;
 pub mod compiler;
 pub mod diagnostic;

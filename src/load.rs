@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
+use yaml_rust2::Yaml;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
-use yaml_rust2::Yaml;
 
 use crate::diagnostic::{Diagnostic, Location};
 
@@ -214,7 +214,11 @@ impl Builder {
                 }
                 None => {
                     let Value::String(k) = scalar_key(&value) else {
-                        self.fail(mark, "malformed YAML: a mapping key must be a scalar".into(), "write the key as a plain string");
+                        self.fail(
+                            mark,
+                            "malformed YAML: a mapping key must be a scalar".into(),
+                            "write the key as a plain string",
+                        );
                         return;
                     };
                     if map.contains_key(&k) {
@@ -288,14 +292,22 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceStart(anchor, _) => {
                 let Some(pointer) = self.next_pointer() else {
-                    return self.fail(mark, "malformed YAML: a mapping key must be a scalar".into(), "write the key as a plain string");
+                    return self.fail(
+                        mark,
+                        "malformed YAML: a mapping key must be a scalar".into(),
+                        "write the key as a plain string",
+                    );
                 };
                 self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
                 self.stack.push(Frame::Seq { items: Vec::new(), pointer, anchor });
             }
             Event::MappingStart(anchor, _) => {
                 let Some(pointer) = self.next_pointer() else {
-                    return self.fail(mark, "malformed YAML: a mapping key must be a scalar".into(), "write the key as a plain string");
+                    return self.fail(
+                        mark,
+                        "malformed YAML: a mapping key must be a scalar".into(),
+                        "write the key as a plain string",
+                    );
                 };
                 self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
                 self.stack.push(Frame::Map { map: Map::new(), key: None, pointer, anchor });
@@ -346,7 +358,7 @@ mod tests {
         assert_eq!(docs[0].value["c"], 777);
         assert_eq!(docs[0].location("/d/1").to_string(), "f.yaml:4:8");
         assert_eq!(docs[1].index, 2);
-        assert_eq!(docs[1].location("/e/f").to_string(), "f.yaml:7:4");
+        assert_eq!(docs[1].location("/e/f").to_string(), "f.yaml:7:5");
         assert!(docs[1].value["e"]["f"].is_null());
     }
 

@@ -194,7 +194,8 @@ pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) ->
         Ok(settings) => settings,
         Err((pointer, message)) => {
             // Each fragment was valid on its own; only a merge can produce this.
-            let location = layers.last().map(|l| l.manifest.location("/settings")).unwrap_or_else(|| Location::file(""));
+            let location =
+                layers.last().map(|l| l.manifest.location("/settings")).unwrap_or_else(|| Location::file(""));
             return Err(Diagnostic::error("E301", format!("merged settings are invalid: {message} (at {pointer})"))
                 .at(location)
                 .help("check the layers that set this value")
@@ -240,10 +241,13 @@ pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) ->
             if let Some(docs) = env.tenants.get(name) {
                 if let Some(doc) = docs.first() {
                     diagnostics.push(
-                        Diagnostic::error("E303", format!("tenant `{name}` is excluded here but this environment adds to it"))
-                            .at(doc.location(""))
-                            .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
-                            .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
+                        Diagnostic::error(
+                            "E303",
+                            format!("tenant `{name}` is excluded here but this environment adds to it"),
+                        )
+                        .at(doc.location(""))
+                        .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
+                        .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
                     );
                 }
             }
@@ -254,10 +258,8 @@ pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) ->
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    let (environment, environment_dir) = layers
-        .last()
-        .map(|l| (l.spec.metadata.name.clone(), l.dir.clone()))
-        .unwrap_or_default();
+    let (environment, environment_dir) =
+        layers.last().map(|l| (l.spec.metadata.name.clone(), l.dir.clone())).unwrap_or_default();
     Ok(Merged { environment, environment_dir, settings, provenance, manifests, tenants, excluded, resources, patches })
 }
 
@@ -281,9 +283,12 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
         );
     } else if api_version == Some(API_VERSION) {
         diagnostics.push(
-            Diagnostic::error("E304", format!("a `{}` document does not belong in resources/", kind.unwrap_or_default()))
-                .at(doc.location("/kind"))
-                .help("tenant documents go under tenants/<tenant>/; layer settings go in meshedge.yaml"),
+            Diagnostic::error(
+                "E304",
+                format!("a `{}` document does not belong in resources/", kind.unwrap_or_default()),
+            )
+            .at(doc.location("/kind"))
+            .help("tenant documents go under tenants/<tenant>/; layer settings go in meshedge.yaml"),
         );
     }
 }
@@ -305,10 +310,13 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                 Ok(spec) => {
                     if spec.metadata.name != tenant.name {
                         diagnostics.push(
-                            Diagnostic::error("E306", format!(
-                                "tenant `{}` is declared in the directory of tenant `{}`",
-                                spec.metadata.name, tenant.name
-                            ))
+                            Diagnostic::error(
+                                "E306",
+                                format!(
+                                    "tenant `{}` is declared in the directory of tenant `{}`",
+                                    spec.metadata.name, tenant.name
+                                ),
+                            )
                             .at(doc.location("/metadata/name"))
                             .help(format!("set `metadata.name: {}` (the directory name)", tenant.name)),
                         );
@@ -340,10 +348,13 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                 let name = fragment.metadata.name.clone();
                 if let Some(first) = seen_here.insert(name.clone(), doc.location("/metadata/name")) {
                     diagnostics.push(
-                        Diagnostic::error("E308", format!("request `{name}` of tenant `{}` is defined twice in one layer", tenant.name))
-                            .at(doc.location("/metadata/name"))
-                            .note(first, "first defined here")
-                            .help("rename one of them; the same name in a later layer overlays it instead"),
+                        Diagnostic::error(
+                            "E308",
+                            format!("request `{name}` of tenant `{}` is defined twice in one layer", tenant.name),
+                        )
+                        .at(doc.location("/metadata/name"))
+                        .note(first, "first defined here")
+                        .help("rename one of them; the same name in a later layer overlays it instead"),
                     );
                     continue;
                 }
@@ -361,9 +372,12 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                                 existing.docs.push(doc.clone());
                             }
                             Err((pointer, message)) => diagnostics.push(
-                                Diagnostic::error("E309", format!("request `{name}` is invalid after merging: {message}"))
-                                    .at(doc.location(&pointer))
-                                    .help("an overlay must restate whole lists (lists without `name` keys are replaced)"),
+                                Diagnostic::error(
+                                    "E309",
+                                    format!("request `{name}` is invalid after merging: {message}"),
+                                )
+                                .at(doc.location(&pointer))
+                                .help("an overlay must restate whole lists (lists without `name` keys are replaced)"),
                             ),
                         }
                     }
@@ -437,7 +451,13 @@ fn collect_patch(
     check_shape(spec, &name, location, out, diagnostics);
 }
 
-fn check_shape(spec: &PatchSpec, name: &str, location: Location, out: &mut Vec<LayerPatch>, diagnostics: &mut Diagnostics) {
+fn check_shape(
+    spec: &PatchSpec,
+    name: &str,
+    location: Location,
+    out: &mut Vec<LayerPatch>,
+    diagnostics: &mut Diagnostics,
+) {
     if spec.json.is_some() == spec.merge.is_some() {
         diagnostics.push(
             Diagnostic::error("E501", format!("patch {name}: needs exactly one of `json` or `merge`"))
@@ -447,7 +467,7 @@ fn check_shape(spec: &PatchSpec, name: &str, location: Location, out: &mut Vec<L
         return;
     }
     if let Some(ops) = &spec.json {
-        if let Err(e) = serde_json::from_value::<json_patch::Patch>(Value::Array(ops.clone())) {
+        if let Err(e) = crate::patch::parse_operations(ops) {
             diagnostics.push(
                 Diagnostic::error("E502", format!("patch {name}: invalid JSON patch: {e}"))
                     .at(location)
@@ -472,17 +492,23 @@ mod tests {
             "plain": [1, 2, 3],
             "gone": true
         });
-        merge_value(&mut base, &json!({
-            "a": {"y": 3},
-            "named": [{"name": "q", "v": 9, "w": 1}, {"name": "r"}],
-            "plain": [4],
-            "gone": null
-        }));
-        assert_eq!(base, json!({
-            "a": {"x": 1, "y": 3},
-            "named": [{"name": "p", "v": 1}, {"name": "q", "v": 9, "w": 1}, {"name": "r"}],
-            "plain": [4]
-        }));
+        merge_value(
+            &mut base,
+            &json!({
+                "a": {"y": 3},
+                "named": [{"name": "q", "v": 9, "w": 1}, {"name": "r"}],
+                "plain": [4],
+                "gone": null
+            }),
+        );
+        assert_eq!(
+            base,
+            json!({
+                "a": {"x": 1, "y": 3},
+                "named": [{"name": "p", "v": 1}, {"name": "q", "v": 9, "w": 1}, {"name": "r"}],
+                "plain": [4]
+            })
+        );
     }
 
     #[test]

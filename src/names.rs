@@ -23,8 +23,10 @@ pub fn join(parts: &[&str]) -> String {
 }
 
 fn label(text: &str) -> String {
-    let clean: String =
-        text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .collect();
     if clean.len() <= MAX {
         return clean;
     }

@@ -55,7 +55,11 @@ impl<B: Serialize> Manifest<B> {
         Manifest {
             api_version: api_version.to_string(),
             kind,
-            metadata: ObjectMeta { name: name.to_string(), namespace: namespace.map(str::to_string), ..Default::default() },
+            metadata: ObjectMeta {
+                name: name.to_string(),
+                namespace: namespace.map(str::to_string),
+                ..Default::default()
+            },
             body,
         }
     }

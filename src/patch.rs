@@ -55,9 +55,11 @@ impl Selector {
 
     fn requirement(term: &str) -> Result<Requirement, String> {
         let set = |rest: &str| -> Result<Vec<String>, String> {
-            let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or_else(|| {
-                format!("`{term}`: a set needs parentheses, e.g. `env in (dev,prod)`")
-            })?;
+            let inner = rest
+                .trim()
+                .strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+                .ok_or_else(|| format!("`{term}`: a set needs parentheses, e.g. `env in (dev,prod)`"))?;
             Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
         };
         if let Some(key) = term.strip_prefix('!') {
@@ -106,7 +108,9 @@ pub struct Target {
 fn anchored(field: &str, pattern: &Option<String>) -> Result<Option<Regex>, String> {
     pattern
         .as_ref()
-        .map(|p| Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("`{field}` is not a valid regular expression: {e}")))
+        .map(|p| {
+            Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("`{field}` is not a valid regular expression: {e}"))
+        })
         .transpose()
 }
 
@@ -138,6 +142,11 @@ impl Target {
     }
 }
 
+/// Parses RFC 6902 operations.
+pub fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
+    serde_json::from_value(Value::Array(operations.to_vec())).map_err(|e| e.to_string())
+}
+
 /// What a patch did to which objects, for `explain`.
 #[derive(Debug, Clone, Default)]
 pub struct Applied {
@@ -156,13 +165,24 @@ pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Di
                 diagnostics.push(
                     Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
                         .at(patch.location.clone())
-                        .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax"),
+                        .help(
+                            "`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax",
+                        ),
                 );
                 continue;
             }
         };
-        let operations: Option<json_patch::Patch> =
-            patch.spec.json.as_ref().and_then(|ops| serde_json::from_value(Value::Array(ops.clone())).ok());
+        let operations = match patch.spec.json.as_deref().map(parse_operations).transpose() {
+            Ok(operations) => operations,
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::error("E502", format!("patch {}: invalid JSON patch: {e}", patch.name))
+                        .at(patch.location.clone())
+                        .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
+                );
+                continue;
+            }
+        };
         let mut matched = 0;
         for (index, resource) in resources.iter_mut().enumerate() {
             if !target.matches(resource) {
@@ -187,7 +207,9 @@ pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Di
                         )
                         .at(patch.location.clone())
                         .resource(resource.reference())
-                        .help("check the JSON pointer against the object (`meshedge build` without the patch shows it)"),
+                        .help(
+                            "check the JSON pointer against the object (`meshedge build` without the patch shows it)",
+                        ),
                     );
                     continue;
                 }
@@ -233,8 +255,12 @@ mod tests {
         let t = Target::compile(&PatchTarget { name: Some("public".into()), ..Default::default() }).unwrap();
         let r = resource(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "public-x"}}));
         assert!(!t.matches(&r));
-        let t = Target::compile(&PatchTarget { name: Some("public-.*".into()), group: Some("".into()), ..Default::default() })
-            .unwrap();
+        let t = Target::compile(&PatchTarget {
+            name: Some("public-.*".into()),
+            group: Some("".into()),
+            ..Default::default()
+        })
+        .unwrap();
         assert!(t.matches(&r));
     }
 }

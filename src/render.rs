@@ -263,7 +263,24 @@ mod tests {
 
     #[test]
     fn yaml_1_1_lookalikes_are_quoted() {
-        for s in ["no", "On", "yes", "0777", "1e3", "~", "12:30", "y", "-1", ".inf", "", " x", "a: b", "*.x", "1_000", "2001-12-14"] {
+        for s in [
+            "no",
+            "On",
+            "yes",
+            "0777",
+            "1e3",
+            "~",
+            "12:30",
+            "y",
+            "-1",
+            ".inf",
+            "",
+            " x",
+            "a: b",
+            "*.x",
+            "1_000",
+            "2001-12-14",
+        ] {
             assert!(!plain_safe(s), "{s} must be quoted");
         }
         for s in ["shop", "https://sso.example.com/x", "istio-ingress", "a.b.c", "app.kubernetes.io/name"] {
@@ -288,7 +305,11 @@ mod tests {
     #[test]
     fn legacy_order_puts_namespaces_first_and_webhooks_last() {
         let r = |api: &str, kind: &str, name: &str| {
-            Resource::new(json!({"apiVersion": api, "kind": kind, "metadata": {"name": name}}), Default::default(), None)
+            Resource::new(
+                json!({"apiVersion": api, "kind": kind, "metadata": {"name": name}}),
+                Default::default(),
+                None,
+            )
         };
         let mut all = vec![
             r("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "w"),

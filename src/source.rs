@@ -39,13 +39,29 @@ pub trait Source: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceError {
     /// The path, or a symlink on its way, points outside the repository root.
-    Escapes { path: String, target: String },
-    NotFound { path: String },
-    NotAFile { path: String },
-    NotADirectory { path: String },
-    NotUtf8 { path: String },
-    SymlinkLoop { path: String },
-    Io { path: String, message: String },
+    Escapes {
+        path: String,
+        target: String,
+    },
+    NotFound {
+        path: String,
+    },
+    NotAFile {
+        path: String,
+    },
+    NotADirectory {
+        path: String,
+    },
+    NotUtf8 {
+        path: String,
+    },
+    SymlinkLoop {
+        path: String,
+    },
+    Io {
+        path: String,
+        message: String,
+    },
 }
 
 impl SourceError {
@@ -103,11 +119,7 @@ pub fn join(dir: &str, relative: &str) -> Result<String, String> {
         }
     }
     let joined = parts.join("/");
-    if escaped {
-        Err(format!("../{joined}"))
-    } else {
-        Ok(joined)
-    }
+    if escaped { Err(format!("../{joined}")) } else { Ok(joined) }
 }
 
 /// The directory part of a repo-relative path (`""` for top-level entries).
@@ -161,9 +173,8 @@ impl<'a> Tree<'a> {
                     if links > MAX_LINKS {
                         return Err(SourceError::SymlinkLoop { path: path.to_string() });
                     }
-                    let resolved = join(parent(&candidate), &target).map_err(|outside| {
-                        SourceError::Escapes { path: path.to_string(), target: outside }
-                    })?;
+                    let resolved = join(parent(&candidate), &target)
+                        .map_err(|outside| SourceError::Escapes { path: path.to_string(), target: outside })?;
                     // Restart from the root with the link replaced by its target.
                     let mut rest: Vec<String> =
                         resolved.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
@@ -247,9 +258,7 @@ impl<'a> Tree<'a> {
             let child_physical = if physical.is_empty() { name.clone() } else { format!("{physical}/{name}") };
             let (real, real_kind) = match kind {
                 EntryKind::Symlink(_) => self.resolve(&child_physical).map_err(|e| match e {
-                    SourceError::Escapes { target, .. } => {
-                        SourceError::Escapes { path: child_logical.clone(), target }
-                    }
+                    SourceError::Escapes { target, .. } => SourceError::Escapes { path: child_logical.clone(), target },
                     other => other,
                 })?,
                 other => (child_physical, Some(other)),

@@ -154,6 +154,13 @@ pub struct EgressHost {
     pub sources: BTreeSet<String>,
 }
 
+impl Plan {
+    /// Whether meshedge emits the ossm2 control plane, and so the gateways it declares.
+    pub fn manages_gateways(&self) -> bool {
+        self.flavor == Flavor::Ossm2 && self.mesh.manage
+    }
+}
+
 /// `host` matches `pattern` exactly, or `*.suffix` matches any host under `suffix`.
 pub fn host_matches(pattern: &str, host: &str) -> bool {
     if pattern == "*" {
@@ -208,7 +215,12 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     let tenants: BTreeMap<String, TenantPlan> = merged
         .tenants
         .values()
-        .map(|t| (t.name.clone(), TenantPlan { name: t.name.clone(), namespaces: t.namespaces.clone(), sources: t.sources() }))
+        .map(|t| {
+            (
+                t.name.clone(),
+                TenantPlan { name: t.name.clone(), namespaces: t.namespaces.clone(), sources: t.sources() },
+            )
+        })
         .collect();
     check_tenant_namespaces(&mut c, &tenants);
 
@@ -232,7 +244,16 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
             let namespace = request_namespace(&mut c, request, &tenant.namespaces);
             for (i, item) in request.doc.spec.ingress.iter().flatten().enumerate() {
                 let base = format!("/spec/ingress/{i}");
-                let host = ingress_host(&mut c, request, &namespace, item, &base, &ingress_gateways, &egress, &default_ingress);
+                let host = ingress_host(
+                    &mut c,
+                    request,
+                    &namespace,
+                    item,
+                    &base,
+                    &ingress_gateways,
+                    &egress,
+                    &default_ingress,
+                );
                 if let Some(host) = host {
                     let at = request.location(&format!("{base}/host"));
                     if let Some((first, first_at)) = ingress_hosts.get(&host.host) {
@@ -253,7 +274,8 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
             }
             for (i, item) in request.doc.spec.egress.iter().flatten().enumerate() {
                 let base = format!("/spec/egress/{i}");
-                let Some(host) = egress_host(&mut c, request, &namespace, item, &base, &egress_gateways, &egress, &default_egress)
+                let Some(host) =
+                    egress_host(&mut c, request, &namespace, item, &base, &egress_gateways, &egress, &default_egress)
                 else {
                     continue;
                 };
@@ -319,7 +341,8 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
     let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
     for tenant in tenants.values() {
         for namespace in &tenant.namespaces {
-            let at = c.merged.tenants.get(&tenant.name).and_then(|t| t.docs.last()).map(|d| d.location("/spec/namespaces"));
+            let at =
+                c.merged.tenants.get(&tenant.name).and_then(|t| t.docs.last()).map(|d| d.location("/spec/namespaces"));
             let at = at.unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)));
             if !is_dns_label(namespace) {
                 c.error(
@@ -357,7 +380,11 @@ fn request_namespace(c: &mut Checker, request: &Request, owned: &[String]) -> St
     namespace
 }
 
-fn selector_or_error(c: &mut Checker, path: &str, selector: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
+fn selector_or_error(
+    c: &mut Checker,
+    path: &str,
+    selector: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
     match selector {
         Some(s) if !s.is_empty() => s.clone(),
         _ => {
@@ -423,7 +450,10 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
                 if !t.namespaces.contains(&namespace) {
                     c.error(
                         "E407",
-                        format!("gateway `{}` of tenant `{tenant}` runs in `{namespace}`, not a namespace of that tenant", gateway.name),
+                        format!(
+                            "gateway `{}` of tenant `{tenant}` runs in `{namespace}`, not a namespace of that tenant",
+                            gateway.name
+                        ),
                         c.merged.settings_location(&format!("{path}/namespace")),
                         format!("a tenant's gateway runs in one of its namespaces: {}", t.namespaces.join(", ")),
                     );
@@ -512,7 +542,10 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
         .iter()
         .flatten()
         .map(|s| {
-            (s.name.clone(), SlaClass { connection_pool: s.connection_pool.clone(), outlier_detection: s.outlier_detection.clone() })
+            (
+                s.name.clone(),
+                SlaClass { connection_pool: s.connection_pool.clone(), outlier_detection: s.outlier_detection.clone() },
+            )
         })
         .collect();
     if let Some(default) = &egress.default_sla_class {
@@ -546,7 +579,8 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
 
 /// `shop-api`, `shop-api.shop`, `shop-api.shop.svc`, `shop-api.shop.svc.cluster.local` → (name, namespace?)
 fn split_service(service: &str) -> (&str, Option<&str>) {
-    let trimmed = service.strip_suffix(".svc.cluster.local").or_else(|| service.strip_suffix(".svc")).unwrap_or(service);
+    let trimmed =
+        service.strip_suffix(".svc.cluster.local").or_else(|| service.strip_suffix(".svc")).unwrap_or(service);
     match trimmed.split_once('.') {
         Some((name, namespace)) => (name, Some(namespace)),
         None => (trimmed, None),
@@ -617,11 +651,15 @@ fn ingress_host(
         return None;
     }
     if !gateway.allowed_hosts.iter().any(|p| host_matches(p, &host)) {
-        let allowed = if gateway.allowed_hosts.is_empty() { "none".to_string() } else { gateway.allowed_hosts.join(", ") };
+        let allowed =
+            if gateway.allowed_hosts.is_empty() { "none".to_string() } else { gateway.allowed_hosts.join(", ") };
         c.diagnostics.push(
             Diagnostic::error("E415", format!("host `{host}` is not allowed on gateway `{gateway_name}`"))
                 .at(request.location(&format!("{base}/host")))
-                .note(c.merged.settings_location(&format!("/ingress/gateways/{gateway_name}")), format!("allowed hosts: {allowed}"))
+                .note(
+                    c.merged.settings_location(&format!("/ingress/gateways/{gateway_name}")),
+                    format!("allowed hosts: {allowed}"),
+                )
                 .help("pick a host under the gateway's `allowedHosts`, or ask the platform team to allow it"),
         );
     }
@@ -632,7 +670,12 @@ fn ingress_host(
         let at = request.location(&format!("{base}/routes/{i}"));
         let prefix = route.path.clone().unwrap_or_else(|| "/".into());
         if !prefix.starts_with('/') {
-            c.error("E416", format!("route path `{prefix}` must start with `/`"), at.clone(), "write the path as `/prefix`");
+            c.error(
+                "E416",
+                format!("route path `{prefix}` must start with `/`"),
+                at.clone(),
+                "write the path as `/prefix`",
+            );
         }
         if let Some(first) = paths.insert(prefix.clone(), i) {
             c.diagnostics.push(
@@ -679,7 +722,9 @@ fn ingress_host(
             "add `routes: [{path: /, service: <service>, port: <port>}]`",
         );
     }
-    if tls == IngressTls::Passthrough && (routes.len() > 1 || item.routes.iter().any(|r| r.path.as_deref().is_some_and(|p| p != "/"))) {
+    if tls == IngressTls::Passthrough
+        && (routes.len() > 1 || item.routes.iter().any(|r| r.path.as_deref().is_some_and(|p| p != "/")))
+    {
         c.error(
             "E416",
             format!("passthrough host `{host}` routes by path"),
@@ -815,7 +860,12 @@ fn egress_host(
         _ => 443,
     });
     if port == 0 || port > 65535 {
-        c.error("E419", format!("port {port} is out of range"), request.location(&format!("{base}/port")), "use a port from 1 to 65535");
+        c.error(
+            "E419",
+            format!("port {port} is out of range"),
+            request.location(&format!("{base}/port")),
+            "use a port from 1 to 65535",
+        );
     }
     if tls == EgressTls::Mutual && item.credential_name.is_none() {
         c.error(

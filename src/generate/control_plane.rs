@@ -107,7 +107,11 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     let mut member_sources: BTreeSet<String> = mesh.sources.clone();
     member_sources.extend(plan.tenants.values().flat_map(|t| t.sources.iter().cloned()));
     let spec = json!({"members": members});
-    out.push(Manifest::new("maistra.io/v1", "ServiceMeshMemberRoll", ns, "default", Spec { spec }), &member_sources, None);
+    out.push(
+        Manifest::new("maistra.io/v1", "ServiceMeshMemberRoll", ns, "default", Spec { spec }),
+        &member_sources,
+        None,
+    );
 }
 
 fn istio(plan: &Plan, out: &mut Generated) {
@@ -117,14 +121,24 @@ fn istio(plan: &Plan, out: &mut Generated) {
         "version": mesh.version,
         "values": {"meshConfig": {"outboundTrafficPolicy": {"mode": outbound(mesh.outbound)}}}
     });
-    out.push(Manifest::new("sailoperator.io/v1", "Istio", None, &mesh.control_plane_name, Spec { spec }), &mesh.sources, None);
+    out.push(
+        Manifest::new("sailoperator.io/v1", "Istio", None, &mesh.control_plane_name, Spec { spec }),
+        &mesh.sources,
+        None,
+    );
     let mode = match mesh.mtls {
         MtlsMode::Strict => "STRICT",
         MtlsMode::Permissive => "PERMISSIVE",
     };
     let spec = json!({"mtls": {"mode": mode}});
     out.push(
-        Manifest::new(security_api(plan.flavor), "PeerAuthentication", Some(&mesh.control_plane_namespace), "default", Spec { spec }),
+        Manifest::new(
+            security_api(plan.flavor),
+            "PeerAuthentication",
+            Some(&mesh.control_plane_namespace),
+            "default",
+            Spec { spec },
+        ),
         &mesh.sources,
         None,
     );

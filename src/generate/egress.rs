@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::diagnostic::Diagnostic;
 use crate::generate::{Generated, workload};
-use crate::input::{EgressTls, Flavor};
+use crate::input::EgressTls;
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::validate::{EgressGateway, EgressHost, Plan};
@@ -40,7 +40,9 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
                     name: host_slug(&host.host),
                     traffic_policy: Some(TrafficPolicy {
                         port_level_settings: tls
-                            .map(|tls| vec![PortTrafficPolicy { port: PortSelector { number: HOP_PORT }, tls: Some(tls) }])
+                            .map(|tls| {
+                                vec![PortTrafficPolicy { port: PortSelector { number: HOP_PORT }, tls: Some(tls) }]
+                            })
                             .unwrap_or_default(),
                         ..Default::default()
                     })
@@ -85,14 +87,29 @@ fn service_ports(host: &EgressHost, through_gateway: bool) -> Vec<ServicePort> {
         .filter(|p| p.number != host.port || p.protocol == "HTTPS")
         .collect(),
         EgressTls::Originate | EgressTls::Mutual => {
-            vec![ServicePort { number: APP_HTTP_PORT, name: "http".into(), protocol: "HTTP", target_port: Some(host.port) }]
+            vec![ServicePort {
+                number: APP_HTTP_PORT,
+                name: "http".into(),
+                protocol: "HTTP",
+                target_port: Some(host.port),
+            }]
         }
-        EgressTls::Passthrough => vec![ServicePort { number: host.port, name: "tls".into(), protocol: "TLS", target_port: None }],
-        EgressTls::None => vec![ServicePort { number: host.port, name: "http".into(), protocol: "HTTP", target_port: None }],
+        EgressTls::Passthrough => {
+            vec![ServicePort { number: host.port, name: "tls".into(), protocol: "TLS", target_port: None }]
+        }
+        EgressTls::None => {
+            vec![ServicePort { number: host.port, name: "http".into(), protocol: "HTTP", target_port: None }]
+        }
     }
 }
 
-fn service_entry(plan: &Plan, namespace: &str, host: &EgressHost, gateway: Option<&EgressGateway>, out: &mut Generated) {
+fn service_entry(
+    plan: &Plan,
+    namespace: &str,
+    host: &EgressHost,
+    gateway: Option<&EgressGateway>,
+    out: &mut Generated,
+) {
     let endpoints = host
         .sla_classes
         .iter()
@@ -118,7 +135,7 @@ fn service_entry(plan: &Plan, namespace: &str, host: &EgressHost, gateway: Optio
 }
 
 /// The last hop's TLS: what the egress gateway (or the sidecar) does towards the host.
-fn origination(plan: &Plan, host: &EgressHost, namespace: &str, out: &mut Generated) -> Option<ClientTls> {
+fn origination(host: &EgressHost, namespace: &str, out: &mut Generated) -> Option<ClientTls> {
     match host.tls {
         EgressTls::Originate => Some(ClientTls {
             mode: "SIMPLE",
@@ -138,8 +155,11 @@ fn origination(plan: &Plan, host: &EgressHost, namespace: &str, out: &mut Genera
                     );
                 }
             }
-            let _ = plan;
-            Some(ClientTls { mode: "MUTUAL", sni: Some(host.host.clone()), credential_name: host.credential_name.clone() })
+            Some(ClientTls {
+                mode: "MUTUAL",
+                sni: Some(host.host.clone()),
+                credential_name: host.credential_name.clone(),
+            })
         }
         EgressTls::Passthrough | EgressTls::None => None,
     }
@@ -171,11 +191,8 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
     out.push(Manifest::new(api, "Gateway", Some(ns), &gateway_name, Spec { spec }), &host.sources, tenant);
 
     let gateway_ref = format!("{ns}/{gateway_name}");
-    let to_gateway = Destination {
-        host: gateway.fqdn(),
-        subset: Some(slug.clone()),
-        port: Some(PortSelector { number: HOP_PORT }),
-    };
+    let to_gateway =
+        Destination { host: gateway.fqdn(), subset: Some(slug.clone()), port: Some(PortSelector { number: HOP_PORT }) };
     let mut spec = VirtualServiceSpec {
         hosts: vec![host.host.clone()],
         gateways: vec![gateway_ref.clone(), "mesh".into()],
@@ -185,11 +202,19 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
     if passthrough {
         spec.tls = vec![
             TlsRoute {
-                matches: vec![TlsMatch { sni_hosts: vec![host.host.clone()], port: Some(host.port), gateways: vec!["mesh".into()] }],
+                matches: vec![TlsMatch {
+                    sni_hosts: vec![host.host.clone()],
+                    port: Some(host.port),
+                    gateways: vec!["mesh".into()],
+                }],
                 route: vec![RouteDestination { destination: to_gateway }],
             },
             TlsRoute {
-                matches: vec![TlsMatch { sni_hosts: vec![host.host.clone()], port: Some(HOP_PORT), gateways: vec![gateway_ref] }],
+                matches: vec![TlsMatch {
+                    sni_hosts: vec![host.host.clone()],
+                    port: Some(HOP_PORT),
+                    gateways: vec![gateway_ref],
+                }],
                 route: vec![RouteDestination { destination: Destination::new(&host.host, host.port) }],
             },
         ];
@@ -208,7 +233,8 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
                 port: Some(PortSelector { number: host.port }),
             },
         };
-        let gateway_match = || HttpMatch { gateways: vec![gateway_ref.clone()], port: Some(HOP_PORT), ..Default::default() };
+        let gateway_match =
+            || HttpMatch { gateways: vec![gateway_ref.clone()], port: Some(HOP_PORT), ..Default::default() };
         for class in &host.sla_classes {
             let mut matched = gateway_match();
             matched.headers.insert(plan.egress.sla_header.clone(), StringMatch::Exact(class.clone()));
@@ -230,7 +256,7 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
     }
     out.push(Manifest::new(api, "VirtualService", Some(ns), &slug, Spec { spec }), &host.sources, tenant);
 
-    let tls = origination(plan, host, ns, out);
+    let tls = origination(host, ns, out);
     if tls.is_some() || !host.sla_classes.is_empty() {
         let subsets = host
             .sla_classes
@@ -253,7 +279,10 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
             // Only the egress gateway opens connections to the host.
             export_to: vec![ns.to_string()],
             traffic_policy: tls.map(|tls| TrafficPolicy {
-                port_level_settings: vec![PortTrafficPolicy { port: PortSelector { number: host.port }, tls: Some(tls) }],
+                port_level_settings: vec![PortTrafficPolicy {
+                    port: PortSelector { number: host.port },
+                    tls: Some(tls),
+                }],
                 ..Default::default()
             }),
             subsets,
@@ -266,12 +295,15 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
 fn direct(plan: &Plan, host: &EgressHost, out: &mut Generated) {
     let ns = plan.mesh.control_plane_namespace.clone();
     service_entry(plan, &ns, host, None, out);
-    if let Some(tls) = origination(plan, host, &ns, out) {
+    if let Some(tls) = origination(host, &ns, out) {
         let spec = DestinationRuleSpec {
             host: host.host.clone(),
             export_to: export_to(host, None),
             traffic_policy: Some(TrafficPolicy {
-                port_level_settings: vec![PortTrafficPolicy { port: PortSelector { number: APP_HTTP_PORT }, tls: Some(tls) }],
+                port_level_settings: vec![PortTrafficPolicy {
+                    port: PortSelector { number: APP_HTTP_PORT },
+                    tls: Some(tls),
+                }],
                 ..Default::default()
             }),
             subsets: Vec::new(),
@@ -329,10 +361,13 @@ fn placement(plan: &Plan, gateway: &EgressGateway, out: &mut Generated) {
             tenant: None,
         };
         workload::generate(&spec, &gateway.sources, out);
-    } else if !gateway.node_selector.is_empty() && !(plan.flavor == Flavor::Ossm2 && plan.mesh.manage) {
+    } else if !gateway.node_selector.is_empty() && !plan.manages_gateways() {
         out.diagnostics.push(
-            Diagnostic::warning("W434", format!("egress gateway `{}` has a nodeSelector that no emitted object carries", gateway.name))
-                .help("set `deploy: true` on the gateway, or let meshedge manage the ossm2 control plane"),
+            Diagnostic::warning(
+                "W434",
+                format!("egress gateway `{}` has a nodeSelector that no emitted object carries", gateway.name),
+            )
+            .help("set `deploy: true` on the gateway, or let meshedge manage the ossm2 control plane"),
         );
     }
 }

@@ -65,19 +65,35 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
                     ]
                 });
                 let api = "networking.k8s.io/v1";
-                out.push(Manifest::new(api, "NetworkPolicy", ns, "meshedge-ingress-from-mesh", Spec { spec: ingress }), &sources, owner);
-                out.push(Manifest::new(api, "NetworkPolicy", ns, "meshedge-egress-to-mesh", Spec { spec: egress }), &sources, owner);
+                out.push(
+                    Manifest::new(api, "NetworkPolicy", ns, "meshedge-ingress-from-mesh", Spec { spec: ingress }),
+                    &sources,
+                    owner,
+                );
+                out.push(
+                    Manifest::new(api, "NetworkPolicy", ns, "meshedge-egress-to-mesh", Spec { spec: egress }),
+                    &sources,
+                    owner,
+                );
             }
             let deny_outside = json!({"egress": [
                 {"type": "Deny", "to": {"cidrSelector": "0.0.0.0/0"}},
                 {"type": "Deny", "to": {"cidrSelector": "::/0"}}
             ]});
             match e.egress_firewall {
-                EgressFirewallMode::Ovn => {
-                    out.push(Manifest::new("k8s.ovn.org/v1", "EgressFirewall", ns, "default", Spec { spec: deny_outside }), &sources, owner)
-                }
+                EgressFirewallMode::Ovn => out.push(
+                    Manifest::new("k8s.ovn.org/v1", "EgressFirewall", ns, "default", Spec { spec: deny_outside }),
+                    &sources,
+                    owner,
+                ),
                 EgressFirewallMode::Sdn => out.push(
-                    Manifest::new("network.openshift.io/v1", "EgressNetworkPolicy", ns, "default", Spec { spec: deny_outside }),
+                    Manifest::new(
+                        "network.openshift.io/v1",
+                        "EgressNetworkPolicy",
+                        ns,
+                        "default",
+                        Spec { spec: deny_outside },
+                    ),
                     &sources,
                     owner,
                 ),
@@ -167,7 +183,15 @@ fn admission(
         },
         "validations": [{"expression": expression, "message": message}]
     });
-    out.push(Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicy", None, name, Spec { spec: policy }), sources, None);
+    out.push(
+        Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicy", None, name, Spec { spec: policy }),
+        sources,
+        None,
+    );
     let binding = json!({"policyName": name, "validationActions": ["Deny"]});
-    out.push(Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicyBinding", None, name, Spec { spec: binding }), sources, None);
+    out.push(
+        Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicyBinding", None, name, Spec { spec: binding }),
+        sources,
+        None,
+    );
 }

@@ -85,7 +85,9 @@ fn gateway_object(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slu
             hosts,
             tls: Some(ServerTls { mode: Some("PASSTHROUGH"), ..Default::default() }),
         }],
-        IngressTls::None => vec![Server { port: ServerPort { number: 80, name: "http".into(), protocol: "HTTP" }, hosts, tls: None }],
+        IngressTls::None => {
+            vec![Server { port: ServerPort { number: 80, name: "http".into(), protocol: "HTTP" }, hosts, tls: None }]
+        }
     };
     let name = join(&[&gateway.name, slug]);
     let spec = GatewaySpec { selector: gateway.selector.clone(), servers };
@@ -186,7 +188,7 @@ fn exposure(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
             tenant: gateway.tenant.as_deref(),
         };
         workload::generate(&spec, &sources, out);
-    } else if load_balancer && !served.is_empty() && !(plan.flavor == Flavor::Ossm2 && plan.mesh.manage) {
+    } else if load_balancer && !served.is_empty() && !plan.manages_gateways() {
         out.diagnostics.push(
             Diagnostic::warning(
                 "W432",

@@ -53,6 +53,14 @@ fn pair(
         authz["selector"] = json!(selector);
     }
     let tenant = Some(host.tenant.as_str());
-    out.push(Manifest::new(api, "RequestAuthentication", Some(namespace), name, Spec { spec: authn }), &host.sources, tenant);
-    out.push(Manifest::new(api, "AuthorizationPolicy", Some(namespace), name, Spec { spec: authz }), &host.sources, tenant);
+    out.push(
+        Manifest::new(api, "RequestAuthentication", Some(namespace), name, Spec { spec: authn }),
+        &host.sources,
+        tenant,
+    );
+    out.push(
+        Manifest::new(api, "AuthorizationPolicy", Some(namespace), name, Spec { spec: authz }),
+        &host.sources,
+        tenant,
+    );
 }
