@@ -29,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Build an environment and print its manifests.
     Build(BuildArgs),
+    /// Compare environments between two git revisions (a pull-request preview).
+    Diff(crate::diff::DiffArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
     Generate(crate::argocd::GenerateArgs),
 }
@@ -64,6 +66,7 @@ pub fn main() -> ExitCode {
     init_tracing(cli.verbose);
     let result = match cli.command {
         Command::Build(args) => build(&args),
+        Command::Diff(args) => crate::diff::run(&args),
         Command::Generate(args) => crate::argocd::run(&args),
     };
     match result {

@@ -1,0 +1,1 @@
+//! A git tree at a revision as a [`crate::source::Source`].
