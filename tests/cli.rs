@@ -1,0 +1,98 @@
+//! `meshedge build` from the command line: environment names and paths, formats, `-o DIR`.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn meshedge() -> Command {
+    Command::cargo_bin("meshedge").unwrap()
+}
+
+fn build_stdout(args: &[&str]) -> String {
+    let output = meshedge().args(args).arg("--root").arg(common::repo_root()).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn an_environment_is_named_by_path_or_name() {
+    let by_path = build_stdout(&["build", "environments/prod"]);
+    assert_eq!(by_path, build_stdout(&["build", "prod"]));
+    assert_eq!(by_path, build_stdout(&["build", "environments/prod/"]));
+    assert!(by_path.starts_with("apiVersion: v1\nkind: Namespace\n"), "Namespaces come first");
+}
+
+#[test]
+fn the_env_directory_form_is_found_too() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree_reversed(&common::repo_root().join("base"), &dir.path().join("base"));
+    common::copy_tree_reversed(&common::repo_root().join("environments/dev"), &dir.path().join("env/dev"));
+    let output = meshedge().args(["build", "dev", "--root"]).arg(dir.path()).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = meshedge().args(["build", "env/dev", "--root"]).arg(dir.path()).output().unwrap();
+    assert!(output.status.success());
+}
+
+#[test]
+fn json_is_one_list_of_the_same_objects() {
+    let json: Value = serde_json::from_str(&build_stdout(&["build", "prod", "--format", "json"])).unwrap();
+    assert_eq!(json["apiVersion"], "v1");
+    assert_eq!(json["kind"], "List");
+    let yaml = build_stdout(&["build", "prod"]);
+    assert_eq!(json["items"].as_array().unwrap().len(), yaml.matches("\n---\n").count() + 1);
+}
+
+#[test]
+fn every_object_is_stamped() {
+    let json: Value = serde_json::from_str(&build_stdout(&["build", "prod", "--format", "json"])).unwrap();
+    for item in json["items"].as_array().unwrap() {
+        let metadata = &item["metadata"];
+        assert_eq!(metadata["labels"]["app.kubernetes.io/managed-by"], "meshedge", "{metadata}");
+        let sources = metadata["annotations"]["meshedge.io/source"].as_str().unwrap();
+        assert!(!sources.is_empty(), "{metadata}");
+        let mut sorted: Vec<&str> = sources.split(',').collect();
+        sorted.sort();
+        assert_eq!(sorted.join(","), sources, "sources are sorted");
+        assert!(sorted.iter().all(|s| common::repo_root().join(s).is_file()), "{sources}");
+    }
+    let tenant_objects = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["metadata"]["annotations"]["meshedge.io/tenant"].is_string());
+    assert!(tenant_objects.count() > 10);
+}
+
+#[test]
+fn output_directory_is_written_whole_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("manifests");
+    std::fs::create_dir_all(out.join("stale")).unwrap();
+    std::fs::write(out.join("stale/old.yaml"), "old").unwrap();
+    let output =
+        meshedge().args(["build", "prod", "-o"]).arg(&out).arg("--root").arg(common::repo_root()).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty());
+    assert!(!out.join("stale").exists(), "the directory is replaced, not merged");
+    assert!(
+        out.join("_cluster/servicemeshmemberroll-default.yaml").exists()
+            || out.join("istio-system/servicemeshmemberroll-default.yaml").exists()
+    );
+    let count =
+        walkdir::WalkDir::new(&out).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()).count();
+    let yaml = build_stdout(&["build", "prod"]);
+    assert_eq!(count, yaml.matches("\n---\n").count() + 1, "one file per object");
+    assert!(out.join("istio-ingress").is_dir());
+    let leftovers: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no temporary directories left: {leftovers:?}");
+}
+
+#[test]
+fn verbose_tracing_goes_to_stderr() {
+    let output = meshedge().args(["-v", "build", "prod", "--root"]).arg(common::repo_root()).output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stage"));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), build_stdout(&["build", "prod"]));
+}

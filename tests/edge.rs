@@ -1,0 +1,182 @@
+//! Properties of the edge that meshedge emits for the example environments: egress exported
+//! only to the tenants that asked, no `*` exports, no Istio conflicts (IST0109, IST0145), SLA
+//! classes on the egress hop, the ingress SLA header, enforcement per tenant namespace, and the
+//! control plane.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use meshedge::analyse;
+use meshedge::compiler::Build;
+use serde_json::Value;
+
+fn objects<'a>(build: &'a Build, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    build.resources.iter().filter(move |r| r.kind() == kind).map(|r| &r.value)
+}
+
+fn find<'a>(build: &'a Build, kind: &'a str, name: &str) -> &'a Value {
+    objects(build, kind).find(|v| v["metadata"]["name"] == name).unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+fn strings(value: &Value) -> BTreeSet<String> {
+    value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+}
+
+#[test]
+fn external_hosts_are_exported_only_to_those_who_asked() {
+    let prod = common::build(&common::repo_root(), "prod");
+    // api.stripe.com: shop and reports asked; payments did not.
+    let entry = find(&prod, "ServiceEntry", "api-stripe-com");
+    assert_eq!(
+        strings(&entry["spec"]["exportTo"]),
+        BTreeSet::from(["istio-egress".into(), "reports".into(), "shop".into()])
+    );
+    let partner = find(&prod, "ServiceEntry", "api-partner-example");
+    assert_eq!(strings(&partner["spec"]["exportTo"]), BTreeSet::from(["istio-egress".into(), "payments".into()]));
+    for r in &prod.resources {
+        if let Some(export) = r.value.pointer("/spec/exportTo") {
+            assert!(!strings(export).contains("*"), "{} exports to *", r.display());
+        }
+    }
+    assert_eq!(prod.resources.iter().filter(|r| r.kind() == "ServiceEntry").count(), 2, "one entry per external host");
+}
+
+#[test]
+fn no_istio_conflicts_in_the_output() {
+    for env in common::environments() {
+        let build = common::build(&common::repo_root(), &env);
+        let findings = analyse::analyse(&build.resources);
+        let conflicts: Vec<_> =
+            findings.iter().filter(|d| matches!(d.istio, Some("IST0109" | "IST0145" | "IST0101"))).collect();
+        assert!(conflicts.is_empty(), "{env}: {conflicts:?}");
+    }
+}
+
+#[test]
+fn sla_classes_limit_the_hop_from_the_egress_gateway() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let entry = find(&prod, "ServiceEntry", "api-partner-example");
+    let classes: BTreeSet<String> = entry["spec"]["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["labels"]["meshedge.io/sla-class"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(classes, BTreeSet::from(["bronze".into(), "gold".into()]));
+    let rule = objects(&prod, "DestinationRule").find(|d| d["spec"]["host"] == "api.partner.example").unwrap();
+    let gold = rule["spec"]["subsets"].as_array().unwrap().iter().find(|s| s["name"] == "gold").unwrap();
+    assert_eq!(gold["trafficPolicy"]["connectionPool"]["tcp"]["maxConnections"], 100);
+    assert_eq!(rule["spec"]["trafficPolicy"]["portLevelSettings"][0]["tls"]["mode"], "MUTUAL");
+    assert_eq!(rule["spec"]["trafficPolicy"]["portLevelSettings"][0]["tls"]["credentialName"], "partner-client");
+    let vs = objects(&prod, "VirtualService").find(|v| v["spec"]["hosts"][0] == "api.partner.example").unwrap();
+    let routes = vs["spec"]["http"].as_array().unwrap();
+    let last = routes.last().unwrap();
+    assert_eq!(last["route"][0]["destination"]["subset"], "bronze", "no header: the default class");
+    assert!(routes.iter().any(|r| r["match"][0]["headers"]["x-sla-class"]["exact"] == "gold"));
+    let hop = find(&prod, "DestinationRule", "egress-hop");
+    let subset =
+        hop["spec"]["subsets"].as_array().unwrap().iter().find(|s| s["name"] == "api-partner-example").unwrap();
+    let tls = &subset["trafficPolicy"]["portLevelSettings"][0]["tls"];
+    assert_eq!((tls["mode"].as_str(), tls["sni"].as_str()), (Some("ISTIO_MUTUAL"), Some("api.partner.example")));
+}
+
+#[test]
+fn an_ingress_sla_class_stamps_the_header() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let vs = objects(&prod, "VirtualService").find(|v| v["spec"]["hosts"][0] == "shop.apps.prod.example.com").unwrap();
+    for route in vs["spec"]["http"].as_array().unwrap() {
+        assert_eq!(route["headers"]["request"]["set"]["x-sla-class"], "gold");
+    }
+}
+
+#[test]
+fn enforcement_covers_every_tenant_namespace() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let tenant_namespaces = ["blog", "legacy", "payments", "reports", "shop", "shop-batch"];
+    for kind in ["EgressFirewall", "NetworkPolicy", "Role", "RoleBinding"] {
+        let namespaces: BTreeSet<&str> =
+            objects(&prod, kind).filter_map(|v| v["metadata"]["namespace"].as_str()).collect();
+        for ns in tenant_namespaces {
+            assert!(namespaces.contains(ns), "{kind} missing in {ns}");
+        }
+    }
+    let firewall = objects(&prod, "EgressFirewall").next().unwrap();
+    assert_eq!(firewall["metadata"]["name"], "default");
+    assert_eq!(firewall["spec"]["egress"][0]["type"], "Deny");
+    let roles = objects(&prod, "Role").filter(|r| r["metadata"]["name"] == "meshedge-tenant");
+    for role in roles {
+        assert!(!role.to_string().contains("routes"), "tenant roles grant no routes");
+    }
+    let admission: BTreeSet<&str> =
+        objects(&prod, "ValidatingAdmissionPolicy").filter_map(|v| v["metadata"]["name"].as_str()).collect();
+    assert_eq!(admission, BTreeSet::from(["meshedge-deny-tenant-routes", "meshedge-require-sidecar"]));
+    // dev turns on network policies only.
+    let dev = common::build(&common::repo_root(), "dev");
+    assert!(objects(&dev, "NetworkPolicy").count() > 0);
+    assert_eq!(objects(&dev, "EgressFirewall").count(), 0);
+    assert_eq!(objects(&dev, "ValidatingAdmissionPolicy").count(), 0);
+}
+
+#[test]
+fn control_plane_per_flavor() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let smcp = objects(&prod, "ServiceMeshControlPlane").next().unwrap();
+    assert_eq!(smcp["spec"]["gateways"]["openshiftRoute"]["enabled"], false, "meshedge emits Routes: IOR off");
+    assert_eq!(smcp["spec"]["proxy"]["networking"]["trafficControl"]["outbound"]["policy"], "REGISTRY_ONLY");
+    assert_eq!(smcp["spec"]["security"]["dataPlane"]["mtls"], true);
+    let egress = &smcp["spec"]["gateways"]["additionalEgress"]["istio-egressgateway"];
+    assert_eq!(egress["runtime"]["pod"]["nodeSelector"]["node-role.kubernetes.io/egress"], "");
+    let members = strings(&objects(&prod, "ServiceMeshMemberRoll").next().unwrap()["spec"]["members"]);
+    for ns in ["shop", "shop-batch", "payments", "istio-ingress", "istio-egress", "istio-internal"] {
+        assert!(members.contains(ns), "{ns} is a member");
+    }
+    assert!(!members.contains("istio-system"));
+    let egress_ip = objects(&prod, "EgressIP").next().unwrap();
+    assert_eq!(strings(&egress_ip["spec"]["egressIPs"]), BTreeSet::from(["192.0.2.10".into(), "192.0.2.11".into()]));
+    for r in &prod.resources {
+        if r.group_version().0 == "networking.istio.io" {
+            assert_eq!(r.api_version(), "networking.istio.io/v1beta1");
+        }
+    }
+    let dev = common::build(&common::repo_root(), "dev");
+    assert_eq!(objects(&dev, "ServiceMeshControlPlane").count(), 0);
+    let istio = objects(&dev, "Istio").next().unwrap();
+    assert_eq!(istio["spec"]["values"]["meshConfig"]["outboundTrafficPolicy"]["mode"], "REGISTRY_ONLY");
+    assert!(
+        dev.resources
+            .iter()
+            .filter(|r| r.group_version().0 == "networking.istio.io")
+            .all(|r| r.api_version().ends_with("/v1"))
+    );
+}
+
+#[test]
+fn ingress_objects_per_host() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let gateway = find(&prod, "Gateway", "public-shop-apps-prod-example-com");
+    let servers = gateway["spec"]["servers"].as_array().unwrap();
+    assert_eq!(servers[0]["tls"]["mode"], "SIMPLE");
+    assert_eq!(servers[1]["tls"]["httpsRedirect"], true);
+    let pay = find(&prod, "Gateway", "public-pay-apps-prod-example-com");
+    assert_eq!(pay["spec"]["servers"].as_array().unwrap().len(), 1, "passthrough: no port-80 redirect");
+    assert!(objects(&prod, "Certificate").all(|c| c["spec"]["dnsNames"][0] != "pay.apps.prod.example.com"));
+    let vs = find(&prod, "VirtualService", "pay-apps-prod-example-com");
+    assert_eq!(vs["spec"]["tls"][0]["match"][0]["sniHosts"][0], "pay.apps.prod.example.com");
+    let shop =
+        objects(&prod, "VirtualService").find(|v| v["spec"]["hosts"][0] == "shop.apps.prod.example.com").unwrap();
+    let prefixes: Vec<&str> = shop["spec"]["http"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["match"][0]["uri"]["prefix"].as_str().unwrap())
+        .collect();
+    assert_eq!(prefixes, ["/api", "/"], "longest prefix first");
+    assert_eq!(shop["spec"]["http"][0]["route"][0]["destination"]["host"], "shop-api.shop.svc.cluster.local");
+    let route = find(&prod, "Route", "shop-apps-prod-example-com");
+    assert_eq!(route["spec"]["tls"]["termination"], "passthrough");
+    let internal = objects(&prod, "Service").find(|s| s["metadata"]["name"] == "internal-ingressgateway").unwrap();
+    assert_eq!(internal["spec"]["type"], "LoadBalancer");
+    let announced = internal["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/hostname"].as_str().unwrap();
+    assert!(announced.contains("shop-admin.internal.prod.example.com"), "{announced}");
+}
