@@ -28,4 +28,5 @@ pub mod resource;
 pub mod schema;
 pub mod source;
 pub mod source_git;
+pub mod synth;
 pub mod validate;

@@ -225,10 +225,17 @@ impl Builder {
                         self.fail(mark, format!("duplicate key `{k}`"), "remove one of the two entries");
                         return;
                     }
-                    // The key's own place is where the entry is reported.
-                    if let Some(Frame::Map { pointer, .. }) = self.stack.last() {
+                    // The key's own place is where the entry is reported; a block mapping is
+                    // reported where its first key starts (the parser marks the first `:`).
+                    if let Some(Frame::Map { pointer, map, .. }) = self.stack.last() {
                         let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
                         self.locations.insert(at, (mark.line(), mark.col() + 1));
+                        if map.is_empty() {
+                            let start = self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                            if (mark.line(), mark.col() + 1) < *start {
+                                *start = (mark.line(), mark.col() + 1);
+                            }
+                        }
                     }
                     if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                         *key = Some(k);
@@ -359,6 +366,8 @@ mod tests {
         assert_eq!(docs[0].location("/d/1").to_string(), "f.yaml:4:8");
         assert_eq!(docs[1].index, 2);
         assert_eq!(docs[1].location("/e/f").to_string(), "f.yaml:7:5");
+        let items = parse("m.yaml", "items:\n  - name: a\n    value: 1\n").unwrap();
+        assert_eq!(items[0].location("/items/0").to_string(), "m.yaml:2:5", "a block mapping starts at its first key");
         assert!(docs[1].value["e"]["f"].is_null());
     }
 

@@ -245,7 +245,7 @@ pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) ->
                             "E303",
                             format!("tenant `{name}` is excluded here but this environment adds to it"),
                         )
-                        .at(doc.location(""))
+                        .at(doc.location("/metadata/name"))
                         .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
                         .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
                     );

@@ -238,7 +238,8 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     let default_ingress = settings.ingress.as_ref().and_then(|i| i.default_gateway.clone());
     let default_egress = settings.egress.as_ref().and_then(|e| e.default_gateway.clone());
     let mut ingress_hosts: BTreeMap<String, (IngressHost, Location)> = BTreeMap::new();
-    let mut egress_hosts: BTreeMap<String, (EgressHost, Location)> = BTreeMap::new();
+    // External host → (the merged request, where it was first asked for, by whom).
+    let mut egress_hosts: BTreeMap<String, (EgressHost, Location, String)> = BTreeMap::new();
     for tenant in merged.tenants.values() {
         for request in tenant.requests.values() {
             let namespace = request_namespace(&mut c, request, &tenant.namespaces);
@@ -281,7 +282,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                 };
                 let at = request.location(&format!("{base}/host"));
                 match egress_hosts.get_mut(&host.host) {
-                    Some((shared, first_at)) => {
+                    Some((shared, first_at, first_by)) => {
                         let differences = incompatibilities(shared, &host);
                         if differences.is_empty() {
                             shared.tenants.extend(host.tenants);
@@ -295,13 +296,11 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                             shared.sla_classes.sort();
                         } else {
                             let message = format!(
-                                "requests for external host `{}` disagree on {}: `{}` of tenant `{}` and `{}` of tenant `{}`",
+                                "requests for external host `{}` disagree on {}: {first_by} and request `{}` of tenant `{}`",
                                 host.host,
                                 differences.join(", "),
                                 request.name,
                                 request.tenant,
-                                shared.sources.iter().next().cloned().unwrap_or_default(),
-                                shared.tenants.iter().cloned().collect::<Vec<_>>().join(", ")
                             );
                             c.diagnostics.push(
                                 Diagnostic::error("E420", message)
@@ -312,7 +311,8 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                         }
                     }
                     None => {
-                        egress_hosts.insert(host.host.clone(), (host, at));
+                        let by = format!("request `{}` of tenant `{}`", request.name, request.tenant);
+                        egress_hosts.insert(host.host.clone(), (host, at, by));
                     }
                 }
             }
@@ -332,7 +332,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         enforcement,
         tenants,
         ingress_hosts: ingress_hosts.into_values().map(|(h, _)| h).collect(),
-        egress_hosts: egress_hosts.into_values().map(|(h, _)| h).collect(),
+        egress_hosts: egress_hosts.into_values().map(|(h, _, _)| h).collect(),
     };
     Ok((plan, c.diagnostics))
 }
@@ -657,7 +657,7 @@ fn ingress_host(
             Diagnostic::error("E415", format!("host `{host}` is not allowed on gateway `{gateway_name}`"))
                 .at(request.location(&format!("{base}/host")))
                 .note(
-                    c.merged.settings_location(&format!("/ingress/gateways/{gateway_name}")),
+                    c.merged.settings_location(&format!("/ingress/gateways/{gateway_name}/allowedHosts")),
                     format!("allowed hosts: {allowed}"),
                 )
                 .help("pick a host under the gateway's `allowedHosts`, or ask the platform team to allow it"),
