@@ -70,9 +70,7 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
     let (plan, validate_warnings) = stage!("validate", validate::validate(&merged));
     warnings.extend(validate_warnings);
 
-    let generated = generate::generate(&plan);
-    warnings.extend(generated.diagnostics);
-    let mut resources = generated.resources;
+    let mut resources = generate::generate(&plan);
     for doc in &merged.resources {
         resources.push(Resource::new(doc.value.clone(), BTreeSet::from([doc.file.clone()]), None));
     }

@@ -168,18 +168,16 @@ impl Diagnostic {
 }
 
 fn render_location(out: &mut String, location: &Location, files: &SourceText, arrow: &str) {
-    let _ = writeln!(out, "  {arrow} {location}");
-    let (Some(line), Some(text)) = (location.line, files.get(&location.file)) else {
-        return;
-    };
-    let Some(source_line) = text.lines().nth(line.saturating_sub(1)) else {
-        return;
-    };
-    let gutter = line.to_string();
-    let pad = " ".repeat(gutter.len());
+    let source_line = location.line.and_then(|line| {
+        files.get(&location.file).and_then(|text| text.lines().nth(line.saturating_sub(1))).map(|l| (line, l))
+    });
+    let gutter = source_line.map_or(1, |(line, _)| line.to_string().len());
+    let pad = " ".repeat(gutter);
+    let _ = writeln!(out, "{pad}{arrow} {location}");
+    let Some((line, text)) = source_line else { return };
     let column = location.column.unwrap_or(1).max(1);
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{gutter} | {source_line}");
+    let _ = writeln!(out, "{line} | {text}");
     let _ = writeln!(out, "{pad} | {}^", " ".repeat(column - 1));
 }
 
@@ -304,7 +302,7 @@ mod tests {
             .help("did you mean `host`?");
         let text = d.render(&files);
         assert!(text.starts_with("error[E102]: unknown field `hots`\n"), "{text}");
-        assert!(text.contains("  --> a.yaml:2:1\n"), "{text}");
+        assert!(text.contains(" --> a.yaml:2:1\n"), "{text}");
         assert!(text.contains("2 | hots: x\n  | ^\n"), "{text}");
         assert!(text.ends_with("= help: did you mean `host`?\n"), "{text}");
     }

@@ -334,7 +334,44 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         ingress_hosts: ingress_hosts.into_values().map(|(h, _)| h).collect(),
         egress_hosts: egress_hosts.into_values().map(|(h, _, _)| h).collect(),
     };
+    placement_warnings(&mut c, &plan);
     Ok((plan, c.diagnostics))
+}
+
+/// Gateway settings that no emitted object can carry: say where to put them.
+fn placement_warnings(c: &mut Checker, plan: &Plan) {
+    for gateway in plan.ingress_gateways.values() {
+        let hosts: Vec<&str> =
+            plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name).map(|h| h.host.as_str()).collect();
+        if gateway.exposure == Exposure::LoadBalancer
+            && !gateway.deploy
+            && !plan.manages_gateways()
+            && !hosts.is_empty()
+        {
+            c.diagnostics.push(
+                Diagnostic::warning("W432", format!("gateway `{}` is exposed by a LoadBalancer that meshedge does not manage", gateway.name))
+                    .at(c.merged.settings_location(&format!("/ingress/gateways/{}/exposure", gateway.name)))
+                    .help(format!(
+                        "annotate Service `{}/{}` with `external-dns.alpha.kubernetes.io/hostname: {}`, or set `deploy: true`",
+                        gateway.namespace,
+                        gateway.service,
+                        hosts.join(",")
+                    )),
+            );
+        }
+    }
+    for gateway in plan.egress_gateways.values() {
+        if !gateway.node_selector.is_empty() && !gateway.deploy && !plan.manages_gateways() {
+            c.diagnostics.push(
+                Diagnostic::warning(
+                    "W434",
+                    format!("egress gateway `{}` has a nodeSelector that no emitted object carries", gateway.name),
+                )
+                .at(c.merged.settings_location(&format!("/egress/gateways/{}/nodeSelector", gateway.name)))
+                .help("set `deploy: true` on the gateway, or let meshedge manage the ossm2 control plane"),
+            );
+        }
+    }
 }
 
 fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPlan>) {
@@ -776,6 +813,22 @@ fn ingress_host(
         IngressTls::Passthrough | IngressTls::None => None,
         _ => Some(item.credential_name.clone().unwrap_or_else(|| format!("{}-tls", crate::names::host_slug(&host)))),
     };
+    let flavor = c.merged.settings.mesh.as_ref().and_then(|m| m.flavor).unwrap_or_default();
+    if let (IngressTls::Mutual, Flavor::Ossm2, Some(credential), Some(ca)) =
+        (tls, flavor, &credential, &item.client_ca_secret)
+    {
+        // OSSM 2.5 (Istio 1.18) has no `caCertCredentialName`: it reads `<credentialName>-cacert`.
+        if *ca != format!("{credential}-cacert") {
+            c.diagnostics.push(
+                Diagnostic::warning(
+                    "W431",
+                    format!("OpenShift Service Mesh 2 reads the client CA of `{host}` from secret `{credential}-cacert`, not `{ca}`"),
+                )
+                .at(request.location(&format!("{base}/clientCASecret")))
+                .help(format!("copy the CA bundle of `{ca}` into `{credential}-cacert` in namespace `{}`", gateway.namespace)),
+            );
+        }
+    }
     let mut sources = request.sources();
     sources.extend(gateway.sources.iter().cloned());
     Some(IngressHost {
@@ -904,6 +957,20 @@ fn egress_host(
     }
     if c.diagnostics.iter().skip(errors_before).any(Diagnostic::is_error) {
         return None;
+    }
+    if let (EgressTls::Mutual, Some(credential), Some(ca)) = (tls, &item.credential_name, &item.ca_secret) {
+        if *ca != format!("{credential}-cacert") {
+            let namespace =
+                gateway.as_ref().and_then(|g| gateways.get(g)).map(|g| g.namespace.clone()).unwrap_or_default();
+            c.diagnostics.push(
+                Diagnostic::warning(
+                    "W433",
+                    format!("Istio reads the server CA for `{host}` from `ca.crt` in `{credential}` or from `{credential}-cacert`, not `{ca}`"),
+                )
+                .at(request.location(&format!("{base}/caSecret")))
+                .help(format!("put `ca.crt` of `{ca}` into `{credential}-cacert` in namespace `{namespace}`")),
+            );
+        }
     }
     let mut sla_classes = classes;
     if !sla_classes.is_empty() {

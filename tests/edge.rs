@@ -180,3 +180,15 @@ fn ingress_objects_per_host() {
     let announced = internal["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/hostname"].as_str().unwrap();
     assert!(announced.contains("shop-admin.internal.prod.example.com"), "{announced}");
 }
+
+#[test]
+fn warnings_point_at_the_setting_to_change() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let located = |code: &str| {
+        prod.diagnostics.iter().find(|d| d.code == code).and_then(|d| d.location.clone()).map(|l| l.to_string())
+    };
+    assert_eq!(located("W431").as_deref(), Some("base/tenants/payments/gateway.yaml:15:7"), "client CA of a mutual host");
+    assert_eq!(located("W433").as_deref(), Some("base/tenants/payments/partner.yaml:13:7"), "server CA of mutual egress");
+    assert!(prod.diagnostics.iter().any(|d| d.code == "A606"), "unverified TLS origination to api.stripe.com");
+    assert!(!prod.diagnostics.has_errors());
+}

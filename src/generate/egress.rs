@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use crate::diagnostic::Diagnostic;
 use crate::generate::{Generated, workload};
 use crate::input::EgressTls;
 use crate::names::{host_slug, join};
@@ -58,7 +57,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
         if let Some(subsets) = hop_subsets.get(gateway.name.as_str()) {
             hop_rule(plan, gateway, subsets, out);
         }
-        placement(plan, gateway, out);
+        placement(gateway, out);
     }
 }
 
@@ -135,7 +134,7 @@ fn service_entry(
 }
 
 /// The last hop's TLS: what the egress gateway (or the sidecar) does towards the host.
-fn origination(host: &EgressHost, namespace: &str, out: &mut Generated) -> Option<ClientTls> {
+fn origination(host: &EgressHost) -> Option<ClientTls> {
     match host.tls {
         EgressTls::Originate => Some(ClientTls {
             mode: "SIMPLE",
@@ -143,24 +142,11 @@ fn origination(host: &EgressHost, namespace: &str, out: &mut Generated) -> Optio
             // A secret holding only `ca.crt` verifies the server with that CA.
             credential_name: host.ca_secret.clone(),
         }),
-        EgressTls::Mutual => {
-            if let (Some(credential), Some(ca)) = (&host.credential_name, &host.ca_secret) {
-                if *ca != format!("{credential}-cacert") {
-                    out.diagnostics.push(
-                        Diagnostic::warning(
-                            "W433",
-                            format!("egress `{}`: Istio reads the server CA for `{credential}` from secret `{credential}-cacert`, not `{ca}`", host.host),
-                        )
-                        .help(format!("put `ca.crt` of `{ca}` into `{credential}` or `{credential}-cacert` in namespace `{namespace}`")),
-                    );
-                }
-            }
-            Some(ClientTls {
-                mode: "MUTUAL",
-                sni: Some(host.host.clone()),
-                credential_name: host.credential_name.clone(),
-            })
-        }
+        EgressTls::Mutual => Some(ClientTls {
+            mode: "MUTUAL",
+            sni: Some(host.host.clone()),
+            credential_name: host.credential_name.clone(),
+        }),
         EgressTls::Passthrough | EgressTls::None => None,
     }
 }
@@ -256,7 +242,7 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
     }
     out.push(Manifest::new(api, "VirtualService", Some(ns), &slug, Spec { spec }), &host.sources, tenant);
 
-    let tls = origination(host, ns, out);
+    let tls = origination(host);
     if tls.is_some() || !host.sla_classes.is_empty() {
         let subsets = host
             .sla_classes
@@ -295,7 +281,7 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
 fn direct(plan: &Plan, host: &EgressHost, out: &mut Generated) {
     let ns = plan.mesh.control_plane_namespace.clone();
     service_entry(plan, &ns, host, None, out);
-    if let Some(tls) = origination(host, &ns, out) {
+    if let Some(tls) = origination(host) {
         let spec = DestinationRuleSpec {
             host: host.host.clone(),
             export_to: export_to(host, None),
@@ -340,7 +326,7 @@ fn hop_rule(plan: &Plan, gateway: &EgressGateway, subsets: &[(&EgressHost, Subse
 }
 
 /// Where egress leaves: the OVN EgressIP, and the gateway's workload when meshedge deploys it.
-fn placement(plan: &Plan, gateway: &EgressGateway, out: &mut Generated) {
+fn placement(gateway: &EgressGateway, out: &mut Generated) {
     if !gateway.egress_ips.is_empty() {
         let spec = json!({
             "egressIPs": gateway.egress_ips,
@@ -361,13 +347,5 @@ fn placement(plan: &Plan, gateway: &EgressGateway, out: &mut Generated) {
             tenant: None,
         };
         workload::generate(&spec, &gateway.sources, out);
-    } else if !gateway.node_selector.is_empty() && !plan.manages_gateways() {
-        out.diagnostics.push(
-            Diagnostic::warning(
-                "W434",
-                format!("egress gateway `{}` has a nodeSelector that no emitted object carries", gateway.name),
-            )
-            .help("set `deploy: true` on the gateway, or let meshedge manage the ossm2 control plane"),
-        );
     }
 }

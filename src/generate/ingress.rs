@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::Diagnostic;
 use crate::generate::{Generated, workload};
 use crate::input::{Exposure, Flavor, IngressTls};
 use crate::names::{host_slug, join};
@@ -65,17 +64,6 @@ fn gateway_object(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slu
             if plan.flavor == Flavor::Istio {
                 if let Some(tls) = server.tls.as_mut() {
                     tls.ca_cert_credential_name = host.client_ca.clone();
-                }
-            } else if let (Some(credential), Some(ca)) = (&host.credential, &host.client_ca) {
-                // OSSM 2.5 reads the client CA from `<credentialName>-cacert`.
-                if *ca != format!("{credential}-cacert") {
-                    out.diagnostics.push(
-                        Diagnostic::warning("W431", format!(
-                            "host `{}`: OpenShift Service Mesh 2 reads the client CA from secret `{credential}-cacert`, not `{ca}`",
-                            host.host
-                        ))
-                        .help(format!("copy the CA bundle of `{ca}` into `{credential}-cacert` in namespace `{}`", gateway.namespace)),
-                    );
                 }
             }
             vec![server, redirect]
@@ -188,18 +176,5 @@ fn exposure(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
             tenant: gateway.tenant.as_deref(),
         };
         workload::generate(&spec, &sources, out);
-    } else if load_balancer && !served.is_empty() && !plan.manages_gateways() {
-        out.diagnostics.push(
-            Diagnostic::warning(
-                "W432",
-                format!("gateway `{}` is exposed by a LoadBalancer that meshedge does not manage", gateway.name),
-            )
-            .help(format!(
-                "annotate Service `{}/{}` with `{EXTERNAL_DNS_HOSTNAME}: {}`, or set `deploy: true` on the gateway",
-                gateway.namespace,
-                gateway.service,
-                served.join(",")
-            )),
-        );
     }
 }

@@ -6,8 +6,8 @@
 //! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC and admission policies;
 //! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource.
 //!
-//! Modules only build objects (through [`crate::objects`]); every decision was made by the
-//! validate stage. Warnings about what generation could not place go to [`Generated::diagnostics`].
+//! Modules only build objects (through [`crate::objects`]); every decision, and every warning,
+//! belongs to the validate stage.
 
 pub mod control_plane;
 pub mod egress;
@@ -29,7 +29,6 @@ use crate::validate::Plan;
 #[derive(Debug, Default)]
 pub struct Generated {
     pub resources: Vec<Resource>,
-    pub diagnostics: Diagnostics,
 }
 
 impl Generated {
@@ -43,14 +42,14 @@ impl Generated {
 }
 
 /// Runs every capability over the plan.
-pub fn generate(plan: &Plan) -> Generated {
+pub fn generate(plan: &Plan) -> Vec<Resource> {
     let mut out = Generated::default();
     ingress::generate(plan, &mut out);
     security::generate(plan, &mut out);
     egress::generate(plan, &mut out);
     enforcement::generate(plan, &mut out);
     control_plane::generate(plan, &mut out);
-    out
+    out.resources
 }
 
 /// Two objects with one identity (group, kind, namespace, name) is an error naming both origins.
