@@ -314,7 +314,8 @@ pub struct WorkloadSelector {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestAuthenticationSpec {
-    pub selector: WorkloadSelector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<WorkloadSelector>,
     pub jwt_rules: Vec<JwtRule>,
 }
 
@@ -332,9 +333,27 @@ pub struct JwtRule {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuthorizationPolicySpec {
-    pub selector: WorkloadSelector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<WorkloadSelector>,
     pub action: &'static str,
-    pub rules: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ExtensionProviderRef>,
+    pub rules: Vec<AuthorizationRule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionProviderRef {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AuthorizationRule {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<Value>,
 }
 
 // ---- cert-manager.io ----

@@ -360,6 +360,26 @@ fn placement_warnings(c: &mut Checker, plan: &Plan) {
             );
         }
     }
+    if !plan.mesh.manage {
+        for gateway in plan.ingress_gateways.values().filter(|g| g.oidc.is_some()) {
+            if plan.ingress_hosts.iter().any(|h| h.login && h.gateway == gateway.name) {
+                c.diagnostics.push(
+                    Diagnostic::warning(
+                        "W435",
+                        format!(
+                            "the login flow of gateway `{}` needs an extension provider in the mesh config",
+                            gateway.name
+                        ),
+                    )
+                    .at(c.merged.settings_location(&format!("/ingress/gateways/{}/oidc", gateway.name)))
+                    .help(format!(
+                        "add `{}` to `meshConfig.extensionProviders`, or set `mesh.controlPlane.manage: true`",
+                        crate::generate::security::extension_provider(gateway)
+                    )),
+                );
+            }
+        }
+    }
     for gateway in plan.egress_gateways.values() {
         if !gateway.node_selector.is_empty() && !gateway.deploy && !plan.manages_gateways() {
             c.diagnostics.push(

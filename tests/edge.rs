@@ -187,8 +187,51 @@ fn warnings_point_at_the_setting_to_change() {
     let located = |code: &str| {
         prod.diagnostics.iter().find(|d| d.code == code).and_then(|d| d.location.clone()).map(|l| l.to_string())
     };
-    assert_eq!(located("W431").as_deref(), Some("base/tenants/payments/gateway.yaml:15:7"), "client CA of a mutual host");
-    assert_eq!(located("W433").as_deref(), Some("base/tenants/payments/partner.yaml:13:7"), "server CA of mutual egress");
+    assert_eq!(
+        located("W431").as_deref(),
+        Some("base/tenants/payments/gateway.yaml:15:7"),
+        "client CA of a mutual host"
+    );
+    assert_eq!(
+        located("W433").as_deref(),
+        Some("base/tenants/payments/partner.yaml:13:7"),
+        "server CA of mutual egress"
+    );
     assert!(prod.diagnostics.iter().any(|d| d.code == "A606"), "unverified TLS origination to api.stripe.com");
     assert!(!prod.diagnostics.has_errors());
+}
+
+#[test]
+fn login_and_token_checks() {
+    let prod = common::build(&common::repo_root(), "prod");
+    // Login: an OAuth proxy beside the internal gateway, registered as an ext-authz provider.
+    let proxy = find(&prod, "Deployment", "oauth2-proxy-internal");
+    assert_eq!(proxy["metadata"]["namespace"], "istio-internal");
+    let args = strings(&proxy["spec"]["template"]["spec"]["containers"][0]["args"]);
+    assert!(args.contains("--oidc-issuer-url=https://sso.example.com/realms/corp"), "{args:?}");
+    assert!(args.contains("--whitelist-domain=reports.internal.corp.example"), "{args:?}");
+    let custom = find(&prod, "AuthorizationPolicy", "internal-login");
+    assert_eq!(custom["spec"]["action"], "CUSTOM");
+    assert_eq!(custom["spec"]["provider"]["name"], "meshedge-login-internal");
+    assert_eq!(custom["spec"]["rules"][0]["when"][0]["notValues"][0], "*", "requests with a token go straight through");
+    let smcp = objects(&prod, "ServiceMeshControlPlane").next().unwrap();
+    let provider = &smcp["spec"]["meshConfig"]["extensionProviders"][0];
+    assert_eq!(provider["name"], "meshedge-login-internal");
+    assert_eq!(provider["envoyExtAuthzHttp"]["service"], "oauth2-proxy-internal.istio-internal.svc.cluster.local");
+    let reports =
+        objects(&prod, "VirtualService").find(|v| v["spec"]["hosts"][0] == "reports.internal.corp.example").unwrap();
+    assert_eq!(reports["spec"]["http"][0]["match"][0]["uri"]["prefix"], "/oauth2", "the callback reaches the proxy");
+    // JWT with reverify: checked at the gateway and again in the tenant's namespace.
+    let at_gateway = find(&prod, "RequestAuthentication", "shop-admin-internal-prod-example-com-jwt");
+    assert_eq!(at_gateway["metadata"]["namespace"], "istio-internal");
+    assert_eq!(at_gateway["spec"]["jwtRules"][0]["forwardOriginalToken"], true);
+    let namespaces: BTreeSet<&str> = objects(&prod, "AuthorizationPolicy")
+        .filter(|p| p["metadata"]["name"] == "shop-admin-internal-prod-example-com-jwt")
+        .filter_map(|p| p["metadata"]["namespace"].as_str())
+        .collect();
+    assert_eq!(namespaces, BTreeSet::from(["istio-internal", "shop"]));
+    // dev (istio flavor) carries the provider in the Istio resource.
+    let dev = common::build(&common::repo_root(), "dev");
+    let istio = objects(&dev, "Istio").next().unwrap();
+    assert_eq!(istio["spec"]["values"]["meshConfig"]["extensionProviders"][0]["name"], "meshedge-login-internal");
 }

@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::generate::Generated;
 use crate::generate::enforcement::mesh_namespaces;
 use crate::generate::ingress::{EXTERNAL_DNS_HOSTNAME, hosts_by_gateway};
+use crate::generate::{Generated, security};
 use crate::input::{Exposure, Flavor, MtlsMode, OutboundPolicy};
 use crate::objects::{Manifest, Spec, security_api};
 use crate::validate::Plan;
@@ -90,12 +90,16 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     if !additional_egress.is_empty() {
         gateways["additionalEgress"] = Value::Object(additional_egress);
     }
-    let spec = json!({
+    let mut spec = json!({
         "version": mesh.version,
         "gateways": gateways,
         "proxy": {"networking": {"trafficControl": {"outbound": {"policy": outbound(mesh.outbound)}}}},
         "security": {"dataPlane": {"mtls": mesh.mtls == MtlsMode::Strict}}
     });
+    let providers = extension_providers(plan, &mut sources);
+    if !providers.is_empty() {
+        spec["meshConfig"] = json!({"extensionProviders": providers});
+    }
     out.push(
         Manifest::new("maistra.io/v2", "ServiceMeshControlPlane", ns, &mesh.control_plane_name, Spec { spec }),
         &sources,
@@ -114,16 +118,33 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     );
 }
 
+/// The ext-authz providers of the gateways' login flows.
+fn extension_providers(plan: &Plan, sources: &mut BTreeSet<String>) -> Vec<Value> {
+    security::login_gateways(plan)
+        .into_iter()
+        .map(|(gateway, hosts)| {
+            sources.extend(gateway.sources.iter().cloned());
+            sources.extend(hosts.iter().flat_map(|h| h.sources.iter().cloned()));
+            security::extension_provider(gateway)
+        })
+        .collect()
+}
+
 fn istio(plan: &Plan, out: &mut Generated) {
     let mesh = &plan.mesh;
-    let spec = json!({
+    let mut sources = mesh.sources.clone();
+    let mut spec = json!({
         "namespace": mesh.control_plane_namespace,
         "version": mesh.version,
         "values": {"meshConfig": {"outboundTrafficPolicy": {"mode": outbound(mesh.outbound)}}}
     });
+    let providers = extension_providers(plan, &mut sources);
+    if !providers.is_empty() {
+        spec["values"]["meshConfig"]["extensionProviders"] = Value::Array(providers);
+    }
     out.push(
         Manifest::new("sailoperator.io/v1", "Istio", None, &mesh.control_plane_name, Spec { spec }),
-        &mesh.sources,
+        &sources,
         None,
     );
     let mode = match mesh.mtls {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::generate::{Generated, workload};
+use crate::generate::{Generated, security, workload};
 use crate::input::{Exposure, Flavor, IngressTls};
 use crate::names::{host_slug, join};
 use crate::objects::*;
@@ -107,17 +107,32 @@ fn virtual_service(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, sl
             })
             .collect();
     } else {
-        spec.http = host
-            .routes
-            .iter()
-            .map(|r| HttpRoute {
-                matches: vec![HttpMatch { uri: Some(StringMatch::Prefix(r.prefix.clone())), ..Default::default() }],
-                route: vec![RouteDestination { destination: Destination::new(&r.service, r.port) }],
-                timeout: r.timeout.clone(),
-                headers: headers.clone(),
+        if host.login && gateway.oidc.is_some() {
+            // The login flow's callback goes to the gateway's OAuth proxy.
+            spec.http.push(HttpRoute {
+                name: Some("login".into()),
+                matches: vec![HttpMatch {
+                    uri: Some(StringMatch::Prefix(security::OAUTH_PATH.into())),
+                    ..Default::default()
+                }],
+                route: vec![RouteDestination {
+                    destination: Destination::new(&security::proxy_fqdn(gateway), security::OAUTH_PROXY_PORT),
+                }],
                 ..Default::default()
-            })
-            .collect();
+            });
+        }
+        spec.http.extend(
+            host.routes
+                .iter()
+                .map(|r| HttpRoute {
+                    matches: vec![HttpMatch { uri: Some(StringMatch::Prefix(r.prefix.clone())), ..Default::default() }],
+                    route: vec![RouteDestination { destination: Destination::new(&r.service, r.port) }],
+                    timeout: r.timeout.clone(),
+                    headers: headers.clone(),
+                    ..Default::default()
+                })
+                .collect::<Vec<_>>(),
+        );
     }
     out.push(
         Manifest::new(networking_api(plan.flavor), "VirtualService", Some(&host.namespace), slug, Spec { spec }),

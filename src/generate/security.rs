@@ -1,14 +1,27 @@
-//! Security: token checks at the edge. A host with `jwt` gets a RequestAuthentication and a
-//! DENY AuthorizationPolicy on its ingress gateway (a request to the host without a valid
-//! principal is refused there); with `reverify` the same pair in the tenant's namespace,
-//! scoped to the host, and the gateway forwards the original token.
+//! Security at the edge: tokens and logins.
+//!
+//! - `jwt`: a RequestAuthentication and a DENY AuthorizationPolicy on the ingress gateway (a
+//!   request to the host without a valid principal is refused there); with `reverify`, the same
+//!   pair in the tenant's namespace, scoped to the host, and the gateway forwards the token.
+//! - `login`: per gateway with `oidc`, an OAuth proxy (oauth2-proxy Deployment and Service in
+//!   the gateway's namespace) registered as an Istio ext-authz extension provider; a CUSTOM
+//!   AuthorizationPolicy sends requests to the login hosts that carry no `Authorization` header
+//!   through it, and the host's VirtualService routes `/oauth2` (the callback) to the proxy.
+//!   Requests with a token go straight through.
+
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
 use crate::generate::Generated;
-use crate::names::join;
+use crate::names::{host_slug, join};
 use crate::objects::*;
-use crate::validate::{IngressHost, Plan};
+use crate::validate::{IngressGateway, IngressHost, Plan};
+
+pub const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
+pub const OAUTH_PROXY_PORT: u32 = 4180;
+/// The path prefix of the login flow's own endpoints (callback, sign-in).
+pub const OAUTH_PATH: &str = "/oauth2";
 
 pub fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
@@ -21,16 +34,23 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
             audiences: jwt.audiences.clone().unwrap_or_default(),
             forward_original_token: reverify.then_some(true),
         };
-        let name = join(&[&crate::names::host_slug(&host.host), "jwt"]);
+        let name = join(&[&host_slug(&host.host), "jwt"]);
         let selector = WorkloadSelector { match_labels: gateway.selector.clone() };
-        pair(plan, host, &gateway.namespace, &name, Some(selector), rule.clone(), out);
+        require_token(plan, host, &gateway.namespace, &name, Some(selector), rule.clone(), out);
         if reverify {
-            pair(plan, host, &host.namespace, &name, None, rule, out);
+            require_token(plan, host, &host.namespace, &name, None, rule, out);
         }
+    }
+    for (gateway, hosts) in login_gateways(plan) {
+        login(plan, gateway, &hosts, out);
     }
 }
 
-fn pair(
+fn host_operation(host: &str) -> serde_json::Value {
+    json!({"operation": {"hosts": [host, format!("{host}:*")]}})
+}
+
+fn require_token(
     plan: &Plan,
     host: &IngressHost,
     namespace: &str,
@@ -40,27 +60,142 @@ fn pair(
     out: &mut Generated,
 ) {
     let api = security_api(plan.flavor);
-    let mut authn = json!({"jwtRules": [rule]});
-    let mut authz = json!({
-        "action": "DENY",
-        "rules": [{
-            "from": [{"source": {"notRequestPrincipals": ["*"]}}],
-            "to": [{"operation": {"hosts": [host.host.clone(), format!("{}:*", host.host)]}}]
-        }]
-    });
-    if let Some(selector) = selector {
-        authn["selector"] = json!(selector);
-        authz["selector"] = json!(selector);
-    }
     let tenant = Some(host.tenant.as_str());
+    let authn = RequestAuthenticationSpec { selector: selector.clone(), jwt_rules: vec![rule] };
     out.push(
         Manifest::new(api, "RequestAuthentication", Some(namespace), name, Spec { spec: authn }),
         &host.sources,
         tenant,
     );
+    let authz = AuthorizationPolicySpec {
+        selector,
+        action: "DENY",
+        provider: None,
+        rules: vec![AuthorizationRule {
+            from: vec![json!({"source": {"notRequestPrincipals": ["*"]}})],
+            to: vec![host_operation(&host.host)],
+            ..Default::default()
+        }],
+    };
     out.push(
         Manifest::new(api, "AuthorizationPolicy", Some(namespace), name, Spec { spec: authz }),
         &host.sources,
         tenant,
+    );
+}
+
+/// Gateways with an OIDC login flow that at least one host uses, with those hosts.
+pub fn login_gateways(plan: &Plan) -> Vec<(&IngressGateway, Vec<&IngressHost>)> {
+    plan.ingress_gateways
+        .values()
+        .filter(|g| g.oidc.is_some())
+        .map(|g| (g, plan.ingress_hosts.iter().filter(|h| h.login && h.gateway == g.name).collect::<Vec<_>>()))
+        .filter(|(_, hosts)| !hosts.is_empty())
+        .collect()
+}
+
+/// The OAuth proxy's name in a gateway's namespace.
+pub fn proxy_name(gateway: &IngressGateway) -> String {
+    join(&["oauth2-proxy", &gateway.name])
+}
+
+/// The ext-authz provider name the mesh config declares for a gateway's login flow.
+pub fn provider_name(gateway: &IngressGateway) -> String {
+    join(&["meshedge-login", &gateway.name])
+}
+
+pub fn proxy_fqdn(gateway: &IngressGateway) -> String {
+    format!("{}.{}.svc.cluster.local", proxy_name(gateway), gateway.namespace)
+}
+
+/// The mesh config entry (`meshConfig.extensionProviders[]`) of a gateway's login flow.
+pub fn extension_provider(gateway: &IngressGateway) -> serde_json::Value {
+    json!({
+        "name": provider_name(gateway),
+        "envoyExtAuthzHttp": {
+            "service": proxy_fqdn(gateway),
+            "port": OAUTH_PROXY_PORT,
+            "includeRequestHeadersInCheck": ["authorization", "cookie"],
+            "headersToUpstreamOnAllow": ["authorization", "path", "x-auth-request-user", "x-auth-request-email"],
+            "headersToDownstreamOnDeny": ["content-type", "set-cookie"]
+        }
+    })
+}
+
+fn login(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost], out: &mut Generated) {
+    let Some(oidc) = &gateway.oidc else { return };
+    let name = proxy_name(gateway);
+    let ns = Some(gateway.namespace.as_str());
+    let mut sources: BTreeSet<String> = gateway.sources.clone();
+    for host in hosts {
+        sources.extend(host.sources.iter().cloned());
+    }
+    let labels = Labels::from([("app.kubernetes.io/name".to_string(), name.clone())]);
+    let secret = |reference: &crate::input::SecretKeyRef| json!({"secretKeyRef": {"name": reference.name, "key": reference.key}});
+    let mut args = vec![
+        "--provider=oidc".to_string(),
+        format!("--oidc-issuer-url={}", oidc.issuer),
+        format!("--client-id={}", oidc.client_id),
+        format!("--http-address=0.0.0.0:{OAUTH_PROXY_PORT}"),
+        "--upstream=static://200".to_string(),
+        "--reverse-proxy=true".to_string(),
+        "--set-authorization-header=true".to_string(),
+        "--set-xauthrequest=true".to_string(),
+        "--email-domain=*".to_string(),
+        "--cookie-secure=true".to_string(),
+    ];
+    args.extend(hosts.iter().map(|h| format!("--whitelist-domain={}", h.host)));
+    let deployment = json!({
+        "replicas": 2,
+        "selector": {"matchLabels": labels},
+        "template": {
+            "metadata": {"labels": labels},
+            "spec": {
+                "containers": [{
+                    "name": "oauth2-proxy",
+                    "image": OAUTH_PROXY_IMAGE,
+                    "args": args,
+                    "env": [
+                        {"name": "OAUTH2_PROXY_CLIENT_SECRET", "valueFrom": secret(&oidc.client_secret_ref)},
+                        {"name": "OAUTH2_PROXY_COOKIE_SECRET", "valueFrom": secret(&oidc.cookie_secret_ref)}
+                    ],
+                    "ports": [{"name": "http", "containerPort": OAUTH_PROXY_PORT, "protocol": "TCP"}],
+                    "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": true}
+                }]
+            }
+        }
+    });
+    out.push(
+        Manifest::new("apps/v1", "Deployment", ns, &name, Spec { spec: deployment }),
+        &sources,
+        gateway.tenant.as_deref(),
+    );
+    let service = ServiceSpec {
+        service_type: "ClusterIP",
+        selector: labels.clone(),
+        ports: vec![ServicePortSpec {
+            name: "http".into(),
+            port: OAUTH_PROXY_PORT,
+            target_port: OAUTH_PROXY_PORT,
+            protocol: "TCP",
+        }],
+    };
+    out.push(Manifest::new("v1", "Service", ns, &name, Spec { spec: service }), &sources, gateway.tenant.as_deref());
+    let policy = AuthorizationPolicySpec {
+        selector: Some(WorkloadSelector { match_labels: gateway.selector.clone() }),
+        action: "CUSTOM",
+        provider: Some(ExtensionProviderRef { name: provider_name(gateway) }),
+        rules: vec![AuthorizationRule {
+            to: hosts.iter().map(|h| host_operation(&h.host)).collect(),
+            // A request that carries a token goes straight through.
+            when: vec![json!({"key": "request.headers[authorization]", "notValues": ["*"]})],
+            ..Default::default()
+        }],
+    };
+    let policy_name = join(&[&gateway.name, "login"]);
+    out.push(
+        Manifest::new(security_api(plan.flavor), "AuthorizationPolicy", ns, &policy_name, Spec { spec: policy }),
+        &sources,
+        gateway.tenant.as_deref(),
     );
 }
