@@ -145,6 +145,19 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Diagnostic> {
     Ok(builder.documents)
 }
 
+/// Deeper documents are refused: no manifest needs them, and later stages recurse.
+const MAX_DEPTH: usize = 128;
+/// How many values aliases may copy in one file (a guard against alias bombs).
+const MAX_ALIAS_NODES: usize = 1_000_000;
+
+fn nodes(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(nodes).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 enum Frame {
     Map { map: Map<String, Value>, key: Option<String>, pointer: String, anchor: usize },
     Seq { items: Vec<Value>, pointer: String, anchor: usize },
@@ -158,6 +171,8 @@ struct Builder {
     anchors: HashMap<usize, Value>,
     error: Option<Diagnostic>,
     index: usize,
+    /// Values copied by aliases so far.
+    expanded: usize,
 }
 
 impl Builder {
@@ -170,6 +185,7 @@ impl Builder {
             anchors: HashMap::new(),
             error: None,
             index: 0,
+            expanded: 0,
         }
     }
 
@@ -295,7 +311,14 @@ impl MarkedEventReceiver for Builder {
             }
             Event::Alias(id) => {
                 let value = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                self.expanded += nodes(&value);
+                if self.expanded > MAX_ALIAS_NODES {
+                    return self.fail(mark, "aliases expand to too many values".into(), "use fewer nested aliases");
+                }
                 self.push_value(value, mark);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.fail(mark, format!("nesting deeper than {MAX_DEPTH} levels"), "flatten the document");
             }
             Event::SequenceStart(anchor, _) => {
                 let Some(pointer) = self.next_pointer() else {
@@ -389,6 +412,19 @@ mod tests {
         let err = parse("bad.yaml", "a: [1, 2\nb: c\n").unwrap_err();
         assert_eq!(err.code, "E101");
         assert_eq!(err.location.unwrap().file, "bad.yaml");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse("deep.yaml", &text).unwrap_err();
+        assert_eq!(err.code, "E101");
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, name) in ["b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+            let prev = ["a", "b", "c", "d", "e", "f", "g"][i];
+            bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert_eq!(parse("bomb.yaml", &bomb).unwrap_err().code, "E101");
     }
 
     #[test]
