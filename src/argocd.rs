@@ -676,7 +676,7 @@ mod tests {
     #[test]
     fn reports_stay_short() {
         let mut texts = SourceText::default();
-        texts.insert("a.yaml", &format!("key: {}\n", "x".repeat(5000)));
+        texts.insert("a.yaml", format!("key: {}\n", "x".repeat(5000)));
         let diagnostics: Diagnostics = (0..50)
             .map(|i| {
                 Diagnostic::error("E401", format!("problem {i} {}", "y".repeat(300)))

@@ -24,7 +24,7 @@ pub struct Build {
     pub flavor: Flavor,
     /// Sorted in kustomize's legacy order.
     pub resources: Vec<Resource>,
-    /// Per resource: the patches that changed it, in order.
+    /// Per resource: the patches applied to it, in order.
     pub patched_by: Vec<Vec<String>>,
     /// Warnings (a build with errors is a [`Failed`]).
     pub diagnostics: Diagnostics,
@@ -47,14 +47,21 @@ impl Failed {
     }
 }
 
+/// `Err` when the diagnostics hold an error (they hold nothing else worth keeping then).
+fn errors_only(diagnostics: Diagnostics) -> Result<(), Diagnostics> {
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(()) }
+}
+
 /// Builds the environment at the repo-relative directory `env_dir` of `source`.
 pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
     let mut loader = Loader::new(Tree::new(source));
     let mut warnings = Diagnostics::new();
     macro_rules! stage {
         ($name:literal, $result:expr) => {{
-            debug!(stage = $name, "running");
-            match $result {
+            let started = std::time::Instant::now();
+            let result = $result;
+            debug!(stage = $name, elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "done");
+            match result {
                 Ok(value) => value,
                 Err(diagnostics) => {
                     let mut all = warnings;
@@ -66,29 +73,33 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
     }
     let layers = stage!("layers", layers::resolve(&mut loader, env_dir));
     let patch_files = stage!("patch files", layers::load_patch_files(&mut loader, &layers));
-    let merged = stage!("merge", merge::merge(&layers, &patch_files));
+    let merged = stage!("merge", merge::merge(layers, &patch_files));
     let (plan, validate_warnings) = stage!("validate", validate::validate(&merged));
     warnings.extend(validate_warnings);
 
+    let started = std::time::Instant::now();
     let mut resources = generate::generate(&plan);
+    debug!(stage = "generate", elapsed_ms = started.elapsed().as_secs_f64() * 1e3, objects = resources.len(), "done");
     for doc in &merged.resources {
         resources.push(Resource::new(doc.value.clone(), BTreeSet::from([doc.file.clone()]), None));
     }
-    let duplicates = generate::check_unique(&resources);
-    stage!("generate", if duplicates.has_errors() { Err(duplicates) } else { Ok(()) });
+    stage!("unique", errors_only(generate::check_unique(&resources)));
 
     resource::stamp(&mut resources);
-    let (applied, patch_diagnostics) = crate::patch::apply(&mut resources, &merged.patches);
-    stage!("patch", if patch_diagnostics.has_errors() { Err(patch_diagnostics) } else { Ok(()) });
+    let applied = stage!("patch", {
+        let (applied, diagnostics) = crate::patch::apply(&mut resources, &merged.patches);
+        errors_only(diagnostics).map(|()| applied)
+    });
 
-    let findings = analyse::analyse(&resources);
-    let failed = analyse::has_errors(&findings);
-    stage!("analyse", if failed { Err(findings.clone()) } else { Ok(()) });
+    let findings = stage!("analyse", {
+        let findings = analyse::analyse(&resources);
+        if analyse::has_errors(&findings) { Err(findings) } else { Ok(findings) }
+    });
     warnings.extend(findings);
 
     let Applied { by_resource } = applied;
     let mut indexed: Vec<(Resource, Vec<String>)> = resources.into_iter().zip(by_resource).collect();
-    indexed.sort_by(|a, b| render::legacy_order(&a.0, &b.0));
+    indexed.sort_by_cached_key(|(r, _)| render::sort_key(r));
     let (resources, patched_by) = indexed.into_iter().unzip();
     Ok(Build {
         environment: plan.environment,

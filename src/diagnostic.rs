@@ -188,8 +188,8 @@ pub struct SourceText {
 }
 
 impl SourceText {
-    pub fn insert(&mut self, file: &str, text: &str) {
-        self.files.insert(file.to_string(), text.to_string());
+    pub fn insert(&mut self, file: &str, text: impl Into<String>) {
+        self.files.insert(file.to_string(), text.into());
     }
 
     pub fn get(&self, file: &str) -> Option<&str> {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceText};
 use crate::input::{API_VERSION, LayerDoc, LayerKind, MANIFEST};
 use crate::load::{self, Document};
-use crate::source::{self, SourceError, Tree};
+use crate::source::{self, SourceError, Tree, WalkedFile};
 
 /// Reads and parses files through a [`Tree`], remembering their text and which files were read.
 pub struct Loader<'a> {
@@ -29,9 +29,50 @@ impl<'a> Loader<'a> {
     /// Reads and parses a file; `context` says why it is read ("layer manifest").
     pub fn load(&mut self, path: &str, context: &str) -> Result<Vec<Document>, Diagnostic> {
         let text = self.tree.read_to_string(path).map_err(|e| source_error(&e, context))?;
+        self.parse(path, text)
+    }
+
+    /// Reads the files the walk found and parses them on two threads; results in file order.
+    pub fn load_all<'f>(
+        &mut self,
+        files: &'f [WalkedFile],
+        context: &str,
+    ) -> Vec<(&'f WalkedFile, Result<Vec<Document>, Diagnostic>)> {
+        let texts: Vec<Result<String, Diagnostic>> =
+            files.iter().map(|f| self.tree.read_walked(f).map_err(|e| source_error(&e, context))).collect();
+        let parse_chunk =
+            |chunk: &[(&WalkedFile, &Result<String, Diagnostic>)]| -> Vec<Result<Vec<Document>, Diagnostic>> {
+                chunk
+                    .iter()
+                    .map(|(file, text)| match text {
+                        Ok(text) => load::parse(&file.path, text),
+                        Err(d) => Err(d.clone()),
+                    })
+                    .collect()
+            };
+        let pairs: Vec<(&WalkedFile, &Result<String, Diagnostic>)> = files.iter().zip(texts.iter()).collect();
+        let (front, back) = pairs.split_at(pairs.len() / 2);
+        let parsed: Vec<Result<Vec<Document>, Diagnostic>> = std::thread::scope(|scope| {
+            let first = scope.spawn(|| parse_chunk(front));
+            let second = parse_chunk(back);
+            let mut all = first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            all.extend(second);
+            all
+        });
+        for (file, text) in files.iter().zip(texts) {
+            if let Ok(text) = text {
+                self.read.insert(file.path.clone());
+                self.texts.insert(&file.path, text);
+            }
+        }
+        files.iter().zip(parsed).collect()
+    }
+
+    fn parse(&mut self, path: &str, text: String) -> Result<Vec<Document>, Diagnostic> {
+        let parsed = load::parse(path, &text);
         self.read.insert(path.to_string());
-        self.texts.insert(path, &text);
-        load::parse(path, &text)
+        self.texts.insert(path, text);
+        parsed
     }
 }
 
@@ -214,8 +255,9 @@ fn load_contents(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagn
     let prefix = if layer.dir.is_empty() { String::new() } else { format!("{}/", layer.dir) };
     match loader.tree.walk(&format!("{prefix}resources")) {
         Ok(files) => {
-            for file in files.iter().filter(|f| is_manifest_file(&f.path)) {
-                match loader.load(&file.path, "cannot read resource") {
+            let files: Vec<WalkedFile> = files.into_iter().filter(|f| is_manifest_file(&f.path)).collect();
+            for (_, loaded) in loader.load_all(&files, "cannot read resource") {
+                match loaded {
                     Ok(docs) => layer.resources.extend(docs),
                     Err(d) => diagnostics.push(d),
                 }
@@ -226,17 +268,22 @@ fn load_contents(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagn
     let tenants_dir = format!("{prefix}tenants");
     match loader.tree.walk(&tenants_dir) {
         Ok(files) => {
-            for file in files.iter().filter(|f| is_manifest_file(&f.path)) {
-                let rest = &file.path[tenants_dir.len() + 1..];
-                let Some((tenant, _)) = rest.split_once('/') else {
+            let mut inside = Vec::new();
+            for file in files.into_iter().filter(|f| is_manifest_file(&f.path)) {
+                if file.path[tenants_dir.len() + 1..].contains('/') {
+                    inside.push(file);
+                } else {
                     diagnostics.push(
                         Diagnostic::error("E204", format!("`{}` is not inside a tenant directory", file.path))
                             .at(Location::file(&file.path))
                             .help(format!("move it to {tenants_dir}/<tenant>/")),
                     );
-                    continue;
-                };
-                match loader.load(&file.path, "cannot read tenant file") {
+                }
+            }
+            for (file, loaded) in loader.load_all(&inside, "cannot read tenant file") {
+                let rest = &file.path[tenants_dir.len() + 1..];
+                let tenant = rest.split('/').next().unwrap_or_default();
+                match loaded {
                     Ok(docs) => layer.tenants.entry(tenant.to_string()).or_default().extend(docs),
                     Err(d) => diagnostics.push(d),
                 }

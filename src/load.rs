@@ -7,6 +7,7 @@
 //! Values are read with YAML 1.2 rules: `no`, `on` and `yes` are strings.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
@@ -16,6 +17,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Location};
 
+type Locations = HashMap<String, (usize, usize)>;
+
 /// One YAML document of an input file.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -23,15 +26,33 @@ pub struct Document {
     /// Position of the document in its file, from 0.
     pub index: usize,
     pub value: Value,
-    locations: HashMap<String, (usize, usize)>,
+    /// The file's text, to locate values when a diagnostic needs a place.
+    text: Arc<str>,
+    /// JSON pointer → line and column, built on first use: only diagnostics need it, so a
+    /// build without findings never pays for it.
+    locations: OnceLock<Locations>,
 }
 
 impl Document {
+    fn locations(&self) -> &Locations {
+        self.locations.get_or_init(|| {
+            let mut builder = Builder::new(&self.file, self.text.clone(), true);
+            let _ = Parser::new_from_str(&self.text).load(&mut builder, true);
+            builder
+                .documents
+                .into_iter()
+                .find(|d| d.document.index == self.index)
+                .map(|d| d.tracked)
+                .unwrap_or_default()
+        })
+    }
+
     /// The place of the value at `pointer`, or of its nearest written ancestor.
     pub fn location(&self, pointer: &str) -> Location {
         let mut pointer = pointer;
+        let locations = self.locations();
         loop {
-            if let Some(&(line, column)) = self.locations.get(pointer) {
+            if let Some(&(line, column)) = locations.get(pointer) {
                 return Location::at(&self.file, line, column);
             }
             match pointer.rfind('/') {
@@ -131,7 +152,7 @@ fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 /// Parses every document of a YAML (or JSON) file. Empty documents are dropped.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Diagnostic> {
-    let mut builder = Builder::new(file);
+    let mut builder = Builder::new(file, Arc::from(text), false);
     let mut parser = Parser::new_from_str(text);
     if let Err(err) = parser.load(&mut builder, true) {
         let mark = err.marker();
@@ -142,7 +163,13 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Diagnostic> {
     if let Some(err) = builder.error {
         return Err(err);
     }
-    Ok(builder.documents)
+    Ok(builder.documents.into_iter().map(|d| d.document).collect())
+}
+
+/// A document as built, with the places recorded when tracking.
+struct Built {
+    document: Document,
+    tracked: Locations,
 }
 
 /// Deeper documents are refused: no manifest needs them, and later stages recurse.
@@ -165,9 +192,12 @@ enum Frame {
 
 struct Builder {
     file: String,
-    documents: Vec<Document>,
+    text: Arc<str>,
+    /// Whether to record places (only when a diagnostic asks for one).
+    track: bool,
+    documents: Vec<Built>,
     stack: Vec<Frame>,
-    locations: HashMap<String, (usize, usize)>,
+    locations: Locations,
     anchors: HashMap<usize, Value>,
     error: Option<Diagnostic>,
     index: usize,
@@ -176,9 +206,11 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(file: &str) -> Self {
+    fn new(file: &str, text: Arc<str>, track: bool) -> Self {
         Builder {
             file: file.to_string(),
+            text,
+            track,
             documents: Vec::new(),
             stack: Vec::new(),
             locations: HashMap::new(),
@@ -197,8 +229,15 @@ impl Builder {
         }
     }
 
-    /// The pointer the next value will have, or `None` when it is a mapping key.
+    /// The pointer the next value will have, or `None` when it is a mapping key. Without
+    /// tracking, pointers are not built (`Some("")` stands for any value).
     fn next_pointer(&self) -> Option<String> {
+        if !self.track {
+            return match self.stack.last() {
+                Some(Frame::Map { key: None, .. }) => None,
+                _ => Some(String::new()),
+            };
+        }
         match self.stack.last() {
             None => Some(String::new()),
             Some(Frame::Seq { items, pointer, .. }) => Some(format!("{pointer}/{}", items.len())),
@@ -213,12 +252,15 @@ impl Builder {
         match self.stack.last_mut() {
             None => {
                 if !value.is_null() {
-                    self.documents.push(Document {
+                    let document = Document {
                         file: self.file.clone(),
                         index: self.index,
                         value,
-                        locations: std::mem::take(&mut self.locations),
-                    });
+                        text: self.text.clone(),
+                        locations: OnceLock::new(),
+                    };
+                    let tracked = std::mem::take(&mut self.locations);
+                    self.documents.push(Built { document, tracked });
                 }
                 self.locations.clear();
                 self.index += 1;
@@ -243,7 +285,7 @@ impl Builder {
                     }
                     // The key's own place is where the entry is reported; a block mapping is
                     // reported where its first key starts (the parser marks the first `:`).
-                    if let Some(Frame::Map { pointer, map, .. }) = self.stack.last() {
+                    if let (true, Some(Frame::Map { pointer, map, .. })) = (self.track, self.stack.last()) {
                         let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
                         self.locations.insert(at, (mark.line(), mark.col() + 1));
                         if map.is_empty() {
@@ -300,7 +342,7 @@ impl MarkedEventReceiver for Builder {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(text, style, tag.as_ref());
-                if let Some(pointer) = self.next_pointer() {
+                if let (true, Some(pointer)) = (self.track, self.next_pointer()) {
                     // A key's own place, recorded first, wins over its value's.
                     self.locations.entry(pointer).or_insert((mark.line(), mark.col() + 1));
                 }
@@ -328,7 +370,9 @@ impl MarkedEventReceiver for Builder {
                         "write the key as a plain string",
                     );
                 };
-                self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                if self.track {
+                    self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                }
                 self.stack.push(Frame::Seq { items: Vec::new(), pointer, anchor });
             }
             Event::MappingStart(anchor, _) => {
@@ -339,7 +383,9 @@ impl MarkedEventReceiver for Builder {
                         "write the key as a plain string",
                     );
                 };
-                self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                if self.track {
+                    self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+                }
                 self.stack.push(Frame::Map { map: Map::new(), key: None, pointer, anchor });
             }
             Event::SequenceEnd | Event::MappingEnd => {

@@ -176,12 +176,12 @@ fn resolve_named(value: &Value, path: &str) -> Option<String> {
 }
 
 /// Merges the layers (in application order) of one environment.
-pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) -> Result<Merged, Diagnostics> {
+pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) -> Result<Merged, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let mut settings_value = Value::Object(Default::default());
     let mut provenance: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut manifests = Vec::new();
-    for layer in layers {
+    for layer in &layers {
         if let Some(fragment) = layer.manifest.value.get("settings") {
             merge_value(&mut settings_value, fragment);
             for path in touched_paths(fragment) {
@@ -205,61 +205,60 @@ pub fn merge(layers: &[Layer], patch_files: &BTreeMap<String, Vec<Document>>) ->
     let excluded: BTreeSet<String> =
         settings.tenants.as_ref().and_then(|t| t.exclude.clone()).unwrap_or_default().into_iter().collect();
 
+    // An excluded tenant that the environment itself adds to is a mistake worth stopping for.
+    if let Some(env) = layers.iter().rev().find(|l| l.spec.kind == LayerKind::Environment) {
+        for name in &excluded {
+            if let Some(doc) = env.tenants.get(name).and_then(|docs| docs.first()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "E303",
+                        format!("tenant `{name}` is excluded here but this environment adds to it"),
+                    )
+                    .at(doc.location("/metadata/name"))
+                    .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
+                    .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
+                );
+            }
+        }
+    }
+    let (environment, environment_dir) =
+        layers.last().map(|l| (l.spec.metadata.name.clone(), l.dir.clone())).unwrap_or_default();
+
     let mut tenants: BTreeMap<String, Tenant> = BTreeMap::new();
     let mut resources = Vec::new();
     let mut patches = Vec::new();
     for layer in layers {
-        for doc in &layer.resources {
-            check_plain_resource(doc, &mut diagnostics);
-            resources.push(doc.clone());
+        for (index, spec) in layer.spec.patches.iter().enumerate() {
+            let pointer = format!("/patches/{index}");
+            let name = format!("{}#patches[{index}]", layer.manifest_path);
+            collect_patch(&layer, spec, name, &pointer, patch_files, &mut patches, &mut diagnostics);
         }
-        for (tenant_name, docs) in &layer.tenants {
+        for doc in layer.resources {
+            check_plain_resource(&doc, &mut diagnostics);
+            resources.push(doc);
+        }
+        for (tenant_name, docs) in layer.tenants {
             let tenant = tenants.entry(tenant_name.clone()).or_insert_with(|| Tenant {
                 name: tenant_name.clone(),
-                namespaces: vec![tenant_name.clone()],
+                namespaces: vec![tenant_name],
                 ..Tenant::default()
             });
             merge_tenant_docs(tenant, docs, &mut diagnostics);
         }
-        for (index, spec) in layer.spec.patches.iter().enumerate() {
-            let pointer = format!("/patches/{index}");
-            let name = format!("{}#patches[{index}]", layer.manifest_path);
-            collect_patch(layer, spec, name, &pointer, patch_files, &mut patches, &mut diagnostics);
-        }
     }
-
-    let environment_layer = layers.iter().rev().find(|l| l.spec.kind == LayerKind::Environment);
     for name in &excluded {
-        if !tenants.contains_key(name) {
+        if tenants.remove(name).is_none() {
             diagnostics.push(
                 Diagnostic::warning("W302", format!("excluded tenant `{name}` does not exist"))
                     .at(settings_location_in(&manifests, "/tenants/exclude"))
                     .help("remove it from `settings.tenants.exclude`"),
             );
         }
-        if let Some(env) = environment_layer {
-            if let Some(docs) = env.tenants.get(name) {
-                if let Some(doc) = docs.first() {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "E303",
-                            format!("tenant `{name}` is excluded here but this environment adds to it"),
-                        )
-                        .at(doc.location("/metadata/name"))
-                        .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
-                        .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
-                    );
-                }
-            }
-        }
-        tenants.remove(name);
     }
 
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    let (environment, environment_dir) =
-        layers.last().map(|l| (l.spec.metadata.name.clone(), l.dir.clone())).unwrap_or_default();
     Ok(Merged { environment, environment_dir, settings, provenance, manifests, tenants, excluded, resources, patches })
 }
 
@@ -293,8 +292,8 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut Diagnostics) {
-    let mut seen_here: BTreeMap<String, Location> = BTreeMap::new();
+fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<Document>, diagnostics: &mut Diagnostics) {
+    let mut seen_here: BTreeSet<String> = BTreeSet::new();
     for doc in docs {
         let (api_version, kind) = doc.api_kind();
         if api_version != Some(API_VERSION) {
@@ -333,7 +332,7 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                             tenant.namespaces = namespaces;
                         }
                     }
-                    tenant.docs.push(doc.clone());
+                    tenant.docs.push(doc);
                 }
                 Err(d) => diagnostics.push(d),
             },
@@ -346,7 +345,10 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                     }
                 };
                 let name = fragment.metadata.name.clone();
-                if let Some(first) = seen_here.insert(name.clone(), doc.location("/metadata/name")) {
+                if !seen_here.insert(name.clone()) {
+                    // The first one is the request's latest document: it came from this layer.
+                    let first = tenant.requests.get(&name).and_then(|r| r.docs.last());
+                    let first = first.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(""));
                     diagnostics.push(
                         Diagnostic::error(
                             "E308",
@@ -369,7 +371,7 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                             Ok(merged_doc) => {
                                 existing.namespace = merged_doc.metadata.namespace.clone();
                                 existing.doc = merged_doc;
-                                existing.docs.push(doc.clone());
+                                existing.docs.push(doc);
                             }
                             Err((pointer, message)) => diagnostics.push(
                                 Diagnostic::error(
@@ -389,7 +391,7 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: &[Document], diagnostics: &mut D
                                 name,
                                 namespace: fragment.metadata.namespace.clone(),
                                 doc: fragment,
-                                docs: vec![doc.clone()],
+                                docs: vec![doc],
                             },
                         );
                     }

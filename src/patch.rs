@@ -150,7 +150,7 @@ pub fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, Strin
 /// What a patch did to which objects, for `explain`.
 #[derive(Debug, Clone, Default)]
 pub struct Applied {
-    /// Per resource (same order as the resource set): the names of the patches that changed it.
+    /// Per resource (same order as the resource set): the names of the patches applied to it.
     pub by_resource: Vec<Vec<String>>,
 }
 
@@ -189,10 +189,9 @@ pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Di
                 continue;
             }
             matched += 1;
-            let before = resource.value.clone();
             if let Some(operations) = &operations {
+                // `json_patch::patch` is atomic: on error the object is left as it was.
                 if let Err(e) = json_patch::patch(&mut resource.value, operations) {
-                    resource.value = before;
                     diagnostics.push(
                         Diagnostic::error(
                             "E505",
@@ -216,9 +215,7 @@ pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Di
             } else if let Some(merge) = &patch.spec.merge {
                 json_patch::merge(&mut resource.value, merge);
             }
-            if resource.value != before {
-                applied.by_resource[index].push(patch.name.clone());
-            }
+            applied.by_resource[index].push(patch.name.clone());
         }
         if matched == 0 && !patch.spec.optional {
             diagnostics.push(

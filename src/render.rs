@@ -60,26 +60,41 @@ fn gvk_string(r: &Resource) -> String {
     format!("{group}_{version}_{kind}")
 }
 
+/// The sort key of an object: kind rank, `group_version_kind`, namespace, name.
+pub fn sort_key(r: &Resource) -> (i64, String, String, String) {
+    (kind_rank(r.kind()), gvk_string(r), r.namespace().unwrap_or_default().to_string(), r.name().to_string())
+}
+
 pub fn legacy_order(a: &Resource, b: &Resource) -> Ordering {
-    kind_rank(a.kind())
-        .cmp(&kind_rank(b.kind()))
-        .then_with(|| gvk_string(a).cmp(&gvk_string(b)))
-        .then_with(|| a.namespace().unwrap_or_default().cmp(b.namespace().unwrap_or_default()))
-        .then_with(|| a.name().cmp(b.name()))
+    sort_key(a).cmp(&sort_key(b))
 }
 
 pub fn sort(resources: &mut [Resource]) {
-    resources.sort_by(legacy_order);
+    resources.sort_by_cached_key(sort_key);
 }
 
-/// A YAML stream, `---` between documents.
+/// A YAML stream, `---` between documents; the two halves are written on two threads.
 pub fn yaml_stream(resources: &[Resource]) -> String {
-    let mut out = String::new();
+    let (front, back) = resources.split_at(resources.len() / 2);
+    let (mut out, rest) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| write_stream(front));
+        let second = write_stream(back);
+        (first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second)
+    });
+    if !out.is_empty() && !rest.is_empty() {
+        out.push_str("---\n");
+    }
+    out.push_str(&rest);
+    out
+}
+
+fn write_stream(resources: &[Resource]) -> String {
+    let mut out = String::with_capacity(resources.len() * 1024);
     for (i, r) in resources.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&to_yaml(&r.value));
+        write_document(&mut out, &r.value);
     }
     out
 }
@@ -99,15 +114,19 @@ pub fn json_list(resources: &[Resource]) -> String {
 /// One object as a YAML document (block style, 2-space indent, sequences not indented).
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
+    write_document(&mut out, value);
+    out
+}
+
+fn write_document(out: &mut String, value: &Value) {
     match value {
-        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
-        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        Value::Object(map) if !map.is_empty() => write_map(out, map, 0),
+        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0),
         other => {
-            out.push_str(&scalar(other));
+            write_scalar(out, other);
             out.push('\n');
         }
     }
-    out
 }
 
 fn indent(out: &mut String, n: usize) {
@@ -119,7 +138,7 @@ fn indent(out: &mut String, n: usize) {
 fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
     for (key, value) in map {
         indent(out, level);
-        out.push_str(&string(key));
+        write_string(out, key);
         out.push(':');
         write_child(out, value, level);
     }
@@ -140,7 +159,7 @@ fn write_seq(out: &mut String, items: &[Value], level: usize) {
                     } else {
                         indent(out, level + 2);
                     }
-                    out.push_str(&string(key));
+                    write_string(out, key);
                     out.push(':');
                     write_child(out, value, level + 2);
                 }
@@ -151,7 +170,7 @@ fn write_seq(out: &mut String, items: &[Value], level: usize) {
             }
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other));
+                write_scalar(out, other);
                 out.push('\n');
             }
         }
@@ -170,20 +189,20 @@ fn write_child(out: &mut String, value: &Value, level: usize) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            write_scalar(out, other);
             out.push('\n');
         }
     }
 }
 
-fn scalar(value: &Value) -> String {
+fn write_scalar(out: &mut String, value: &Value) {
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string(s),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_string(out, s),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
@@ -193,7 +212,7 @@ const YAML11_WORDS: [&str; 12] = ["y", "n", "yes", "no", "true", "false", "on", 
 /// Whether `s` can be written plain and still be read back as this string by YAML 1.1 and 1.2.
 fn plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    if YAML11_WORDS.contains(&s.to_ascii_lowercase().as_str()) {
+    if YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return false;
     }
     // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates, `.inf`).
@@ -211,12 +230,12 @@ fn plain_safe(s: &str) -> bool {
     s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@+=, ()".contains(c))
 }
 
-fn string(s: &str) -> String {
+fn write_string(out: &mut String, s: &str) {
     if plain_safe(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
         // A JSON string is a valid YAML double-quoted scalar.
-        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
     }
 }
 

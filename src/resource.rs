@@ -34,12 +34,16 @@ impl Resource {
         self.value.get("kind").and_then(Value::as_str).unwrap_or_default()
     }
 
+    fn metadata(&self, field: &str) -> Option<&Value> {
+        self.value.get("metadata").and_then(|m| m.get(field))
+    }
+
     pub fn name(&self) -> &str {
-        self.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+        self.metadata("name").and_then(Value::as_str).unwrap_or_default()
     }
 
     pub fn namespace(&self) -> Option<&str> {
-        self.value.pointer("/metadata/namespace").and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.metadata("namespace").and_then(Value::as_str).filter(|s| !s.is_empty())
     }
 
     /// (group, version); the core group is `""`.
@@ -48,11 +52,11 @@ impl Resource {
     }
 
     pub fn labels(&self) -> Option<&Map<String, Value>> {
-        self.value.pointer("/metadata/labels").and_then(Value::as_object)
+        self.metadata("labels").and_then(Value::as_object)
     }
 
     pub fn annotations(&self) -> Option<&Map<String, Value>> {
-        self.value.pointer("/metadata/annotations").and_then(Value::as_object)
+        self.metadata("annotations").and_then(Value::as_object)
     }
 
     pub fn reference(&self) -> ResourceRef {

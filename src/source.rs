@@ -222,6 +222,12 @@ impl<'a> Tree<'a> {
         String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: path.to_string() })
     }
 
+    /// The text of a file found by [`Tree::walk`] (already resolved and contained).
+    pub fn read_walked(&self, file: &WalkedFile) -> Result<String, SourceError> {
+        let bytes = self.source.read(&file.physical).map_err(|e| Self::io(&file.path, e))?;
+        String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: file.path.clone() })
+    }
+
     /// Every non-hidden file under `dir` (recursively, symlinks followed within the root),
     /// sorted by path. A missing `dir` gives no files.
     pub fn walk(&self, dir: &str) -> Result<Vec<WalkedFile>, SourceError> {

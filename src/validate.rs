@@ -237,9 +237,10 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
 
     let default_ingress = settings.ingress.as_ref().and_then(|i| i.default_gateway.clone());
     let default_egress = settings.egress.as_ref().and_then(|e| e.default_gateway.clone());
-    let mut ingress_hosts: BTreeMap<String, (IngressHost, Location)> = BTreeMap::new();
+    // Host → (the plan, and where it was claimed: located only when a diagnostic needs it).
+    let mut ingress_hosts: BTreeMap<String, (IngressHost, (&Request, String))> = BTreeMap::new();
     // External host → (the merged request, where it was first asked for, by whom).
-    let mut egress_hosts: BTreeMap<String, (EgressHost, Location, String)> = BTreeMap::new();
+    let mut egress_hosts: BTreeMap<String, (EgressHost, (&Request, String), String)> = BTreeMap::new();
     for tenant in merged.tenants.values() {
         for request in tenant.requests.values() {
             let namespace = request_namespace(&mut c, request, &tenant.namespaces);
@@ -256,16 +257,16 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                     &default_ingress,
                 );
                 if let Some(host) = host {
-                    let at = request.location(&format!("{base}/host"));
-                    if let Some((first, first_at)) = ingress_hosts.get(&host.host) {
+                    let at = (request, format!("{base}/host"));
+                    if let Some((first, (first_request, first_pointer))) = ingress_hosts.get(&host.host) {
                         let message = format!(
                             "host `{}` is claimed twice: by request `{}` of tenant `{}` and by request `{}` of tenant `{}`",
                             host.host, first.request, first.tenant, host.request, host.tenant
                         );
                         c.diagnostics.push(
                             Diagnostic::error("E401", message)
-                                .at(at)
-                                .note(first_at.clone(), "first claimed here")
+                                .at(request.location(&at.1))
+                                .note(first_request.location(first_pointer), "first claimed here")
                                 .help("a host belongs to one request; remove one claim or pick another host"),
                         );
                     } else {
@@ -280,9 +281,9 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                 else {
                     continue;
                 };
-                let at = request.location(&format!("{base}/host"));
+                let at = (request, format!("{base}/host"));
                 match egress_hosts.get_mut(&host.host) {
-                    Some((shared, first_at, first_by)) => {
+                    Some((shared, (first_request, first_pointer), first_by)) => {
                         let differences = incompatibilities(shared, &host);
                         if differences.is_empty() {
                             shared.tenants.extend(host.tenants);
@@ -304,8 +305,8 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                             );
                             c.diagnostics.push(
                                 Diagnostic::error("E420", message)
-                                    .at(at)
-                                    .note(first_at.clone(), "first requested here")
+                                    .at(request.location(&at.1))
+                                    .note(first_request.location(first_pointer), "first requested here")
                                     .help("one external host has one port, TLS mode, credentials and gateway for everyone: align the requests"),
                             );
                         }
@@ -398,14 +399,17 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
     let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
     for tenant in tenants.values() {
         for namespace in &tenant.namespaces {
-            let at =
-                c.merged.tenants.get(&tenant.name).and_then(|t| t.docs.last()).map(|d| d.location("/spec/namespaces"));
-            let at = at.unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)));
+            let merged = c.merged;
+            let at = || {
+                let doc = merged.tenants.get(&tenant.name).and_then(|t| t.docs.last());
+                doc.map(|d| d.location("/spec/namespaces"))
+                    .unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
+            };
             if !is_dns_label(namespace) {
                 c.error(
                     "E402",
                     format!("`{namespace}` is not a valid namespace name"),
-                    at.clone(),
+                    at(),
                     "namespaces are DNS labels: lowercase letters, digits and `-`, at most 63 characters",
                 );
             }
@@ -413,7 +417,7 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
                 c.error(
                     "E403",
                     format!("namespace `{namespace}` belongs to both tenant `{other}` and tenant `{}`", tenant.name),
-                    at,
+                    at(),
                     "a namespace belongs to one tenant",
                 );
             }
@@ -724,20 +728,15 @@ fn ingress_host(
     let mut routes = Vec::new();
     let mut paths: BTreeMap<String, usize> = BTreeMap::new();
     for (i, route) in item.routes.iter().enumerate() {
-        let at = request.location(&format!("{base}/routes/{i}"));
+        let at = || request.location(&format!("{base}/routes/{i}"));
         let prefix = route.path.clone().unwrap_or_else(|| "/".into());
         if !prefix.starts_with('/') {
-            c.error(
-                "E416",
-                format!("route path `{prefix}` must start with `/`"),
-                at.clone(),
-                "write the path as `/prefix`",
-            );
+            c.error("E416", format!("route path `{prefix}` must start with `/`"), at(), "write the path as `/prefix`");
         }
         if let Some(first) = paths.insert(prefix.clone(), i) {
             c.diagnostics.push(
                 Diagnostic::error("E417", format!("host `{host}` routes path `{prefix}` twice"))
-                    .at(at.clone())
+                    .at(at())
                     .note(request.location(&format!("{base}/routes/{first}")), "first routed here")
                     .help("each host+path goes to one service; remove one of the routes"),
             );
@@ -762,7 +761,7 @@ fn ingress_host(
             );
         }
         if route.port == 0 || route.port > 65535 {
-            c.error("E419", format!("port {} is out of range", route.port), at.clone(), "use a port from 1 to 65535");
+            c.error("E419", format!("port {} is out of range", route.port), at(), "use a port from 1 to 65535");
         }
         routes.push(RoutePlan {
             prefix,

@@ -74,7 +74,7 @@ fn sla_classes_limit_the_hop_from_the_egress_gateway() {
     let last = routes.last().unwrap();
     assert_eq!(last["route"][0]["destination"]["subset"], "bronze", "no header: the default class");
     assert!(routes.iter().any(|r| r["match"][0]["headers"]["x-sla-class"]["exact"] == "gold"));
-    let hop = find(&prod, "DestinationRule", "egress-hop");
+    let hop = find(&prod, "DestinationRule", "egress-hop-api-partner-example");
     let subset =
         hop["spec"]["subsets"].as_array().unwrap().iter().find(|s| s["name"] == "api-partner-example").unwrap();
     let tls = &subset["trafficPolicy"]["portLevelSettings"][0]["tls"];

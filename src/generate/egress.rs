@@ -4,11 +4,12 @@
 //! for it plus the gateway's own: a ServiceEntry (MESH_EXTERNAL, DNS), a Gateway on the egress
 //! gateway, a VirtualService routing mesh → egress gateway → host, and a DestinationRule for
 //! the last hop (TLS origination, mutual TLS with the external trust domain's client
-//! certificate, SLA-class subsets). Per egress gateway: one DestinationRule for the in-mesh hop
-//! (ISTIO_MUTUAL with the host as SNI, one subset per host), the OVN EgressIP, and the
-//! gateway's own workload when meshedge deploys it.
+//! certificate, SLA-class subsets), and a DestinationRule for the in-mesh hop to the egress
+//! gateway (a subset for the host, ISTIO_MUTUAL with the host as SNI; Istio merges the subsets
+//! of one gateway's rules). Per egress gateway: the OVN EgressIP, and the gateway's own workload
+//! when meshedge deploys it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
@@ -25,38 +26,16 @@ const APP_HTTP_PORT: u32 = 80;
 const HOP_PORT: u32 = 443;
 
 pub fn generate(plan: &Plan, out: &mut Generated) {
-    let mut hop_subsets: BTreeMap<&str, Vec<(&EgressHost, Subset)>> = BTreeMap::new();
     for host in &plan.egress_hosts {
         match host.gateway.as_ref().and_then(|g| plan.egress_gateways.get(g)) {
             Some(gateway) => {
                 through_gateway(plan, gateway, host, out);
-                let tls = (host.tls != EgressTls::Passthrough).then(|| ClientTls {
-                    mode: "ISTIO_MUTUAL",
-                    sni: Some(host.host.clone()),
-                    credential_name: None,
-                });
-                let subset = Subset {
-                    name: host_slug(&host.host),
-                    traffic_policy: Some(TrafficPolicy {
-                        port_level_settings: tls
-                            .map(|tls| {
-                                vec![PortTrafficPolicy { port: PortSelector { number: HOP_PORT }, tls: Some(tls) }]
-                            })
-                            .unwrap_or_default(),
-                        ..Default::default()
-                    })
-                    .filter(|p| !p.port_level_settings.is_empty()),
-                    ..Default::default()
-                };
-                hop_subsets.entry(gateway.name.as_str()).or_default().push((host, subset));
+                hop_rule(plan, gateway, host, out);
             }
             None => direct(plan, host, out),
         }
     }
     for gateway in plan.egress_gateways.values() {
-        if let Some(subsets) = hop_subsets.get(gateway.name.as_str()) {
-            hop_rule(plan, gateway, subsets, out);
-        }
         placement(gateway, out);
     }
 }
@@ -304,24 +283,34 @@ fn direct(plan: &Plan, host: &EgressHost, out: &mut Generated) {
 }
 
 /// The in-mesh hop: sidecars reach the egress gateway with mutual TLS, the external host as SNI.
-fn hop_rule(plan: &Plan, gateway: &EgressGateway, subsets: &[(&EgressHost, Subset)], out: &mut Generated) {
-    let mut sources = gateway.sources.clone();
-    let mut namespaces = BTreeSet::from([gateway.namespace.clone()]);
-    for (host, _) in subsets {
-        sources.extend(host.sources.iter().cloned());
-        namespaces.extend(host.namespaces.iter().cloned());
-    }
+fn hop_rule(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out: &mut Generated) {
+    // Passthrough keeps the workload's own TLS on the hop; everything else rides mesh mTLS
+    // with the external host as SNI, so the gateway can tell the hosts apart.
+    let tls = (host.tls != EgressTls::Passthrough).then(|| ClientTls {
+        mode: "ISTIO_MUTUAL",
+        sni: Some(host.host.clone()),
+        credential_name: None,
+    });
+    let slug = host_slug(&host.host);
+    let subset = Subset {
+        name: slug.clone(),
+        traffic_policy: tls.map(|tls| TrafficPolicy {
+            port_level_settings: vec![PortTrafficPolicy { port: PortSelector { number: HOP_PORT }, tls: Some(tls) }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
     let spec = DestinationRuleSpec {
         host: gateway.fqdn(),
-        export_to: namespaces.into_iter().collect(),
+        export_to: export_to(host, Some(gateway)),
         traffic_policy: None,
-        subsets: subsets.iter().map(|(_, s)| s.clone()).collect(),
+        subsets: vec![subset],
     };
-    let name = join(&[&gateway.name, "hop"]);
+    let name = join(&[&gateway.name, "hop", &slug]);
     out.push(
         Manifest::new(networking_api(plan.flavor), "DestinationRule", Some(&gateway.namespace), &name, Spec { spec }),
-        &sources,
-        None,
+        &host.sources,
+        tenant_of(host),
     );
 }
 

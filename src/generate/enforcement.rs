@@ -1,7 +1,8 @@
 //! Enforcement: the objects that make the edge the only way in and out of a tenant namespace.
 //!
-//! - `networkPolicies`: per tenant namespace, ingress only from mesh namespaces (tenants, the
-//!   control plane, the gateways) and egress only to them plus cluster DNS;
+//! - `networkPolicies`: per tenant namespace, ingress only from mesh namespaces (members by
+//!   their mesh label, the control plane and gateway namespaces by name) and egress only to them
+//!   plus cluster DNS;
 //! - `egressFirewall`: per tenant namespace an OVN `EgressFirewall` (or an SDN
 //!   `EgressNetworkPolicy`) named `default` that denies every destination outside the cluster;
 //! - `denyRoutes`: a tenant Role without `routes` bound to the tenant's team group, and an
@@ -31,6 +32,25 @@ pub fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
     out
 }
 
+/// The label every member namespace carries: set by the member roll controller (ossm2), or the
+/// injection label tenant namespaces carry (upstream Istio).
+pub fn member_label(plan: &Plan) -> (&'static str, String) {
+    match plan.flavor {
+        Flavor::Ossm2 => ("maistra.io/member-of", plan.mesh.control_plane_namespace.clone()),
+        Flavor::Istio => ("istio-injection", "enabled".to_string()),
+    }
+}
+
+/// The peers that make up the mesh: member namespaces by label, the control plane and gateway
+/// namespaces by name. Its size does not grow with the number of tenants.
+fn mesh_peers(plan: &Plan) -> Vec<Value> {
+    let (key, value) = member_label(plan);
+    let mut platform: BTreeSet<String> = BTreeSet::from([plan.mesh.control_plane_namespace.clone()]);
+    platform.extend(plan.ingress_gateways.values().map(|g| g.namespace.clone()));
+    platform.extend(plan.egress_gateways.values().map(|g| g.namespace.clone()));
+    vec![json!({"namespaceSelector": {"matchLabels": {key: value}}}), namespaces_in(platform)]
+}
+
 fn namespaces_in(names: impl IntoIterator<Item = String>) -> Value {
     json!({"namespaceSelector": {"matchExpressions": [
         {"key": NAME_LABEL, "operator": "In", "values": names.into_iter().collect::<Vec<_>>()}
@@ -39,7 +59,7 @@ fn namespaces_in(names: impl IntoIterator<Item = String>) -> Value {
 
 pub fn generate(plan: &Plan, out: &mut Generated) {
     let e = &plan.enforcement;
-    let mesh = mesh_namespaces(plan);
+    let mesh = mesh_peers(plan);
     for tenant in plan.tenants.values() {
         let mut sources = tenant.sources.clone();
         sources.extend(e.sources.iter().cloned());
@@ -50,7 +70,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
                 let ingress = json!({
                     "podSelector": {},
                     "policyTypes": ["Ingress"],
-                    "ingress": [{"from": [namespaces_in(mesh.iter().cloned())]}]
+                    "ingress": [{"from": mesh}]
                 });
                 let dns_ports: Vec<Value> = ["UDP", "TCP"]
                     .iter()
@@ -60,7 +80,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
                     "podSelector": {},
                     "policyTypes": ["Egress"],
                     "egress": [
-                        {"to": [namespaces_in(mesh.iter().cloned())]},
+                        {"to": mesh},
                         {"to": [namespaces_in(DNS_NAMESPACES.iter().map(|s| s.to_string()))], "ports": dns_ports}
                     ]
                 });

@@ -42,27 +42,34 @@ impl Generated {
 }
 
 /// Runs every capability over the plan.
+/// Runs every capability over the plan: the ingress side and the rest on two threads, their
+/// results joined in a fixed order.
 pub fn generate(plan: &Plan) -> Vec<Resource> {
-    let mut out = Generated::default();
-    ingress::generate(plan, &mut out);
-    security::generate(plan, &mut out);
-    egress::generate(plan, &mut out);
-    enforcement::generate(plan, &mut out);
-    control_plane::generate(plan, &mut out);
-    out.resources
+    let (mut first, second) = std::thread::scope(|scope| {
+        let edge_in = scope.spawn(|| {
+            let mut out = Generated::default();
+            ingress::generate(plan, &mut out);
+            security::generate(plan, &mut out);
+            out.resources
+        });
+        let mut out = Generated::default();
+        egress::generate(plan, &mut out);
+        enforcement::generate(plan, &mut out);
+        control_plane::generate(plan, &mut out);
+        // A panic in generation is a bug; resume it here rather than lose it.
+        let first = edge_in.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, out.resources)
+    });
+    first.extend(second);
+    first
 }
 
 /// Two objects with one identity (group, kind, namespace, name) is an error naming both origins.
 pub fn check_unique(resources: &[Resource]) -> Diagnostics {
-    let mut seen: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    let mut seen: BTreeMap<(&str, &str, &str, &str), usize> = BTreeMap::new();
     let mut diagnostics = Diagnostics::new();
     for (i, r) in resources.iter().enumerate() {
-        let key = (
-            r.group_version().0.to_string(),
-            r.kind().to_string(),
-            r.namespace().unwrap_or_default().to_string(),
-            r.name().to_string(),
-        );
+        let key = (r.group_version().0, r.kind(), r.namespace().unwrap_or_default(), r.name());
         if let Some(&first) = seen.get(&key) {
             let sources = |r: &Resource| r.sources.iter().cloned().collect::<Vec<_>>().join(", ");
             diagnostics.push(
