@@ -119,15 +119,18 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         return render::write_dir(&build.resources, dir)
             .map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", dir.display())));
     }
-    let text = match args.format {
-        OutputFormat::Yaml => render::yaml_stream(&build.resources),
-        OutputFormat::Json => render::json_list(&build.resources),
+    let parts = match args.format {
+        OutputFormat::Yaml => render::yaml_parts(&build.resources),
+        OutputFormat::Json => [render::json_list(&build.resources), String::new()],
     };
     let mut stdout = std::io::stdout().lock();
-    let written =
-        stdout.write_all(text.as_bytes()).map_err(|e| Failure::Trouble(format!("cannot write to stdout: {e}")));
+    let written = parts
+        .iter()
+        .try_for_each(|part| stdout.write_all(part.as_bytes()))
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::Trouble(format!("cannot write to stdout: {e}")));
     // The process ends right after: freeing tens of thousands of objects one by one is wasted work.
     std::mem::forget(build);
-    std::mem::forget(text);
+    std::mem::forget(parts);
     written
 }

@@ -75,19 +75,22 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
     let patch_files = stage!("patch files", layers::load_patch_files(&mut loader, &layers));
     let merged = stage!("merge", merge::merge(layers, &patch_files));
     let (plan, validate_warnings) = stage!("validate", validate::validate(&merged));
+    // The plan holds what generation needs: the tenants' documents can go.
+    let merge::Merged { resources: plain, patches, .. } = merged;
     warnings.extend(validate_warnings);
 
     let started = std::time::Instant::now();
     let mut resources = generate::generate(&plan);
     debug!(stage = "generate", elapsed_ms = started.elapsed().as_secs_f64() * 1e3, objects = resources.len(), "done");
-    for doc in &merged.resources {
-        resources.push(Resource::new(doc.value.clone(), BTreeSet::from([doc.file.clone()]), None));
+    for doc in plain {
+        let sources = BTreeSet::from([doc.file.clone()]);
+        resources.push(Resource::new(doc.value, sources, None));
     }
     stage!("unique", errors_only(generate::check_unique(&resources)));
 
     resource::stamp(&mut resources);
     let applied = stage!("patch", {
-        let (applied, diagnostics) = crate::patch::apply(&mut resources, &merged.patches);
+        let (applied, diagnostics) = crate::patch::apply(&mut resources, &patches);
         errors_only(diagnostics).map(|()| applied)
     });
 

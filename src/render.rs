@@ -73,19 +73,23 @@ pub fn sort(resources: &mut [Resource]) {
     resources.sort_by_cached_key(sort_key);
 }
 
-/// A YAML stream, `---` between documents; the two halves are written on two threads.
+/// A YAML stream, `---` between documents.
 pub fn yaml_stream(resources: &[Resource]) -> String {
+    yaml_parts(resources).concat()
+}
+
+/// The YAML stream in two parts, written on two threads; their concatenation is the stream.
+pub fn yaml_parts(resources: &[Resource]) -> [String; 2] {
     let (front, back) = resources.split_at(resources.len() / 2);
-    let (mut out, rest) = std::thread::scope(|scope| {
+    let (mut first, second) = std::thread::scope(|scope| {
         let first = scope.spawn(|| write_stream(front));
         let second = write_stream(back);
         (first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second)
     });
-    if !out.is_empty() && !rest.is_empty() {
-        out.push_str("---\n");
+    if !first.is_empty() && !second.is_empty() {
+        first.push_str("---\n");
     }
-    out.push_str(&rest);
-    out
+    [first, second]
 }
 
 fn write_stream(resources: &[Resource]) -> String {
