@@ -1,0 +1,488 @@
+//! `meshedge diff`: a git repository built commit by commit in a temporary directory (with git2,
+//! no `git` binary), compared between revisions and against the work tree.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use git2::{IndexAddOption, Oid, Repository, Signature};
+use meshedge::diff::{self, Report, Status};
+use meshedge::source::{FsSource, Source};
+use meshedge::source_git::GitSource;
+
+/// A git repository in a temporary directory.
+struct Repo {
+    dir: tempfile::TempDir,
+    git: Repository,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let git = Repository::init(dir.path()).unwrap();
+        Repo { dir, git }
+    }
+
+    /// A repository holding the example repository (base/, environments/), committed.
+    fn example() -> Repo {
+        let repo = Repo::new();
+        for top in ["base", "environments"] {
+            common::copy_tree_reversed(&common::repo_root().join(top), &repo.path().join(top));
+        }
+        repo.commit("example repository");
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.path().join(path)).unwrap()
+    }
+
+    fn replace(&self, path: &str, from: &str, to: &str) {
+        let text = self.read(path);
+        assert!(text.contains(from), "{path} does not contain {from:?}");
+        self.write(path, &text.replacen(from, to, 1));
+    }
+
+    fn remove(&self, path: &str) {
+        std::fs::remove_file(self.path().join(path)).unwrap();
+    }
+
+    /// Commits the whole work tree (additions, changes and deletions) on HEAD.
+    fn commit(&self, message: &str) -> Oid {
+        let mut index = self.git.index().unwrap();
+        index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = self.git.find_tree(index.write_tree().unwrap()).unwrap();
+        let signature = Signature::now("meshedge tests", "tests@example.com").unwrap();
+        let parent = self.git.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        self.git.commit(Some("HEAD"), &signature, &signature, message, &tree, &parents).unwrap()
+    }
+
+    fn at(&self, revision: &str) -> GitSource {
+        GitSource::open(self.path(), revision, "").unwrap()
+    }
+
+    /// Compares every environment between two sources, through the library.
+    fn compare(&self, base: &dyn Source, head: &dyn Source) -> Report {
+        let dirs = diff::all_environments(&[base, head]);
+        Report {
+            base: "base".into(),
+            base_commit: None,
+            head: "head".into(),
+            head_commit: None,
+            environments: diff::compare(base, head, &dirs),
+        }
+    }
+
+    fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("meshedge").unwrap().current_dir(self.path()).arg("diff").args(args).output().unwrap()
+    }
+
+    /// Every file of the work tree (outside `.git`) with its bytes.
+    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(self.path()).into_iter().filter_entry(|e| e.file_name() != ".git") {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                files.insert(entry.path().to_path_buf(), std::fs::read(entry.path()).unwrap());
+            }
+        }
+        files
+    }
+}
+
+fn environment<'a>(report: &'a Report, name: &str) -> &'a diff::EnvironmentDiff {
+    report.environments.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("no environment {name}"))
+}
+
+fn identities(objects: &[diff::ObjectRef]) -> Vec<String> {
+    objects.iter().map(|o| o.display()).collect()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+const NEWS: &str = "\
+apiVersion: meshedge.io/v1alpha1
+kind: EdgeRequest
+metadata:
+  name: news
+spec:
+  ingress:
+    - host: news
+      gateway: internal
+      routes:
+        - {path: /, service: news, port: 8080}
+";
+
+#[test]
+fn changing_one_request_shows_exactly_the_objects_it_affects() {
+    let repo = Repo::example();
+    repo.replace("base/tenants/blog/blog.yaml", "port: 80", "port: 8080");
+    repo.commit("blog listens on 8080");
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    assert_eq!(report.environments.len(), 2);
+    for name in ["dev", "prod"] {
+        let env = environment(&report, name);
+        assert_eq!(env.status, Status::Changed);
+        assert!(env.inputs_changed);
+        assert!(env.added.is_empty() && env.removed.is_empty(), "{name}: {env:?}");
+        let changed: Vec<String> = env.changed.iter().map(|c| c.object.display()).collect();
+        assert_eq!(changed, [format!("VirtualService blog/blog-internal-{name}-example-com")]);
+        let diff = &env.changed[0].diff;
+        assert!(diff.contains("\n-          number: 80\n+          number: 8080\n"), "{diff}");
+        assert!(diff.starts_with("--- a/blog/virtualservice-blog-internal-"), "{diff}");
+        assert!(env.introduced.is_empty() && env.fixed.is_empty());
+    }
+    assert!(report.has_differences());
+}
+
+#[test]
+fn adding_and_deleting_requests_show_added_and_removed() {
+    let repo = Repo::example();
+    repo.write("base/tenants/blog/news.yaml", NEWS);
+    repo.commit("news");
+    repo.remove("base/tenants/blog/news.yaml");
+    repo.commit("no news");
+    let added = repo.compare(&repo.at("HEAD~2"), &repo.at("HEAD~1"));
+    let removed = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    for name in ["dev", "prod"] {
+        let (after, before) = (environment(&added, name), environment(&removed, name));
+        let host = format!("news-internal-{name}-example-com");
+        let expected = [
+            format!("Certificate istio-internal/{host}"),
+            format!("Gateway istio-internal/internal-{host}"),
+            format!("VirtualService blog/{host}"),
+        ];
+        assert_eq!(after.status, Status::Changed);
+        assert_eq!(identities(&after.added), expected);
+        assert!(after.removed.is_empty(), "{:?}", after.removed);
+        assert_eq!(identities(&before.removed), expected);
+        assert!(before.added.is_empty(), "{:?}", before.added);
+        // The internal gateway's own objects name their sources, which now include news.yaml.
+        for env in [after, before] {
+            for changed in &env.changed {
+                assert!(changed.object.display().contains("internal-ingressgateway"), "{}", changed.object.display());
+                assert!(changed.diff.contains("base/tenants/blog/news.yaml"), "{}", changed.diff);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_environment_whose_inputs_did_not_change_is_reported_unchanged_without_building() {
+    let repo = Repo::example();
+    // dev does not build at either revision: reporting it unchanged proves it was not built.
+    repo.replace("environments/dev/meshedge.yaml", "metadata:\n", "bogus: 1\nmetadata:\n");
+    repo.commit("dev is broken");
+    repo.replace("environments/prod/tenants/blog/status.yaml", "port: 8080", "port: 8081");
+    repo.write("README.md", "not an input\n");
+    repo.write("environments/dev/NOTES.txt", "not an input either\n");
+    repo.commit("prod status on 8081");
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let dev = environment(&report, "dev");
+    assert_eq!(dev.status, Status::Unchanged);
+    assert!(!dev.inputs_changed);
+    assert!(dev.base_errors.is_empty() && dev.head_errors.is_empty());
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.status, Status::Changed);
+    assert_eq!(prod.changed.len(), 1, "{:?}", prod.changed);
+
+    // A change to an input that leaves the output as it was: built, and unchanged.
+    repo.replace("base/tenants/blog/blog.yaml", "# The engineering blog", "# The blog");
+    repo.commit("comment");
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.status, Status::Unchanged);
+    assert!(prod.inputs_changed);
+    // dev reads blog.yaml too, and does not build: now it is built, and says so.
+    let dev = environment(&report, "dev");
+    assert_eq!(dev.status, Status::Error);
+    assert!(!dev.base_errors.is_empty() && !dev.head_errors.is_empty());
+}
+
+#[test]
+fn the_fingerprint_covers_every_file_a_build_reads() {
+    let source = FsSource::new(common::repo_root());
+    for env in common::environments() {
+        let dir = format!("environments/{env}");
+        let build = common::build(&common::repo_root(), &env);
+        let fingerprint = diff::fingerprint(&source, &dir).unwrap();
+        let missing: Vec<&String> = build.inputs.difference(&fingerprint.files).collect();
+        assert!(missing.is_empty(), "{env}: read but not fingerprinted: {missing:?}");
+        assert_eq!(fingerprint.name.as_deref(), Some(env.as_str()));
+    }
+    assert!(diff::fingerprint(&source, "base/tenants").is_none());
+}
+
+#[test]
+fn head_defaults_to_the_work_tree_which_is_left_untouched() {
+    let repo = Repo::example();
+    // Uncommitted: a changed request, a new one and a new untracked directory.
+    repo.replace("base/tenants/blog/blog.yaml", "port: 80", "port: 8080");
+    repo.write("base/tenants/blog/news.yaml", NEWS);
+    let before = repo.snapshot();
+    let index_before = std::fs::read(repo.path().join(".git/index")).unwrap();
+    let head_before = repo.git.head().unwrap().target();
+
+    let output = repo.cli(&["--base", "HEAD", "--format", "json", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["head"], "work tree");
+    assert_eq!(json["headCommit"], serde_json::Value::Null);
+    let prod = json["environments"].as_array().unwrap().iter().find(|e| e["name"] == "prod").unwrap();
+    assert_eq!(prod["status"], "changed");
+    assert_eq!(prod["added"].as_array().unwrap().len(), 3);
+    assert!(prod["changed"].as_array().unwrap().iter().any(|c| c["name"] == "blog-internal-prod-example-com"));
+
+    assert_eq!(repo.snapshot(), before, "the work tree changed");
+    assert_eq!(std::fs::read(repo.path().join(".git/index")).unwrap(), index_before, "the index changed");
+    assert_eq!(repo.git.head().unwrap().target(), head_before);
+    let statuses = repo.git.statuses(None).unwrap();
+    assert_eq!(statuses.len(), 2, "one modified and one untracked file, as before");
+}
+
+#[test]
+fn a_revision_compared_with_itself_has_no_differences() {
+    let repo = Repo::example();
+    repo.replace("base/tenants/blog/blog.yaml", "port: 80", "port: 8080");
+    repo.commit("second");
+    for args in [
+        &["--all", "--base", "HEAD", "--head", "HEAD", "--exit-code"][..],
+        &["--all", "--base", "HEAD~1", "--head", "HEAD~1", "--exit-code", "--format", "json"],
+        &["--base", "HEAD", "--exit-code", "--format", "markdown"],
+    ] {
+        let output = repo.cli(args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let text = stdout(&output);
+        assert!(!text.contains("changed:") && !text.contains("\"status\": \"changed\""), "{text}");
+    }
+    let output = repo.cli(&["--all", "--base", "HEAD", "--head", "HEAD"]);
+    assert!(stdout(&output).contains("2 environments: 0 with differences, 2 unchanged"), "{}", stdout(&output));
+
+    // With differences: 1 under --exit-code, 0 without.
+    let output = repo.cli(&["--base", "HEAD~1", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("~ changed VirtualService blog/blog-internal-prod-example-com"));
+    let output = repo.cli(&["--base", "HEAD~1"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn secret_values_never_appear_in_any_format() {
+    let secrets = |a: &str, b: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: partner-ca\n  namespace: istio-egress\n\
+             data:\n  ca.crt: {a}\n  unchanged.key: c3RheXMtdGhlLXNhbWUtdmFsdWU=\n\
+             stringData:\n  token: {b}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: gone\n  namespace: istio-egress\n\
+             stringData:\n  password: removed-secret-value-7\n"
+        )
+    };
+    let repo = Repo::example();
+    repo.write("base/resources/secrets.yaml", &secrets("b2xkLWNhLWJ1bmRsZS12YWx1ZQ==", "old-token-value-3"));
+    repo.commit("secrets");
+    let head = secrets("bmV3LWNhLWJ1bmRsZS12YWx1ZQ==", "new-token-value-4")
+        + "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: fresh\n  namespace: istio-egress\n\
+           stringData:\n  password: added-secret-value-5\n";
+    repo.write("base/resources/secrets.yaml", &head.replace("name: gone", "name: renamed"));
+    repo.commit("rotate");
+    let values = [
+        "b2xkLWNhLWJ1bmRsZS12YWx1ZQ==",
+        "bmV3LWNhLWJ1bmRsZS12YWx1ZQ==",
+        "c3RheXMtdGhlLXNhbWUtdmFsdWU=",
+        "old-token-value-3",
+        "new-token-value-4",
+        "removed-secret-value-7",
+        "added-secret-value-5",
+    ];
+    for format in ["text", "markdown", "json"] {
+        let output = repo.cli(&["--base", "HEAD~1", "--head", "HEAD", "--format", format, "--color", "always"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = stdout(&output);
+        for value in values {
+            assert!(!text.contains(value), "{format} shows the secret value {value}:\n{text}");
+        }
+        assert!(text.contains("partner-ca"), "{format}: the changed Secret is listed");
+        assert!(text.contains("(secret value, changed)"), "{format}: says the value changed");
+    }
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let prod = environment(&report, "prod");
+    let diff = &prod.changed.iter().find(|c| c.object.name == "partner-ca").unwrap().diff;
+    assert!(diff.contains("-  ca.crt: \"(secret value)\"\n+  ca.crt: \"(secret value, changed)\"\n"), "{diff}");
+    assert!(diff.contains("   unchanged.key: \"(secret value)\"\n"), "{diff}");
+    assert!(diff.contains("-  token: \"(secret value)\"\n+  token: \"(secret value, changed)\"\n"), "{diff}");
+    assert!(identities(&prod.added).contains(&"Secret istio-egress/fresh".to_string()));
+    assert!(identities(&prod.removed).contains(&"Secret istio-egress/gone".to_string()));
+}
+
+#[test]
+fn a_revision_that_does_not_build_is_reported_with_its_errors() {
+    let repo = Repo::example();
+    repo.replace("environments/prod/tenants/blog/status.yaml", "routes:", "gateway: nowhere\n      routes:");
+    repo.commit("prod status on an unknown gateway");
+    let output = repo.cli(&["--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
+    assert!(output.status.success(), "a failed build is a finding of the report, not of the command");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let envs = json["environments"].as_array().unwrap();
+    let prod = envs.iter().find(|e| e["name"] == "prod").unwrap();
+    assert_eq!(prod["status"], "error");
+    assert_eq!(prod["errors"]["base"].as_array().unwrap().len(), 0);
+    let errors = prod["errors"]["head"].as_array().unwrap();
+    assert!(!errors.is_empty());
+    assert!(errors.iter().all(|e| e["severity"] == "error" && e["file"].is_string()), "{errors:?}");
+    assert!(errors.iter().any(|e| e["file"] == "environments/prod/tenants/blog/status.yaml"), "{errors:?}");
+    assert_eq!(prod["diagnostics"]["introduced"].as_array().unwrap().len(), errors.len());
+    let dev = envs.iter().find(|e| e["name"] == "dev").unwrap();
+    assert_eq!(dev["status"], "unchanged", "the other environment is still compared");
+
+    // Fixing it: the base revision's errors, and the fix.
+    let report = repo.compare(&repo.at("HEAD"), &repo.at("HEAD~1"));
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.status, Status::Error);
+    assert!(!prod.base_errors.is_empty() && prod.head_errors.is_empty());
+    assert_eq!(prod.fixed.len(), prod.base_errors.len());
+    let text = diff::render_text(&report, false);
+    assert!(text.contains("the base revision does not build"), "{text}");
+    let markdown = diff::render_markdown(&report);
+    assert!(markdown.contains("**The base revision does not build**"), "{markdown}");
+}
+
+#[test]
+fn environments_added_and_removed_between_revisions() {
+    let repo = Repo::example();
+    let dev = repo.read("environments/dev/meshedge.yaml");
+    repo.write("environments/staging/meshedge.yaml", &dev.replace("name: dev", "name: staging"));
+    std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
+    repo.commit("dev becomes staging");
+    let output = repo.cli(&["--all", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let status: Vec<(String, String)> = json["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap().to_string(), e["status"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("environments/dev".to_string(), "removed".to_string()),
+            ("environments/prod".to_string(), "unchanged".to_string()),
+            ("environments/staging".to_string(), "added".to_string()),
+        ]
+    );
+    let envs = json["environments"].as_array().unwrap();
+    let (removed, added) = (&envs[0], &envs[2]);
+    assert_eq!(
+        removed["removed"].as_array().unwrap().len(),
+        common::build(&common::repo_root(), "dev").resources.len()
+    );
+    assert_eq!(added["added"].as_array().unwrap().len(), removed["removed"].as_array().unwrap().len());
+    assert_eq!(added["name"], "staging");
+
+    // Naming environments: only those, found at either revision; an unknown name is an input error.
+    let output = repo.cli(&["dev", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["environments"].as_array().unwrap().len(), 1);
+    assert_eq!(json["environments"][0]["status"], "removed");
+    let output = repo.cli(&["qa", "--base", "HEAD~1"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no environment `qa`"));
+    let output = repo.cli(&["--base", "no-such-revision"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown revision `no-such-revision`"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_root_inside_the_repository_and_symlinks_at_a_revision() {
+    // The meshedge root is `platform/` inside a larger repository.
+    let repo = Repo::new();
+    for top in ["base", "environments"] {
+        common::copy_tree_reversed(&common::repo_root().join(top), &repo.path().join("platform").join(top));
+    }
+    repo.write("shared/news.yaml", NEWS);
+    repo.commit("platform");
+    // A symlink inside the root is followed; one leaving it is an error at that revision.
+    let link = repo.path().join("platform/base/tenants/blog/news.yaml");
+    std::os::unix::fs::symlink("../../../../shared/news.yaml", &link).unwrap();
+    repo.commit("news through a link leaving the root");
+    repo.write("platform/shared/news.yaml", NEWS);
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../../../shared/news.yaml", &link).unwrap();
+    repo.commit("news through a link inside the root");
+
+    let at = |rev: &str| GitSource::open(repo.path(), rev, "platform").unwrap();
+    let report = repo.compare(&at("HEAD~2"), &at("HEAD~1"));
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.status, Status::Error);
+    assert!(prod.head_errors.iter().any(|d| d.code == "E105"), "{:?}", prod.head_errors);
+    let report = repo.compare(&at("HEAD~2"), &at("HEAD"));
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.status, Status::Changed);
+    assert_eq!(prod.added.len(), 3, "{:?}", prod.added);
+
+    // The same through the command line, from inside the root.
+    let output = Command::cargo_bin("meshedge")
+        .unwrap()
+        .current_dir(repo.path().join("platform/environments"))
+        .args(["diff", "prod", "--root", "..", "--base", "HEAD~2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["environments"][0]["path"], "environments/prod");
+    assert_eq!(json["environments"][0]["added"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn markdown_stays_under_the_comment_limit_on_a_change_touching_thousands_of_objects() {
+    let repo = Repo::new();
+    meshedge::synth::write_repo(repo.path(), 220).unwrap();
+    repo.commit("synthetic repository");
+    // A patch that touches every object of the environment.
+    let path = format!("{}/meshedge.yaml", meshedge::synth::ENVIRONMENT);
+    let text = repo.read(&path);
+    repo.write(
+        &path,
+        &format!(
+            "{text}  - target: {{name: \".*\"}}\n    json:\n      \
+             - {{op: add, path: /metadata/annotations/example.com~1revision, value: \"2\"}}\n"
+        ),
+    );
+    repo.commit("annotate everything");
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let env = &report.environments[0];
+    assert_eq!(env.status, Status::Changed);
+    assert!(env.changed.len() >= 2000, "{} objects changed", env.changed.len());
+
+    let markdown = diff::render_markdown(&report);
+    let length = markdown.chars().count();
+    assert!(length <= diff::MARKDOWN_LIMIT, "{length} characters");
+    assert!(length > diff::MARKDOWN_LIMIT - 5000, "the budget is used: {length} characters");
+    let shown = markdown.matches("<details>").count();
+    assert!(shown > 10 && shown < env.changed.len(), "{shown} objects shown");
+    let note = &markdown[markdown.find("**Cut at 65,000 characters**").expect("the note")..];
+    let omitted = format!("`prod` ({} changed)", env.changed.len() - shown);
+    assert!(note.contains(&omitted), "the note says what was left out ({omitted}):\n{note}");
+    // The summary table comes first and counts everything.
+    assert!(markdown.contains(&format!("| `prod` | **changed** | 0 | {} | 0 |", env.changed.len())), "{markdown:.600}");
+    // Every section that was started is closed.
+    assert_eq!(markdown.matches("<details>").count(), markdown.matches("</details>").count());
+    assert_eq!(markdown.matches("```").count() % 2, 0);
+}
