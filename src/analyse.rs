@@ -18,8 +18,6 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::resource::Resource;
 
-type Labels = BTreeMap<String, String>;
-
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
@@ -261,22 +259,23 @@ fn check_claim_routing(vs: &Resource, gateway: &Resource, authn: &[&Resource], o
 
 fn check_gateway_conflicts(gateways: &BTreeMap<(String, String), &Resource>, out: &mut Diagnostics) {
     // (port, host) → gateways serving it, with their selectors.
-    let mut served: BTreeMap<(u64, String), Vec<(&Resource, Labels)>> = BTreeMap::new();
+    let mut served: BTreeMap<(u64, &str), Vec<(&Resource, &Value)>> = BTreeMap::new();
+    let empty = Value::Object(Default::default());
     for gateway in gateways.values() {
-        let selector = labels_of(gateway.value.pointer("/spec/selector"));
+        let selector = gateway.value.pointer("/spec/selector").unwrap_or(&empty);
         for server in gateway.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten() {
             let port = server.pointer("/port/number").and_then(Value::as_u64).unwrap_or_default();
-            for host in strings(server.get("hosts")) {
-                let host = host.split_once('/').map_or(host.clone(), |(_, h)| h.to_string());
-                served.entry((port, host)).or_default().push((gateway, selector.clone()));
+            for host in server.get("hosts").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                let host = host.split_once('/').map_or(host, |(_, h)| h);
+                served.entry((port, host)).or_default().push((gateway, selector));
             }
         }
     }
+    let within = |a: &Value, b: &Value| a.as_object().is_none_or(|a| a.iter().all(|(k, v)| b.get(k) == Some(v)));
     for ((port, host), list) in &served {
         for (i, (a, sa)) in list.iter().enumerate() {
             for (b, sb) in &list[i + 1..] {
-                let overlap =
-                    sa.iter().all(|(k, v)| sb.get(k) == Some(v)) || sb.iter().all(|(k, v)| sa.get(k) == Some(v));
+                let overlap = within(sa, sb) || within(sb, sa);
                 if overlap && a.reference() != b.reference() {
                     out.push(
                         Diagnostic::error(

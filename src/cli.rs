@@ -119,10 +119,12 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         return render::write_dir(&build.resources, dir)
             .map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", dir.display())));
     }
+    let started = std::time::Instant::now();
     let parts = match args.format {
         OutputFormat::Yaml => render::yaml_parts(&build.resources),
         OutputFormat::Json => [render::json_list(&build.resources), String::new()],
     };
+    tracing::debug!(stage = "render", elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "done");
     let mut stdout = std::io::stdout().lock();
     let written = parts
         .iter()

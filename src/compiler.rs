@@ -88,7 +88,10 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
     }
     stage!("unique", errors_only(generate::check_unique(&resources)));
 
-    resource::stamp(&mut resources);
+    stage!("stamp", {
+        resource::stamp(&mut resources);
+        Ok::<(), Diagnostics>(())
+    });
     let applied = stage!("patch", {
         let (applied, diagnostics) = crate::patch::apply(&mut resources, &patches);
         errors_only(diagnostics).map(|()| applied)
@@ -102,7 +105,10 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
 
     let Applied { by_resource } = applied;
     let mut indexed: Vec<(Resource, Vec<String>)> = resources.into_iter().zip(by_resource).collect();
-    indexed.sort_by_cached_key(|(r, _)| render::sort_key(r));
+    stage!("sort", {
+        indexed.sort_by_cached_key(|(r, _)| render::sort_key(r));
+        Ok::<(), Diagnostics>(())
+    });
     let (resources, patched_by) = indexed.into_iter().unzip();
     Ok(Build {
         environment: plan.environment,

@@ -8,6 +8,7 @@
 //! directory that is renamed into place.
 
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
@@ -134,8 +135,12 @@ fn write_document(out: &mut String, value: &Value) {
 }
 
 fn indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let step = n.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        n -= step;
     }
 }
 
@@ -203,7 +208,9 @@ fn write_scalar(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => write_string(out, s),
         Value::Array(_) => out.push_str("[]"),
         Value::Object(_) => out.push_str("{}"),
@@ -216,7 +223,7 @@ const YAML11_WORDS: [&str; 12] = ["y", "n", "yes", "no", "true", "false", "on", 
 /// Whether `s` can be written plain and still be read back as this string by YAML 1.1 and 1.2.
 fn plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    if YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+    if s.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return false;
     }
     // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates, `.inf`).
@@ -239,7 +246,21 @@ fn write_string(out: &mut String, s: &str) {
         out.push_str(s);
     } else {
         // A JSON string is a valid YAML double-quoted scalar.
-        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if (c as u32) < 0x20 || matches!(c, '\u{7f}' | '\u{85}' | '\u{2028}' | '\u{2029}') => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
     }
 }
 
@@ -317,7 +338,7 @@ mod tests {
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": "no", "labels": {}},
-            "data": {"a": "on", "b": "multi\nline", "list": [{"x": 1, "y": [1, 2]}, [], "0777"], "n": null}
+            "data": {"a": "on", "b": "multi\nline", "q": "say \"hi\" \\ tab\t bell\u{7} sep\u{2028} ünï", "list": [{"x": 1, "y": [1, 2]}, [], "0777"], "n": null}
         });
         let text = to_yaml(&value);
         assert!(text.contains("name: \"no\"\n"), "{text}");

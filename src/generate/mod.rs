@@ -16,7 +16,7 @@ pub mod ingress;
 pub mod security;
 pub mod workload;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -66,7 +66,8 @@ pub fn generate(plan: &Plan) -> Vec<Resource> {
 
 /// Two objects with one identity (group, kind, namespace, name) is an error naming both origins.
 pub fn check_unique(resources: &[Resource]) -> Diagnostics {
-    let mut seen: BTreeMap<(&str, &str, &str, &str), usize> = BTreeMap::new();
+    // Detection only: diagnostics are sorted later, so the map's order never shows.
+    let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::with_capacity(resources.len());
     let mut diagnostics = Diagnostics::new();
     for (i, r) in resources.iter().enumerate() {
         let key = (r.group_version().0, r.kind(), r.namespace().unwrap_or_default(), r.name());
