@@ -248,6 +248,21 @@ impl Builder {
         }
     }
 
+    /// Starts a sequence or mapping at the place the next value goes.
+    fn open(&mut self, mark: Marker, frame: impl FnOnce(String) -> Frame) {
+        let Some(pointer) = self.next_pointer() else {
+            return self.fail(
+                mark,
+                "malformed YAML: a mapping key must be a scalar".into(),
+                "write the key as a plain string",
+            );
+        };
+        if self.track {
+            self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
+        }
+        self.stack.push(frame(pointer));
+    }
+
     fn push_value(&mut self, value: Value, mark: Marker) {
         match self.stack.last_mut() {
             None => {
@@ -363,30 +378,10 @@ impl MarkedEventReceiver for Builder {
                 self.fail(mark, format!("nesting deeper than {MAX_DEPTH} levels"), "flatten the document");
             }
             Event::SequenceStart(anchor, _) => {
-                let Some(pointer) = self.next_pointer() else {
-                    return self.fail(
-                        mark,
-                        "malformed YAML: a mapping key must be a scalar".into(),
-                        "write the key as a plain string",
-                    );
-                };
-                if self.track {
-                    self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
-                }
-                self.stack.push(Frame::Seq { items: Vec::new(), pointer, anchor });
+                self.open(mark, |pointer| Frame::Seq { items: Vec::new(), pointer, anchor });
             }
             Event::MappingStart(anchor, _) => {
-                let Some(pointer) = self.next_pointer() else {
-                    return self.fail(
-                        mark,
-                        "malformed YAML: a mapping key must be a scalar".into(),
-                        "write the key as a plain string",
-                    );
-                };
-                if self.track {
-                    self.locations.entry(pointer.clone()).or_insert((mark.line(), mark.col() + 1));
-                }
-                self.stack.push(Frame::Map { map: Map::new(), key: None, pointer, anchor });
+                self.open(mark, |pointer| Frame::Map { map: Map::new(), key: None, pointer, anchor });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, anchor) = match self.stack.pop() {
