@@ -39,7 +39,14 @@ fn external_hosts_are_exported_only_to_those_who_asked() {
             assert!(!strings(export).contains("*"), "{} exports to *", r.display());
         }
     }
-    assert_eq!(prod.resources.iter().filter(|r| r.kind() == "ServiceEntry").count(), 2, "one entry per external host");
+    assert_eq!(prod.resources.iter().filter(|r| r.kind() == "ServiceEntry").count(), 3, "one entry per external host");
+    // `gateway: none`: the entry alone (with the sidecar's TLS origination), for the blog only.
+    let direct = find(&prod, "ServiceEntry", "feeds-partner-example");
+    assert_eq!(strings(&direct["spec"]["exportTo"]), BTreeSet::from(["blog".into()]));
+    assert_eq!(direct["spec"]["ports"][0]["targetPort"], 443, "the app speaks HTTP on 80, TLS leaves on 443");
+    let origination = find(&prod, "DestinationRule", "feeds-partner-example");
+    assert_eq!(origination["spec"]["trafficPolicy"]["portLevelSettings"][0]["tls"]["mode"], "SIMPLE");
+    assert!(objects(&prod, "Gateway").all(|g| g["spec"]["servers"][0]["hosts"][0] != "feeds.partner.example"));
 }
 
 #[test]
@@ -154,6 +161,12 @@ fn control_plane_per_flavor() {
 #[test]
 fn ingress_objects_per_host() {
     let prod = common::build(&common::repo_root(), "prod");
+    // A tenant's own gateway: deployed in its namespace, its hosts' objects there too.
+    let own = find(&prod, "Gateway", "payments-edge-callbacks-pay-example-com");
+    assert_eq!(own["metadata"]["namespace"], "payments");
+    assert_eq!(own["spec"]["selector"]["istio"], "payments-edge");
+    let deployment = objects(&prod, "Deployment").find(|d| d["metadata"]["name"] == "payments-edge").unwrap();
+    assert_eq!(deployment["metadata"]["annotations"]["meshedge.io/tenant"], "payments");
     let gateway = find(&prod, "Gateway", "public-shop-apps-prod-example-com");
     let servers = gateway["spec"]["servers"].as_array().unwrap();
     assert_eq!(servers[0]["tls"]["mode"], "SIMPLE");

@@ -282,6 +282,21 @@ fn unknown_gateway() {
 }
 
 #[test]
+fn another_tenants_gateway() {
+    // The environment gives tenant `blog` a gateway of its own; tenant `shop` may not use it.
+    let own = "settings:\n  ingress:\n    gateways:\n      - {name: blog-edge, namespace: blog, tenant: blog, \
+               selector: {istio: blog-edge}, domain: apps.example.com, allowedHosts: [\"*.apps.example.com\"], \
+               certificateIssuer: {kind: ClusterIssuer, name: ca}}\n";
+    let tenant = format!("{API}\nkind: Tenant\nmetadata: {{name: blog}}\n");
+    let item = WEB_ITEM.replace("      routes:", "      gateway: blog-edge\n      routes:");
+    fails(
+        &[(PROD, &prod(own)), ("base/tenants/blog/tenant.yaml", &tenant), (WEB, &ingress("web", &item))],
+        "E412",
+        &["gateway `blog-edge` belongs to tenant `blog`, not `shop`", &format!("--> {WEB}:8:7")],
+    );
+}
+
+#[test]
 fn namespace_the_tenant_does_not_own() {
     let foreign = ingress("web", WEB_ITEM).replace("  name: web\n", "  name: web\n  namespace: payments\n");
     fails(
