@@ -105,33 +105,8 @@ impl Status {
     }
 }
 
-/// An object, by identity.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ObjectRef {
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl ObjectRef {
-    fn of(r: &Resource) -> Self {
-        ObjectRef {
-            api_version: r.api_version().to_string(),
-            kind: r.kind().to_string(),
-            namespace: r.namespace().map(str::to_string),
-            name: r.name().to_string(),
-        }
-    }
-
-    /// `Kind namespace/name`, or `Kind name` for cluster objects.
-    pub fn display(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
-        }
-    }
-}
+/// An object, by identity (the same reference diagnostics carry).
+pub use crate::diagnostic::ResourceRef as ObjectRef;
 
 /// An object present at both revisions, with different content.
 #[derive(Debug, Clone)]
@@ -667,9 +642,9 @@ fn diff_environment(
         let mut found = Vec::new();
         for (key, after) in chunk.iter() {
             match base_index.get(key) {
-                None => found.push(Err(ObjectRef::of(after))),
+                None => found.push(Err(after.reference())),
                 Some(before) if before.value != after.value => {
-                    found.push(Ok(ChangedObject { object: ObjectRef::of(after), diff: object_diff(before, after) }))
+                    found.push(Ok(ChangedObject { object: after.reference(), diff: object_diff(before, after) }))
                 }
                 Some(_) => {}
             }
@@ -684,7 +659,7 @@ fn diff_environment(
     }
     for (key, before) in &base_keyed {
         if !head_index.contains_key(key) {
-            env.removed.push(ObjectRef::of(before));
+            env.removed.push(before.reference());
         }
     }
     if env.status == Status::Unchanged
@@ -848,14 +823,17 @@ pub fn render_text(report: &Report, color: bool) -> String {
             }
         }
         for object in &env.added {
-            let _ = writeln!(out, "  {} {} ({})", paint.code("32", "+ added  "), object.display(), object.api_version);
+            let _ =
+                writeln!(out, "  {} {} ({})", paint.code("32", "+ added  "), object.to_string(), object.api_version);
         }
         for object in &env.removed {
-            let _ = writeln!(out, "  {} {} ({})", paint.code("31", "- removed"), object.display(), object.api_version);
+            let _ =
+                writeln!(out, "  {} {} ({})", paint.code("31", "- removed"), object.to_string(), object.api_version);
         }
         for changed in &env.changed {
             let object = &changed.object;
-            let _ = writeln!(out, "  {} {} ({})", paint.code("33", "~ changed"), object.display(), object.api_version);
+            let _ =
+                writeln!(out, "  {} {} ({})", paint.code("33", "~ changed"), object.to_string(), object.api_version);
             for line in changed.diff.lines() {
                 let painted = if line.starts_with("+++") || line.starts_with("---") {
                     paint.code("1", line)
@@ -1054,7 +1032,7 @@ pub fn render_markdown(report: &Report) -> String {
                 kind: HEADING,
             });
             for object in list.iter() {
-                let text = format!("- {} ({})\n", code_span(&object.display()), code_span(&object.api_version));
+                let text = format!("- {} ({})\n", code_span(&object.to_string()), code_span(&object.api_version));
                 pieces.push(Piece::Detail { text, env: index, kind });
             }
         }
@@ -1069,7 +1047,7 @@ pub fn render_markdown(report: &Report) -> String {
             let fence = "`".repeat(3.max(longest_backtick_run(&changed.diff) + 1));
             let text = format!(
                 "<details><summary><code>{}</code> ({})</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n\n",
-                html_escape(&changed.object.display()),
+                html_escape(&changed.object.to_string()),
                 html_escape(&changed.object.api_version),
                 changed.diff
             );

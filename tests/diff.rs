@@ -110,7 +110,7 @@ fn environment<'a>(report: &'a Report, name: &str) -> &'a diff::EnvironmentDiff 
 }
 
 fn identities(objects: &[diff::ObjectRef]) -> Vec<String> {
-    objects.iter().map(|o| o.display()).collect()
+    objects.iter().map(|o| o.to_string()).collect()
 }
 
 fn stdout(output: &std::process::Output) -> String {
@@ -142,8 +142,8 @@ fn changing_one_request_shows_exactly_the_objects_it_affects() {
         assert_eq!(env.status, Status::Changed);
         assert!(env.inputs_changed);
         assert!(env.added.is_empty() && env.removed.is_empty(), "{name}: {env:?}");
-        let changed: Vec<String> = env.changed.iter().map(|c| c.object.display()).collect();
-        assert_eq!(changed, [format!("VirtualService blog/blog-internal-{name}-example-com")]);
+        let changed: Vec<String> = env.changed.iter().map(|c| c.object.to_string()).collect();
+        assert_eq!(changed, [format!("VirtualService/blog/blog-internal-{name}-example-com")]);
         let diff = &env.changed[0].diff;
         assert!(diff.contains("\n-          number: 80\n+          number: 8080\n"), "{diff}");
         assert!(diff.starts_with("--- a/blog/virtualservice-blog-internal-"), "{diff}");
@@ -165,9 +165,9 @@ fn adding_and_deleting_requests_show_added_and_removed() {
         let (after, before) = (environment(&added, name), environment(&removed, name));
         let host = format!("news-internal-{name}-example-com");
         let expected = [
-            format!("Certificate istio-internal/{host}"),
-            format!("Gateway istio-internal/internal-{host}"),
-            format!("VirtualService blog/{host}"),
+            format!("Certificate/istio-internal/{host}"),
+            format!("Gateway/istio-internal/internal-{host}"),
+            format!("VirtualService/blog/{host}"),
         ];
         assert_eq!(after.status, Status::Changed);
         assert_eq!(identities(&after.added), expected);
@@ -177,7 +177,11 @@ fn adding_and_deleting_requests_show_added_and_removed() {
         // The internal gateway's own objects name their sources, which now include news.yaml.
         for env in [after, before] {
             for changed in &env.changed {
-                assert!(changed.object.display().contains("internal-ingressgateway"), "{}", changed.object.display());
+                assert!(
+                    changed.object.to_string().contains("internal-ingressgateway"),
+                    "{}",
+                    changed.object.to_string()
+                );
                 assert!(changed.diff.contains("base/tenants/blog/news.yaml"), "{}", changed.diff);
             }
         }
@@ -278,7 +282,7 @@ fn a_revision_compared_with_itself_has_no_differences() {
     // With differences: 1 under --exit-code, 0 without.
     let output = repo.cli(&["--base", "HEAD~1", "--exit-code"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout(&output).contains("~ changed VirtualService blog/blog-internal-prod-example-com"));
+    assert!(stdout(&output).contains("~ changed VirtualService/blog/blog-internal-prod-example-com"));
     let output = repo.cli(&["--base", "HEAD~1"]);
     assert_eq!(output.status.code(), Some(0));
 }
@@ -326,8 +330,8 @@ fn secret_values_never_appear_in_any_format() {
     assert!(diff.contains("-  ca.crt: \"(secret value)\"\n+  ca.crt: \"(secret value, changed)\"\n"), "{diff}");
     assert!(diff.contains("   unchanged.key: \"(secret value)\"\n"), "{diff}");
     assert!(diff.contains("-  token: \"(secret value)\"\n+  token: \"(secret value, changed)\"\n"), "{diff}");
-    assert!(identities(&prod.added).contains(&"Secret istio-egress/fresh".to_string()));
-    assert!(identities(&prod.removed).contains(&"Secret istio-egress/gone".to_string()));
+    assert!(identities(&prod.added).contains(&"Secret/istio-egress/fresh".to_string()));
+    assert!(identities(&prod.removed).contains(&"Secret/istio-egress/gone".to_string()));
 }
 
 #[test]
