@@ -823,17 +823,14 @@ pub fn render_text(report: &Report, color: bool) -> String {
             }
         }
         for object in &env.added {
-            let _ =
-                writeln!(out, "  {} {} ({})", paint.code("32", "+ added  "), object.to_string(), object.api_version);
+            let _ = writeln!(out, "  {} {} ({})", paint.code("32", "+ added  "), object, object.api_version);
         }
         for object in &env.removed {
-            let _ =
-                writeln!(out, "  {} {} ({})", paint.code("31", "- removed"), object.to_string(), object.api_version);
+            let _ = writeln!(out, "  {} {} ({})", paint.code("31", "- removed"), object, object.api_version);
         }
         for changed in &env.changed {
             let object = &changed.object;
-            let _ =
-                writeln!(out, "  {} {} ({})", paint.code("33", "~ changed"), object.to_string(), object.api_version);
+            let _ = writeln!(out, "  {} {} ({})", paint.code("33", "~ changed"), object, object.api_version);
             for line in changed.diff.lines() {
                 let painted = if line.starts_with("+++") || line.starts_with("---") {
                     paint.code("1", line)
