@@ -130,6 +130,8 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         .iter()
         .try_for_each(|part| stdout.write_all(part.as_bytes()))
         .and_then(|()| stdout.flush())
+        // A reader that stops early (`| head`) is not an error.
+        .or_else(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) })
         .map_err(|e| Failure::Trouble(format!("cannot write to stdout: {e}")));
     // The process ends right after: freeing tens of thousands of objects one by one is wasted work.
     std::mem::forget(build);

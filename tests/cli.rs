@@ -96,3 +96,23 @@ fn verbose_tracing_goes_to_stderr() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("stage"));
     assert_eq!(String::from_utf8(output.stdout).unwrap(), build_stdout(&["build", "prod"]));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command as Process, Stdio};
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("meshedge"))
+        .args(["build", "prod", "--root"])
+        .arg(common::repo_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, with most of the output unread.
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+}
