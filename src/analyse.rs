@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::resource::Resource;
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -294,11 +294,6 @@ fn check_gateway_conflicts(gateways: &BTreeMap<(String, String), &Resource>, out
             }
         }
     }
-}
-
-/// Analysis errors fail a build; warnings are shown.
-pub fn has_errors(diagnostics: &Diagnostics) -> bool {
-    diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
 
     let findings = stage!("analyse", {
         let findings = analyse::analyse(&resources);
-        if analyse::has_errors(&findings) { Err(findings) } else { Ok(findings) }
+        if findings.has_errors() { Err(findings) } else { Ok(findings) }
     });
     warnings.extend(findings);
 

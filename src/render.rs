@@ -7,7 +7,6 @@
 //! each object goes to `<namespace or _cluster>/<kind>-<name>.yaml`, written to a temporary
 //! directory that is renamed into place.
 
-use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
@@ -64,14 +63,6 @@ fn gvk_string(r: &Resource) -> String {
 /// The sort key of an object: kind rank, `group_version_kind`, namespace, name.
 pub fn sort_key(r: &Resource) -> (i64, String, String, String) {
     (kind_rank(r.kind()), gvk_string(r), r.namespace().unwrap_or_default().to_string(), r.name().to_string())
-}
-
-pub fn legacy_order(a: &Resource, b: &Resource) -> Ordering {
-    sort_key(a).cmp(&sort_key(b))
-}
-
-pub fn sort(resources: &mut [Resource]) {
-    resources.sort_by_cached_key(sort_key);
 }
 
 /// A YAML stream, `---` between documents.
@@ -355,7 +346,7 @@ mod tests {
                 None,
             )
         };
-        let mut all = vec![
+        let mut all = [
             r("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "w"),
             r("networking.istio.io/v1", "VirtualService", "b"),
             r("apps/v1", "Deployment", "d"),
@@ -363,7 +354,7 @@ mod tests {
             r("v1", "Namespace", "n"),
             r("cert-manager.io/v1", "Certificate", "c"),
         ];
-        sort(&mut all);
+        all.sort_by_cached_key(sort_key);
         let kinds: Vec<&str> = all.iter().map(|r| r.kind()).collect();
         assert_eq!(
             kinds,

@@ -206,10 +206,6 @@ impl<'a> Tree<'a> {
         Ok(self.resolve(path)?.1 == Some(EntryKind::File))
     }
 
-    pub fn is_dir(&self, path: &str) -> Result<bool, SourceError> {
-        Ok(self.resolve(path)?.1 == Some(EntryKind::Dir))
-    }
-
     /// The text of a file, symlinks followed within the root.
     pub fn read_to_string(&self, path: &str) -> Result<String, SourceError> {
         let (physical, kind) = self.resolve(path)?;

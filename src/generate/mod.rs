@@ -35,10 +35,6 @@ impl Generated {
     pub fn push<B: Serialize>(&mut self, manifest: Manifest<B>, sources: &BTreeSet<String>, tenant: Option<&str>) {
         self.resources.push(Resource::new(manifest.into_value(), sources.clone(), tenant.map(str::to_string)));
     }
-
-    pub fn push_value(&mut self, value: serde_json::Value, sources: &BTreeSet<String>, tenant: Option<&str>) {
-        self.resources.push(Resource::new(value, sources.clone(), tenant.map(str::to_string)));
-    }
 }
 
 /// Runs every capability over the plan.
