@@ -1,14 +1,15 @@
-//! Build benchmarks: `compile` + `yaml_stream` over synthetic repositories (`meshedge::synth`).
+//! Build benchmarks: `compile` + the YAML stream over synthetic repositories (`meshedge::synth`).
 //!
 //! ```text
 //! cargo bench --bench build
 //! ```
 //!
 //! Each size's repository is written once into a temporary directory, outside the timed section;
-//! a timed iteration reads it from disk, compiles `environments/prod` and renders the YAML stream,
-//! then drops everything, like one `meshedge build` run. `render_*` times `yaml_stream` alone over
-//! a build made beforehand. The speed targets of `docs/performance.md` are carried by these
-//! benchmarks, not by timed tests.
+//! a timed iteration reads it from disk, compiles `environments/prod` (which renders every
+//! object) and joins the YAML stream, then drops everything, like one `meshedge build` run.
+//! `stream_*` times joining the stream alone over a build made beforehand. The allocator is the
+//! binary's. The speed targets of `docs/performance.md` are carried by these benchmarks, not by
+//! timed tests.
 
 use divan::{Bencher, black_box};
 use meshedge::compiler::{self, Build};
@@ -16,6 +17,9 @@ use meshedge::render;
 use meshedge::source::FsSource;
 use meshedge::synth;
 use tempfile::TempDir;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
@@ -40,37 +44,37 @@ fn build(bencher: Bencher, tenants: usize) {
     let dir = repo(tenants);
     bencher.bench(|| {
         let build = compile(&dir);
-        let text = render::yaml_stream(&build.resources);
+        let text = build.stream();
         black_box(text.len())
     });
 }
 
-fn render(bencher: Bencher, tenants: usize) {
+fn stream(bencher: Bencher, tenants: usize) {
     let dir = repo(tenants);
     let build = compile(&dir);
-    bencher.bench(|| black_box(render::yaml_stream(&build.resources).len()));
+    bencher.bench(|| black_box(render::stream(&build.objects, build.form).len()));
 }
 
-/// compile + render, 200 tenants.
+/// compile + stream, 200 tenants.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn build_200(bencher: Bencher) {
     build(bencher, 200);
 }
 
-/// compile + render, 2,000 tenants.
+/// compile + stream, 2,000 tenants.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn build_2000(bencher: Bencher) {
     build(bencher, 2000);
 }
 
-/// render only, 200 tenants.
+/// joining the stream only, 200 tenants.
 #[divan::bench(sample_count = 20, sample_size = 1)]
-fn render_200(bencher: Bencher) {
-    render(bencher, 200);
+fn stream_200(bencher: Bencher) {
+    stream(bencher, 200);
 }
 
-/// render only, 2,000 tenants.
+/// joining the stream only, 2,000 tenants.
 #[divan::bench(sample_count = 5, sample_size = 1)]
-fn render_2000(bencher: Bencher) {
-    render(bencher, 2000);
+fn stream_2000(bencher: Bencher) {
+    stream(bencher, 2000);
 }

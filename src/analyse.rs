@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
 use crate::resource::Resource;
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -71,126 +71,216 @@ fn gateway_ref(reference: &str, namespace: &str) -> (String, String) {
     }
 }
 
-pub fn analyse(resources: &[Resource]) -> Diagnostics {
-    let mut out = Diagnostics::new();
-    let gateways: BTreeMap<(String, String), &Resource> = resources
-        .iter()
-        .filter(|r| is_istio(r, "Gateway"))
-        .map(|r| ((r.namespace().unwrap_or_default().to_string(), r.name().to_string()), r))
-        .collect();
-    let mut subsets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for dr in resources.iter().filter(|r| is_istio(r, "DestinationRule")) {
-        let ns = dr.namespace().unwrap_or_default();
-        let host = fqdn(dr.value.pointer("/spec/host").and_then(Value::as_str).unwrap_or_default(), ns);
-        let names = dr.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten();
-        subsets
-            .entry(host)
-            .or_default()
-            .extend(names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string));
-        check_tls_verification(dr, &mut out);
-    }
-    let authn: Vec<&Resource> = resources.iter().filter(|r| r.kind() == "RequestAuthentication").collect();
-    let mut mesh_hosts: BTreeMap<String, Vec<(&Resource, Vec<String>)>> = BTreeMap::new();
+/// A Gateway, as far as the analyses need it.
+#[derive(Debug, Clone)]
+struct GatewayFacts {
+    reference: ResourceRef,
+    selector: Value,
+    /// Per server: its port number and hosts.
+    servers: Vec<(u64, Vec<String>)>,
+}
 
-    for vs in resources.iter().filter(|r| is_istio(r, "VirtualService")) {
-        let ns = vs.namespace().unwrap_or_default();
-        let hosts = strings(vs.value.pointer("/spec/hosts"));
-        let refs = strings(vs.value.pointer("/spec/gateways"));
-        let bound_gateways: Vec<(String, String)> =
-            refs.iter().filter(|g| *g != "mesh").map(|g| gateway_ref(g, ns)).collect();
-        for (gns, gname) in &bound_gateways {
-            match gateways.get(&(gns.clone(), gname.clone())) {
-                None => out.push(
-                    Diagnostic::error(
-                        "A601",
-                        format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"),
-                    )
-                    .istio("IST0101")
-                    .resource(vs.reference())
-                    .help("define the Gateway, or fix the reference in `spec.gateways`"),
-                ),
-                Some(gateway) => {
-                    let served: Vec<String> = gateway
-                        .value
-                        .pointer("/spec/servers")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .flat_map(|s| strings(s.get("hosts")))
-                        .collect();
-                    for host in &hosts {
-                        if !served.iter().any(|s| server_serves(s, host, ns)) {
-                            out.push(
-                                Diagnostic::warning(
-                                    "A602",
-                                    format!("VirtualService host `{host}` is not served by gateway `{gns}/{gname}`"),
-                                )
-                                .istio("IST0132")
-                                .resource(vs.reference())
-                                .help("add the host to one of the Gateway's servers, or remove it from the VirtualService"),
-                            );
-                        }
-                    }
-                    check_claim_routing(vs, gateway, &authn, &mut out);
+/// A VirtualService, as far as the analyses need it.
+#[derive(Debug, Clone)]
+struct ServiceFacts {
+    reference: ResourceRef,
+    namespace: String,
+    hosts: Vec<String>,
+    gateways: Vec<String>,
+    export: Vec<String>,
+    /// Routes to a subset: the destination host (fully qualified) and the subset.
+    subset_routes: Vec<(String, String)>,
+    /// Whether a route matches on JWT claims.
+    claims: bool,
+}
+
+/// What the analyses need of the final objects, gathered one object at a time (so no object
+/// has to stay in the value form), then checked together by [`Facts::check`].
+#[derive(Debug, Default)]
+pub struct Facts {
+    gateways: Vec<GatewayFacts>,
+    /// DestinationRules: host (fully qualified) and subset names.
+    subsets: Vec<(String, Vec<String>)>,
+    /// RequestAuthentications: namespace and `selector.matchLabels`.
+    authn: Vec<(Option<String>, BTreeMap<String, String>)>,
+    services: Vec<ServiceFacts>,
+    /// Findings about single objects.
+    findings: Diagnostics,
+}
+
+impl Facts {
+    /// Takes what the analyses need from one final object.
+    pub fn add(&mut self, r: &Resource) {
+        let ns = r.namespace().unwrap_or_default();
+        if is_istio(r, "Gateway") {
+            let servers = r.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten();
+            self.gateways.push(GatewayFacts {
+                reference: r.reference(),
+                selector: r
+                    .value
+                    .pointer("/spec/selector")
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(Default::default())),
+                servers: servers
+                    .map(|s| {
+                        (s.pointer("/port/number").and_then(Value::as_u64).unwrap_or_default(), strings(s.get("hosts")))
+                    })
+                    .collect(),
+            });
+        } else if is_istio(r, "DestinationRule") {
+            let host = fqdn(r.value.pointer("/spec/host").and_then(Value::as_str).unwrap_or_default(), ns);
+            let names = r.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten();
+            let names = names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string).collect();
+            self.subsets.push((host, names));
+            check_tls_verification(r, &mut self.findings);
+        } else if r.kind() == "RequestAuthentication" {
+            self.authn
+                .push((r.namespace().map(str::to_string), labels_of(r.value.pointer("/spec/selector/matchLabels"))));
+        } else if is_istio(r, "VirtualService") {
+            let mut subset_routes = Vec::new();
+            for section in ["http", "tls", "tcp"] {
+                let routes = r.value.get("spec").and_then(|s| s.get(section)).and_then(Value::as_array);
+                let destinations = routes
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|r| r.get("route").and_then(Value::as_array).into_iter().flatten());
+                for destination in destinations {
+                    let Some(subset) = destination.pointer("/destination/subset").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let host = destination.pointer("/destination/host").and_then(Value::as_str).unwrap_or_default();
+                    subset_routes.push((fqdn(host, ns), subset.to_string()));
                 }
             }
+            let claims = r
+                .value
+                .pointer("/spec/http")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r.get("match").and_then(Value::as_array).into_iter().flatten())
+                .filter_map(|m| m.get("headers").and_then(Value::as_object))
+                .any(|h| h.keys().any(|k| k.starts_with("@request.auth.claims")));
+            self.services.push(ServiceFacts {
+                reference: r.reference(),
+                namespace: ns.to_string(),
+                hosts: strings(r.value.pointer("/spec/hosts")),
+                gateways: strings(r.value.pointer("/spec/gateways")),
+                export: strings(r.value.pointer("/spec/exportTo")),
+                subset_routes,
+                claims,
+            });
         }
-        if refs.is_empty() || refs.iter().any(|g| g == "mesh") {
-            let export = strings(vs.value.pointer("/spec/exportTo"));
-            let export = if export.is_empty() { vec!["*".to_string()] } else { export };
-            let export = export.into_iter().map(|e| if e == "." { ns.to_string() } else { e }).collect::<Vec<_>>();
-            for host in &hosts {
-                mesh_hosts.entry(fqdn(host, ns)).or_default().push((vs, export.clone()));
-            }
-        }
-        check_subsets(vs, ns, &subsets, &mut out);
     }
-    for (host, claims) in &mesh_hosts {
-        for (i, (a, a_export)) in claims.iter().enumerate() {
-            for (b, b_export) in &claims[i + 1..] {
-                let overlap =
-                    a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
-                if overlap {
+
+    /// Appends `other`'s facts (gathered from later objects).
+    pub fn extend(&mut self, other: Facts) {
+        self.gateways.extend(other.gateways);
+        self.subsets.extend(other.subsets);
+        self.authn.extend(other.authn);
+        self.services.extend(other.services);
+        self.findings.extend(other.findings);
+    }
+
+    /// Runs the analyses over everything gathered.
+    pub fn check(self) -> Diagnostics {
+        let Facts { gateways, subsets: subset_list, authn, services, findings: mut out } = self;
+        let gateways: BTreeMap<(&str, &str), &GatewayFacts> = gateways
+            .iter()
+            .map(|g| ((g.reference.namespace.as_deref().unwrap_or_default(), g.reference.name.as_str()), g))
+            .collect();
+        let mut subsets: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (host, names) in &subset_list {
+            subsets.entry(host).or_default().extend(names.iter().map(String::as_str));
+        }
+        let mut mesh_hosts: BTreeMap<String, Vec<(&ServiceFacts, Vec<String>)>> = BTreeMap::new();
+        for vs in &services {
+            let ns = vs.namespace.as_str();
+            for (gns, gname) in vs.gateways.iter().filter(|g| *g != "mesh").map(|g| gateway_ref(g, ns)) {
+                match gateways.get(&(gns.as_str(), gname.as_str())) {
+                    None => out.push(
+                        Diagnostic::error(
+                            "A601",
+                            format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"),
+                        )
+                        .istio("IST0101")
+                        .resource(vs.reference.clone())
+                        .help("define the Gateway, or fix the reference in `spec.gateways`"),
+                    ),
+                    Some(gateway) => {
+                        let served = gateway.servers.iter().flat_map(|(_, hosts)| hosts);
+                        for host in &vs.hosts {
+                            if !served.clone().any(|s| server_serves(s, host, ns)) {
+                                out.push(
+                                    Diagnostic::warning(
+                                        "A602",
+                                        format!("VirtualService host `{host}` is not served by gateway `{gns}/{gname}`"),
+                                    )
+                                    .istio("IST0132")
+                                    .resource(vs.reference.clone())
+                                    .help("add the host to one of the Gateway's servers, or remove it from the VirtualService"),
+                                );
+                            }
+                        }
+                        check_claim_routing(vs, gateway, &authn, &mut out);
+                    }
+                }
+            }
+            if vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh") {
+                let export = if vs.export.is_empty() { vec!["*".to_string()] } else { vs.export.clone() };
+                let export = export.into_iter().map(|e| if e == "." { ns.to_string() } else { e }).collect::<Vec<_>>();
+                for host in &vs.hosts {
+                    mesh_hosts.entry(fqdn(host, ns)).or_default().push((vs, export.clone()));
+                }
+            }
+            for (host, subset) in &vs.subset_routes {
+                if !subsets.get(host.as_str()).is_some_and(|s| s.contains(subset.as_str())) {
                     out.push(
                         Diagnostic::error(
-                            "A603",
-                            format!(
-                                "host `{host}` is claimed by two mesh VirtualServices: {} and {}",
-                                a.display(),
-                                b.display()
-                            ),
+                            "A605",
+                            format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"),
                         )
-                        .istio("IST0109")
-                        .resource(b.reference())
-                        .help("merge them into one VirtualService, or make their `exportTo` disjoint"),
+                        .istio("IST0101")
+                        .resource(vs.reference.clone())
+                        .help("define the subset in a DestinationRule for the host, or route without it"),
                     );
                 }
             }
         }
-    }
-    check_gateway_conflicts(&gateways, &mut out);
-    out
-}
-
-fn check_subsets(vs: &Resource, ns: &str, subsets: &BTreeMap<String, BTreeSet<String>>, out: &mut Diagnostics) {
-    for section in ["http", "tls", "tcp"] {
-        let routes = vs.value.pointer(&format!("/spec/{section}")).and_then(Value::as_array).into_iter().flatten();
-        for destination in routes.flat_map(|r| r.get("route").and_then(Value::as_array).into_iter().flatten()) {
-            let Some(subset) = destination.pointer("/destination/subset").and_then(Value::as_str) else { continue };
-            let host = fqdn(destination.pointer("/destination/host").and_then(Value::as_str).unwrap_or_default(), ns);
-            if !subsets.get(&host).is_some_and(|s| s.contains(subset)) {
-                out.push(
-                    Diagnostic::error(
-                        "A605",
-                        format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"),
-                    )
-                    .istio("IST0101")
-                    .resource(vs.reference())
-                    .help("define the subset in a DestinationRule for the host, or route without it"),
-                );
+        for (host, claims) in &mesh_hosts {
+            for (i, (a, a_export)) in claims.iter().enumerate() {
+                for (b, b_export) in &claims[i + 1..] {
+                    let overlap =
+                        a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
+                    if overlap {
+                        out.push(
+                            Diagnostic::error(
+                                "A603",
+                                format!(
+                                    "host `{host}` is claimed by two mesh VirtualServices: {} and {}",
+                                    a.reference, b.reference
+                                ),
+                            )
+                            .istio("IST0109")
+                            .resource(b.reference.clone())
+                            .help("merge them into one VirtualService, or make their `exportTo` disjoint"),
+                        );
+                    }
+                }
             }
         }
+        check_gateway_conflicts(&gateways, &mut out);
+        out
     }
+}
+
+/// Runs every analysis over a set of final objects.
+pub fn analyse(resources: &[Resource]) -> Diagnostics {
+    let mut facts = Facts::default();
+    for r in resources {
+        facts.add(r);
+    }
+    facts.check()
 }
 
 fn check_tls_verification(dr: &Resource, out: &mut Diagnostics) {
@@ -226,23 +316,18 @@ fn check_tls_verification(dr: &Resource, out: &mut Diagnostics) {
     }
 }
 
-fn check_claim_routing(vs: &Resource, gateway: &Resource, authn: &[&Resource], out: &mut Diagnostics) {
-    let claims = vs
-        .value
-        .pointer("/spec/http")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.get("match").and_then(Value::as_array).into_iter().flatten())
-        .filter_map(|m| m.get("headers").and_then(Value::as_object))
-        .any(|h| h.keys().any(|k| k.starts_with("@request.auth.claims")));
-    if !claims {
+fn check_claim_routing(
+    vs: &ServiceFacts,
+    gateway: &GatewayFacts,
+    authn: &[(Option<String>, BTreeMap<String, String>)],
+    out: &mut Diagnostics,
+) {
+    if !vs.claims {
         return;
     }
-    let selector = labels_of(gateway.value.pointer("/spec/selector"));
-    let covered = authn.iter().any(|a| {
-        a.namespace() == gateway.namespace()
-            && labels_of(a.value.pointer("/spec/selector/matchLabels")).iter().all(|(k, v)| selector.get(k) == Some(v))
+    let selector = labels_of(Some(&gateway.selector));
+    let covered = authn.iter().any(|(ns, labels)| {
+        *ns == gateway.reference.namespace && labels.iter().all(|(k, v)| selector.get(k) == Some(v))
     });
     if !covered {
         out.push(
@@ -251,43 +336,39 @@ fn check_claim_routing(vs: &Resource, gateway: &Resource, authn: &[&Resource], o
                 "VirtualService routes on JWT claims but its gateway has no RequestAuthentication",
             )
             .istio("IST0149")
-            .resource(vs.reference())
+            .resource(vs.reference.clone())
             .help("add `jwt` to the request, or stop matching on `@request.auth.claims`"),
         );
     }
 }
 
-fn check_gateway_conflicts(gateways: &BTreeMap<(String, String), &Resource>, out: &mut Diagnostics) {
+fn check_gateway_conflicts(gateways: &BTreeMap<(&str, &str), &GatewayFacts>, out: &mut Diagnostics) {
     // (port, host) → gateways serving it, with their selectors.
-    let mut served: BTreeMap<(u64, &str), Vec<(&Resource, &Value)>> = BTreeMap::new();
-    let empty = Value::Object(Default::default());
+    let mut served: BTreeMap<(u64, &str), Vec<&GatewayFacts>> = BTreeMap::new();
     for gateway in gateways.values() {
-        let selector = gateway.value.pointer("/spec/selector").unwrap_or(&empty);
-        for server in gateway.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten() {
-            let port = server.pointer("/port/number").and_then(Value::as_u64).unwrap_or_default();
-            for host in server.get("hosts").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-                let host = host.split_once('/').map_or(host, |(_, h)| h);
-                served.entry((port, host)).or_default().push((gateway, selector));
+        for (port, hosts) in &gateway.servers {
+            for host in hosts {
+                let host = host.split_once('/').map_or(host.as_str(), |(_, h)| h);
+                served.entry((*port, host)).or_default().push(gateway);
             }
         }
     }
     let within = |a: &Value, b: &Value| a.as_object().is_none_or(|a| a.iter().all(|(k, v)| b.get(k) == Some(v)));
     for ((port, host), list) in &served {
-        for (i, (a, sa)) in list.iter().enumerate() {
-            for (b, sb) in &list[i + 1..] {
-                let overlap = within(sa, sb) || within(sb, sa);
-                if overlap && a.reference() != b.reference() {
+        for (i, a) in list.iter().enumerate() {
+            for b in &list[i + 1..] {
+                let overlap = within(&a.selector, &b.selector) || within(&b.selector, &a.selector);
+                if overlap && a.reference != b.reference {
                     out.push(
                         Diagnostic::error(
                             "A604",
                             format!(
                                 "host `{host}` on port {port} is served by two Gateways: {} and {}",
-                                a.display(),
-                                b.display()
+                                a.reference, b.reference
                             ),
                         )
                         .istio("IST0145")
-                        .resource(b.reference())
+                        .resource(b.reference.clone())
                         .help("serve each host and port from one Gateway per gateway workload"),
                     );
                 }

@@ -22,15 +22,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use tracing::debug;
 
 use crate::cli::Failure;
 use crate::compiler::{self, Build};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity, SourceText};
 use crate::locate;
-use crate::render;
-use crate::resource::Resource;
 use crate::source::{FsSource, Tree};
 
 /// The annotation that ties every object to the commit it was generated from.
@@ -345,17 +342,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Sets the revision annotation on every object.
-pub fn annotate(resources: &mut [Resource], provenance: &str) {
-    for resource in resources {
-        let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
-        let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-        if let Some(annotations) = annotations.as_object_mut() {
-            annotations.insert(REVISION_ANNOTATION.into(), Value::String(provenance.to_string()));
-        }
-    }
-}
-
 /// A successful generation: the stream for stdout and what to print on stderr.
 #[derive(Debug)]
 pub struct Generated {
@@ -433,7 +419,10 @@ pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated
         ))
     })?;
     let shown = if env_dir.is_empty() { ".".to_string() } else { env_dir.clone() };
-    let mut build: Build = compiler::compile(&source, &env_dir).map_err(|failed| {
+    // The revision annotation goes on every object, after the repository's patches.
+    let annotations = request.provenance().map(|p| (REVISION_ANNOTATION.to_string(), p)).into_iter().collect();
+    let options = compiler::Options { annotations, ..Default::default() };
+    let build: Build = compiler::compile_with(&source, &env_dir, &options).map_err(|failed| {
         Failure::Input(report(
             &format!("meshedge generate: cannot build {shown}{context}"),
             &failed.diagnostics,
@@ -451,9 +440,6 @@ pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated
             Some(&shown),
         )));
     }
-    if let Some(provenance) = request.provenance() {
-        annotate(&mut build.resources, &provenance);
-    }
     let warnings = (!build.diagnostics.is_empty()).then(|| {
         report(
             &format!("meshedge generate: {shown} built with warnings{context}"),
@@ -462,12 +448,7 @@ pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated
             Some(&shown),
         )
     });
-    Ok(Generated {
-        yaml: render::yaml_stream(&build.resources),
-        objects: build.resources.len(),
-        env_dir: shown,
-        warnings,
-    })
+    Ok(Generated { yaml: build.stream(), objects: build.objects.len(), env_dir: shown, warnings })
 }
 
 /// The repository root: the working directory with `ARGOCD_APP_SOURCE_PATH` taken off its end.

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::compiler::{self, Build};
 use crate::diagnostic::SourceText;
 use crate::locate;
-use crate::render;
+use crate::render::{self, Form};
 use crate::source::{FsSource, Tree};
 
 #[derive(Debug, Parser)]
@@ -98,7 +98,7 @@ fn cwd() -> Result<PathBuf, Failure> {
 }
 
 /// Finds the root and the environment, and builds it from the work tree.
-pub fn build_from_disk(root: Option<&Path>, env: &str) -> Result<Build, Failure> {
+pub fn build_from_disk(root: Option<&Path>, env: &str, options: &compiler::Options) -> Result<Build, Failure> {
     let cwd = cwd()?;
     let root = locate::find_root(root, &cwd, None);
     if !root.is_dir() {
@@ -107,34 +107,32 @@ pub fn build_from_disk(root: Option<&Path>, env: &str) -> Result<Build, Failure>
     let source = FsSource::new(&root);
     let env_dir = locate::find_environment(&Tree::new(&source), &root, &cwd, env)
         .map_err(|d| Failure::Input(d.render(&SourceText::default())))?;
-    compiler::compile(&source, &env_dir).map_err(|failed| Failure::Input(failed.render()))
+    compiler::compile_with(&source, &env_dir, options).map_err(|failed| Failure::Input(failed.render()))
 }
 
 fn build(args: &BuildArgs) -> Result<(), Failure> {
-    let build = build_from_disk(args.root.as_deref(), &args.env)?;
+    // `-o DIR` writes one YAML file per object, whatever the format.
+    let form = match args.format {
+        OutputFormat::Json if args.output.is_none() => Form::Json,
+        _ => Form::Yaml,
+    };
+    let build = build_from_disk(args.root.as_deref(), &args.env, &compiler::Options { form, ..Default::default() })?;
     if !build.diagnostics.is_empty() {
         eprint!("{}", build.diagnostics.render(&build.texts));
     }
     if let Some(dir) = &args.output {
-        return render::write_dir(&build.resources, dir)
+        return render::write_dir(&build.objects, dir)
             .map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", dir.display())));
     }
     let started = std::time::Instant::now();
-    let parts = match args.format {
-        OutputFormat::Yaml => render::yaml_parts(&build.resources),
-        OutputFormat::Json => [render::json_list(&build.resources), String::new()],
-    };
-    tracing::debug!(stage = "render", elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "done");
-    let mut stdout = std::io::stdout().lock();
-    let written = parts
-        .iter()
-        .try_for_each(|part| stdout.write_all(part.as_bytes()))
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let written = render::write_stream(&mut stdout, &build.objects, build.form)
         .and_then(|()| stdout.flush())
         // A reader that stops early (`| head`) is not an error.
         .or_else(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) })
         .map_err(|e| Failure::Trouble(format!("cannot write to stdout: {e}")));
+    tracing::debug!(stage = "write", elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "done");
     // The process ends right after: freeing tens of thousands of objects one by one is wasted work.
     std::mem::forget(build);
-    std::mem::forget(parts);
     written
 }

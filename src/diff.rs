@@ -20,8 +20,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::ValueEnum;
 use serde_json::Value;
@@ -32,11 +30,11 @@ use crate::cli::Failure;
 use crate::compiler::{self, Build, Failed};
 use crate::diagnostic::{Diagnostic, ResourceRef, Severity, SourceText};
 use crate::input::MANIFEST;
-use crate::locate;
 use crate::render;
-use crate::resource::Resource;
+use crate::resource::Object;
 use crate::source::{self, EntryKind, FsSource, Source, Tree};
 use crate::source_git::GitSource;
+use crate::{locate, parallel};
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
@@ -407,39 +405,6 @@ impl Source for Cached<'_> {
 // ---------------------------------------------------------------------------------------------
 // Comparing
 
-/// Runs `f` over `items` on up to `available_parallelism` threads, results in item order.
-fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
-    if workers <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let work = || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let result = f(item);
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                }
-            };
-            // Parsing nests deeply; give the workers the main thread's stack size.
-            let spawned = std::thread::Builder::new().stack_size(8 << 20).spawn_scoped(scope, work);
-            if spawned.is_err() {
-                break;
-            }
-        }
-    });
-    // A job no worker could run (threads could not be spawned) runs here.
-    results
-        .into_iter()
-        .enumerate()
-        .map(|(i, slot)| slot.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| f(&items[i])))
-        .collect()
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
     Base,
@@ -451,7 +416,7 @@ pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec
     let source = |side: Side| if side == Side::Base { base } else { head };
     let jobs: Vec<(usize, Side)> = (0..env_dirs.len()).flat_map(|i| [(i, Side::Base), (i, Side::Head)]).collect();
     let start = std::time::Instant::now();
-    let prints = parallel(&jobs, |&(i, side)| fingerprint(source(side), &env_dirs[i]));
+    let prints = parallel::map(&jobs, |&(i, side)| fingerprint(source(side), &env_dirs[i]));
     debug!(elapsed = ?start.elapsed(), "fingerprinted every environment at both revisions");
     let prints: Vec<(Option<Fingerprint>, Option<Fingerprint>)> = {
         let mut it = prints.into_iter();
@@ -474,11 +439,11 @@ pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec
             sides.extend(b.as_ref().map(|print| (Side::Base, print)));
             sides.extend(h.as_ref().map(|print| (Side::Head, print)));
         }
-        let built = parallel(&sides, |&(side, print)| {
+        let built = parallel::map(&sides, |&(side, print)| {
             let start = std::time::Instant::now();
             let result = compiler::compile(&Cached { inner: source(side), contents: &print.contents }, dir);
             // Right after the build, while its objects are still in the processor's cache.
-            let identities = result.as_ref().map(|b| identities(&b.resources)).unwrap_or_default();
+            let identities = result.as_ref().map(|b| identities(&b.objects)).unwrap_or_default();
             let label = if side == Side::Base { "base" } else { "head" };
             debug!(environment = %dir, side = label, ok = result.is_ok(), elapsed = ?start.elapsed(), "built");
             (side, Built { result, identities })
@@ -508,19 +473,13 @@ struct Built {
 /// API group, kind, namespace and name.
 type Identity = (String, String, String, String);
 
-fn identities(resources: &[Resource]) -> Vec<Identity> {
-    resources
+fn identities(objects: &[Object]) -> Vec<Identity> {
+    objects
         .iter()
-        .map(|r| {
-            // Not through `Value::pointer`, which allocates on every step.
-            let metadata = |field: &str| r.value.get("metadata").and_then(|m| m.get(field)).and_then(Value::as_str);
-            let group = r.api_version().rsplit_once('/').map_or("", |(group, _)| group);
-            (
-                group.to_string(),
-                r.kind().to_string(),
-                metadata("namespace").unwrap_or_default().to_string(),
-                metadata("name").unwrap_or_default().to_string(),
-            )
+        .map(|o| {
+            let r = &o.reference;
+            let group = r.api_version.rsplit_once('/').map_or("", |(group, _)| group);
+            (group.to_string(), r.kind.clone(), r.namespace.clone().unwrap_or_default(), r.name.clone())
         })
         .collect()
 }
@@ -528,11 +487,11 @@ fn identities(resources: &[Resource]) -> Vec<Identity> {
 /// An object's identity and its rank among objects of the same identity.
 type Key<'a> = (&'a Identity, usize);
 
-fn keyed<'a>(resources: &'a [Resource], identities: &'a [Identity]) -> Vec<(Key<'a>, &'a Resource)> {
+fn keyed<'a>(objects: &'a [Object], identities: &'a [Identity]) -> Vec<(Key<'a>, &'a Object)> {
     let mut seen: HashMap<&Identity, usize> = HashMap::with_capacity(identities.len());
     identities
         .iter()
-        .zip(resources)
+        .zip(objects)
         .map(|(id, r)| {
             let rank = seen.entry(id).or_insert(0);
             let key = (id, *rank);
@@ -608,7 +567,7 @@ fn diff_environment(
     };
     env.base_errors = errors(base);
     env.head_errors = errors(head);
-    let empty: &[Resource] = &[];
+    let empty: &[Object] = &[];
     let (base_resources, head_resources) = match (base, head) {
         (Some(Err(_)), _) | (_, Some(Err(_))) => {
             env.status = Status::Error;
@@ -616,20 +575,20 @@ fn diff_environment(
         }
         (None, Some(Ok(h))) => {
             env.status = Status::Added;
-            (empty, h.resources.as_slice())
+            (empty, h.objects.as_slice())
         }
         (Some(Ok(b)), None) => {
             env.status = Status::Removed;
-            (b.resources.as_slice(), empty)
+            (b.objects.as_slice(), empty)
         }
-        (Some(Ok(b)), Some(Ok(h))) => (b.resources.as_slice(), h.resources.as_slice()),
+        (Some(Ok(b)), Some(Ok(h))) => (b.objects.as_slice(), h.objects.as_slice()),
         (None, None) => return env,
     };
     // Reaching into every object is slow (memory-bound): both sides at once.
     let sides = [(base_resources, base_identities), (head_resources, head_identities)];
-    let mut indexed = parallel(&sides, |&(resources, identities)| {
+    let mut indexed = parallel::map(&sides, |&(resources, identities)| {
         let keyed = keyed(resources, identities);
-        let index: HashMap<Key<'_>, &Resource> = keyed.iter().copied().collect();
+        let index: HashMap<Key<'_>, &Object> = keyed.iter().copied().collect();
         (keyed, index)
     })
     .into_iter();
@@ -637,14 +596,15 @@ fn diff_environment(
         return env;
     };
     // Comparing the object trees is most of the work: in chunks, on every core.
-    let chunks: Vec<&[(Key<'_>, &Resource)]> = head_keyed.chunks(head_keyed.len().div_ceil(16).max(1)).collect();
-    let found = parallel(&chunks, |chunk| {
+    let chunks: Vec<&[(Key<'_>, &Object)]> = head_keyed.chunks(head_keyed.len().div_ceil(16).max(1)).collect();
+    let found = parallel::map(&chunks, |chunk| {
         let mut found = Vec::new();
         for (key, after) in chunk.iter() {
             match base_index.get(key) {
-                None => found.push(Err(after.reference())),
-                Some(before) if before.value != after.value => {
-                    found.push(Ok(ChangedObject { object: after.reference(), diff: object_diff(before, after) }))
+                None => found.push(Err(after.reference.clone())),
+                // Rendering is deterministic: equal texts are equal objects.
+                Some(before) if before.text != after.text => {
+                    found.push(Ok(ChangedObject { object: after.reference.clone(), diff: object_diff(before, after) }))
                 }
                 Some(_) => {}
             }
@@ -659,7 +619,7 @@ fn diff_environment(
     }
     for (key, before) in &base_keyed {
         if !head_index.contains_key(key) {
-            env.removed.push(before.reference());
+            env.removed.push(before.reference.clone());
         }
     }
     if env.status == Status::Unchanged
@@ -711,13 +671,23 @@ pub fn mask_secret(value: &Value, base: Option<&Value>) -> Value {
 }
 
 /// Unified diff of an object's YAML between two revisions, Secret values masked.
-fn object_diff(before: &Resource, after: &Resource) -> String {
-    let old = render::to_yaml(&mask_secret(&before.value, None));
-    let new = render::to_yaml(&mask_secret(&after.value, Some(&before.value)));
+fn object_diff(before: &Object, after: &Object) -> String {
+    let (old, new) = if before.kind() == "Secret" || after.kind() == "Secret" {
+        let (before_value, after_value) = (before.value(), after.value());
+        (
+            render::to_yaml(&mask_secret(&before_value, None)),
+            render::to_yaml(&mask_secret(&after_value, Some(&before_value))),
+        )
+    } else {
+        (before.text.clone(), after.text.clone())
+    };
     let diff = similar::TextDiff::from_lines(&old, &new);
     diff.unified_diff()
         .context_radius(3)
-        .header(&format!("a/{}", render::object_path(before)), &format!("b/{}", render::object_path(after)))
+        .header(
+            &format!("a/{}", render::object_path(&before.reference)),
+            &format!("b/{}", render::object_path(&after.reference)),
+        )
         .to_string()
 }
 

@@ -38,34 +38,24 @@ impl<'a> Loader<'a> {
         files: &'f [WalkedFile],
         context: &str,
     ) -> Vec<(&'f WalkedFile, Result<Vec<Document>, Diagnostic>)> {
-        let texts: Vec<Result<String, Diagnostic>> =
-            files.iter().map(|f| self.tree.read_walked(f).map_err(|e| source_error(&e, context))).collect();
-        let parse_chunk =
-            |chunk: &[(&WalkedFile, &Result<String, Diagnostic>)]| -> Vec<Result<Vec<Document>, Diagnostic>> {
-                chunk
-                    .iter()
-                    .map(|(file, text)| match text {
-                        Ok(text) => load::parse(&file.path, text),
-                        Err(d) => Err(d.clone()),
-                    })
-                    .collect()
-            };
-        let pairs: Vec<(&WalkedFile, &Result<String, Diagnostic>)> = files.iter().zip(texts.iter()).collect();
-        let (front, back) = pairs.split_at(pairs.len() / 2);
-        let parsed: Vec<Result<Vec<Document>, Diagnostic>> = std::thread::scope(|scope| {
-            let first = scope.spawn(|| parse_chunk(front));
-            let second = parse_chunk(back);
-            let mut all = first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            all.extend(second);
-            all
+        // Reading and parsing on every core; the loader's records are written here, in file order.
+        let tree = &self.tree;
+        let loaded = crate::parallel::map(files, |file| match tree.read_walked(file) {
+            Ok(text) => {
+                let parsed = load::parse(&file.path, &text);
+                (Some(text), parsed)
+            }
+            Err(e) => (None, Err(source_error(&e, context))),
         });
-        for (file, text) in files.iter().zip(texts) {
-            if let Ok(text) = text {
+        let mut out = Vec::with_capacity(files.len());
+        for (file, (text, parsed)) in files.iter().zip(loaded) {
+            if let Some(text) = text {
                 self.read.insert(file.path.clone());
                 self.texts.insert(&file.path, text);
             }
+            out.push((file, parsed));
         }
-        files.iter().zip(parsed).collect()
+        out
     }
 
     fn parse(&mut self, path: &str, text: String) -> Result<Vec<Document>, Diagnostic> {

@@ -22,6 +22,7 @@ pub mod locate;
 pub mod merge;
 pub mod names;
 pub mod objects;
+pub mod parallel;
 pub mod patch;
 pub mod render;
 pub mod resource;

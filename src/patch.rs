@@ -1,5 +1,5 @@
 //! Patches (§2.5): RFC 6902 JSON patches and RFC 7386 merge patches, applied in layer order to
-//! the environment's whole resource set after generation.
+//! every object of the environment after generation, one object at a time.
 //!
 //! A target selects objects by `group` and `version` (exact), `kind`, `name` and `namespace`
 //! (anchored regular expressions) and `labelSelector` / `annotationSelector` (Kubernetes
@@ -9,7 +9,7 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
 use crate::input::PatchTarget;
 use crate::merge::LayerPatch;
 use crate::resource::Resource;
@@ -147,49 +147,98 @@ pub fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, Strin
     serde_json::from_value(Value::Array(operations.to_vec())).map_err(|e| e.to_string())
 }
 
-/// What a patch did to which objects, for `explain`.
-#[derive(Debug, Clone, Default)]
-pub struct Applied {
-    /// Per resource (same order as the resource set): the names of the patches applied to it.
-    pub by_resource: Vec<Vec<String>>,
+/// One patch, ready to apply.
+#[derive(Debug)]
+struct Compiled<'a> {
+    patch: &'a LayerPatch,
+    target: Target,
+    operations: Option<json_patch::Patch>,
 }
 
-/// Applies every patch in order. Errors are collected; a failed JSON patch leaves its object as it was.
-pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Diagnostics) {
-    let mut diagnostics = Diagnostics::new();
-    let mut applied = Applied { by_resource: vec![Vec::new(); resources.len()] };
-    for patch in patches {
-        let target = match Target::compile(&patch.spec.target.clone().unwrap_or_default()) {
-            Ok(t) => t,
-            Err(e) => {
-                diagnostics.push(
-                    Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
-                        .at(patch.location.clone())
-                        .help(
-                            "`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax",
-                        ),
-                );
-                continue;
-            }
-        };
-        let operations = match patch.spec.json.as_deref().map(parse_operations).transpose() {
-            Ok(operations) => operations,
-            Err(e) => {
-                diagnostics.push(
-                    Diagnostic::error("E502", format!("patch {}: invalid JSON patch: {e}", patch.name))
-                        .at(patch.location.clone())
-                        .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
-                );
-                continue;
-            }
-        };
-        let mut matched = 0;
-        for (index, resource) in resources.iter_mut().enumerate() {
+/// The environment's patches, compiled once and applied object by object. Applying every patch
+/// in order to one object, then the next object, gives what applying each patch to every object
+/// in turn would: a patch sees and changes one object at a time.
+#[derive(Debug)]
+pub struct Patches<'a> {
+    compiled: Vec<Compiled<'a>>,
+}
+
+/// What the patches did to one object.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// The names of the patches applied, in order.
+    pub names: Vec<String>,
+    /// The object's identity before the first patch that selected it.
+    pub before: Option<ResourceRef>,
+}
+
+/// How many objects each patch matched, counted while objects are finished.
+#[derive(Debug, Clone, Default)]
+pub struct Matches(Vec<usize>);
+
+impl Matches {
+    pub fn add(&mut self, other: &Matches) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            *mine += theirs;
+        }
+    }
+}
+
+impl<'a> Patches<'a> {
+    /// Compiles every patch; one whose target or operations are invalid is reported and left out.
+    pub fn compile(patches: &'a [LayerPatch]) -> (Patches<'a>, Diagnostics) {
+        let mut diagnostics = Diagnostics::new();
+        let mut compiled = Vec::with_capacity(patches.len());
+        for patch in patches {
+            let target = match Target::compile(&patch.spec.target.clone().unwrap_or_default()) {
+                Ok(t) => t,
+                Err(e) => {
+                    diagnostics.push(
+                        Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
+                            .at(patch.location.clone())
+                            .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax"),
+                    );
+                    continue;
+                }
+            };
+            let operations = match patch.spec.json.as_deref().map(parse_operations).transpose() {
+                Ok(operations) => operations,
+                Err(e) => {
+                    diagnostics.push(
+                        Diagnostic::error("E502", format!("patch {}: invalid JSON patch: {e}", patch.name))
+                            .at(patch.location.clone())
+                            .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
+                    );
+                    continue;
+                }
+            };
+            compiled.push(Compiled { patch, target, operations });
+        }
+        (Patches { compiled }, diagnostics)
+    }
+
+    pub fn matches(&self) -> Matches {
+        Matches(vec![0; self.compiled.len()])
+    }
+
+    /// Applies every patch that selects `resource`, in order. A failed JSON patch is reported and
+    /// leaves the object as it was.
+    pub fn apply(&self, resource: &mut Resource, matches: &mut Matches, diagnostics: &mut Diagnostics) -> Applied {
+        let mut applied = Applied::default();
+        for (index, Compiled { patch, target, operations }) in self.compiled.iter().enumerate() {
             if !target.matches(resource) {
                 continue;
             }
-            matched += 1;
-            if let Some(operations) = &operations {
+            if applied.before.is_none() {
+                applied.before = Some(resource.reference());
+            }
+            if let Some(count) = matches.0.get_mut(index) {
+                *count += 1;
+            }
+            if let Some(operations) = operations {
                 // `json_patch::patch` is atomic: on error the object is left as it was.
                 if let Err(e) = json_patch::patch(&mut resource.value, operations) {
                     diagnostics.push(
@@ -215,16 +264,36 @@ pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Applied, Di
             } else if let Some(merge) = &patch.spec.merge {
                 json_patch::merge(&mut resource.value, merge);
             }
-            applied.by_resource[index].push(patch.name.clone());
+            applied.names.push(patch.name.clone());
         }
-        if matched == 0 && !patch.spec.optional {
-            diagnostics.push(
-                Diagnostic::error("E504", format!("patch {} matches no object", patch.name))
-                    .at(patch.location.clone())
-                    .help("fix the target (kind, name and namespace are anchored regexes), or set `optional: true`"),
-            );
-        }
+        applied
     }
+
+    /// A patch that matched no object is an error unless it is `optional`.
+    pub fn unmatched(&self, matches: &Matches) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        for (index, Compiled { patch, .. }) in self.compiled.iter().enumerate() {
+            if matches.0.get(index).copied().unwrap_or_default() == 0 && !patch.spec.optional {
+                diagnostics.push(
+                    Diagnostic::error("E504", format!("patch {} matches no object", patch.name))
+                        .at(patch.location.clone())
+                        .help(
+                            "fix the target (kind, name and namespace are anchored regexes), or set `optional: true`",
+                        ),
+                );
+            }
+        }
+        diagnostics
+    }
+}
+
+/// Applies every patch in order to a whole set of objects; returns, per object, the names of
+/// the patches applied to it.
+pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Vec<Vec<String>>, Diagnostics) {
+    let (compiled, mut diagnostics) = Patches::compile(patches);
+    let mut matches = compiled.matches();
+    let applied = resources.iter_mut().map(|r| compiled.apply(r, &mut matches, &mut diagnostics).names).collect();
+    diagnostics.extend(compiled.unmatched(&matches));
     (applied, diagnostics)
 }
 

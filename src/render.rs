@@ -6,6 +6,9 @@
 //! else: `no`, `on`, `yes`, `0777`, `1e3`, `~`, `12:30`. JSON is one `v1 List`. With `-o DIR`
 //! each object goes to `<namespace or _cluster>/<kind>-<name>.yaml`, written to a temporary
 //! directory that is renamed into place.
+//!
+//! Each object is rendered on its own ([`object_text`]) as soon as it is final, so a build holds
+//! text, not object trees; the stream is those texts joined ([`write_stream`]).
 
 use std::fmt::Write as _;
 use std::io;
@@ -13,7 +16,18 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::resource::Resource;
+use crate::diagnostic::ResourceRef;
+use crate::resource::{Object, split_api_version};
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Form {
+    /// A YAML stream, `---` between documents.
+    #[default]
+    Yaml,
+    /// One `v1 List`, pretty-printed.
+    Json,
+}
 
 const ORDER_FIRST: [&str; 22] = [
     "Namespace",
@@ -51,60 +65,76 @@ fn kind_rank(kind: &str) -> i64 {
     0
 }
 
-/// kustomize's `Gvk.String()`: `group_version_kind`, `~G` for the core group.
-fn gvk_string(r: &Resource) -> String {
-    let (group, version) = r.group_version();
+/// The sort key of an object: its kind's rank, then kustomize's `Gvk.String()`
+/// (`group_version_kind`, `~G` for the core group), namespace and name, joined by NUL bytes
+/// (which no name holds) so that comparing keys compares those fields in turn.
+pub fn sort_key(r: &ResourceRef) -> (i64, String) {
+    let (group, version) = split_api_version(&r.api_version);
     let group = if group.is_empty() { "~G" } else { group };
     let version = if version.is_empty() { "~V" } else { version };
-    let kind = if r.kind().is_empty() { "~K" } else { r.kind() };
-    format!("{group}_{version}_{kind}")
+    let kind = if r.kind.is_empty() { "~K" } else { r.kind.as_str() };
+    let namespace = r.namespace.as_deref().unwrap_or_default();
+    (kind_rank(&r.kind), [group, "_", version, "_", kind, "\0", namespace, "\0", &r.name].concat())
 }
 
-/// The sort key of an object: kind rank, `group_version_kind`, namespace, name.
-pub fn sort_key(r: &Resource) -> (i64, String, String, String) {
-    (kind_rank(r.kind()), gvk_string(r), r.namespace().unwrap_or_default().to_string(), r.name().to_string())
+/// Sorts objects in kustomize's legacy order (stable).
+pub fn sort(objects: &mut [Object]) {
+    objects.sort_by_cached_key(|o| sort_key(&o.reference));
 }
 
-/// A YAML stream, `---` between documents.
-pub fn yaml_stream(resources: &[Resource]) -> String {
-    yaml_parts(resources).concat()
-}
-
-/// The YAML stream in two parts, written on two threads; their concatenation is the stream.
-pub fn yaml_parts(resources: &[Resource]) -> [String; 2] {
-    let (front, back) = resources.split_at(resources.len() / 2);
-    let (mut first, second) = std::thread::scope(|scope| {
-        let first = scope.spawn(|| write_stream(front));
-        let second = write_stream(back);
-        (first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second)
-    });
-    if !first.is_empty() && !second.is_empty() {
-        first.push_str("---\n");
-    }
-    [first, second]
-}
-
-fn write_stream(resources: &[Resource]) -> String {
-    let mut out = String::with_capacity(resources.len() * 1024);
-    for (i, r) in resources.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
+/// One object's text: a YAML document, or a JSON object indented as an item of the `List`.
+/// `scratch` is a buffer reused from object to object; the text returned has no spare capacity.
+pub fn object_text(value: &Value, form: Form, scratch: &mut String) -> String {
+    scratch.clear();
+    match form {
+        Form::Yaml => write_document(scratch, value),
+        Form::Json => {
+            // Serializing a value cannot fail; newlines occur only between tokens.
+            let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+            for (i, line) in pretty.split('\n').enumerate() {
+                if i > 0 {
+                    scratch.push_str("\n    ");
+                }
+                scratch.push_str(line);
+            }
         }
-        write_document(&mut out, &r.value);
     }
-    out
+    scratch.as_str().to_owned()
 }
 
-/// One `v1 List` holding every object.
-pub fn json_list(resources: &[Resource]) -> String {
-    let list = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "List",
-        "items": resources.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
-    });
-    let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
-    text.push('\n');
-    text
+const JSON_HEAD: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [";
+const JSON_TAIL: &str = "],\n  \"kind\": \"List\"\n}\n";
+
+/// Writes the objects as one stream in `form` (the form they were rendered in).
+pub fn write_stream(out: &mut impl io::Write, objects: &[Object], form: Form) -> io::Result<()> {
+    match form {
+        Form::Yaml => {
+            for (i, object) in objects.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b"---\n")?;
+                }
+                out.write_all(object.text.as_bytes())?;
+            }
+        }
+        Form::Json => {
+            out.write_all(JSON_HEAD.as_bytes())?;
+            for (i, object) in objects.iter().enumerate() {
+                out.write_all(if i > 0 { b",\n    " } else { b"\n    " })?;
+                out.write_all(object.text.as_bytes())?;
+            }
+            out.write_all(if objects.is_empty() { b"" } else { b"\n  " })?;
+            out.write_all(JSON_TAIL.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// The stream as one string.
+pub fn stream(objects: &[Object], form: Form) -> String {
+    let mut out = Vec::with_capacity(objects.iter().map(|o| o.text.len() + 8).sum::<usize>() + 64);
+    // Writing to memory cannot fail, and every text is UTF-8.
+    let _ = write_stream(&mut out, objects, form);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// One object as a YAML document (block style, 2-space indent, sequences not indented).
@@ -256,14 +286,14 @@ fn write_string(out: &mut String, s: &str) {
 }
 
 /// The file of an object under `-o DIR`.
-pub fn object_path(r: &Resource) -> String {
-    let dir = r.namespace().unwrap_or("_cluster");
-    format!("{dir}/{}-{}.yaml", r.kind().to_ascii_lowercase(), r.name())
+pub fn object_path(r: &ResourceRef) -> String {
+    let dir = r.namespace.as_deref().unwrap_or("_cluster");
+    format!("{dir}/{}-{}.yaml", r.kind.to_ascii_lowercase(), r.name)
 }
 
-/// Writes one file per object under `dir`, atomically: a sibling temporary directory is filled,
-/// then renamed over `dir`.
-pub fn write_dir(resources: &[Resource], dir: &Path) -> io::Result<()> {
+/// Writes one file per object (rendered as YAML) under `dir`, atomically: a sibling temporary
+/// directory is filled, then renamed over `dir`.
+pub fn write_dir(objects: &[Object], dir: &Path) -> io::Result<()> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -271,12 +301,12 @@ pub fn write_dir(resources: &[Resource], dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(&parent)?;
     let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
     let staging = tempfile::Builder::new().prefix(&format!(".{base}.tmp-")).tempdir_in(&parent)?;
-    for r in resources {
-        let path = staging.path().join(object_path(r));
+    for object in objects {
+        let path = staging.path().join(object_path(&object.reference));
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::write(&path, to_yaml(&r.value))?;
+        std::fs::write(&path, &object.text)?;
     }
     let staged = staging.keep();
     if dir.exists() {
@@ -339,12 +369,11 @@ mod tests {
 
     #[test]
     fn legacy_order_puts_namespaces_first_and_webhooks_last() {
-        let r = |api: &str, kind: &str, name: &str| {
-            Resource::new(
-                json!({"apiVersion": api, "kind": kind, "metadata": {"name": name}}),
-                Default::default(),
-                None,
-            )
+        let r = |api: &str, kind: &str, name: &str| ResourceRef {
+            api_version: api.into(),
+            kind: kind.into(),
+            namespace: None,
+            name: name.into(),
         };
         let mut all = [
             r("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "w"),
@@ -355,7 +384,7 @@ mod tests {
             r("cert-manager.io/v1", "Certificate", "c"),
         ];
         all.sort_by_cached_key(sort_key);
-        let kinds: Vec<&str> = all.iter().map(|r| r.kind()).collect();
+        let kinds: Vec<&str> = all.iter().map(|r| r.kind.as_str()).collect();
         assert_eq!(
             kinds,
             ["Namespace", "Deployment", "Certificate", "Gateway", "VirtualService", "ValidatingWebhookConfiguration"]

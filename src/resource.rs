@@ -1,14 +1,14 @@
 //! Resources: the objects of a build in the generic value form, with their provenance.
 //!
 //! A [`Resource`] is a Kubernetes object (`serde_json::Value`) plus the input files it came from
-//! and the tenant it belongs to. [`stamp`] writes the managed-by label and the source and tenant
+//! and the tenant it belongs to: the form an object has while it is being finished (stamped,
+//! patched, analysed, rendered). [`stamp`] writes the managed-by label and the source and tenant
 //! annotations before patches run, so patches may rely on `metadata.annotations` and change it.
-
-use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
 use crate::diagnostic::ResourceRef;
+use crate::render::Form;
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const SOURCE_ANNOTATION: &str = "meshedge.io/source";
@@ -17,12 +17,13 @@ pub const TENANT_ANNOTATION: &str = "meshedge.io/tenant";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     pub value: Value,
-    pub sources: BTreeSet<String>,
+    /// The input files it came from, sorted.
+    pub sources: Vec<String>,
     pub tenant: Option<String>,
 }
 
 impl Resource {
-    pub fn new(value: Value, sources: BTreeSet<String>, tenant: Option<String>) -> Self {
+    pub fn new(value: Value, sources: Vec<String>, tenant: Option<String>) -> Self {
         Resource { value, sources, tenant }
     }
 
@@ -74,6 +75,44 @@ impl Resource {
     }
 }
 
+/// A final object: its identity, the patches applied to it and its rendered text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    pub reference: ResourceRef,
+    /// The identity it was generated (or read) with, when a patch changed it.
+    pub origin: Option<Box<ResourceRef>>,
+    /// The input files it came from, sorted.
+    pub sources: Vec<String>,
+    /// The names of the patches applied to it, in order.
+    pub patched_by: Vec<String>,
+    pub form: Form,
+    /// The object in the build's output form (see [`crate::render::object_text`]).
+    pub text: String,
+}
+
+impl Object {
+    pub fn kind(&self) -> &str {
+        &self.reference.kind
+    }
+
+    pub fn name(&self) -> &str {
+        &self.reference.name
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.reference.namespace.as_deref()
+    }
+
+    /// The object in the generic value form, read back from its text (`Null` if the text could
+    /// not be read, which the renderer never produces).
+    pub fn value(&self) -> Value {
+        match self.form {
+            Form::Yaml => serde_yaml::from_str(&self.text).unwrap_or(Value::Null),
+            Form::Json => serde_json::from_str(&self.text).unwrap_or(Value::Null),
+        }
+    }
+}
+
 pub fn split_api_version(api_version: &str) -> (&str, &str) {
     match api_version.rsplit_once('/') {
         Some((group, version)) => (group, version),
@@ -81,23 +120,28 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
     }
 }
 
-/// Label, source and tenant annotations on every object.
-pub fn stamp(resources: &mut [Resource]) {
-    for resource in resources {
-        let sources = resource.sources.iter().cloned().collect::<Vec<_>>().join(",");
-        let tenant = resource.tenant.clone();
-        let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
-        let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
-        if let Some(labels) = labels.as_object_mut() {
-            labels.insert(MANAGED_BY.into(), Value::String("meshedge".into()));
+/// The managed-by label, and the source and tenant annotations.
+pub fn stamp(resource: &mut Resource) {
+    let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+    let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
+    if let Some(labels) = labels.as_object_mut() {
+        labels.insert(MANAGED_BY.into(), Value::String("meshedge".into()));
+    }
+    let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+    if let Some(annotations) = annotations.as_object_mut() {
+        annotations.insert(SOURCE_ANNOTATION.into(), Value::String(resource.sources.join(",")));
+        if let Some(tenant) = &resource.tenant {
+            annotations.insert(TENANT_ANNOTATION.into(), Value::String(tenant.clone()));
         }
-        let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-        if let Some(annotations) = annotations.as_object_mut() {
-            annotations.insert(SOURCE_ANNOTATION.into(), Value::String(sources));
-            if let Some(tenant) = tenant {
-                annotations.insert(TENANT_ANNOTATION.into(), Value::String(tenant));
-            }
-        }
+    }
+}
+
+/// Sets one annotation.
+pub fn annotate(resource: &mut Resource, key: &str, value: &str) {
+    let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+    let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+    if let Some(annotations) = annotations.as_object_mut() {
+        annotations.insert(key.into(), Value::String(value.into()));
     }
 }
 
@@ -107,16 +151,16 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn stamping_adds_label_and_sorted_sources() {
-        let mut r = vec![Resource::new(
+    fn stamping_adds_label_and_sources() {
+        let mut r = Resource::new(
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "b"}}}),
-            BTreeSet::from(["b.yaml".to_string(), "a.yaml".to_string()]),
+            vec!["a.yaml".to_string(), "b.yaml".to_string()],
             Some("shop".into()),
-        )];
+        );
         stamp(&mut r);
-        assert_eq!(r[0].value["metadata"]["labels"], json!({"a": "b", MANAGED_BY: "meshedge"}));
-        assert_eq!(r[0].value["metadata"]["annotations"][SOURCE_ANNOTATION], "a.yaml,b.yaml");
-        assert_eq!(r[0].value["metadata"]["annotations"][TENANT_ANNOTATION], "shop");
-        assert_eq!(r[0].group_version(), ("", "v1"));
+        assert_eq!(r.value["metadata"]["labels"], json!({"a": "b", MANAGED_BY: "meshedge"}));
+        assert_eq!(r.value["metadata"]["annotations"][SOURCE_ANNOTATION], "a.yaml,b.yaml");
+        assert_eq!(r.value["metadata"]["annotations"][TENANT_ANNOTATION], "shop");
+        assert_eq!(r.group_version(), ("", "v1"));
     }
 }

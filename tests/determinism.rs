@@ -4,7 +4,9 @@
 
 mod common;
 
-use meshedge::render;
+use meshedge::compiler;
+use meshedge::render::Form;
+use meshedge::source::FsSource;
 use regex::Regex;
 use serde_json::Value;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -13,8 +15,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 #[test]
 fn two_builds_give_identical_bytes() {
     for env in common::environments() {
-        let a = render::yaml_stream(&common::build(&common::repo_root(), &env).resources);
-        let b = render::yaml_stream(&common::build(&common::repo_root(), &env).resources);
+        let a = common::build(&common::repo_root(), &env).stream();
+        let b = common::build(&common::repo_root(), &env).stream();
         assert_eq!(a, b, "{env}");
     }
 }
@@ -28,17 +30,20 @@ fn file_creation_order_does_not_matter() {
     for env in common::environments() {
         let original = common::build(&common::repo_root(), &env);
         let copy = common::build(dir.path(), &env);
-        assert_eq!(render::yaml_stream(&original.resources), render::yaml_stream(&copy.resources), "{env}");
+        assert_eq!(original.stream(), copy.stream(), "{env}");
     }
 }
 
 #[test]
 fn yaml_and_json_carry_the_same_objects() {
     for env in common::environments() {
-        let build = common::build(&common::repo_root(), &env);
-        let list: Value = serde_json::from_str(&render::json_list(&build.resources)).unwrap();
+        let options = compiler::Options { form: Form::Json, ..Default::default() };
+        let json =
+            compiler::compile_with(&FsSource::new(common::repo_root()), &format!("environments/{env}"), &options)
+                .unwrap_or_else(|failed| panic!("{}", failed.render()));
+        let list: Value = serde_json::from_str(&json.stream()).unwrap();
         assert_eq!(list["kind"], "List");
-        let yaml = render::yaml_stream(&build.resources);
+        let yaml = common::build(&common::repo_root(), &env).stream();
         let from_yaml: Vec<Value> = serde_yaml::Deserializer::from_str(&yaml)
             .map(|doc| serde_yaml::from_value::<Value>(serde_yaml::Value::deserialize(doc).unwrap()).unwrap())
             .collect();
@@ -98,7 +103,7 @@ fn no_string_reads_as_something_else_under_yaml_1_1() {
     let typed = Regex::new(r"^(?:true|false|null|[0-9]+)$").unwrap();
     for env in common::environments() {
         let build = common::build(dir.path(), &env);
-        let yaml = render::yaml_stream(&build.resources);
+        let yaml = build.stream();
         let mut plain = Plain(Vec::new());
         Parser::new_from_str(&yaml).load(&mut plain, true).unwrap();
         let suspicious: Vec<&(String, usize)> =

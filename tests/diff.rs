@@ -392,10 +392,7 @@ fn environments_added_and_removed_between_revisions() {
     );
     let envs = json["environments"].as_array().unwrap();
     let (removed, added) = (&envs[0], &envs[2]);
-    assert_eq!(
-        removed["removed"].as_array().unwrap().len(),
-        common::build(&common::repo_root(), "dev").resources.len()
-    );
+    assert_eq!(removed["removed"].as_array().unwrap().len(), common::build(&common::repo_root(), "dev").objects.len());
     assert_eq!(added["added"].as_array().unwrap().len(), removed["removed"].as_array().unwrap().len());
     assert_eq!(added["name"], "staging");
 

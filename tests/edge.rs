@@ -9,13 +9,15 @@ use std::collections::BTreeSet;
 
 use meshedge::analyse;
 use meshedge::compiler::Build;
+use meshedge::resource::Resource;
 use serde_json::Value;
 
-fn objects<'a>(build: &'a Build, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    build.resources.iter().filter(move |r| r.kind() == kind).map(|r| &r.value)
+/// The objects of one kind, read back from their YAML.
+fn objects<'a>(build: &'a Build, kind: &'a str) -> impl Iterator<Item = Value> + 'a {
+    build.objects.iter().filter(move |o| o.kind() == kind).map(|o| o.value())
 }
 
-fn find<'a>(build: &'a Build, kind: &'a str, name: &str) -> &'a Value {
+fn find(build: &Build, kind: &str, name: &str) -> Value {
     objects(build, kind).find(|v| v["metadata"]["name"] == name).unwrap_or_else(|| panic!("no {kind} {name}"))
 }
 
@@ -34,12 +36,12 @@ fn external_hosts_are_exported_only_to_those_who_asked() {
     );
     let partner = find(&prod, "ServiceEntry", "api-partner-example");
     assert_eq!(strings(&partner["spec"]["exportTo"]), BTreeSet::from(["istio-egress".into(), "payments".into()]));
-    for r in &prod.resources {
-        if let Some(export) = r.value.pointer("/spec/exportTo") {
-            assert!(!strings(export).contains("*"), "{} exports to *", r.display());
+    for o in &prod.objects {
+        if let Some(export) = o.value().pointer("/spec/exportTo") {
+            assert!(!strings(export).contains("*"), "{} exports to *", o.reference);
         }
     }
-    assert_eq!(prod.resources.iter().filter(|r| r.kind() == "ServiceEntry").count(), 3, "one entry per external host");
+    assert_eq!(objects(&prod, "ServiceEntry").count(), 3, "one entry per external host");
     // `gateway: none`: the entry alone (with the sidecar's TLS origination), for the blog only.
     let direct = find(&prod, "ServiceEntry", "feeds-partner-example");
     assert_eq!(strings(&direct["spec"]["exportTo"]), BTreeSet::from(["blog".into()]));
@@ -53,7 +55,9 @@ fn external_hosts_are_exported_only_to_those_who_asked() {
 fn no_istio_conflicts_in_the_output() {
     for env in common::environments() {
         let build = common::build(&common::repo_root(), &env);
-        let findings = analyse::analyse(&build.resources);
+        let resources: Vec<Resource> =
+            build.objects.iter().map(|o| Resource::new(o.value(), o.sources.clone(), None)).collect();
+        let findings = analyse::analyse(&resources);
         let conflicts: Vec<_> =
             findings.iter().filter(|d| matches!(d.istio, Some("IST0109" | "IST0145" | "IST0101"))).collect();
         assert!(conflicts.is_empty(), "{env}: {conflicts:?}");
@@ -102,8 +106,8 @@ fn enforcement_covers_every_tenant_namespace() {
     let prod = common::build(&common::repo_root(), "prod");
     let tenant_namespaces = ["blog", "legacy", "payments", "reports", "shop", "shop-batch"];
     for kind in ["EgressFirewall", "NetworkPolicy", "Role", "RoleBinding"] {
-        let namespaces: BTreeSet<&str> =
-            objects(&prod, kind).filter_map(|v| v["metadata"]["namespace"].as_str()).collect();
+        let namespaces: BTreeSet<String> =
+            objects(&prod, kind).filter_map(|v| v["metadata"]["namespace"].as_str().map(str::to_string)).collect();
         for ns in tenant_namespaces {
             assert!(namespaces.contains(ns), "{kind} missing in {ns}");
         }
@@ -115,9 +119,10 @@ fn enforcement_covers_every_tenant_namespace() {
     for role in roles {
         assert!(!role.to_string().contains("routes"), "tenant roles grant no routes");
     }
-    let admission: BTreeSet<&str> =
-        objects(&prod, "ValidatingAdmissionPolicy").filter_map(|v| v["metadata"]["name"].as_str()).collect();
-    assert_eq!(admission, BTreeSet::from(["meshedge-deny-tenant-routes", "meshedge-require-sidecar"]));
+    let admission: BTreeSet<String> = objects(&prod, "ValidatingAdmissionPolicy")
+        .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(admission, BTreeSet::from(["meshedge-deny-tenant-routes".into(), "meshedge-require-sidecar".into()]));
     // dev turns on network policies only.
     let dev = common::build(&common::repo_root(), "dev");
     assert!(objects(&dev, "NetworkPolicy").count() > 0);
@@ -141,9 +146,9 @@ fn control_plane_per_flavor() {
     assert!(!members.contains("istio-system"));
     let egress_ip = objects(&prod, "EgressIP").next().unwrap();
     assert_eq!(strings(&egress_ip["spec"]["egressIPs"]), BTreeSet::from(["192.0.2.10".into(), "192.0.2.11".into()]));
-    for r in &prod.resources {
-        if r.group_version().0 == "networking.istio.io" {
-            assert_eq!(r.api_version(), "networking.istio.io/v1beta1");
+    for o in &prod.objects {
+        if o.reference.api_version.starts_with("networking.istio.io/") {
+            assert_eq!(o.reference.api_version, "networking.istio.io/v1beta1");
         }
     }
     let dev = common::build(&common::repo_root(), "dev");
@@ -151,10 +156,10 @@ fn control_plane_per_flavor() {
     let istio = objects(&dev, "Istio").next().unwrap();
     assert_eq!(istio["spec"]["values"]["meshConfig"]["outboundTrafficPolicy"]["mode"], "REGISTRY_ONLY");
     assert!(
-        dev.resources
+        dev.objects
             .iter()
-            .filter(|r| r.group_version().0 == "networking.istio.io")
-            .all(|r| r.api_version().ends_with("/v1"))
+            .filter(|o| o.reference.api_version.starts_with("networking.istio.io/"))
+            .all(|o| o.reference.api_version.ends_with("/v1"))
     );
 }
 
@@ -238,11 +243,11 @@ fn login_and_token_checks() {
     let at_gateway = find(&prod, "RequestAuthentication", "shop-admin-internal-prod-example-com-jwt");
     assert_eq!(at_gateway["metadata"]["namespace"], "istio-internal");
     assert_eq!(at_gateway["spec"]["jwtRules"][0]["forwardOriginalToken"], true);
-    let namespaces: BTreeSet<&str> = objects(&prod, "AuthorizationPolicy")
+    let namespaces: BTreeSet<String> = objects(&prod, "AuthorizationPolicy")
         .filter(|p| p["metadata"]["name"] == "shop-admin-internal-prod-example-com-jwt")
-        .filter_map(|p| p["metadata"]["namespace"].as_str())
+        .filter_map(|p| p["metadata"]["namespace"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(namespaces, BTreeSet::from(["istio-internal", "shop"]));
+    assert_eq!(namespaces, BTreeSet::from(["istio-internal".into(), "shop".into()]));
     // dev (istio flavor) carries the provider in the Istio resource.
     let dev = common::build(&common::repo_root(), "dev");
     let istio = objects(&dev, "Istio").next().unwrap();

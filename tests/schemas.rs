@@ -27,14 +27,14 @@ fn every_emitted_object_matches_its_schema() {
     for env in common::environments() {
         let build = common::build(&common::repo_root(), &env);
         let schemas = schemas_for(build.flavor);
-        for resource in &build.resources {
-            match schemas.validate(&resource.value) {
+        for object in &build.objects {
+            match schemas.validate(&object.value()) {
                 Validation::Valid => checked += 1,
                 Validation::NoSchema { api_version, kind } => {
                     without_schema.insert(format!("{api_version} {kind}"));
                 }
                 Validation::Invalid(errors) => {
-                    failures.push(format!("{env}: {}: {}", resource.display(), errors.join("; ")))
+                    failures.push(format!("{env}: {}: {}", object.reference, errors.join("; ")))
                 }
             }
         }
@@ -51,7 +51,7 @@ fn a_schema_violation_is_caught() {
     // The check itself can fail: a Gateway with an unknown field does not pass.
     let build = common::build(&common::repo_root(), "prod");
     let schemas = schemas_for(build.flavor);
-    let mut gateway = build.resources.iter().find(|r| r.kind() == "Gateway").expect("prod has Gateways").value.clone();
+    let mut gateway = build.objects.iter().find(|o| o.kind() == "Gateway").expect("prod has Gateways").value();
     gateway["spec"]["servers"][0]["tls"]["mood"] = "SIMPLE".into();
     assert!(matches!(schemas.validate(&gateway), Validation::Invalid(_)));
 }

@@ -16,70 +16,115 @@ pub mod ingress;
 pub mod security;
 pub mod workload;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde::Serialize;
+use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
 use crate::objects::Manifest;
-use crate::resource::Resource;
+use crate::resource::{Resource, split_api_version};
 use crate::validate::Plan;
 
-/// What generation produced so far.
-#[derive(Debug, Default)]
-pub struct Generated {
-    pub resources: Vec<Resource>,
+/// Objects handed on at a time.
+const BATCH: usize = 64;
+
+/// An object generation asked for. Its generic value form is built only when the object is
+/// finished, on the thread that finishes it, so that a build never holds all its objects as
+/// value trees.
+pub struct Pending {
+    build: Box<dyn FnOnce() -> Value + Send>,
+    /// The input files it comes from, sorted.
+    pub sources: Vec<String>,
+    pub tenant: Option<String>,
 }
 
-impl Generated {
-    pub fn push<B: Serialize>(&mut self, manifest: Manifest<B>, sources: &BTreeSet<String>, tenant: Option<&str>) {
-        self.resources.push(Resource::new(manifest.into_value(), sources.clone(), tenant.map(str::to_string)));
+impl Pending {
+    /// A plain object (a file under `resources/`), as it was read.
+    pub fn plain(value: Value, file: &str) -> Pending {
+        Pending { build: Box::new(move || value), sources: vec![file.to_string()], tenant: None }
+    }
+
+    pub fn into_resource(self) -> Resource {
+        Resource::new((self.build)(), self.sources, self.tenant)
     }
 }
 
-/// Runs every capability over the plan.
-/// Runs every capability over the plan: the ingress side and the rest on two threads, their
-/// results joined in a fixed order.
-pub fn generate(plan: &Plan) -> Vec<Resource> {
-    let (mut first, second) = std::thread::scope(|scope| {
-        let edge_in = scope.spawn(|| {
-            let mut out = Generated::default();
-            ingress::generate(plan, &mut out);
-            security::generate(plan, &mut out);
-            out.resources
+/// Where generation puts its objects: batches of [`Pending`] objects, handed to `sink` in order.
+pub struct Generated<'a> {
+    batch: Vec<Pending>,
+    sink: &'a mut dyn FnMut(Vec<Pending>),
+}
+
+impl<'a> Generated<'a> {
+    pub fn new(sink: &'a mut dyn FnMut(Vec<Pending>)) -> Self {
+        Generated { batch: Vec::with_capacity(BATCH), sink }
+    }
+
+    pub fn push<B: Serialize + Send + 'static>(
+        &mut self,
+        manifest: Manifest<B>,
+        sources: &BTreeSet<String>,
+        tenant: Option<&str>,
+    ) {
+        self.push_pending(Pending {
+            build: Box::new(move || manifest.into_value()),
+            sources: sources.iter().cloned().collect(),
+            tenant: tenant.map(str::to_string),
         });
-        let mut out = Generated::default();
-        egress::generate(plan, &mut out);
-        enforcement::generate(plan, &mut out);
-        control_plane::generate(plan, &mut out);
-        // A panic in generation is a bug; resume it here rather than lose it.
-        let first = edge_in.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (first, out.resources)
-    });
-    first.extend(second);
-    first
+    }
+
+    pub fn push_pending(&mut self, pending: Pending) {
+        self.batch.push(pending);
+        if self.batch.len() == BATCH {
+            self.flush();
+        }
+    }
+
+    /// Hands on what is left.
+    pub fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            (self.sink)(std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH)));
+        }
+    }
+}
+
+/// Runs every capability over the plan, in a fixed order.
+pub fn generate(plan: &Plan, out: &mut Generated) {
+    ingress::generate(plan, out);
+    security::generate(plan, out);
+    egress::generate(plan, out);
+    enforcement::generate(plan, out);
+    control_plane::generate(plan, out);
 }
 
 /// Two objects with one identity (group, kind, namespace, name) is an error naming both origins.
-pub fn check_unique(resources: &[Resource]) -> Diagnostics {
+/// `objects` are the identities objects were generated (or read) with, and their sources, in
+/// generation order.
+pub fn check_unique<'a>(objects: impl ExactSizeIterator<Item = (&'a ResourceRef, &'a [String])>) -> Diagnostics {
     // Detection only: diagnostics are sorted later, so the map's order never shows.
-    let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::with_capacity(resources.len());
+    let mut seen: HashMap<(&str, &str, &str, &str), &[String]> = HashMap::with_capacity(objects.len());
     let mut diagnostics = Diagnostics::new();
-    for (i, r) in resources.iter().enumerate() {
-        let key = (r.group_version().0, r.kind(), r.namespace().unwrap_or_default(), r.name());
-        if let Some(&first) = seen.get(&key) {
-            let sources = |r: &Resource| r.sources.iter().cloned().collect::<Vec<_>>().join(", ");
-            diagnostics.push(
-                Diagnostic::error("E430", format!("two objects are both {}", r.display()))
-                    .resource(r.reference())
-                    .help(format!(
-                        "one comes from {}, the other from {}; rename or remove one",
-                        sources(&resources[first]),
-                        sources(r)
-                    )),
-            );
-        } else {
-            seen.insert(key, i);
+    for (r, sources) in objects {
+        let key = (
+            split_api_version(&r.api_version).0,
+            r.kind.as_str(),
+            r.namespace.as_deref().unwrap_or_default(),
+            r.name.as_str(),
+        );
+        match seen.entry(key) {
+            Entry::Occupied(first) => diagnostics.push(
+                Diagnostic::error("E430", format!("two objects are both {r}")).resource(r.clone()).help(format!(
+                    "one comes from {}, the other from {}; rename or remove one",
+                    first.get().join(", "),
+                    sources.join(", ")
+                )),
+            ),
+            Entry::Vacant(slot) => {
+                slot.insert(sources);
+            }
         }
     }
     diagnostics

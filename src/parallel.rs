@@ -1,0 +1,32 @@
+//! Parallel work: one pool of threads, one per core, for every stage that splits its work
+//! (parsing files, finishing objects, the two sides of a diff).
+//!
+//! One pool, not threads per stage: a thread keeps the memory it freed, so the objects of a build
+//! reuse what its parsed input documents held instead of asking the system for more. Results
+//! always come back in input order, so output never depends on which thread did what.
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+/// Stack size of the pool's threads: documents nest deeply.
+const STACK: usize = 8 << 20;
+
+/// The pool (built on first use); `None` if no thread could be started, and then work runs on
+/// the calling thread.
+pub fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        rayon::ThreadPoolBuilder::new().num_threads(threads).stack_size(STACK).build().ok()
+    })
+    .as_ref()
+}
+
+/// Runs `f` over `items` in the pool, results in item order.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    match pool() {
+        Some(pool) => pool.install(|| items.par_iter().map(f).collect()),
+        None => items.iter().map(f).collect(),
+    }
+}
