@@ -121,31 +121,30 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     warnings.extend(validate_warnings);
 
     let (patches, mut patch_errors) = Patches::compile(&patches);
-    let Finished { mut objects, matches, diagnostics, facts } = stage!("generate", {
+    let Finished { objects, matches, diagnostics, facts } = stage!("generate", {
         let finished = generate_and_finish(&plan, plain, &patches, options);
         debug!(objects = finished.objects.len(), "generated");
         Ok::<_, Diagnostics>(finished)
     });
-    stage!(
-        "unique",
-        errors_only(generate::check_unique(
-            objects.iter().map(|o| (o.origin.as_deref().unwrap_or(&o.reference), o.sources.as_slice()))
+    // Checked and sorted at once; reported in stage order.
+    let (duplicates, (findings, order)) = stage!(
+        "check and sort",
+        Ok::<_, Diagnostics>(parallel::join(
+            || {
+                let identities =
+                    objects.iter().map(|o| (o.origin.as_deref().unwrap_or(&o.reference), o.sources.as_slice()));
+                generate::check_unique(identities)
+            },
+            || parallel::join(|| facts.check(), || render::order(&objects)),
         ))
     );
+    stage!("unique", errors_only(duplicates));
     patch_errors.extend(diagnostics);
     patch_errors.extend(patches.unmatched(&matches));
     stage!("patch", errors_only(patch_errors));
-
-    let findings = stage!("analyse", {
-        let findings = facts.check();
-        if findings.has_errors() { Err(findings) } else { Ok(findings) }
-    });
+    let findings = stage!("analyse", if findings.has_errors() { Err(findings) } else { Ok(findings) });
     warnings.extend(findings);
-
-    stage!("sort", {
-        render::sort(&mut objects);
-        Ok::<(), Diagnostics>(())
-    });
+    let objects = render::arrange(objects, &order);
     Ok(Build {
         environment: plan.environment,
         flavor: plan.flavor,

@@ -77,9 +77,18 @@ pub fn sort_key(r: &ResourceRef) -> (i64, String) {
     (kind_rank(&r.kind), [group, "_", version, "_", kind, "\0", namespace, "\0", &r.name].concat())
 }
 
-/// Sorts objects in kustomize's legacy order (stable).
-pub fn sort(objects: &mut [Object]) {
-    objects.sort_by_cached_key(|o| sort_key(&o.reference));
+/// The positions of `objects` in kustomize's legacy order (stable).
+pub fn order(objects: &[Object]) -> Vec<usize> {
+    let mut keyed: Vec<((i64, String), usize)> =
+        objects.iter().enumerate().map(|(i, o)| (sort_key(&o.reference), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// `objects` rearranged: the object at `order[0]` first, and so on.
+pub fn arrange(objects: Vec<Object>, order: &[usize]) -> Vec<Object> {
+    let mut slots: Vec<Option<Object>> = objects.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect()
 }
 
 /// One object's text: a YAML document, or a JSON object indented as an item of the `List`.
@@ -243,23 +252,32 @@ const YAML11_WORDS: [&str; 12] = ["y", "n", "yes", "no", "true", "false", "on", 
 
 /// Whether `s` can be written plain and still be read back as this string by YAML 1.1 and 1.2.
 fn plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
-    if s.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else { return false };
+    if bytes.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return false;
     }
     // Anything that starts like a number (ints, floats, octal, hex, sexagesimal, dates, `.inf`).
-    let mut chars = s.chars();
-    let lead = if first == '-' || first == '+' { chars.nth(1) } else { Some(first) };
-    if lead.is_some_and(|c| c.is_ascii_digit() || c == '.') {
+    let lead = if first == b'-' || first == b'+' { bytes.get(1).copied() } else { Some(first) };
+    if lead.is_some_and(|c| c.is_ascii_digit() || c == b'.') {
         return false;
     }
-    if !(first.is_ascii_alphanumeric() || first == '/' || first == '_') {
+    if !(first.is_ascii_alphanumeric() || first == b'/' || first == b'_') {
         return false;
     }
-    if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") || s.contains(" #") {
+    if s.ends_with(' ') || s.ends_with(':') {
         return false;
     }
-    s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@+=, ()".contains(c))
+    // One pass: only safe characters, and no `: ` or ` #`.
+    let mut previous = 0u8;
+    for &c in bytes {
+        let safe = c.is_ascii_alphanumeric() || b"-_./:@+=, ()".contains(&c);
+        if !safe || (previous == b':' && c == b' ') || (previous == b' ' && c == b'#') {
+            return false;
+        }
+        previous = c;
+    }
+    true
 }
 
 fn write_string(out: &mut String, s: &str) {
