@@ -3,6 +3,7 @@
 //!
 //! | code | istio | what |
 //! |------|-------|------|
+//! | E430 | | two objects with one identity (see [`unique`]) |
 //! | A601 | IST0101 | a VirtualService names a Gateway that no object defines |
 //! | A602 | IST0132 | a VirtualService host that none of its gateways serves |
 //! | A603 | IST0109 | two mesh VirtualServices claim one host in overlapping `exportTo` |
@@ -11,12 +12,14 @@
 //! | A606 | IST0128 | a DestinationRule originating TLS with no CA to verify the server (warning) |
 //! | A607 | IST0149 | routing on JWT claims without a RequestAuthentication on the gateway |
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
-use crate::resource::Resource;
+use crate::resource::{Object, Resource, split_api_version};
 
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
@@ -272,6 +275,39 @@ impl Facts {
         check_gateway_conflicts(&gateways, &mut out);
         out
     }
+}
+
+/// Two final objects with one identity (group, kind, namespace, name) is an error naming where
+/// each came from (a plain resource clashing with a generated one, or a patch that renamed an
+/// object onto another).
+pub fn unique(objects: &[Object]) -> Diagnostics {
+    let origin = |o: &Object| {
+        let mut text = o.sources.join(", ");
+        if let Some(before) = &o.origin {
+            let _ = write!(text, " (renamed from {before} by {})", o.patched_by.join(", "));
+        }
+        text
+    };
+    // Detection only: diagnostics are sorted later, so the map's order never shows.
+    let mut seen: HashMap<(&str, &str, &str, &str), &Object> = HashMap::with_capacity(objects.len());
+    let mut out = Diagnostics::new();
+    for o in objects {
+        let r = &o.reference;
+        let group = split_api_version(&r.api_version).0;
+        match seen.entry((group, &r.kind, r.namespace.as_deref().unwrap_or_default(), &r.name)) {
+            Entry::Occupied(first) => out.push(
+                Diagnostic::error("E430", format!("two objects are both {r}")).resource(r.clone()).help(format!(
+                    "one comes from {}, the other from {}; rename or remove one",
+                    origin(first.get()),
+                    origin(o)
+                )),
+            ),
+            Entry::Vacant(slot) => {
+                slot.insert(o);
+            }
+        }
+    }
+    out
 }
 
 /// Runs every analysis over a set of final objects.

@@ -26,7 +26,7 @@ use crate::patch::{Matches, Patches};
 use crate::render::Form;
 use crate::resource::{self, Object, Resource};
 use crate::source::{Source, Tree};
-use crate::{generate, merge, parallel, render, validate};
+use crate::{analyse, generate, merge, parallel, render, validate};
 
 /// What a build renders, beyond the repository.
 #[derive(Debug, Clone, Default)]
@@ -130,11 +130,7 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let (duplicates, (findings, order)) = stage!(
         "check and sort",
         Ok::<_, Diagnostics>(parallel::join(
-            || {
-                let identities =
-                    objects.iter().map(|o| (o.origin.as_deref().unwrap_or(&o.reference), o.sources.as_slice()));
-                generate::check_unique(identities)
-            },
+            || analyse::unique(&objects),
             || parallel::join(|| facts.check(), || render::order(&objects)),
         ))
     );

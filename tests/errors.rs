@@ -361,6 +361,39 @@ fn json_patch_operation_that_fails() {
 }
 
 #[test]
+fn two_objects_with_one_identity() {
+    // A plain resource that clashes with a generated Gateway.
+    let clash = "apiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata:\n  name: public-shop-apps-example-com\n  namespace: istio-ingress\nspec:\n  selector: {istio: ingressgateway}\n";
+    fails(
+        &[("base/resources/gateway.yaml", clash)],
+        "E430",
+        &[
+            "two objects are both Gateway/istio-ingress/public-shop-apps-example-com",
+            "the other from base/resources/gateway.yaml",
+            &format!("one comes from base/meshedge.yaml, {WEB}"),
+        ],
+    );
+    // A patch that renames one ConfigMap onto another.
+    let config =
+        |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: shop\n");
+    let rename =
+        "  - target: {kind: ConfigMap, name: b}\n    json:\n      - {op: replace, path: /metadata/name, value: a}\n";
+    fails(
+        &[
+            ("base/resources/a.yaml", &config("a")),
+            ("base/resources/b.yaml", &config("b")),
+            (PROD, &with_second_patch(rename)),
+        ],
+        "E430",
+        &[
+            "two objects are both ConfigMap/shop/a",
+            "one comes from base/resources/a.yaml",
+            &format!("base/resources/b.yaml (renamed from ConfigMap/shop/b by {PROD}#patches[1])"),
+        ],
+    );
+}
+
+#[test]
 fn egress_host_outside_allowed_hosts() {
     let item = PARTNER_ITEM.replace("api.partner.example", "api.stripe.com");
     fails(

@@ -17,15 +17,12 @@ pub mod security;
 pub mod workload;
 
 use std::collections::BTreeSet;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
 use crate::objects::Manifest;
-use crate::resource::{Resource, split_api_version};
+use crate::resource::Resource;
 use crate::validate::Plan;
 
 /// Objects handed on at a time.
@@ -98,34 +95,4 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     egress::generate(plan, out);
     enforcement::generate(plan, out);
     control_plane::generate(plan, out);
-}
-
-/// Two objects with one identity (group, kind, namespace, name) is an error naming both origins.
-/// `objects` are the identities objects were generated (or read) with, and their sources, in
-/// generation order.
-pub fn check_unique<'a>(objects: impl ExactSizeIterator<Item = (&'a ResourceRef, &'a [String])>) -> Diagnostics {
-    // Detection only: diagnostics are sorted later, so the map's order never shows.
-    let mut seen: HashMap<(&str, &str, &str, &str), &[String]> = HashMap::with_capacity(objects.len());
-    let mut diagnostics = Diagnostics::new();
-    for (r, sources) in objects {
-        let key = (
-            split_api_version(&r.api_version).0,
-            r.kind.as_str(),
-            r.namespace.as_deref().unwrap_or_default(),
-            r.name.as_str(),
-        );
-        match seen.entry(key) {
-            Entry::Occupied(first) => diagnostics.push(
-                Diagnostic::error("E430", format!("two objects are both {r}")).resource(r.clone()).help(format!(
-                    "one comes from {}, the other from {}; rename or remove one",
-                    first.get().join(", "),
-                    sources.join(", ")
-                )),
-            ),
-            Entry::Vacant(slot) => {
-                slot.insert(sources);
-            }
-        }
-    }
-    diagnostics
 }
