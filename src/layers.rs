@@ -32,7 +32,7 @@ impl<'a> Loader<'a> {
         self.parse(path, text)
     }
 
-    /// Reads the files the walk found and parses them on two threads; results in file order.
+    /// Reads the files the walk found and parses them on every core; results in file order.
     pub fn load_all<'f>(
         &mut self,
         files: &'f [WalkedFile],

@@ -224,7 +224,8 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
     let (environment, environment_dir) =
         layers.last().map(|l| (l.spec.metadata.name.clone(), l.dir.clone())).unwrap_or_default();
 
-    let mut tenants: BTreeMap<String, Tenant> = BTreeMap::new();
+    // Per tenant, its documents layer by layer.
+    let mut by_tenant: BTreeMap<String, Vec<Vec<Document>>> = BTreeMap::new();
     let mut resources = Vec::new();
     let mut patches = Vec::new();
     for layer in layers {
@@ -238,13 +239,22 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
             resources.push(doc);
         }
         for (tenant_name, docs) in layer.tenants {
-            let tenant = tenants.entry(tenant_name.clone()).or_insert_with(|| Tenant {
-                name: tenant_name.clone(),
-                namespaces: vec![tenant_name],
-                ..Tenant::default()
-            });
-            merge_tenant_docs(tenant, docs, &mut diagnostics);
+            by_tenant.entry(tenant_name).or_default().push(docs);
         }
+    }
+    // Tenants merge independently of each other: on every core.
+    let merged = crate::parallel::map_owned(by_tenant.into_iter().collect(), |(name, layers)| {
+        let mut tenant = Tenant { name: name.clone(), namespaces: vec![name], ..Tenant::default() };
+        let mut diagnostics = Diagnostics::new();
+        for docs in layers {
+            merge_tenant_docs(&mut tenant, docs, &mut diagnostics);
+        }
+        (tenant, diagnostics)
+    });
+    let mut tenants: BTreeMap<String, Tenant> = BTreeMap::new();
+    for (tenant, found) in merged {
+        diagnostics.extend(found);
+        tenants.insert(tenant.name.clone(), tenant);
     }
     for name in &excluded {
         if tenants.remove(name).is_none() {

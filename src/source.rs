@@ -252,6 +252,9 @@ impl<'a> Tree<'a> {
         }
         let mut entries = self.source.list(physical).map_err(|e| Self::io(logical, e))?;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // Directories are walked after the listing, on every core; files and directories are
+        // sorted together by the caller.
+        let mut dirs = Vec::new();
         for (name, kind) in entries {
             if is_hidden(&name) {
                 continue;
@@ -267,10 +270,18 @@ impl<'a> Tree<'a> {
             };
             match real_kind {
                 Some(EntryKind::File) => out.push(WalkedFile { path: child_logical, physical: real }),
-                Some(EntryKind::Dir) => self.walk_into(&child_logical, &real, visiting, out)?,
+                Some(EntryKind::Dir) => dirs.push((child_logical, real)),
                 // A dangling link inside the root is skipped, like a missing file.
                 _ => {}
             }
+        }
+        let walked = crate::parallel::map(&dirs, |(logical, real)| {
+            let mut visiting = visiting.clone();
+            let mut found = Vec::new();
+            self.walk_into(logical, real, &mut visiting, &mut found).map(|()| found)
+        });
+        for found in walked {
+            out.extend(found?);
         }
         visiting.remove(physical);
         Ok(())
