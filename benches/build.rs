@@ -62,7 +62,7 @@ fn build_200(bencher: Bencher) {
 }
 
 /// compile + stream, 2,000 tenants.
-#[divan::bench(sample_count = 5, sample_size = 1)]
+#[divan::bench(sample_count = 15, sample_size = 1)]
 fn build_2000(bencher: Bencher) {
     build(bencher, 2000);
 }

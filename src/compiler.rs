@@ -1,13 +1,12 @@
 //! The compiler: the pipeline chained in one place.
 //!
 //! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
-//! analyse → render → sort. Each stage returns its diagnostics; the pipeline stops after the
-//! first stage that reports an error, so a later stage never sees input an earlier one refused.
-//! Warnings travel with the result.
+//! analyse → render → sort. Each stage returns its diagnostics; the build reports those of the
+//! first stage with an error and goes no further, so later findings never pile onto input an
+//! earlier stage refused. Warnings travel with the result.
 //!
-//! The stages after generation run object by object ([`finish`]): each object is built in the
-//! generic value form, stamped, patched, noted for the analyses and rendered, and only its text
-//! is kept. Objects are finished in batches on every core while generation goes on; the patches'
+//! The stages after generation run object by object: each object is built in the generic value
+//! form, stamped, patched, noted for the analyses and rendered, and only its text is kept. Objects are finished in batches on every core while generation goes on; the patches'
 //! errors, the analyses' facts and the objects are joined in generation order, so the result
 //! never depends on which thread finished what.
 

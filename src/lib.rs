@@ -3,7 +3,8 @@
 //!
 //! The pipeline, one module per stage, chained in [`compiler`]:
 //! [`source`] → [`load`] → [`layers`] → [`merge`] → [`validate`] → [`generate`] → [`patch`] →
-//! [`analyse`] → [`render`]. Commands in [`cli`] are thin shells over it.
+//! [`analyse`] → [`render`]. Objects are stamped, patched, analysed and rendered one at a time as
+//! they are generated, on every core ([`parallel`]). Commands in [`cli`] are thin shells over it.
 
 // Diagnostics are returned by value on the cold error path; their size does not matter there.
 #![allow(clippy::result_large_err)]
