@@ -190,32 +190,26 @@ impl Matches {
 impl<'a> Patches<'a> {
     /// Compiles every patch; one whose target or operations are invalid is reported and left out.
     pub fn compile(patches: &'a [LayerPatch]) -> (Patches<'a>, Diagnostics) {
+        let compile_one = |patch: &'a LayerPatch| -> Result<Compiled<'a>, Diagnostic> {
+            let target = Target::compile(&patch.spec.target.clone().unwrap_or_default()).map_err(|e| {
+                Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
+                    .at(patch.location.clone())
+                    .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax")
+            })?;
+            let operations = patch.spec.json.as_deref().map(parse_operations).transpose().map_err(|e| {
+                Diagnostic::error("E502", format!("patch {}: invalid JSON patch: {e}", patch.name))
+                    .at(patch.location.clone())
+                    .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`")
+            })?;
+            Ok(Compiled { patch, target, operations })
+        };
         let mut diagnostics = Diagnostics::new();
         let mut compiled = Vec::with_capacity(patches.len());
         for patch in patches {
-            let target = match Target::compile(&patch.spec.target.clone().unwrap_or_default()) {
-                Ok(t) => t,
-                Err(e) => {
-                    diagnostics.push(
-                        Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
-                            .at(patch.location.clone())
-                            .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax"),
-                    );
-                    continue;
-                }
-            };
-            let operations = match patch.spec.json.as_deref().map(parse_operations).transpose() {
-                Ok(operations) => operations,
-                Err(e) => {
-                    diagnostics.push(
-                        Diagnostic::error("E502", format!("patch {}: invalid JSON patch: {e}", patch.name))
-                            .at(patch.location.clone())
-                            .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
-                    );
-                    continue;
-                }
-            };
-            compiled.push(Compiled { patch, target, operations });
+            match compile_one(patch) {
+                Ok(c) => compiled.push(c),
+                Err(d) => diagnostics.push(d),
+            }
         }
         (Patches { compiled }, diagnostics)
     }
