@@ -337,6 +337,11 @@ fn scalar(text: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::Ta
             return Value::String(text);
         }
     }
+    // A plain scalar that starts with a letter other than those of `null`, `true` and `false` is
+    // a string (no number starts with a letter): most are, and they need no resolving.
+    if text.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(b)) {
+        return Value::String(text);
+    }
     match Yaml::from_str(&text) {
         Yaml::Null => Value::Null,
         Yaml::Boolean(b) => Value::Bool(b),
@@ -418,6 +423,29 @@ mod tests {
     #[allow(dead_code)]
     struct Spec {
         routes: Vec<Route>,
+    }
+
+    #[test]
+    fn plain_scalars_resolve_as_yaml_1_2_core() {
+        let plain = |text: &str| scalar(text.to_string(), TScalarStyle::Plain, None);
+        for (text, expected) in [
+            ("web", Value::String("web".into())),
+            ("Off", Value::String("Off".into())),
+            ("yes", Value::String("yes".into())),
+            ("inf", Value::String("inf".into())),
+            ("e5", Value::String("e5".into())),
+            ("null", Value::Null),
+            ("~", Value::Null),
+            ("True", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("nothing", Value::String("nothing".into())),
+            ("8080", Value::Number(8080.into())),
+            ("0x1F", Value::Number(31.into())),
+        ] {
+            assert_eq!(plain(text), expected, "{text}");
+        }
+        assert_eq!(plain("1e3").as_f64(), Some(1000.0));
+        assert_eq!(scalar("8080".into(), TScalarStyle::DoubleQuoted, None), Value::String("8080".into()));
     }
 
     #[test]

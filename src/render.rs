@@ -250,6 +250,23 @@ fn write_scalar(out: &mut String, value: &Value) {
 /// Words a YAML 1.1 reader turns into booleans or null.
 const YAML11_WORDS: [&str; 12] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<"];
 
+/// The bytes a plain scalar may hold: ASCII letters and digits and `-_./:@+=, ()`.
+const PLAIN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        table[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let extra = b"-_./:@+=, ()";
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Whether `s` can be written plain and still be read back as this string by YAML 1.1 and 1.2.
 fn plain_safe(s: &str) -> bool {
     let bytes = s.as_bytes();
@@ -268,11 +285,10 @@ fn plain_safe(s: &str) -> bool {
     if s.ends_with(' ') || s.ends_with(':') {
         return false;
     }
-    // One pass: only safe characters, and no `: ` or ` #`.
+    // One pass: only safe characters, and no `: `.
     let mut previous = 0u8;
     for &c in bytes {
-        let safe = c.is_ascii_alphanumeric() || b"-_./:@+=, ()".contains(&c);
-        if !safe || (previous == b':' && c == b' ') || (previous == b' ' && c == b'#') {
+        if !PLAIN_BYTES[c as usize] || (previous == b':' && c == b' ') {
             return false;
         }
         previous = c;
