@@ -456,9 +456,9 @@ pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec
     out
 }
 
-/// Drops `value` on a detached thread. Freeing the object trees of two large builds takes a
-/// noticeable share of a build's time, and nothing needs to wait for it (a command that exits
-/// meanwhile leaves it to the operating system).
+/// Drops `value` on a detached thread. Freeing the objects of two large builds (tens of thousands
+/// of texts and identities each) takes a few percent of a build's time, and nothing needs to wait
+/// for it (a command that exits meanwhile leaves it to the operating system).
 fn free_in_background<T: Send + 'static>(value: T) {
     // Should the thread not start, the closure, and `value` with it, is dropped right here.
     let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(value));
@@ -568,7 +568,7 @@ fn diff_environment(
     env.base_errors = errors(base);
     env.head_errors = errors(head);
     let empty: &[Object] = &[];
-    let (base_resources, head_resources) = match (base, head) {
+    let (base_objects, head_objects) = match (base, head) {
         (Some(Err(_)), _) | (_, Some(Err(_))) => {
             env.status = Status::Error;
             return env;
@@ -584,10 +584,10 @@ fn diff_environment(
         (Some(Ok(b)), Some(Ok(h))) => (b.objects.as_slice(), h.objects.as_slice()),
         (None, None) => return env,
     };
-    // Reaching into every object is slow (memory-bound): both sides at once.
-    let sides = [(base_resources, base_identities), (head_resources, head_identities)];
-    let mut indexed = parallel::map(&sides, |&(resources, identities)| {
-        let keyed = keyed(resources, identities);
+    // Indexing tens of thousands of objects per side: both sides at once.
+    let sides = [(base_objects, base_identities), (head_objects, head_identities)];
+    let mut indexed = parallel::map(&sides, |&(objects, identities)| {
+        let keyed = keyed(objects, identities);
         let index: HashMap<Key<'_>, &Object> = keyed.iter().copied().collect();
         (keyed, index)
     })
@@ -595,7 +595,7 @@ fn diff_environment(
     let (Some((base_keyed, base_index)), Some((head_keyed, head_index))) = (indexed.next(), indexed.next()) else {
         return env;
     };
-    // Comparing the object trees is most of the work: in chunks, on every core.
+    // Comparing texts and writing the diffs of changed objects: in chunks, on every core.
     let chunks: Vec<&[(Key<'_>, &Object)]> = head_keyed.chunks(head_keyed.len().div_ceil(16).max(1)).collect();
     let found = parallel::map(&chunks, |chunk| {
         let mut found = Vec::new();
