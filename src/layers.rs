@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceText};
-use crate::input::{API_VERSION, LayerDoc, LayerKind, MANIFEST};
+use crate::input::{API_VERSION, EdgeRequestDoc, LayerDoc, LayerKind, MANIFEST, TenantDoc};
 use crate::load::{self, Document};
 use crate::source::{self, SourceError, Tree, WalkedFile};
 
@@ -38,11 +38,21 @@ impl<'a> Loader<'a> {
         files: &'f [WalkedFile],
         context: &str,
     ) -> Vec<(&'f WalkedFile, Result<Vec<Document>, Diagnostic>)> {
+        self.load_all_with(files, context, |doc| doc)
+    }
+
+    /// [`Loader::load_all`], with `each` applied to every document on the thread that parsed it.
+    pub fn load_all_with<'f, T: Send>(
+        &mut self,
+        files: &'f [WalkedFile],
+        context: &str,
+        each: impl Fn(Document) -> T + Sync + Send,
+    ) -> Vec<(&'f WalkedFile, Result<Vec<T>, Diagnostic>)> {
         // Reading and parsing on every core; the loader's records are written here, in file order.
         let tree = &self.tree;
         let loaded = crate::parallel::map(files, |file| match tree.read_walked(file) {
             Ok(text) => {
-                let parsed = load::parse(&file.path, &text);
+                let parsed = load::parse(&file.path, &text).map(|docs| docs.into_iter().map(&each).collect());
                 (Some(text), parsed)
             }
             Err(e) => (None, Err(source_error(&e, context))),
@@ -90,7 +100,44 @@ pub struct Layer {
     /// Plain manifests under `resources/`.
     pub resources: Vec<Document>,
     /// Documents under `tenants/<tenant>/`, keyed by the tenant directory name.
-    pub tenants: BTreeMap<String, Vec<Document>>,
+    pub tenants: BTreeMap<String, Vec<TenantDocument>>,
+}
+
+/// A document under `tenants/`, read into its typed form on the thread that parsed it. Its value
+/// tree is released there and then: tenants make up most of a repository, and their documents
+/// are needed again only to merge a request that several layers write (read again from the text)
+/// and to place diagnostics.
+#[derive(Debug, Clone)]
+pub struct TenantDocument {
+    pub doc: Document,
+    pub read: TenantRead,
+}
+
+#[derive(Debug, Clone)]
+pub enum TenantRead {
+    Tenant(TenantDoc),
+    Request(EdgeRequestDoc),
+    /// Not a tenant document, or not a valid one.
+    Refused(Diagnostic),
+}
+
+fn read_tenant_document(mut doc: Document) -> TenantDocument {
+    let read = match doc.api_kind() {
+        (Some(API_VERSION), Some("Tenant")) => doc.typed("").map_or_else(TenantRead::Refused, TenantRead::Tenant),
+        (Some(API_VERSION), Some("EdgeRequest")) => doc.typed("").map_or_else(TenantRead::Refused, TenantRead::Request),
+        (Some(API_VERSION), other) => TenantRead::Refused(
+            Diagnostic::error("E305", format!("`{}` is not a tenant document", other.unwrap_or("(no kind)")))
+                .at(doc.location("/kind"))
+                .help("tenants supply only `kind: Tenant` and `kind: EdgeRequest` documents"),
+        ),
+        _ => TenantRead::Refused(
+            Diagnostic::error("E305", "tenants supply only Tenant and EdgeRequest documents")
+                .at(doc.location("/apiVersion"))
+                .help(format!("use `apiVersion: {API_VERSION}`; raw manifests belong in a layer's resources/")),
+        ),
+    };
+    doc.release_value();
+    TenantDocument { doc, read }
 }
 
 /// Loads the environment at `env_dir` and all its bases, in application order.
@@ -270,7 +317,7 @@ fn load_contents(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagn
                     );
                 }
             }
-            for (file, loaded) in loader.load_all(&inside, "cannot read tenant file") {
+            for (file, loaded) in loader.load_all_with(&inside, "cannot read tenant file", read_tenant_document) {
                 let rest = &file.path[tenants_dir.len() + 1..];
                 let tenant = rest.split('/').next().unwrap_or_default();
                 match loaded {

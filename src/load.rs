@@ -62,6 +62,30 @@ impl Document {
         }
     }
 
+    /// Whether the document writes a value at `pointer`, read from its text (so it also answers
+    /// for a document whose value was released).
+    pub fn writes(&self, pointer: &str) -> bool {
+        self.locations().contains_key(pointer)
+    }
+
+    /// Lets the value tree go once its typed form has been taken; [`Document::reload`] reads it
+    /// again from the text when it is needed after all.
+    pub fn release_value(&mut self) {
+        self.value = Value::Null;
+    }
+
+    /// The value, read again from the text (for a document whose value was released).
+    pub fn reload(&self) -> Value {
+        let mut builder = Builder::new(&self.file, self.text.clone(), false);
+        let _ = Parser::new_from_str(&self.text).load(&mut builder, true);
+        builder
+            .documents
+            .into_iter()
+            .find(|d| d.document.index == self.index)
+            .map(|d| d.document.value)
+            .unwrap_or_default()
+    }
+
     pub fn str_at(&self, pointer: &str) -> Option<&str> {
         self.value.pointer(pointer).and_then(Value::as_str)
     }
@@ -423,6 +447,18 @@ mod tests {
     #[allow(dead_code)]
     struct Spec {
         routes: Vec<Route>,
+    }
+
+    #[test]
+    fn a_released_value_is_read_again_from_the_text() {
+        let text = "a: 1\n---\nkind: EdgeRequest\nspec:\n  hosts: [x, y]\n";
+        let mut docs = parse("t.yaml", text).unwrap();
+        let original = docs[1].value.clone();
+        docs[1].release_value();
+        assert_eq!(docs[1].value, Value::Null);
+        assert_eq!(docs[1].reload(), original);
+        assert!(docs[1].writes("/spec/hosts/1") && !docs[1].writes("/spec/hosts/2"));
+        assert_eq!(docs[1].location("/spec/hosts").to_string(), "t.yaml:5:3");
     }
 
     #[test]

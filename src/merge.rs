@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, PatchSpec, Settings, TenantDoc};
-use crate::layers::Layer;
+use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, PatchSpec, Settings};
+use crate::layers::{Layer, TenantDocument, TenantRead};
 use crate::load::{self, Document};
 
 /// Merges `overlay` into `base` by the §2.2 rule.
@@ -73,14 +73,15 @@ pub struct Request {
     /// `metadata.namespace`, if any layer set it.
     pub namespace: Option<String>,
     pub doc: EdgeRequestDoc,
-    /// The documents that make it up, in layer order.
+    /// The documents that make it up, in layer order (their values released: see
+    /// [`crate::layers::TenantDocument`]).
     pub docs: Vec<Document>,
 }
 
 impl Request {
     /// Where the value at `pointer` was last written.
     pub fn location(&self, pointer: &str) -> Location {
-        let doc = self.docs.iter().rev().find(|d| d.value.pointer(pointer).is_some()).or(self.docs.last());
+        let doc = self.docs.iter().rev().find(|d| d.writes(pointer)).or(self.docs.last());
         match doc {
             Some(doc) => doc.location(pointer),
             None => Location::file(""),
@@ -214,7 +215,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
                         "E303",
                         format!("tenant `{name}` is excluded here but this environment adds to it"),
                     )
-                    .at(doc.location("/metadata/name"))
+                    .at(doc.doc.location("/metadata/name"))
                     .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
                     .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
                 );
@@ -225,7 +226,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         layers.last().map(|l| (l.spec.metadata.name.clone(), l.dir.clone())).unwrap_or_default();
 
     // Per tenant, its documents layer by layer.
-    let mut by_tenant: BTreeMap<String, Vec<Vec<Document>>> = BTreeMap::new();
+    let mut by_tenant: BTreeMap<String, Vec<Vec<TenantDocument>>> = BTreeMap::new();
     let mut resources = Vec::new();
     let mut patches = Vec::new();
     for layer in layers {
@@ -302,58 +303,40 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<Document>, diagnostics: &mut Diagnostics) {
+fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics: &mut Diagnostics) {
     let mut seen_here: BTreeSet<String> = BTreeSet::new();
-    for doc in docs {
-        let (api_version, kind) = doc.api_kind();
-        if api_version != Some(API_VERSION) {
-            diagnostics.push(
-                Diagnostic::error("E305", "tenants supply only Tenant and EdgeRequest documents")
-                    .at(doc.location("/apiVersion"))
-                    .help(format!("use `apiVersion: {API_VERSION}`; raw manifests belong in a layer's resources/")),
-            );
-            continue;
-        }
-        match kind {
-            Some("Tenant") => match doc.typed::<TenantDoc>("") {
-                Ok(spec) => {
-                    if spec.metadata.name != tenant.name {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                "E306",
-                                format!(
-                                    "tenant `{}` is declared in the directory of tenant `{}`",
-                                    spec.metadata.name, tenant.name
-                                ),
-                            )
-                            .at(doc.location("/metadata/name"))
-                            .help(format!("set `metadata.name: {}` (the directory name)", tenant.name)),
-                        );
-                        continue;
-                    }
-                    if let Some(namespaces) = spec.spec.namespaces {
-                        if namespaces.is_empty() {
-                            diagnostics.push(
-                                Diagnostic::error("E307", "a tenant needs at least one namespace")
-                                    .at(doc.location("/spec/namespaces"))
-                                    .help("list its namespaces, or remove `namespaces` to use the tenant's name"),
-                            );
-                        } else {
-                            tenant.namespaces = namespaces;
-                        }
-                    }
-                    tenant.docs.push(doc);
+    for TenantDocument { doc, read } in docs {
+        match read {
+            TenantRead::Refused(d) => diagnostics.push(d),
+            TenantRead::Tenant(spec) => {
+                if spec.metadata.name != tenant.name {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "E306",
+                            format!(
+                                "tenant `{}` is declared in the directory of tenant `{}`",
+                                spec.metadata.name, tenant.name
+                            ),
+                        )
+                        .at(doc.location("/metadata/name"))
+                        .help(format!("set `metadata.name: {}` (the directory name)", tenant.name)),
+                    );
+                    continue;
                 }
-                Err(d) => diagnostics.push(d),
-            },
-            Some("EdgeRequest") => {
-                let fragment: EdgeRequestDoc = match doc.typed("") {
-                    Ok(f) => f,
-                    Err(d) => {
-                        diagnostics.push(d);
-                        continue;
+                if let Some(namespaces) = spec.spec.namespaces {
+                    if namespaces.is_empty() {
+                        diagnostics.push(
+                            Diagnostic::error("E307", "a tenant needs at least one namespace")
+                                .at(doc.location("/spec/namespaces"))
+                                .help("list its namespaces, or remove `namespaces` to use the tenant's name"),
+                        );
+                    } else {
+                        tenant.namespaces = namespaces;
                     }
-                };
+                }
+                tenant.docs.push(doc);
+            }
+            TenantRead::Request(fragment) => {
                 let name = fragment.metadata.name.clone();
                 if !seen_here.insert(name.clone()) {
                     // The first one is the request's latest document: it came from this layer.
@@ -372,11 +355,12 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<Document>, diagnostics: &mut
                 }
                 match tenant.requests.get_mut(&name) {
                     Some(existing) => {
-                        let mut merged = existing.docs.first().map(|d| d.value.clone()).unwrap_or(Value::Null);
+                        // Several layers write this request: their values, read again.
+                        let mut merged = existing.docs.first().map(Document::reload).unwrap_or(Value::Null);
                         for earlier in existing.docs.iter().skip(1) {
-                            merge_value(&mut merged, &earlier.value);
+                            merge_value(&mut merged, &earlier.reload());
                         }
-                        merge_value(&mut merged, &doc.value);
+                        merge_value(&mut merged, &doc.reload());
                         match load::typed_value::<EdgeRequestDoc>(&merged) {
                             Ok(merged_doc) => {
                                 existing.namespace = merged_doc.metadata.namespace.clone();
@@ -407,11 +391,6 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<Document>, diagnostics: &mut
                     }
                 }
             }
-            other => diagnostics.push(
-                Diagnostic::error("E305", format!("`{}` is not a tenant document", other.unwrap_or("(no kind)")))
-                    .at(doc.location("/kind"))
-                    .help("tenants supply only `kind: Tenant` and `kind: EdgeRequest` documents"),
-            ),
         }
     }
 }
