@@ -34,17 +34,15 @@ pub struct Document {
 }
 
 impl Document {
+    /// This document parsed again from its file's text, with its places when `track`.
+    fn reread(&self, track: bool) -> Option<Built> {
+        let mut builder = Builder::new(&self.file, self.text.clone(), track);
+        let _ = Parser::new_from_str(&self.text).load(&mut builder, true);
+        builder.documents.into_iter().find(|d| d.document.index == self.index)
+    }
+
     fn locations(&self) -> &Locations {
-        self.locations.get_or_init(|| {
-            let mut builder = Builder::new(&self.file, self.text.clone(), true);
-            let _ = Parser::new_from_str(&self.text).load(&mut builder, true);
-            builder
-                .documents
-                .into_iter()
-                .find(|d| d.document.index == self.index)
-                .map(|d| d.tracked)
-                .unwrap_or_default()
-        })
+        self.locations.get_or_init(|| self.reread(true).map(|d| d.tracked).unwrap_or_default())
     }
 
     /// The place of the value at `pointer`, or of its nearest written ancestor.
@@ -76,14 +74,7 @@ impl Document {
 
     /// The value, read again from the text (for a document whose value was released).
     pub fn reload(&self) -> Value {
-        let mut builder = Builder::new(&self.file, self.text.clone(), false);
-        let _ = Parser::new_from_str(&self.text).load(&mut builder, true);
-        builder
-            .documents
-            .into_iter()
-            .find(|d| d.document.index == self.index)
-            .map(|d| d.document.value)
-            .unwrap_or_default()
+        self.reread(false).map(|d| d.document.value).unwrap_or_default()
     }
 
     pub fn str_at(&self, pointer: &str) -> Option<&str> {
