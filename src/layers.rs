@@ -3,8 +3,10 @@
 //! A layer is a directory with a `meshedge.yaml`. Its `bases` are applied first, in order,
 //! depth first; a layer reached twice is applied once, at its first position; a cycle is an
 //! error that names every layer on it. Each layer's `resources/` (plain manifests) and
-//! `tenants/` (tenant and request documents) are found by convention, recursively. Every path
-//! stays inside the repository root ([`crate::source::Tree`] enforces it).
+//! `tenants/` (tenant and request documents) are found by convention, recursively, and read on
+//! every core; tenant documents are read into their typed form as they are parsed
+//! ([`TenantDocument`]), and merged across layers by [`crate::merge`]. Every path stays inside
+//! the repository root ([`crate::source::Tree`] enforces it).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,9 +1,9 @@
 //! Parallel work: one pool of threads, one per core, for every stage that splits its work
-//! (parsing files, finishing objects, the two sides of a diff).
+//! (walking and parsing files, merging tenants, finishing objects, the two sides of a diff).
 //!
-//! One pool, not threads per stage: a thread keeps the memory it freed, so the objects of a build
-//! reuse what its parsed input documents held instead of asking the system for more. Results
-//! always come back in input order, so output never depends on which thread did what.
+//! One pool, started once: no stage starts threads of its own, and nested work (a diff's two
+//! builds, each parallel inside) shares the cores instead of oversubscribing them. Results always
+//! come back in input order, so output never depends on which thread did what.
 
 use std::sync::OnceLock;
 
