@@ -112,13 +112,13 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// Takes what the analyses need from one final object.
-    pub fn add(&mut self, r: &Resource) {
+    /// Takes what the analyses need from one final object, whose identity is `reference`.
+    pub fn add(&mut self, r: &Resource, reference: &ResourceRef) {
         let ns = r.namespace().unwrap_or_default();
         if is_istio(r, "Gateway") {
             let servers = r.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten();
             self.gateways.push(GatewayFacts {
-                reference: r.reference(),
+                reference: reference.clone(),
                 selector: r
                     .value
                     .pointer("/spec/selector")
@@ -165,7 +165,7 @@ impl Facts {
                 .filter_map(|m| m.get("headers").and_then(Value::as_object))
                 .any(|h| h.keys().any(|k| k.starts_with("@request.auth.claims")));
             self.services.push(ServiceFacts {
-                reference: r.reference(),
+                reference: reference.clone(),
                 namespace: ns.to_string(),
                 hosts: strings(r.value.pointer("/spec/hosts")),
                 gateways: strings(r.value.pointer("/spec/gateways")),
@@ -314,7 +314,7 @@ pub fn unique(objects: &[Object]) -> Diagnostics {
 pub fn analyse(resources: &[Resource]) -> Diagnostics {
     let mut facts = Facts::default();
     for r in resources {
-        facts.add(r);
+        facts.add(r, &r.reference());
     }
     facts.check()
 }

@@ -234,9 +234,9 @@ fn finish(batch: Vec<Pending>, patches: &Patches, options: &Options) -> Finished
         for (key, value) in &options.annotations {
             resource::annotate(&mut resource, key, value);
         }
-        part.facts.add(&resource);
-        let text = render::object_text(&resource.value, options.form, &mut scratch);
         let reference = resource.reference();
+        part.facts.add(&resource, &reference);
+        let text = render::object_text(&resource.value, options.form, &mut scratch);
         let origin = applied.before.filter(|before| *before != reference).map(Box::new);
         let Resource { sources, .. } = resource;
         part.objects.push(Object { reference, origin, sources, patched_by: applied.names, form: options.form, text });
