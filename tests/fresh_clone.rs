@@ -35,9 +35,12 @@ fn sources() -> Vec<PathBuf> {
         files_under(&root.join(dir), &mut files);
     }
     files.extend(["build.rs", "Cargo.toml"].map(|f| root.join(f)).into_iter().filter(|p| p.is_file()));
-    files.retain(|p| p.extension().is_none_or(|e| e == "rs" || e == "toml" || e == "sh"));
+    // Code and manifests anywhere; every script of `.ci/`. Fuzz corpora and other data stay out.
+    let ci = root.join(".ci");
+    files.retain(|p| p.starts_with(&ci) || p.extension().is_some_and(|e| e == "rs" || e == "toml" || e == "sh"));
     files.sort();
     assert!(files.len() > 20, "only {} source files found", files.len());
+    assert!(files.contains(&ci.join("run")), "the CI script is checked");
     files
 }
 
