@@ -472,12 +472,12 @@ mod tests {
     use std::sync::OnceLock;
 
     fn dir() -> PathBuf {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/schemas"))
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/schemas"))
     }
 
     fn load(files: &[&str]) -> SchemaSet {
         let mut set = SchemaSet::new();
-        files.iter().for_each(|f| set.load_file(&dir().join(f)).expect("shared schema loads"));
+        files.iter().for_each(|f| set.load_file(&dir().join(f)).expect("vendored schema loads"));
         set
     }
 

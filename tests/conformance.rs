@@ -1,4 +1,4 @@
-//! The public JSON Patch conformance suite (`../shared/conformance/json-patch-tests`) through
+//! The public JSON Patch conformance suite (vendored in `data/conformance/json-patch-tests`) through
 //! meshedge's patch stage: each record's document is a resource, its patch an untargeted layer
 //! patch. Every enabled record must pass: `expected` documents match, `error` records fail
 //! (leaving the document untouched: a JSON patch is atomic), the rest leave `doc` unchanged.
@@ -12,7 +12,7 @@ use meshedge::resource::Resource;
 use serde_json::Value;
 
 fn suite(file: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/json-patch-tests").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/conformance/json-patch-tests").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("the suite is a JSON array")
 }

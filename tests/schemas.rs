@@ -1,5 +1,5 @@
 //! Every object `build` emits for the example environments validates against the real schemas
-//! in `../shared/schemas` (the Istio CRDs of the environment's flavor, OSSM/maistra, OpenShift,
+//! vendored in `data/schemas` (the Istio CRDs of the environment's flavor, OSSM/maistra, OpenShift,
 //! OVN, cert-manager, Kubernetes OpenAPI), unknown fields counted as failures. Kinds without a
 //! schema are listed, and the list is pinned so a new one cannot slip through unnoticed.
 
@@ -16,7 +16,7 @@ fn schemas_for(flavor: Flavor) -> SchemaSet {
         Flavor::Ossm2 => "istio-crd-all.gen.yaml",
         Flavor::Istio => "ossm-2.5-istio-crds.yaml",
     };
-    SchemaSet::load_dir_except(&common::schemas_dir(), &[skip]).expect("the shared schemas load")
+    SchemaSet::load_dir_except(&common::schemas_dir(), &[skip]).expect("the vendored schemas load")
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn every_emitted_object_matches_its_schema() {
     }
     assert!(failures.is_empty(), "objects failing their schema:\n{}", failures.join("\n"));
     assert!(checked > 50, "only {checked} objects checked");
-    eprintln!("kinds without a schema in ../shared/schemas: {without_schema:?}");
+    eprintln!("kinds without a schema in data/schemas: {without_schema:?}");
     let expected: BTreeSet<String> = ["sailoperator.io/v1 Istio"].iter().map(|s| s.to_string()).collect();
     assert_eq!(without_schema, expected, "kinds emitted without a schema to check them");
 }

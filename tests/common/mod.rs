@@ -10,8 +10,9 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The vendored upstream schemas (see `data/schemas/SOURCES.md`).
 pub fn schemas_dir() -> PathBuf {
-    repo_root().join("../shared/schemas")
+    repo_root().join("data/schemas")
 }
 
 /// Every environment of the example repository, by directory name.
