@@ -680,3 +680,41 @@ fn the_longest_values_give_valid_object_names() {
         }
     }
 }
+
+#[test]
+fn every_code_the_source_emits_is_documented() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/errors.md")).unwrap();
+    let code = regex::Regex::new(r#""([EWA][0-9]{3})""#).unwrap();
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    for entry in walkdir::WalkDir::new(root.join("src")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for found in code.captures_iter(&text) {
+            seen += 1;
+            if !docs.contains(&format!("| {} |", &found[1])) {
+                missing.push(format!("{} ({})", &found[1], entry.path().display()));
+            }
+        }
+    }
+    assert!(seen > 50, "codes found: {seen}");
+    assert!(missing.is_empty(), "codes missing from docs/errors.md: {missing:?}");
+}
+
+#[test]
+fn json_patch_operation_as_a_sequence() {
+    let patch = "patches:\n  - target: {kind: Gateway}\n    json:\n      - [add, /metadata/labels/a, b]\n";
+    let repo = Repo::new();
+    repo.write(PROD, &format!("{PROD_TEXT}{patch}"));
+    let output = repo.build();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty());
+    for expected in ["error[E502]: ", "operation 0 is not a mapping", &format!("--> {PROD}:7:")] {
+        assert!(stderr.contains(expected), "expected {expected:?} in:\n{stderr}");
+    }
+}
