@@ -32,3 +32,4 @@ pub mod source;
 pub mod source_git;
 pub mod synth;
 pub mod validate;
+pub mod values;

@@ -17,6 +17,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diagnostic::{Diagnostic, Location};
 
+mod strict;
+
 type Locations = HashMap<String, (usize, usize)>;
 
 /// One YAML document of an input file.
@@ -112,6 +114,10 @@ impl Document {
         } else if message.starts_with("missing field") {
             diagnostic.code = "E104";
             diagnostic = diagnostic.help("add the field; see docs/reference.md for the document's fields");
+        } else if let Some((refused, help)) = crate::values::split_refusal(message) {
+            diagnostic.code = "E110";
+            diagnostic.message = format!("{refused} (at {shown})");
+            diagnostic = diagnostic.help(help);
         } else {
             diagnostic = diagnostic.help("see docs/reference.md for the field's type and values");
         }
@@ -119,9 +125,11 @@ impl Document {
     }
 }
 
-/// Deserializes a generic value; on failure returns the JSON pointer (relative) and the message.
+/// Deserializes a generic value (a struct only from a mapping: [`strict`]); on failure returns
+/// the JSON pointer (relative) and the message. A value refused by its type
+/// ([`crate::values`]) carries its help in the message: see [`crate::values::split_refusal`].
 pub fn typed_value<T: DeserializeOwned>(value: &Value) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
+    serde_path_to_error::deserialize(strict::Strict(value)).map_err(|err| {
         let mut pointer = String::new();
         for segment in err.path().iter() {
             match segment {

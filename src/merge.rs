@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, PatchSpec, Settings};
 use crate::layers::{Layer, TenantDocument, TenantRead};
 use crate::load::{self, Document};
+use crate::values::plain;
 
 /// Merges `overlay` into `base` by the §2.2 rule.
 pub fn merge_value(base: &mut Value, overlay: &Value) {
@@ -197,6 +198,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
             // Each fragment was valid on its own; only a merge can produce this.
             let location =
                 layers.last().map(|l| l.manifest.location("/settings")).unwrap_or_else(|| Location::file(""));
+            let message = plain(&message);
             return Err(Diagnostic::error("E301", format!("merged settings are invalid: {message} (at {pointer})"))
                 .at(location)
                 .help("check the layers that set this value")
@@ -204,7 +206,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         }
     };
     let excluded: BTreeSet<String> =
-        settings.tenants.as_ref().and_then(|t| t.exclude.clone()).unwrap_or_default().into_iter().collect();
+        settings.tenants.iter().flat_map(|t| t.exclude.iter().flatten()).map(ToString::to_string).collect();
 
     // An excluded tenant that the environment itself adds to is a mistake worth stopping for.
     if let Some(env) = layers.iter().rev().find(|l| l.spec.kind == LayerKind::Environment) {
@@ -223,7 +225,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         }
     }
     let (environment, environment_dir) =
-        layers.last().map(|l| (l.spec.metadata.name.clone(), l.dir.clone())).unwrap_or_default();
+        layers.last().map(|l| (l.spec.metadata.name.to_string(), l.dir.clone())).unwrap_or_default();
 
     // Per tenant, its documents layer by layer.
     let mut by_tenant: BTreeMap<String, Vec<Vec<TenantDocument>>> = BTreeMap::new();
@@ -309,7 +311,7 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics
         match read {
             TenantRead::Refused(d) => diagnostics.push(d),
             TenantRead::Tenant(spec) => {
-                if spec.metadata.name != tenant.name {
+                if spec.metadata.name.as_str() != tenant.name {
                     diagnostics.push(
                         Diagnostic::error(
                             "E306",
@@ -331,13 +333,13 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics
                                 .help("list its namespaces, or remove `namespaces` to use the tenant's name"),
                         );
                     } else {
-                        tenant.namespaces = namespaces;
+                        tenant.namespaces = namespaces.into_iter().map(String::from).collect();
                     }
                 }
                 tenant.docs.push(doc);
             }
             TenantRead::Request(fragment) => {
-                let name = fragment.metadata.name.clone();
+                let name = fragment.metadata.name.to_string();
                 if !seen_here.insert(name.clone()) {
                     // The first one is the request's latest document: it came from this layer.
                     let first = tenant.requests.get(&name).and_then(|r| r.docs.last());
@@ -363,14 +365,14 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics
                         merge_value(&mut merged, &doc.reload());
                         match load::typed_value::<EdgeRequestDoc>(&merged) {
                             Ok(merged_doc) => {
-                                existing.namespace = merged_doc.metadata.namespace.clone();
+                                existing.namespace = merged_doc.metadata.namespace.as_ref().map(ToString::to_string);
                                 existing.doc = merged_doc;
                                 existing.docs.push(doc);
                             }
                             Err((pointer, message)) => diagnostics.push(
                                 Diagnostic::error(
                                     "E309",
-                                    format!("request `{name}` is invalid after merging: {message}"),
+                                    format!("request `{name}` is invalid after merging: {}", plain(&message)),
                                 )
                                 .at(doc.location(&pointer))
                                 .help("an overlay must restate whole lists (lists without `name` keys are replaced)"),
@@ -383,7 +385,7 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics
                             Request {
                                 tenant: tenant.name.clone(),
                                 name,
-                                namespace: fragment.metadata.namespace.clone(),
+                                namespace: fragment.metadata.namespace.as_ref().map(ToString::to_string),
                                 doc: fragment,
                                 docs: vec![doc],
                             },

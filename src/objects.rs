@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::input::Flavor;
+use crate::input::{ConnectionPool, Flavor, OutlierDetection};
+use crate::values::Duration;
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -144,7 +145,7 @@ pub struct HttpRoute {
     pub matches: Vec<HttpMatch>,
     pub route: Vec<RouteDestination>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<String>,
+    pub timeout: Option<Duration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Headers>,
 }
@@ -238,9 +239,9 @@ pub struct TrafficPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<ClientTls>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connection_pool: Option<Value>,
+    pub connection_pool: Option<ConnectionPool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outlier_detection: Option<Value>,
+    pub outlier_detection: Option<OutlierDetection>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub port_level_settings: Vec<PortTrafficPolicy>,
 }

@@ -146,7 +146,11 @@ fn certificate(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &m
     let spec = CertificateSpec {
         secret_name: secret.clone(),
         dns_names: vec![host.host.clone()],
-        issuer_ref: IssuerReference { group: "cert-manager.io", kind: issuer.kind.clone(), name: issuer.name.clone() },
+        issuer_ref: IssuerReference {
+            group: "cert-manager.io",
+            kind: issuer.kind.as_str().to_string(),
+            name: issuer.name.to_string(),
+        },
     };
     out.push(
         Manifest::new("cert-manager.io/v1", "Certificate", Some(&gateway.namespace), slug, Spec { spec }),

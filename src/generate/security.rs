@@ -29,9 +29,9 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
         let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
         let reverify = jwt.reverify.unwrap_or(false);
         let rule = JwtRule {
-            issuer: jwt.issuer.clone(),
-            jwks_uri: jwt.jwks_uri.clone(),
-            audiences: jwt.audiences.clone().unwrap_or_default(),
+            issuer: jwt.issuer.to_string(),
+            jwks_uri: jwt.jwks_uri.as_ref().map(|u| u.to_string()),
+            audiences: jwt.audiences.iter().flatten().map(|a| a.to_string()).collect(),
             forward_original_token: reverify.then_some(true),
         };
         let name = join(&[&host_slug(&host.host), "jwt"]);
