@@ -31,4 +31,5 @@ pub mod schema;
 pub mod source;
 pub mod source_git;
 pub mod synth;
+pub mod tenancy;
 pub mod validate;
