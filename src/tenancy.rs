@@ -82,7 +82,8 @@ pub fn check_environment(
                     "E440",
                     format!(
                         "tenant `{}` claims namespace `{namespace}`, which is reserved: {}",
-                        tenant.name, reserved.why
+                        shown(&tenant.name),
+                        reserved.why
                     ),
                 )
                 .at(namespace_location(tenant, index))
@@ -99,7 +100,10 @@ pub fn check_environment(
                 out.push(
                     Diagnostic::error(
                         "E441",
-                        format!("tenant `{}` claims namespace `{namespace}`, outside `tenants.allowedNamespaces`", tenant.name),
+                        format!(
+                            "tenant `{}` claims namespace `{namespace}`, outside `tenants.allowedNamespaces`",
+                            shown(&tenant.name)
+                        ),
                     )
                     .at(namespace_location(tenant, index))
                     .note(merged.settings_location("/tenants/allowedNamespaces"), format!("allowed: {list}"))
@@ -308,7 +312,9 @@ impl<'a> SecretClaims<'a> {
     }
 
     /// The secrets of an external host: in its egress gateway's namespace, or (without a
-    /// gateway) in the requester's namespace, where its sidecars read them.
+    /// gateway) in the requester's namespace. A `credentialName` "must exist in the namespace of
+    /// the proxy using the certificates" (istio/api `networking/v1alpha3/destination_rule.proto`,
+    /// `ClientTLSSettings.credential_name`, 1.24.3).
     pub fn egress(
         &mut self,
         request: &'a Request,
