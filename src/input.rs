@@ -192,6 +192,8 @@ pub struct IngressGatewaySettings {
     pub oidc: Option<OidcSettings>,
     pub tenant: Option<TenantName>,
     pub deploy: Option<bool>,
+    /// Requests may claim wildcard hosts (`*.team.apps.example.com`) on this gateway.
+    pub allow_wildcard_hosts: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -412,6 +414,10 @@ pub struct EnforcementSettings {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TenantSettings {
     pub exclude: Option<Vec<TenantName>>,
+    /// Glob patterns every tenant namespace must match (default `["*"]`).
+    pub allowed_namespaces: Option<Vec<String>>,
+    /// Glob patterns of namespaces no tenant may own, beside the built-in reserved set.
+    pub reserved_namespaces: Option<Vec<String>>,
 }
 
 /// `tenants/<name>/tenant.yaml`

@@ -20,12 +20,14 @@
 //!   - `tenant.yaml` (every fifth tenant owns a second namespace, `t<i>-batch`);
 //!   - `web.yaml`: the public host `t<i>-web` with two routes (`/api`, `/`); every third tenant
 //!     stamps the `gold` SLA class, every seventh requires a JWT (every fourteenth re-verifies it);
-//!   - `partner.yaml`: egress to its own `t<i>.partner.example` with TLS origination; every other
+//!   - `partner.yaml`: egress to its own `t<i>.partner.example` with TLS origination, verified
+//!     against its own CA secret `t<i>-partner-ca` (a secret belongs to one tenant); every other
 //!     tenant routes it by SLA class;
 //!   - `internal.yaml` (every fourth tenant): the host `t<i>-admin` on the internal gateway, plus
 //!     (every eighth tenant) the TLS passthrough host `t<i>-pay` on the public gateway;
 //!   - `shared.yaml` (every third tenant): egress to the shared `api.partner.example`, with the
-//!     same settings in every tenant (one ServiceEntry exported to all of them).
+//!     same settings in every tenant (one ServiceEntry exported to all of them; no secret, as a
+//!     shared host cannot carry one tenant's secret).
 //! - `environments/prod/tenants/t<i>/`: every tenth tenant overlays its `partner` request
 //!   (`i % 10 == 5`) or adds a production-only `status` request (`i % 10 == 7`).
 //!
@@ -150,7 +152,7 @@ fn write_tenant(dir: &Path, i: usize, api_timeout: u64) -> io::Result<()> {
         let mut shared = request_header("shared", None);
         shared.push_str(
             "  egress:\n    - host: api.partner.example\n      port: 443\n      tls: originate\n      \
-             caSecret: partner-ca\n      slaClasses: [gold, bronze]\n",
+             slaClasses: [gold, bronze]\n",
         );
         write(dir, &format!("{base}/shared.yaml"), &shared)?;
     }
@@ -183,8 +185,8 @@ fn request_header(name: &str, namespace: Option<&str>) -> String {
 fn partner_request(i: usize, sla: bool) -> String {
     let mut s = request_header("partner", None);
     s.push_str(&format!(
-        "  egress:\n    - host: {}.partner.example\n      port: 443\n      tls: originate\n      caSecret: partner-ca\n",
-        tenant_name(i)
+        "  egress:\n    - host: {t}.partner.example\n      port: 443\n      tls: originate\n      caSecret: {t}-partner-ca\n",
+        t = tenant_name(i)
     ));
     if sla {
         s.push_str("      slaClasses: [gold, bronze]\n");

@@ -4,7 +4,8 @@
 //! This stage owns every decision about requests: defaults are applied, short hosts expanded,
 //! ownership and uniqueness checked, gateways and SLA classes resolved. Every error names the
 //! file and line of the request or setting at fault and says how to fix it. Generation reads
-//! only the plan and never validates.
+//! only the plan and never validates. The rules that keep tenants apart (names, reserved
+//! namespaces, secrets, wildcard hosts) are in [`crate::tenancy`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,6 +57,8 @@ pub struct IngressGateway {
     pub oidc: Option<OidcSettings>,
     pub tenant: Option<String>,
     pub deploy: bool,
+    /// Requests may claim wildcard hosts here.
+    pub allow_wildcard_hosts: bool,
     pub sources: BTreeSet<String>,
 }
 
@@ -225,6 +228,9 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
 
     let ingress_gateways = ingress_gateways(&mut c);
     let (egress_gateways, egress) = egress_settings(&mut c);
+    crate::tenancy::check_environment(merged, &mesh, &ingress_gateways, &egress_gateways, &mut c.diagnostics);
+    let mut secrets = crate::tenancy::SecretClaims::default();
+    let mut hosts = crate::tenancy::HostClaims::default();
     let enforcement_settings = settings.enforcement.clone().unwrap_or_default();
     let enforcement = Enforcement {
         network_policies: enforcement_settings.network_policies.unwrap_or(false),
@@ -269,6 +275,10 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                                 .help("a host belongs to one request; remove one claim or pick another host"),
                         );
                     } else {
+                        if let Some(gateway) = ingress_gateways.get(&host.gateway) {
+                            secrets.ingress(request, &base, &host, gateway);
+                        }
+                        hosts.add(&host.host, request, at.1.clone());
                         ingress_hosts.insert(host.host.clone(), (host, at));
                     }
                 }
@@ -280,6 +290,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
                 else {
                     continue;
                 };
+                secrets.egress(request, &base, &host, &egress_gateways, &namespace);
                 let at = (request, format!("{base}/host"));
                 match egress_hosts.get_mut(&host.host) {
                     Some((shared, (first_request, first_pointer), first_by)) => {
@@ -319,6 +330,8 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         }
     }
 
+    hosts.check(&mut c.diagnostics);
+    secrets.check(merged, &ingress_gateways, &mut c.diagnostics);
     if c.diagnostics.has_errors() {
         return Err(c.diagnostics);
     }
@@ -529,6 +542,7 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
                 oidc: gateway.oidc.clone(),
                 tenant: gateway.tenant.as_ref().map(|t| t.to_string()),
                 deploy: gateway.deploy.unwrap_or(false),
+                allow_wildcard_hosts: gateway.allow_wildcard_hosts.unwrap_or(false),
                 sources,
             },
         );
@@ -683,6 +697,11 @@ fn ingress_host(
             request.location(&format!("{base}/host")),
             "a host name has at most 253 characters: write a shorter name, or the full host name",
         );
+        return None;
+    }
+    let at = || request.location(&format!("{base}/host"));
+    if let Err(d) = crate::tenancy::check_ingress_host(c.merged, item.host.as_str(), &host, gateway, at) {
+        c.diagnostics.push(d);
         return None;
     }
     if !gateway.allowed_hosts.iter().any(|p| host_matches(p, &host)) {

@@ -1,0 +1,625 @@
+//! Tenancy is a hard boundary (§5), end to end: each test lays down a small valid repository,
+//! adds one hostile or conflicting claim, runs `meshedge build environments/prod --root <dir>`
+//! and checks the contract: exit status 1, nothing on stdout, the stable code, and the file and
+//! line of the claim on stderr. A few tests show what stays allowed.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const API: &str = "apiVersion: meshedge.io/v1alpha1";
+
+/// Two ingress gateways (the internal one with a login flow), one egress gateway.
+const BASE: &str = r#"apiVersion: meshedge.io/v1alpha1
+kind: Layer
+metadata:
+  name: base
+settings:
+  mesh:
+    flavor: ossm2
+    controlPlane:
+      namespace: istio-system
+      manage: false
+  ingress:
+    defaultGateway: public
+    gateways:
+      - name: public
+        namespace: istio-ingress
+        selector: {istio: ingressgateway}
+        domain: apps.example.com
+        allowedHosts: ["*.apps.example.com"]
+        certificateIssuer: {kind: ClusterIssuer, name: public-ca}
+        exposure: route
+      - name: internal
+        namespace: istio-internal
+        selector: {istio: internal-ingressgateway}
+        domain: internal.example.com
+        allowedHosts: ["*.internal.example.com"]
+        certificateIssuer: {kind: ClusterIssuer, name: internal-ca}
+        exposure: none
+        oidc:
+          issuer: https://sso.example.com/realms/corp
+          clientId: mesh-internal
+          clientSecretRef: {name: oidc-client, key: secret}
+          cookieSecretRef: {name: oidc-cookie, key: secret}
+  egress:
+    defaultGateway: egress
+    gateways:
+      - name: egress
+        namespace: istio-egress
+        selector: {istio: egressgateway}
+    allowedHosts: ["*.partner.example"]
+"#;
+
+/// `payments` calls the partner with its client certificate; its `- host:` is on line 7.
+const PARTNER_ITEM: &str = "    - host: api.partner.example\n      port: 443\n      tls: mutual\n      \
+                            credentialName: partner-client\n";
+const WEB_ITEM: &str = "    - host: shop\n      routes:\n        - {path: /, service: web, port: 8080}\n";
+
+const PROD: &str = "environments/prod/meshedge.yaml";
+const SHOP_TENANT: &str = "base/tenants/shop/tenant.yaml";
+const SHOP_WEB: &str = "base/tenants/shop/web.yaml";
+const PAYMENTS_PARTNER: &str = "base/tenants/payments/partner.yaml";
+
+/// A Tenant; its namespaces are a block list, the `i`-th item on line `7 + i`, column 7.
+fn tenant(name: &str, namespaces: &[&str]) -> String {
+    let mut text = format!("{API}\nkind: Tenant\nmetadata:\n  name: {name}\n");
+    if !namespaces.is_empty() {
+        text.push_str("spec:\n  namespaces:\n");
+        for namespace in namespaces {
+            text.push_str(&format!("    - {namespace}\n"));
+        }
+    }
+    text
+}
+
+/// An EdgeRequest; `spec` starts on line 6 (its first list item is on line 7).
+fn request(name: &str, spec: &str) -> String {
+    format!("{API}\nkind: EdgeRequest\nmetadata:\n  name: {name}\nspec:\n{spec}")
+}
+
+fn ingress(name: &str, items: &str) -> String {
+    request(name, &format!("  ingress:\n{items}"))
+}
+
+fn egress(name: &str, items: &str) -> String {
+    request(name, &format!("  egress:\n{items}"))
+}
+
+/// An ingress item for `host` (routes to `service`), with `extra` lines after the host.
+fn host_item(host: &str, extra: &str, service: &str) -> String {
+    format!("    - host: \"{host}\"\n{extra}      routes:\n        - {{path: /, service: {service}, port: 8080}}\n")
+}
+
+/// The prod environment over base; `settings` (indented under `settings:`) starts on line 7.
+fn prod(settings: &str) -> String {
+    format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\nsettings:\n{settings}")
+}
+
+struct Repo {
+    tmp: TempDir,
+}
+
+impl Repo {
+    /// The valid repository: tenants `shop` (a public host) and `payments` (mutual TLS to the
+    /// partner with its client certificate).
+    fn new() -> Repo {
+        let repo = Repo { tmp: tempfile::tempdir().expect("temporary directory") };
+        repo.write("base/meshedge.yaml", BASE)
+            .write(PROD, &prod("  mesh: {}\n"))
+            .write(SHOP_TENANT, &tenant("shop", &["shop"]))
+            .write(SHOP_WEB, &ingress("web", WEB_ITEM))
+            .write("base/tenants/payments/tenant.yaml", &tenant("payments", &["payments"]))
+            .write(PAYMENTS_PARTNER, &egress("partner", PARTNER_ITEM));
+        repo
+    }
+
+    fn root(&self) -> PathBuf {
+        self.tmp.path().to_path_buf()
+    }
+
+    fn write(&self, path: &str, text: &str) -> &Repo {
+        let full = self.root().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+        self
+    }
+
+    fn with(self, files: &[(&str, &str)]) -> Repo {
+        for (path, text) in files {
+            self.write(path, text);
+        }
+        self
+    }
+
+    fn build(&self) -> Output {
+        Command::cargo_bin("meshedge")
+            .expect("the meshedge binary")
+            .args(["build", "environments/prod", "--root"])
+            .arg(self.root())
+            .output()
+            .unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
+}
+
+/// Asserts the input-error contract, `error[code]` and every `expected` fragment; returns stderr.
+fn assert_input_error(output: &Output, code: &str, expected: &[&str]) -> String {
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "exit status; stderr:\n{stderr}");
+    assert!(output.stdout.is_empty(), "stdout must stay empty, got:\n{}", text(&output.stdout));
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for fragment in std::iter::once(format!("error[{code}]: ").as_str()).chain(expected.iter().copied()) {
+        assert!(stderr.contains(fragment), "expected {fragment:?} in stderr:\n{stderr}");
+    }
+    stderr
+}
+
+/// The valid repository with `files` written over it must fail with `code`.
+fn fails(files: &[(&str, &str)], code: &str, expected: &[&str]) -> String {
+    assert_input_error(&Repo::new().with(files).build(), code, expected)
+}
+
+/// The valid repository with `files` written over it builds; returns stdout.
+fn builds(files: &[(&str, &str)]) -> String {
+    let output = Repo::new().with(files).build();
+    assert_eq!(output.status.code(), Some(0), "stderr:\n{}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+#[test]
+fn the_valid_repository_builds() {
+    let out = builds(&[]);
+    assert!(out.contains("shop.apps.example.com") && out.contains("credentialName: partner-client"), "{out}");
+}
+
+// --- Namespaces -------------------------------------------------------------------------------
+
+#[test]
+fn a_tenant_cannot_claim_kube_system() {
+    fails(
+        &[(SHOP_TENANT, &tenant("shop", &["shop", "kube-system"]))],
+        "E440",
+        &["tenant `shop` claims namespace `kube-system`, which is reserved", &format!("--> {SHOP_TENANT}:8:7")],
+    );
+}
+
+#[test]
+fn a_tenant_directory_named_kube_system_is_refused() {
+    // No Tenant document: the namespace defaults to the directory name.
+    let file = "base/tenants/kube-system/web.yaml";
+    fails(
+        &[(file, &ingress("web", &host_item("ops", "", "web")))],
+        "E440",
+        &["tenant `kube-system` claims namespace `kube-system`", &format!("--> {file}:4:")],
+    );
+}
+
+#[test]
+fn the_cluster_namespaces_are_reserved() {
+    for namespace in ["default", "kube-public", "openshift", "openshift-monitoring"] {
+        let stderr = fails(
+            &[(SHOP_TENANT, &tenant("shop", &[namespace]))],
+            "E440",
+            &[&format!("claims namespace `{namespace}`, which is reserved"), &format!("--> {SHOP_TENANT}:7:7")],
+        );
+        assert!(stderr.contains("belongs to the cluster"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_gateway_namespace_is_reserved() {
+    // The ingress gateways' namespaces (where every host's TLS key lives) and the egress gateway's.
+    for (namespace, why) in [
+        ("istio-ingress", "ingress gateway `public` runs there"),
+        ("istio-egress", "egress gateway `egress` runs there"),
+    ] {
+        fails(
+            &[(SHOP_TENANT, &tenant("shop", &["shop", namespace]))],
+            "E440",
+            &[&format!("namespace `{namespace}`"), why, &format!("--> {SHOP_TENANT}:8:7"), "--> base/meshedge.yaml:"],
+        );
+    }
+}
+
+#[test]
+fn the_login_proxy_namespace_is_reserved() {
+    fails(
+        &[(SHOP_TENANT, &tenant("shop", &["istio-internal"]))],
+        "E440",
+        &[
+            "the login proxy of gateway `internal` runs there",
+            &format!("--> {SHOP_TENANT}:7:7"),
+            "--> base/meshedge.yaml:",
+        ],
+    );
+}
+
+#[test]
+fn the_control_plane_namespace_is_reserved() {
+    fails(
+        &[(SHOP_TENANT, &tenant("shop", &["istio-system"]))],
+        "E440",
+        &["the control plane runs there", &format!("--> {SHOP_TENANT}:7:7")],
+    );
+    // Wherever the environment puts it.
+    fails(
+        &[
+            (PROD, &prod("  mesh:\n    controlPlane: {namespace: mesh-system}\n")),
+            (SHOP_TENANT, &tenant("shop", &["shop", "mesh-system"])),
+        ],
+        "E440",
+        &["claims namespace `mesh-system`", "the control plane runs there", &format!("--> {SHOP_TENANT}:8:7")],
+    );
+}
+
+#[test]
+fn reserved_namespaces_of_the_settings_are_globs() {
+    let env = prod("  tenants:\n    reservedNamespaces: [\"platform-*\", monitoring]\n");
+    for namespace in ["platform-tools", "monitoring"] {
+        fails(
+            &[(PROD, &env), (SHOP_TENANT, &tenant("shop", &["shop", namespace]))],
+            "E440",
+            &[&format!("claims namespace `{namespace}`"), "tenants.reservedNamespaces", &format!("--> {PROD}:8:")],
+        );
+    }
+    builds(&[(PROD, &env), (SHOP_TENANT, &tenant("shop", &["shop", "platformer"]))]);
+}
+
+#[test]
+fn a_namespace_outside_allowed_namespaces() {
+    let env = prod("  tenants:\n    allowedNamespaces: [\"team-*\"]\n");
+    fails(
+        &[(PROD, &env), (SHOP_TENANT, &tenant("shop", &["team-shop", "shop-batch"]))],
+        "E441",
+        &[
+            "claims namespace `shop-batch`, outside `tenants.allowedNamespaces`",
+            &format!("--> {SHOP_TENANT}:8:7"),
+            "allowed: team-*",
+        ],
+    );
+}
+
+#[test]
+fn an_invalid_namespace_pattern() {
+    fails(
+        &[(PROD, &prod("  tenants:\n    allowedNamespaces: [\"team-[\"]\n"))],
+        "E445",
+        &["`team-[` in `tenants.allowedNamespaces` is not a valid pattern", &format!("--> {PROD}:8:")],
+    );
+}
+
+#[test]
+fn an_overlay_of_the_tenant_is_located_in_its_own_layer() {
+    let overlay = "environments/prod/tenants/shop/tenant.yaml";
+    fails(
+        &[(overlay, &tenant("shop", &["shop", "openshift-config"]))],
+        "E440",
+        &["claims namespace `openshift-config`", &format!("--> {overlay}:8:7")],
+    );
+}
+
+#[test]
+fn a_tenant_owns_the_namespace_of_its_own_gateway_but_nobody_else_does() {
+    let own = "  ingress:\n    gateways:\n      - {name: payments-edge, namespace: payments, tenant: payments, \
+               selector: {istio: payments-edge}, domain: pay.example.com, allowedHosts: [\"*.pay.example.com\"], \
+               certificateIssuer: {kind: ClusterIssuer, name: public-ca}}\n";
+    builds(&[(PROD, &prod(own))]);
+    fails(
+        &[(PROD, &prod(own)), (SHOP_TENANT, &tenant("shop", &["shop", "payments"]))],
+        "E440",
+        &["tenant `shop` claims namespace `payments`", "ingress gateway `payments-edge` runs there"],
+    );
+    // A login flow on the tenant's own gateway would put the platform's OIDC secrets in its namespace.
+    let with_login = own.replace(
+        "certificateIssuer: {kind: ClusterIssuer, name: public-ca}}",
+        "certificateIssuer: {kind: ClusterIssuer, name: public-ca}, oidc: {issuer: \"https://sso.example.com\", \
+         clientId: pay, clientSecretRef: {name: c, key: k}, cookieSecretRef: {name: d, key: k}}}",
+    );
+    fails(
+        &[(PROD, &prod(&with_login))],
+        "E440",
+        &["tenant `payments` claims namespace `payments`", "the login proxy of gateway `payments-edge`"],
+    );
+}
+
+#[test]
+fn a_request_cannot_name_a_namespace_its_tenant_does_not_own() {
+    for namespace in ["kube-system", "istio-ingress", "payments"] {
+        let foreign =
+            ingress("web", WEB_ITEM).replace("  name: web\n", &format!("  name: web\n  namespace: {namespace}\n"));
+        fails(
+            &[(SHOP_WEB, &foreign)],
+            "E404",
+            &[
+                &format!("names namespace `{namespace}`, which tenant `shop` does not own"),
+                &format!("--> {SHOP_WEB}:5:3"),
+            ],
+        );
+    }
+}
+
+// --- Tenant names -----------------------------------------------------------------------------
+
+#[test]
+fn a_tenant_directory_must_be_a_dns_label() {
+    for name in ["Evil_Tenant", "tënant", "Shop"] {
+        let file = format!("base/tenants/{name}/web.yaml");
+        let item = host_item(&format!("{}x", name.len()), "", "web");
+        fails(
+            &[(&file, &ingress("web", &item))],
+            "E442",
+            &[&format!("tenant directory `base/tenants/{name}` is not a DNS-1123 label"), &format!("--> {file}:4:")],
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_newline_in_a_tenant_directory_never_reaches_an_object() {
+    let name = "evil\nteam";
+    let file = format!("base/tenants/{name}/site.yaml");
+    let doc = request("site", &format!("  ingress:\n{}", host_item("evil.apps.prod.example.com", "", "web")));
+    let stderr =
+        fails(&[(&file, &doc)], "E442", &["tenant directory `base/tenants/evil\\nteam` is not a DNS-1123 label"]);
+    assert!(!stderr.contains("RoleBinding"), "{stderr}");
+}
+
+// --- Secrets ----------------------------------------------------------------------------------
+
+#[test]
+fn a_tenant_cannot_present_another_tenants_client_certificate() {
+    // The same egress item as payments: one shared ServiceEntry, and blog's traffic would leave
+    // with payments' client certificate.
+    let blog = "base/tenants/blog/partner.yaml";
+    fails(
+        &[(blog, &egress("partner", PARTNER_ITEM))],
+        "E443",
+        &[
+            "secret `partner-client` in namespace `istio-egress` is named by request `partner` of tenant `blog` (credentialName) and by request `partner` of tenant `payments` (credentialName)",
+            &format!("--> {blog}:10:7"),
+            &format!("--> {PAYMENTS_PARTNER}:10:7"),
+        ],
+    );
+}
+
+#[test]
+fn a_tenant_cannot_use_another_tenants_client_certificate_for_another_host() {
+    let blog = "base/tenants/blog/feed.yaml";
+    let item = PARTNER_ITEM.replace("api.partner.example", "feed.partner.example");
+    fails(&[(blog, &egress("feed", &item))], "E443", &["secret `partner-client`", &format!("--> {blog}:10:7")]);
+}
+
+#[test]
+fn an_egress_ca_secret_belongs_to_one_tenant() {
+    let payments = PARTNER_ITEM.to_string() + "      caSecret: partner-ca\n";
+    let blog = "base/tenants/blog/feed.yaml";
+    let item = "    - host: feed.partner.example\n      tls: originate\n      caSecret: partner-ca\n";
+    fails(
+        &[(PAYMENTS_PARTNER, &egress("partner", &payments)), (blog, &egress("feed", item))],
+        "E443",
+        &[
+            "secret `partner-ca` in namespace `istio-egress`",
+            "(caSecret)",
+            &format!("--> {blog}:9:7"),
+            &format!("--> {PAYMENTS_PARTNER}:11:7"),
+        ],
+    );
+}
+
+#[test]
+fn the_same_external_host_with_other_settings_is_refused() {
+    // One ServiceEntry and one DestinationRule per host: a second tenant cannot change how it is
+    // reached (here: without the client certificate), nor share it with different credentials.
+    let blog = "base/tenants/blog/partner.yaml";
+    let originate = "    - host: api.partner.example\n      port: 443\n      tls: originate\n";
+    fails(
+        &[(blog, &egress("partner", originate))],
+        "E420",
+        &[
+            "requests for external host `api.partner.example` disagree on tls, credentialName",
+            &format!("--> {PAYMENTS_PARTNER}:7:7"),
+        ],
+    );
+    let other = PARTNER_ITEM.replace("partner-client", "blog-client");
+    fails(&[(blog, &egress("partner", &other))], "E420", &["disagree on credentialName"]);
+}
+
+#[test]
+fn an_ingress_certificate_belongs_to_one_tenant() {
+    let legacy = "base/tenants/legacy/web.yaml";
+    let shop = host_item("shop", "      credentialName: shared-tls\n", "web");
+    let other = host_item("legacy", "      credentialName: shared-tls\n", "web");
+    fails(
+        &[(SHOP_WEB, &ingress("web", &shop)), (legacy, &ingress("web", &other))],
+        "E443",
+        &[
+            "secret `shared-tls` in namespace `istio-ingress`",
+            &format!("--> {legacy}:8:7"),
+            &format!("--> {SHOP_WEB}:8:7"),
+        ],
+    );
+}
+
+#[test]
+fn a_tenant_cannot_name_the_certificate_issued_for_another_tenants_host() {
+    // cert-manager issues `shop-apps-example-com-tls` for shop's host in the gateway's namespace.
+    let legacy = "base/tenants/legacy/web.yaml";
+    let item = host_item("legacy", "      credentialName: shop-apps-example-com-tls\n", "web");
+    fails(
+        &[(legacy, &ingress("web", &item))],
+        "E443",
+        &[
+            "secret `shop-apps-example-com-tls` in namespace `istio-ingress` is named by request `web` of tenant `shop` (the certificate issued for its host) and by request `web` of tenant `legacy` (credentialName)",
+            &format!("--> {legacy}:8:7"),
+            &format!("--> {SHOP_WEB}:7:7"),
+        ],
+    );
+}
+
+#[test]
+fn a_client_ca_secret_belongs_to_one_tenant() {
+    let legacy = "base/tenants/legacy/web.yaml";
+    let mutual = |host: &str| host_item(host, "      tls: mutual\n      clientCASecret: partners-ca\n", "web");
+    fails(
+        &[(SHOP_WEB, &ingress("web", &mutual("shop"))), (legacy, &ingress("web", &mutual("legacy")))],
+        "E443",
+        &["secret `partners-ca`", "(clientCASecret)", &format!("--> {SHOP_WEB}:9:7"), &format!("--> {legacy}:9:7")],
+    );
+}
+
+#[test]
+fn the_platforms_oidc_secrets_cannot_be_named() {
+    for secret in ["oidc-client", "oidc-cookie"] {
+        let item = host_item("shop", &format!("      gateway: internal\n      credentialName: {secret}\n"), "web");
+        fails(
+            &[(SHOP_WEB, &ingress("web", &item))],
+            "E443",
+            &[
+                &format!(
+                    "names secret `{secret}` in namespace `istio-internal` (credentialName), which belongs to the platform"
+                ),
+                &format!("--> {SHOP_WEB}:9:7"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn one_tenant_may_reuse_its_secret_and_namespaces_keep_secrets_apart() {
+    // The same tenant naming its secret twice; and a secret of the same name read in another
+    // namespace (a sidecar reads `gateway: none` secrets in its own namespace).
+    let shop = format!(
+        "{}{}",
+        host_item("shop", "      credentialName: shop-tls\n", "web"),
+        host_item("www", "      credentialName: shop-tls\n", "web")
+    );
+    let direct =
+        "    - host: feed.partner.example\n      tls: originate\n      gateway: none\n      caSecret: feed-ca\n";
+    let blog = "base/tenants/blog/feed.yaml";
+    let shop_feed = "base/tenants/shop/feed.yaml";
+    builds(&[
+        (SHOP_WEB, &ingress("web", &shop)),
+        (blog, &egress("feed", direct)),
+        (shop_feed, &egress("feed", &direct.replace("feed.", "news."))),
+    ]);
+}
+
+// --- Wildcard hosts ---------------------------------------------------------------------------
+
+/// prod with `allowWildcardHosts: true` on the internal gateway.
+fn wildcards_allowed() -> String {
+    prod("  ingress:\n    gateways:\n      - name: internal\n        allowWildcardHosts: true\n")
+}
+
+#[test]
+fn a_wildcard_host_needs_a_gateway_that_allows_it() {
+    let item = host_item("*.apps.example.com", "", "web");
+    fails(
+        &[(SHOP_WEB, &ingress("web", &item))],
+        "E444",
+        &[
+            "wildcard host `*.apps.example.com` on gateway `public`, which does not allow wildcard hosts",
+            &format!("--> {SHOP_WEB}:7:7"),
+        ],
+    );
+}
+
+#[test]
+fn a_star_is_never_a_host() {
+    for prod_text in [prod("  mesh: {}\n"), wildcards_allowed()] {
+        let item = host_item("*", "      gateway: internal\n", "web");
+        fails(
+            &[(PROD, &prod_text), (SHOP_WEB, &ingress("web", &item))],
+            "E444",
+            &["`*` is not a host", &format!("--> {SHOP_WEB}:7:7")],
+        );
+    }
+}
+
+#[test]
+fn an_allowed_wildcard_builds_when_nothing_falls_under_it() {
+    let item = host_item("*.shop.internal.example.com", "      gateway: internal\n", "web");
+    let out = builds(&[(PROD, &wildcards_allowed()), (SHOP_WEB, &ingress("web", &item))]);
+    assert!(out.contains("'*.shop.internal.example.com'") || out.contains("\"*.shop.internal.example.com\""), "{out}");
+}
+
+#[test]
+fn a_wildcard_conflicts_with_every_host_under_it_in_both_directions() {
+    let wildcard = host_item("*.internal.example.com", "      gateway: internal\n", "web");
+    let concrete = host_item("ops.internal.example.com", "      gateway: internal\n", "web");
+    // `alpha` is validated before `zulu`: the later claim is the one located, the earlier noted.
+    let (alpha, zulu) = ("base/tenants/alpha/web.yaml", "base/tenants/zulu/web.yaml");
+    for (first, second) in [(&wildcard, &concrete), (&concrete, &wildcard)] {
+        fails(
+            &[(PROD, &wildcards_allowed()), (alpha, &ingress("web", first)), (zulu, &ingress("web", second))],
+            "E401",
+            &[
+                "wildcard host `*.internal.example.com` covers host `ops.internal.example.com`",
+                "request `web` of tenant `alpha` and by request `web` of tenant `zulu`",
+                &format!("--> {zulu}:7:7"),
+                &format!("--> {alpha}:7:7"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_wildcard_conflicts_with_its_own_tenants_hosts_and_narrower_wildcards() {
+    let both = format!(
+        "{}{}",
+        host_item("*.internal.example.com", "      gateway: internal\n", "web"),
+        host_item("*.team.internal.example.com", "      gateway: internal\n", "web")
+    );
+    fails(
+        &[(PROD, &wildcards_allowed()), (SHOP_WEB, &ingress("web", &both))],
+        "E401",
+        &[
+            "wildcard host `*.internal.example.com` covers host `*.team.internal.example.com`",
+            "tenant `shop` and by request `web` of tenant `shop`",
+            &format!("--> {SHOP_WEB}:11:7"),
+            &format!("--> {SHOP_WEB}:7:7"),
+        ],
+    );
+}
+
+#[test]
+fn a_wildcard_covers_hosts_on_other_gateways_too() {
+    // Like an exact duplicate (E401), the overlap counts across gateways.
+    let env = prod(
+        "  ingress:\n    gateways:\n      - name: internal\n        allowWildcardHosts: true\n        \
+         allowedHosts: [\"*.internal.example.com\", \"*.example.com\"]\n",
+    );
+    let item = host_item("*.example.com", "      gateway: internal\n", "web");
+    fails(
+        &[(PROD, &env), ("base/tenants/zulu/web.yaml", &ingress("web", &item))],
+        "E401",
+        &["wildcard host `*.example.com` covers host `shop.apps.example.com`"],
+    );
+}
+
+#[test]
+fn wildcard_hosts_cannot_be_exposed_through_routes() {
+    let env = prod("  ingress:\n    gateways:\n      - name: public\n        allowWildcardHosts: true\n");
+    fails(
+        &[(PROD, &env)],
+        "E446",
+        &["gateway `public` allows wildcard hosts but is exposed through OpenShift Routes", &format!("--> {PROD}:10:")],
+    );
+}
+
+#[test]
+fn an_external_host_is_never_a_wildcard() {
+    let item = "    - host: \"*.partner.example\"\n      tls: originate\n";
+    let file = "base/tenants/shop/partners.yaml";
+    fails(
+        &[(file, &egress("partners", item))],
+        "E110",
+        &["`*.partner.example` is not a valid external host", &format!("--> {file}:7:7")],
+    );
+}
