@@ -56,12 +56,15 @@ fn every_object_is_stamped() {
         assert_eq!(sorted.join(","), sources, "sources are sorted");
         assert!(sorted.iter().all(|s| common::repo_root().join(s).is_file()), "{sources}");
     }
-    let tenant_objects = json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["metadata"]["annotations"]["meshedge.io/tenant"].is_string());
-    assert!(tenant_objects.count() > 10);
+    // The tenant is a label, so that `kubectl get -l meshedge.io/tenant=shop` selects its objects.
+    let items = json["items"].as_array().unwrap();
+    let shop = items.iter().filter(|i| i["metadata"]["labels"]["meshedge.io/tenant"] == "shop");
+    assert!(shop.count() > 5);
+    assert!(items.iter().all(|i| i["metadata"]["annotations"].get("meshedge.io/tenant").is_none()));
+    // Every object in a tenant namespace is the tenant's.
+    let shop_namespace = items.iter().filter(|i| i["metadata"]["namespace"] == "shop");
+    assert!(shop_namespace.clone().count() > 3);
+    assert!(shop_namespace.clone().all(|i| i["metadata"]["labels"]["meshedge.io/tenant"] == "shop"), "{items:?}");
 }
 
 #[test]
