@@ -114,6 +114,7 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let patch_files = stage!("patch files", layers::load_patch_files(&mut loader, &layers));
     let merged = stage!("merge", merge::merge(layers, &patch_files));
     let (plan, validate_warnings) = stage!("validate", validate::validate(&merged));
+    let namespaces = generate::namespaces::NamespaceSettings::from_merged(&merged);
     // The plan holds what generation needs: the documents of tenants and layers go now, so that
     // generation reuses their memory.
     let merge::Merged { resources: plain, patches, tenants, manifests, .. } = merged;
@@ -122,7 +123,7 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
 
     let (patches, mut patch_errors) = Patches::compile(&patches);
     let Finished { objects, matches, diagnostics, facts } = stage!("generate", {
-        let finished = generate_and_finish(&plan, plain, &patches, options);
+        let finished = generate_and_finish(&plan, &namespaces, plain, &patches, options);
         debug!(objects = finished.objects.len(), "generated");
         Ok::<_, Diagnostics>(finished)
     });
@@ -167,6 +168,7 @@ struct Finished {
 /// and joined in order.
 fn generate_and_finish(
     plan: &validate::Plan,
+    namespaces: &generate::namespaces::NamespaceSettings,
     plain: Vec<crate::load::Document>,
     patches: &Patches,
     options: &Options,
@@ -179,7 +181,7 @@ fn generate_and_finish(
             index += 1;
         };
         let mut out = Generated::new(&mut sink);
-        generate::generate(plan, &mut out);
+        generate::generate(plan, namespaces, &mut out);
         for doc in plain {
             out.push_pending(Pending::plain(doc.value, &doc.file));
         }

@@ -208,6 +208,8 @@ pub struct EnforcementSettings {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TenantSettings {
     pub exclude: Option<Vec<String>>,
+    /// Emit a `Namespace` per tenant namespace (see `generate::namespaces`).
+    pub create_namespaces: Option<bool>,
 }
 
 /// `tenants/<name>/tenant.yaml`
