@@ -248,7 +248,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     // A destination meshedge may not replace is refused before the build.
     let cwd = cwd()?;
     let destination = match &args.output {
-        Some(dir) => Some(render::dir::check(dir, &cwd).map_err(dir_failure)?),
+        Some(dir) => Some(render::dir::precheck(dir, &cwd).map_err(dir_failure)?),
         None => None,
     };
     let DiskBuild { build, root } =
@@ -259,7 +259,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     if let (Some(dir), Some(destination)) = (&args.output, &destination) {
         render::dir::check_outside_inputs(dir, destination, &root, &build.inputs).map_err(dir_failure)?;
         let started = std::time::Instant::now();
-        let written = render::dir::write(&build.objects, dir, &cwd).map_err(dir_failure)?;
+        let written = render::dir::write(&build.objects, destination, dir, &cwd).map_err(dir_failure)?;
         debug!(stage = "write", files = written.files, elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "done");
         if let Some(left) = written.left_behind {
             let warning = crate::diagnostic::Diagnostic::warning(

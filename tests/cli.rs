@@ -140,6 +140,14 @@ fn an_unknown_environment_is_a_usage_error_that_lists_the_environments() {
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("error[E901]") && stderr.contains("did you mean `prod`?"), "{stderr}");
+    let output = meshedge()
+        .args(["diff", "environments/prod/meshedge.yaml", "--base", "HEAD", "--format", "json", "--root"])
+        .arg(common::repo_root())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["environments"][0]["path"], "environments/prod");
 }
 
 /// Runs a command whose stderr holds errors (`build prdo`) and one whose stderr holds warnings

@@ -133,8 +133,26 @@ fn resolve(path: &Path, cwd: &Path) -> Result<PathBuf, DirError> {
 }
 
 /// Checks that `dir` (as given on the command line, relative to `cwd`) may receive an output:
-/// absent, empty, or an unchanged earlier output. Reads only.
+/// absent, empty, or an unchanged earlier output (every file's content compared with its
+/// SHA-256). Reads only.
 pub fn check(dir: &Path, cwd: &Path) -> Result<Destination, DirError> {
+    check_with(dir, cwd, Contents::Compared)
+}
+
+/// [`check`] without reading the files of an earlier output: what it holds, not their content.
+/// Cheap enough to run before a build; [`write`] checks again in full before it replaces.
+pub fn precheck(dir: &Path, cwd: &Path) -> Result<Destination, DirError> {
+    check_with(dir, cwd, Contents::NotRead)
+}
+
+/// Whether the content of an earlier output's files is compared with its listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Contents {
+    Compared,
+    NotRead,
+}
+
+fn check_with(dir: &Path, cwd: &Path, contents: Contents) -> Result<Destination, DirError> {
     // Without trailing slashes: `out/` would make lstat follow a symbolic link.
     let given: PathBuf = dir.components().collect();
     if given.as_os_str().is_empty() {
@@ -173,7 +191,7 @@ pub fn check(dir: &Path, cwd: &Path) -> Result<Destination, DirError> {
     }
     let previous = match meta {
         None => Previous::Absent,
-        Some(_) => inspect(dir, &path)?,
+        Some(_) => inspect(dir, &path, contents)?,
     };
     Ok(Destination { path, previous })
 }
@@ -214,7 +232,7 @@ pub fn check_outside_inputs(
 }
 
 /// What an existing directory holds.
-fn inspect(dir: &Path, path: &Path) -> Result<Previous, DirError> {
+fn inspect(dir: &Path, path: &Path, contents: Contents) -> Result<Previous, DirError> {
     let mut entries = std::fs::read_dir(path).map_err(|e| io_error(dir, "read the output directory", &e))?;
     if entries.next().is_none() {
         return Ok(Previous::Empty);
@@ -252,6 +270,8 @@ fn inspect(dir: &Path, path: &Path) -> Result<Previous, DirError> {
     let mut changed: Vec<String> = Vec::new();
     let dirs: BTreeSet<String> =
         listed.keys().flat_map(|file| file.match_indices('/').map(move |(i, _)| file[..i].to_string())).collect();
+    // Listed files, compared after the walk, on every core.
+    let mut present: Vec<(PathBuf, String)> = Vec::new();
     let mut pending: Vec<(PathBuf, String)> = vec![(path.to_path_buf(), String::new())];
     while let Some((real, relative)) = pending.pop() {
         let entries = std::fs::read_dir(&real).map_err(|e| io_error(dir, "read the output directory", &e))?;
@@ -266,16 +286,25 @@ fn inspect(dir: &Path, path: &Path) -> Result<Previous, DirError> {
             if file_type.is_dir() && dirs.contains(&rel) {
                 pending.push((entry.path(), rel));
             } else if file_type.is_file() && listed.contains_key(&rel) {
-                let bytes = std::fs::read(entry.path()).map_err(|e| io_error(dir, "read the output directory", &e))?;
-                if listed.get(&rel).is_some_and(|sum| *sum != sha256(&bytes)) {
-                    changed.push(rel);
-                }
+                present.push((entry.path(), rel));
             } else {
                 foreign.push(if file_type.is_dir() { format!("{rel}/") } else { rel });
             }
         }
-        if foreign.len() + changed.len() > SHOWN {
+        if foreign.len() > SHOWN {
             break;
+        }
+    }
+    if foreign.is_empty() && contents == Contents::Compared {
+        let compared = crate::parallel::map(&present, |(real, rel): &(PathBuf, String)| {
+            std::fs::read(real).map(|bytes| listed.get(rel).is_some_and(|sum| *sum == sha256(&bytes)))
+        });
+        for ((_, rel), same) in present.iter().zip(compared) {
+            match same {
+                Ok(true) => {}
+                Ok(false) => changed.push(rel.clone()),
+                Err(e) => return Err(io_error(dir, "read the output directory", &e)),
+            }
         }
     }
     foreign.sort();
@@ -405,12 +434,12 @@ fn file_text(object: &Object) -> String {
     }
 }
 
-/// Writes one file per object under `dir` (as given, relative to `cwd`), in the objects' form,
-/// when `dir` may receive them (see [`check`]); otherwise changes nothing.
-pub fn write(objects: &[Object], dir: &Path, cwd: &Path) -> Result<Written, DirError> {
+/// Writes one file per object under `dir` (as given, relative to `cwd`; `destination` is what
+/// [`precheck`] found there), in the objects' form, when `dir` may receive them (see [`check`]);
+/// otherwise changes nothing.
+pub fn write(objects: &[Object], destination: &Destination, dir: &Path, cwd: &Path) -> Result<Written, DirError> {
     let form = objects.first().map_or(Form::Yaml, |o| o.form);
     let files = object_files(objects, form)?;
-    let destination = check(dir, cwd)?;
     let parent = destination.path.parent().map(Path::to_path_buf).unwrap_or_default();
     std::fs::create_dir_all(&parent).map_err(|e| io_error(dir, "create the output directory's parent", &e))?;
     let base = destination.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -419,21 +448,30 @@ pub fn write(objects: &[Object], dir: &Path, cwd: &Path) -> Result<Written, DirE
         .prefix(&format!(".{base}.tmp-"))
         .tempdir_in(&parent)
         .map_err(|e| io_error(dir, "create a staging directory", &e))?;
+    let folders: BTreeSet<&str> = files.iter().filter_map(|f| f.rsplit_once('/').map(|(d, _)| d)).collect();
+    for folder in folders {
+        std::fs::create_dir(staging.path().join(folder)).map_err(|e| io_error(dir, "write the output", &e))?;
+    }
+    // One file after the other: creating files in one directory from several threads only makes
+    // them wait for each other in the kernel.
     let mut marker = String::from(MARKER_HEAD);
     for (object, file) in objects.iter().zip(&files) {
-        let path = staging.path().join(file);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).map_err(|e| io_error(dir, "write the output", &e))?;
-        }
         let text = file_text(object);
+        std::fs::write(staging.path().join(file), &text).map_err(|e| io_error(dir, "write the output", &e))?;
         let _ = writeln!(marker, "{}  {file}", sha256(text.as_bytes()));
-        std::fs::write(&path, text).map_err(|e| io_error(dir, "write the output", &e))?;
     }
     std::fs::write(staging.path().join(MARKER), marker).map_err(|e| io_error(dir, "write the output", &e))?;
 
-    // DIR again, right before it is replaced: it may have changed while the build ran.
+    // DIR again, in full, right before it is replaced: it may have changed while the build ran.
     let now = check(dir, cwd)?;
     let target = &now.path;
+    if *target != destination.path {
+        return Err(refused(
+            dir,
+            format!("`{}` now resolves to {}, not {}", dir.display(), target.display(), destination.path.display()),
+            "a symbolic link on the way changed while meshedge was building: run it again",
+        ));
+    }
     let mut written = Written { files: files.len(), left_behind: None };
     match &now.previous {
         Previous::Absent | Previous::Empty => {
