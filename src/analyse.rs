@@ -1,5 +1,7 @@
 //! Analyse: checks on the final objects (generated, plain and patched alike), in the spirit of
-//! `istioctl analyze`; each diagnostic carries the Istio analyzer code it corresponds to.
+//! `istioctl analyze`; each diagnostic carries the Istio analyzer code it corresponds to, and
+//! points at the input file the object came from ([`origin`]): the request or plain resource,
+//! else the layer manifest.
 //!
 //! | code | istio | what |
 //! |------|-------|------|
@@ -18,7 +20,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, ResourceRef};
 use crate::resource::{Object, Resource, split_api_version};
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -26,6 +28,19 @@ fn strings(value: Option<&Value>) -> Vec<String> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+/// Where a finding about an object points: the first of its sources under a `tenants/`
+/// directory (the request), else under `resources/` (the plain resource), else its first source
+/// (a layer manifest). `sources` are sorted repo-relative paths.
+pub fn origin(sources: &[String]) -> Option<Location> {
+    let under = |dir: &'static str| move |file: &&String| file.split('/').rev().skip(1).any(|part| part == dir);
+    sources
+        .iter()
+        .find(under("tenants"))
+        .or_else(|| sources.iter().find(under("resources")))
+        .or_else(|| sources.first())
+        .map(Location::file)
 }
 
 fn is_istio(r: &Resource, kind: &str) -> bool {
@@ -78,6 +93,7 @@ fn gateway_ref(reference: &str, namespace: &str) -> (String, String) {
 #[derive(Debug, Clone)]
 struct GatewayFacts {
     reference: ResourceRef,
+    location: Option<Location>,
     selector: Value,
     /// Per server: its port number and hosts.
     servers: Vec<(u64, Vec<String>)>,
@@ -87,6 +103,7 @@ struct GatewayFacts {
 #[derive(Debug, Clone)]
 struct ServiceFacts {
     reference: ResourceRef,
+    location: Option<Location>,
     namespace: String,
     hosts: Vec<String>,
     gateways: Vec<String>,
@@ -119,6 +136,7 @@ impl Facts {
             let servers = r.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten();
             self.gateways.push(GatewayFacts {
                 reference: reference.clone(),
+                location: origin(&r.sources),
                 selector: r
                     .value
                     .pointer("/spec/selector")
@@ -135,7 +153,7 @@ impl Facts {
             let names = r.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten();
             let names = names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string).collect();
             self.subsets.push((host, names));
-            check_tls_verification(r, &mut self.findings);
+            check_tls_verification(r, reference, &mut self.findings);
         } else if r.kind() == "RequestAuthentication" {
             self.authn
                 .push((r.namespace().map(str::to_string), labels_of(r.value.pointer("/spec/selector/matchLabels"))));
@@ -166,6 +184,7 @@ impl Facts {
                 .any(|h| h.keys().any(|k| k.starts_with("@request.auth.claims")));
             self.services.push(ServiceFacts {
                 reference: reference.clone(),
+                location: origin(&r.sources),
                 namespace: ns.to_string(),
                 hosts: strings(r.value.pointer("/spec/hosts")),
                 gateways: strings(r.value.pointer("/spec/gateways")),
@@ -207,6 +226,7 @@ impl Facts {
                             format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"),
                         )
                         .istio("IST0101")
+                        .at_opt(vs.location.clone())
                         .resource(vs.reference.clone())
                         .help("define the Gateway, or fix the reference in `spec.gateways`"),
                     ),
@@ -220,6 +240,7 @@ impl Facts {
                                         format!("VirtualService host `{host}` is not served by gateway `{gns}/{gname}`"),
                                     )
                                     .istio("IST0132")
+                                    .at_opt(vs.location.clone())
                                     .resource(vs.reference.clone())
                                     .help("add the host to one of the Gateway's servers, or remove it from the VirtualService"),
                                 );
@@ -244,6 +265,7 @@ impl Facts {
                             format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"),
                         )
                         .istio("IST0101")
+                        .at_opt(vs.location.clone())
                         .resource(vs.reference.clone())
                         .help("define the subset in a DestinationRule for the host, or route without it"),
                     );
@@ -256,18 +278,18 @@ impl Facts {
                     let overlap =
                         a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
                     if overlap {
-                        out.push(
-                            Diagnostic::error(
-                                "A603",
-                                format!(
-                                    "host `{host}` is claimed by two mesh VirtualServices: {} and {}",
-                                    a.reference, b.reference
-                                ),
-                            )
-                            .istio("IST0109")
-                            .resource(b.reference.clone())
-                            .help("merge them into one VirtualService, or make their `exportTo` disjoint"),
-                        );
+                        let d = Diagnostic::error(
+                            "A603",
+                            format!(
+                                "host `{host}` is claimed by two mesh VirtualServices: {} and {}",
+                                a.reference, b.reference
+                            ),
+                        )
+                        .istio("IST0109")
+                        .at_opt(b.location.clone())
+                        .resource(b.reference.clone())
+                        .help("merge them into one VirtualService, or make their `exportTo` disjoint");
+                        out.push(with_note(d, a.location.as_ref(), &a.reference));
                     }
                 }
             }
@@ -281,7 +303,7 @@ impl Facts {
 /// each came from (a plain resource clashing with a generated one, or a patch that renamed an
 /// object onto another).
 pub fn unique(objects: &[Object]) -> Diagnostics {
-    let origin = |o: &Object| {
+    let described = |o: &Object| {
         let mut text = o.sources.join(", ");
         if let Some(before) = &o.origin {
             let _ = write!(text, " (renamed from {before} by {})", o.patched_by.join(", "));
@@ -296,11 +318,14 @@ pub fn unique(objects: &[Object]) -> Diagnostics {
         let group = split_api_version(&r.api_version).0;
         match seen.entry((group, &r.kind, r.namespace.as_deref().unwrap_or_default(), &r.name)) {
             Entry::Occupied(first) => out.push(
-                Diagnostic::error("E430", format!("two objects are both {r}")).resource(r.clone()).help(format!(
-                    "one comes from {}, the other from {}; rename or remove one",
-                    origin(first.get()),
-                    origin(o)
-                )),
+                Diagnostic::error("E430", format!("two objects are both {r}"))
+                    .at_opt(origin(&o.sources))
+                    .resource(r.clone())
+                    .help(format!(
+                        "one comes from {}, the other from {}; rename or remove one",
+                        described(first.get()),
+                        described(o)
+                    )),
             ),
             Entry::Vacant(slot) => {
                 slot.insert(o);
@@ -319,7 +344,17 @@ pub fn analyse(resources: &[Resource]) -> Diagnostics {
     facts.check()
 }
 
-fn check_tls_verification(dr: &Resource, out: &mut Diagnostics) {
+/// `d` with a note pointing at the other object of a conflict.
+fn with_note(d: Diagnostic, location: Option<&Location>, other: &ResourceRef) -> Diagnostic {
+    match location {
+        Some(location) if d.location.as_ref() != Some(location) => {
+            d.note(location.clone(), format!("{other} comes from here"))
+        }
+        _ => d,
+    }
+}
+
+fn check_tls_verification(dr: &Resource, reference: &ResourceRef, out: &mut Diagnostics) {
     let mut policies: Vec<&Value> = Vec::new();
     if let Some(p) = dr.value.pointer("/spec/trafficPolicy") {
         policies.push(p);
@@ -345,7 +380,8 @@ fn check_tls_verification(dr: &Resource, out: &mut Diagnostics) {
             out.push(
                 Diagnostic::warning("A606", "DestinationRule originates TLS without a CA to verify the server")
                     .istio("IST0128")
-                    .resource(dr.reference())
+                    .at_opt(origin(&dr.sources))
+                    .resource(reference.clone())
                     .help("give the request a `caSecret` (or set caCertificates) so the external server is verified against its own CA"),
             );
         }
@@ -372,6 +408,7 @@ fn check_claim_routing(
                 "VirtualService routes on JWT claims but its gateway has no RequestAuthentication",
             )
             .istio("IST0149")
+            .at_opt(vs.location.clone())
             .resource(vs.reference.clone())
             .help("add `jwt` to the request, or stop matching on `@request.auth.claims`"),
         );
@@ -395,18 +432,18 @@ fn check_gateway_conflicts(gateways: &BTreeMap<(&str, &str), &GatewayFacts>, out
             for b in &list[i + 1..] {
                 let overlap = within(&a.selector, &b.selector) || within(&b.selector, &a.selector);
                 if overlap && a.reference != b.reference {
-                    out.push(
-                        Diagnostic::error(
-                            "A604",
-                            format!(
-                                "host `{host}` on port {port} is served by two Gateways: {} and {}",
-                                a.reference, b.reference
-                            ),
-                        )
-                        .istio("IST0145")
-                        .resource(b.reference.clone())
-                        .help("serve each host and port from one Gateway per gateway workload"),
-                    );
+                    let d = Diagnostic::error(
+                        "A604",
+                        format!(
+                            "host `{host}` on port {port} is served by two Gateways: {} and {}",
+                            a.reference, b.reference
+                        ),
+                    )
+                    .istio("IST0145")
+                    .at_opt(b.location.clone())
+                    .resource(b.reference.clone())
+                    .help("serve each host and port from one Gateway per gateway workload");
+                    out.push(with_note(d, a.location.as_ref(), &a.reference));
                 }
             }
         }
@@ -447,6 +484,24 @@ mod tests {
         let all =
             vec![gateway("gw", "g", "a.example.com"), vs("shop", "v", "b.example.com", json!(["gw/g", "gw/missing"]))];
         assert_eq!(codes(&analyse(&all)), ["A601", "A602", "A605"]);
+    }
+
+    #[test]
+    fn findings_point_at_the_request_or_resource_the_object_came_from() {
+        let files = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let request = "base/tenants/shop/storefront.yaml";
+        let sources = files(&["base/meshedge.yaml", request, "environments/prod/meshedge.yaml"]);
+        assert_eq!(origin(&sources), Some(Location::file(request)));
+        let plain = files(&["base/meshedge.yaml", "base/resources/vs.yaml"]);
+        assert_eq!(origin(&plain), Some(Location::file("base/resources/vs.yaml")));
+        // A layer directory named like the convention is not one.
+        assert_eq!(origin(&files(&["tenants/meshedge.yaml"])), Some(Location::file("tenants/meshedge.yaml")));
+        assert_eq!(origin(&[]), None);
+
+        let mut v = vs("shop", "v", "b.example.com", json!(["gw/missing"]));
+        v.sources = files(&[request]);
+        let found = analyse(&[v]);
+        assert!(found.iter().all(|d| d.location == Some(Location::file(request))), "{found:?}");
     }
 
     #[test]

@@ -365,7 +365,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), Failure> {
     }
     let generated = generate(&vars, &cwd)?;
     if let Some(warnings) = &generated.warnings {
-        eprint!("{warnings}");
+        crate::cli::print_warnings(warnings);
     }
     debug!(environment = %generated.env_dir, objects = generated.objects, "generated");
     let mut stdout = std::io::stdout().lock();

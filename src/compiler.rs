@@ -109,7 +109,8 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
             }
         }};
     }
-    let layers = stage!("layers", layers::resolve(&mut loader, env_dir));
+    let (layers, layer_warnings) = stage!("layers", layers::resolve(&mut loader, env_dir));
+    warnings.extend(layer_warnings);
     let patch_files = stage!("patch files", layers::load_patch_files(&mut loader, &layers));
     let merged = stage!("merge", merge::merge(layers, &patch_files));
     let (plan, validate_warnings) = stage!("validate", validate::validate(&merged));

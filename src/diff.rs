@@ -235,7 +235,7 @@ fn find_environment(sources: &[&dyn Source], root: &Path, cwd: &Path, arg: &str)
         }
     }
     let d = last.unwrap_or_else(|| Diagnostic::error("E901", format!("no environment `{arg}`")));
-    Err(Failure::Input(d.render(&SourceText::default())))
+    Err(Failure::Usage(crate::cli::render_diagnostics(&d.into(), &SourceText::default())))
 }
 
 // ---------------------------------------------------------------------------------------------

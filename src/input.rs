@@ -418,6 +418,8 @@ pub struct TenantSettings {
     pub allowed_namespaces: Option<Vec<String>>,
     /// Glob patterns of namespaces no tenant may own, beside the built-in reserved set.
     pub reserved_namespaces: Option<Vec<String>>,
+    /// Emit a `Namespace` per tenant namespace (see `generate::namespaces`).
+    pub create_namespaces: Option<bool>,
 }
 
 /// `tenants/<name>/tenant.yaml`

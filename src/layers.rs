@@ -142,8 +142,9 @@ fn read_tenant_document(mut doc: Document) -> TenantDocument {
     TenantDocument { doc, read }
 }
 
-/// Loads the environment at `env_dir` and all its bases, in application order.
-pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<Vec<Layer>, Diagnostics> {
+/// Loads the environment at `env_dir` and all its bases, in application order; with the
+/// warnings about files and directories meshedge leaves unread.
+pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<(Vec<Layer>, Diagnostics), Diagnostics> {
     let mut state =
         Resolver { order: Vec::new(), done: BTreeSet::new(), stack: Vec::new(), diagnostics: Diagnostics::new() };
     state.visit(loader, env_dir, None);
@@ -163,7 +164,7 @@ pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<Vec<Layer>, Diagnos
     for layer in &mut layers {
         load_contents(loader, layer, &mut diagnostics);
     }
-    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(layers) }
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok((layers, diagnostics)) }
 }
 
 struct Resolver {
@@ -286,15 +287,65 @@ pub fn load_patch_files(loader: &mut Loader, layers: &[Layer]) -> Result<BTreeMa
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok(files) }
 }
 
+/// Whether a file under `resources/` or `tenants/` is read: `.yaml`, `.yml` and `.json`, in
+/// lower case.
 fn is_manifest_file(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")
 }
 
+/// Reads a layer's `resources/` and `tenants/`. Files there that are not read (other
+/// extensions, `.YAML`, `.yaml.bak`) get a W205, and a `tenants/` directory in a directory above
+/// the layer that is not a layer itself (`environments/tenants/`, or at a root that is not a
+/// layer) a W206: both would otherwise be silently ignored.
 fn load_contents(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagnostics) {
     let prefix = if layer.dir.is_empty() { String::new() } else { format!("{}/", layer.dir) };
+    tracing::debug!(layer = %if layer.dir.is_empty() { "." } else { &layer.dir }, "layer");
+    let unread = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let lower = name.to_ascii_lowercase();
+        let help = if is_manifest_file(&lower) {
+            let stem = name.rfind('.').map_or(name, |dot| &name[..dot]);
+            let extension = lower.rsplit('.').next().unwrap_or_default();
+            format!("extensions are matched in lower case: rename it to `{stem}.{extension}`")
+        } else if [".yaml.", ".yml.", ".json."].iter().any(|e| lower.contains(e)) {
+            "a copy or backup of a manifest? delete it, or move it out of resources/ and tenants/".to_string()
+        } else {
+            "give a manifest a `.yaml`, `.yml` or `.json` name; move anything else out of resources/ and tenants/"
+                .to_string()
+        };
+        Diagnostic::warning(
+            "W205",
+            format!("`{path}` is not read: meshedge reads only `.yaml`, `.yml` and `.json` files"),
+        )
+        .at(Location::file(path))
+        .help(help)
+    };
+    // Each directory above the layer, up to the root, that is not a layer: nothing reads a
+    // tenants/ there.
+    let is_layer = |dir: &str| {
+        let manifest = if dir.is_empty() { MANIFEST.to_string() } else { format!("{dir}/{MANIFEST}") };
+        loader.tree.is_file(&manifest).unwrap_or(true)
+    };
+    let mut above = layer.dir.as_str();
+    while !above.is_empty() {
+        above = source::parent(above);
+        let stray = if above.is_empty() { "tenants".to_string() } else { format!("{above}/tenants") };
+        let is_dir = matches!(loader.tree.resolve(&stray), Ok((_, Some(crate::source::EntryKind::Dir))));
+        if is_dir && !is_layer(above) && !is_layer(&stray) {
+            diagnostics.push(
+                Diagnostic::warning("W206", format!("`{stray}/` is not read: it is not inside a layer"))
+                    .at(Location::file(&stray))
+                    .help(format!(
+                        "tenants/ is read only beside a {MANIFEST}: move its tenant directories into the tenants/ of a layer"
+                    )),
+            );
+        }
+    }
     match loader.tree.walk(&format!("{prefix}resources")) {
         Ok(files) => {
-            let files: Vec<WalkedFile> = files.into_iter().filter(|f| is_manifest_file(&f.path)).collect();
+            let (files, skipped): (Vec<WalkedFile>, Vec<WalkedFile>) =
+                files.into_iter().partition(|f| is_manifest_file(&f.path));
+            diagnostics.extend(skipped.iter().map(|f| unread(&f.path)).collect());
             for (_, loaded) in loader.load_all(&files, "cannot read resource") {
                 match loaded {
                     Ok(docs) => layer.resources.extend(docs),
@@ -308,7 +359,10 @@ fn load_contents(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagn
     match loader.tree.walk(&tenants_dir) {
         Ok(files) => {
             let mut inside = Vec::new();
-            for file in files.into_iter().filter(|f| is_manifest_file(&f.path)) {
+            let (files, skipped): (Vec<WalkedFile>, Vec<WalkedFile>) =
+                files.into_iter().partition(|f| is_manifest_file(&f.path));
+            diagnostics.extend(skipped.iter().map(|f| unread(&f.path)).collect());
+            for file in files {
                 if file.path[tenants_dir.len() + 1..].contains('/') {
                     inside.push(file);
                 } else {
@@ -356,7 +410,7 @@ mod tests {
         write(root, "env/p/meshedge.yaml", &layer("Environment", "p", &["../../base", "../../profiles/a"]));
         let source = FsSource::new(root);
         let mut loader = Loader::new(Tree::new(&source));
-        let layers = resolve(&mut loader, "env/p").unwrap();
+        let (layers, _) = resolve(&mut loader, "env/p").unwrap();
         let dirs: Vec<&str> = layers.iter().map(|l| l.dir.as_str()).collect();
         assert_eq!(dirs, ["base", "profiles/a", "env/p"]);
     }

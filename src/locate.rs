@@ -2,10 +2,13 @@
 //!
 //! The root is `--root`, else (inside Argo CD) the working directory with
 //! `ARGOCD_APP_SOURCE_PATH` taken off its end, else the enclosing git work tree, else the
-//! working directory. `ENV` is a path (from the working directory or the root) or a name looked
-//! up as `environments/<name>`, `env/<name>` and `envs/<name>`.
+//! working directory. `ENV` is a path (from the working directory or the root; a layer's
+//! directory or its `meshedge.yaml`) or a name looked up as `environments/<name>`, `env/<name>`
+//! and `envs/<name>`; an unknown one lists the environments there are.
 
 use std::path::{Path, PathBuf};
+
+use tracing::debug;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::MANIFEST;
@@ -50,13 +53,22 @@ pub fn relative_to_root(root: &Path, path: &Path) -> Option<String> {
     Some(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
 }
 
-/// The repo-relative directory of the environment `arg` names.
+/// The repo-relative directory of the environment `arg` names: a directory holding a
+/// `meshedge.yaml` (or that file itself), relative to the working directory or the root, or a
+/// name looked up under `environments/`, `env/` and `envs/`. Otherwise an E901 that lists the
+/// environments there are and suggests the nearest.
 pub fn find_environment(tree: &Tree, root: &Path, cwd: &Path, arg: &str) -> Result<String, Diagnostic> {
+    // `environments/prod/meshedge.yaml` names its directory.
+    let dir_arg = match arg.trim_end_matches('/').rsplit_once('/') {
+        Some((dir, MANIFEST)) => dir,
+        None if arg == MANIFEST => ".",
+        _ => arg,
+    };
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(rel) = relative_to_root(root, &cwd.join(arg)) {
+    if let Some(rel) = relative_to_root(root, &cwd.join(dir_arg)) {
         candidates.push(rel);
     }
-    let trimmed = arg.trim_end_matches('/');
+    let trimmed = dir_arg.trim_end_matches('/');
     if let Ok(rel) = source::join("", trimmed) {
         candidates.push(rel);
     }
@@ -68,12 +80,54 @@ pub fn find_environment(tree: &Tree, root: &Path, cwd: &Path, arg: &str) -> Resu
     for candidate in &candidates {
         let manifest = if candidate.is_empty() { MANIFEST.to_string() } else { format!("{candidate}/{MANIFEST}") };
         if tree.is_file(&manifest).unwrap_or(false) {
+            debug!(environment = %if candidate.is_empty() { "." } else { candidate }, "environment");
             return Ok(candidate.clone());
         }
     }
-    Err(Diagnostic::error("E901", format!("no environment `{arg}` under {}", root.display())).help(
-        "name a directory holding a meshedge.yaml (`environments/prod`), or an environment name (`prod`); see --root",
-    ))
+    Err(Diagnostic::error("E901", format!("no environment `{arg}` under {}", root.display()))
+        .help(unknown_environment_help(&crate::diff::all_environments(&[tree.source()]), trimmed)))
+}
+
+/// Environments named in a help line at most.
+const LISTED: usize = 20;
+
+/// The help for an unknown environment: the nearest name, and the environments there are.
+fn unknown_environment_help(environments: &[String], arg: &str) -> String {
+    if environments.is_empty() {
+        return "there is no environments/<name>, env/<name> or envs/<name> holding a meshedge.yaml here: \
+                name a directory holding one, or give the repository root with --root"
+            .to_string();
+    }
+    let name_of = |dir: &str| dir.rsplit('/').next().unwrap_or(dir).to_string();
+    let wanted = name_of(arg).to_ascii_lowercase();
+    // Near: a typo or two (a swap counts once), or a long common start.
+    let nearest = environments
+        .iter()
+        .map(|dir| {
+            let name = name_of(dir).to_ascii_lowercase();
+            (strsim::damerau_levenshtein(&wanted, &name), strsim::jaro_winkler(&wanted, &name), dir)
+        })
+        .filter(|(distance, similarity, _)| *distance <= (wanted.len() / 3).max(1) || *similarity >= 0.85)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
+        .map(|(_, _, dir)| dir);
+    // A name where it is unique, else the path.
+    let shown = |dir: &String| {
+        let name = name_of(dir);
+        if environments.iter().filter(|d| name_of(d) == name).count() == 1 { name } else { dir.clone() }
+    };
+    let mut help = String::new();
+    if let Some(dir) = nearest {
+        help.push_str(&format!("did you mean `{}`? ", shown(dir)));
+    }
+    let mut listed: Vec<String> = environments.iter().take(LISTED).map(|d| format!("`{}`", shown(d))).collect();
+    if environments.len() > LISTED {
+        listed.push(format!("and {} more", environments.len() - LISTED));
+    }
+    help.push_str(&format!(
+        "the environments here are {}; or name a directory holding a meshedge.yaml (see --root)",
+        listed.join(", ")
+    ));
+    help
 }
 
 #[cfg(test)]
@@ -86,5 +140,19 @@ mod tests {
         assert_eq!(root, Path::new("/tmp/_cmp_server/abc"));
         let root = find_root(Some(Path::new("/r")), Path::new("/x"), Some("environments/prod"));
         assert_eq!(root, Path::new("/r"));
+    }
+
+    #[test]
+    fn an_unknown_environment_lists_the_others_and_suggests_the_nearest() {
+        let envs = vec!["environments/dev".to_string(), "environments/prod".to_string()];
+        let help = unknown_environment_help(&envs, "prdo");
+        assert!(help.starts_with("did you mean `prod`? "), "{help}");
+        assert!(help.contains("`dev`, `prod`"), "{help}");
+        let help = unknown_environment_help(&envs, "staging");
+        assert!(!help.contains("did you mean"), "{help}");
+        // A name under two parents is shown by its path.
+        let envs = vec!["env/prod".to_string(), "environments/prod".to_string()];
+        assert!(unknown_environment_help(&envs, "prod2").contains("did you mean `env/prod`?"));
+        assert!(unknown_environment_help(&[], "x").contains("--root"));
     }
 }

@@ -4,15 +4,15 @@
 //! so the output never depends on the walk, the locale or the time. YAML is written by a small
 //! emitter that quotes every string a YAML 1.1 reader (Kubernetes) would take for something
 //! else: `no`, `on`, `yes`, `0777`, `1e3`, `~`, `12:30`. JSON is one `v1 List`. With `-o DIR`
-//! each object goes to `<namespace or _cluster>/<kind>-<name>.yaml`, written to a temporary
-//! directory that is renamed into place.
+//! each object goes to a file of its own ([`dir`]).
 //!
 //! Each object is rendered on its own ([`object_text`]) as soon as it is final, so a build holds
 //! text, not object trees; the stream is those texts joined ([`write_stream`]).
 
+pub mod dir;
+
 use std::fmt::Write as _;
 use std::io;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -319,40 +319,10 @@ fn write_string(out: &mut String, s: &str) {
     }
 }
 
-/// The file of an object under `-o DIR`.
+/// The file of an object under `-o DIR` in YAML (see [`dir::object_files`] for the rule).
 pub fn object_path(r: &ResourceRef) -> String {
     let dir = r.namespace.as_deref().unwrap_or("_cluster");
     format!("{dir}/{}-{}.yaml", r.kind.to_ascii_lowercase(), r.name)
-}
-
-/// Writes one file per object (rendered as YAML) under `dir`, atomically: a sibling temporary
-/// directory is filled, then renamed over `dir`.
-pub fn write_dir(objects: &[Object], dir: &Path) -> io::Result<()> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let staging = tempfile::Builder::new().prefix(&format!(".{base}.tmp-")).tempdir_in(&parent)?;
-    for object in objects {
-        let path = staging.path().join(object_path(&object.reference));
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
-        }
-        std::fs::write(&path, &object.text)?;
-    }
-    let staged = staging.keep();
-    if dir.exists() {
-        let old = tempfile::Builder::new().prefix(&format!(".{base}.old-")).tempdir_in(&parent)?.keep();
-        std::fs::remove_dir(&old)?;
-        std::fs::rename(dir, &old)?;
-        std::fs::rename(&staged, dir)?;
-        std::fs::remove_dir_all(&old)?;
-    } else {
-        std::fs::rename(&staged, dir)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //!
 //! A [`Resource`] is a Kubernetes object (`serde_json::Value`) plus the input files it came from
 //! and the tenant it belongs to: the form an object has while it is being finished (stamped,
-//! patched, analysed, rendered). [`stamp`] writes the managed-by label and the source and tenant
-//! annotations before patches run, so patches may rely on `metadata.annotations` and change it.
+//! patched, analysed, rendered). [`stamp`] writes the managed-by label, the tenant label (`kubectl get -l
+//! meshedge.io/tenant=shop` selects a tenant's objects) and the source annotation before patches
+//! run, so patches may rely on `metadata.labels` and `metadata.annotations` and change them.
 
 use serde_json::{Map, Value};
 
@@ -12,7 +13,7 @@ use crate::render::Form;
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const SOURCE_ANNOTATION: &str = "meshedge.io/source";
-pub const TENANT_ANNOTATION: &str = "meshedge.io/tenant";
+pub const TENANT_LABEL: &str = "meshedge.io/tenant";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
@@ -120,19 +121,19 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
     }
 }
 
-/// The managed-by label, and the source and tenant annotations.
+/// The managed-by and tenant labels, and the source annotation.
 pub fn stamp(resource: &mut Resource) {
     let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
     let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
     if let Some(labels) = labels.as_object_mut() {
         labels.insert(MANAGED_BY.into(), Value::String("meshedge".into()));
+        if let Some(tenant) = &resource.tenant {
+            labels.insert(TENANT_LABEL.into(), Value::String(tenant.clone()));
+        }
     }
     let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
     if let Some(annotations) = annotations.as_object_mut() {
         annotations.insert(SOURCE_ANNOTATION.into(), Value::String(resource.sources.join(",")));
-        if let Some(tenant) = &resource.tenant {
-            annotations.insert(TENANT_ANNOTATION.into(), Value::String(tenant.clone()));
-        }
     }
 }
 
@@ -158,9 +159,8 @@ mod tests {
             Some("shop".into()),
         );
         stamp(&mut r);
-        assert_eq!(r.value["metadata"]["labels"], json!({"a": "b", MANAGED_BY: "meshedge"}));
-        assert_eq!(r.value["metadata"]["annotations"][SOURCE_ANNOTATION], "a.yaml,b.yaml");
-        assert_eq!(r.value["metadata"]["annotations"][TENANT_ANNOTATION], "shop");
+        assert_eq!(r.value["metadata"]["labels"], json!({"a": "b", MANAGED_BY: "meshedge", TENANT_LABEL: "shop"}));
+        assert_eq!(r.value["metadata"]["annotations"], json!({SOURCE_ANNOTATION: "a.yaml,b.yaml"}));
         assert_eq!(r.group_version(), ("", "v1"));
     }
 }

@@ -27,6 +27,8 @@ pub struct Plan {
     pub egress: EgressPolicy,
     pub enforcement: Enforcement,
     pub tenants: BTreeMap<String, TenantPlan>,
+    /// `settings.tenants.createNamespaces`.
+    pub namespaces: NamespacePlan,
     /// One per host, sorted by host.
     pub ingress_hosts: Vec<IngressHost>,
     /// One per external host (shared by the tenants that asked), sorted by host.
@@ -101,6 +103,14 @@ pub struct Enforcement {
     pub deny_routes: bool,
     pub require_sidecar: bool,
     pub egress_firewall: EgressFirewallMode,
+    pub sources: BTreeSet<String>,
+}
+
+/// Whether meshedge emits the tenant namespaces (`settings.tenants.createNamespaces`).
+#[derive(Debug, Clone, Default)]
+pub struct NamespacePlan {
+    pub create: bool,
+    /// The layer manifests that set `settings.tenants`.
     pub sources: BTreeSet<String>,
 }
 
@@ -344,11 +354,17 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         egress,
         enforcement,
         tenants,
+        namespaces: namespace_plan(merged),
         ingress_hosts: ingress_hosts.into_values().map(|(h, _)| h).collect(),
         egress_hosts: egress_hosts.into_values().map(|(h, _, _)| h).collect(),
     };
     placement_warnings(&mut c, &plan);
     Ok((plan, c.diagnostics))
+}
+
+fn namespace_plan(merged: &Merged) -> NamespacePlan {
+    let create = merged.settings.tenants.as_ref().and_then(|t| t.create_namespaces).unwrap_or(false);
+    NamespacePlan { create, sources: if create { merged.sources_of("tenants") } else { BTreeSet::new() } }
 }
 
 /// Gateway settings that no emitted object can carry: say where to put them.

@@ -459,16 +459,18 @@ fn the_sidecar_follows_the_cmp_contract() {
     assert!(tmp["emptyDir"].is_object());
     assert_ne!(mounts["/tmp"]["name"], "tmp", "not the repo-server's tmp volume");
 
-    // The kustomization installs all of it, with the image the patch names.
+    // The kustomization is a Component over the admin's own install: it adds the plugin (the
+    // ConfigMap and the two patches, the image the patch names) and never brings an Argo CD
+    // install of its own, whose CRDs need server-side apply since Argo CD 3.3.
     let kustomization = load_one("kustomization.yaml");
+    assert_eq!(kustomization["apiVersion"], "kustomize.config.k8s.io/v1alpha1");
+    assert_eq!(kustomization["kind"], "Component");
+    assert!(kustomization.get("namespace").is_none(), "the including kustomization's namespace applies");
     let mut local: Vec<String> = Vec::new();
     for item in kustomization["resources"].as_array().unwrap() {
         let item = item.as_str().unwrap();
-        if item.starts_with("https://") {
-            assert!(item.ends_with("/manifests/install.yaml"), "{item}");
-        } else {
-            local.push(item.to_string());
-        }
+        assert!(!item.contains("://") && !item.contains("install.yaml"), "no upstream install: {item}");
+        local.push(item.to_string());
     }
     for patch in kustomization["patches"].as_array().unwrap() {
         local.push(patch["path"].as_str().unwrap().to_string());
@@ -476,11 +478,87 @@ fn the_sidecar_follows_the_cmp_contract() {
     for file in &local {
         assert!(plugin_dir().join(file).is_file(), "{file}");
     }
-    for file in ["cmp-plugin-configmap.yaml", "repo-server-patch.yaml", "applicationset.yaml"] {
+    for file in ["cmp-plugin-configmap.yaml", "repo-server-patch.yaml", "repo-server-params-patch.yaml"] {
         assert!(local.iter().any(|l| l == file), "kustomization.yaml must include {file}");
     }
     let images = kustomization["images"].as_array().unwrap();
     assert!(images.iter().any(|i| i["name"] == sidecar["image"]), "the images entry rewrites the sidecar image");
+    // Patches, not objects: nothing under plugin/ replaces what the install has.
+    let params = load_one("repo-server-params-patch.yaml");
+    assert_eq!(params["data"].as_object().unwrap().len(), 1);
+    assert!(pod.get("initContainers").is_none() && patch["spec"].get("selector").is_none());
+    for entry in walkdir::WalkDir::new(plugin_dir()) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            for doc in load_yaml(&path) {
+                assert_ne!(doc["kind"], "CustomResourceDefinition", "{}", path.display());
+            }
+        }
+    }
+}
+
+/// The component built over a stand-in for an existing install, with the kustomize that kubectl
+/// embeds (skipped where kubectl is not installed).
+#[test]
+fn the_component_adds_the_sidecar_to_an_existing_install() {
+    let Ok(version) = std::process::Command::new("kubectl").args(["version", "--client"]).output() else {
+        eprintln!("kubectl not found: skipped");
+        return;
+    };
+    assert!(version.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    copy_files(&plugin_dir(), &dir.path().join("plugin"));
+    let install = dir.path().join("argocd");
+    std::fs::create_dir_all(&install).unwrap();
+    // The objects of the standard install that the component patches, as an install has them.
+    std::fs::write(
+        install.join("install.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: argocd-repo-server\nspec:\n  selector:\n    matchLabels: {app.kubernetes.io/name: argocd-repo-server}\n  template:\n    metadata:\n      labels: {app.kubernetes.io/name: argocd-repo-server}\n    spec:\n      containers:\n        - name: argocd-repo-server\n          image: quay.io/argoproj/argocd:v3.3.9\n      volumes:\n        - name: var-files\n          emptyDir: {}\n        - name: plugins\n          emptyDir: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cmd-params-cm\ndata:\n  server.insecure: \"true\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        install.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: argocd\nresources: [install.yaml]\ncomponents: [../plugin]\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new("kubectl").arg("kustomize").arg(&install).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let docs = documents(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(docs.len(), 3, "the install's two objects and the plugin's ConfigMap");
+    assert!(docs.iter().all(|d| d["metadata"]["namespace"] == "argocd"));
+    let deployment = docs.iter().find(|d| d["kind"] == "Deployment").unwrap();
+    let pod = &deployment["spec"]["template"]["spec"];
+    let containers: Vec<(&str, &str)> = pod["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["image"].as_str().unwrap()))
+        .collect();
+    assert!(containers.contains(&("argocd-repo-server", "quay.io/argoproj/argocd:v3.3.9")), "{containers:?}");
+    let image = &load_one("kustomization.yaml")["images"][0];
+    let expected = format!("{}:{}", image["newName"].as_str().unwrap(), image["newTag"].as_str().unwrap());
+    assert!(containers.contains(&("meshedge", expected.as_str())), "{containers:?}");
+    let volumes: Vec<&str> = pod["volumes"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    for volume in ["var-files", "plugins", "meshedge-cmp-plugin", "meshedge-cmp-tmp"] {
+        assert!(volumes.contains(&volume), "{volumes:?}");
+    }
+    let params = docs.iter().find(|d| d["metadata"]["name"] == "argocd-cmd-params-cm").unwrap();
+    assert_eq!(params["data"]["server.insecure"], "true", "the install's settings stay");
+    assert_eq!(params["data"]["reposerver.plugin.tar.exclusions"], ".git/*");
+    assert!(docs.iter().any(|d| d["metadata"]["name"] == "meshedge-cmp-plugin"));
+}
+
+#[test]
+fn the_install_guide_uses_server_side_apply_where_argo_cd_needs_it() {
+    let guide = std::fs::read_to_string(common::repo_root().join("docs/argocd.md")).unwrap();
+    // Argo CD 3.3 and later: its CRDs are applied server-side (argoproj/argo-cd
+    // docs/operator-manual/upgrading/3.2-3.3.md).
+    let install = guide.split("\n## Install\n").nth(1).and_then(|rest| rest.split("\n## ").next()).unwrap();
+    assert!(install.contains("kubectl apply --server-side --force-conflicts -k"), "the component with the install");
+    assert!(install.contains("components:\n"));
+    let patch = "kubectl -n argocd patch deployment argocd-repo-server --patch-file plugin/repo-server-patch.yaml";
+    assert!(install.contains(patch));
+    assert!(!install.contains("kubectl apply -k plugin/"), "the component is not applied on its own");
 }
 
 #[test]

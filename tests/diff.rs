@@ -396,13 +396,13 @@ fn environments_added_and_removed_between_revisions() {
     assert_eq!(added["added"].as_array().unwrap().len(), removed["removed"].as_array().unwrap().len());
     assert_eq!(added["name"], "staging");
 
-    // Naming environments: only those, found at either revision; an unknown name is an input error.
+    // Naming environments: only those, found at either revision; an unknown name is a usage error.
     let output = repo.cli(&["dev", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["environments"].as_array().unwrap().len(), 1);
     assert_eq!(json["environments"][0]["status"], "removed");
     let output = repo.cli(&["qa", "--base", "HEAD~1"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no environment `qa`"));
     let output = repo.cli(&["--base", "no-such-revision"]);
     assert_eq!(output.status.code(), Some(2));

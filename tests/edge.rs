@@ -171,7 +171,7 @@ fn ingress_objects_per_host() {
     assert_eq!(own["metadata"]["namespace"], "payments");
     assert_eq!(own["spec"]["selector"]["istio"], "payments-edge");
     let deployment = objects(&prod, "Deployment").find(|d| d["metadata"]["name"] == "payments-edge").unwrap();
-    assert_eq!(deployment["metadata"]["annotations"]["meshedge.io/tenant"], "payments");
+    assert_eq!(deployment["metadata"]["labels"]["meshedge.io/tenant"], "payments");
     let gateway = find(&prod, "Gateway", "public-shop-apps-prod-example-com");
     let servers = gateway["spec"]["servers"].as_array().unwrap();
     assert_eq!(servers[0]["tls"]["mode"], "SIMPLE");

@@ -461,10 +461,16 @@ fn excluded_tenant_that_the_environment_adds_to() {
 
 #[test]
 fn unknown_environment() {
+    // A usage error (exit 2), not an input error; tests/cli.rs checks the list and suggestion.
     let repo = Repo::new();
     for env in ["staging", "environments/staging"] {
         let output = repo.run(&["build", env]);
-        assert_input_error(&output, "E901", &[&format!("no environment `{env}`"), "help:", "--root"]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(output.stdout.is_empty());
+        for fragment in ["error[E901]: ", &format!("no environment `{env}`"), "help:", "`prod`", "--root"] {
+            assert!(stderr.contains(fragment), "expected {fragment:?} in stderr:\n{stderr}");
+        }
     }
 }
 

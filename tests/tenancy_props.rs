@@ -502,7 +502,7 @@ fn request(name: &str, namespace: Option<&str>, spec: &str) -> String {
 /// The objects generation makes for a repository, each with its tenant as generation attributes it.
 fn generated(source: &Memory) -> Vec<Resource> {
     let mut loader = Loader::new(Tree::new(source));
-    let layers = layers::resolve(&mut loader, ENV).expect("the layers resolve");
+    let (layers, _) = layers::resolve(&mut loader, ENV).expect("the layers resolve");
     let patch_files = layers::load_patch_files(&mut loader, &layers).expect("no patch files");
     let merged = merge::merge(layers, &patch_files).expect("the layers merge");
     let (plan, _) = validate::validate(&merged).expect("a repository that builds validates");

@@ -33,11 +33,15 @@ pub fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
 }
 
 /// The label every member namespace carries: set by the member roll controller (ossm2), or the
-/// injection label tenant namespaces carry (upstream Istio).
+/// injection label of the control plane's revision that tenant namespaces carry (upstream
+/// Istio): `istio-injection: enabled` for the revision `default`, `istio.io/rev: <revision>`
+/// for any other; the sail operator names the revision after the `Istio` resource (see
+/// [`crate::generate::namespaces`] for the sources).
 pub fn member_label(plan: &Plan) -> (&'static str, String) {
     match plan.flavor {
         Flavor::Ossm2 => ("maistra.io/member-of", plan.mesh.control_plane_namespace.clone()),
-        Flavor::Istio => ("istio-injection", "enabled".to_string()),
+        Flavor::Istio if plan.mesh.control_plane_name == "default" => ("istio-injection", "enabled".to_string()),
+        Flavor::Istio => ("istio.io/rev", plan.mesh.control_plane_name.clone()),
     }
 }
 

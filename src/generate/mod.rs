@@ -4,7 +4,8 @@
 //! - [`security`]: token checks (RequestAuthentication, AuthorizationPolicy);
 //! - [`egress`]: ServiceEntries and the egress-gateway hop, SLA classes, egress IPs;
 //! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC and admission policies;
-//! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource.
+//! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource;
+//! - [`namespaces`]: the tenant namespaces, when `settings.tenants.createNamespaces` is set.
 //!
 //! Modules only build objects (through [`crate::objects`]); every decision, and every warning,
 //! belongs to the validate stage.
@@ -13,6 +14,7 @@ pub mod control_plane;
 pub mod egress;
 pub mod enforcement;
 pub mod ingress;
+pub mod namespaces;
 pub mod security;
 pub mod workload;
 
@@ -90,6 +92,7 @@ impl<'a> Generated<'a> {
 
 /// Runs every capability over the plan, in a fixed order.
 pub fn generate(plan: &Plan, out: &mut Generated) {
+    namespaces::generate(plan, out);
     ingress::generate(plan, out);
     security::generate(plan, out);
     egress::generate(plan, out);
