@@ -400,6 +400,13 @@ impl Source for Cached<'_> {
             None => self.inner.read(file),
         }
     }
+
+    fn size(&self, file: &str) -> std::io::Result<u64> {
+        match self.contents.get(file) {
+            Some(bytes) => Ok(bytes.len() as u64),
+            None => self.inner.size(file),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
