@@ -345,3 +345,18 @@ fn unknown_yaml_tags_are_errors() {
         assert!(stderr.contains(&format!("--> {file}:5:")), "{stderr}");
     }
 }
+
+#[test]
+fn a_patch_that_copies_an_object_into_itself_is_bounded() {
+    let repo = example();
+    let manifest = "environments/prod/meshedge.yaml";
+    let ops: String = (0..40).map(|i| format!("      - {{op: copy, from: \"\", path: /x{i}}}\n")).collect();
+    let text = std::fs::read_to_string(repo.path().join(manifest)).unwrap().replacen(
+        "patches:\n",
+        &format!("patches:\n  - target: {{kind: Deployment, name: internal-ingressgateway}}\n    json:\n{ops}"),
+        1,
+    );
+    write(repo.path(), manifest, &text);
+    let stderr = fails_short(&build(repo.path()), "E505", manifest);
+    assert!(stderr.contains("would grow the object past 16 times the size of the object and the patch"), "{stderr}");
+}
