@@ -247,17 +247,24 @@ impl SourceText {
         self.files.get(file).map(|f| f.text.as_str())
     }
 
-    /// Line `index` (from 0) of a file, without its line break.
+    /// Line `index` (from 0) of a file, without its line break. Lines end as YAML ends them: at
+    /// a line feed, a carriage return and line feed, or a carriage return alone.
     pub fn line(&self, file: &str, index: usize) -> Option<&str> {
         let file = self.files.get(file)?;
         let text = file.text.as_str();
+        let bytes = text.as_bytes();
         let starts = file.lines.get_or_init(|| {
             let mut starts = vec![0];
-            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()));
+            for (i, &b) in bytes.iter().enumerate() {
+                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                if ends && i + 1 < bytes.len() {
+                    starts.push(i + 1);
+                }
+            }
             starts
         });
         let start = *starts.get(index)?;
-        let end = starts.get(index + 1).map_or(text.len(), |&next| next - 1);
+        let end = starts.get(index + 1).copied().unwrap_or(text.len());
         let line = &text[start..end];
         let line = line.strip_suffix('\n').unwrap_or(line);
         Some(line.strip_suffix('\r').unwrap_or(line))
@@ -427,10 +434,10 @@ mod tests {
     #[test]
     fn long_messages_are_cut_and_lines_are_found_by_number() {
         let mut files = SourceText::default();
-        files.insert("w.yaml", "a\r\nb\n\nd");
+        files.insert("w.yaml", "a\r\nb\n\nd\re\r\r");
         assert_eq!(
-            (0..5).map(|i| files.line("w.yaml", i)).collect::<Vec<_>>(),
-            [Some("a"), Some("b"), Some(""), Some("d"), None]
+            (0..8).map(|i| files.line("w.yaml", i)).collect::<Vec<_>>(),
+            [Some("a"), Some("b"), Some(""), Some("d"), Some("e"), Some(""), None, None]
         );
         let d = Diagnostic::error("E101", "x".repeat(100_000)).help("y".repeat(100_000));
         let text = d.render(&files);

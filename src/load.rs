@@ -867,7 +867,8 @@ fn resolve_plain(text: String) -> Value {
 mod surrogates {
     use super::*;
 
-    /// Columns removed by rewrites: per line, where in the rewritten line and how many.
+    /// Columns removed by rewrites, in text order: the line, the column just past the rewrite
+    /// in the rewritten line, and how many columns the line has lost up to there.
     #[derive(Debug, Default)]
     pub(super) struct Shifts(Vec<(usize, usize, usize)>);
 
@@ -875,10 +876,42 @@ mod surrogates {
         /// The column (from 0) in the original text of column `col` of line `line` of the
         /// rewritten one.
         pub(super) fn column(&self, line: usize, col: usize) -> usize {
-            if self.0.is_empty() {
-                return col;
+            let before = self.0.partition_point(|&(l, c, _)| (l, c) <= (line, col));
+            match before.checked_sub(1).and_then(|i| self.0.get(i)) {
+                Some(&(l, _, lost)) if l == line => col + lost,
+                _ => col,
             }
-            col + self.0.iter().filter(|(l, c, _)| *l == line && *c < col).map(|(_, _, n)| n).sum::<usize>()
+        }
+
+        fn push(&mut self, line: usize, col: usize, lost: usize) {
+            let earlier = self.0.last().filter(|(l, _, _)| *l == line).map_or(0, |(_, _, n)| *n);
+            self.0.push((line, col, earlier + lost));
+        }
+    }
+
+    /// A line (from 1) and column (from 0, in characters), moved along a text as it is written;
+    /// lines break as YAML breaks them (a line feed, a carriage return and line feed, a carriage
+    /// return alone).
+    struct Cursor {
+        line: usize,
+        column: usize,
+        /// Whether the last character was a carriage return (a line feed after it breaks no line).
+        after_cr: bool,
+    }
+
+    impl Cursor {
+        fn advance(&mut self, text: &str) {
+            for c in text.chars() {
+                match c {
+                    '\n' if self.after_cr => {}
+                    '\n' | '\r' => {
+                        self.line += 1;
+                        self.column = 0;
+                    }
+                    _ => self.column += 1,
+                }
+                self.after_cr = c == '\r';
+            }
         }
     }
 
@@ -931,8 +964,9 @@ mod surrogates {
             }
         }
         let mut out = String::with_capacity(text.len());
-        let mut shifts = Vec::new();
+        let mut shifts = Shifts::default();
         let mut copied = 0;
+        let mut cursor = Cursor { line: 1, column: 0, after_cr: false };
         for quote in quotes {
             if bytes.get(quote) != Some(&b'"') || quote < copied {
                 continue;
@@ -949,10 +983,11 @@ mod surrogates {
                     (Some(high), Some(low)) => {
                         let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
                         out.push_str(&text[copied..i]);
-                        let line = 1 + out.bytes().filter(|b| *b == b'\n').count();
-                        let column = out.rsplit('\n').next().map_or(0, |l| l.chars().count());
+                        cursor.advance(&text[copied..i]);
                         out.push_str(&format!("\\U{code:08X}"));
-                        shifts.push((line, column + 10, 2));
+                        cursor.column += 10;
+                        cursor.after_cr = false;
+                        shifts.push(cursor.line, cursor.column, 2);
                         i += 12;
                         copied = i;
                     }
@@ -961,11 +996,11 @@ mod surrogates {
                 }
             }
         }
-        if shifts.is_empty() {
+        if shifts.0.is_empty() {
             return unchanged();
         }
         out.push_str(&text[copied..]);
-        Prepared { text: Cow::Owned(out), shifts: Shifts(shifts) }
+        Prepared { text: Cow::Owned(out), shifts }
     }
 }
 
@@ -1221,6 +1256,21 @@ mod tests {
             assert_eq!(err.code, "E101", "{text}");
             assert_eq!(err.location.unwrap().line, Some(1), "{text}");
         }
+    }
+
+    #[test]
+    fn lines_break_at_carriage_returns_as_yaml_says() {
+        // Found by fuzzing: a diagnostic quoted another line than the one it named.
+        let text = "a: 1\rb: \"\\ud83d\\ude00\"\r\nc: [x, {d: 1}]\rbogus: 2\n";
+        let docs = parse("cr.yaml", text).unwrap();
+        assert_eq!(docs[0].value["b"], "\u{1F600}");
+        assert_eq!(docs[0].location("/c/1/d").to_string(), "cr.yaml:3:9");
+        let mut files = crate::diagnostic::SourceText::default();
+        files.insert("cr.yaml", text);
+        let shown = Diagnostic::error("E102", "x").at(docs[0].location("/bogus")).render(&files);
+        assert!(shown.contains("4 | bogus: 2\n  | ^\n"), "{shown}");
+        let shown = Diagnostic::error("E102", "x").at(docs[0].location("/c/1/d")).render(&files);
+        assert!(shown.contains("3 | c: [x, {d: 1}]\n  |         ^\n"), "{shown}");
     }
 
     #[test]
