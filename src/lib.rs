@@ -30,5 +30,6 @@ pub mod resource;
 pub mod schema;
 pub mod source;
 pub mod source_git;
+pub mod source_mem;
 pub mod synth;
 pub mod validate;
