@@ -130,6 +130,22 @@ impl fmt::Display for SourceError {
     }
 }
 
+/// The bytes of the file at the physical path `physical` of `source`, within the limits: at
+/// most [`MAX_FILE_BYTES`], and at most `budget` (what is left of a total, lowered by what is
+/// read). For readers that keep bytes outside a [`Tree`] read (the fingerprints of `diff`).
+pub fn read_within(source: &dyn Source, physical: &str, budget: &mut u64) -> io::Result<Vec<u8>> {
+    let size = source.size(physical)?;
+    if size > MAX_FILE_BYTES {
+        return Err(io::Error::other(format!("{size} bytes, over the limit of {MAX_FILE_BYTES} bytes")));
+    }
+    if size > *budget {
+        return Err(io::Error::other(format!("not read: over the limit of {MAX_TOTAL_BYTES} bytes in all")));
+    }
+    let bytes = source.read(physical)?;
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    Ok(bytes)
+}
+
 /// Joins `relative` onto the repo-relative directory `dir` lexically.
 /// Returns `Err(joined)` when the result would leave the root (or `relative` is absolute).
 pub fn join(dir: &str, relative: &str) -> Result<String, String> {
@@ -543,5 +559,11 @@ mod tests {
         assert!(err.to_string().contains("over the limit of 8388608 bytes"), "{err}");
         assert_eq!(tree.read_to_string("ok.yaml").unwrap(), "a: 1");
         assert_eq!(tree.size("ok.yaml").unwrap(), 4);
+        // Outside a tree: the same limit, and a total.
+        let mut budget = 6;
+        assert!(read_within(&source, "big.yaml", &mut budget).unwrap_err().to_string().contains("over the limit"));
+        assert_eq!(read_within(&source, "ok.yaml", &mut budget).unwrap(), b"a: 1");
+        assert_eq!(budget, 2);
+        assert!(read_within(&source, "ok.yaml", &mut budget).unwrap_err().to_string().contains("in all"));
     }
 }

@@ -360,3 +360,14 @@ fn a_patch_that_copies_an_object_into_itself_is_bounded() {
     let stderr = fails_short(&build(repo.path()), "E505", manifest);
     assert!(stderr.contains("would grow the object past 16 times the size of the object and the patch"), "{stderr}");
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_in_diff() {
+    // The fingerprints of `diff` keep what they read for the builds: within the same limits.
+    let repo = example();
+    let file = "base/tenants/shop/big.yaml";
+    let output = diff_after(repo.path(), |root| {
+        write(root, file, &format!("{REQ}metadata: {{name: big}}\nspec: {{}}\n# {}\n", "y".repeat(8 << 20)));
+    });
+    diff_reports(&output, "E111", file);
+}
