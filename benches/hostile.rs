@@ -101,6 +101,7 @@ impl Case {
 
     fn run(&self, bencher: Bencher) {
         let bound = self.memory_factor * self.input + 64 * MIB;
+        let reported = std::sync::atomic::AtomicBool::new(false);
         bencher.bench(|| {
             let started = Instant::now();
             let before = IN_USE.load(Ordering::Relaxed);
@@ -124,6 +125,15 @@ impl Case {
             }
             assert!(elapsed <= self.time, "took {elapsed:?}, over the bound of {:?}", self.time);
             assert!(peak <= bound, "allocated {} MiB at its peak, over the bound of {} MiB", peak / MIB, bound / MIB);
+            if !reported.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "  input {:.2} MiB, peak {:.1} MiB (bound {} MiB), {elapsed:.2?} (bound {:?})",
+                    self.input as f64 / MIB as f64,
+                    peak as f64 / MIB as f64,
+                    bound / MIB,
+                    self.time
+                );
+            }
             black_box((result.is_ok(), text.len()))
         });
     }
