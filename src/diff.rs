@@ -318,10 +318,14 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
         }
         files.insert(path.to_string());
     };
-    let read = |path: &str| -> Result<(String, Vec<u8>), String> {
+    // Bytes kept for the build, within the limits the build applies (it reports them).
+    let mut budget = source::MAX_TOTAL_BYTES;
+    let read = |path: &str, budget: &mut u64| -> Result<(String, Vec<u8>), String> {
         let (physical, kind) = tree.resolve(path).map_err(|e| e.to_string())?;
         match kind {
-            Some(EntryKind::File) => source.read(&physical).map(|bytes| (physical, bytes)).map_err(|e| e.to_string()),
+            Some(EntryKind::File) => {
+                source::read_within(source, &physical, budget).map(|bytes| (physical, bytes)).map_err(|e| e.to_string())
+            }
             Some(_) => Err("not a file".into()),
             None => Err("missing".into()),
         }
@@ -334,7 +338,7 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
             continue;
         }
         let manifest_path = within(&dir, MANIFEST);
-        let manifest = read(&manifest_path);
+        let manifest = read(&manifest_path, &mut budget);
         let doc = manifest.as_ref().ok().and_then(|(_, bytes)| {
             let text = std::str::from_utf8(bytes).ok()?;
             crate::load::parse(&manifest_path, text).ok()?.into_iter().next().map(|d| d.value)
@@ -346,7 +350,7 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
         }
         for patch in doc.get("patches").and_then(Value::as_array).into_iter().flatten() {
             if let Some(Ok(file)) = patch.get("file").and_then(Value::as_str).map(|f| source::join(&dir, f)) {
-                let content = read(&file);
+                let content = read(&file, &mut budget);
                 hash_file(&mut hasher, &file, content);
             }
         }
@@ -355,7 +359,8 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
             match tree.walk(&sub) {
                 Ok(walked) => {
                     for file in walked {
-                        let content = source.read(&file.physical).map_err(|e| e.to_string());
+                        let content =
+                            source::read_within(source, &file.physical, &mut budget).map_err(|e| e.to_string());
                         hash_file(&mut hasher, &file.path, content.map(|bytes| (file.physical, bytes)));
                     }
                 }
@@ -398,6 +403,13 @@ impl Source for Cached<'_> {
         match self.contents.get(file) {
             Some(bytes) => Ok(bytes.clone()),
             None => self.inner.read(file),
+        }
+    }
+
+    fn size(&self, file: &str) -> std::io::Result<u64> {
+        match self.contents.get(file) {
+            Some(bytes) => Ok(bytes.len() as u64),
+            None => self.inner.size(file),
         }
     }
 }

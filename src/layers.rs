@@ -16,21 +16,43 @@ use crate::load::{self, Document};
 use crate::source::{self, SourceError, Tree, WalkedFile};
 
 /// Reads and parses files through a [`Tree`], remembering their text and which files were read.
+///
+/// One build reads at most [`source::MAX_TOTAL_BYTES`] in all (each file at most
+/// [`source::MAX_FILE_BYTES`]); the first file past the total is an error and nothing is read
+/// after it. A file reached by walks under two paths (through symlinks, say from two layers'
+/// `tenants/`) is read once, under its first path; the second path is an error.
 pub struct Loader<'a> {
     pub tree: Tree<'a>,
     pub texts: SourceText,
     /// Every file read, for fingerprints of an environment's inputs.
     pub read: BTreeSet<String>,
+    /// Bytes read so far.
+    bytes: u64,
+    /// Whether a file went past the total: nothing more is read.
+    over: bool,
+    /// The physical path of every walked file read → the path it was read under.
+    walked: BTreeMap<String, String>,
 }
 
 impl<'a> Loader<'a> {
     pub fn new(tree: Tree<'a>) -> Self {
-        Loader { tree, texts: SourceText::default(), read: BTreeSet::new() }
+        Loader {
+            tree,
+            texts: SourceText::default(),
+            read: BTreeSet::new(),
+            bytes: 0,
+            over: false,
+            walked: BTreeMap::new(),
+        }
     }
 
     /// Reads and parses a file; `context` says why it is read ("layer manifest").
     pub fn load(&mut self, path: &str, context: &str) -> Result<Vec<Document>, Diagnostic> {
+        if self.over {
+            return Err(self.over_total(path, 0));
+        }
         let text = self.tree.read_to_string(path).map_err(|e| source_error(&e, context))?;
+        self.count(path, text.len() as u64)?;
         self.parse(path, text)
     }
 
@@ -50,27 +72,85 @@ impl<'a> Loader<'a> {
         context: &str,
         each: impl Fn(Document) -> T + Sync + Send,
     ) -> Vec<(&'f WalkedFile, Result<Vec<T>, Diagnostic>)> {
+        // Which files are read is settled first, in file order, from their sizes: the total
+        // stops the read before the bytes are in memory.
+        let tree = &self.tree;
+        let sizes = crate::parallel::map(files, |file| tree.size_walked(file));
+        let mut admitted: Vec<Result<bool, Diagnostic>> = Vec::with_capacity(files.len());
+        for (file, size) in files.iter().zip(sizes) {
+            admitted.push(self.admit(file, size, context));
+        }
         // Reading and parsing on every core; the loader's records are written here, in file order.
         let tree = &self.tree;
-        let loaded = crate::parallel::map(files, |file| match tree.read_walked(file) {
-            Ok(text) => {
-                let parsed = load::parse(&file.path, &text).map(|docs| docs.into_iter().map(&each).collect());
-                (Some(text), parsed)
+        let jobs: Vec<(&WalkedFile, bool)> =
+            files.iter().zip(&admitted).map(|(f, a)| (f, a.as_ref().is_ok_and(|read| *read))).collect();
+        let loaded = crate::parallel::map(&jobs, |&(file, admitted)| {
+            if !admitted {
+                return (None, Ok(Vec::new()));
             }
-            Err(e) => (None, Err(source_error(&e, context))),
+            match tree.read_walked(file) {
+                Ok(text) => {
+                    let text = load::without_bom(text);
+                    let parsed = load::parse(&file.path, &text).map(|docs| docs.into_iter().map(&each).collect());
+                    (Some(text), parsed)
+                }
+                Err(e) => (None, Err(source_error(&e, context))),
+            }
         });
         let mut out = Vec::with_capacity(files.len());
-        for (file, (text, parsed)) in files.iter().zip(loaded) {
+        for ((file, (text, parsed)), admitted) in files.iter().zip(loaded).zip(admitted) {
             if let Some(text) = text {
                 self.read.insert(file.path.clone());
                 self.texts.insert(&file.path, text);
             }
-            out.push((file, parsed));
+            out.push((file, admitted.and(parsed)));
         }
         out
     }
 
+    /// Whether a walked file of `size` bytes is read (`Ok(true)`): not past the total, and not
+    /// already read under another path. Past the first file over the total, files are skipped
+    /// (`Ok(false)`) without an error each.
+    fn admit(&mut self, file: &WalkedFile, size: Result<u64, SourceError>, context: &str) -> Result<bool, Diagnostic> {
+        if self.over {
+            return Ok(false);
+        }
+        let size = size.map_err(|e| source_error(&e, context))?;
+        if let Some(first) = self.walked.get(&file.physical) {
+            if *first != file.path {
+                let error = SourceError::ReachedTwice { path: file.path.clone(), first: first.clone() };
+                return Err(source_error(&error, context));
+            }
+        }
+        self.count(&file.path, size)?;
+        self.walked.insert(file.physical.clone(), file.path.clone());
+        Ok(true)
+    }
+
+    /// Adds `size` bytes to the total read; the file that goes past it is an error.
+    fn count(&mut self, path: &str, size: u64) -> Result<(), Diagnostic> {
+        self.bytes = self.bytes.saturating_add(size);
+        if self.bytes > source::MAX_TOTAL_BYTES {
+            self.over = true;
+            return Err(self.over_total(path, self.bytes));
+        }
+        Ok(())
+    }
+
+    fn over_total(&self, path: &str, bytes: u64) -> Diagnostic {
+        let limit = source::MAX_TOTAL_BYTES;
+        let message = if bytes > 0 {
+            format!("`{path}` brings the input to {bytes} bytes, over the limit of {limit} bytes for one build")
+        } else {
+            format!("`{path}` is not read: the input is over the limit of {limit} bytes for one build")
+        };
+        Diagnostic::error("E114", message)
+            .at(Location::file(path))
+            .help("the repository's layers, resources and tenants are too large for one build; split the environment")
+    }
+
     fn parse(&mut self, path: &str, text: String) -> Result<Vec<Document>, Diagnostic> {
+        let text = load::without_bom(text);
         let parsed = load::parse(path, &text);
         self.read.insert(path.to_string());
         self.texts.insert(path, text);
@@ -88,6 +168,10 @@ pub fn source_error(error: &SourceError, context: &str) -> Diagnostic {
             diagnostic.help("check the path; it is relative to the directory of the file naming it")
         }
         SourceError::SymlinkLoop { .. } => diagnostic.help("remove the symlink that points back at its own directory"),
+        SourceError::ReachedTwice { .. } => Diagnostic { code: "E113", ..diagnostic }
+            .help("each file is read once, under one path: remove one of the two (a symlink)"),
+        SourceError::TooLarge { .. } => Diagnostic { code: "E114", ..diagnostic }
+            .help("split the file; no manifest needs this much (see the limits in docs/reference.md)"),
         _ => diagnostic,
     }
 }
@@ -167,6 +251,9 @@ pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<(Vec<Layer>, Diagno
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok((layers, diagnostics)) }
 }
 
+/// How deep `bases` may chain layers (E114).
+pub const MAX_BASES_DEPTH: usize = 64;
+
 struct Resolver {
     order: Vec<Layer>,
     done: BTreeSet<String>,
@@ -193,6 +280,13 @@ impl Resolver {
             }
             self.diagnostics.push(d);
             return;
+        }
+        // Visiting recurses on `bases`: a chain is bounded before it can exhaust the stack.
+        if self.stack.len() >= MAX_BASES_DEPTH {
+            let d = Diagnostic::error("E114", format!("`bases` nested deeper than {MAX_BASES_DEPTH} layers"))
+                .at_opt(named_at)
+                .help("a chain of bases this long is a mistake: have a layer name its bases directly");
+            return self.diagnostics.push(d);
         }
         let manifest_path = if dir.is_empty() { MANIFEST.to_string() } else { format!("{dir}/{MANIFEST}") };
         let docs = match loader.tree.is_file(&manifest_path) {
@@ -440,5 +534,48 @@ mod tests {
         let err = resolve(&mut loader, "env").unwrap_err().sorted();
         assert_eq!(err[0].code, "E105");
         assert_eq!(err[0].location.as_ref().unwrap().line, Some(4));
+    }
+
+    #[test]
+    fn a_long_chain_of_bases_is_refused_before_the_stack_runs_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let depth = MAX_BASES_DEPTH + 10;
+        for i in 0..depth {
+            let base = format!("../l{}", i + 1);
+            let bases: &[&str] = if i + 1 < depth { &[&base] } else { &[] };
+            write(root, &format!("l{i}/meshedge.yaml"), &layer("Layer", &format!("l{i}"), bases));
+        }
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../l0"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err[0].code, "E114");
+        assert!(err[0].message.contains("nested deeper than 64 layers"), "{}", err[0].message);
+        assert_eq!(err[0].location.as_ref().unwrap().file, format!("l{}/meshedge.yaml", MAX_BASES_DEPTH - 2));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_from_two_layers_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "base/meshedge.yaml", &layer("Layer", "base", &[]));
+        write(
+            root,
+            "base/tenants/shop/web.yaml",
+            "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata: {name: shop}\n",
+        );
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../base"]));
+        std::fs::create_dir_all(root.join("env/tenants/blog")).unwrap();
+        std::os::unix::fs::symlink("../../../base/tenants/shop/web.yaml", root.join("env/tenants/blog/web.yaml"))
+            .unwrap();
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert_eq!(err[0].code, "E113");
+        assert_eq!(err[0].location.as_ref().unwrap().file, "env/tenants/blog/web.yaml");
+        assert!(err[0].message.contains("`base/tenants/shop/web.yaml`"), "{}", err[0].message);
     }
 }

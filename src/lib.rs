@@ -30,6 +30,7 @@ pub mod resource;
 pub mod schema;
 pub mod source;
 pub mod source_git;
+pub mod source_mem;
 pub mod synth;
 pub mod tenancy;
 pub mod validate;

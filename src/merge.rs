@@ -7,7 +7,7 @@
 //! `tenant.yaml` overlays an earlier one. `settings.tenants.exclude` drops a tenant here.
 //! Nothing is validated against the rules yet; that is the next stage's job.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -32,11 +32,26 @@ pub fn merge_value(base: &mut Value, overlay: &Value) {
             }
         }
         (Value::Array(base), Value::Array(overlay)) if all_named(base) && all_named(overlay) => {
+            // Items by name (the first of a name, as a search from the start would find it), so
+            // that merging is linear in the lengths of both lists.
+            let mut by_name: HashMap<String, usize> = HashMap::with_capacity(base.len() + overlay.len());
+            for (i, item) in base.iter().enumerate() {
+                if let Some(name) = item.get("name").and_then(Value::as_str) {
+                    by_name.entry(name.to_string()).or_insert(i);
+                }
+            }
             for item in overlay {
-                let name = item.get("name");
-                match base.iter_mut().find(|b| b.get("name") == name) {
-                    Some(existing) => merge_value(existing, item),
-                    None => base.push(item.clone()),
+                let Some(name) = item.get("name").and_then(Value::as_str) else { continue };
+                match by_name.get(name) {
+                    Some(&i) => {
+                        if let Some(existing) = base.get_mut(i) {
+                            merge_value(existing, item);
+                        }
+                    }
+                    None => {
+                        by_name.insert(name.to_string(), base.len());
+                        base.push(item.clone());
+                    }
                 }
             }
         }
@@ -249,8 +264,9 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
     let merged = crate::parallel::map_owned(by_tenant.into_iter().collect(), |(name, layers)| {
         let mut tenant = Tenant { name: name.clone(), namespaces: vec![name], ..Tenant::default() };
         let mut diagnostics = Diagnostics::new();
-        for docs in layers {
-            merge_tenant_docs(&mut tenant, docs, &mut diagnostics);
+        let mut overlays = Overlays::read(&layers);
+        for (layer, docs) in layers.into_iter().enumerate() {
+            merge_tenant_docs(&mut tenant, layer, docs, &mut overlays, &mut diagnostics);
         }
         (tenant, diagnostics)
     });
@@ -305,9 +321,51 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics: &mut Diagnostics) {
+/// The values of the requests that several layers of one tenant write, read again from their
+/// texts (each file parsed once, whatever the number of its documents), and each such request's
+/// value merged so far: merging a request's overlays is linear in their size.
+#[derive(Default)]
+struct Overlays {
+    /// (layer, position of the document in the layer) → its value.
+    values: HashMap<(usize, usize), Value>,
+    /// Request name → the value of its documents merged so far.
+    merged: HashMap<String, Value>,
+}
+
+impl Overlays {
+    fn read(layers: &[Vec<TenantDocument>]) -> Overlays {
+        // A request's documents: the first of its name in each layer (a second is refused).
+        let mut by_name: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+        for (layer, docs) in layers.iter().enumerate() {
+            let mut seen_here = BTreeSet::new();
+            for (position, document) in docs.iter().enumerate() {
+                if let TenantRead::Request(fragment) = &document.read {
+                    if seen_here.insert(fragment.metadata.name.as_str()) {
+                        by_name.entry(fragment.metadata.name.as_str()).or_default().push((layer, position));
+                    }
+                }
+            }
+        }
+        let wanted: Vec<(usize, usize)> = by_name.into_values().filter(|places| places.len() > 1).flatten().collect();
+        let docs: Vec<&Document> = wanted.iter().map(|&(layer, position)| &layers[layer][position].doc).collect();
+        let values = wanted.into_iter().zip(load::reload_all(&docs)).collect();
+        Overlays { values, merged: HashMap::new() }
+    }
+
+    fn take(&mut self, layer: usize, position: usize) -> Value {
+        self.values.remove(&(layer, position)).unwrap_or_default()
+    }
+}
+
+fn merge_tenant_docs(
+    tenant: &mut Tenant,
+    layer: usize,
+    docs: Vec<TenantDocument>,
+    overlays: &mut Overlays,
+    diagnostics: &mut Diagnostics,
+) {
     let mut seen_here: BTreeSet<String> = BTreeSet::new();
-    for TenantDocument { doc, read } in docs {
+    for (position, TenantDocument { doc, read }) in docs.into_iter().enumerate() {
         match read {
             TenantRead::Refused(d) => diagnostics.push(d),
             TenantRead::Tenant(spec) => {
@@ -357,17 +415,16 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics
                 }
                 match tenant.requests.get_mut(&name) {
                     Some(existing) => {
-                        // Several layers write this request: their values, read again.
-                        let mut merged = existing.docs.first().map(Document::reload).unwrap_or(Value::Null);
-                        for earlier in existing.docs.iter().skip(1) {
-                            merge_value(&mut merged, &earlier.reload());
-                        }
-                        merge_value(&mut merged, &doc.reload());
+                        // Several layers write this request: the overlay onto what the earlier
+                        // layers merged to (an overlay that makes it invalid is left out).
+                        let mut merged = overlays.merged.get(&name).cloned().unwrap_or_default();
+                        merge_value(&mut merged, &overlays.take(layer, position));
                         match load::typed_value::<EdgeRequestDoc>(&merged) {
                             Ok(merged_doc) => {
                                 existing.namespace = merged_doc.metadata.namespace.as_ref().map(ToString::to_string);
                                 existing.doc = merged_doc;
                                 existing.docs.push(doc);
+                                overlays.merged.insert(name, merged);
                             }
                             Err((pointer, message)) => diagnostics.push(
                                 Diagnostic::error(
@@ -380,6 +437,10 @@ fn merge_tenant_docs(tenant: &mut Tenant, docs: Vec<TenantDocument>, diagnostics
                         }
                     }
                     None => {
+                        let value = overlays.take(layer, position);
+                        if !value.is_null() {
+                            overlays.merged.insert(name.clone(), value);
+                        }
                         tenant.requests.insert(
                             name.clone(),
                             Request {
@@ -502,6 +563,24 @@ mod tests {
                 "plain": [4]
             })
         );
+    }
+
+    #[test]
+    fn named_lists_merge_by_name() {
+        // The first item of a name takes the overlay; an item added by the overlay takes a
+        // later item of its name.
+        let mut base = json!([{"name": "a", "v": 1}, {"name": "a", "v": 2}, {"name": "b"}]);
+        merge_value(&mut base, &json!([{"name": "a", "w": 1}, {"name": "c", "v": 1}, {"name": "c", "w": 2}]));
+        assert_eq!(
+            base,
+            json!([{"name": "a", "v": 1, "w": 1}, {"name": "a", "v": 2}, {"name": "b"}, {"name": "c", "v": 1, "w": 2}])
+        );
+        let n = 5_000;
+        let mut base = Value::Array((0..n).map(|i| json!({"name": format!("n{i}"), "v": i})).collect());
+        let overlay = Value::Array((0..n).rev().map(|i| json!({"name": format!("n{i}"), "w": i})).collect());
+        merge_value(&mut base, &overlay);
+        assert_eq!(base.as_array().map(Vec::len), Some(n));
+        assert_eq!(base[n - 1], json!({"name": format!("n{}", n - 1), "v": n - 1, "w": n - 1}));
     }
 
     #[test]

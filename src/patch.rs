@@ -5,6 +5,9 @@
 //! (anchored regular expressions) and `labelSelector` / `annotationSelector` (Kubernetes
 //! selector syntax). A patch that selects nothing is an error unless it is `optional`. A JSON
 //! patch is atomic per object; a failing operation names the patch, the object and the pointer.
+//! A JSON patch may not grow an object past [`GROWTH_FACTOR`] times the size of the object and
+//! the patch together, nor nest it deeper than [`MAX_PATCHED_DEPTH`] levels: `copy` can double
+//! an object with a few bytes, and later stages recurse on depth.
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -142,6 +145,96 @@ impl Target {
     }
 }
 
+/// How much a JSON patch may grow an object: to at most this many times the size of the object
+/// and of the patch's operations together (sizes as the loader counts them for aliases).
+pub const GROWTH_FACTOR: usize = crate::load::ALIAS_FACTOR;
+/// How deep a JSON patch may nest an object (twice what the loader reads).
+pub const MAX_PATCHED_DEPTH: usize = 2 * crate::load::MAX_DEPTH;
+
+/// Why a JSON patch left an object as it was.
+enum JsonFailure {
+    /// An operation failed: its index, pointer and what went wrong.
+    Operation(usize, String, String),
+    /// An operation would grow the object past its bounds: its index and what it would do.
+    Growth(usize, String),
+}
+
+/// The size of a value as the limits count it: the bytes of its strings and keys plus
+/// [`crate::load::VALUE_BYTES`] per value.
+fn size(value: &Value) -> usize {
+    crate::load::VALUE_BYTES
+        + match value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(size).sum(),
+            Value::Object(map) => map.iter().map(|(k, v)| k.len() + size(v)).sum(),
+            _ => 0,
+        }
+}
+
+/// How many levels of mappings and sequences a value nests (0 for a scalar).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Applies `operations` to `value` one by one, within the bounds; atomic: on failure `value` is
+/// left as it was.
+fn apply_json(value: &mut Value, operations: &[json_patch::PatchOperation]) -> Result<(), JsonFailure> {
+    use json_patch::PatchOperation as Op;
+    let original = value.clone();
+    let patch_size: usize = operations
+        .iter()
+        .map(|op| match op {
+            Op::Add(json_patch::AddOperation { value, .. })
+            | Op::Replace(json_patch::ReplaceOperation { value, .. })
+            | Op::Test(json_patch::TestOperation { value, .. }) => size(value),
+            _ => 0,
+        } + crate::load::VALUE_BYTES)
+        .sum();
+    let limit = GROWTH_FACTOR.saturating_mul(size(value).saturating_add(patch_size));
+    let mut grown = size(value);
+    let mut deepest = depth(value);
+    for (index, op) in operations.iter().enumerate() {
+        let levels = |pointer: &str| pointer.matches('/').count();
+        // What the operation adds, and how deep it puts it (a value that is not there makes the
+        // operation fail below).
+        let (added, nested) = match op {
+            Op::Add(json_patch::AddOperation { path, value })
+            | Op::Replace(json_patch::ReplaceOperation { path, value }) => {
+                (size(value), levels(path.as_str()) + depth(value))
+            }
+            Op::Copy(json_patch::CopyOperation { from, path }) => {
+                value.pointer(from.as_str()).map_or((0, 0), |found| (size(found), levels(path.as_str()) + depth(found)))
+            }
+            Op::Move(json_patch::MoveOperation { from, path }) => {
+                value.pointer(from.as_str()).map_or((0, 0), |found| (0, levels(path.as_str()) + depth(found)))
+            }
+            Op::Remove(_) | Op::Test(_) => (0, 0),
+        };
+        grown = grown.saturating_add(added);
+        deepest = deepest.max(nested);
+        let over = if grown > limit {
+            Some(format!("would grow the object past {GROWTH_FACTOR} times the size of the object and the patch"))
+        } else if deepest > MAX_PATCHED_DEPTH {
+            Some(format!("would nest the object deeper than {MAX_PATCHED_DEPTH} levels"))
+        } else {
+            None
+        };
+        if let Some(what) = over {
+            *value = original;
+            return Err(JsonFailure::Growth(index, what));
+        }
+        if let Err(e) = json_patch::patch(value, std::slice::from_ref(op)) {
+            *value = original;
+            return Err(JsonFailure::Operation(index, e.path.to_string(), e.kind.to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// Parses RFC 6902 operations. Each is a mapping: serde alone would also read a list
 /// (`[add, /a, 1]`) as an operation, its items taken as the fields in order.
 pub fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
@@ -237,25 +330,26 @@ impl<'a> Patches<'a> {
                 *count += 1;
             }
             if let Some(operations) = operations {
-                // `json_patch::patch` is atomic: on error the object is left as it was.
-                if let Err(e) = json_patch::patch(&mut resource.value, operations) {
+                // Atomic: on error the object is left as it was.
+                if let Err(failure) = apply_json(&mut resource.value, operations) {
+                    let (what, help) = match failure {
+                        JsonFailure::Operation(index, path, kind) => (
+                            format!("operation {index} at `{path}`: {kind}"),
+                            "check the JSON pointer against the object (`meshedge build` without the patch shows it)",
+                        ),
+                        JsonFailure::Growth(index, what) => (
+                            format!("operation {index} {what}"),
+                            "a patch adds what it writes; copying an object into itself multiplies it",
+                        ),
+                    };
                     diagnostics.push(
                         Diagnostic::error(
                             "E505",
-                            format!(
-                                "patch {} failed on {}: operation {} at `{}`: {}",
-                                patch.name,
-                                resource.display(),
-                                e.operation,
-                                e.path,
-                                e.kind
-                            ),
+                            format!("patch {} failed on {}: {what}", patch.name, resource.display()),
                         )
                         .at(patch.location.clone())
                         .resource(resource.reference())
-                        .help(
-                            "check the JSON pointer against the object (`meshedge build` without the patch shows it)",
-                        ),
+                        .help(help),
                     );
                     continue;
                 }
@@ -312,6 +406,36 @@ mod tests {
         let labels = json!({"app": "web", "env": "qa", "team": "x"});
         assert!(!s.matches(labels.as_object()));
         assert!(Selector::parse("env in dev").is_err());
+    }
+
+    #[test]
+    fn json_patches_are_atomic_and_bounded() {
+        let ops = |ops: Value| parse_operations(ops.as_array().unwrap()).unwrap();
+        let mut value = json!({"a": {"b": 1}});
+        let fails = ops(json!([{"op": "add", "path": "/c", "value": 2}, {"op": "remove", "path": "/nothing"}]));
+        assert!(matches!(apply_json(&mut value, &fails), Err(JsonFailure::Operation(1, ..))));
+        assert_eq!(value, json!({"a": {"b": 1}}), "left as it was");
+        // `copy` of the whole object into itself doubles it: 40 of them would take 2^40 times.
+        let doubling: Vec<Value> =
+            (0..40).map(|i| json!({"op": "copy", "from": "", "path": format!("/x{i}")})).collect();
+        let result = apply_json(&mut value, &ops(Value::Array(doubling)));
+        assert!(matches!(result, Err(JsonFailure::Growth(index, _)) if index < 10));
+        assert_eq!(value, json!({"a": {"b": 1}}), "left as it was");
+        // Depth: a chain copied under its own end.
+        let mut chain = json!({});
+        for _ in 0..200 {
+            chain = json!({"k": chain});
+        }
+        let mut value = chain.clone();
+        let deep = format!("/k{}", "/k".repeat(150));
+        let result = apply_json(&mut value, &ops(json!([{"op": "copy", "from": "", "path": format!("{deep}/x")}])));
+        assert!(matches!(result, Err(JsonFailure::Growth(0, ref what)) if what.contains("deeper than 256")));
+        assert_eq!(value, chain);
+        // Within the bounds, everything applies.
+        let mut value = json!({"a": [1]});
+        let fine = ops(json!([{"op": "copy", "from": "/a", "path": "/b"}, {"op": "add", "path": "/a/-", "value": 2}]));
+        assert!(apply_json(&mut value, &fine).is_ok());
+        assert_eq!(value, json!({"a": [1, 2], "b": [1]}));
     }
 
     #[test]

@@ -177,10 +177,26 @@ fn indent(out: &mut String, n: usize) {
 fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
     for (key, value) in map {
         indent(out, level);
-        write_string(out, key);
-        out.push(':');
-        write_child(out, value, level);
+        write_entry(out, key, value, level);
     }
+}
+
+/// The most characters of an implicit key (`key: value`): YAML reads at most 1,024 (YAML 1.2
+/// §7.4.2, §8.2.2), and so do the readers of Kubernetes manifests.
+const IMPLICIT_KEY_CHARS: usize = 1000;
+
+/// One entry of a block mapping whose indentation is written; a longer key is written as an
+/// explicit one (`? key`, then `: value` on the next line).
+fn write_entry(out: &mut String, key: &str, value: &Value, level: usize) {
+    let start = out.len();
+    write_string(out, key);
+    if out.len() - start > IMPLICIT_KEY_CHARS && out[start..].chars().count() > IMPLICIT_KEY_CHARS {
+        out.insert_str(start, "? ");
+        out.push('\n');
+        indent(out, level);
+    }
+    out.push(':');
+    write_child(out, value, level);
 }
 
 fn write_seq(out: &mut String, items: &[Value], level: usize) {
@@ -198,9 +214,7 @@ fn write_seq(out: &mut String, items: &[Value], level: usize) {
                     } else {
                         indent(out, level + 2);
                     }
-                    write_string(out, key);
-                    out.push(':');
-                    write_child(out, value, level + 2);
+                    write_entry(out, key, value, level + 2);
                 }
             }
             Value::Array(inner) if !inner.is_empty() => {
@@ -369,6 +383,27 @@ mod tests {
         assert!(text.contains("name: \"no\"\n"), "{text}");
         let back: Value = serde_yaml::from_str(&text).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn long_keys_are_written_as_explicit_keys() {
+        // Found by fuzzing: a key past 1,024 characters could not be read back.
+        let long = "k".repeat(1500);
+        let value = json!({
+            "a": {&long: [1, {&long: null}], "b": 1},
+            "list": [{&long: {"x": [2]}, "c": 3}, {"d": 4, &long: "v"}],
+            &long: [],
+        });
+        let text = to_yaml(&value);
+        assert!(text.contains(&format!("? {long}\n:")), "{text:.200}");
+        let back = crate::load::parse("long.yaml", &text).unwrap();
+        assert_eq!(back[0].value, value);
+        let back: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        // Up to the limit, keys stay implicit.
+        let value = json!({"k".repeat(1000): 1});
+        assert!(!to_yaml(&value).starts_with('?'));
+        assert_eq!(crate::load::parse("k.yaml", &to_yaml(&value)).unwrap()[0].value, value);
     }
 
     #[test]

@@ -7,10 +7,12 @@
 //!
 //! [`Tree`] sits on top and owns the rules every source shares: lexical path joins, symlinks
 //! followed one component at a time, and root containment (no path or link target may leave
-//! the root), plus the recursive walk (hidden entries skipped, sorted, so the file-system order
-//! never shows).
+//! the root), the size limit of a file ([`MAX_FILE_BYTES`]), plus the recursive walk (hidden
+//! entries skipped, sorted, so the file-system order never shows). The walk reaches each
+//! directory and each file once: a second path to one (through symlinks) is an error, so a web of
+//! symlinks costs what its directories cost, and no file is read twice.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -33,7 +35,17 @@ pub trait Source: Send + Sync {
     fn list(&self, dir: &str) -> io::Result<Vec<(String, EntryKind)>>;
     /// The bytes of a file.
     fn read(&self, file: &str) -> io::Result<Vec<u8>>;
+    /// The size of a file in bytes, without reading it when the source can tell.
+    fn size(&self, file: &str) -> io::Result<u64> {
+        self.read(file).map(|bytes| bytes.len() as u64)
+    }
 }
+
+/// The largest file meshedge reads: 8 MiB. Kubernetes keeps no object over 1.5 MiB (etcd's
+/// request limit), so a larger input file is a mistake or an attack.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+/// The most bytes one build reads in all: 64 MiB (see [`crate::layers::Loader`]).
+pub const MAX_TOTAL_BYTES: u64 = 64 << 20;
 
 /// Why a path could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +70,17 @@ pub enum SourceError {
     SymlinkLoop {
         path: String,
     },
+    /// A directory or file that the walk already reached by another path (`first`).
+    ReachedTwice {
+        path: String,
+        first: String,
+    },
+    /// A file larger than [`MAX_FILE_BYTES`] (or than what is left of [`MAX_TOTAL_BYTES`]).
+    TooLarge {
+        path: String,
+        size: u64,
+        limit: u64,
+    },
     Io {
         path: String,
         message: String,
@@ -73,6 +96,8 @@ impl SourceError {
             | SourceError::NotADirectory { path }
             | SourceError::NotUtf8 { path }
             | SourceError::SymlinkLoop { path }
+            | SourceError::ReachedTwice { path, .. }
+            | SourceError::TooLarge { path, .. }
             | SourceError::Io { path, .. } => path,
         }
     }
@@ -94,9 +119,31 @@ impl fmt::Display for SourceError {
             SourceError::NotADirectory { path } => write!(f, "`{path}` is not a directory"),
             SourceError::NotUtf8 { path } => write!(f, "`{path}` is not valid UTF-8"),
             SourceError::SymlinkLoop { path } => write!(f, "`{path}`: too many levels of symlinks"),
+            SourceError::ReachedTwice { path, first } => {
+                write!(f, "`{path}` and `{first}` are the same file or directory (through a symlink)")
+            }
+            SourceError::TooLarge { path, size, limit } => {
+                write!(f, "`{path}` has {size} bytes, over the limit of {limit} bytes")
+            }
             SourceError::Io { path, message } => write!(f, "cannot read `{path}`: {message}"),
         }
     }
+}
+
+/// The bytes of the file at the physical path `physical` of `source`, within the limits: at
+/// most [`MAX_FILE_BYTES`], and at most `budget` (what is left of a total, lowered by what is
+/// read). For readers that keep bytes outside a [`Tree`] read (the fingerprints of `diff`).
+pub fn read_within(source: &dyn Source, physical: &str, budget: &mut u64) -> io::Result<Vec<u8>> {
+    let size = source.size(physical)?;
+    if size > MAX_FILE_BYTES {
+        return Err(io::Error::other(format!("{size} bytes, over the limit of {MAX_FILE_BYTES} bytes")));
+    }
+    if size > *budget {
+        return Err(io::Error::other(format!("not read: over the limit of {MAX_TOTAL_BYTES} bytes in all")));
+    }
+    let bytes = source.read(physical)?;
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    Ok(bytes)
 }
 
 /// Joins `relative` onto the repo-relative directory `dir` lexically.
@@ -214,18 +261,49 @@ impl<'a> Tree<'a> {
             Some(_) => return Err(SourceError::NotAFile { path: path.to_string() }),
             None => return Err(SourceError::NotFound { path: path.to_string() }),
         }
-        let bytes = self.source.read(&physical).map_err(|e| Self::io(path, e))?;
-        String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: path.to_string() })
+        self.read_physical(path, &physical, MAX_FILE_BYTES)
     }
 
     /// The text of a file found by [`Tree::walk`] (already resolved and contained).
     pub fn read_walked(&self, file: &WalkedFile) -> Result<String, SourceError> {
-        let bytes = self.source.read(&file.physical).map_err(|e| Self::io(&file.path, e))?;
-        String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: file.path.clone() })
+        self.read_physical(&file.path, &file.physical, MAX_FILE_BYTES)
+    }
+
+    /// The size of a file found by [`Tree::walk`].
+    pub fn size_walked(&self, file: &WalkedFile) -> Result<u64, SourceError> {
+        self.source.size(&file.physical).map_err(|e| Self::io(&file.path, e))
+    }
+
+    /// The size of a file, symlinks followed within the root.
+    pub fn size(&self, path: &str) -> Result<u64, SourceError> {
+        let (physical, _) = self.resolve(path)?;
+        self.source.size(&physical).map_err(|e| Self::io(path, e))
+    }
+
+    /// The text of the file at `physical` (reached as `path`), refused when over `limit` bytes.
+    fn read_physical(&self, path: &str, physical: &str, limit: u64) -> Result<String, SourceError> {
+        let too_large = |size| SourceError::TooLarge { path: path.to_string(), size, limit };
+        let size = self.source.size(physical).map_err(|e| Self::io(path, e))?;
+        if size > limit {
+            return Err(too_large(size));
+        }
+        let bytes = self.source.read(physical).map_err(|e| Self::io(path, e))?;
+        // The file may have grown since its size was asked.
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64));
+        }
+        String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: path.to_string() })
     }
 
     /// Every non-hidden file under `dir` (recursively, symlinks followed within the root),
     /// sorted by path. A missing `dir` gives no files.
+    ///
+    /// Each directory and each file is reached once: the walk goes level by level, each level
+    /// in path order, and the first path that reaches a directory or a file is its path. Another
+    /// path to it (a symlink to a directory or file the walk has already reached, or is inside)
+    /// is an error: [`SourceError::SymlinkLoop`] when it leads back to a directory it is in,
+    /// [`SourceError::ReachedTwice`] otherwise. So the walk costs one listing per directory,
+    /// whatever the symlinks, and no file is read under two names (say, in two tenants).
     pub fn walk(&self, dir: &str) -> Result<Vec<WalkedFile>, SourceError> {
         let (physical, kind) = self.resolve(dir)?;
         match kind {
@@ -234,33 +312,50 @@ impl<'a> Tree<'a> {
             Some(_) => return Err(SourceError::NotADirectory { path: dir.to_string() }),
         }
         let mut out = Vec::new();
-        let mut visiting = BTreeSet::new();
-        self.walk_into(dir, &physical, &mut visiting, &mut out)?;
+        // Physical path → the path that reached it first.
+        let mut reached: BTreeMap<String, String> = BTreeMap::from([(physical.clone(), dir.to_string())]);
+        let mut level = vec![(dir.to_string(), physical)];
+        while !level.is_empty() {
+            // Directories of one level are listed on every core; what they hold is taken in
+            // path order, so the first path is the same whatever thread finished first.
+            let listed = crate::parallel::map(&level, |(logical, physical)| self.list_dir(logical, physical));
+            let mut next = Vec::new();
+            for entries in listed {
+                for (logical, physical, is_dir) in entries? {
+                    if let Some(first) = reached.get(&physical) {
+                        let inside = first.is_empty() || logical.starts_with(&format!("{first}/"));
+                        return Err(if is_dir && inside {
+                            SourceError::SymlinkLoop { path: logical }
+                        } else {
+                            SourceError::ReachedTwice { path: logical, first: first.clone() }
+                        });
+                    }
+                    reached.insert(physical.clone(), logical.clone());
+                    if is_dir {
+                        next.push((logical, physical));
+                    } else {
+                        out.push(WalkedFile { path: logical, physical });
+                    }
+                }
+            }
+            level = next;
+        }
         out.sort();
         Ok(out)
     }
 
-    fn walk_into(
-        &self,
-        logical: &str,
-        physical: &str,
-        visiting: &mut BTreeSet<String>,
-        out: &mut Vec<WalkedFile>,
-    ) -> Result<(), SourceError> {
-        if !visiting.insert(physical.to_string()) {
-            return Err(SourceError::SymlinkLoop { path: logical.to_string() });
-        }
+    /// The non-hidden entries of one directory, sorted by name, symlinks resolved: (path as
+    /// reached, physical path, whether it is a directory). Dangling links are left out.
+    fn list_dir(&self, logical: &str, physical: &str) -> Result<Vec<(String, String, bool)>, SourceError> {
         let mut entries = self.source.list(physical).map_err(|e| Self::io(logical, e))?;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        // Directories are walked after the listing, on every core; files and directories are
-        // sorted together by the caller.
-        let mut dirs = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
         for (name, kind) in entries {
             if is_hidden(&name) {
                 continue;
             }
             let child_logical = if logical.is_empty() { name.clone() } else { format!("{logical}/{name}") };
-            let child_physical = if physical.is_empty() { name.clone() } else { format!("{physical}/{name}") };
+            let child_physical = if physical.is_empty() { name } else { format!("{physical}/{name}") };
             let (real, real_kind) = match kind {
                 EntryKind::Symlink(_) => self.resolve(&child_physical).map_err(|e| match e {
                     SourceError::Escapes { target, .. } => SourceError::Escapes { path: child_logical.clone(), target },
@@ -269,22 +364,13 @@ impl<'a> Tree<'a> {
                 other => (child_physical, Some(other)),
             };
             match real_kind {
-                Some(EntryKind::File) => out.push(WalkedFile { path: child_logical, physical: real }),
-                Some(EntryKind::Dir) => dirs.push((child_logical, real)),
+                Some(EntryKind::File) => out.push((child_logical, real, false)),
+                Some(EntryKind::Dir) => out.push((child_logical, real, true)),
                 // A dangling link inside the root is skipped, like a missing file.
                 _ => {}
             }
         }
-        let walked = crate::parallel::map(&dirs, |(logical, real)| {
-            let mut visiting = visiting.clone();
-            let mut found = Vec::new();
-            self.walk_into(logical, real, &mut visiting, &mut found).map(|()| found)
-        });
-        for found in walked {
-            out.extend(found?);
-        }
-        visiting.remove(physical);
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -353,6 +439,10 @@ impl Source for FsSource {
     fn read(&self, file: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.full(file))
     }
+
+    fn size(&self, file: &str) -> io::Result<u64> {
+        std::fs::metadata(self.full(file)).map(|meta| meta.len())
+    }
 }
 
 #[cfg(test)]
@@ -373,18 +463,67 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("repo");
         std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::create_dir_all(root.join("c")).unwrap();
         std::fs::write(root.join("a/b/x.yaml"), "x: 1").unwrap();
+        std::fs::write(root.join("c/y.yaml"), "y: 1").unwrap();
         std::fs::write(dir.path().join("secret.yaml"), "s: 1").unwrap();
-        std::os::unix::fs::symlink("b", root.join("a/link")).unwrap();
+        std::os::unix::fs::symlink("../c", root.join("a/shared")).unwrap();
         let source = FsSource::new(&root);
         let tree = Tree::new(&source);
+        let files: Vec<(String, String)> = tree.walk("a").unwrap().into_iter().map(|f| (f.path, f.physical)).collect();
+        let expected = [("a/b/x.yaml", "a/b/x.yaml"), ("a/shared/y.yaml", "c/y.yaml")];
+        assert_eq!(files, expected.map(|(p, q)| (p.to_string(), q.to_string())));
+
+        // A second path to a directory or a file already reached is an error naming both; the
+        // first path in walk order (level by level, by name) is the one that counts.
+        std::os::unix::fs::symlink("b", root.join("a/link")).unwrap();
         assert_eq!(tree.read_to_string("a/link/x.yaml").unwrap(), "x: 1");
-        let files: Vec<String> = tree.walk("a").unwrap().into_iter().map(|f| f.path).collect();
-        assert_eq!(files, vec!["a/b/x.yaml", "a/link/x.yaml"]);
+        assert_eq!(
+            tree.walk("a"),
+            Err(SourceError::ReachedTwice { path: "a/link".into(), first: "a/b".into() }),
+            "`a/b` comes first by name"
+        );
+        std::fs::remove_file(root.join("a/link")).unwrap();
+        std::os::unix::fs::symlink("b/x.yaml", root.join("a/again.yaml")).unwrap();
+        assert_eq!(
+            tree.walk("a"),
+            Err(SourceError::ReachedTwice { path: "a/b/x.yaml".into(), first: "a/again.yaml".into() }),
+            "`a/again.yaml` is one level up, so first"
+        );
+        std::fs::remove_file(root.join("a/again.yaml")).unwrap();
 
         std::os::unix::fs::symlink("../../secret.yaml", root.join("a/out.yaml")).unwrap();
         assert!(matches!(tree.walk("a"), Err(SourceError::Escapes { .. })));
         assert!(matches!(tree.read_to_string("a/out.yaml"), Err(SourceError::Escapes { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_web_of_symlinks_is_walked_once_per_directory() {
+        // Level i links twice to level i + 1: 2^40 paths, 41 directories.
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().join("fan");
+        for i in 0..=40 {
+            std::fs::create_dir_all(top.join(format!("n{i}"))).unwrap();
+        }
+        for i in 0..40 {
+            for j in 0..2 {
+                std::os::unix::fs::symlink(format!("../n{}", i + 1), top.join(format!("n{i}/l{j}"))).unwrap();
+            }
+        }
+        std::fs::write(top.join("n40/leaf.yaml"), "").unwrap();
+        let source = FsSource::new(dir.path());
+        // Walked path by path, this would not end.
+        let err = Tree::new(&source).walk("fan").unwrap_err();
+        assert_eq!(err, SourceError::ReachedTwice { path: "fan/n0/l0".into(), first: "fan/n1".into() });
+        // Only the links: still one path per directory, and each is an error past the first.
+        std::fs::remove_dir_all(&top).unwrap();
+        std::fs::create_dir_all(top.join("n0")).unwrap();
+        std::fs::create_dir_all(dir.path().join("n1")).unwrap();
+        std::os::unix::fs::symlink("../../n1", top.join("n0/l0")).unwrap();
+        std::os::unix::fs::symlink("../../n1", top.join("n0/l1")).unwrap();
+        let err = Tree::new(&source).walk("fan").unwrap_err();
+        assert_eq!(err, SourceError::ReachedTwice { path: "fan/n0/l1".into(), first: "fan/n0/l0".into() });
     }
 
     #[cfg(unix)]
@@ -398,5 +537,33 @@ mod tests {
         std::os::unix::fs::symlink(".", root.join("d/self")).unwrap();
         let source = FsSource::new(root);
         assert!(matches!(Tree::new(&source).walk("d"), Err(SourceError::SymlinkLoop { .. })));
+        std::fs::remove_file(root.join("d/self")).unwrap();
+        std::fs::create_dir_all(root.join("d/e")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("d/e/up")).unwrap();
+        assert_eq!(Tree::new(&source).walk("d"), Err(SourceError::SymlinkLoop { path: "d/e/up".into() }));
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = std::fs::File::create(dir.path().join("big.yaml")).unwrap();
+        file.set_len(MAX_FILE_BYTES + 1).unwrap();
+        std::fs::write(dir.path().join("ok.yaml"), "a: 1").unwrap();
+        let source = FsSource::new(dir.path());
+        let tree = Tree::new(&source);
+        let err = tree.read_to_string("big.yaml").unwrap_err();
+        assert_eq!(
+            err,
+            SourceError::TooLarge { path: "big.yaml".into(), size: MAX_FILE_BYTES + 1, limit: MAX_FILE_BYTES }
+        );
+        assert!(err.to_string().contains("over the limit of 8388608 bytes"), "{err}");
+        assert_eq!(tree.read_to_string("ok.yaml").unwrap(), "a: 1");
+        assert_eq!(tree.size("ok.yaml").unwrap(), 4);
+        // Outside a tree: the same limit, and a total.
+        let mut budget = 6;
+        assert!(read_within(&source, "big.yaml", &mut budget).unwrap_err().to_string().contains("over the limit"));
+        assert_eq!(read_within(&source, "ok.yaml", &mut budget).unwrap(), b"a: 1");
+        assert_eq!(budget, 2);
+        assert!(read_within(&source, "ok.yaml", &mut budget).unwrap_err().to_string().contains("in all"));
     }
 }

@@ -219,6 +219,19 @@ impl Source for GitSource {
             None => Err(io::Error::new(io::ErrorKind::NotFound, format!("`{file}` does not exist at this revision"))),
         }
     }
+
+    fn size(&self, file: &str) -> io::Result<u64> {
+        let mut inner = self.lock()?;
+        match self.node(&mut inner, file)? {
+            // The object's header holds its size: a large blob is not inflated to be refused.
+            Some(Node::Blob(oid)) => {
+                let odb = inner.repo.odb().map_err(Self::git_error)?;
+                odb.read_header(oid).map(|(size, _)| size as u64).map_err(Self::git_error)
+            }
+            Some(_) => Err(io::Error::other(format!("`{file}` is not a file"))),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, format!("`{file}` does not exist at this revision"))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -256,8 +269,8 @@ mod tests {
         let old = GitSource::open(root, &first.to_string(), "sub").unwrap();
         let tree = Tree::new(&old);
         assert_eq!(tree.read_to_string("a/link/x.yaml").unwrap(), "x: 1");
-        let files: Vec<String> = tree.walk("a").unwrap().into_iter().map(|f| f.path).collect();
-        assert_eq!(files, ["a/b/x.yaml", "a/link/x.yaml"]);
+        // The walk reaches each directory once: `a/link` is a second path to `a/b`.
+        assert_eq!(tree.walk("a"), Err(SourceError::ReachedTwice { path: "a/link".into(), first: "a/b".into() }));
         assert_eq!(old.entry("a/link").unwrap(), Some(EntryKind::Symlink("b".into())));
         assert_eq!(old.entry("a/nothing").unwrap(), None);
         assert_eq!(old.entry("a/b/x.yaml/deeper").unwrap(), None);
