@@ -31,7 +31,6 @@ pub mod schema;
 pub mod source;
 pub mod source_git;
 pub mod source_mem;
-pub mod synth;
 pub mod tenancy;
 pub mod validate;
 pub mod values;

@@ -381,7 +381,7 @@ mod tests {
         });
         let text = to_yaml(&value);
         assert!(text.contains("name: \"no\"\n"), "{text}");
-        let back: Value = serde_yaml::from_str(&text).unwrap();
+        let back: Value = serde_norway::from_str(&text).unwrap();
         assert_eq!(back, value);
     }
 
@@ -398,7 +398,7 @@ mod tests {
         assert!(text.contains(&format!("? {long}\n:")), "{text:.200}");
         let back = crate::load::parse("long.yaml", &text).unwrap();
         assert_eq!(back[0].value, value);
-        let back: Value = serde_yaml::from_str(&text).unwrap();
+        let back: Value = serde_norway::from_str(&text).unwrap();
         assert_eq!(back, value);
         // Up to the limit, keys stay implicit.
         let value = json!({"k".repeat(1000): 1});

@@ -108,7 +108,10 @@ impl Object {
     /// not be read, which the renderer never produces).
     pub fn value(&self) -> Value {
         match self.form {
-            Form::Yaml => serde_yaml::from_str(&self.text).unwrap_or(Value::Null),
+            Form::Yaml => crate::load::parse("", &self.text)
+                .ok()
+                .and_then(|docs| docs.into_iter().next())
+                .map_or(Value::Null, |doc| doc.value),
             Form::Json => serde_json::from_str(&self.text).unwrap_or(Value::Null),
         }
     }

@@ -195,7 +195,7 @@ fn partner_request(i: usize, sla: bool) -> String {
 }
 
 const BASE: &str = "\
-# Synthetic repository (meshedge::synth): the base layer.
+# Synthetic repository (meshedge_testkit::synth): the base layer.
 apiVersion: meshedge.io/v1alpha1
 kind: Layer
 metadata:
@@ -280,7 +280,7 @@ metadata:
 ";
 
 const PROD: &str = "\
-# Synthetic repository (meshedge::synth): the production environment.
+# Synthetic repository (meshedge_testkit::synth): the production environment.
 apiVersion: meshedge.io/v1alpha1
 kind: Environment
 metadata:
