@@ -21,7 +21,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, ResourceRef};
-use crate::resource::{Object, Resource, split_api_version};
+use crate::render::Object;
+use crate::resource::{Resource, split_api_version};
 
 fn strings(value: Option<&Value>) -> Vec<String> {
     value

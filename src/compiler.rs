@@ -14,16 +14,18 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tracing::debug;
+use tracing::{debug, trace};
 
 use crate::analyse::Facts;
 use crate::diagnostic::{Diagnostics, SourceText};
+use crate::error::Error;
 use crate::generate::{Generated, Pending};
 use crate::input::Flavor;
 use crate::layers::{self, Loader};
 use crate::patch::{Matches, Patches};
 use crate::render::Form;
-use crate::resource::{self, Object, Resource};
+use crate::render::Object;
+use crate::resource::{self, Resource};
 use crate::source::{Source, Tree};
 use crate::{analyse, generate, merge, parallel, render, validate};
 
@@ -57,6 +59,11 @@ impl Build {
     pub fn stream(&self) -> String {
         render::stream(&self.objects, self.form)
     }
+
+    /// The directories whose files the build read (the layers' `resources/` and `tenants/`).
+    pub fn read_directories(&self) -> Vec<String> {
+        layers::layout::read_directories(&self.inputs)
+    }
 }
 
 /// A build that stopped at a stage with errors.
@@ -73,6 +80,12 @@ impl Failed {
     }
 }
 
+impl From<Failed> for Error {
+    fn from(failed: Failed) -> Error {
+        Error::input(failed.diagnostics, failed.texts)
+    }
+}
+
 /// `Err` when the diagnostics hold an error (they hold nothing else worth keeping then).
 fn errors_only(diagnostics: Diagnostics) -> Result<(), Diagnostics> {
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok(()) }
@@ -85,10 +98,18 @@ pub fn compile(source: &dyn Source, env_dir: &str) -> Result<Build, Failed> {
 
 /// Builds the environment at the repo-relative directory `env_dir` of `source`.
 pub fn compile_with(source: &dyn Source, env_dir: &str, options: &Options) -> Result<Build, Failed> {
-    match parallel::pool() {
+    let result = match parallel::pool() {
         Some(pool) => pool.install(|| compile_in(source, env_dir, options)),
         None => compile_in(source, env_dir, options),
+    };
+    let read = match &result {
+        Ok(build) => &build.inputs,
+        Err(failed) => &failed.inputs,
+    };
+    for file in read {
+        trace!(%file, "read");
     }
+    result
 }
 
 fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<Build, Failed> {

@@ -11,10 +11,10 @@
 
 pub mod analyse;
 pub mod argocd;
-pub mod cli;
 pub mod compiler;
 pub mod diagnostic;
 pub mod diff;
+pub mod error;
 pub mod generate;
 pub mod input;
 pub mod layers;
@@ -29,8 +29,6 @@ pub mod render;
 pub mod resource;
 pub mod schema;
 pub mod source;
-pub mod source_git;
-pub mod source_mem;
 pub mod tenancy;
 pub mod validate;
 pub mod values;

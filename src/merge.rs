@@ -202,7 +202,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         if let Some(fragment) = layer.manifest.value.get("settings") {
             merge_value(&mut settings_value, fragment);
             for path in touched_paths(fragment) {
-                provenance.entry(path).or_default().insert(layer.manifest_path.clone());
+                provenance.entry(path).or_default().insert(layer.inputs.manifest.clone());
             }
         }
         manifests.push(layer.manifest.clone());
@@ -240,7 +240,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         }
     }
     let (environment, environment_dir) =
-        layers.last().map(|l| (l.spec.metadata.name.to_string(), l.dir.clone())).unwrap_or_default();
+        layers.last().map(|l| (l.spec.metadata.name.to_string(), l.inputs.dir.clone())).unwrap_or_default();
 
     // Per tenant, its documents layer by layer.
     let mut by_tenant: BTreeMap<String, Vec<Vec<TenantDocument>>> = BTreeMap::new();
@@ -249,7 +249,7 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
     for layer in layers {
         for (index, spec) in layer.spec.patches.iter().enumerate() {
             let pointer = format!("/patches/{index}");
-            let name = format!("{}#patches[{index}]", layer.manifest_path);
+            let name = format!("{}#patches[{index}]", layer.inputs.manifest);
             collect_patch(&layer, spec, name, &pointer, patch_files, &mut patches, &mut diagnostics);
         }
         for doc in layer.resources {
@@ -478,7 +478,7 @@ fn collect_patch(
             diagnostics.push(shape_error("`file` goes alone (with `optional`)", location));
             return;
         }
-        let Ok(path) = crate::source::join(&layer.dir, file) else {
+        let Ok(path) = crate::source::join(&layer.inputs.dir, file) else {
             diagnostics.push(
                 Diagnostic::error("E105", format!("patch file `{file}` is outside the repository root"))
                     .at(location)

@@ -9,7 +9,6 @@
 use serde_json::{Map, Value};
 
 use crate::diagnostic::ResourceRef;
-use crate::render::Form;
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const SOURCE_ANNOTATION: &str = "meshedge.io/source";
@@ -73,47 +72,6 @@ impl Resource {
     /// `Kind/namespace/name`, or `Kind/name` for cluster objects.
     pub fn display(&self) -> String {
         self.reference().to_string()
-    }
-}
-
-/// A final object: its identity, the patches applied to it and its rendered text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Object {
-    pub reference: ResourceRef,
-    /// The identity it was generated (or read) with, when a patch changed it.
-    pub origin: Option<Box<ResourceRef>>,
-    /// The input files it came from, sorted.
-    pub sources: Vec<String>,
-    /// The names of the patches applied to it, in order.
-    pub patched_by: Vec<String>,
-    pub form: Form,
-    /// The object in the build's output form (see [`crate::render::object_text`]).
-    pub text: String,
-}
-
-impl Object {
-    pub fn kind(&self) -> &str {
-        &self.reference.kind
-    }
-
-    pub fn name(&self) -> &str {
-        &self.reference.name
-    }
-
-    pub fn namespace(&self) -> Option<&str> {
-        self.reference.namespace.as_deref()
-    }
-
-    /// The object in the generic value form, read back from its text (`Null` if the text could
-    /// not be read, which the renderer never produces).
-    pub fn value(&self) -> Value {
-        match self.form {
-            Form::Yaml => crate::load::parse("", &self.text)
-                .ok()
-                .and_then(|docs| docs.into_iter().next())
-                .map_or(Value::Null, |doc| doc.value),
-            Form::Json => serde_json::from_str(&self.text).unwrap_or(Value::Null),
-        }
     }
 }
 

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use git2::{IndexAddOption, Oid, Repository, Signature};
 use meshedge::diff::{self, Report, Status};
+use meshedge::source::GitSource;
 use meshedge::source::{FsSource, Source};
-use meshedge::source_git::GitSource;
 
 /// A git repository in a temporary directory.
 struct Repo {

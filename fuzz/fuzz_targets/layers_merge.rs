@@ -1,5 +1,5 @@
 //! Layers and merge: a repository in memory (an archive of files and symlinks, see
-//! `meshedge::source_mem`) → the merged environment, or diagnostics that render short.
+//! `meshedge::source::MemSource`) → the merged environment, or diagnostics that render short.
 
 #![no_main]
 
@@ -8,7 +8,7 @@ use meshedge::diagnostic::Diagnostics;
 use meshedge::layers::{self, Loader};
 use meshedge::merge;
 use meshedge::source::Tree;
-use meshedge::source_mem::MemSource;
+use meshedge::source::MemSource;
 use meshedge_fuzz::check_rendered;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,8 @@
 //! A [`Source`] answers three questions about repo-relative paths (`/`-separated, no `.` or
 //! `..`, `""` is the root) without following symlinks: what is here, what is in this directory,
 //! what are this file's bytes. The work tree on disk ([`FsSource`]) and a git tree at a revision
-//! (`crate::source_git::GitSource`) implement it the same way.
+//! ([`GitSource`]) implement it the same way; a repository in memory ([`MemSource`]) serves tests
+//! and fuzzing.
 //!
 //! [`Tree`] sits on top and owns the rules every source shares: lexical path joins, symlinks
 //! followed one component at a time, and root containment (no path or link target may leave
@@ -12,10 +13,16 @@
 //! directory and each file once: a second path to one (through symlinks) is an error, so a web of
 //! symlinks costs what its directories cost, and no file is read twice.
 
+mod git;
+mod mem;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+
+pub use git::GitSource;
+pub use mem::MemSource;
 
 /// What an entry is, without following it.
 #[derive(Debug, Clone, PartialEq, Eq)]

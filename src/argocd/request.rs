@@ -1,54 +1,13 @@
-//! Argo CD Config Management Plugin entry point: `meshedge generate`.
-//!
-//! Argo CD's CMP server extracts the repository into a fresh `…/_cmp_server/<uuid>/` (usually
-//! without `.git`) and runs `meshedge generate` in `<that dir>/<ARGOCD_APP_SOURCE_PATH>`. The
-//! repository root is therefore the working directory with `ARGOCD_APP_SOURCE_PATH` taken off its
-//! end, and the environment is the working directory unless an option names another one.
-//!
-//! Options come from the Application's plugin env (`ARGOCD_ENV_MESHEDGE_*`) and its parameters
-//! (`ARGOCD_APP_PARAMETERS`, or the `PARAM_*` variables when that one is absent); a parameter
-//! overrides the env entry of the same option. An empty variable counts as absent: Argo CD before
-//! 3.0 does not pass empty variables at all. Unknown option names are errors, never ignored.
-//!
-//! The command only reads: it writes nothing but stdout and stderr, so any number of runs on one
-//! extracted tree are safe. On success the YAML stream goes to stdout in one write, with the
-//! `meshedge.io/revision` annotation (`<repo url>@<revision>`) on every object when the revision
-//! is known. On failure stdout stays empty and stderr carries a short report, because Argo CD shows
-//! it in its UI: a headline, at most three diagnostics, and a count of the rest.
+//! What Argo CD tells the plugin about one manifest request: its build environment, and the
+//! plugin's options from the Application's plugin env (`ARGOCD_ENV_MESHEDGE_*`) and parameters
+//! (`ARGOCD_APP_PARAMETERS`, or the `PARAM_*` variables when that one is absent).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use tracing::debug;
 
-use crate::cli::Failure;
-use crate::compiler::{self, Build};
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity, SourceText};
-use crate::locate;
-use crate::source::{FsSource, Tree};
-
-/// The annotation that ties every object to the commit it was generated from.
-pub const REVISION_ANNOTATION: &str = "meshedge.io/revision";
 /// Prefix Argo CD puts before the names in `spec.source.plugin.env`.
 pub const ENV_PREFIX: &str = "ARGOCD_ENV_";
-/// Upper bound of the failure report on stderr, in bytes (what the Argo CD UI shows).
-pub const REPORT_LIMIT: usize = 1900;
-/// Diagnostics shown in a failure report; the rest are counted.
-const REPORT_DIAGNOSTICS: usize = 3;
-/// Longest line of a failure report (longer source lines are cut).
-const REPORT_LINE: usize = 200;
-
-/// Options of `meshedge generate` (the rest comes from the environment Argo CD sets).
-#[derive(Debug, clap::Args)]
-pub struct GenerateArgs {
-    /// Discovery for the plugin's `discover.find.command`: print the environment's manifest when
-    /// the working directory (and the options) select one, print nothing otherwise; exit 0.
-    #[arg(long)]
-    pub discover: bool,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
@@ -248,7 +207,7 @@ impl Request {
     }
 
     /// ` (app edge-prod, main at 1a2b3c4)`, or `""` outside Argo CD.
-    fn context(&self) -> String {
+    pub fn context(&self) -> String {
         let mut parts = Vec::new();
         if let Some(name) = &self.app_name {
             parts.push(format!("app {name}"));
@@ -341,229 +300,6 @@ pub fn redact_url(url: &str) -> String {
         None => url.to_string(),
     }
 }
-
-/// A successful generation: the stream for stdout and what to print on stderr.
-#[derive(Debug)]
-pub struct Generated {
-    pub env_dir: String,
-    pub yaml: String,
-    /// Warnings, already capped like a failure report.
-    pub warnings: Option<String>,
-    pub objects: usize,
-}
-
-pub fn run(args: &GenerateArgs) -> Result<(), Failure> {
-    let vars: BTreeMap<String, String> =
-        std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
-    let cwd = std::env::current_dir()
-        .map_err(|e| Failure::Trouble(format!("meshedge generate: cannot read the working directory: {e}")))?;
-    if args.discover {
-        if let Some(found) = discover(&vars, &cwd) {
-            println!("{found}");
-        }
-        return Ok(());
-    }
-    let generated = generate(&vars, &cwd)?;
-    if let Some(warnings) = &generated.warnings {
-        crate::cli::print_warnings(warnings);
-    }
-    debug!(environment = %generated.env_dir, objects = generated.objects, "generated");
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(generated.yaml.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Failure::Trouble(format!("meshedge generate: cannot write to stdout: {e}")))
-}
-
-/// `--discover`: the manifest of the environment the request selects, if there is one. Invalid
-/// options still match (the app is clearly meant for meshedge), so `generate` reports them.
-pub fn discover(vars: &BTreeMap<String, String>, cwd: &Path) -> Option<String> {
-    let request = match Request::from_vars(vars) {
-        Ok(request) => request,
-        Err(_) => return Some("meshedge: options to report".into()),
-    };
-    let root = find_root(&request, cwd).ok()?;
-    let source = FsSource::new(&root);
-    let arg = request.options.env.as_deref().unwrap_or(".");
-    let env_dir = locate::find_environment(&Tree::new(&source), &root, cwd, arg).ok()?;
-    Some(if env_dir.is_empty() {
-        crate::input::MANIFEST.to_string()
-    } else {
-        format!("{env_dir}/{}", crate::input::MANIFEST)
-    })
-}
-
-/// Builds the environment the request selects; the error is the report for stderr.
-pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated, Failure> {
-    let request = Request::from_vars(vars).map_err(|errors| {
-        let context = Request { app_name: vars.get("ARGOCD_APP_NAME").cloned(), ..Request::default() }.context();
-        let diagnostics: Diagnostics =
-            errors.into_iter().map(|e| Diagnostic::error("E902", e.message).help(e.help)).collect();
-        Failure::Input(report(
-            &format!("meshedge generate: invalid plugin options{context}"),
-            &diagnostics,
-            &SourceText::default(),
-            None,
-        ))
-    })?;
-    debug!(?request, cwd = %cwd.display(), "argo cd request");
-    let context = request.context();
-    let root = find_root(&request, cwd).map_err(Failure::Trouble)?;
-    let source = FsSource::new(&root);
-    let env_dir = find_environment(&request, &source, &root, cwd).map_err(|d| {
-        Failure::Input(report(
-            &format!("meshedge generate: no environment to build{context}"),
-            &d.into(),
-            &SourceText::default(),
-            None,
-        ))
-    })?;
-    let shown = if env_dir.is_empty() { ".".to_string() } else { env_dir.clone() };
-    // The revision annotation goes on every object, after the repository's patches.
-    let annotations = request.provenance().map(|p| (REVISION_ANNOTATION.to_string(), p)).into_iter().collect();
-    let options = compiler::Options { annotations, ..Default::default() };
-    let build: Build = compiler::compile_with(&source, &env_dir, &options).map_err(|failed| {
-        Failure::Input(report(
-            &format!("meshedge generate: cannot build {shown}{context}"),
-            &failed.diagnostics,
-            &failed.texts,
-            Some(&shown),
-        ))
-    })?;
-    if request.options.strict && !build.diagnostics.is_empty() {
-        return Err(Failure::Input(report(
-            &format!(
-                "meshedge generate: {shown} has warnings and strict is on{context}; fix them, or set strict to false"
-            ),
-            &build.diagnostics,
-            &build.texts,
-            Some(&shown),
-        )));
-    }
-    let warnings = (!build.diagnostics.is_empty()).then(|| {
-        report(
-            &format!("meshedge generate: {shown} built with warnings{context}"),
-            &build.diagnostics,
-            &build.texts,
-            Some(&shown),
-        )
-    });
-    Ok(Generated { yaml: build.stream(), objects: build.objects.len(), env_dir: shown, warnings })
-}
-
-/// The repository root: the working directory with `ARGOCD_APP_SOURCE_PATH` taken off its end.
-fn find_root(request: &Request, cwd: &Path) -> Result<PathBuf, String> {
-    let source_path =
-        request.source_path.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty() && *p != ".");
-    let root = locate::find_root(None, cwd, source_path);
-    let Some(source_path) = source_path else { return Ok(root) };
-    let resolves_to_cwd = |candidate: &Path| {
-        let joined = candidate.join(source_path);
-        joined == cwd || matches!((joined.canonicalize(), cwd.canonicalize()), (Ok(a), Ok(b)) if a == b)
-    };
-    if resolves_to_cwd(&root) {
-        return Ok(root);
-    }
-    // The application path may run through a symlink: look for the ancestor it resolves from.
-    cwd.ancestors().skip(1).find(|a| resolves_to_cwd(a)).map(Path::to_path_buf).ok_or_else(|| {
-        format!(
-            "meshedge generate: the working directory {} is not <repository>/{source_path} \
-             (ARGOCD_APP_SOURCE_PATH); run it in the application directory",
-            cwd.display()
-        )
-    })
-}
-
-fn find_environment(request: &Request, source: &FsSource, root: &Path, cwd: &Path) -> Result<String, Diagnostic> {
-    let tree = Tree::new(source);
-    match (&request.options.env, &request.options.env_from) {
-        (Some(env), from) => locate::find_environment(&tree, root, cwd, env).map_err(|_| {
-            Diagnostic::error("E901", format!("no environment `{env}` (from {})", from.as_deref().unwrap_or("options")))
-                .help("name a directory holding a meshedge.yaml, relative to the application directory or the repository root (environments/prod), or an environment name (prod)")
-        }),
-        (None, _) => locate::find_environment(&tree, root, cwd, ".").map_err(|_| {
-            let here = locate::relative_to_root(root, cwd).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".into());
-            Diagnostic::error("E901", format!("the application directory `{here}` holds no meshedge.yaml")).help(
-                "point the Application's source.path at an environment (environments/<name>), or name one with the plugin env MESHEDGE_ENV or the parameter `env`",
-            )
-        }),
-    }
-}
-
-/// A failure report short enough for the Argo CD UI: the headline, the first diagnostics
-/// (errors first), a count of the rest, under [`REPORT_LIMIT`] bytes.
-pub fn report(headline: &str, diagnostics: &Diagnostics, texts: &SourceText, env_dir: Option<&str>) -> String {
-    let mut out = String::new();
-    out.push_str(&cut_line(headline));
-    out.push('\n');
-    // Errors first, then in file order (line by line), so the first problem in a file leads.
-    let mut all = diagnostics.clone().sorted();
-    all.sort_by(|a, b| (a.severity, &a.location).cmp(&(b.severity, &b.location)));
-    let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
-    // With errors, only errors are shown; warnings are counted.
-    let candidates: Vec<&Diagnostic> =
-        if errors > 0 { all.iter().filter(|d| d.is_error()).collect() } else { all.iter().collect() };
-    let footer_room = 240;
-    let mut shown = 0;
-    for diagnostic in candidates.iter().take(REPORT_DIAGNOSTICS) {
-        let text: String = diagnostic.render(texts).lines().map(|l| cut_line(l) + "\n").collect();
-        let room = REPORT_LIMIT.saturating_sub(out.len() + footer_room);
-        if text.len() <= room {
-            out.push_str(&text);
-        } else if shown == 0 {
-            // The first diagnostic is always shown, cut at a line boundary.
-            for line in text.lines() {
-                if out.len() + line.len() + 1 > REPORT_LIMIT - footer_room {
-                    break;
-                }
-                out.push_str(line);
-                out.push('\n');
-            }
-        } else {
-            break;
-        }
-        shown += 1;
-    }
-    let rest = all.len() - shown;
-    if rest > 0 {
-        let warnings = all.len() - errors;
-        let mut counts = Vec::new();
-        if errors > 0 {
-            counts.push(format!("{errors} error{}", if errors == 1 { "" } else { "s" }));
-        }
-        if warnings > 0 {
-            counts.push(format!("{warnings} warning{}", if warnings == 1 { "" } else { "s" }));
-        }
-        let _ = write!(out, "... {rest} more not shown ({} in all)", counts.join(", "));
-        match env_dir {
-            Some(env) => {
-                let _ = writeln!(out, "; `meshedge build {env}` in a checkout shows them all");
-            }
-            None => out.push('\n'),
-        }
-    }
-    if out.len() > REPORT_LIMIT {
-        let mut end = REPORT_LIMIT;
-        while !out.is_char_boundary(end) {
-            end -= 1;
-        }
-        out.truncate(end);
-        out.push('\n');
-    }
-    out
-}
-
-fn cut_line(line: &str) -> String {
-    if line.len() <= REPORT_LINE {
-        return line.to_string();
-    }
-    let mut end = REPORT_LINE - 3;
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &line[..end])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -652,22 +388,5 @@ mod tests {
         assert_eq!(request.provenance().as_deref(), Some("0123456789abcdef"));
         request.options.provenance = false;
         assert_eq!(request.provenance(), None);
-    }
-
-    #[test]
-    fn reports_stay_short() {
-        let mut texts = SourceText::default();
-        texts.insert("a.yaml", format!("key: {}\n", "x".repeat(5000)));
-        let diagnostics: Diagnostics = (0..50)
-            .map(|i| {
-                Diagnostic::error("E401", format!("problem {i} {}", "y".repeat(300)))
-                    .at(crate::diagnostic::Location::at("a.yaml", 1, 6))
-                    .help("z".repeat(1000))
-            })
-            .collect();
-        let text = report("meshedge generate: cannot build x", &diagnostics, &texts, Some("x"));
-        assert!(text.len() < REPORT_LIMIT + 2, "{}", text.len());
-        assert!(text.contains("a.yaml:1:6"), "{text}");
-        assert!(text.contains("more not shown (50 errors in all)"), "{text}");
     }
 }

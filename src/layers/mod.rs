@@ -1,0 +1,273 @@
+//! Layer resolution: from an environment directory to the ordered list of layers it is made of.
+//!
+//! A layer is a directory with a `meshedge.yaml`; what it reads is named by [`layout`]. Its `bases` are applied first, in order,
+//! depth first; a layer reached twice is applied once, at its first position; a cycle is an
+//! error that names every layer on it. Each layer's `resources/` (plain manifests) and
+//! `tenants/` (tenant and request documents) are found by convention, recursively, and read on
+//! every core; tenant documents are read into their typed form as they are parsed
+//! ([`TenantDocument`]), and merged across layers by [`crate::merge`]. Every path stays inside
+//! the repository root ([`crate::source::Tree`] enforces it).
+
+mod contents;
+mod layer;
+pub mod layout;
+mod loader;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::input::{API_VERSION, LayerDoc, LayerKind};
+use crate::load::Document;
+
+pub use layer::{Layer, TenantDocument, TenantRead};
+pub use layout::{LayerInputs, MANIFEST};
+pub use loader::{Loader, source_error};
+
+/// Loads the environment at `env_dir` and all its bases, in application order; with the
+/// warnings about files and directories meshedge leaves unread.
+pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<(Vec<Layer>, Diagnostics), Diagnostics> {
+    let mut state =
+        Resolver { order: Vec::new(), done: BTreeSet::new(), stack: Vec::new(), diagnostics: Diagnostics::new() };
+    state.visit(loader, env_dir, None);
+    if state.diagnostics.has_errors() {
+        return Err(state.diagnostics);
+    }
+    let mut layers = state.order;
+    if let Some(env) = layers.last() {
+        if env.spec.kind != LayerKind::Environment {
+            let d = Diagnostic::error("E203", format!("`{}` is a Layer, not an Environment", env.inputs.dir))
+                .at(env.manifest.location("/kind"))
+                .help("build a directory whose meshedge.yaml has `kind: Environment`");
+            return Err(d.into());
+        }
+    }
+    let mut diagnostics = Diagnostics::new();
+    for layer in &mut layers {
+        contents::load(loader, layer, &mut diagnostics);
+    }
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok((layers, diagnostics)) }
+}
+
+/// How deep `bases` may chain layers (E114).
+pub const MAX_BASES_DEPTH: usize = 64;
+
+struct Resolver {
+    order: Vec<Layer>,
+    done: BTreeSet<String>,
+    /// The layers being visited, with the place each names the next.
+    stack: Vec<(String, Option<Location>)>,
+    diagnostics: Diagnostics,
+}
+
+impl Resolver {
+    fn visit(&mut self, loader: &mut Loader, dir: &str, named_at: Option<Location>) {
+        if self.done.contains(dir) {
+            return;
+        }
+        if let Some(start) = self.stack.iter().position(|(d, _)| d == dir) {
+            let mut cycle: Vec<String> = self.stack[start..].iter().map(|(d, _)| d.clone()).collect();
+            cycle.push(dir.to_string());
+            let mut d = Diagnostic::error("E201", format!("`bases` form a cycle: {}", cycle.join(" -> ")))
+                .at_opt(named_at)
+                .help("remove one of these `bases` entries so that no layer includes itself");
+            for (_, at) in &self.stack[start + 1..] {
+                if let Some(at) = at {
+                    d = d.note(at.clone(), "part of the cycle");
+                }
+            }
+            self.diagnostics.push(d);
+            return;
+        }
+        // Visiting recurses on `bases`: a chain is bounded before it can exhaust the stack.
+        if self.stack.len() >= MAX_BASES_DEPTH {
+            let d = Diagnostic::error("E114", format!("`bases` nested deeper than {MAX_BASES_DEPTH} layers"))
+                .at_opt(named_at)
+                .help("a chain of bases this long is a mistake: have a layer name its bases directly");
+            return self.diagnostics.push(d);
+        }
+        let inputs = LayerInputs::new(dir);
+        let manifest_path = &inputs.manifest;
+        let docs = match loader.tree.is_file(manifest_path) {
+            Ok(true) => loader.load(manifest_path, "cannot read layer manifest"),
+            Ok(false) => Err(Diagnostic::error("E202", format!("`{dir}` is not a layer: it has no {MANIFEST}"))
+                .at_opt(named_at.clone())
+                .help(format!("create {manifest_path}, or fix the path in `bases`"))),
+            Err(e) => Err(source_error(&e, "cannot resolve layer").at_opt(named_at.clone())),
+        };
+        let docs = match docs {
+            Ok(docs) => docs,
+            Err(d) => return self.diagnostics.push(d),
+        };
+        let mut docs = docs;
+        if docs.len() != 1 {
+            return self.diagnostics.push(
+                Diagnostic::error(
+                    "E202",
+                    format!("{manifest_path} must hold exactly one document, not {}", docs.len()),
+                )
+                .at(Location::file(manifest_path))
+                .help("a layer manifest is one document with apiVersion, kind (Layer or Environment) and metadata"),
+            );
+        }
+        let manifest = docs.remove(0);
+        let spec: LayerDoc = match manifest.typed("") {
+            Ok(spec) => spec,
+            Err(d) => return self.diagnostics.push(d),
+        };
+        if spec.api_version != API_VERSION {
+            self.diagnostics.push(
+                Diagnostic::error("E106", format!("unsupported apiVersion `{}`", spec.api_version))
+                    .at(manifest.location("/apiVersion"))
+                    .help(format!("use `apiVersion: {API_VERSION}`")),
+            );
+        }
+        let inputs = inputs.named_in(&manifest.value);
+        self.stack.push((dir.to_string(), named_at));
+        for (i, (base, joined)) in spec.bases.iter().zip(&inputs.bases).enumerate() {
+            let at = manifest.location(&format!("/bases/{i}"));
+            match joined {
+                Ok(base_dir) => {
+                    self.visit(loader, base_dir, Some(at));
+                }
+                Err(outside) => self.diagnostics.push(
+                    Diagnostic::error(
+                        "E105",
+                        format!("base `{base}` resolves to `{outside}`, outside the repository root"),
+                    )
+                    .at(at)
+                    .help(
+                        "bases are paths relative to the layer's directory and must stay inside the root (see --root)",
+                    ),
+                ),
+            }
+        }
+        self.stack.pop();
+        self.done.insert(dir.to_string());
+        self.order.push(Layer { inputs, manifest, spec, resources: Vec::new(), tenants: BTreeMap::new() });
+    }
+}
+
+/// Loads the files named by `file:` patches, keyed by repo-relative path.
+pub fn load_patch_files(loader: &mut Loader, layers: &[Layer]) -> Result<BTreeMap<String, Vec<Document>>, Diagnostics> {
+    let mut files = BTreeMap::new();
+    let mut diagnostics = Diagnostics::new();
+    for layer in layers {
+        for (index, path) in &layer.inputs.patch_files {
+            // A path outside the root is reported by the merge stage, with the patch's place.
+            let Ok(path) = path else { continue };
+            if files.contains_key(path) {
+                continue;
+            }
+            match loader.load(path, "cannot read patch file") {
+                Ok(docs) => {
+                    files.insert(path.clone(), docs);
+                }
+                Err(d) => {
+                    let at = layer.manifest.location(&format!("/patches/{index}/file"));
+                    diagnostics.push(if d.code == "E101" { d } else { d.at(at) });
+                }
+            }
+        }
+    }
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(files) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FsSource, Tree};
+
+    fn write(root: &std::path::Path, path: &str, text: &str) {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    fn layer(kind: &str, name: &str, bases: &[&str]) -> String {
+        format!("apiVersion: meshedge.io/v1alpha1\nkind: {kind}\nmetadata: {{name: {name}}}\nbases: {bases:?}\n")
+    }
+
+    #[test]
+    fn bases_apply_first_and_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "base/meshedge.yaml", &layer("Layer", "base", &[]));
+        write(root, "profiles/a/meshedge.yaml", &layer("Layer", "a", &["../../base"]));
+        write(root, "env/p/meshedge.yaml", &layer("Environment", "p", &["../../base", "../../profiles/a"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let (layers, _) = resolve(&mut loader, "env/p").unwrap();
+        let dirs: Vec<&str> = layers.iter().map(|l| l.inputs.dir.as_str()).collect();
+        assert_eq!(dirs, ["base", "profiles/a", "env/p"]);
+    }
+
+    #[test]
+    fn a_cycle_is_named_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "a/meshedge.yaml", &layer("Layer", "a", &["../b"]));
+        write(root, "b/meshedge.yaml", &layer("Layer", "b", &["../a"]));
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../a"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err[0].code, "E201");
+        assert!(err[0].message.contains("a -> b -> a"), "{}", err[0].message);
+        assert_eq!(err[0].location.as_ref().unwrap().file, "b/meshedge.yaml");
+    }
+
+    #[test]
+    fn a_base_outside_the_root_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../../elsewhere"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err[0].code, "E105");
+        assert_eq!(err[0].location.as_ref().unwrap().line, Some(4));
+    }
+
+    #[test]
+    fn a_long_chain_of_bases_is_refused_before_the_stack_runs_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let depth = MAX_BASES_DEPTH + 10;
+        for i in 0..depth {
+            let base = format!("../l{}", i + 1);
+            let bases: &[&str] = if i + 1 < depth { &[&base] } else { &[] };
+            write(root, &format!("l{i}/meshedge.yaml"), &layer("Layer", &format!("l{i}"), bases));
+        }
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../l0"]));
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err[0].code, "E114");
+        assert!(err[0].message.contains("nested deeper than 64 layers"), "{}", err[0].message);
+        assert_eq!(err[0].location.as_ref().unwrap().file, format!("l{}/meshedge.yaml", MAX_BASES_DEPTH - 2));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_from_two_layers_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "base/meshedge.yaml", &layer("Layer", "base", &[]));
+        write(
+            root,
+            "base/tenants/shop/web.yaml",
+            "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata: {name: shop}\n",
+        );
+        write(root, "env/meshedge.yaml", &layer("Environment", "e", &["../base"]));
+        std::fs::create_dir_all(root.join("env/tenants/blog")).unwrap();
+        std::os::unix::fs::symlink("../../../base/tenants/shop/web.yaml", root.join("env/tenants/blog/web.yaml"))
+            .unwrap();
+        let source = FsSource::new(root);
+        let mut loader = Loader::new(Tree::new(&source));
+        let err = resolve(&mut loader, "env").unwrap_err().sorted();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert_eq!(err[0].code, "E113");
+        assert_eq!(err[0].location.as_ref().unwrap().file, "env/tenants/blog/web.yaml");
+        assert!(err[0].message.contains("`base/tenants/shop/web.yaml`"), "{}", err[0].message);
+    }
+}
