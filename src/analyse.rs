@@ -72,15 +72,7 @@ fn server_serves(server_host: &str, host: &str, vs_namespace: &str) -> bool {
     if ns != "*" && ns != "." && ns != vs_namespace {
         return false;
     }
-    hosts_overlap(pattern, host)
-}
-
-fn hosts_overlap(a: &str, b: &str) -> bool {
-    if a == "*" || b == "*" || a == b {
-        return true;
-    }
-    let wildcard = |pattern: &str, host: &str| pattern.strip_prefix('*').is_some_and(|suffix| host.ends_with(suffix));
-    wildcard(a, b) || wildcard(b, a)
+    crate::hosts::overlap(pattern, host)
 }
 
 fn gateway_ref(reference: &str, namespace: &str) -> (String, String) {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, PatchSpec, Settings};
+use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, LayerPatch, PatchSpec, Settings};
 use crate::layers::{Layer, TenantDocument, TenantRead};
 use crate::load::{self, Document};
 use crate::values::plain;
@@ -122,15 +122,6 @@ impl Tenant {
     pub fn sources(&self) -> BTreeSet<String> {
         self.docs.iter().map(|d| d.file.clone()).collect()
     }
-}
-
-/// A patch and where it was declared.
-#[derive(Debug, Clone)]
-pub struct LayerPatch {
-    pub spec: PatchSpec,
-    /// `environments/prod/meshedge.yaml#patches[2]`, or `…/hardening.yaml#1` for a file's document.
-    pub name: String,
-    pub location: Location,
 }
 
 /// Everything an environment is made of, merged.
@@ -520,17 +511,14 @@ fn check_shape(
         );
         return;
     }
-    if let Some(ops) = &spec.json {
-        if let Err(e) = crate::patch::parse_operations(ops) {
-            diagnostics.push(
-                Diagnostic::error("E502", format!("patch {name}: invalid JSON patch: {e}"))
-                    .at(location)
-                    .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
-            );
-            return;
-        }
+    match LayerPatch::new(spec.clone(), name.to_string(), location.clone()) {
+        Ok(patch) => out.push(patch),
+        Err(e) => diagnostics.push(
+            Diagnostic::error("E502", format!("patch {name}: invalid JSON patch: {e}"))
+                .at(location)
+                .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
+        ),
     }
-    out.push(LayerPatch { spec: spec.clone(), name: name.to_string(), location });
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ use crate::values::Duration;
 
 pub type Labels = BTreeMap<String, String>;
 
+/// The annotation external-dns reads the hosts of a LoadBalancer Service from.
+pub const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
+
 /// API versions that depend on the mesh flavor.
 pub fn networking_api(flavor: Flavor) -> &'static str {
     match flavor {

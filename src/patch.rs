@@ -13,8 +13,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
-use crate::input::PatchTarget;
-use crate::merge::LayerPatch;
+use crate::input::{LayerPatch, PatchTarget};
 use crate::resource::Resource;
 
 /// One requirement of a label selector.
@@ -235,21 +234,11 @@ fn apply_json(value: &mut Value, operations: &[json_patch::PatchOperation]) -> R
     Ok(())
 }
 
-/// Parses RFC 6902 operations. Each is a mapping: serde alone would also read a list
-/// (`[add, /a, 1]`) as an operation, its items taken as the fields in order.
-pub fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
-    if let Some(i) = operations.iter().position(|op| !op.is_object()) {
-        return Err(format!("operation {i} is not a mapping of `op`, `path` and its other fields"));
-    }
-    serde_json::from_value(Value::Array(operations.to_vec())).map_err(|e| e.to_string())
-}
-
 /// One patch, ready to apply.
 #[derive(Debug)]
 struct Compiled<'a> {
     patch: &'a LayerPatch,
     target: Target,
-    operations: Option<json_patch::Patch>,
 }
 
 /// The environment's patches, compiled once and applied object by object. Applying every patch
@@ -293,12 +282,7 @@ impl<'a> Patches<'a> {
                     .at(patch.location.clone())
                     .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax")
             })?;
-            let operations = patch.spec.json.as_deref().map(parse_operations).transpose().map_err(|e| {
-                Diagnostic::error("E502", format!("patch {}: invalid JSON patch: {e}", patch.name))
-                    .at(patch.location.clone())
-                    .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`")
-            })?;
-            Ok(Compiled { patch, target, operations })
+            Ok(Compiled { patch, target })
         };
         let mut diagnostics = Diagnostics::new();
         let mut compiled = Vec::with_capacity(patches.len());
@@ -319,7 +303,7 @@ impl<'a> Patches<'a> {
     /// leaves the object as it was.
     pub fn apply(&self, resource: &mut Resource, matches: &mut Matches, diagnostics: &mut Diagnostics) -> Applied {
         let mut applied = Applied::default();
-        for (index, Compiled { patch, target, operations }) in self.compiled.iter().enumerate() {
+        for (index, Compiled { patch, target }) in self.compiled.iter().enumerate() {
             if !target.matches(resource) {
                 continue;
             }
@@ -329,7 +313,7 @@ impl<'a> Patches<'a> {
             if let Some(count) = matches.0.get_mut(index) {
                 *count += 1;
             }
-            if let Some(operations) = operations {
+            if let Some(operations) = &patch.operations {
                 // Atomic: on error the object is left as it was.
                 if let Err(failure) = apply_json(&mut resource.value, operations) {
                     let (what, help) = match failure {
@@ -410,7 +394,7 @@ mod tests {
 
     #[test]
     fn json_patches_are_atomic_and_bounded() {
-        let ops = |ops: Value| parse_operations(ops.as_array().unwrap()).unwrap();
+        let ops = |ops: Value| crate::input::parse_operations(ops.as_array().unwrap()).unwrap();
         let mut value = json!({"a": {"b": 1}});
         let fails = ops(json!([{"op": "add", "path": "/c", "value": 2}, {"op": "remove", "path": "/nothing"}]));
         assert!(matches!(apply_json(&mut value, &fails), Err(JsonFailure::Operation(1, ..))));

@@ -237,6 +237,16 @@ fn host_name(value: &str) -> Result<(), String> {
 }
 
 /// A host name, or `*.` and a host name (a wildcard over its subdomains).
+/// Whether `s` is a DNS-1123 label (a namespace name): at most 63 lowercase letters, digits
+/// and `-`, starting and ending with a letter or digit.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
 pub fn is_host(value: &str) -> bool {
     host_name(value.strip_prefix("*.").unwrap_or(value)).is_ok()
 }

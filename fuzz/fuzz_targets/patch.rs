@@ -5,8 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use meshedge::diagnostic::SourceText;
-use meshedge::input::PatchSpec;
-use meshedge::merge::LayerPatch;
+use meshedge::input::{LayerPatch, PatchSpec};
 use meshedge::resource::Resource;
 use meshedge::{load, patch, render};
 use meshedge_fuzz::{check_rendered, depth};
@@ -20,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let patches: Vec<LayerPatch> = docs
         .filter_map(|doc| {
             let spec = doc.typed::<PatchSpec>("").ok()?;
-            Some(LayerPatch { spec, name: format!("{file}#{}", doc.index), location: doc.location("") })
+            LayerPatch::new(spec, format!("{file}#{}", doc.index), doc.location("")).ok()
         })
         .collect();
     let before = object.value.clone();

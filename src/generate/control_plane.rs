@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::generate::enforcement::mesh_namespaces;
-use crate::generate::ingress::{EXTERNAL_DNS_HOSTNAME, hosts_by_gateway};
-use crate::generate::{Generated, security};
+use crate::generate::mesh::mesh_namespaces;
+use crate::generate::sink::Generated;
 use crate::input::{Exposure, Flavor, MtlsMode, OutboundPolicy};
+use crate::objects::EXTERNAL_DNS_HOSTNAME;
 use crate::objects::{Manifest, Spec, security_api};
-use crate::validate::Plan;
+use crate::plan::Plan;
 
 fn outbound(policy: OutboundPolicy) -> &'static str {
     match policy {
@@ -39,7 +39,7 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     let mesh = &plan.mesh;
     let ns = Some(mesh.control_plane_namespace.as_str());
     let mut sources: BTreeSet<String> = mesh.sources.clone();
-    let hosts = hosts_by_gateway(plan);
+    let hosts = plan.hosts_by_gateway();
     let mut additional_ingress = Map::new();
     for gateway in plan.ingress_gateways.values().filter(|g| !g.deploy) {
         sources.extend(gateway.sources.iter().cloned());
@@ -120,12 +120,12 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
 
 /// The ext-authz providers of the gateways' login flows.
 fn extension_providers(plan: &Plan, sources: &mut BTreeSet<String>) -> Vec<Value> {
-    security::login_gateways(plan)
+    plan.login_gateways()
         .into_iter()
         .map(|(gateway, hosts)| {
             sources.extend(gateway.sources.iter().cloned());
             sources.extend(hosts.iter().flat_map(|h| h.sources.iter().cloned()));
-            security::extension_provider(gateway)
+            gateway.login_extension_provider()
         })
         .collect()
 }

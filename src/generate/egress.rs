@@ -13,11 +13,12 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::generate::{Generated, workload};
+use crate::generate::sink::Generated;
+use crate::generate::workload;
 use crate::input::EgressTls;
 use crate::names::{host_slug, join};
 use crate::objects::*;
-use crate::validate::{EgressGateway, EgressHost, Plan};
+use crate::plan::{EgressGateway, EgressHost, Plan};
 
 pub const SLA_LABEL: &str = "meshedge.io/sla-class";
 /// The port the workload calls for HTTP hosts whose TLS the egress gateway originates.

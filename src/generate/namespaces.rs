@@ -25,11 +25,11 @@
 
 use serde::Serialize;
 
-use crate::generate::Generated;
-use crate::generate::enforcement::member_label;
+use crate::generate::mesh::member_label;
+use crate::generate::sink::Generated;
 use crate::input::Flavor;
 use crate::objects::Manifest;
-use crate::validate::Plan;
+use crate::plan::Plan;
 
 /// A Namespace has no fields besides its metadata that meshedge sets.
 #[derive(Debug, Clone, Serialize)]

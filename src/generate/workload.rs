@@ -6,9 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use crate::generate::Generated;
-use crate::generate::ingress::EXTERNAL_DNS_HOSTNAME;
-use crate::objects::{Labels, Manifest, ServicePortSpec, ServiceSpec, Spec};
+use crate::generate::sink::Generated;
+use crate::objects::{EXTERNAL_DNS_HOSTNAME, Labels, Manifest, ServicePortSpec, ServiceSpec, Spec};
 
 pub struct GatewayWorkload<'a> {
     pub name: &'a str,

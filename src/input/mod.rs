@@ -9,7 +9,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+
+mod patch;
+
+pub use patch::{LayerPatch, PatchSpec, PatchTarget, parse_operations};
 
 use crate::values::{
     AnnotationKey, ControlPlaneName, Count, DomainName, Duration, EgressIp, ExternalHost, GatewayName, HeaderName,
@@ -18,7 +21,6 @@ use crate::values::{
 };
 
 pub const API_VERSION: &str = "meshedge.io/v1alpha1";
-pub const MANIFEST: &str = "meshedge.yaml";
 
 /// Labels: Kubernetes label keys and values.
 pub type LabelMap = BTreeMap<LabelKey, LabelValue>;
@@ -522,30 +524,6 @@ pub struct EgressRequest {
     /// A gateway, or `none`.
     pub gateway: Option<GatewayName>,
     pub sla_classes: Option<Vec<SlaClassName>>,
-}
-
-/// One patch of a layer (§2.5), inline or in a file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatchSpec {
-    pub target: Option<PatchTarget>,
-    pub json: Option<Vec<Value>>,
-    pub merge: Option<Value>,
-    pub file: Option<String>,
-    #[serde(default)]
-    pub optional: bool,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PatchTarget {
-    pub group: Option<String>,
-    pub version: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-    pub label_selector: Option<String>,
-    pub annotation_selector: Option<String>,
 }
 
 #[cfg(test)]

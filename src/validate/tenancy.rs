@@ -1,4 +1,4 @@
-//! Tenancy: the rules of §5 that make a tenant a hard boundary, checked by the validate stage.
+//! Tenancy: the rules of §5 that make a tenant a hard boundary.
 //!
 //! - **Names.** A tenant directory name is a DNS-1123 label: it becomes a namespace, a label
 //!   value and the RBAC group `<tenant>-team`.
@@ -23,21 +23,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::hosts::reversed_key;
 use crate::input::Exposure;
 use crate::merge::{Merged, Request, Tenant};
-use crate::validate::{EgressGateway, EgressHost, IngressGateway, IngressHost, MeshPlan};
+use crate::plan::{EgressGateway, EgressHost, IngressGateway, IngressHost, MeshPlan};
+use crate::values::is_dns_label;
 
 /// Namespaces of the cluster itself, never a tenant's (Kubernetes' `default` and `kube-*`,
 /// OpenShift's `openshift` and `openshift-*`).
 pub const BUILT_IN_RESERVED: [&str; 4] = ["default", "kube-*", "openshift", "openshift-*"];
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
 
 /// A name as it may be shown in one line of a message: control characters escaped.
 fn shown(name: &str) -> String {
@@ -427,28 +421,6 @@ pub struct HostClaims<'a> {
     claims: Vec<HostClaim<'a>>,
 }
 
-/// `shop.apps.example.com` → `com.example.apps.shop.`; `*.apps.example.com` → `com.example.apps.`.
-/// A wildcard covers exactly the names whose key starts with its key and is longer.
-fn reversed_key(host: &str) -> String {
-    let mut key = String::with_capacity(host.len() + 1);
-    for label in host.rsplit('.').filter(|l| *l != "*") {
-        key.push_str(label);
-        key.push('.');
-    }
-    key
-}
-
-/// Whether wildcard `wildcard` covers `host` (a name or a narrower wildcard), the way Istio
-/// matches hosts: `*.example.com` covers every name ending in `.example.com`, at any depth
-/// (istio/istio `pkg/config/host/name.go`, `Name.Matches`, 1.24.3).
-pub fn covers(wildcard: &str, host: &str) -> bool {
-    if !wildcard.starts_with("*.") || wildcard == host {
-        return false;
-    }
-    let (w, h) = (reversed_key(wildcard), reversed_key(host));
-    h.len() > w.len() && h.starts_with(&w)
-}
-
 impl<'a> HostClaims<'a> {
     pub fn add(&mut self, host: &str, request: &'a Request, pointer: String) {
         self.claims.push(HostClaim { host: host.to_string(), request, pointer });
@@ -494,20 +466,6 @@ impl<'a> HostClaims<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcards_cover_names_at_any_depth_and_narrower_wildcards() {
-        assert!(covers("*.apps.example.com", "shop.apps.example.com"));
-        assert!(covers("*.apps.example.com", "a.b.apps.example.com"));
-        assert!(covers("*.apps.example.com", "*.team.apps.example.com"));
-        assert!(!covers("*.team.apps.example.com", "*.apps.example.com"));
-        assert!(!covers("*.apps.example.com", "apps.example.com"));
-        assert!(!covers("*.apps.example.com", "shopapps.example.com"));
-        assert!(!covers("*.apps.example.com", "*.apps.example.com"));
-        assert!(!covers("shop.apps.example.com", "shop.apps.example.com"));
-        assert_eq!(reversed_key("*.apps.example.com"), "com.example.apps.");
-        assert_eq!(reversed_key("shop.apps.example.com"), "com.example.apps.shop.");
-    }
 
     #[test]
     fn tenant_directories_are_found_in_their_layer() {
