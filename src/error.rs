@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceText};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, Explain, Location, SourceText};
 
 /// Why a command did not do its job.
 #[derive(Debug)]
@@ -140,19 +140,19 @@ pub enum UsageError {
     LeftBehind(PathBuf),
 }
 
-impl UsageError {
-    pub fn code(&self) -> &'static str {
+impl Explain for UsageError {
+    fn code(&self) -> Code {
         match self {
-            UsageError::NoEnvironment { .. } | UsageError::NoPluginEnvironment { .. } => "E901",
-            UsageError::NotAnEnvironment { .. } => "E901",
-            UsageError::PluginOption { .. } => "E902",
-            UsageError::OutputRefused { .. } | UsageError::OutputIo { .. } => "E903",
-            UsageError::Unwritable { .. } => "E904",
-            UsageError::LeftBehind(_) => "W903",
+            UsageError::NoEnvironment { .. } | UsageError::NoPluginEnvironment { .. } => Code::E901,
+            UsageError::NotAnEnvironment { .. } => Code::E901,
+            UsageError::PluginOption { .. } => Code::E902,
+            UsageError::OutputRefused { .. } | UsageError::OutputIo { .. } => Code::E903,
+            UsageError::Unwritable { .. } => Code::E904,
+            UsageError::LeftBehind(_) => Code::W903,
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             UsageError::NoEnvironment { arg, root, .. } => format!("no environment `{arg}` under {}", root.display()),
             UsageError::NoPluginEnvironment { env, from } => format!("no environment `{env}` (from {from})"),
@@ -169,7 +169,7 @@ impl UsageError {
         }
     }
 
-    pub fn help(&self) -> Option<String> {
+    fn help(&self) -> Option<String> {
         Some(match self {
             UsageError::NoEnvironment { help, .. } => help.clone(),
             UsageError::NoPluginEnvironment { .. } => "name a directory holding a meshedge.yaml, relative to the \
@@ -188,26 +188,21 @@ impl UsageError {
             }
         })
     }
+}
 
+impl UsageError {
     /// The diagnostic, at the place the error concerns.
-    pub fn diagnostic(&self) -> Diagnostic {
-        let diagnostic = if self.code().starts_with('W') {
-            Diagnostic::warning(self.code(), self.message())
-        } else {
-            Diagnostic::error(self.code(), self.message())
-        };
-        let diagnostic = match self {
+    pub fn report(self) -> Diagnostic {
+        match &self {
             UsageError::OutputRefused { dir, .. } | UsageError::OutputIo { dir, .. } => {
-                diagnostic.at(Location::file(dir.display().to_string()))
+                let at = Location::file(dir.display().to_string());
+                self.at(at)
             }
             UsageError::Unwritable { object, file } => {
-                diagnostic.resource(object.clone()).at_opt(file.as_ref().map(Location::file))
+                let (object, at) = (object.clone(), file.as_ref().map(Location::file));
+                self.at_opt(at).resource(object)
             }
-            _ => diagnostic,
-        };
-        match self.help() {
-            Some(help) => diagnostic.help(help),
-            None => diagnostic,
+            _ => self.diagnostic(),
         }
     }
 }

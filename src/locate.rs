@@ -106,7 +106,7 @@ pub fn find_environment(tree: &Tree, root: &Path, cwd: &Path, arg: &str) -> Resu
         }
     }
     let help = unknown_environment_help(&layout::all_environments(&[tree.source()]), trimmed);
-    Err(UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help }.diagnostic())
+    Err(UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help }.report())
 }
 
 /// Environments named in a help line at most.

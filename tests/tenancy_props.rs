@@ -535,7 +535,7 @@ fn check(model: &Model) -> Result<bool, TestCaseError> {
     let build = match compiler::compile(&source, ENV) {
         Ok(build) => build,
         Err(failed) => {
-            let codes: BTreeSet<&str> = failed.diagnostics.iter().map(|d| d.code).collect();
+            let codes: BTreeSet<&str> = failed.diagnostics.iter().map(|d| d.code.as_str()).collect();
             match expected {
                 Some(code) => prop_assert!(codes.contains(code), "expected {code}, got:\n{}", failed.render()),
                 None => {

@@ -78,7 +78,7 @@ pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated
         let context = Request { app_name: vars.get("ARGOCD_APP_NAME").cloned(), ..Request::default() }.context();
         let diagnostics: Diagnostics = errors
             .into_iter()
-            .map(|e| UsageError::PluginOption { message: e.message, help: e.help }.diagnostic())
+            .map(|e| UsageError::PluginOption { message: e.message, help: e.help }.report())
             .collect();
         let headline = format!("meshedge generate: invalid plugin options{context}");
         Error::Input(Box::new(reported(headline, diagnostics, Default::default(), None)))
@@ -138,11 +138,11 @@ fn find_environment(request: &Request, source: &FsSource, root: &Path, cwd: &Pat
     match (&request.options.env, &request.options.env_from) {
         (Some(env), from) => locate::find_environment(&tree, root, cwd, env).map_err(|_| {
             let from = from.clone().unwrap_or_else(|| "options".to_string());
-            UsageError::NoPluginEnvironment { env: env.clone(), from }.diagnostic()
+            UsageError::NoPluginEnvironment { env: env.clone(), from }.report()
         }),
         (None, _) => locate::find_environment(&tree, root, cwd, ".").map_err(|_| {
             let here = locate::relative_to_root(root, cwd).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".into());
-            UsageError::NotAnEnvironment { here }.diagnostic()
+            UsageError::NotAnEnvironment { here }.report()
         }),
     }
 }

@@ -89,6 +89,7 @@ fn cut_line(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::{Code, Explain};
 
     #[test]
     fn reports_stay_short() {
@@ -96,9 +97,8 @@ mod tests {
         texts.insert("a.yaml", format!("key: {}\n", "x".repeat(5000)));
         let diagnostics: Diagnostics = (0..50)
             .map(|i| {
-                Diagnostic::error("E401", format!("problem {i} {}", "y".repeat(300)))
+                crate::diagnostic::Made(Code::E401, format!("problem {i} {}", "y".repeat(300)), Some("z".repeat(1000)))
                     .at(crate::diagnostic::Location::at("a.yaml", 1, 6))
-                    .help("z".repeat(1000))
             })
             .collect();
         let text = report("meshedge generate: cannot build x", &diagnostics, &texts, Some("x"));

@@ -26,7 +26,7 @@ pub fn run(options: &BuildOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
             output::check_outside_inputs(dir, destination, &work_tree.root, &build.read_directories())?;
             let written = output::write(&build.objects, destination, dir, &cwd)?;
             if let Some(left) = written.left_behind {
-                stderr.warning(UsageError::LeftBehind(left).diagnostic());
+                stderr.warning(UsageError::LeftBehind(left).report());
             }
         }
         _ => write_stdout(|out| render::write_stream(out, &build.objects, build.form))?,

@@ -119,7 +119,14 @@ fn diagnostics_of(build: Option<&Result<Build, Failed>>) -> Vec<Diagnostic> {
 
 /// A diagnostic without its line and column (which move with unrelated edits).
 fn diagnostic_key(d: &Diagnostic) -> (Severity, &str, Option<&str>, &str, Option<&ResourceRef>, Option<&str>) {
-    (d.severity, d.code, d.istio, &d.message, d.resource.as_ref(), d.location.as_ref().map(|l| l.file.as_str()))
+    (
+        d.severity,
+        d.code.as_str(),
+        d.istio,
+        &d.message,
+        d.resource.as_ref(),
+        d.location.as_ref().map(|l| l.file.as_str()),
+    )
 }
 
 fn diff_environment(

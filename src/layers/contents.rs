@@ -1,7 +1,8 @@
 //! A layer's contents: the documents under its `resources/` and `tenants/`, and warnings about
 //! files and directories there that are not read.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostics, Explain, Location};
+use crate::layers::error::LayerError;
 use crate::layers::layer::{Layer, read_tenant_document};
 use crate::layers::layout::{MANIFEST, is_manifest_file, within};
 use crate::layers::loader::{Loader, source_error};
@@ -14,39 +15,14 @@ use crate::source::{EntryKind, WalkedFile};
 pub(super) fn load(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Diagnostics) {
     let dir = &layer.inputs.dir;
     tracing::debug!(layer = %if dir.is_empty() { "." } else { dir }, "layer");
-    let unread = |path: &str| {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let lower = name.to_ascii_lowercase();
-        let help = if is_manifest_file(&lower) {
-            let stem = name.rfind('.').map_or(name, |dot| &name[..dot]);
-            let extension = lower.rsplit('.').next().unwrap_or_default();
-            format!("extensions are matched in lower case: rename it to `{stem}.{extension}`")
-        } else if [".yaml.", ".yml.", ".json."].iter().any(|e| lower.contains(e)) {
-            "a copy or backup of a manifest? delete it, or move it out of resources/ and tenants/".to_string()
-        } else {
-            "give a manifest a `.yaml`, `.yml` or `.json` name; move anything else out of resources/ and tenants/"
-                .to_string()
-        };
-        Diagnostic::warning(
-            "W205",
-            format!("`{path}` is not read: meshedge reads only `.yaml`, `.yml` and `.json` files"),
-        )
-        .at(Location::file(path))
-        .help(help)
-    };
+    let unread = |path: &str| LayerError::NotRead { path: path.to_string() }.at(Location::file(path));
     // Each directory above the layer, up to the root, that is not a layer: nothing reads a
     // tenants/ there.
     let is_layer = |dir: &str| loader.tree.is_file(&within(dir, MANIFEST)).unwrap_or(true);
     for (above, stray) in layer.inputs.above() {
         let is_dir = matches!(loader.tree.resolve(&stray), Ok((_, Some(EntryKind::Dir))));
         if is_dir && !is_layer(&above) && !is_layer(&stray) {
-            diagnostics.push(
-                Diagnostic::warning("W206", format!("`{stray}/` is not read: it is not inside a layer"))
-                    .at(Location::file(&stray))
-                    .help(format!(
-                        "tenants/ is read only beside a {MANIFEST}: move its tenant directories into the tenants/ of a layer"
-                    )),
-            );
+            diagnostics.push(LayerError::StrayTenants { dir: stray.clone() }.at(Location::file(&stray)));
         }
     }
     match loader.tree.walk(&layer.inputs.resources) {
@@ -74,11 +50,8 @@ pub(super) fn load(loader: &mut Loader, layer: &mut Layer, diagnostics: &mut Dia
                 if file.path[tenants_dir.len() + 1..].contains('/') {
                     inside.push(file);
                 } else {
-                    diagnostics.push(
-                        Diagnostic::error("E204", format!("`{}` is not inside a tenant directory", file.path))
-                            .at(Location::file(&file.path))
-                            .help(format!("move it to {tenants_dir}/<tenant>/")),
-                    );
+                    let error = LayerError::LooseTenantFile { path: file.path.clone(), tenants: tenants_dir.clone() };
+                    diagnostics.push(error.at(Location::file(&file.path)));
                 }
             }
             for (file, loaded) in loader.load_all_with(&inside, "cannot read tenant file", read_tenant_document) {

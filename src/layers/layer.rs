@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Explain};
 use crate::input::{API_VERSION, EdgeRequestDoc, LayerDoc, TenantDoc};
+use crate::layers::error::LayerError;
 use crate::layers::layout::LayerInputs;
 use crate::load::Document;
 
@@ -43,15 +44,9 @@ pub(super) fn read_tenant_document(mut doc: Document) -> TenantDocument {
         (Some(API_VERSION), Some("Tenant")) => doc.typed("").map_or_else(TenantRead::Refused, TenantRead::Tenant),
         (Some(API_VERSION), Some("EdgeRequest")) => doc.typed("").map_or_else(TenantRead::Refused, TenantRead::Request),
         (Some(API_VERSION), other) => TenantRead::Refused(
-            Diagnostic::error("E305", format!("`{}` is not a tenant document", other.unwrap_or("(no kind)")))
-                .at(doc.location("/kind"))
-                .help("tenants supply only `kind: Tenant` and `kind: EdgeRequest` documents"),
+            LayerError::NotATenantDocument { kind: other.map(str::to_string) }.at(doc.location("/kind")),
         ),
-        _ => TenantRead::Refused(
-            Diagnostic::error("E305", "tenants supply only Tenant and EdgeRequest documents")
-                .at(doc.location("/apiVersion"))
-                .help(format!("use `apiVersion: {API_VERSION}`; raw manifests belong in a layer's resources/")),
-        ),
+        _ => TenantRead::Refused(LayerError::NotMeshedge.at(doc.location("/apiVersion"))),
     };
     doc.release_value();
     TenantDocument { doc, read }

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Location, SourceText};
+use crate::diagnostic::{Diagnostic, Explain, Location, SourceText};
+use crate::layers::error::LayerError;
 use crate::load::{self, Document};
 use crate::source::{self, SourceError, Tree, WalkedFile};
 
@@ -129,15 +130,7 @@ impl<'a> Loader<'a> {
     }
 
     fn over_total(&self, path: &str, bytes: u64) -> Diagnostic {
-        let limit = source::MAX_TOTAL_BYTES;
-        let message = if bytes > 0 {
-            format!("`{path}` brings the input to {bytes} bytes, over the limit of {limit} bytes for one build")
-        } else {
-            format!("`{path}` is not read: the input is over the limit of {limit} bytes for one build")
-        };
-        Diagnostic::error("E114", message)
-            .at(Location::file(path))
-            .help("the repository's layers, resources and tenants are too large for one build; split the environment")
+        LayerError::OverTotal { path: path.to_string(), bytes }.at(Location::file(path))
     }
 
     fn parse(&mut self, path: &str, text: String) -> Result<Vec<Document>, Diagnostic> {
@@ -151,18 +144,6 @@ impl<'a> Loader<'a> {
 
 /// A source error as a diagnostic, with the context of the read.
 pub fn source_error(error: &SourceError, context: &str) -> Diagnostic {
-    let diagnostic = Diagnostic::error("E100", format!("{context}: {error}")).at(Location::file(error.path()));
-    match error {
-        SourceError::Escapes { .. } => Diagnostic { code: "E105", ..diagnostic }
-            .help("every path and symlink must stay inside the repository root (see --root)"),
-        SourceError::NotFound { .. } => {
-            diagnostic.help("check the path; it is relative to the directory of the file naming it")
-        }
-        SourceError::SymlinkLoop { .. } => diagnostic.help("remove the symlink that points back at its own directory"),
-        SourceError::ReachedTwice { .. } => Diagnostic { code: "E113", ..diagnostic }
-            .help("each file is read once, under one path: remove one of the two (a symlink)"),
-        SourceError::TooLarge { .. } => Diagnostic { code: "E114", ..diagnostic }
-            .help("split the file; no manifest needs this much (see the limits in docs/reference.md)"),
-        _ => diagnostic,
-    }
+    let at = Location::file(error.path());
+    LayerError::Source { context: context.to_string(), error: error.clone() }.at(at)
 }

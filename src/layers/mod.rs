@@ -9,16 +9,19 @@
 //! the repository root ([`crate::source::Tree`] enforces it).
 
 mod contents;
+mod error;
 mod layer;
 pub mod layout;
 mod loader;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Code, Diagnostics, Explain, Location};
 use crate::input::{API_VERSION, LayerDoc, LayerKind};
+use crate::layers::error::MAX_BASES_DEPTH;
 use crate::load::Document;
 
+pub use error::LayerError;
 pub use layer::{Layer, TenantDocument, TenantRead};
 pub use layout::{LayerInputs, MANIFEST};
 pub use loader::{Loader, source_error};
@@ -35,9 +38,7 @@ pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<(Vec<Layer>, Diagno
     let mut layers = state.order;
     if let Some(env) = layers.last() {
         if env.spec.kind != LayerKind::Environment {
-            let d = Diagnostic::error("E203", format!("`{}` is a Layer, not an Environment", env.inputs.dir))
-                .at(env.manifest.location("/kind"))
-                .help("build a directory whose meshedge.yaml has `kind: Environment`");
+            let d = LayerError::NotAnEnvironment { dir: env.inputs.dir.clone() }.at(env.manifest.location("/kind"));
             return Err(d.into());
         }
     }
@@ -47,9 +48,6 @@ pub fn resolve(loader: &mut Loader, env_dir: &str) -> Result<(Vec<Layer>, Diagno
     }
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok((layers, diagnostics)) }
 }
-
-/// How deep `bases` may chain layers (E114).
-pub const MAX_BASES_DEPTH: usize = 64;
 
 struct Resolver {
     order: Vec<Layer>,
@@ -67,9 +65,7 @@ impl Resolver {
         if let Some(start) = self.stack.iter().position(|(d, _)| d == dir) {
             let mut cycle: Vec<String> = self.stack[start..].iter().map(|(d, _)| d.clone()).collect();
             cycle.push(dir.to_string());
-            let mut d = Diagnostic::error("E201", format!("`bases` form a cycle: {}", cycle.join(" -> ")))
-                .at_opt(named_at)
-                .help("remove one of these `bases` entries so that no layer includes itself");
+            let mut d = LayerError::Cycle { cycle }.at_opt(named_at);
             for (_, at) in &self.stack[start + 1..] {
                 if let Some(at) = at {
                     d = d.note(at.clone(), "part of the cycle");
@@ -80,18 +76,15 @@ impl Resolver {
         }
         // Visiting recurses on `bases`: a chain is bounded before it can exhaust the stack.
         if self.stack.len() >= MAX_BASES_DEPTH {
-            let d = Diagnostic::error("E114", format!("`bases` nested deeper than {MAX_BASES_DEPTH} layers"))
-                .at_opt(named_at)
-                .help("a chain of bases this long is a mistake: have a layer name its bases directly");
+            let d = LayerError::BasesTooDeep.at_opt(named_at);
             return self.diagnostics.push(d);
         }
         let inputs = LayerInputs::new(dir);
         let manifest_path = &inputs.manifest;
         let docs = match loader.tree.is_file(manifest_path) {
             Ok(true) => loader.load(manifest_path, "cannot read layer manifest"),
-            Ok(false) => Err(Diagnostic::error("E202", format!("`{dir}` is not a layer: it has no {MANIFEST}"))
-                .at_opt(named_at.clone())
-                .help(format!("create {manifest_path}, or fix the path in `bases`"))),
+            Ok(false) => Err(LayerError::NotALayer { dir: dir.to_string(), manifest: manifest_path.clone() }
+                .at_opt(named_at.clone())),
             Err(e) => Err(source_error(&e, "cannot resolve layer").at_opt(named_at.clone())),
         };
         let docs = match docs {
@@ -100,14 +93,8 @@ impl Resolver {
         };
         let mut docs = docs;
         if docs.len() != 1 {
-            return self.diagnostics.push(
-                Diagnostic::error(
-                    "E202",
-                    format!("{manifest_path} must hold exactly one document, not {}", docs.len()),
-                )
-                .at(Location::file(manifest_path))
-                .help("a layer manifest is one document with apiVersion, kind (Layer or Environment) and metadata"),
-            );
+            let error = LayerError::NotOneDocument { manifest: manifest_path.clone(), count: docs.len() };
+            return self.diagnostics.push(error.at(Location::file(manifest_path)));
         }
         let manifest = docs.remove(0);
         let spec: LayerDoc = match manifest.typed("") {
@@ -115,11 +102,8 @@ impl Resolver {
             Err(d) => return self.diagnostics.push(d),
         };
         if spec.api_version != API_VERSION {
-            self.diagnostics.push(
-                Diagnostic::error("E106", format!("unsupported apiVersion `{}`", spec.api_version))
-                    .at(manifest.location("/apiVersion"))
-                    .help(format!("use `apiVersion: {API_VERSION}`")),
-            );
+            let error = LayerError::ApiVersion { found: spec.api_version.clone() };
+            self.diagnostics.push(error.at(manifest.location("/apiVersion")));
         }
         let inputs = inputs.named_in(&manifest.value);
         self.stack.push((dir.to_string(), named_at));
@@ -129,16 +113,9 @@ impl Resolver {
                 Ok(base_dir) => {
                     self.visit(loader, base_dir, Some(at));
                 }
-                Err(outside) => self.diagnostics.push(
-                    Diagnostic::error(
-                        "E105",
-                        format!("base `{base}` resolves to `{outside}`, outside the repository root"),
-                    )
-                    .at(at)
-                    .help(
-                        "bases are paths relative to the layer's directory and must stay inside the root (see --root)",
-                    ),
-                ),
+                Err(outside) => self
+                    .diagnostics
+                    .push(LayerError::BaseOutside { base: base.clone(), outside: outside.clone() }.at(at)),
             }
         }
         self.stack.pop();
@@ -164,7 +141,8 @@ pub fn load_patch_files(loader: &mut Loader, layers: &[Layer]) -> Result<BTreeMa
                 }
                 Err(d) => {
                     let at = layer.manifest.location(&format!("/patches/{index}/file"));
-                    diagnostics.push(if d.code == "E101" { d } else { d.at(at) });
+                    // A syntax error points into the file; any other at the patch that names it.
+                    diagnostics.push(if d.code == Code::E101 { d } else { d.at(at) });
                 }
             }
         }

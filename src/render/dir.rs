@@ -69,9 +69,7 @@ impl From<DirError> for Error {
 }
 
 fn refused(dir: &Path, message: String, help: &str) -> DirError {
-    DirError::Refused(
-        UsageError::OutputRefused { dir: dir.to_path_buf(), message, help: help.to_string() }.diagnostic(),
-    )
+    DirError::Refused(UsageError::OutputRefused { dir: dir.to_path_buf(), message, help: help.to_string() }.report())
 }
 
 fn io_error(dir: &Path, what: &str, e: &io::Error) -> DirError {
@@ -80,7 +78,7 @@ fn io_error(dir: &Path, what: &str, e: &io::Error) -> DirError {
         "meshedge replaces the output directory as a whole; when it is a mount point, mount its parent and name a directory inside it".to_string()
     });
     let message = format!("cannot {what}: {e}");
-    DirError::Io(UsageError::OutputIo { dir: dir.to_path_buf(), message, help }.diagnostic())
+    DirError::Io(UsageError::OutputIo { dir: dir.to_path_buf(), message, help }.report())
 }
 
 /// What DIR holds now.
@@ -412,7 +410,7 @@ pub fn object_files(objects: &[Object], form: Form) -> Result<Vec<String>, DirEr
 }
 
 fn unwritable(object: &Object) -> Diagnostic {
-    UsageError::Unwritable { object: object.reference.clone(), file: object.sources.first().cloned() }.diagnostic()
+    UsageError::Unwritable { object: object.reference.clone(), file: object.sources.first().cloned() }.report()
 }
 
 /// The bytes of one object's file: its text, as a document of its own.
@@ -623,7 +621,7 @@ mod tests {
         assert!(matches!(object_files(&clash, Form::Yaml), Err(DirError::Unwritable(_))));
         let odd = [object("v1", "ConfigMap", Some("a"), "../../etc")];
         let Err(DirError::Unwritable(d)) = object_files(&odd, Form::Yaml) else { panic!("refused") };
-        assert_eq!((d.code, d.location.map(|l| l.file)), ("E904", Some("base/resources/x.yaml".to_string())));
+        assert_eq!((d.code.as_str(), d.location.map(|l| l.file)), ("E904", Some("base/resources/x.yaml".to_string())));
     }
 
     #[test]

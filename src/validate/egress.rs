@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
 use crate::input::{EgressRequest, EgressTls};
 use crate::plan::EgressHost;
+use crate::validate::error::{RequestError, request_of};
 use crate::validate::scope::{Checker, Claims, Edge, RequestScope, names};
 
 /// Claims a valid external host: requests for one host share its plan, or disagree (E420).
@@ -34,23 +35,20 @@ pub(crate) fn claim<'r>(
                 }
                 shared.sla_classes.sort();
             } else {
-                let message = format!(
-                    "requests for external host `{}` disagree on {}: {first_by} and request `{}` of tenant `{}`",
-                    host.host,
-                    differences.join(", "),
-                    request.name,
-                    request.tenant,
-                );
                 c.diagnostics.push(
-                    Diagnostic::error("E420", message)
-                        .at(request.location(&at.1))
-                        .note(first_request.location(first_pointer), "first requested here")
-                        .help("one external host has one port, TLS mode, credentials and gateway for everyone: align the requests"),
+                    RequestError::ExternalHostDisagrees {
+                        host: host.host.clone(),
+                        differences: differences.join(", "),
+                        first: first_by.clone(),
+                        second: request_of(&request.name, &request.tenant),
+                    }
+                    .at(request.location(&at.1))
+                    .note(first_request.location(first_pointer), "first requested here"),
                 );
             }
         }
         None => {
-            let by = format!("request `{}` of tenant `{}`", request.name, request.tenant);
+            let by = request_of(&request.name, &request.tenant);
             claims.egress.insert(host.host.clone(), (host, at, by));
         }
     }
@@ -62,25 +60,19 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
     let (gateways, egress, default_gateway) = (&edge.egress_gateways, &edge.egress, &edge.default_egress);
     let errors_before = c.diagnostics.len();
     let Some(settings) = c.merged.settings.egress.clone() else {
-        c.error(
-            "E425",
-            format!("request `{}` asks for egress but this environment has no `egress` settings", request.name),
-            request.location(base),
-            "the platform team declares `settings.egress` (gateways, allowedHosts) first",
-        );
+        c.push(RequestError::EgressWithoutSettings { request: request.name.clone() }, request.location(base));
         return None;
     };
     let host = item.host.to_string();
     let allowed: Vec<String> = settings.allowed_hosts.iter().flatten().map(|h| h.to_string()).collect();
     if !allowed.iter().any(|p| allowed_by(p, &host)) {
         c.diagnostics.push(
-            Diagnostic::error("E426", format!("external host `{host}` is not in `egress.allowedHosts`"))
+            RequestError::ExternalHostNotAllowed { host: host.clone() }
                 .at(request.location(&format!("{base}/host")))
                 .note(
                     c.merged.settings_location("/egress/allowedHosts"),
                     format!("allowed: {}", if allowed.is_empty() { "nothing".into() } else { allowed.join(", ") }),
-                )
-                .help("ask the platform team to allow the host, or call an allowed one"),
+                ),
         );
     }
     let gateway = match item.gateway.as_ref().map(|g| g.to_string()).or_else(|| default_gateway.clone()) {
@@ -88,11 +80,9 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
         Some(name) if name == "none" => None,
         Some(name) => {
             if !gateways.contains_key(&name) {
-                c.error(
-                    "E411",
-                    format!("unknown egress gateway `{name}`"),
+                c.push(
+                    RequestError::UnknownEgressGateway { gateway: name.clone(), declared: names(gateways) },
                     request.location(&format!("{base}/gateway")),
-                    format!("use one of: {}, or `none`", names(gateways)),
                 );
             }
             Some(name)
@@ -107,38 +97,24 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
         |p| p.get().into(),
     );
     if tls == EgressTls::Mutual && item.credential_name.is_none() {
-        c.error(
-            "E421",
-            format!("mutual TLS to `{host}` has no `credentialName`"),
-            request.location(base),
-            "name the client certificate secret (in the egress gateway's namespace) for the external trust domain",
-        );
+        c.push(RequestError::MutualWithoutCredential { host: host.clone() }, request.location(base));
     }
     if tls == EgressTls::Mutual && gateway.is_none() {
-        c.error(
-            "E427",
-            format!("mutual TLS to `{host}` needs an egress gateway"),
-            request.location(base),
-            "the client certificate lives at the egress gateway: set `gateway` (not `none`)",
-        );
+        c.push(RequestError::MutualWithoutGateway { host: host.clone() }, request.location(base));
     }
     let classes: Vec<String> = item.sla_classes.iter().flatten().map(|c| c.to_string()).collect();
     for (i, class) in classes.iter().enumerate() {
         if !egress.sla_classes.contains_key(class) {
-            c.error(
-                "E423",
-                format!("unknown SLA class `{class}`"),
+            c.push(
+                RequestError::UnknownSlaClass { class: class.clone(), declared: names(&egress.sla_classes) },
                 request.location(&format!("{base}/slaClasses/{i}")),
-                format!("use one of: {}", names(&egress.sla_classes)),
             );
         }
     }
     if !classes.is_empty() && gateway.is_none() {
-        c.error(
-            "E427",
-            format!("SLA classes for `{host}` need an egress gateway"),
+        c.push(
+            RequestError::SlaClassesWithoutGateway { host: host.clone() },
             request.location(&format!("{base}/slaClasses")),
-            "limits are enforced at the egress gateway: set `gateway` (not `none`)",
         );
     }
     if c.errors_since(errors_before) {
@@ -149,12 +125,13 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
             let namespace =
                 gateway.as_ref().and_then(|g| gateways.get(g)).map(|g| g.namespace.clone()).unwrap_or_default();
             c.diagnostics.push(
-                Diagnostic::warning(
-                    "W433",
-                    format!("Istio reads the server CA for `{host}` from `ca.crt` in `{credential}` or from `{credential}-cacert`, not `{ca}`"),
-                )
-                .at(request.location(&format!("{base}/caSecret")))
-                .help(format!("put `ca.crt` of `{ca}` into `{credential}-cacert` in namespace `{namespace}`")),
+                RequestError::ServerCaSecretIgnored {
+                    host: host.clone(),
+                    credential: credential.to_string(),
+                    ca: ca.to_string(),
+                    namespace: namespace.clone(),
+                }
+                .at(request.location(&format!("{base}/caSecret"))),
             );
         }
     }

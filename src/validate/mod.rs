@@ -10,6 +10,7 @@
 //! are warned about in [`placement`].
 
 mod egress;
+mod error;
 mod ingress;
 mod placement;
 mod scope;
@@ -22,6 +23,7 @@ use crate::merge::Merged;
 use crate::plan::Plan;
 use crate::validate::scope::{Checker, Claims, RequestScope};
 
+pub use error::RequestError;
 pub use tenancy::BUILT_IN_RESERVED;
 
 /// Checks the merged environment; the plan and its warnings, or the errors.

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
 use crate::merge::{Merged, Request};
 use crate::plan::{EgressGateway, EgressHost, EgressPolicy, IngressGateway, IngressHost};
+use crate::validate::error::RequestError;
 use crate::validate::tenancy::{HostClaims, SecretClaims};
 
 /// The merged environment under check, and what the checks found.
@@ -20,8 +21,9 @@ impl<'a> Checker<'a> {
         Checker { merged, diagnostics: Diagnostics::new() }
     }
 
-    pub fn error(&mut self, code: &'static str, message: String, at: Location, help: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(code, message).at(at).help(help));
+    /// Reports `error` at `at`.
+    pub fn push(&mut self, error: RequestError, at: Location) {
+        self.diagnostics.push(error.at(at));
     }
 
     /// Whether errors were found since the checker held `before` diagnostics.

@@ -6,7 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::input::{Exposure, LabelMap};
 use crate::merge::Merged;
 use crate::plan::{EgressGateway, EgressPolicy, Enforcement, IngressGateway, MeshPlan, NamespacePlan, SlaClass};
+use crate::validate::error::RequestError;
 use crate::validate::scope::{Checker, Edge, names};
+
+/// The name of the gateway at a settings path (`/ingress/gateways/public`).
+fn gateway_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
 
 /// The mesh: control plane, outbound policy and mTLS, defaults applied.
 pub(crate) fn mesh(merged: &Merged) -> MeshPlan {
@@ -59,12 +65,7 @@ fn selector_or_error(c: &mut Checker, path: &str, selector: Option<&LabelMap>) -
     match selector {
         Some(s) if !s.is_empty() => labels(s),
         _ => {
-            c.error(
-                "E405",
-                format!("gateway `{}` has no selector", path.rsplit('/').next().unwrap_or(path)),
-                c.merged.settings_location(path),
-                "set `selector` to the labels of the gateway's pods, e.g. {istio: ingressgateway}",
-            );
+            c.push(RequestError::NoSelector { gateway: gateway_name(path) }, c.merged.settings_location(path));
             BTreeMap::new()
         }
     }
@@ -74,12 +75,7 @@ fn namespace_or_error(c: &mut Checker, path: &str, namespace: Option<&crate::val
     match namespace {
         Some(ns) => ns.to_string(),
         None => {
-            c.error(
-                "E406",
-                format!("gateway `{}` has no namespace", path.rsplit('/').next().unwrap_or(path)),
-                c.merged.settings_location(path),
-                "set `namespace`: where the gateway's pods run and its Gateway objects go",
-            );
+            c.push(RequestError::NoNamespace { gateway: gateway_name(path) }, c.merged.settings_location(path));
             String::new()
         }
     }
@@ -94,30 +90,32 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
         let selector = selector_or_error(c, &path, gateway.selector.as_ref());
         if let Some(tenant) = gateway.tenant.as_ref().map(|t| t.as_str()) {
             if c.merged.excluded.contains(tenant) {
-                c.error(
-                    "E303",
-                    format!("gateway `{}` belongs to tenant `{tenant}`, which is excluded here", gateway.name),
+                c.push(
+                    RequestError::GatewayOfExcludedTenant {
+                        gateway: gateway.name.to_string(),
+                        tenant: tenant.to_string(),
+                    },
                     c.merged.settings_location(&format!("{path}/tenant")),
-                    "remove the gateway in this environment (`null`), or stop excluding the tenant",
                 );
             } else if let Some(t) = c.merged.tenants.get(tenant) {
                 if !t.namespaces.contains(&namespace) {
-                    c.error(
-                        "E407",
-                        format!(
-                            "gateway `{}` of tenant `{tenant}` runs in `{namespace}`, not a namespace of that tenant",
-                            gateway.name
-                        ),
+                    c.push(
+                        RequestError::GatewayOutsideTenant {
+                            gateway: gateway.name.to_string(),
+                            tenant: tenant.to_string(),
+                            namespace: namespace.clone(),
+                            namespaces: t.namespaces.join(", "),
+                        },
                         c.merged.settings_location(&format!("{path}/namespace")),
-                        format!("a tenant's gateway runs in one of its namespaces: {}", t.namespaces.join(", ")),
                     );
                 }
             } else {
-                c.error(
-                    "E408",
-                    format!("gateway `{}` names unknown tenant `{tenant}`", gateway.name),
+                c.push(
+                    RequestError::GatewayOfUnknownTenant {
+                        gateway: gateway.name.to_string(),
+                        tenant: tenant.to_string(),
+                    },
                     c.merged.settings_location(&format!("{path}/tenant")),
-                    "name a tenant that has a directory under tenants/",
                 );
             }
         }
@@ -146,11 +144,9 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
     }
     if let Some(default) = &ingress.default_gateway {
         if !out.contains_key(default.as_str()) {
-            c.error(
-                "E409",
-                format!("the default ingress gateway `{default}` is not declared"),
+            c.push(
+                RequestError::DefaultIngressUndeclared { gateway: default.to_string(), declared: names(&out) },
                 c.merged.settings_location("/ingress/defaultGateway"),
-                format!("declare it in `ingress.gateways`, or pick one of: {}", names(&out)),
             );
         }
     }
@@ -165,11 +161,9 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
     for gateway in egress.gateways.iter().flatten() {
         let path = format!("/egress/gateways/{}", gateway.name);
         if gateway.name == "none" {
-            c.error(
-                "E402",
-                format!("egress gateway name `{}` is not usable", gateway.name),
+            c.push(
+                RequestError::EgressGatewayNamedNone { gateway: gateway.name.to_string() },
                 c.merged.settings_location(&path),
-                "use a DNS label other than `none` (which means: no gateway)",
             );
         }
         let namespace = namespace_or_error(c, &path, gateway.namespace.as_ref());
@@ -201,21 +195,17 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
         .collect();
     if let Some(default) = &egress.default_sla_class {
         if !sla_classes.contains_key(default.as_str()) {
-            c.error(
-                "E410",
-                format!("the default SLA class `{default}` is not declared"),
+            c.push(
+                RequestError::DefaultSlaClassUndeclared { class: default.to_string(), declared: names(&sla_classes) },
                 c.merged.settings_location("/egress/defaultSlaClass"),
-                format!("declare it in `egress.slaClasses`, or pick one of: {}", names(&sla_classes)),
             );
         }
     }
     if let Some(default) = &egress.default_gateway {
         if default != "none" && !gateways.contains_key(default.as_str()) {
-            c.error(
-                "E409",
-                format!("the default egress gateway `{default}` is not declared"),
+            c.push(
+                RequestError::DefaultEgressUndeclared { gateway: default.to_string(), declared: names(&gateways) },
                 c.merged.settings_location("/egress/defaultGateway"),
-                format!("declare it in `egress.gateways`, use `none`, or pick one of: {}", names(&gateways)),
             );
         }
     }

@@ -22,11 +22,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
 use crate::hosts::reversed_key;
 use crate::input::Exposure;
 use crate::merge::{Merged, Request, Tenant};
 use crate::plan::{EgressGateway, EgressHost, IngressGateway, IngressHost, MeshPlan};
+use crate::validate::error::{RequestError, request_of};
 use crate::values::is_dns_label;
 
 /// Namespaces of the cluster itself, never a tenant's (Kubernetes' `default` and `kube-*`,
@@ -60,11 +61,7 @@ pub fn check_environment(
         if !is_dns_label(&tenant.name) {
             let location = tenant_location(tenant);
             let dir = tenant_dir(&location.file, &tenant.name);
-            out.push(
-                Diagnostic::error("E442", format!("tenant directory `{}` is not a DNS-1123 label", shown(&dir)))
-                    .at(location)
-                    .help("name the directory with lowercase letters, digits and `-` (at most 63, starting and ending alphanumeric): it becomes a namespace, a label and an RBAC group"),
-            );
+            out.push(RequestError::TenantDirectoryName { dir: shown(&dir) }.at(location));
         }
         for (index, namespace) in tenant.namespaces.iter().enumerate() {
             // A name that is no namespace at all is E402 already.
@@ -72,16 +69,12 @@ pub fn check_environment(
                 continue;
             }
             if let Some(reserved) = reservations.iter().find(|r| r.holds(namespace, &tenant.name)) {
-                let mut d = Diagnostic::error(
-                    "E440",
-                    format!(
-                        "tenant `{}` claims namespace `{namespace}`, which is reserved: {}",
-                        shown(&tenant.name),
-                        reserved.why
-                    ),
-                )
-                .at(namespace_location(tenant, index))
-                .help("a tenant owns only namespaces of its own; pick another namespace");
+                let mut d = RequestError::ReservedNamespace {
+                    tenant: shown(&tenant.name),
+                    namespace: namespace.clone(),
+                    why: reserved.why.clone(),
+                }
+                .at(namespace_location(tenant, index));
                 if let Some(path) = &reserved.at {
                     d = d.note(merged.settings_location(path), "reserved here");
                 }
@@ -92,16 +85,9 @@ pub fn check_environment(
                 let list: Vec<&str> = allowed.iter().map(|(text, _)| text.as_str()).collect();
                 let list = if list.is_empty() { "none".to_string() } else { list.join(", ") };
                 out.push(
-                    Diagnostic::error(
-                        "E441",
-                        format!(
-                            "tenant `{}` claims namespace `{namespace}`, outside `tenants.allowedNamespaces`",
-                            shown(&tenant.name)
-                        ),
-                    )
-                    .at(namespace_location(tenant, index))
-                    .note(merged.settings_location("/tenants/allowedNamespaces"), format!("allowed: {list}"))
-                    .help("pick a namespace that matches `settings.tenants.allowedNamespaces`, or ask the platform team to allow it"),
+                    RequestError::NamespaceNotAllowed { tenant: shown(&tenant.name), namespace: namespace.clone() }
+                        .at(namespace_location(tenant, index))
+                        .note(merged.settings_location("/tenants/allowedNamespaces"), format!("allowed: {list}")),
                 );
             }
         }
@@ -115,13 +101,12 @@ pub fn check_environment(
 fn check_wildcard_setting(merged: &Merged, gateway: &IngressGateway, out: &mut Diagnostics) {
     if gateway.allow_wildcard_hosts && gateway.exposure == Exposure::Route {
         out.push(
-            Diagnostic::error(
-                "E446",
-                format!("gateway `{}` allows wildcard hosts but is exposed through OpenShift Routes", gateway.name),
-            )
-            .at(merged.settings_location(&format!("/ingress/gateways/{}/allowWildcardHosts", gateway.name)))
-            .note(merged.settings_location(&format!("/ingress/gateways/{}/exposure", gateway.name)), "exposed here")
-            .help("a Route's host cannot be a wildcard: expose the gateway with `loadBalancer` (or `none`), or remove `allowWildcardHosts`"),
+            RequestError::WildcardHostsOnRoutes { gateway: gateway.name.clone() }
+                .at(merged.settings_location(&format!("/ingress/gateways/{}/allowWildcardHosts", gateway.name)))
+                .note(
+                    merged.settings_location(&format!("/ingress/gateways/{}/exposure", gateway.name)),
+                    "exposed here",
+                ),
         );
     }
 }
@@ -140,14 +125,12 @@ fn patterns(
         let pattern = glob::Pattern::new(text);
         if let Err(e) = &pattern {
             out.push(
-                Diagnostic::error(
-                    "E445",
-                    format!("`{}` in `tenants.{field}` is not a valid pattern: {}", shown(text), e.msg),
-                )
-                .at(merged.settings_location(&format!("/tenants/{field}")))
-                .help(
-                    "patterns are shell globs over namespace names: `*` any text, `?` one character, `[a-z]` a class",
-                ),
+                RequestError::InvalidPattern {
+                    pattern: shown(text),
+                    field: field.to_string(),
+                    reason: e.msg.to_string(),
+                }
+                .at(merged.settings_location(&format!("/tenants/{field}"))),
             );
         }
         compiled.push((text.clone(), pattern.ok()));
@@ -344,16 +327,17 @@ impl<'a> SecretClaims<'a> {
                 let at = merged.settings_location(&format!("/ingress/gateways/{gateway}/oidc/{field}"));
                 for claim in claims {
                     out.push(
-                        Diagnostic::error(
-                            "E443",
-                            format!(
-                                "request `{}` of tenant `{}` names secret `{name}` in namespace `{namespace}` ({}), which belongs to the platform: the OIDC {field} of gateway `{gateway}`",
-                                claim.request.name, claim.request.tenant, claim.role
-                            ),
-                        )
+                        RequestError::SecretOfThePlatform {
+                            request: claim.request.name.clone(),
+                            tenant: claim.request.tenant.clone(),
+                            secret: name.clone(),
+                            namespace: namespace.clone(),
+                            role: claim.role.to_string(),
+                            field: field.to_string(),
+                            gateway: gateway.to_string(),
+                        }
                         .at(claim.request.location(&claim.pointer))
-                        .note(at.clone(), "the platform's secret")
-                        .help("name a secret of your own"),
+                        .note(at.clone(), "the platform's secret"),
                     );
                 }
                 continue;
@@ -366,16 +350,14 @@ impl<'a> SecretClaims<'a> {
                     continue;
                 }
                 out.push(
-                    Diagnostic::error(
-                        "E443",
-                        format!(
-                            "secret `{name}` in namespace `{namespace}` is named by request `{}` of tenant `{}` ({}) and by request `{}` of tenant `{}` ({})",
-                            first.request.name, first.request.tenant, first.role, claim.request.name, claim.request.tenant, claim.role
-                        ),
-                    )
+                    RequestError::SecretOfTwoTenants {
+                        secret: name.clone(),
+                        namespace: namespace.clone(),
+                        first: format!("{} ({})", request_of(&first.request.name, &first.request.tenant), first.role),
+                        second: format!("{} ({})", request_of(&claim.request.name, &claim.request.tenant), claim.role),
+                    }
                     .at(claim.request.location(&claim.pointer))
-                    .note(first.request.location(&first.pointer), "first named here")
-                    .help("a secret belongs to one tenant (whoever names it gets its certificate presented or trusted): give each tenant its own secret; an external host whose requests name a secret cannot be shared"),
+                    .note(first.request.location(&first.pointer), "first named here"),
                 );
             }
         }
@@ -392,18 +374,12 @@ pub fn check_ingress_host(
     at: impl FnOnce() -> Location,
 ) -> Result<(), Diagnostic> {
     if written == "*" {
-        return Err(Diagnostic::error("E444", "`*` is not a host").at(at()).help(
-            "claim a concrete host name (or, where the gateway allows them, a wildcard such as `*.team.<domain>`)",
-        ));
+        return Err(RequestError::StarHost.at(at()));
     }
     if host.starts_with('*') && !gateway.allow_wildcard_hosts {
-        return Err(Diagnostic::error(
-            "E444",
-            format!("wildcard host `{host}` on gateway `{}`, which does not allow wildcard hosts", gateway.name),
-        )
-        .at(at())
-        .note(merged.settings_location(&format!("/ingress/gateways/{}", gateway.name)), "the gateway")
-        .help("claim a concrete host name; a wildcard would take every unclaimed host under it (the platform team may set `allowWildcardHosts: true` on a gateway)"));
+        return Err(RequestError::WildcardNotAllowed { host: host.to_string(), gateway: gateway.name.clone() }
+            .at(at())
+            .note(merged.settings_location(&format!("/ingress/gateways/{}", gateway.name)), "the gateway"));
     }
     Ok(())
 }
@@ -442,21 +418,14 @@ impl<'a> HostClaims<'a> {
                 let (first, later) = (&self.claims[first], &self.claims[later]);
                 let covered = &self.claims[other];
                 out.push(
-                    Diagnostic::error(
-                        "E401",
-                        format!(
-                            "wildcard host `{}` covers host `{}`: claimed by request `{}` of tenant `{}` and by request `{}` of tenant `{}`",
-                            wildcard.host,
-                            covered.host,
-                            first.request.name,
-                            first.request.tenant,
-                            later.request.name,
-                            later.request.tenant
-                        ),
-                    )
+                    RequestError::WildcardCovers {
+                        wildcard: wildcard.host.clone(),
+                        host: covered.host.clone(),
+                        first: request_of(&first.request.name, &first.request.tenant),
+                        second: request_of(&later.request.name, &later.request.tenant),
+                    }
                     .at(later.request.location(&later.pointer))
-                    .note(first.request.location(&first.pointer), "first claimed here")
-                    .help("a wildcard host takes every host under it: claim concrete hosts, or a wildcard no other claim falls under"),
+                    .note(first.request.location(&first.pointer), "first claimed here"),
                 );
             }
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Location;
 use crate::merge::Request;
 use crate::plan::TenantPlan;
+use crate::validate::error::RequestError;
 use crate::validate::scope::Checker;
 use crate::values::is_dns_label;
 
@@ -36,19 +37,16 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
                     .unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
             };
             if !is_dns_label(namespace) {
-                c.error(
-                    "E402",
-                    format!("`{namespace}` is not a valid namespace name"),
-                    at(),
-                    "namespaces are DNS labels: lowercase letters, digits and `-`, at most 63 characters",
-                );
+                c.push(RequestError::NotANamespace { namespace: namespace.clone() }, at());
             }
             if let Some(other) = owners.insert(namespace, &tenant.name) {
-                c.error(
-                    "E403",
-                    format!("namespace `{namespace}` belongs to both tenant `{other}` and tenant `{}`", tenant.name),
+                c.push(
+                    RequestError::NamespaceOwnedTwice {
+                        namespace: namespace.clone(),
+                        first: other.to_string(),
+                        second: tenant.name.clone(),
+                    },
                     at(),
-                    "a namespace belongs to one tenant",
                 );
             }
         }
@@ -58,14 +56,14 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
 pub(crate) fn request_namespace(c: &mut Checker, request: &Request, owned: &[String]) -> String {
     let namespace = request.namespace.clone().or_else(|| owned.first().cloned()).unwrap_or_default();
     if !owned.contains(&namespace) {
-        c.error(
-            "E404",
-            format!(
-                "request `{}` names namespace `{namespace}`, which tenant `{}` does not own",
-                request.name, request.tenant
-            ),
+        c.push(
+            RequestError::NamespaceNotOwned {
+                request: request.name.clone(),
+                tenant: request.tenant.clone(),
+                namespace: namespace.clone(),
+                owned: owned.join(", "),
+            },
             request.location("/metadata/namespace"),
-            format!("use one of the tenant's namespaces: {}", owned.join(", ")),
         );
     }
     namespace

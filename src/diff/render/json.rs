@@ -86,7 +86,7 @@ fn json_diagnostics(list: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
     list.iter()
         .map(|d| JsonDiagnostic {
             severity: d.severity,
-            code: d.code,
+            code: d.code.as_str(),
             istio: d.istio,
             message: &d.message,
             resource: d.resource.as_ref(),

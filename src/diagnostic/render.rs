@@ -1,145 +1,14 @@
-//! Diagnostics: what every stage reports instead of failing fast.
-//!
-//! A [`Diagnostic`] has a severity, a stable code (`E1xx` source and load, `E2xx` layers,
-//! `E3xx` merge, `E4xx` request validation, `E5xx` patches, `A6xx` analyses of the final
-//! objects, `E9xx` usage and I/O), an optional Istio analyzer code, a short lowercase message,
-//! an optional location (repo-relative file, line, column), the resource it concerns, and a
-//! `help:` line saying how to fix it. Stages collect them in [`Diagnostics`]; the compiler stops
-//! after the first stage that produced an error. Rendering follows rustc: a header, a `-->`
-//! line, the source line with a caret, then the help.
+//! Rendering diagnostics as rustc does: a header, a `-->` line, the source line with a caret,
+//! notes, then the help; and the text of the input files they quote ([`SourceText`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// A place in an input file; lines and columns count from 1.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Location {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
-}
-
-impl Location {
-    pub fn file(file: impl Into<String>) -> Self {
-        Location { file: file.into(), line: None, column: None }
-    }
-
-    pub fn at(file: impl Into<String>, line: usize, column: usize) -> Self {
-        Location { file: file.into(), line: Some(line), column: Some(column) }
-    }
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The object a diagnostic is about (analyses of the final objects).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceRef {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl std::fmt::Display for ResourceRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.namespace {
-            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
-            None => write!(f, "{}/{}", self.kind, self.name),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    pub code: &'static str,
-    pub istio: Option<&'static str>,
-    pub message: String,
-    pub location: Option<Location>,
-    pub resource: Option<ResourceRef>,
-    /// Further places that take part (the other claim of a host, the rest of a cycle).
-    pub notes: Vec<(Location, String)>,
-    pub help: Option<String>,
-}
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, Severity};
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            istio: None,
-            message: message.into(),
-            location: None,
-            resource: None,
-            notes: Vec::new(),
-            help: None,
-        }
-    }
-
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
-    }
-
-    pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
-        self
-    }
-
-    pub fn at_opt(mut self, location: Option<Location>) -> Self {
-        self.location = location;
-        self
-    }
-
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    pub fn note(mut self, location: Location, text: impl Into<String>) -> Self {
-        self.notes.push((location, text.into()));
-        self
-    }
-
-    pub fn istio(mut self, code: &'static str) -> Self {
-        self.istio = Some(code);
-        self
-    }
-
-    pub fn resource(mut self, resource: ResourceRef) -> Self {
-        self.resource = Some(resource);
-        self
-    }
-
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-
     /// rustc-style text: header, `-->` location, the source line with a caret, notes, help.
     pub fn render(&self, files: &SourceText) -> String {
         let mut out = String::new();
@@ -167,6 +36,39 @@ impl Diagnostic {
         }
         out
     }
+}
+
+impl Diagnostics {
+    /// Every diagnostic, sorted, and a count of errors and warnings.
+    pub fn render(&self, files: &SourceText) -> String {
+        let items = self.clone().sorted();
+        let mut out = String::new();
+        for diagnostic in &items {
+            out.push_str(&diagnostic.render(files));
+            out.push('\n');
+        }
+        let errors = items.iter().filter(|d| d.is_error()).count();
+        let warnings = items.len() - errors;
+        match (errors, warnings) {
+            (0, 0) => {}
+            (0, w) => {
+                let _ = writeln!(out, "warning: {}", counted(w, "warning", "warnings"));
+            }
+            (e, w) => {
+                let _ = write!(out, "error: {}", counted(e, "error", "errors"));
+                if w > 0 {
+                    let _ = write!(out, ", {}", counted(w, "warning", "warnings"));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// `1 error`, `2 errors`: a number and the word that goes with it.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn render_location(out: &mut String, location: &Location, files: &SourceText, arrow: &str) {
@@ -271,109 +173,17 @@ impl SourceText {
     }
 }
 
-/// Diagnostics collected by a stage, or by the whole pipeline.
-#[derive(Debug, Default, Clone)]
-pub struct Diagnostics {
-    items: Vec<Diagnostic>,
-}
-
-impl Diagnostics {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
-    }
-
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter()
-    }
-
-    /// Errors first, then by place, so the order never depends on the walk.
-    pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort();
-        self.items.dedup();
-        self.items
-    }
-
-    pub fn render(&self, files: &SourceText) -> String {
-        let items = self.clone().sorted();
-        let mut out = String::new();
-        for diagnostic in &items {
-            out.push_str(&diagnostic.render(files));
-            out.push('\n');
-        }
-        let errors = items.iter().filter(|d| d.is_error()).count();
-        let warnings = items.len() - errors;
-        match (errors, warnings) {
-            (0, 0) => {}
-            (0, w) => {
-                let _ = writeln!(out, "warning: {w} warning{}", plural(w));
-            }
-            (e, w) => {
-                let _ = write!(out, "error: {e} error{}", plural(e));
-                if w > 0 {
-                    let _ = write!(out, ", {w} warning{}", plural(w));
-                }
-                out.push('\n');
-            }
-        }
-        out
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-impl From<Diagnostic> for Diagnostics {
-    fn from(diagnostic: Diagnostic) -> Self {
-        Diagnostics { items: vec![diagnostic] }
-    }
-}
-
-impl IntoIterator for Diagnostics {
-    type Item = Diagnostic;
-    type IntoIter = std::vec::IntoIter<Diagnostic>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter()
-    }
-}
-
-impl FromIterator<Diagnostic> for Diagnostics {
-    fn from_iter<T: IntoIterator<Item = Diagnostic>>(iter: T) -> Self {
-        Diagnostics { items: iter.into_iter().collect() }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::{Code, Diagnostics, Explain, Location, Made};
 
     #[test]
     fn renders_gutter_caret_and_help() {
         let mut files = SourceText::default();
         files.insert("a.yaml", "kind: Layer\nhots: x\n");
-        let d = Diagnostic::error("E102", "unknown field `hots`")
-            .at(Location::at("a.yaml", 2, 1))
-            .help("did you mean `host`?");
+        let d = Made(Code::E102, "unknown field `hots`".into(), Some("did you mean `host`?".into()))
+            .at(Location::at("a.yaml", 2, 1));
         let text = d.render(&files);
         assert!(text.starts_with("error[E102]: unknown field `hots`\n"), "{text}");
         assert!(text.contains(" --> a.yaml:2:1\n"), "{text}");
@@ -384,10 +194,10 @@ mod tests {
     #[test]
     fn errors_sort_before_warnings_and_summary_counts() {
         let mut all = Diagnostics::new();
-        all.push(Diagnostic::warning("A601", "w"));
-        all.push(Diagnostic::error("E401", "e"));
+        all.push(Made(Code::A602, "w".into(), None).diagnostic());
+        all.push(Made(Code::E401, "e".into(), None).diagnostic());
         let text = all.render(&SourceText::default());
-        assert!(text.find("error[E401]").unwrap() < text.find("warning[A601]").unwrap());
+        assert!(text.find("error[E401]").unwrap() < text.find("warning[A602]").unwrap());
         assert!(text.ends_with("error: 1 error, 1 warning\n"), "{text}");
     }
 
@@ -439,7 +249,7 @@ mod tests {
             (0..8).map(|i| files.line("w.yaml", i)).collect::<Vec<_>>(),
             [Some("a"), Some("b"), Some(""), Some("d"), Some("e"), Some(""), None, None]
         );
-        let d = Diagnostic::error("E101", "x".repeat(100_000)).help("y".repeat(100_000));
+        let d = Made(Code::E101, "x".repeat(100_000), Some("y".repeat(100_000))).diagnostic();
         let text = d.render(&files);
         assert!(text.len() < 3 * MESSAGE_CHARS, "{} bytes", text.len());
     }

@@ -11,11 +11,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+mod error;
+
+use crate::diagnostic::{Diagnostics, Explain, Location};
 use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, LayerPatch, PatchSpec, Settings};
 use crate::layers::{Layer, TenantDocument, TenantRead};
 use crate::load::{self, Document};
-use crate::values::plain;
+
+pub use error::MergeError;
 
 /// Merges `overlay` into `base` by the §2.2 rule.
 pub fn merge_value(base: &mut Value, overlay: &Value) {
@@ -200,15 +203,11 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
     }
     let settings: Settings = match load::typed_value(&settings_value) {
         Ok(settings) => settings,
-        Err((pointer, message)) => {
+        Err((pointer, error)) => {
             // Each fragment was valid on its own; only a merge can produce this.
             let location =
                 layers.last().map(|l| l.manifest.location("/settings")).unwrap_or_else(|| Location::file(""));
-            let message = plain(&message);
-            return Err(Diagnostic::error("E301", format!("merged settings are invalid: {message} (at {pointer})"))
-                .at(location)
-                .help("check the layers that set this value")
-                .into());
+            return Err(MergeError::Settings { message: error.plain().to_string(), pointer }.at(location).into());
         }
     };
     let excluded: BTreeSet<String> =
@@ -219,13 +218,9 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         for name in &excluded {
             if let Some(doc) = env.tenants.get(name).and_then(|docs| docs.first()) {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "E303",
-                        format!("tenant `{name}` is excluded here but this environment adds to it"),
-                    )
-                    .at(doc.doc.location("/metadata/name"))
-                    .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here")
-                    .help(format!("remove `{name}` from `settings.tenants.exclude`, or remove this file")),
+                    MergeError::ExcludedButAdded { tenant: name.clone() }
+                        .at(doc.doc.location("/metadata/name"))
+                        .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here"),
                 );
             }
         }
@@ -269,9 +264,8 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
     for name in &excluded {
         if tenants.remove(name).is_none() {
             diagnostics.push(
-                Diagnostic::warning("W302", format!("excluded tenant `{name}` does not exist"))
-                    .at(settings_location_in(&manifests, "/tenants/exclude"))
-                    .help("remove it from `settings.tenants.exclude`"),
+                MergeError::ExcludedUnknown { tenant: name.clone() }
+                    .at(settings_location_in(&manifests, "/tenants/exclude")),
             );
         }
     }
@@ -295,20 +289,10 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     let (api_version, kind) = doc.api_kind();
     let name = doc.str_at("/metadata/name");
     if api_version.is_none() || kind.is_none() || name.is_none() {
-        diagnostics.push(
-            Diagnostic::error("E304", "a resource needs `apiVersion`, `kind` and `metadata.name`")
-                .at(doc.location(""))
-                .help("resources/ holds plain Kubernetes manifests"),
-        );
+        diagnostics.push(MergeError::ResourceIncomplete.at(doc.location("")));
     } else if api_version == Some(API_VERSION) {
-        diagnostics.push(
-            Diagnostic::error(
-                "E304",
-                format!("a `{}` document does not belong in resources/", kind.unwrap_or_default()),
-            )
-            .at(doc.location("/kind"))
-            .help("tenant documents go under tenants/<tenant>/; layer settings go in meshedge.yaml"),
-        );
+        let kind = kind.unwrap_or_default().to_string();
+        diagnostics.push(MergeError::ResourceIsMeshedge { kind }.at(doc.location("/kind")));
     }
 }
 
@@ -361,26 +345,16 @@ fn merge_tenant_docs(
             TenantRead::Refused(d) => diagnostics.push(d),
             TenantRead::Tenant(spec) => {
                 if spec.metadata.name.as_str() != tenant.name {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "E306",
-                            format!(
-                                "tenant `{}` is declared in the directory of tenant `{}`",
-                                spec.metadata.name, tenant.name
-                            ),
-                        )
-                        .at(doc.location("/metadata/name"))
-                        .help(format!("set `metadata.name: {}` (the directory name)", tenant.name)),
-                    );
+                    let error = MergeError::TenantElsewhere {
+                        declared: spec.metadata.name.to_string(),
+                        directory: tenant.name.clone(),
+                    };
+                    diagnostics.push(error.at(doc.location("/metadata/name")));
                     continue;
                 }
                 if let Some(namespaces) = spec.spec.namespaces {
                     if namespaces.is_empty() {
-                        diagnostics.push(
-                            Diagnostic::error("E307", "a tenant needs at least one namespace")
-                                .at(doc.location("/spec/namespaces"))
-                                .help("list its namespaces, or remove `namespaces` to use the tenant's name"),
-                        );
+                        diagnostics.push(MergeError::NoNamespaces.at(doc.location("/spec/namespaces")));
                     } else {
                         tenant.namespaces = namespaces.into_iter().map(String::from).collect();
                     }
@@ -393,15 +367,8 @@ fn merge_tenant_docs(
                     // The first one is the request's latest document: it came from this layer.
                     let first = tenant.requests.get(&name).and_then(|r| r.docs.last());
                     let first = first.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(""));
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "E308",
-                            format!("request `{name}` of tenant `{}` is defined twice in one layer", tenant.name),
-                        )
-                        .at(doc.location("/metadata/name"))
-                        .note(first, "first defined here")
-                        .help("rename one of them; the same name in a later layer overlays it instead"),
-                    );
+                    let error = MergeError::RequestTwice { request: name.clone(), tenant: tenant.name.clone() };
+                    diagnostics.push(error.at(doc.location("/metadata/name")).note(first, "first defined here"));
                     continue;
                 }
                 match tenant.requests.get_mut(&name) {
@@ -417,14 +384,11 @@ fn merge_tenant_docs(
                                 existing.docs.push(doc);
                                 overlays.merged.insert(name, merged);
                             }
-                            Err((pointer, message)) => diagnostics.push(
-                                Diagnostic::error(
-                                    "E309",
-                                    format!("request `{name}` is invalid after merging: {}", plain(&message)),
-                                )
-                                .at(doc.location(&pointer))
-                                .help("an overlay must restate whole lists (lists without `name` keys are replaced)"),
-                            ),
+                            Err((pointer, error)) => {
+                                let message = error.plain().to_string();
+                                let error = MergeError::RequestAfterMerge { request: name.clone(), message };
+                                diagnostics.push(error.at(doc.location(&pointer)))
+                            }
                         }
                     }
                     None => {
@@ -459,22 +423,15 @@ fn collect_patch(
     diagnostics: &mut Diagnostics,
 ) {
     let location = layer.manifest.location(pointer);
-    let shape_error = |what: &str, location: Location| {
-        Diagnostic::error("E501", format!("patch {name}: {what}"))
-            .at(location)
-            .help("a patch has `target` with exactly one of `json` (RFC 6902) or `merge` (RFC 7386), or a `file`")
-    };
+    let shape_error =
+        |what: &'static str, location: Location| MergeError::PatchShape { patch: name.clone(), what }.at(location);
     if let Some(file) = &spec.file {
         if spec.json.is_some() || spec.merge.is_some() || spec.target.is_some() {
             diagnostics.push(shape_error("`file` goes alone (with `optional`)", location));
             return;
         }
         let Ok(path) = crate::source::join(&layer.inputs.dir, file) else {
-            diagnostics.push(
-                Diagnostic::error("E105", format!("patch file `{file}` is outside the repository root"))
-                    .at(location)
-                    .help("patch files are relative to the layer's directory and must stay inside the root"),
-            );
+            diagnostics.push(MergeError::PatchFileOutside { file: file.clone() }.at(location));
             return;
         };
         for doc in patch_files.get(&path).into_iter().flatten() {
@@ -504,20 +461,12 @@ fn check_shape(
     diagnostics: &mut Diagnostics,
 ) {
     if spec.json.is_some() == spec.merge.is_some() {
-        diagnostics.push(
-            Diagnostic::error("E501", format!("patch {name}: needs exactly one of `json` or `merge`"))
-                .at(location)
-                .help("`json` takes RFC 6902 operations, `merge` an RFC 7386 merge patch"),
-        );
+        diagnostics.push(MergeError::PatchJsonOrMerge { patch: name.to_string() }.at(location));
         return;
     }
     match LayerPatch::new(spec.clone(), name.to_string(), location.clone()) {
         Ok(patch) => out.push(patch),
-        Err(e) => diagnostics.push(
-            Diagnostic::error("E502", format!("patch {name}: invalid JSON patch: {e}"))
-                .at(location)
-                .help("each operation needs `op` (add, remove, replace, move, copy, test) and `path`"),
-        ),
+        Err(message) => diagnostics.push(MergeError::PatchOperations { patch: name.to_string(), message }.at(location)),
     }
 }
 

@@ -12,9 +12,13 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, ResourceRef};
+mod error;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, ResourceRef};
+
 use crate::input::{LayerPatch, PatchTarget};
 use crate::resource::Resource;
+pub use error::PatchError;
 
 /// One requirement of a label selector.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,10 +281,8 @@ impl<'a> Patches<'a> {
     /// Compiles every patch; one whose target or operations are invalid is reported and left out.
     pub fn compile(patches: &'a [LayerPatch]) -> (Patches<'a>, Diagnostics) {
         let compile_one = |patch: &'a LayerPatch| -> Result<Compiled<'a>, Diagnostic> {
-            let target = Target::compile(&patch.spec.target.clone().unwrap_or_default()).map_err(|e| {
-                Diagnostic::error("E503", format!("patch {}: invalid target: {e}", patch.name))
-                    .at(patch.location.clone())
-                    .help("`kind`, `name` and `namespace` are regular expressions; selectors use Kubernetes syntax")
+            let target = Target::compile(&patch.spec.target.clone().unwrap_or_default()).map_err(|message| {
+                PatchError::Target { patch: patch.name.clone(), message }.at(patch.location.clone())
             })?;
             Ok(Compiled { patch, target })
         };
@@ -316,25 +318,14 @@ impl<'a> Patches<'a> {
             if let Some(operations) = &patch.operations {
                 // Atomic: on error the object is left as it was.
                 if let Err(failure) = apply_json(&mut resource.value, operations) {
-                    let (what, help) = match failure {
-                        JsonFailure::Operation(index, path, kind) => (
-                            format!("operation {index} at `{path}`: {kind}"),
-                            "check the JSON pointer against the object (`meshedge build` without the patch shows it)",
-                        ),
-                        JsonFailure::Growth(index, what) => (
-                            format!("operation {index} {what}"),
-                            "a patch adds what it writes; copying an object into itself multiplies it",
-                        ),
+                    let (name, object) = (patch.name.clone(), resource.display());
+                    let error = match failure {
+                        JsonFailure::Operation(index, path, message) => {
+                            PatchError::Operation { patch: name, object, index, path, message }
+                        }
+                        JsonFailure::Growth(index, what) => PatchError::Growth { patch: name, object, index, what },
                     };
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "E505",
-                            format!("patch {} failed on {}: {what}", patch.name, resource.display()),
-                        )
-                        .at(patch.location.clone())
-                        .resource(resource.reference())
-                        .help(help),
-                    );
+                    diagnostics.push(error.at(patch.location.clone()).resource(resource.reference()));
                     continue;
                 }
             } else if let Some(merge) = &patch.spec.merge {
@@ -350,13 +341,7 @@ impl<'a> Patches<'a> {
         let mut diagnostics = Diagnostics::new();
         for (index, Compiled { patch, .. }) in self.compiled.iter().enumerate() {
             if matches.0.get(index).copied().unwrap_or_default() == 0 && !patch.spec.optional {
-                diagnostics.push(
-                    Diagnostic::error("E504", format!("patch {} matches no object", patch.name))
-                        .at(patch.location.clone())
-                        .help(
-                            "fix the target (kind, name and namespace are anchored regexes), or set `optional: true`",
-                        ),
-                );
+                diagnostics.push(PatchError::Unmatched { patch: patch.name.clone() }.at(patch.location.clone()));
             }
         }
         diagnostics

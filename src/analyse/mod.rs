@@ -20,9 +20,13 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location, ResourceRef};
+mod finding;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location, ResourceRef};
+
 use crate::render::Object;
 use crate::resource::{Resource, split_api_version};
+pub use finding::Finding;
 
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
@@ -214,29 +218,20 @@ impl Facts {
             for (gns, gname) in vs.gateways.iter().filter(|g| *g != "mesh").map(|g| gateway_ref(g, ns)) {
                 match gateways.get(&(gns.as_str(), gname.as_str())) {
                     None => out.push(
-                        Diagnostic::error(
-                            "A601",
-                            format!("VirtualService names gateway `{gns}/{gname}`, which no Gateway defines"),
-                        )
-                        .istio("IST0101")
-                        .at_opt(vs.location.clone())
-                        .resource(vs.reference.clone())
-                        .help("define the Gateway, or fix the reference in `spec.gateways`"),
+                        Finding::MissingGateway { namespace: gns.clone(), name: gname.clone() }
+                            .at_opt(vs.location.clone())
+                            .resource(vs.reference.clone()),
                     ),
                     Some(gateway) => {
                         let served = gateway.servers.iter().flat_map(|(_, hosts)| hosts);
                         for host in &vs.hosts {
                             if !served.clone().any(|s| server_serves(s, host, ns)) {
-                                out.push(
-                                    Diagnostic::warning(
-                                        "A602",
-                                        format!("VirtualService host `{host}` is not served by gateway `{gns}/{gname}`"),
-                                    )
-                                    .istio("IST0132")
-                                    .at_opt(vs.location.clone())
-                                    .resource(vs.reference.clone())
-                                    .help("add the host to one of the Gateway's servers, or remove it from the VirtualService"),
-                                );
+                                let finding = Finding::HostNotServed {
+                                    host: host.clone(),
+                                    namespace: gns.clone(),
+                                    name: gname.clone(),
+                                };
+                                out.push(finding.at_opt(vs.location.clone()).resource(vs.reference.clone()));
                             }
                         }
                         check_claim_routing(vs, gateway, &authn, &mut out);
@@ -252,16 +247,8 @@ impl Facts {
             }
             for (host, subset) in &vs.subset_routes {
                 if !subsets.get(host.as_str()).is_some_and(|s| s.contains(subset.as_str())) {
-                    out.push(
-                        Diagnostic::error(
-                            "A605",
-                            format!("route to subset `{subset}` of `{host}`, which no DestinationRule defines"),
-                        )
-                        .istio("IST0101")
-                        .at_opt(vs.location.clone())
-                        .resource(vs.reference.clone())
-                        .help("define the subset in a DestinationRule for the host, or route without it"),
-                    );
+                    let finding = Finding::MissingSubset { subset: subset.clone(), host: host.clone() };
+                    out.push(finding.at_opt(vs.location.clone()).resource(vs.reference.clone()));
                 }
             }
         }
@@ -271,17 +258,12 @@ impl Facts {
                     let overlap =
                         a_export.iter().any(|x| x == "*" || b_export.contains(x)) || b_export.iter().any(|x| x == "*");
                     if overlap {
-                        let d = Diagnostic::error(
-                            "A603",
-                            format!(
-                                "host `{host}` is claimed by two mesh VirtualServices: {} and {}",
-                                a.reference, b.reference
-                            ),
-                        )
-                        .istio("IST0109")
-                        .at_opt(b.location.clone())
-                        .resource(b.reference.clone())
-                        .help("merge them into one VirtualService, or make their `exportTo` disjoint");
+                        let finding = Finding::MeshHostTwice {
+                            host: host.clone(),
+                            first: a.reference.clone(),
+                            second: b.reference.clone(),
+                        };
+                        let d = finding.at_opt(b.location.clone()).resource(b.reference.clone());
                         out.push(with_note(d, a.location.as_ref(), &a.reference));
                     }
                 }
@@ -310,16 +292,11 @@ pub fn unique(objects: &[Object]) -> Diagnostics {
         let r = &o.reference;
         let group = split_api_version(&r.api_version).0;
         match seen.entry((group, &r.kind, r.namespace.as_deref().unwrap_or_default(), &r.name)) {
-            Entry::Occupied(first) => out.push(
-                Diagnostic::error("E430", format!("two objects are both {r}"))
-                    .at_opt(origin(&o.sources))
-                    .resource(r.clone())
-                    .help(format!(
-                        "one comes from {}, the other from {}; rename or remove one",
-                        described(first.get()),
-                        described(o)
-                    )),
-            ),
+            Entry::Occupied(first) => {
+                let finding =
+                    Finding::Duplicate { object: r.clone(), first: described(first.get()), second: described(o) };
+                out.push(finding.at_opt(origin(&o.sources)).resource(r.clone()))
+            }
             Entry::Vacant(slot) => {
                 slot.insert(o);
             }
@@ -370,13 +347,7 @@ fn check_tls_verification(dr: &Resource, reference: &ResourceRef, out: &mut Diag
             || setting.get("credentialName").is_some()
             || setting.get("insecureSkipVerify").and_then(Value::as_bool) == Some(true);
         if matches!(mode, "SIMPLE" | "MUTUAL") && !verified {
-            out.push(
-                Diagnostic::warning("A606", "DestinationRule originates TLS without a CA to verify the server")
-                    .istio("IST0128")
-                    .at_opt(origin(&dr.sources))
-                    .resource(reference.clone())
-                    .help("give the request a `caSecret` (or set caCertificates) so the external server is verified against its own CA"),
-            );
+            out.push(Finding::UnverifiedTls.at_opt(origin(&dr.sources)).resource(reference.clone()));
         }
     }
 }
@@ -395,16 +366,7 @@ fn check_claim_routing(
         *ns == gateway.reference.namespace && labels.iter().all(|(k, v)| selector.get(k) == Some(v))
     });
     if !covered {
-        out.push(
-            Diagnostic::error(
-                "A607",
-                "VirtualService routes on JWT claims but its gateway has no RequestAuthentication",
-            )
-            .istio("IST0149")
-            .at_opt(vs.location.clone())
-            .resource(vs.reference.clone())
-            .help("add `jwt` to the request, or stop matching on `@request.auth.claims`"),
-        );
+        out.push(Finding::ClaimsWithoutAuthentication.at_opt(vs.location.clone()).resource(vs.reference.clone()));
     }
 }
 
@@ -425,17 +387,13 @@ fn check_gateway_conflicts(gateways: &BTreeMap<(&str, &str), &GatewayFacts>, out
             for b in &list[i + 1..] {
                 let overlap = within(&a.selector, &b.selector) || within(&b.selector, &a.selector);
                 if overlap && a.reference != b.reference {
-                    let d = Diagnostic::error(
-                        "A604",
-                        format!(
-                            "host `{host}` on port {port} is served by two Gateways: {} and {}",
-                            a.reference, b.reference
-                        ),
-                    )
-                    .istio("IST0145")
-                    .at_opt(b.location.clone())
-                    .resource(b.reference.clone())
-                    .help("serve each host and port from one Gateway per gateway workload");
+                    let finding = Finding::GatewayConflict {
+                        host: host.to_string(),
+                        port: *port,
+                        first: a.reference.clone(),
+                        second: b.reference.clone(),
+                    };
+                    let d = finding.at_opt(b.location.clone()).resource(b.reference.clone());
                     out.push(with_note(d, a.location.as_ref(), &a.reference));
                 }
             }
@@ -467,7 +425,7 @@ mod tests {
     }
 
     fn codes(d: &Diagnostics) -> Vec<&'static str> {
-        let mut c: Vec<_> = d.iter().map(|d| d.code).collect();
+        let mut c: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
         c.sort();
         c
     }
