@@ -124,15 +124,9 @@ fn unknown_environment_help(environments: &[String], arg: &str) -> String {
     let name_of = |dir: &str| dir.rsplit('/').next().unwrap_or(dir).to_string();
     let wanted = name_of(arg).to_ascii_lowercase();
     // Near: a typo or two (a swap counts once), or a long common start.
-    let nearest = environments
-        .iter()
-        .map(|dir| {
-            let name = name_of(dir).to_ascii_lowercase();
-            (strsim::damerau_levenshtein(&wanted, &name), strsim::jaro_winkler(&wanted, &name), dir)
-        })
-        .filter(|(distance, similarity, _)| *distance <= (wanted.len() / 3).max(1) || *similarity >= 0.85)
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
-        .map(|(_, _, dir)| dir);
+    let names: Vec<String> = environments.iter().map(|dir| name_of(dir)).collect();
+    let nearest = crate::suggest::nearest(&wanted, names.iter().map(String::as_str))
+        .and_then(|name| environments.iter().find(|dir| name_of(dir) == name));
     // A name where it is unique, else the path.
     let shown = |dir: &String| {
         let name = name_of(dir);

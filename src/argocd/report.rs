@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity, SourceText};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, SourceText, counted};
 
 /// Upper bound of the failure report on stderr, in bytes (what the Argo CD UI shows).
 pub const REPORT_LIMIT: usize = 1900;
@@ -51,10 +51,10 @@ pub fn report(headline: &str, diagnostics: &Diagnostics, texts: &SourceText, env
         let warnings = all.len() - errors;
         let mut counts = Vec::new();
         if errors > 0 {
-            counts.push(format!("{errors} error{}", if errors == 1 { "" } else { "s" }));
+            counts.push(counted(errors, "error", "errors"));
         }
         if warnings > 0 {
-            counts.push(format!("{warnings} warning{}", if warnings == 1 { "" } else { "s" }));
+            counts.push(counted(warnings, "warning", "warnings"));
         }
         let _ = write!(out, "... {rest} more not shown ({} in all)", counts.join(", "));
         match env_dir {

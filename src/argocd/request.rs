@@ -282,13 +282,7 @@ fn parse_bool(value: &str) -> Option<bool> {
 }
 
 fn suggest<const N: usize>(name: &str, known: [&str; N]) -> String {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(&name.to_ascii_lowercase(), &k.to_ascii_lowercase()), *k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
+    crate::suggest::nearest(name, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default()
 }
 
 /// A repository URL without credentials (`https://user:token@host/…` → `https://host/…`).

@@ -5,7 +5,15 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::diagnostic::Severity;
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
 
 macro_rules! codes {
     ($($code:ident $severity:ident),* $(,)?) => {

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location, Severity};
+use crate::diagnostic::code::Severity;
+use crate::diagnostic::model::{Diagnostic, Diagnostics, Location};
 
 impl Diagnostic {
     /// rustc-style text: header, `-->` location, the source line with a caret, notes, help.
@@ -176,7 +177,8 @@ impl SourceText {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Code, Diagnostics, Explain, Location, Made};
+    use crate::diagnostic::code::Code;
+    use crate::diagnostic::model::{Diagnostics, Explain, Location, Made};
 
     #[test]
     fn renders_gutter_caret_and_help() {

@@ -8,7 +8,7 @@ use crate::compiler::{self, Build, Failed};
 use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
 use crate::diff::fingerprint::{Cached, Fingerprint, fingerprint};
 use crate::diff::mask::object_diff;
-use crate::diff::{ChangedObject, EnvironmentDiff, Status};
+use crate::diff::report::{ChangedObject, EnvironmentDiff, Status};
 use crate::parallel;
 use crate::render::Object;
 use crate::source::Source;

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diff::{Report, WORK_TREE, compare};
+use crate::diff::compare::compare;
+use crate::diff::report::{Report, WORK_TREE};
 use crate::error::{Error, Trouble};
 use crate::layers::layout::all_environments;
 use crate::locate;

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use git2::{ObjectType, Oid, Repository};
 
-use crate::source::{EntryKind, Source};
+use crate::source::access::{EntryKind, Source};
 
 /// Tree entry modes, as git writes them.
 const MODE_TREE: i32 = 0o040000;

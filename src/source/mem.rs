@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use crate::source::{EntryKind, Source};
+use crate::source::access::{EntryKind, Source};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {

@@ -1,7 +1,7 @@
 //! The report for tools.
 
 use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
-use crate::diff::{ObjectRef, Report};
+use crate::diff::report::{ObjectRef, Report};
 
 // Serialised in declaration order: the order the documentation shows.
 

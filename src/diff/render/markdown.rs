@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use crate::diagnostic::SourceText;
-use crate::diff::render::{diagnostic_line, not_errors_shown, plural};
-use crate::diff::{Report, Status, WORK_TREE};
+use crate::diagnostic::counted;
+use crate::diff::render::pieces::{diagnostic_line, not_errors_shown};
+use crate::diff::report::{Report, Status, WORK_TREE};
 
 /// GitHub refuses comments longer than 65,536 characters; the markdown report stays under this.
 pub const MARKDOWN_LIMIT: usize = 65_000;
@@ -134,7 +135,7 @@ pub fn render_markdown(report: &Report) -> String {
             let _ = writeln!(
                 head,
                 "\n**The {side} revision does not build** ({}):\n",
-                plural(errors.len(), "error", "errors")
+                counted(errors.len(), "error", "errors")
             );
             let shown: Vec<String> =
                 errors.iter().take(MARKDOWN_DIAGNOSTICS).map(|d| d.render(&SourceText::default())).collect();

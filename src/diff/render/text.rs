@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use crate::diagnostic::SourceText;
-use crate::diff::render::{commit_label, diagnostic_line, not_errors_shown, plural};
-use crate::diff::{Report, Status};
+use crate::diagnostic::counted;
+use crate::diff::render::pieces::{commit_label, diagnostic_line, not_errors_shown};
+use crate::diff::report::{Report, Status};
 
 struct Paint(bool);
 
@@ -50,7 +51,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 env.added.len(),
                 env.changed.len(),
                 env.removed.len(),
-                plural(env.introduced.len(), "diagnostic", "diagnostics"),
+                counted(env.introduced.len(), "diagnostic", "diagnostics"),
                 env.fixed.len()
             ),
         };
@@ -105,7 +106,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
     let _ = writeln!(
         out,
         "\n{}: {} with differences, {} unchanged",
-        plural(report.environments.len(), "environment", "environments"),
+        counted(report.environments.len(), "environment", "environments"),
         changed,
         report.environments.len() - changed
     );
