@@ -84,11 +84,6 @@ pub fn split_refusal(text: &str) -> Option<(&str, &str)> {
     text.strip_prefix(MARK)?.split_once(MARK)
 }
 
-/// `text` without a refusal's help (for messages that give their own).
-pub fn plain(text: &str) -> &str {
-    split_refusal(text).map_or(text, |(message, _)| message)
-}
-
 /// A value quoted in backticks: at most [`SHOWN`] characters, control characters escaped.
 pub fn shown(value: &str) -> String {
     let mut out = String::from("`");
@@ -1376,8 +1371,6 @@ mod tests {
         let refused = read::<Namespace>("a\u{1f}b").unwrap_err();
         let (message, help) = split_refusal(&refused).unwrap();
         assert!(message.contains("a\\u{1f}b") && help.starts_with("a namespace name"), "{message} / {help}");
-        assert_eq!(plain(&refused), message);
-        assert_eq!(plain("invalid type: integer `1`"), "invalid type: integer `1`");
         assert!(split_refusal("unknown variant `\u{1f}x\u{1f}y`").is_none());
     }
 }

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use meshedge::diagnostic::Location;
-use meshedge::input::{LayerPatch, PatchSpec};
-use meshedge::resource::Resource;
+use meshedge::stages::{LayerPatch, PatchSpec};
+use meshedge::stages::Resource;
 use serde_json::Value;
 
 fn suite(file: &str) -> Vec<Value> {
@@ -36,7 +36,7 @@ fn run(file: &str) -> usize {
             }
         };
         let mut resources = vec![Resource::new(doc.clone(), Default::default(), None)];
-        let (_, diagnostics) = meshedge::patch::apply(&mut resources, &[patch]);
+        let (_, diagnostics) = meshedge::stages::apply(&mut resources, &[patch]);
         if record.get("error").is_some() {
             assert!(diagnostics.has_errors(), "{label}: must fail");
             assert_eq!(resources[0].value, doc, "{label}: a failed patch must leave the document as it was");

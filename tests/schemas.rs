@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use meshedge::input::Flavor;
+use meshedge::stages::Flavor;
 use meshedge::schema::{SchemaSet, Validation};
 
 fn schemas_for(flavor: Flavor) -> SchemaSet {

@@ -5,9 +5,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use meshedge::diagnostic::SourceText;
-use meshedge::input::{LayerPatch, PatchSpec};
-use meshedge::resource::Resource;
-use meshedge::{load, patch, render};
+use meshedge::render;
+use meshedge::stages::{self as patch, LayerPatch, PatchSpec, Resource};
+use meshedge::stages as load;
 use meshedge_fuzz::{check_rendered, depth};
 
 fuzz_target!(|data: &[u8]| {

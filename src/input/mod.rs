@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 mod patch;
 
-pub use patch::{LayerPatch, PatchSpec, PatchTarget, parse_operations};
+#[cfg(test)]
+pub use patch::parse_operations;
+pub use patch::{LayerPatch, PatchSpec, PatchTarget};
 
 use crate::values::{
     AnnotationKey, ControlPlaneName, Count, DomainName, Duration, EgressIp, ExternalHost, GatewayName, HeaderName,

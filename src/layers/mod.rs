@@ -23,7 +23,7 @@ use crate::load::Document;
 
 pub use error::LayerError;
 pub use layer::{Layer, TenantDocument, TenantRead};
-pub use layout::{LayerInputs, MANIFEST};
+pub use layout::LayerInputs;
 pub use loader::{Loader, source_error};
 
 /// Loads the environment at `env_dir` and all its bases, in application order; with the

@@ -36,7 +36,7 @@ use crate::load::places::Places;
 use crate::load::read::{Mode, Read, run};
 use crate::pointer::escape;
 
-pub use error::{LoadError, ReadError, ReadKind};
+pub use error::{LoadError, ReadError};
 pub use limits::{ALIAS_FACTOR, MAX_DEPTH, VALUE_BYTES};
 
 /// One YAML document of an input file.

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
-use crate::hosts::reversed_key;
+use crate::hosts::{covers, reversed_key};
 use crate::input::Exposure;
 use crate::merge::{Merged, Request, Tenant};
 use crate::plan::{EgressGateway, EgressHost, IngressGateway, IngressHost, MeshPlan};
@@ -413,7 +413,8 @@ impl<'a> HostClaims<'a> {
             let key = reversed_key(&wildcard.host);
             let under =
                 by_key.range(key.clone()..).take_while(|(k, _)| k.starts_with(&key)).filter(|(k, _)| **k != key);
-            for other in under.flat_map(|(_, claims)| claims.iter().copied()) {
+            let covered = under.flat_map(|(_, claims)| claims.iter().copied());
+            for other in covered.filter(|&other| covers(&wildcard.host, &self.claims[other].host)) {
                 let (first, later) = if other < w { (other, w) } else { (w, other) };
                 let (first, later) = (&self.claims[first], &self.claims[later]);
                 let covered = &self.claims[other];
