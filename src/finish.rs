@@ -20,7 +20,7 @@ pub struct Finished {
 
 impl Finished {
     /// The parts of a build, joined in the order given; `matches` counts from zero.
-    pub fn join(parts: Vec<Finished>, matches: Matches) -> Finished {
+    pub(crate) fn join(parts: Vec<Finished>, matches: Matches) -> Finished {
         let mut all = Finished { matches, ..Default::default() };
         all.objects.reserve(parts.iter().map(|p| p.objects.len()).sum());
         for part in parts {
@@ -35,7 +35,7 @@ impl Finished {
 
 /// Stamps, patches, notes for the analyses and renders a batch of objects; `annotations` go on
 /// every object after the patches.
-pub fn batch(batch: Vec<Pending>, patches: &Patches, annotations: &[(String, String)], form: Form) -> Finished {
+pub(crate) fn batch(batch: Vec<Pending>, patches: &Patches, annotations: &[(String, String)], form: Form) -> Finished {
     let mut part =
         Finished { objects: Vec::with_capacity(batch.len()), matches: patches.matches(), ..Default::default() };
     let mut scratch = String::new();

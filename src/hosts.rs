@@ -10,7 +10,7 @@
 //!   with (the analyses of final objects, which read hosts as written).
 
 /// Whether `pattern` (of `allowedHosts`) allows `host`.
-pub fn allowed_by(pattern: &str, host: &str) -> bool {
+pub(crate) fn allowed_by(pattern: &str, host: &str) -> bool {
     if pattern == "*" {
         return true;
     }
@@ -22,7 +22,7 @@ pub fn allowed_by(pattern: &str, host: &str) -> bool {
 
 /// `shop.apps.example.com` → `com.example.apps.shop.`; `*.apps.example.com` → `com.example.apps.`.
 /// A wildcard covers exactly the names whose key starts with its key and is longer.
-pub fn reversed_key(host: &str) -> String {
+pub(crate) fn reversed_key(host: &str) -> String {
     let mut key = String::with_capacity(host.len() + 1);
     for label in host.rsplit('.').filter(|l| *l != "*") {
         key.push_str(label);
@@ -32,7 +32,7 @@ pub fn reversed_key(host: &str) -> String {
 }
 
 /// Whether wildcard `wildcard` covers `host` (a name or a narrower wildcard), as Istio matches.
-pub fn covers(wildcard: &str, host: &str) -> bool {
+pub(crate) fn covers(wildcard: &str, host: &str) -> bool {
     if !wildcard.starts_with("*.") || wildcard == host {
         return false;
     }
@@ -41,7 +41,7 @@ pub fn covers(wildcard: &str, host: &str) -> bool {
 }
 
 /// Whether two hosts of final objects may meet.
-pub fn overlap(a: &str, b: &str) -> bool {
+pub(crate) fn overlap(a: &str, b: &str) -> bool {
     if a == "*" || b == "*" || a == b {
         return true;
     }

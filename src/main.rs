@@ -5,6 +5,9 @@
 //! stderr, nothing on stdout), 2 usage or trouble outside the input. A reader that stops early
 //! (`| head`) is not an error for any command.
 
+// Diagnostics are returned by value on the cold error path; their size does not matter there.
+#![allow(clippy::result_large_err)]
+
 mod cli;
 mod commands;
 

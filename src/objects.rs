@@ -15,17 +15,17 @@ use crate::values::Duration;
 pub type Labels = BTreeMap<String, String>;
 
 /// The annotation external-dns reads the hosts of a LoadBalancer Service from.
-pub const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
+pub(crate) const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
 
 /// API versions that depend on the mesh flavor.
-pub fn networking_api(flavor: Flavor) -> &'static str {
+pub(crate) fn networking_api(flavor: Flavor) -> &'static str {
     match flavor {
         Flavor::Ossm2 => "networking.istio.io/v1beta1",
         Flavor::Istio => "networking.istio.io/v1",
     }
 }
 
-pub fn security_api(flavor: Flavor) -> &'static str {
+pub(crate) fn security_api(flavor: Flavor) -> &'static str {
     match flavor {
         Flavor::Ossm2 => "security.istio.io/v1beta1",
         Flavor::Istio => "security.istio.io/v1",
@@ -55,7 +55,7 @@ pub struct Manifest<B: Serialize> {
 }
 
 impl<B: Serialize> Manifest<B> {
-    pub fn new(api_version: &str, kind: &'static str, namespace: Option<&str>, name: &str, body: B) -> Self {
+    pub(crate) fn new(api_version: &str, kind: &'static str, namespace: Option<&str>, name: &str, body: B) -> Self {
         Manifest {
             api_version: api_version.to_string(),
             kind,
@@ -68,17 +68,17 @@ impl<B: Serialize> Manifest<B> {
         }
     }
 
-    pub fn label(mut self, key: &str, value: &str) -> Self {
+    pub(crate) fn label(mut self, key: &str, value: &str) -> Self {
         self.metadata.labels.insert(key.to_string(), value.to_string());
         self
     }
 
-    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+    pub(crate) fn annotation(mut self, key: &str, value: &str) -> Self {
         self.metadata.annotations.insert(key.to_string(), value.to_string());
         self
     }
 
-    pub fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         // Serializing plain structs of strings, numbers and maps cannot fail.
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
@@ -197,7 +197,7 @@ pub struct Destination {
 }
 
 impl Destination {
-    pub fn new(host: &str, port: u32) -> Self {
+    pub(crate) fn new(host: &str, port: u32) -> Self {
         Destination { host: host.to_string(), subset: None, port: Some(PortSelector { number: port }) }
     }
 }

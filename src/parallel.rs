@@ -16,7 +16,7 @@ const STACK: usize = 8 << 20;
 
 /// The pool (built on first use); `None` if no thread could be started, and then work runs on
 /// the calling thread.
-pub fn pool() -> Option<&'static rayon::ThreadPool> {
+pub(crate) fn pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     POOL.get_or_init(|| {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -26,7 +26,7 @@ pub fn pool() -> Option<&'static rayon::ThreadPool> {
 }
 
 /// Runs `f` over `items` in the pool, results in item order.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     match pool() {
         Some(pool) => pool.install(|| items.par_iter().map(f).collect()),
         None => items.iter().map(f).collect(),
@@ -34,7 +34,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
 }
 
 /// Runs `a` and `b`, in parallel in the pool.
-pub fn join<A: FnOnce() -> RA + Send, B: FnOnce() -> RB + Send, RA: Send, RB: Send>(a: A, b: B) -> (RA, RB) {
+pub(crate) fn join<A: FnOnce() -> RA + Send, B: FnOnce() -> RB + Send, RA: Send, RB: Send>(a: A, b: B) -> (RA, RB) {
     match pool() {
         Some(pool) => pool.install(|| rayon::join(a, b)),
         None => (a(), b()),
@@ -42,7 +42,7 @@ pub fn join<A: FnOnce() -> RA + Send, B: FnOnce() -> RB + Send, RA: Send, RB: Se
 }
 
 /// Runs `f` over `items`, taking each, in the pool; results in item order.
-pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
     match pool() {
         Some(pool) => pool.install(|| items.into_par_iter().map(f).collect()),
         None => items.into_iter().map(f).collect(),
@@ -53,7 +53,7 @@ pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Se
 /// pool while production goes on; results in the order the batches were handed on. The queue is
 /// short: when the pool is behind, the producer finishes a batch itself, so that only a few
 /// batches are ever waiting.
-pub fn in_order<T: Send, R: Send>(
+pub(crate) fn in_order<T: Send, R: Send>(
     produce: impl FnOnce(&mut dyn FnMut(Vec<T>)) + Send,
     finish: impl Fn(Vec<T>) -> R + Sync,
 ) -> Vec<R> {

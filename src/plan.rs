@@ -15,9 +15,9 @@ use crate::names::join;
 use crate::values::{Duration, EgressIp};
 
 /// The path prefix of the login flow's own endpoints (callback, sign-in).
-pub const OAUTH_PATH: &str = "/oauth2";
+pub(crate) const OAUTH_PATH: &str = "/oauth2";
 /// The port the OAuth proxy of a login flow listens on.
-pub const OAUTH_PROXY_PORT: u32 = 4180;
+pub(crate) const OAUTH_PROXY_PORT: u32 = 4180;
 
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -79,7 +79,7 @@ pub struct EgressGateway {
 }
 
 impl EgressGateway {
-    pub fn fqdn(&self) -> String {
+    pub(crate) fn fqdn(&self) -> String {
         format!("{}.{}.svc.cluster.local", self.service, self.namespace)
     }
 }
@@ -170,14 +170,14 @@ pub struct EgressHost {
 
 impl Plan {
     /// Whether meshedge emits the ossm2 control plane, and so the gateways it declares.
-    pub fn manages_gateways(&self) -> bool {
+    pub(crate) fn manages_gateways(&self) -> bool {
         self.flavor == Flavor::Ossm2 && self.mesh.manage
     }
 }
 
 impl Plan {
     /// The hosts each ingress gateway serves, sorted.
-    pub fn hosts_by_gateway(&self) -> BTreeMap<&str, Vec<&str>> {
+    pub(crate) fn hosts_by_gateway(&self) -> BTreeMap<&str, Vec<&str>> {
         let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for host in &self.ingress_hosts {
             map.entry(host.gateway.as_str()).or_default().push(host.host.as_str());
@@ -186,7 +186,7 @@ impl Plan {
     }
 
     /// Gateways with an OIDC login flow that at least one host uses, with those hosts.
-    pub fn login_gateways(&self) -> Vec<(&IngressGateway, Vec<&IngressHost>)> {
+    pub(crate) fn login_gateways(&self) -> Vec<(&IngressGateway, Vec<&IngressHost>)> {
         self.ingress_gateways
             .values()
             .filter(|g| g.oidc.is_some())
@@ -198,22 +198,22 @@ impl Plan {
 
 impl IngressGateway {
     /// The OAuth proxy of the gateway's login flow, in the gateway's namespace.
-    pub fn login_proxy(&self) -> String {
+    pub(crate) fn login_proxy(&self) -> String {
         join(&["oauth2-proxy", &self.name])
     }
 
     /// The OAuth proxy's address in the mesh.
-    pub fn login_proxy_fqdn(&self) -> String {
+    pub(crate) fn login_proxy_fqdn(&self) -> String {
         format!("{}.{}.svc.cluster.local", self.login_proxy(), self.namespace)
     }
 
     /// The ext-authz provider the mesh config declares for the gateway's login flow.
-    pub fn login_provider(&self) -> String {
+    pub(crate) fn login_provider(&self) -> String {
         join(&["meshedge-login", &self.name])
     }
 
     /// The mesh config entry (`meshConfig.extensionProviders[]`) of the gateway's login flow.
-    pub fn login_extension_provider(&self) -> serde_json::Value {
+    pub(crate) fn login_extension_provider(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.login_provider(),
             "envoyExtAuthzHttp": {

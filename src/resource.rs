@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::ResourceRef;
 
-pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-pub const SOURCE_ANNOTATION: &str = "meshedge.io/source";
-pub const TENANT_LABEL: &str = "meshedge.io/tenant";
+pub(crate) const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub(crate) const SOURCE_ANNOTATION: &str = "meshedge.io/source";
+pub(crate) const TENANT_LABEL: &str = "meshedge.io/tenant";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
@@ -75,7 +75,7 @@ impl Resource {
     }
 }
 
-pub fn split_api_version(api_version: &str) -> (&str, &str) {
+pub(crate) fn split_api_version(api_version: &str) -> (&str, &str) {
     match api_version.rsplit_once('/') {
         Some((group, version)) => (group, version),
         None => ("", api_version),
@@ -83,7 +83,7 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
 }
 
 /// The managed-by and tenant labels, and the source annotation.
-pub fn stamp(resource: &mut Resource) {
+pub(crate) fn stamp(resource: &mut Resource) {
     let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
     let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
     if let Some(labels) = labels.as_object_mut() {
@@ -99,7 +99,7 @@ pub fn stamp(resource: &mut Resource) {
 }
 
 /// Sets one annotation.
-pub fn annotate(resource: &mut Resource, key: &str, value: &str) {
+pub(crate) fn annotate(resource: &mut Resource, key: &str, value: &str) {
     let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
     let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
     if let Some(annotations) = annotations.as_object_mut() {

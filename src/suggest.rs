@@ -6,7 +6,7 @@
 /// the name's letters differ (one at least), or when the two share most of their start
 /// (Jaro–Winkler similarity of 0.85 or more). Ties go to the more similar, then to the first in
 /// text order.
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted = name.to_ascii_lowercase();
     candidates
         .into_iter()

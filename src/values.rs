@@ -53,7 +53,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// How many characters of a refused value a message quotes.
-pub const SHOWN: usize = 64;
+pub(crate) const SHOWN: usize = 64;
 
 /// Separates a refusal's parts in the text serde carries; never written by the user (control
 /// characters in quoted values are escaped).
@@ -80,12 +80,12 @@ impl fmt::Display for Refusal {
 }
 
 /// A refusal's message and help, when `text` is a refusal as serde carries it.
-pub fn split_refusal(text: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_refusal(text: &str) -> Option<(&str, &str)> {
     text.strip_prefix(MARK)?.split_once(MARK)
 }
 
 /// A value quoted in backticks: at most [`SHOWN`] characters, control characters escaped.
-pub fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     let mut out = String::from("`");
     for (i, c) in value.chars().enumerate() {
         if i == SHOWN {
@@ -234,7 +234,7 @@ fn host_name(value: &str) -> Result<(), String> {
 /// A host name, or `*.` and a host name (a wildcard over its subdomains).
 /// Whether `s` is a DNS-1123 label (a namespace name): at most 63 lowercase letters, digits
 /// and `-`, starting and ending with a letter or digit.
-pub fn is_dns_label(s: &str) -> bool {
+pub(crate) fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -242,7 +242,7 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-pub fn is_host(value: &str) -> bool {
+pub(crate) fn is_host(value: &str) -> bool {
     host_name(value.strip_prefix("*.").unwrap_or(value)).is_ok()
 }
 
@@ -257,12 +257,10 @@ macro_rules! string_type {
         pub struct $name(String);
 
         impl $name {
-            pub fn as_str(&self) -> &str {
+            // Not every type is read back as text.
+            #[allow(dead_code)]
+            pub(crate) fn as_str(&self) -> &str {
                 &self.0
-            }
-
-            pub fn into_string(self) -> String {
-                self.0
             }
         }
 
@@ -380,7 +378,7 @@ name_type!(
 /// `ServiceMeshControlPlane` name, and `resources/helm/v2.5/istio-control/istio-discovery/
 /// templates/service.yaml` names istiod's Service `istiod-<revision>` and labels it
 /// `istio.io/rev: <revision>`: a DNS-1123 label short enough for `istiod-` in front.
-pub const CONTROL_PLANE_NAME_MAX: usize = LABEL_MAX - "istiod-".len();
+pub(crate) const CONTROL_PLANE_NAME_MAX: usize = LABEL_MAX - "istiod-".len();
 
 name_type!(
     /// The name of the `ServiceMeshControlPlane` or `Istio` resource: a DNS-1123 label of at
@@ -653,15 +651,16 @@ pub struct ServiceRef {
 }
 
 impl ServiceRef {
-    pub fn as_str(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
-    pub fn name(&self) -> &ServiceName {
+    pub(crate) fn name(&self) -> &ServiceName {
         &self.name
     }
 
-    pub fn namespace(&self) -> Option<&Namespace> {
+    pub(crate) fn namespace(&self) -> Option<&Namespace> {
         self.namespace.as_ref()
     }
 }
@@ -835,11 +834,8 @@ pub struct Duration {
 }
 
 impl Duration {
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    pub fn as_nanos(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn as_nanos(&self) -> u64 {
         self.nanos
     }
 }
@@ -919,7 +915,7 @@ fn integer<'de, D: Deserializer<'de>>(deserializer: D, expecting: &'static str) 
 pub struct Port(u16);
 
 impl Port {
-    pub fn get(self) -> u16 {
+    pub(crate) fn get(self) -> u16 {
         self.0
     }
 }
@@ -962,7 +958,7 @@ pub type Uint32 = Int<0, 4_294_967_295>;
 pub type Percent = Int<0, 100>;
 
 impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
-    pub fn get(self) -> i64 {
+    pub(crate) fn get(self) -> i64 {
         self.0
     }
 }
@@ -997,12 +993,6 @@ impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Int<MIN, MAX> {
 /// or IPv6 address of one host — not unspecified, loopback, multicast or broadcast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EgressIp(IpAddr);
-
-impl EgressIp {
-    pub fn get(self) -> IpAddr {
-        self.0
-    }
-}
 
 impl TryFrom<String> for EgressIp {
     type Error = Refusal;

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use meshedge::diagnostic::Location;
-use meshedge::stages::{LayerPatch, PatchSpec};
 use meshedge::stages::Resource;
+use meshedge::stages::{LayerPatch, PatchSpec};
 use serde_json::Value;
 
 fn suite(file: &str) -> Vec<Value> {

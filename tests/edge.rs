@@ -7,9 +7,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use meshedge::stages::analyse;
 use meshedge::compiler::Build;
 use meshedge::stages::Resource;
+use meshedge::stages::analyse;
 use serde_json::Value;
 
 /// The objects of one kind, read back from their YAML.

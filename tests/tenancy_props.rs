@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use meshedge::compiler;
-use meshedge::stages::{self, Generated, Loader, Pending, Resource};
 use meshedge::source::{EntryKind, Source, Tree};
+use meshedge::stages::{self, Generated, Loader, Pending, Resource};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};

@@ -38,7 +38,7 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 /// Where a finding about an object points: the first of its sources under a `tenants/`
 /// directory (the request), else under `resources/` (the plain resource), else its first source
 /// (a layer manifest). `sources` are sorted repo-relative paths.
-pub fn origin(sources: &[String]) -> Option<Location> {
+pub(crate) fn origin(sources: &[String]) -> Option<Location> {
     let under = |dir: &'static str| move |file: &&String| file.split('/').rev().skip(1).any(|part| part == dir);
     sources
         .iter()
@@ -127,7 +127,7 @@ pub struct Facts {
 
 impl Facts {
     /// Takes what the analyses need from one final object, whose identity is `reference`.
-    pub fn add(&mut self, r: &Resource, reference: &ResourceRef) {
+    pub(crate) fn add(&mut self, r: &Resource, reference: &ResourceRef) {
         let ns = r.namespace().unwrap_or_default();
         if is_istio(r, "Gateway") {
             let servers = r.value.pointer("/spec/servers").and_then(Value::as_array).into_iter().flatten();
@@ -193,7 +193,7 @@ impl Facts {
     }
 
     /// Appends `other`'s facts (gathered from later objects).
-    pub fn extend(&mut self, other: Facts) {
+    pub(crate) fn extend(&mut self, other: Facts) {
         self.gateways.extend(other.gateways);
         self.subsets.extend(other.subsets);
         self.authn.extend(other.authn);
@@ -202,7 +202,7 @@ impl Facts {
     }
 
     /// Runs the analyses over everything gathered.
-    pub fn check(self) -> Diagnostics {
+    pub(crate) fn check(self) -> Diagnostics {
         let Facts { gateways, subsets: subset_list, authn, services, findings: mut out } = self;
         let gateways: BTreeMap<(&str, &str), &GatewayFacts> = gateways
             .iter()
@@ -277,7 +277,7 @@ impl Facts {
 /// Two final objects with one identity (group, kind, namespace, name) is an error naming where
 /// each came from (a plain resource clashing with a generated one, or a patch that renamed an
 /// object onto another).
-pub fn unique(objects: &[Object]) -> Diagnostics {
+pub(crate) fn unique(objects: &[Object]) -> Diagnostics {
     let described = |o: &Object| {
         let mut text = o.sources.join(", ");
         if let Some(before) = &o.origin {

@@ -25,7 +25,7 @@ fn outbound(policy: OutboundPolicy) -> &'static str {
     }
 }
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     if !plan.mesh.manage {
         return;
     }

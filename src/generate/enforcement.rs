@@ -40,7 +40,7 @@ fn namespaces_in(names: impl IntoIterator<Item = String>) -> Value {
     ]}})
 }
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     let e = &plan.enforcement;
     let mesh = mesh_peers(plan);
     for tenant in plan.tenants.values() {

@@ -12,7 +12,7 @@ use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, OAUTH_PATH, OAUTH_PROXY_PORT, Plan};
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
         let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
         let slug = host_slug(&host.host);
@@ -31,7 +31,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
 }
 
 /// The name of the Gateway object serving `host` (`<gateway>-<host slug>`).
-pub fn gateway_object_name(gateway: &str, host: &str) -> String {
+pub(crate) fn gateway_object_name(gateway: &str, host: &str) -> String {
     join(&[gateway, &host_slug(host)])
 }
 

@@ -7,7 +7,7 @@ use crate::input::Flavor;
 use crate::plan::Plan;
 
 /// Every namespace that is part of the mesh: tenants, control plane, gateways.
-pub fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
+pub(crate) fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = plan.tenants.values().flat_map(|t| t.namespaces.iter().cloned()).collect();
     out.insert(plan.mesh.control_plane_namespace.clone());
     out.extend(plan.ingress_gateways.values().map(|g| g.namespace.clone()));
@@ -20,7 +20,7 @@ pub fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
 /// Istio): `istio-injection: enabled` for the revision `default`, `istio.io/rev: <revision>`
 /// for any other; the sail operator names the revision after the `Istio` resource (see
 /// [`crate::generate::namespaces`] for the sources).
-pub fn member_label(plan: &Plan) -> (&'static str, String) {
+pub(crate) fn member_label(plan: &Plan) -> (&'static str, String) {
     match plan.flavor {
         Flavor::Ossm2 => ("maistra.io/member-of", plan.mesh.control_plane_namespace.clone()),
         Flavor::Istio if plan.mesh.control_plane_name == "default" => ("istio-injection", "enabled".to_string()),

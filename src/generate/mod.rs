@@ -10,15 +10,15 @@
 //! Modules only build objects (through [`crate::objects`]); every decision, and every warning,
 //! belongs to the validate stage.
 
-pub mod control_plane;
-pub mod egress;
-pub mod enforcement;
-pub mod ingress;
-pub mod mesh;
-pub mod namespaces;
-pub mod security;
+pub(crate) mod control_plane;
+pub(crate) mod egress;
+pub(crate) mod enforcement;
+pub(crate) mod ingress;
+pub(crate) mod mesh;
+pub(crate) mod namespaces;
+pub(crate) mod security;
 mod sink;
-pub mod workload;
+pub(crate) mod workload;
 
 use crate::plan::Plan;
 

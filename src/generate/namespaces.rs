@@ -36,14 +36,14 @@ use crate::plan::Plan;
 struct NoFields {}
 
 /// The label a tenant namespace needs to be taken into the mesh, if meshedge is the one to set it.
-pub fn mesh_label(plan: &Plan) -> Option<(&'static str, String)> {
+pub(crate) fn mesh_label(plan: &Plan) -> Option<(&'static str, String)> {
     match plan.flavor {
         Flavor::Istio => Some(member_label(plan)),
         Flavor::Ossm2 => None,
     }
 }
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     let settings = &plan.namespaces;
     if !settings.create {
         return;

@@ -18,9 +18,9 @@ use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, OAUTH_PROXY_PORT, Plan};
 
-pub const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
+pub(crate) const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
         let Some(jwt) = &host.jwt else { continue };
         let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };

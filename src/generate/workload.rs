@@ -20,7 +20,7 @@ pub struct GatewayWorkload<'a> {
     pub tenant: Option<&'a str>,
 }
 
-pub fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mut Generated) {
+pub(crate) fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mut Generated) {
     let ns = Some(w.namespace);
     out.push(Manifest::new("v1", "ServiceAccount", ns, w.name, serde_json::Map::new()), sources, w.tenant);
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 mod patch;
 
 #[cfg(test)]
-pub use patch::parse_operations;
+pub(crate) use patch::parse_operations;
 pub use patch::{LayerPatch, PatchSpec, PatchTarget};
 
 use crate::values::{
@@ -22,7 +22,7 @@ use crate::values::{
     RequestHost, SecretKey, SecretName, ServiceName, ServiceRef, SlaClassName, TenantName, Text, Uint32,
 };
 
-pub const API_VERSION: &str = "meshedge.io/v1alpha1";
+pub(crate) const API_VERSION: &str = "meshedge.io/v1alpha1";
 
 /// Labels: Kubernetes label keys and values.
 pub type LabelMap = BTreeMap<LabelKey, LabelValue>;
@@ -151,7 +151,7 @@ pub enum IssuerKind {
 }
 
 impl IssuerKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             IssuerKind::Issuer => "Issuer",
             IssuerKind::ClusterIssuer => "ClusterIssuer",

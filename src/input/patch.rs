@@ -51,7 +51,7 @@ impl LayerPatch {
 
 /// Parses RFC 6902 operations. Each is a mapping: serde alone would also read a list
 /// (`[add, /a, 1]`) as an operation, its items taken as the fields in order.
-pub fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
+pub(crate) fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
     if let Some(i) = operations.iter().position(|op| !op.is_object()) {
         return Err(format!("operation {i} is not a mapping of `op`, `path` and its other fields"));
     }

@@ -7,7 +7,7 @@ use crate::layers::layout::{MANIFEST, is_manifest_file};
 use crate::source::{self, SourceError};
 
 /// How deep `bases` may chain layers (E114).
-pub const MAX_BASES_DEPTH: usize = 64;
+pub(crate) const MAX_BASES_DEPTH: usize = 64;
 
 #[derive(Debug, Clone)]
 pub enum LayerError {

@@ -14,13 +14,13 @@ use serde_json::Value;
 use crate::source::{self, EntryKind, Source, Tree};
 
 /// A layer's manifest, in the layer's directory.
-pub const MANIFEST: &str = "meshedge.yaml";
+pub(crate) const MANIFEST: &str = "meshedge.yaml";
 
 /// The directories whose children are environments (`environments/prod`, `env/dev`, `envs/qa`).
-pub const ENVIRONMENT_DIRS: [&str; 3] = ["environments", "env", "envs"];
+pub(crate) const ENVIRONMENT_DIRS: [&str; 3] = ["environments", "env", "envs"];
 
 /// `name` inside the repo-relative directory `dir` (`""` is the root).
-pub fn within(dir: &str, name: &str) -> String {
+pub(crate) fn within(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 
@@ -42,7 +42,7 @@ pub struct LayerInputs {
 
 impl LayerInputs {
     /// The inputs of the layer at `dir` that its manifest does not name.
-    pub fn new(dir: &str) -> LayerInputs {
+    pub(crate) fn new(dir: &str) -> LayerInputs {
         LayerInputs {
             dir: dir.to_string(),
             manifest: within(dir, MANIFEST),
@@ -56,7 +56,7 @@ impl LayerInputs {
     /// With the layers and files its manifest (`bases`, `patches[].file`) names. Read from the
     /// manifest's value, so that what a manifest names is known even where it is not a valid
     /// layer (a fingerprint hashes it; a build reads it only from a valid one).
-    pub fn named_in(mut self, manifest: &Value) -> LayerInputs {
+    pub(crate) fn named_in(mut self, manifest: &Value) -> LayerInputs {
         let list = |field: &str| manifest.get(field).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         self.bases = list("bases").iter().filter_map(Value::as_str).map(|base| source::join(&self.dir, base)).collect();
         self.patch_files = list("patches")
@@ -68,13 +68,13 @@ impl LayerInputs {
     }
 
     /// The directories walked for the layer's documents.
-    pub fn walked(&self) -> [&str; 2] {
+    pub(crate) fn walked(&self) -> [&str; 2] {
         [&self.resources, &self.tenants]
     }
 
     /// Each directory above the layer, up to the root, with the `tenants/` in it: a `tenants/`
     /// there is read only when that directory (or the `tenants/` itself) is a layer (W206).
-    pub fn above(&self) -> Vec<(String, String)> {
+    pub(crate) fn above(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut above = self.dir.as_str();
         while !above.is_empty() {
@@ -87,13 +87,13 @@ impl LayerInputs {
 
 /// Whether a file under `resources/` or `tenants/` is read: `.yaml`, `.yml` and `.json`, in
 /// lower case.
-pub fn is_manifest_file(path: &str) -> bool {
+pub(crate) fn is_manifest_file(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")
 }
 
 /// The directories whose files a build reads: the `resources/` and `tenants/` of every layer
 /// among the files it read (`inputs`, repo-relative).
-pub fn read_directories(inputs: &BTreeSet<String>) -> Vec<String> {
+pub(crate) fn read_directories(inputs: &BTreeSet<String>) -> Vec<String> {
     inputs
         .iter()
         .filter_map(|file| {
@@ -105,7 +105,7 @@ pub fn read_directories(inputs: &BTreeSet<String>) -> Vec<String> {
 }
 
 /// Where an environment named `name` may be: `environments/<name>`, `env/<name>`, `envs/<name>`.
-pub fn environment_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn environment_candidates(name: &str) -> impl Iterator<Item = String> + '_ {
     ENVIRONMENT_DIRS.iter().map(move |dir| format!("{dir}/{name}"))
 }
 

@@ -143,7 +143,7 @@ impl<'a> Loader<'a> {
 }
 
 /// A source error as a diagnostic, with the context of the read.
-pub fn source_error(error: &SourceError, context: &str) -> Diagnostic {
+pub(crate) fn source_error(error: &SourceError, context: &str) -> Diagnostic {
     let at = Location::file(error.path());
     LayerError::Source { context: context.to_string(), error: error.clone() }.at(at)
 }

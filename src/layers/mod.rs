@@ -11,7 +11,7 @@
 mod contents;
 mod error;
 mod layer;
-pub mod layout;
+pub(crate) mod layout;
 mod loader;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,7 +24,8 @@ use crate::load::Document;
 pub use error::LayerError;
 pub use layer::{Layer, TenantDocument, TenantRead};
 pub use layout::LayerInputs;
-pub use loader::{Loader, source_error};
+pub use loader::Loader;
+pub(crate) use loader::source_error;
 
 /// Loads the environment at `env_dir` and all its bases, in application order; with the
 /// warnings about files and directories meshedge leaves unread.

@@ -74,7 +74,7 @@ const ALIAS_HELP: &str = "define the anchor before the alias, in the same docume
 
 impl LoadError {
     /// The error of a typed read of the value at `pointer` (of the document).
-    pub fn typed(pointer: &str, error: ReadError) -> LoadError {
+    pub(crate) fn typed(pointer: &str, error: ReadError) -> LoadError {
         let at = if pointer.is_empty() {
             "the document".to_string()
         } else {
@@ -205,7 +205,7 @@ impl ReadError {
     }
 
     /// The message without a refusal's help (for messages that give their own).
-    pub fn plain(&self) -> &str {
+    pub(crate) fn plain(&self) -> &str {
         match &self.kind {
             ReadKind::Refused { refusal, .. } => refusal,
             _ => &self.message,

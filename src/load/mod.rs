@@ -37,7 +37,7 @@ use crate::load::read::{Mode, Read, run};
 use crate::pointer::escape;
 
 pub use error::{LoadError, ReadError};
-pub use limits::{ALIAS_FACTOR, MAX_DEPTH, VALUE_BYTES};
+pub(crate) use limits::{ALIAS_FACTOR, MAX_DEPTH, VALUE_BYTES};
 
 /// One YAML document of an input file.
 #[derive(Debug, Clone)]
@@ -94,6 +94,7 @@ impl Document {
 
     /// The value, read again from the text (for a document whose value was released). To read
     /// several, [`reload_all`] parses each file once.
+    #[cfg(test)]
     pub fn reload(&self) -> Value {
         reload_all(&[self]).pop().unwrap_or_default()
     }
@@ -146,7 +147,7 @@ pub fn reload_all(docs: &[&Document]) -> Vec<Value> {
 
 /// Deserializes a generic value (a struct only from a mapping: [`strict`]); on failure returns
 /// the JSON pointer (relative) and the error, classified ([`ReadError`]).
-pub fn typed_value<T: DeserializeOwned>(value: &Value) -> Result<T, (String, ReadError)> {
+pub(crate) fn typed_value<T: DeserializeOwned>(value: &Value) -> Result<T, (String, ReadError)> {
     serde_path_to_error::deserialize(strict::Strict(value)).map_err(|err| {
         let mut pointer = String::new();
         for segment in err.path().iter() {
@@ -172,7 +173,7 @@ pub fn strip_bom(text: &str) -> &str {
 }
 
 /// [`strip_bom`] for an owned text.
-pub fn without_bom(mut text: String) -> String {
+pub(crate) fn without_bom(mut text: String) -> String {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }

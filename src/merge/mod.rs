@@ -21,7 +21,7 @@ use crate::load::{self, Document};
 pub use error::MergeError;
 
 /// Merges `overlay` into `base` by the §2.2 rule.
-pub fn merge_value(base: &mut Value, overlay: &Value) {
+pub(crate) fn merge_value(base: &mut Value, overlay: &Value) {
     match (base, overlay) {
         (Value::Object(base), Value::Object(overlay)) => {
             for (key, value) in overlay {
@@ -122,7 +122,7 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    pub fn sources(&self) -> BTreeSet<String> {
+    pub(crate) fn sources(&self) -> BTreeSet<String> {
         self.docs.iter().map(|d| d.file.clone()).collect()
     }
 }

@@ -36,7 +36,7 @@ enum Requirement {
 pub struct Selector(Vec<Requirement>);
 
 impl Selector {
-    pub fn parse(text: &str) -> Result<Selector, String> {
+    pub(crate) fn parse(text: &str) -> Result<Selector, String> {
         let mut terms = Vec::new();
         let mut depth = 0;
         let mut start = 0;
@@ -86,7 +86,7 @@ impl Selector {
         }
     }
 
-    pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
+    pub(crate) fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
         let get = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
             Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
@@ -121,7 +121,7 @@ fn anchored(field: &str, pattern: &Option<String>) -> Result<Option<Regex>, Stri
 }
 
 impl Target {
-    pub fn compile(target: &PatchTarget) -> Result<Target, String> {
+    pub(crate) fn compile(target: &PatchTarget) -> Result<Target, String> {
         let selector = |field: &str, text: &Option<String>| {
             text.as_ref().map(|t| Selector::parse(t).map_err(|e| format!("`{field}`: {e}"))).transpose()
         };
@@ -136,7 +136,7 @@ impl Target {
         })
     }
 
-    pub fn matches(&self, r: &Resource) -> bool {
+    pub(crate) fn matches(&self, r: &Resource) -> bool {
         let (group, version) = r.group_version();
         self.group.as_deref().is_none_or(|g| g == group)
             && self.version.as_deref().is_none_or(|v| v == version)
@@ -150,7 +150,7 @@ impl Target {
 
 /// How much a JSON patch may grow an object: to at most this many times the size of the object
 /// and of the patch's operations together (sizes as the loader counts them for aliases).
-pub const GROWTH_FACTOR: usize = crate::load::ALIAS_FACTOR;
+pub(crate) const GROWTH_FACTOR: usize = crate::load::ALIAS_FACTOR;
 /// How deep a JSON patch may nest an object (twice what the loader reads).
 pub const MAX_PATCHED_DEPTH: usize = 2 * crate::load::MAX_DEPTH;
 
@@ -267,7 +267,7 @@ pub struct Applied {
 pub struct Matches(Vec<usize>);
 
 impl Matches {
-    pub fn add(&mut self, other: &Matches) {
+    pub(crate) fn add(&mut self, other: &Matches) {
         if self.0.len() < other.0.len() {
             self.0.resize(other.0.len(), 0);
         }
@@ -279,7 +279,7 @@ impl Matches {
 
 impl<'a> Patches<'a> {
     /// Compiles every patch; one whose target or operations are invalid is reported and left out.
-    pub fn compile(patches: &'a [LayerPatch]) -> (Patches<'a>, Diagnostics) {
+    pub(crate) fn compile(patches: &'a [LayerPatch]) -> (Patches<'a>, Diagnostics) {
         let compile_one = |patch: &'a LayerPatch| -> Result<Compiled<'a>, Diagnostic> {
             let target = Target::compile(&patch.spec.target.clone().unwrap_or_default()).map_err(|message| {
                 PatchError::Target { patch: patch.name.clone(), message }.at(patch.location.clone())
@@ -297,13 +297,18 @@ impl<'a> Patches<'a> {
         (Patches { compiled }, diagnostics)
     }
 
-    pub fn matches(&self) -> Matches {
+    pub(crate) fn matches(&self) -> Matches {
         Matches(vec![0; self.compiled.len()])
     }
 
     /// Applies every patch that selects `resource`, in order. A failed JSON patch is reported and
     /// leaves the object as it was.
-    pub fn apply(&self, resource: &mut Resource, matches: &mut Matches, diagnostics: &mut Diagnostics) -> Applied {
+    pub(crate) fn apply(
+        &self,
+        resource: &mut Resource,
+        matches: &mut Matches,
+        diagnostics: &mut Diagnostics,
+    ) -> Applied {
         let mut applied = Applied::default();
         for (index, Compiled { patch, target }) in self.compiled.iter().enumerate() {
             if !target.matches(resource) {
@@ -337,7 +342,7 @@ impl<'a> Patches<'a> {
     }
 
     /// A patch that matched no object is an error unless it is `optional`.
-    pub fn unmatched(&self, matches: &Matches) -> Diagnostics {
+    pub(crate) fn unmatched(&self, matches: &Matches) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
         for (index, Compiled { patch, .. }) in self.compiled.iter().enumerate() {
             if matches.0.get(index).copied().unwrap_or_default() == 0 && !patch.spec.optional {

@@ -4,9 +4,9 @@
 use crate::diagnostic::{Code, Explain};
 
 /// The suffix Istio adds to a credential name to find its CA bundle.
-pub const CACERT_SUFFIX: &str = "-cacert";
+pub(crate) const CACERT_SUFFIX: &str = "-cacert";
 /// The longest Secret name (a DNS-1123 subdomain).
-pub const SECRET_NAME_MAX: usize = 253;
+pub(crate) const SECRET_NAME_MAX: usize = 253;
 
 #[derive(Debug, Clone)]
 pub enum RequestError {
@@ -491,6 +491,6 @@ impl Explain for RequestError {
 }
 
 /// `request `web` of tenant `shop``, as messages name a request.
-pub fn request_of(request: &str, tenant: &str) -> String {
+pub(crate) fn request_of(request: &str, tenant: &str) -> String {
     format!("request `{request}` of tenant `{tenant}`")
 }

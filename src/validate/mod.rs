@@ -23,7 +23,6 @@ use crate::merge::Merged;
 use crate::plan::Plan;
 use crate::validate::scope::{Checker, Claims, RequestScope};
 
-
 /// Checks the merged environment; the plan and its warnings, or the errors.
 pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut c = Checker::new(merged);

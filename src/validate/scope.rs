@@ -17,17 +17,17 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(merged: &'a Merged) -> Self {
+    pub(crate) fn new(merged: &'a Merged) -> Self {
         Checker { merged, diagnostics: Diagnostics::new() }
     }
 
     /// Reports `error` at `at`.
-    pub fn push(&mut self, error: RequestError, at: Location) {
+    pub(crate) fn push(&mut self, error: RequestError, at: Location) {
         self.diagnostics.push(error.at(at));
     }
 
     /// Whether errors were found since the checker held `before` diagnostics.
-    pub fn errors_since(&self, before: usize) -> bool {
+    pub(crate) fn errors_since(&self, before: usize) -> bool {
         self.diagnostics.iter().skip(before).any(Diagnostic::is_error)
     }
 }

@@ -32,7 +32,7 @@ use crate::values::is_dns_label;
 
 /// Namespaces of the cluster itself, never a tenant's (Kubernetes' `default` and `kube-*`,
 /// OpenShift's `openshift` and `openshift-*`).
-pub const BUILT_IN_RESERVED: [&str; 4] = ["default", "kube-*", "openshift", "openshift-*"];
+pub(crate) const BUILT_IN_RESERVED: [&str; 4] = ["default", "kube-*", "openshift", "openshift-*"];
 
 /// A name as it may be shown in one line of a message: control characters escaped.
 fn shown(name: &str) -> String {
@@ -42,7 +42,7 @@ fn shown(name: &str) -> String {
 /// The tenant rules that need only the merged environment and its gateways: directory names
 /// (E442), reserved (E440) and allowed (E441) namespaces, namespace patterns (E445), and the
 /// wildcard setting of gateways (E446).
-pub fn check_environment(
+pub(crate) fn check_environment(
     merged: &Merged,
     mesh: &MeshPlan,
     ingress: &BTreeMap<String, IngressGateway>,
@@ -274,7 +274,7 @@ impl<'a> SecretClaims<'a> {
 
     /// The secrets the gateway reads for an ingress host: its certificate (named, or issued by
     /// cert-manager for it) and the client CA, in the gateway's namespace.
-    pub fn ingress(&mut self, request: &'a Request, base: &str, host: &IngressHost, gateway: &IngressGateway) {
+    pub(crate) fn ingress(&mut self, request: &'a Request, base: &str, host: &IngressHost, gateway: &IngressGateway) {
         if let Some(credential) = &host.credential {
             let (pointer, role) = if host.issue_certificate {
                 (format!("{base}/host"), ISSUED)
@@ -292,7 +292,7 @@ impl<'a> SecretClaims<'a> {
     /// gateway) in the requester's namespace. A `credentialName` "must exist in the namespace of
     /// the proxy using the certificates" (istio/api `networking/v1alpha3/destination_rule.proto`,
     /// `ClientTLSSettings.credential_name`, 1.24.3).
-    pub fn egress(
+    pub(crate) fn egress(
         &mut self,
         request: &'a Request,
         base: &str,
@@ -311,7 +311,7 @@ impl<'a> SecretClaims<'a> {
     }
 
     /// E443: a secret named by requests of two tenants, or a platform secret named by a request.
-    pub fn check(&self, merged: &Merged, ingress: &BTreeMap<String, IngressGateway>, out: &mut Diagnostics) {
+    pub(crate) fn check(&self, merged: &Merged, ingress: &BTreeMap<String, IngressGateway>, out: &mut Diagnostics) {
         // (namespace, secret) → (the gateway, the setting naming it).
         let mut platform: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
         for gateway in ingress.values() {
@@ -366,7 +366,7 @@ impl<'a> SecretClaims<'a> {
 
 /// Whether a request may claim ingress host `host` (expanded from `written`) on `gateway`:
 /// `*` is never a host, and a wildcard needs `allowWildcardHosts` (E444).
-pub fn check_ingress_host(
+pub(crate) fn check_ingress_host(
     merged: &Merged,
     written: &str,
     host: &str,
@@ -398,13 +398,13 @@ pub struct HostClaims<'a> {
 }
 
 impl<'a> HostClaims<'a> {
-    pub fn add(&mut self, host: &str, request: &'a Request, pointer: String) {
+    pub(crate) fn add(&mut self, host: &str, request: &'a Request, pointer: String) {
         self.claims.push(HostClaim { host: host.to_string(), request, pointer });
     }
 
     /// E401: each pair of claims where a wildcard covers the other host, reported at the later
     /// claim with a note at the earlier. Each wildcard looks up only the hosts under it.
-    pub fn check(&self, out: &mut Diagnostics) {
+    pub(crate) fn check(&self, out: &mut Diagnostics) {
         let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, claim) in self.claims.iter().enumerate() {
             by_key.entry(reversed_key(&claim.host)).or_default().push(i);
