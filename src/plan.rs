@@ -12,6 +12,7 @@ use crate::input::{
     OidcSettings, OutboundPolicy, OutlierDetection,
 };
 use crate::names::join;
+use crate::objects::{ExtAuthzHttp, ExtensionProvider};
 use crate::values::{Duration, EgressIp};
 
 /// The path prefix of the login flow's own endpoints (callback, sign-in).
@@ -213,16 +214,21 @@ impl IngressGateway {
     }
 
     /// The mesh config entry (`meshConfig.extensionProviders[]`) of the gateway's login flow.
-    pub(crate) fn login_extension_provider(&self) -> serde_json::Value {
-        serde_json::json!({
-            "name": self.login_provider(),
-            "envoyExtAuthzHttp": {
-                "service": self.login_proxy_fqdn(),
-                "port": OAUTH_PROXY_PORT,
-                "includeRequestHeadersInCheck": ["authorization", "cookie"],
-                "headersToUpstreamOnAllow": ["authorization", "path", "x-auth-request-user", "x-auth-request-email"],
-                "headersToDownstreamOnDeny": ["content-type", "set-cookie"]
-            }
-        })
+    pub(crate) fn login_extension_provider(&self) -> ExtensionProvider {
+        ExtensionProvider {
+            name: self.login_provider(),
+            envoy_ext_authz_http: ExtAuthzHttp {
+                service: self.login_proxy_fqdn(),
+                port: OAUTH_PROXY_PORT,
+                include_request_headers_in_check: vec!["authorization", "cookie"],
+                headers_to_upstream_on_allow: vec![
+                    "authorization",
+                    "path",
+                    "x-auth-request-user",
+                    "x-auth-request-email",
+                ],
+                headers_to_downstream_on_deny: vec!["content-type", "set-cookie"],
+            },
+        }
     }
 }

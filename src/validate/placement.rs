@@ -32,7 +32,9 @@ pub(crate) fn warnings(c: &mut Checker, plan: &Plan) {
                 c.diagnostics.push(
                     RequestError::LoginNeedsProvider {
                         gateway: gateway.name.clone(),
-                        provider: gateway.login_extension_provider().to_string(),
+                        provider: serde_json::to_value(gateway.login_extension_provider())
+                            .unwrap_or_default()
+                            .to_string(),
                     }
                     .at(c.merged.settings_location(&format!("/ingress/gateways/{}/oidc", gateway.name))),
                 );

@@ -4,6 +4,8 @@
 //! CRDs; [`Manifest`] wraps a body with `apiVersion`, `kind` and metadata and turns it into the
 //! generic value form. Generation modules build objects only through these types.
 
+mod mesh;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -11,6 +13,8 @@ use serde_json::Value;
 
 use crate::input::{ConnectionPool, Flavor, OutlierDetection};
 use crate::values::Duration;
+
+pub(crate) use mesh::*;
 
 pub type Labels = BTreeMap<String, String>;
 
