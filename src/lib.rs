@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod generate;
 pub mod input;
+pub mod input_schema;
 pub mod layers;
 pub mod load;
 pub mod locate;
