@@ -145,6 +145,9 @@ impl Target {
     /// Source: istio/istio `manifests/charts/istio-control/istio-discovery/files/injection-template.yaml`
     /// (1.16.7:188, 1.24.3:167 `- name: istio-proxy`); maistra/istio-operator maistra-2.5
     /// `resources/helm/v2.5/istio-control/istio-discovery/files/injection-template.yaml:70`.
+    /// Validating admission (ValidatingAdmissionPolicy, then validating webhooks) runs after the
+    /// mutating webhooks, so it sees this container (kubernetes/apiserver `kubernetes-1.29.0`
+    /// `pkg/server/options/admission.go:89`, `RecommendedPluginOrder`).
     pub fn sidecar_container_name(&self) -> &'static str {
         "istio-proxy"
     }

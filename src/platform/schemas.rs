@@ -5,9 +5,9 @@
 //! differ from the Istio release OSSM is built on; none today), `kubernetes/1.<minor>/` (OpenAPI v3
 //! documents), `gatekeeper/<release>/`, `kyverno/<release>/`. A directory holds only the files that
 //! changed since the previous version of its chain, so a target reads each file from the newest
-//! directory at or below its version that has it. Kinds whose schema does not depend on the
-//! versions meshedge models (OpenShift Route and EgressNetworkPolicy, OVN, cert-manager, the OSSM
-//! operator's SMCP and SMMR) come from `data/schemas/`.
+//! directory at or below its version that has it. Kinds not vendored per release (OpenShift Route
+//! and EgressNetworkPolicy, OVN, cert-manager, the OSSM operator's SMCP and SMMR) use the one copy
+//! in `data/schemas/`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
