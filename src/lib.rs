@@ -26,6 +26,7 @@ pub mod names;
 pub mod objects;
 pub mod parallel;
 pub mod patch;
+pub mod platform;
 pub mod render;
 pub mod resource;
 pub mod schema;
