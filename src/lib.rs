@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analyse;
+pub mod analyzers;
 pub mod argocd;
 pub mod cli;
 pub mod compiler;
