@@ -27,6 +27,7 @@ pub mod objects;
 pub mod parallel;
 pub mod patch;
 pub mod render;
+pub mod report;
 pub mod resource;
 pub mod schema;
 pub mod source;
