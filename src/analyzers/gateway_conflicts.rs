@@ -128,21 +128,22 @@ pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
         for ((g, s), hits) in found {
             let gateway = &gateways[g];
             let port = gateway.servers.get(s).and_then(|s| s.port).unwrap_or_default();
-            let others: Vec<String> = hits.gateways.iter().map(|o| gateways[*o].meta.full_name()).collect();
+            let others: BTreeSet<String> = hits.gateways.iter().map(|o| gateways[*o].meta.full_name()).collect();
             let selector = &selectors[g];
             let message = if exact {
                 let hosts: BTreeSet<&str> = hits.pairs.iter().map(|(h, ..)| *h).collect();
                 format!(
                     "host {} on port {port} is also served by Gateway {} on the same workload (selector `{selector}`)",
                     hosts.into_iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "),
-                    others.join(", "),
+                    others.into_iter().collect::<Vec<_>>().join(", "),
                 )
             } else {
-                let pairs: Vec<String> = hits
+                let pairs: BTreeSet<String> = hits
                     .pairs
                     .iter()
                     .map(|(h, o, og)| format!("`{h}` overlaps `{o}` of Gateway {}", gateways[*og].meta.full_name()))
                     .collect();
+                let pairs: Vec<String> = pairs.into_iter().collect();
                 format!("on port {port}, host {} on the same workload (selector `{selector}`)", pairs.join("; "))
             };
             let path = format!("/spec/servers/{s}/hosts/{}", hits.host_index.unwrap_or_default());
