@@ -259,6 +259,8 @@ pub struct Index<'a> {
     /// The objects' workloads and the context's.
     pub workloads: Vec<Workload>,
     pub known_services: &'a [KnownService],
+    /// Gateways by `(namespace, name)`, an index into `gateways`.
+    gateway_index: BTreeMap<(&'a str, &'a str), usize>,
     pub complete_namespaces: BTreeSet<&'a str>,
     pub service_namespaces: BTreeSet<&'a str>,
     pub root_namespace: &'a str,
@@ -292,6 +294,9 @@ impl<'a> Index<'a> {
             } else {
                 index.add(value, object.sources, default_namespace);
             }
+        }
+        for (i, g) in index.gateways.iter().enumerate() {
+            index.gateway_index.entry((g.meta.namespace, g.meta.name)).or_insert(i);
         }
         index
     }
@@ -356,8 +361,9 @@ impl<'a> Index<'a> {
         })
     }
 
+    /// The Gateway `namespace/name` (the first one, should there be two).
     pub fn gateway(&self, namespace: &str, name: &str) -> Option<&Gateway<'a>> {
-        self.gateways.iter().find(|g| g.meta.namespace == namespace && g.meta.name == name)
+        self.gateway_index.get(&(namespace, name)).and_then(|i| self.gateways.get(*i))
     }
 
     /// The workloads `selector` selects, in any namespace.

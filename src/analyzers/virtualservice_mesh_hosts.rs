@@ -39,14 +39,26 @@ pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    // The claims of scope `*`: by host, and those whose host is a wildcard.
+    let everywhere: BTreeMap<&str, &Vec<(usize, usize)>> =
+        claims.iter().filter(|((scope, _), _)| scope == "*").map(|((_, fqdn), list)| (fqdn.as_str(), list)).collect();
+    let wildcards: Vec<&str> = everywhere.keys().copied().filter(|fqdn| fqdn.starts_with('*')).collect();
     let mut reported: BTreeSet<usize> = BTreeSet::new();
     for ((scope, fqdn), list) in &claims {
         let mut all = list.clone();
         if scope != "*" {
-            for ((other_scope, other), more) in &claims {
-                if other_scope == "*" && host::matches(fqdn, other) {
-                    all.extend(more);
-                }
+            // `*`-scoped claims whose host overlaps: the same host, a wildcard covering it, or,
+            // for a wildcard, any host it covers.
+            let mut overlapping: BTreeSet<&str> = BTreeSet::new();
+            if everywhere.contains_key(fqdn.as_str()) {
+                overlapping.insert(fqdn);
+            }
+            overlapping.extend(wildcards.iter().copied().filter(|g| host::matches(fqdn, g)));
+            if fqdn.starts_with('*') {
+                overlapping.extend(everywhere.keys().copied().filter(|g| host::matches(fqdn, g)));
+            }
+            for g in overlapping {
+                all.extend(everywhere.get(g).into_iter().flat_map(|l| l.iter()));
             }
         }
         // One entry per VirtualService: its first claim.
