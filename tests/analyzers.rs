@@ -336,3 +336,21 @@ mod arbitrary {
         }
     }
 }
+
+#[test]
+fn every_rule_is_documented_with_its_istio_code_and_severity() {
+    let row = |rule: &analyzers::Rule| {
+        let istio = rule.istio.map_or(" ".to_string(), |c| format!(" {c} "));
+        format!("| {} |{istio}| {} |", rule.code, rule.severity.as_str())
+    };
+    for doc in ["docs/analyses.md", "docs/errors.md"] {
+        let text = std::fs::read_to_string(common::repo_root().join(doc)).unwrap();
+        for rule in analyzers::RULES {
+            assert!(text.contains(&row(rule)), "{doc} has no row `{}`", row(rule));
+        }
+    }
+    let analyses = std::fs::read_to_string(common::repo_root().join("docs/analyses.md")).unwrap();
+    for rule in analyzers::RULES {
+        assert!(analyses.contains(&format!("{} {} |", row(rule), rule.title)), "{}: title", rule.code);
+    }
+}

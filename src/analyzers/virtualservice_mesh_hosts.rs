@@ -162,8 +162,11 @@ mod tests {
             // Both visible everywhere: a wildcard and a name it covers do not conflict.
             mesh("foo", "e", &["*.example.e"], None, None),
             mesh("bar", "e", &["shop.example.e"], None, None),
+            // A scoped wildcard and an unscoped name it covers do.
+            mesh("foo", "f", &["*.example.f"], None, Some(&["."])),
+            mesh("bar", "f", &["shop.example.f"], None, Some(&["*"])),
         ];
-        assert_eq!(names("A603", &all, &ctx), ["a", "a", "c", "c", "d", "d"]);
+        assert_eq!(names("A603", &all, &ctx), ["a", "a", "c", "c", "d", "d", "f", "f"]);
     }
 
     #[test]
