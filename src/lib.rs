@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analyse;
+pub mod analyzers;
 pub mod argocd;
 pub mod cli;
 pub mod compiler;
@@ -28,6 +29,7 @@ pub mod parallel;
 pub mod patch;
 pub mod platform;
 pub mod render;
+pub mod report;
 pub mod resource;
 pub mod schema;
 pub mod source;
