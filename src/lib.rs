@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 mod analyse;
+pub mod analyzers;
 pub mod argocd;
 pub mod compiler;
 pub mod diagnostic;
@@ -26,6 +27,7 @@ mod finish;
 mod generate;
 mod hosts;
 mod input;
+pub mod input_schema;
 mod layers;
 mod load;
 pub mod locate;
@@ -35,14 +37,16 @@ mod objects;
 mod parallel;
 mod patch;
 mod plan;
+pub mod platform;
 pub mod pointer;
 pub mod render;
+pub mod report;
 mod resource;
 pub mod schema;
 pub mod source;
 mod suggest;
 mod validate;
-mod values;
+pub mod values;
 
 /// The stages one by one, for tests and fuzz targets that drive a part of the pipeline.
 pub mod stages {

@@ -207,12 +207,12 @@ fn warnings_point_at_the_setting_to_change() {
     };
     assert_eq!(
         located("W431").as_deref(),
-        Some("base/tenants/payments/gateway.yaml:15:7"),
+        Some("base/tenants/payments/gateway.yaml:16:7"),
         "client CA of a mutual host"
     );
     assert_eq!(
         located("W433").as_deref(),
-        Some("base/tenants/payments/partner.yaml:13:7"),
+        Some("base/tenants/payments/partner.yaml:14:7"),
         "server CA of mutual egress"
     );
     assert!(prod.diagnostics.iter().any(|d| d.code == "A606"), "unverified TLS origination to api.stripe.com");

@@ -1,32 +1,54 @@
 //! Patches as layers declare them (§2.5): their typed form, and their RFC 6902 operations
 //! parsed once, when the layer is merged; the patch stage applies them.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diagnostic::Location;
 
-/// One patch of a layer (§2.5), inline or in a file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// One patch of a layer (docs/reference.md §9), inline or in a file: exactly one of `json`,
+/// `merge` or `file`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input_schema::patch_rules)]
 pub struct PatchSpec {
+    /// Which objects the `json` or `merge` patch applies to; every field optional. Not with
+    /// `file`.
     pub target: Option<PatchTarget>,
+    /// An RFC 6902 JSON Patch, atomic per object.
+    #[schemars(with = "Option<Vec<crate::input_schema::JsonPatchOperation>>")]
     pub json: Option<Vec<Value>>,
+    /// An RFC 7386 JSON Merge Patch: maps merge, `null` deletes a key, lists are replaced.
+    #[schemars(with = "Option<crate::input_schema::MergePatch>")]
     pub merge: Option<Value>,
+    /// A YAML file, relative to this layer's directory, holding one patch (`target` and
+    /// `json` or `merge`) per document. Goes alone, or with `optional`.
     pub file: Option<String>,
+    /// Without it, a patch that matches no object is an error. With `file`, it applies to
+    /// every patch of the file.
     #[serde(default)]
     pub optional: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// The objects a patch applies to: an object must match every field given.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PatchTarget {
+    /// The API group, exactly (`networking.istio.io`, `apps`; `""` for the core group).
     pub group: Option<String>,
+    /// The API version, exactly (`v1`, `v1beta1`).
     pub version: Option<String>,
+    /// A regular expression, anchored, over the kind (`Gateway` does not match
+    /// `GatewayClass`).
     pub kind: Option<String>,
+    /// A regular expression, anchored, over `metadata.name` (`public-.*`).
     pub name: Option<String>,
+    /// A regular expression, anchored, over `metadata.namespace`.
     pub namespace: Option<String>,
+    /// A Kubernetes label selector (`app=x`, `tier in (a,b)`, `!legacy`).
     pub label_selector: Option<String>,
+    /// A selector in the same syntax, over annotations.
     pub annotation_selector: Option<String>,
 }
 

@@ -1,0 +1,293 @@
+//! Analyzers: the checks `meshedge check` runs on the final objects (generated, plain and
+//! patched alike), with the verdicts of `istioctl analyze` (Istio 1.25 and later) where one
+//! corresponds, plus meshedge's own edge checks. docs/analyses.md describes each rule and its
+//! upstream source; [`rules`] lists the codes.
+//!
+//! Input: Kubernetes objects in the generic value form with the input files they came from
+//! ([`Object`]), and what the objects themselves cannot say ([`Context`]: the gateway pods the
+//! control plane runs, secrets that exist outside the repository, namespaces whose workloads or
+//! Services are all known). Output: [`Finding`]s, each with its code, the object it is reported
+//! on and the JSON pointer of the field at fault, so the caller can turn it into a file and line.
+//! [`suppress`] drops the findings users suppressed, and says which rule suppressed each.
+//!
+//! Nothing here panics on any input: a field of the wrong type counts as absent (the schema
+//! validation reports it), and every analysis is bounded by a small power of the object count.
+
+mod authorization_workloads;
+mod destinationrule_ca;
+mod destinationrule_credential;
+mod gateway_certificates;
+mod gateway_conflicts;
+mod gateway_credentials;
+mod gateway_service_ports;
+pub mod host;
+mod index;
+pub mod rules;
+mod serviceentry_dns;
+pub mod suppress;
+mod virtualservice_destinations;
+mod virtualservice_gateways;
+mod virtualservice_jwt_claims;
+mod virtualservice_mesh_hosts;
+mod virtualservice_subsets;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use rules::{RULES, Rule, Severity};
+
+use index::Index;
+
+/// The annotation users suppress findings on an object with: a comma-separated list of codes
+/// (meshedge's `A6xx` or Istio's `IST0xxx`), or `*`.
+pub const SUPPRESS_ANNOTATION: &str = "meshedge.io/check-suppress";
+/// Istio's own suppression annotation, honoured the same way.
+/// Source: istio/api `annotation/annotations.yaml` (`galley.istio.io/analyze-suppress`).
+pub const ISTIO_SUPPRESS_ANNOTATION: &str = "galley.istio.io/analyze-suppress";
+
+/// One object to analyse: its value and the repo-relative input files it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Object<'a> {
+    pub value: &'a Value,
+    pub sources: &'a [String],
+}
+
+impl<'a> Object<'a> {
+    pub fn new(value: &'a Value, sources: &'a [String]) -> Self {
+        Object { value, sources }
+    }
+}
+
+/// The identity of an object: `apiVersion`, `kind`, `namespace` (as written; absent for
+/// cluster objects and objects that leave it to the applier) and `name`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// The identity of `value` (empty strings for missing fields).
+    pub fn of(value: &Value) -> Self {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+        let metadata = value.get("metadata");
+        ObjectRef {
+            api_version: text(value.get("apiVersion")),
+            kind: text(value.get("kind")),
+            namespace: metadata
+                .and_then(|m| m.get("namespace"))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            name: text(metadata.and_then(|m| m.get("name"))),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    /// `Kind/namespace/name`, or `Kind/name`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// One finding of an analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    /// A short lowercase sentence naming the hosts, objects and values at fault.
+    pub message: String,
+    /// The object the finding is reported on (the one to fix, or to annotate to suppress it).
+    pub object: ObjectRef,
+    /// JSON pointer (RFC 6901) of the field at fault in `object`; `""` for the whole object.
+    pub path: String,
+    /// The input files `object` came from.
+    pub sources: Vec<String>,
+    /// Other objects that take part (the other Gateway of a conflict, ...), sorted.
+    pub related: Vec<ObjectRef>,
+    /// The suppression annotations of `object` ([`SUPPRESS_ANNOTATION`],
+    /// [`ISTIO_SUPPRESS_ANNOTATION`]) as written: (annotation, value).
+    pub annotations: Vec<(String, String)>,
+}
+
+impl Finding {
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    pub fn istio(&self) -> Option<&'static str> {
+        self.rule.istio
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+
+    fn sort_key(&self) -> (Severity, &str, &ObjectRef, &str, &str) {
+        (self.rule.severity, self.rule.code, &self.object, &self.path, &self.message)
+    }
+}
+
+/// A workload (a set of pods) the analyses may match selectors against.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Workload {
+    pub namespace: String,
+    /// A name for messages (the Deployment, or the gateway's name).
+    pub name: String,
+    /// The pods' labels.
+    pub labels: BTreeMap<String, String>,
+    /// Whether the pods are gateway proxies (they read `credentialName` from DestinationRules).
+    pub gateway: bool,
+}
+
+/// A Service that exists without an object among the analysed ones (one a control plane
+/// creates for its gateways).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KnownService {
+    pub namespace: String,
+    pub name: String,
+    pub ports: Vec<u32>,
+}
+
+/// What the analyses need to know that the objects do not say. Everything is optional: with
+/// the default, analyses that need workloads skip rather than guess.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Workloads besides those of the objects' own pod templates (Deployments, StatefulSets,
+    /// DaemonSets, ReplicaSets, Jobs, CronJobs, Pods): the gateway pods the control plane
+    /// deploys.
+    pub workloads: Vec<Workload>,
+    /// Namespaces whose workloads are all known (objects plus `workloads`): the gateway
+    /// namespaces no tenant may use.
+    pub complete_namespaces: BTreeSet<String>,
+    /// Secrets that exist without an object among the analysed ones (`(namespace, name)`): the
+    /// existing secrets requests name.
+    pub secrets: BTreeSet<(String, String)>,
+    /// Services besides the objects' own.
+    pub services: Vec<KnownService>,
+    /// Namespaces whose Services are all known (objects plus `services`): route destinations in
+    /// them are checked (A610).
+    pub service_namespaces: BTreeSet<String>,
+    /// The mesh's root namespace (`meshConfig.rootNamespace`; the control plane's namespace on
+    /// OpenShift Service Mesh). Default `istio-system`, Istio's default.
+    pub root_namespace: Option<String>,
+    /// The namespace of objects that name none. Default `default` (what `kubectl apply` uses
+    /// without `-n`).
+    pub default_namespace: Option<String>,
+}
+
+impl Context {
+    pub fn root_namespace(&self) -> &str {
+        self.root_namespace.as_deref().unwrap_or("istio-system")
+    }
+
+    pub fn default_namespace(&self) -> &str {
+        self.default_namespace.as_deref().unwrap_or("default")
+    }
+}
+
+/// Runs every analysis over `objects`; the findings are sorted (errors first, then by code,
+/// object, field and message) and free of duplicates.
+pub fn analyse(objects: &[Object<'_>], context: &Context) -> Vec<Finding> {
+    let index = Index::new(objects, context);
+    let mut out = Vec::new();
+    virtualservice_gateways::run(&index, &mut out);
+    virtualservice_destinations::run(&index, &mut out);
+    virtualservice_subsets::run(&index, &mut out);
+    virtualservice_mesh_hosts::run(&index, &mut out);
+    virtualservice_jwt_claims::run(&index, &mut out);
+    gateway_conflicts::run(&index, &mut out);
+    gateway_credentials::run(&index, &mut out);
+    gateway_certificates::run(&index, &mut out);
+    gateway_service_ports::run(&index, &mut out);
+    destinationrule_ca::run(&index, &mut out);
+    destinationrule_credential::run(&index, &mut out);
+    serviceentry_dns::run(&index, &mut out);
+    authorization_workloads::run(&index, &mut out);
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Builders for the analyzers' unit tests.
+
+    use super::*;
+    use serde_json::json;
+
+    /// Runs the analyses over `values` and returns `(code, object name, path)` per finding.
+    pub fn run(values: &[Value], context: &Context) -> Vec<(&'static str, String, String)> {
+        findings(values, context).into_iter().map(|f| (f.rule.code, f.object.name, f.path)).collect()
+    }
+
+    pub fn findings(values: &[Value], context: &Context) -> Vec<Finding> {
+        let sources = vec!["in.yaml".to_string()];
+        let objects: Vec<Object> = values.iter().map(|v| Object::new(v, &sources)).collect();
+        analyse(&objects, context)
+    }
+
+    /// The findings of one code only.
+    pub fn only(code: &str, values: &[Value], context: &Context) -> Vec<(String, String)> {
+        run(values, context).into_iter().filter(|(c, ..)| *c == code).map(|(_, n, p)| (n, p)).collect()
+    }
+
+    pub fn names(code: &str, values: &[Value], context: &Context) -> Vec<String> {
+        let mut names: Vec<String> = only(code, values, context).into_iter().map(|(n, _)| n).collect();
+        names.sort();
+        names
+    }
+
+    pub fn gateway(ns: &str, name: &str, selector: Value, servers: Value) -> Value {
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+            "metadata": {"name": name, "namespace": ns}, "spec": {"selector": selector, "servers": servers}})
+    }
+
+    pub fn server(port: u64, hosts: &[&str]) -> Value {
+        json!({"port": {"number": port, "name": format!("p{port}"), "protocol": "HTTP"}, "hosts": hosts})
+    }
+
+    pub fn vs(ns: &str, name: &str, spec: Value) -> Value {
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": name, "namespace": ns}, "spec": spec})
+    }
+
+    pub fn dr(ns: &str, name: &str, spec: Value) -> Value {
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+            "metadata": {"name": name, "namespace": ns}, "spec": spec})
+    }
+
+    pub fn se(ns: &str, name: &str, spec: Value) -> Value {
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
+            "metadata": {"name": name, "namespace": ns}, "spec": spec})
+    }
+
+    pub fn service(ns: &str, name: &str, ports: &[u64]) -> Value {
+        let ports: Vec<Value> = ports.iter().map(|p| json!({"name": format!("p{p}"), "port": p})).collect();
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
+            "spec": {"ports": ports}})
+    }
+
+    pub fn workload(ns: &str, name: &str, labels: &[(&str, &str)]) -> Workload {
+        Workload {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            gateway: true,
+        }
+    }
+
+    /// A context knowing the given gateway workloads.
+    pub fn with_workloads(workloads: Vec<Workload>) -> Context {
+        Context { workloads, ..Context::default() }
+    }
+}

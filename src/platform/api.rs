@@ -1,0 +1,517 @@
+//! Which kinds the target serves, and at which API version meshedge writes each.
+
+use std::fmt;
+
+use super::Target;
+use crate::input::Flavor;
+
+/// Every kind meshedge writes or may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    // Istio (networking.istio.io, security.istio.io, telemetry.istio.io, extensions.istio.io).
+    Gateway,
+    VirtualService,
+    DestinationRule,
+    ServiceEntry,
+    Sidecar,
+    EnvoyFilter,
+    AuthorizationPolicy,
+    RequestAuthentication,
+    PeerAuthentication,
+    Telemetry,
+    WasmPlugin,
+    // The control plane: OpenShift Service Mesh 2 (maistra.io), or the Sail operator's `Istio`.
+    ServiceMeshControlPlane,
+    ServiceMeshMemberRoll,
+    IstioControlPlane,
+    // Kubernetes.
+    Namespace,
+    ConfigMap,
+    Secret,
+    Service,
+    ServiceAccount,
+    Deployment,
+    NetworkPolicy,
+    Role,
+    RoleBinding,
+    ClusterRole,
+    ClusterRoleBinding,
+    ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding,
+    // OpenShift and its network plugins.
+    Route,
+    EgressNetworkPolicy,
+    EgressFirewall,
+    EgressIP,
+    // Add-ons installed on the cluster.
+    Certificate,
+    ConstraintTemplate,
+    ClusterPolicy,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 34] = [
+        Kind::Gateway,
+        Kind::VirtualService,
+        Kind::DestinationRule,
+        Kind::ServiceEntry,
+        Kind::Sidecar,
+        Kind::EnvoyFilter,
+        Kind::AuthorizationPolicy,
+        Kind::RequestAuthentication,
+        Kind::PeerAuthentication,
+        Kind::Telemetry,
+        Kind::WasmPlugin,
+        Kind::ServiceMeshControlPlane,
+        Kind::ServiceMeshMemberRoll,
+        Kind::IstioControlPlane,
+        Kind::Namespace,
+        Kind::ConfigMap,
+        Kind::Secret,
+        Kind::Service,
+        Kind::ServiceAccount,
+        Kind::Deployment,
+        Kind::NetworkPolicy,
+        Kind::Role,
+        Kind::RoleBinding,
+        Kind::ClusterRole,
+        Kind::ClusterRoleBinding,
+        Kind::ValidatingAdmissionPolicy,
+        Kind::ValidatingAdmissionPolicyBinding,
+        Kind::Route,
+        Kind::EgressNetworkPolicy,
+        Kind::EgressFirewall,
+        Kind::EgressIP,
+        Kind::Certificate,
+        Kind::ConstraintTemplate,
+        Kind::ClusterPolicy,
+    ];
+
+    /// The `kind` field of the object (the Sail operator's control plane is `Istio`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Gateway => "Gateway",
+            Kind::VirtualService => "VirtualService",
+            Kind::DestinationRule => "DestinationRule",
+            Kind::ServiceEntry => "ServiceEntry",
+            Kind::Sidecar => "Sidecar",
+            Kind::EnvoyFilter => "EnvoyFilter",
+            Kind::AuthorizationPolicy => "AuthorizationPolicy",
+            Kind::RequestAuthentication => "RequestAuthentication",
+            Kind::PeerAuthentication => "PeerAuthentication",
+            Kind::Telemetry => "Telemetry",
+            Kind::WasmPlugin => "WasmPlugin",
+            Kind::ServiceMeshControlPlane => "ServiceMeshControlPlane",
+            Kind::ServiceMeshMemberRoll => "ServiceMeshMemberRoll",
+            Kind::IstioControlPlane => "Istio",
+            Kind::Namespace => "Namespace",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
+            Kind::Service => "Service",
+            Kind::ServiceAccount => "ServiceAccount",
+            Kind::Deployment => "Deployment",
+            Kind::NetworkPolicy => "NetworkPolicy",
+            Kind::Role => "Role",
+            Kind::RoleBinding => "RoleBinding",
+            Kind::ClusterRole => "ClusterRole",
+            Kind::ClusterRoleBinding => "ClusterRoleBinding",
+            Kind::ValidatingAdmissionPolicy => "ValidatingAdmissionPolicy",
+            Kind::ValidatingAdmissionPolicyBinding => "ValidatingAdmissionPolicyBinding",
+            Kind::Route => "Route",
+            Kind::EgressNetworkPolicy => "EgressNetworkPolicy",
+            Kind::EgressFirewall => "EgressFirewall",
+            Kind::EgressIP => "EgressIP",
+            Kind::Certificate => "Certificate",
+            Kind::ConstraintTemplate => "ConstraintTemplate",
+            Kind::ClusterPolicy => "ClusterPolicy",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An `apiVersion` value, `group/version` (or `version` for the core group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ApiVersion(&'static str);
+
+impl ApiVersion {
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The API group; `""` for the core group.
+    pub fn group(self) -> &'static str {
+        self.0.rsplit_once('/').map_or("", |(group, _)| group)
+    }
+
+    /// The version within the group, e.g. `v1beta1`.
+    pub fn version(self) -> &'static str {
+        self.0.rsplit_once('/').map_or(self.0, |(_, version)| version)
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A kind the target does not serve (or serves but does not enforce), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotServed {
+    pub kind: Kind,
+    /// A lowercase sentence naming the target and what would serve the kind.
+    pub reason: String,
+}
+
+impl fmt::Display for NotServed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for NotServed {}
+
+/// What must be installed on the cluster for a served kind to exist there; the platform model
+/// cannot see the cluster, so this is a precondition to state, not a fact it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Prerequisite {
+    /// The OpenShift Service Mesh 2 operator (maistra.io CRDs).
+    ServiceMeshOperator,
+    /// The Sail operator (sailoperator.io CRDs) managing upstream Istio.
+    SailOperator,
+    CertManager,
+    Gatekeeper,
+    Kyverno,
+    /// The cluster runs the OVN-Kubernetes network plugin (k8s.ovn.org CRDs).
+    OvnKubernetes,
+    /// The cluster runs the OpenShift SDN network plugin (enforces EgressNetworkPolicy).
+    OpenShiftSdn,
+}
+
+/// How admission rules are enforced (`enforcement.admission`, minus `auto`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdmissionEngine {
+    ValidatingAdmissionPolicy,
+    Gatekeeper,
+    Kyverno,
+}
+
+const NETWORKING_V1: ApiVersion = ApiVersion("networking.istio.io/v1");
+const NETWORKING_V1BETA1: ApiVersion = ApiVersion("networking.istio.io/v1beta1");
+const SECURITY_V1: ApiVersion = ApiVersion("security.istio.io/v1");
+const SECURITY_V1BETA1: ApiVersion = ApiVersion("security.istio.io/v1beta1");
+
+impl Target {
+    /// The API version meshedge writes `kind` at on this target, or why the target does not
+    /// serve it.
+    ///
+    /// Istio kinds (sources: istio/istio `manifests/charts/base/crds/crd-all.gen.yaml` at 1.16.7,
+    /// 1.17.8, 1.21.6, 1.22.0 and 1.24.6 (`files/`), `versions[].served`; OSSM: maistra/istio-operator
+    /// 0b6000b3 `resources/helm/v2.{4,5,6}/istio-init/files/*.crd.yaml`, identical to the Istio
+    /// release each is built on, checked by `scripts/vendor-schemas --platform`):
+    /// - `networking.istio.io/v1` is first served in Istio 1.22 (Gateway, VirtualService,
+    ///   DestinationRule, ServiceEntry, Sidecar), as are `security.istio.io/v1` PeerAuthentication
+    ///   and `telemetry.istio.io/v1`; AuthorizationPolicy and RequestAuthentication have a v1 from
+    ///   1.17. meshedge writes one version per group: `v1` from Istio 1.22, `v1beta1` (Telemetry:
+    ///   `v1alpha1`) before, which every release 1.16–1.21 and OSSM 2.4–2.6 serve for every kind
+    ///   of the group.
+    /// - EnvoyFilter `networking.istio.io/v1alpha3` and WasmPlugin `extensions.istio.io/v1alpha1`
+    ///   are the only versions served in 1.16–1.24.
+    ///
+    /// Kubernetes and OpenShift kinds: see [`Target::serves`] for each rule.
+    pub fn api_version(&self, kind: Kind) -> Result<ApiVersion, NotServed> {
+        let not_served = |reason: String| Err(NotServed { kind, reason });
+        let stable = self.istio_at_least(22);
+        let ossm2 = self.flavor == Flavor::Ossm2;
+        Ok(match kind {
+            Kind::Gateway | Kind::VirtualService | Kind::DestinationRule | Kind::ServiceEntry | Kind::Sidecar => {
+                if stable {
+                    NETWORKING_V1
+                } else {
+                    NETWORKING_V1BETA1
+                }
+            }
+            Kind::EnvoyFilter => ApiVersion("networking.istio.io/v1alpha3"),
+            Kind::AuthorizationPolicy | Kind::RequestAuthentication | Kind::PeerAuthentication => {
+                if stable {
+                    SECURITY_V1
+                } else {
+                    SECURITY_V1BETA1
+                }
+            }
+            Kind::Telemetry => {
+                if stable {
+                    ApiVersion("telemetry.istio.io/v1")
+                } else {
+                    ApiVersion("telemetry.istio.io/v1alpha1")
+                }
+            }
+            Kind::WasmPlugin => ApiVersion("extensions.istio.io/v1alpha1"),
+            // maistra/istio-operator 8143614c `manifests-maistra/2.5.1/servicemeshcontrolplanes.crd.yaml`
+            // (served v1, v2; storage v2) and `servicemeshmemberrolls.crd.yaml` (v1); the 2.6.0 operator's
+            // CRDs (0b6000b3 `manifests-servicemesh/2.6.0/`) are the same once descriptions are dropped.
+            Kind::ServiceMeshControlPlane if ossm2 => ApiVersion("maistra.io/v2"),
+            Kind::ServiceMeshMemberRoll if ossm2 => ApiVersion("maistra.io/v1"),
+            Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => {
+                return not_served(format!("{kind} belongs to openshift service mesh 2 (flavor ossm2), not to {self}"));
+            }
+            // istio-ecosystem/sail-operator 1.0.0 … 1.30.3 `chart/crds/sailoperator.io_istios.yaml`: v1 only.
+            Kind::IstioControlPlane if !ossm2 => ApiVersion("sailoperator.io/v1"),
+            Kind::IstioControlPlane => {
+                return not_served(format!(
+                    "the sail operator's Istio resource belongs to flavor istio, not to {self}"
+                ));
+            }
+            Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => ApiVersion("v1"),
+            Kind::Deployment => ApiVersion("apps/v1"),
+            Kind::NetworkPolicy => ApiVersion("networking.k8s.io/v1"),
+            Kind::Role | Kind::RoleBinding | Kind::ClusterRole | Kind::ClusterRoleBinding => {
+                ApiVersion("rbac.authorization.k8s.io/v1")
+            }
+            Kind::ValidatingAdmissionPolicy | Kind::ValidatingAdmissionPolicyBinding => {
+                if self.serves_validating_admission_policy() {
+                    ApiVersion("admissionregistration.k8s.io/v1")
+                } else {
+                    return not_served(self.validating_admission_policy_missing(kind));
+                }
+            }
+            Kind::Route if self.is_openshift() => ApiVersion("route.openshift.io/v1"),
+            Kind::Route => return not_served(format!("routes exist only on openshift, not on {self}")),
+            Kind::EgressNetworkPolicy => match self.openshift_version() {
+                Some(openshift) if openshift.minor <= 16 => ApiVersion("network.openshift.io/v1"),
+                Some(_) => {
+                    return not_served(format!(
+                        "EgressNetworkPolicy is enforced only by openshift sdn, which {self} no longer supports \
+                         (from openshift 4.17 only ovn-kubernetes runs): use an ovn EgressFirewall"
+                    ));
+                }
+                None => return not_served(format!("EgressNetworkPolicy exists only on openshift, not on {self}")),
+            },
+            Kind::EgressFirewall | Kind::EgressIP if self.is_openshift() => ApiVersion("k8s.ovn.org/v1"),
+            Kind::EgressFirewall | Kind::EgressIP => {
+                return not_served(format!(
+                    "{kind} is an ovn-kubernetes resource that meshedge knows on openshift only, not on {self}"
+                ));
+            }
+            // cert-manager/cert-manager 2d0d7f7f `deploy/crds/cert-manager.io_certificates.yaml`: v1 only.
+            Kind::Certificate => ApiVersion("cert-manager.io/v1"),
+            // open-policy-agent/gatekeeper v3.16.3, v3.23.0
+            // `charts/gatekeeper/crds/constrainttemplate-customresourcedefinition.yaml`: v1 is the storage version.
+            Kind::ConstraintTemplate => ApiVersion("templates.gatekeeper.sh/v1"),
+            // kyverno/kyverno v1.12.7, v1.13.6 `config/crds/kyverno/kyverno.io_clusterpolicies.yaml`: v1 storage.
+            Kind::ClusterPolicy => ApiVersion("kyverno.io/v1"),
+        })
+    }
+
+    /// Whether the target serves `kind` (and enforces it): [`Target::api_version`] succeeds.
+    ///
+    /// - ValidatingAdmissionPolicy(+Binding) `admissionregistration.k8s.io/v1`: Kubernetes 1.30+
+    ///   (OpenShift 4.17+). On 1.28–1.29 only v1beta1 exists and the feature gate is off by default
+    ///   (kubernetes/apiserver `kubernetes-1.28.0`/`-1.29.0` `pkg/features/kube_features.go`:
+    ///   `ValidatingAdmissionPolicy: {Default: false, PreRelease: Beta}`; 1.27 alpha; 1.30
+    ///   `{Default: true, PreRelease: GA}`); OpenShift 4.14–4.16 enable it only in the
+    ///   TechPreviewNoUpgrade/DevPreviewNoUpgrade feature sets (openshift/api `release-4.16`
+    ///   `features/features.go:60-65`; `release-4.17` adds `configv1.Default`).
+    /// - Route: OpenShift only.
+    /// - EgressNetworkPolicy (OpenShift SDN): OpenShift 4.14–4.16; from 4.17 OpenShift SDN "is no
+    ///   longer supported" (openshift/api `release-4.17` `network/v1/types.go:15-17`), so the object
+    ///   would be accepted and enforced by nothing.
+    /// - EgressFirewall, EgressIP (OVN-Kubernetes): OpenShift.
+    /// - ServiceMeshControlPlane/MemberRoll: `ossm2`; the Sail `Istio`: `istio`.
+    pub fn serves(&self, kind: Kind) -> bool {
+        self.api_version(kind).is_ok()
+    }
+
+    /// What must be installed for `kind` to exist on the cluster, beyond the platform itself.
+    pub fn prerequisite(&self, kind: Kind) -> Option<Prerequisite> {
+        match kind {
+            Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => Some(Prerequisite::ServiceMeshOperator),
+            Kind::IstioControlPlane => Some(Prerequisite::SailOperator),
+            Kind::Certificate => Some(Prerequisite::CertManager),
+            Kind::ConstraintTemplate => Some(Prerequisite::Gatekeeper),
+            Kind::ClusterPolicy => Some(Prerequisite::Kyverno),
+            Kind::EgressFirewall | Kind::EgressIP => Some(Prerequisite::OvnKubernetes),
+            Kind::EgressNetworkPolicy => Some(Prerequisite::OpenShiftSdn),
+            _ => None,
+        }
+    }
+
+    /// The kinds that make up the control plane meshedge manages: the SMCP and its member roll
+    /// (`ossm2`), or the Sail operator's `Istio` (`istio`).
+    pub fn control_plane_kinds(&self) -> &'static [Kind] {
+        match self.flavor {
+            Flavor::Ossm2 => &[Kind::ServiceMeshControlPlane, Kind::ServiceMeshMemberRoll],
+            Flavor::Istio => &[Kind::IstioControlPlane],
+        }
+    }
+
+    /// The engine `enforcement.admission: auto` stands for: ValidatingAdmissionPolicy where the
+    /// target serves it, else why not (the caller fails, naming the setting).
+    pub fn admission_engine_auto(&self) -> Result<AdmissionEngine, NotServed> {
+        self.api_version(Kind::ValidatingAdmissionPolicy).map(|_| AdmissionEngine::ValidatingAdmissionPolicy)
+    }
+
+    /// Whether the Sail operator accepts the control-plane version as the `Istio` resource's
+    /// `spec.version`: it takes exact releases from a list (and `v1.<minor>-latest`, which meshedge
+    /// does not write). Of the releases meshedge knows, it lists 1.21.6, 1.22.5–1.22.8,
+    /// 1.23.2–1.23.6 and 1.24.0–1.24.6; a version without a patch is not accepted. `None` for `ossm2`.
+    ///
+    /// Source: istio-ecosystem/sail-operator 1.30.3 (4241170416706137c6263939099a4f4aaefc76d1)
+    /// `chart/crds/sailoperator.io_istios.yaml`, `spec.versions[v1]…properties.version.enum`
+    /// (1.0.0 listed 1.23.0–1.24.3 only).
+    pub fn sail_operator_accepts_version(&self) -> Option<bool> {
+        if self.flavor == Flavor::Ossm2 {
+            return None;
+        }
+        let Some(patch) = self.istio.patch else { return Some(false) };
+        Some(match self.istio.minor {
+            21 => patch == 6,
+            22 => (5..=8).contains(&patch),
+            23 => (2..=6).contains(&patch),
+            24 => patch <= 6,
+            _ => false,
+        })
+    }
+
+    fn serves_validating_admission_policy(&self) -> bool {
+        self.kubernetes.minor >= 30
+    }
+
+    fn validating_admission_policy_missing(&self, kind: Kind) -> String {
+        let preview = if self.is_openshift() {
+            "; openshift before 4.17 enables it only in the tech preview feature set, which cannot be upgraded"
+        } else {
+            ""
+        };
+        format!(
+            "{kind} is served as admissionregistration.k8s.io/v1 from kubernetes 1.30 (openshift 4.17); \
+             {self} has it only as a beta or alpha api, off by default{preview}"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{istio, ossm};
+    use super::*;
+
+    fn api(target: &Target, kind: Kind) -> &'static str {
+        target.api_version(kind).map(ApiVersion::as_str).unwrap_or("not served")
+    }
+
+    #[test]
+    fn networking_v1_istio_crd_all_gen_1_22_0() {
+        // istio/istio crd-all.gen.yaml: networking.istio.io/v1 absent at 1.21.6, served at 1.22.0.
+        assert_eq!(api(&istio("v1.21.6", "1.29"), Kind::VirtualService), "networking.istio.io/v1beta1");
+        assert_eq!(api(&istio("v1.22.0", "1.29"), Kind::VirtualService), "networking.istio.io/v1");
+        assert_eq!(api(&ossm("v2.6", "4.18"), Kind::Gateway), "networking.istio.io/v1beta1");
+    }
+
+    #[test]
+    fn security_v1_istio_crd_all_gen_peer_authentication_1_22_0() {
+        // PeerAuthentication v1 first in 1.22.0; one security version per target.
+        assert_eq!(api(&istio("v1.20", "1.29"), Kind::AuthorizationPolicy), "security.istio.io/v1beta1");
+        assert_eq!(api(&istio("v1.20", "1.29"), Kind::PeerAuthentication), "security.istio.io/v1beta1");
+        assert_eq!(api(&istio("v1.24.3", "1.31"), Kind::PeerAuthentication), "security.istio.io/v1");
+        assert_eq!(api(&ossm("v2.5", "4.16"), Kind::RequestAuthentication), "security.istio.io/v1beta1");
+    }
+
+    #[test]
+    fn envoy_filter_and_wasm_plugin_istio_crd_all_gen_1_16_to_1_24() {
+        for t in [ossm("v2.4", "4.14"), istio("v1.24", "1.32")] {
+            assert_eq!(api(&t, Kind::EnvoyFilter), "networking.istio.io/v1alpha3");
+            assert_eq!(api(&t, Kind::WasmPlugin), "extensions.istio.io/v1alpha1");
+        }
+        assert_eq!(api(&istio("v1.21", "1.29"), Kind::Telemetry), "telemetry.istio.io/v1alpha1");
+        assert_eq!(api(&istio("v1.22", "1.29"), Kind::Telemetry), "telemetry.istio.io/v1");
+    }
+
+    #[test]
+    fn validating_admission_policy_kubernetes_apiserver_kube_features_and_openshift_api_features() {
+        // kubernetes/apiserver kube_features.go: GA (default on) from 1.30; openshift/api release-4.17
+        // features.go enables it in the Default feature set.
+        let not_served = ossm("v2.5", "4.16").api_version(Kind::ValidatingAdmissionPolicy).expect_err("4.16");
+        assert!(not_served.reason.contains("kubernetes 1.30 (openshift 4.17)"), "{not_served}");
+        assert!(not_served.reason.contains("tech preview"), "{not_served}");
+        assert_eq!(
+            api(&ossm("v2.6", "4.17"), Kind::ValidatingAdmissionPolicyBinding),
+            "admissionregistration.k8s.io/v1"
+        );
+        assert!(!istio("v1.24", "1.29").serves(Kind::ValidatingAdmissionPolicy));
+        assert!(istio("v1.24", "1.30").serves(Kind::ValidatingAdmissionPolicy));
+        assert_eq!(istio("v1.24", "1.31").admission_engine_auto(), Ok(AdmissionEngine::ValidatingAdmissionPolicy));
+        assert!(ossm("v2.5", "4.16").admission_engine_auto().is_err());
+    }
+
+    #[test]
+    fn egress_network_policy_openshift_api_release_4_17_network_v1_types_go() {
+        // openshift/api release-4.17 network/v1/types.go: OpenShift SDN is no longer supported.
+        assert_eq!(api(&ossm("v2.5", "4.16"), Kind::EgressNetworkPolicy), "network.openshift.io/v1");
+        let e = ossm("v2.6", "4.17").api_version(Kind::EgressNetworkPolicy).expect_err("4.17");
+        assert!(e.reason.contains("no longer supports"), "{e}");
+        assert!(!istio("v1.24", "1.31").serves(Kind::EgressNetworkPolicy));
+        assert_eq!(ossm("v2.5", "4.16").prerequisite(Kind::EgressNetworkPolicy), Some(Prerequisite::OpenShiftSdn));
+    }
+
+    #[test]
+    fn routes_and_ovn_resources_only_on_openshift() {
+        // route.openshift.io and k8s.ovn.org: OpenShift (OVN-Kubernetes is its only plugin from 4.17,
+        // openshift/api release-4.17 operator/v1/types_network.go:371).
+        let openshift = istio("v1.24", "1.31");
+        assert!(
+            !openshift.serves(Kind::Route)
+                && !openshift.serves(Kind::EgressFirewall)
+                && !openshift.serves(Kind::EgressIP)
+        );
+        let t = ossm("v2.5", "4.16");
+        assert_eq!(
+            (api(&t, Kind::Route), api(&t, Kind::EgressFirewall), api(&t, Kind::EgressIP)),
+            ("route.openshift.io/v1", "k8s.ovn.org/v1", "k8s.ovn.org/v1")
+        );
+        assert_eq!(t.prerequisite(Kind::EgressIP), Some(Prerequisite::OvnKubernetes));
+    }
+
+    #[test]
+    fn control_plane_kinds_follow_the_flavor() {
+        let o = ossm("v2.5", "4.16");
+        assert_eq!(o.control_plane_kinds(), [Kind::ServiceMeshControlPlane, Kind::ServiceMeshMemberRoll]);
+        assert_eq!(
+            (api(&o, Kind::ServiceMeshControlPlane), api(&o, Kind::ServiceMeshMemberRoll)),
+            ("maistra.io/v2", "maistra.io/v1")
+        );
+        assert!(!o.serves(Kind::IstioControlPlane));
+        let i = istio("v1.24.3", "1.31");
+        assert_eq!(i.control_plane_kinds(), [Kind::IstioControlPlane]);
+        assert_eq!(api(&i, Kind::IstioControlPlane), "sailoperator.io/v1");
+        assert!(!i.serves(Kind::ServiceMeshControlPlane));
+        assert_eq!(Kind::IstioControlPlane.name(), "Istio");
+    }
+
+    #[test]
+    fn sail_operator_version_enum_sail_operator_1_30_3_istios_crd() {
+        // istio-ecosystem/sail-operator 1.30.3 chart/crds/sailoperator.io_istios.yaml version enum.
+        let accepts = |v: &str| istio(v, "1.31").sail_operator_accepts_version();
+        assert_eq!(accepts("v1.24.3"), Some(true));
+        assert_eq!(accepts("v1.24.0"), Some(true));
+        assert_eq!(accepts("v1.24.7"), Some(false));
+        assert_eq!(accepts("v1.24"), Some(false));
+        assert_eq!(accepts("v1.22.4"), Some(false));
+        assert_eq!(accepts("v1.22.5"), Some(true));
+        assert_eq!(accepts("v1.21.6"), Some(true));
+        assert_eq!(accepts("v1.20.8"), Some(false));
+        assert_eq!(ossm("v2.5", "4.16").sail_operator_accepts_version(), None);
+    }
+
+    #[test]
+    fn api_versions_split_into_group_and_version() {
+        let v = ApiVersion("networking.istio.io/v1beta1");
+        assert_eq!((v.group(), v.version()), ("networking.istio.io", "v1beta1"));
+        assert_eq!((ApiVersion("v1").group(), ApiVersion("v1").version()), ("", "v1"));
+        assert_eq!(Kind::ALL.len(), Kind::ALL.iter().collect::<std::collections::BTreeSet<_>>().len());
+    }
+}

@@ -1,0 +1,354 @@
+//! Control-plane behaviour: sidecar injection, and what the OpenShift Service Mesh 2 operator
+//! refuses, defaults and creates on its own.
+
+use super::Target;
+use crate::input::Flavor;
+
+/// The pod label and annotation that opt a pod in or out of sidecar injection.
+pub const INJECTION_KEY: &str = "sidecar.istio.io/inject";
+
+/// Whether a value of [`INJECTION_KEY`] asks for injection: `y`, `yes`, `true` or `on`, in any
+/// case. Any other non-empty value means "do not inject" (`"no"`, `"off"`, `"0"`, `"False"`, …);
+/// an empty value defers to the namespace policy. Where both are set, the **label** overrides
+/// the annotation; host-network pods are never injected.
+///
+/// Source: istio/istio `pkg/kube/inject/inject.go` `injectRequired` (1.16.7:196-219,
+/// 1.18.7:186-270, 1.24.3:204-227: `switch strings.ToLower(objectSelector) { … case "y", "yes",
+/// "true", "on":`); maistra/istio `maistra-2.5:pkg/kube/inject/inject.go` identical to 1.18.7.
+pub fn injection_value_enables(value: &str) -> bool {
+    matches!(value.to_ascii_lowercase().as_str(), "y" | "yes" | "true" | "on")
+}
+
+/// Which pods get a sidecar by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InjectionPolicy {
+    /// Only pods carrying [`INJECTION_KEY`] with a true value (label or annotation) in a member
+    /// namespace are injected.
+    OptInPerPod,
+    /// Every pod of a namespace labelled for injection is, unless it opts out with
+    /// [`INJECTION_KEY`].
+    NamespaceOptIn,
+}
+
+/// A label the injector matches: key, and value (`None`: present with any value).
+pub type LabelMatch = (&'static str, Option<&'static str>);
+
+/// Pods and namespaces the injector never looks at, whatever they ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InjectorSkips {
+    pub pods: &'static [LabelMatch],
+    pub namespaces: &'static [LabelMatch],
+}
+
+/// A NetworkPolicy the OpenShift Service Mesh operator creates itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedNetworkPolicy {
+    pub name: String,
+    /// What it admits.
+    pub admits: &'static str,
+    /// Copied from the control-plane namespace into every member namespace.
+    pub copied_to_members: bool,
+}
+
+/// The DestinationRule an OSSM control plane adds when `security.dataPlane.mtls: true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeshMtlsDestinationRule {
+    /// In the control-plane (root) namespace.
+    pub name: &'static str,
+    pub host: &'static str,
+    pub tls_mode: &'static str,
+}
+
+/// Whether a namespace name is accepted in an SMMR's `spec.members`: a DNS-1123 label, or `*`
+/// alone. Source: maistra/istio-operator maistra-2.5 (8143614c)
+/// `pkg/controller/servicemesh/webhooks/validation/memberroll.go:36,96-105` (same at 0b6000b3).
+pub fn smmr_member_name_valid(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    name == "*"
+        || (edge(bytes.first())
+            && edge(bytes.last())
+            && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-'))
+}
+
+/// Namespaces the OSSM member roll silently leaves out of the mesh even when listed: the
+/// member roll's own namespace, `kube`, `openshift`, and `kube-*`, `openshift-*`, `ibm-*`.
+/// Source: maistra/istio-operator maistra-2.5 `pkg/apis/maistra/v1/servicemeshmemberroll_types.go:100-107`
+/// (`isExcluded`).
+pub fn smmr_silently_excluded(namespace: &str, member_roll_namespace: &str) -> bool {
+    namespace == member_roll_namespace
+        || namespace == "kube"
+        || namespace == "openshift"
+        || ["kube-", "openshift-", "ibm-"].iter().any(|p| namespace.starts_with(p))
+}
+
+impl Target {
+    /// The injection policy the control plane ships with.
+    ///
+    /// - OSSM 2.4–2.6: opt-in per pod. The `base` SMCP profile sets `proxy.injection.autoInject:
+    ///   false` → injector `policy: disabled` (maistra/istio-operator maistra-2.5
+    ///   `resources/smcp-templates/v2.{4,5}/base:25-26`, 0b6000b3 `v2.6/base:26`;
+    ///   `pkg/apis/maistra/conversion/proxy.go`; `istiod-injector-configmap.yaml:24`), and the
+    ///   webhook only sees member namespaces not labelled `maistra.io/ignore-namespace`,
+    ///   `istio-injection=disabled` or `istio-env`, and pods not labelled `app: istiod`
+    ///   (`resources/helm/v2.5/istio-control/istio-discovery/templates/mutatingwebhook.yaml:38-57`).
+    /// - Istio with the Sail operator: a namespace label opts every pod in
+    ///   ([`Target::injection_namespace_label`]), pods opt out with [`INJECTION_KEY`] (istio/istio
+    ///   1.24.3 `manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml`).
+    pub fn injection_policy(&self) -> InjectionPolicy {
+        match self.flavor {
+            Flavor::Ossm2 => InjectionPolicy::OptInPerPod,
+            Flavor::Istio => InjectionPolicy::NamespaceOptIn,
+        }
+    }
+
+    /// The label that makes a namespace part of the mesh, for a control plane named
+    /// `control_plane_name` in `control_plane_namespace`.
+    ///
+    /// - OSSM: `maistra.io/member-of: <control-plane namespace>`, set by the member-roll controller
+    ///   (maistra/istio-operator maistra-2.5 `pkg/controller/servicemesh/member/namespace_reconciler.go:256-265`).
+    /// - Sail: `istio-injection: enabled` only for an `Istio` resource named `default`, otherwise
+    ///   `istio.io/rev: <name>` (istio-ecosystem/sail-operator 1.0.0 `docs/README.md:120,371`).
+    pub fn injection_namespace_label(
+        &self,
+        control_plane_name: &str,
+        control_plane_namespace: &str,
+    ) -> (&'static str, String) {
+        match self.flavor {
+            Flavor::Ossm2 => ("maistra.io/member-of", control_plane_namespace.into()),
+            Flavor::Istio if control_plane_name == "default" => ("istio-injection", "enabled".into()),
+            Flavor::Istio => ("istio.io/rev", control_plane_name.into()),
+        }
+    }
+
+    /// The labels that make the OSSM injector skip a pod or a namespace: pods `app: istiod`;
+    /// namespaces `maistra.io/ignore-namespace`, `istio-injection: disabled`, `istio-env`. Empty
+    /// for `istio`. Source: maistra/istio-operator maistra-2.5 `resources/helm/v2.5/istio-control/
+    /// istio-discovery/templates/mutatingwebhook.yaml:38-57`.
+    pub fn injector_skips(&self) -> InjectorSkips {
+        match self.flavor {
+            Flavor::Ossm2 => InjectorSkips {
+                pods: &[("app", Some("istiod"))],
+                namespaces: &[
+                    ("maistra.io/ignore-namespace", None),
+                    ("istio-injection", Some("disabled")),
+                    ("istio-env", None),
+                ],
+            },
+            Flavor::Istio => InjectorSkips { pods: &[], namespaces: &[] },
+        }
+    }
+
+    /// The name of the injected proxy container, which is in `spec.containers` unless native
+    /// sidecars are on (`ENABLE_NATIVE_SIDECARS`, default false wherever it exists: istio/istio
+    /// 1.24.3 `pilot/pkg/features/experimental.go:181`, maistra/istio `maistra-2.6:pilot/pkg/features/pilot.go:654`).
+    /// Source: istio/istio `manifests/charts/istio-control/istio-discovery/files/injection-template.yaml`
+    /// (1.16.7:188, 1.24.3:167 `- name: istio-proxy`); maistra/istio-operator maistra-2.5
+    /// `resources/helm/v2.5/istio-control/istio-discovery/files/injection-template.yaml:70`.
+    /// Validating admission (ValidatingAdmissionPolicy, then validating webhooks) runs after the
+    /// mutating webhooks, so it sees this container (kubernetes/apiserver `kubernetes-1.29.0`
+    /// `pkg/server/options/admission.go:89`, `RecommendedPluginOrder`).
+    pub fn sidecar_container_name(&self) -> &'static str {
+        "istio-proxy"
+    }
+
+    /// `additionalIngress` / `additionalEgress` names the OSSM operator's webhook refuses ("cannot
+    /// define additional gateway named …"): the built-in gateways' names. Use `gateways.ingress` /
+    /// `gateways.egress` for them. Empty for `istio`. Two additional gateways that resolve to the
+    /// same `namespace/name` (namespace defaulting to the SMCP's) are refused too ("multiple
+    /// gateways defined for …").
+    ///
+    /// Source: maistra/istio-operator maistra-2.5 (8143614c) `pkg/controller/versions/util.go:34-39`
+    /// (`reservedGatewayNames`), `:227-248` (`validateGatewaysInternal`), called by the v2.4, v2.5
+    /// and v2.6 strategies (`strategy_v2_4.go:135`, `strategy_v2_5.go:129`; 0b6000b3 `strategy_v2_6.go:129`).
+    pub fn smcp_reserved_additional_gateway_names(&self) -> &'static [&'static str] {
+        match self.flavor {
+            Flavor::Ossm2 => &["istio-ingressgateway", "istio-egressgateway"],
+            Flavor::Istio => &[],
+        }
+    }
+
+    /// The name an SMMR must have (`default`), and that it may not list its own namespace.
+    /// Source: maistra/istio-operator maistra-2.5 `pkg/controller/servicemesh/webhooks/validation/memberroll.go:76-79,129`.
+    pub fn smmr_required_name(&self) -> Option<&'static str> {
+        (self.flavor == Flavor::Ossm2).then_some("default")
+    }
+
+    /// OSSM `security.manageNetworkPolicy` when unset: true. `None` for `istio`.
+    /// Source: maistra/istio-operator maistra-2.5 `pkg/apis/maistra/v2/security.go:20-25`
+    /// ("defaults to `true`"), `resources/helm/v2.{4,5}/global.yaml:47` (0b6000b3 `v2.6/global.yaml:47`),
+    /// `pkg/controller/common/helm/manifestprocessing.go:158`.
+    pub fn manages_network_policy_by_default(&self) -> Option<bool> {
+        (self.flavor == Flavor::Ossm2).then_some(true)
+    }
+
+    /// The NetworkPolicies OSSM creates while `manageNetworkPolicy` is on, for an SMCP named
+    /// `smcp_name` (the revision). Their content is modelled by the flows analysis; here only
+    /// their names and reach. Empty for `istio`.
+    ///
+    /// Source: maistra/istio-operator maistra-2.5 `resources/helm/v2.5/mesh-config/templates/networkpolicy.yaml`
+    /// (`istio-mesh-<revision>`: all pods, ingress from namespaces labelled `maistra.io/member-of`;
+    /// `istio-expose-route-<revision>`: pods labelled `maistra.io/expose-route: "true"`, ingress from
+    /// `network.openshift.io/policy-group: ingress`), `gateways/istio-ingress/templates/networkpolicy.yaml`
+    /// (each SMCP-managed gateway: all ingress), `pkg/controller/servicemesh/member/ovs_networkpolicy.go:41-124`
+    /// (copies into every member namespace).
+    pub fn ossm_managed_network_policies(&self, smcp_name: &str) -> Vec<ManagedNetworkPolicy> {
+        if self.flavor != Flavor::Ossm2 {
+            return Vec::new();
+        }
+        vec![
+            ManagedNetworkPolicy {
+                name: format!("istio-mesh-{smcp_name}"),
+                admits: "ingress to every pod from namespaces labelled maistra.io/member-of=<control-plane namespace>",
+                copied_to_members: true,
+            },
+            ManagedNetworkPolicy {
+                name: format!("istio-expose-route-{smcp_name}"),
+                admits: "ingress to pods labelled maistra.io/expose-route=true from the openshift router",
+                copied_to_members: true,
+            },
+        ]
+    }
+
+    /// Whether each gateway the SMCP manages gets its own allow-all NetworkPolicy (gateways meshedge
+    /// deploys itself do not). `None` for `istio`. Source: as [`Target::ossm_managed_network_policies`].
+    pub fn ossm_managed_gateways_admit_all(&self) -> Option<bool> {
+        (self.flavor == Flavor::Ossm2).then_some(true)
+    }
+
+    /// With `security.dataPlane.mtls: true`, OSSM adds in the control-plane namespace a
+    /// PeerAuthentication `default` (STRICT) and this DestinationRule, which applies to every
+    /// in-cluster host without a more specific rule, including workloads without a sidecar (they
+    /// then get mutual TLS they cannot speak). `None` for `istio`.
+    /// Source: maistra/istio-operator maistra-2.5 `resources/helm/v2.5/mesh-config/templates/enable-mesh-mtls.yaml`.
+    pub fn ossm_mesh_mtls_destination_rule(&self) -> Option<MeshMtlsDestinationRule> {
+        (self.flavor == Flavor::Ossm2).then_some(MeshMtlsDestinationRule {
+            name: "default",
+            host: "*.cluster.local",
+            tls_mode: "ISTIO_MUTUAL",
+        })
+    }
+
+    /// IOR (`gateways.openshiftRoute.enabled`) when the SMCP leaves it unset: on for v2.4 (the
+    /// `base` profile), off for v2.5 and v2.6 (the operator's mutating webhook sets `false` when an
+    /// SMCP of v2.5 or later is created without it). `None` for `istio`. With IOR on, OSSM creates
+    /// a Route for every host of every Gateway not selecting `istio: egressgateway`, unless the
+    /// Gateway carries `maistra.io/manageRoute: "false"`.
+    ///
+    /// Source: maistra/istio-operator maistra-2.5 `resources/smcp-templates/v2.4/base:16-17`,
+    /// `pkg/controller/servicemesh/webhooks/mutation/controlplane.go:77-94` (`ver.AtLeast(versions.V2_5…)`;
+    /// 0b6000b3 `:84`); maistra/istio `maistra-2.5:pilot/pkg/config/kube/ior/controller.go`.
+    pub fn ior_enabled_when_unset(&self) -> Option<bool> {
+        self.ossm.map(|ossm| ossm.minor < 5)
+    }
+
+    /// Whether an SMCP ingress gateway also gets an OpenShift Route of its own (to port 8080)
+    /// unless `routeConfig.enabled: false`: the chart default is true. `None` for `istio`.
+    /// Source: maistra/istio-operator maistra-2.5 `resources/helm/v2.{4,5}/gateways/istio-ingress/values.yaml:109-110`
+    /// (0b6000b3 `v2.6/…:113-114`), `templates/istio-ingressgateway-route.yaml`.
+    pub fn ingress_route_config_enabled_by_default(&self) -> Option<bool> {
+        (self.flavor == Flavor::Ossm2).then_some(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{istio, ossm};
+    use super::*;
+
+    #[test]
+    fn injection_values_istio_pkg_kube_inject_inject_go_inject_required() {
+        // istio/istio pkg/kube/inject/inject.go injectRequired: strings.ToLower, case "y", "yes", "true", "on".
+        for yes in ["y", "yes", "true", "on", "True", "YES", "On"] {
+            assert!(injection_value_enables(yes), "{yes}");
+        }
+        for no in ["", "no", "off", "false", "False", "0", "1", "enabled", " true"] {
+            assert!(!injection_value_enables(no), "{no}");
+        }
+        assert_eq!(INJECTION_KEY, "sidecar.istio.io/inject");
+    }
+
+    #[test]
+    fn injection_policy_maistra_operator_base_profile_auto_inject_false() {
+        assert_eq!(ossm("v2.5", "4.16").injection_policy(), InjectionPolicy::OptInPerPod);
+        assert_eq!(istio("v1.24.3", "1.31").injection_policy(), InjectionPolicy::NamespaceOptIn);
+        let skips = ossm("v2.5", "4.16").injector_skips();
+        assert_eq!(skips.pods, [("app", Some("istiod"))]);
+        assert_eq!(skips.namespaces.len(), 3);
+        assert_eq!(istio("v1.24.3", "1.31").injector_skips(), InjectorSkips { pods: &[], namespaces: &[] });
+        assert_eq!(ossm("v2.4", "4.14").sidecar_container_name(), "istio-proxy");
+    }
+
+    #[test]
+    fn injection_namespace_label_maistra_namespace_reconciler_and_sail_readme() {
+        assert_eq!(
+            ossm("v2.5", "4.16").injection_namespace_label("basic", "istio-system"),
+            ("maistra.io/member-of", "istio-system".to_string())
+        );
+        let t = istio("v1.24.3", "1.31");
+        assert_eq!(t.injection_namespace_label("default", "istio-system"), ("istio-injection", "enabled".to_string()));
+        assert_eq!(t.injection_namespace_label("prod", "istio-system"), ("istio.io/rev", "prod".to_string()));
+    }
+
+    #[test]
+    fn reserved_gateway_names_maistra_operator_versions_util_go() {
+        // maistra/istio-operator pkg/controller/versions/util.go:39 reservedGatewayNames.
+        for v in ["v2.4", "v2.5", "v2.6"] {
+            assert_eq!(
+                ossm(v, "4.16").smcp_reserved_additional_gateway_names(),
+                ["istio-ingressgateway", "istio-egressgateway"]
+            );
+        }
+        assert!(istio("v1.24", "1.31").smcp_reserved_additional_gateway_names().is_empty());
+    }
+
+    #[test]
+    fn member_roll_rules_maistra_operator_validation_memberroll_go() {
+        assert_eq!(ossm("v2.5", "4.16").smmr_required_name(), Some("default"));
+        assert_eq!(istio("v1.24", "1.31").smmr_required_name(), None);
+        for ok in ["shop", "a", "team-1", "*", "0abc"] {
+            assert!(smmr_member_name_valid(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "Shop", "a_b", "a.b", "**", "é"] {
+            assert!(!smmr_member_name_valid(bad), "{bad}");
+        }
+        assert!(smmr_silently_excluded("istio-system", "istio-system"));
+        assert!(smmr_silently_excluded("openshift-ingress", "istio-system"));
+        assert!(smmr_silently_excluded("kube", "istio-system"));
+        assert!(!smmr_silently_excluded("kubeflow", "istio-system"));
+        assert!(!smmr_silently_excluded("shop", "istio-system"));
+    }
+
+    #[test]
+    fn manage_network_policy_maistra_operator_v2_security_go_and_networkpolicy_templates() {
+        let t = ossm("v2.5", "4.16");
+        assert_eq!(t.manages_network_policy_by_default(), Some(true));
+        let names: Vec<String> = t.ossm_managed_network_policies("basic").into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["istio-mesh-basic", "istio-expose-route-basic"]);
+        assert_eq!(t.ossm_managed_gateways_admit_all(), Some(true));
+        let i = istio("v1.24", "1.31");
+        assert_eq!(i.manages_network_policy_by_default(), None);
+        assert!(i.ossm_managed_network_policies("basic").is_empty());
+    }
+
+    #[test]
+    fn mesh_mtls_destination_rule_maistra_operator_enable_mesh_mtls_yaml() {
+        let dr = ossm("v2.5", "4.16").ossm_mesh_mtls_destination_rule().expect("ossm2");
+        assert_eq!((dr.name, dr.host, dr.tls_mode), ("default", "*.cluster.local", "ISTIO_MUTUAL"));
+        assert_eq!(istio("v1.24", "1.31").ossm_mesh_mtls_destination_rule(), None);
+    }
+
+    #[test]
+    fn ior_default_maistra_operator_mutation_webhook_and_v2_4_base_profile() {
+        assert_eq!(ossm("v2.4", "4.14").ior_enabled_when_unset(), Some(true));
+        assert_eq!(ossm("v2.5", "4.16").ior_enabled_when_unset(), Some(false));
+        assert_eq!(ossm("v2.6", "4.18").ior_enabled_when_unset(), Some(false));
+        assert_eq!(istio("v1.24", "1.31").ior_enabled_when_unset(), None);
+    }
+
+    #[test]
+    fn route_config_maistra_operator_istio_ingress_values_yaml() {
+        assert_eq!(ossm("v2.5", "4.16").ingress_route_config_enabled_by_default(), Some(true));
+        assert_eq!(istio("v1.24", "1.31").ingress_route_config_enabled_by_default(), None);
+    }
+}
