@@ -16,6 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 mod patch;
+pub(crate) mod schema_parts;
 
 #[cfg(test)]
 pub(crate) use patch::parse_operations;
@@ -43,11 +44,11 @@ pub struct Metadata<N> {
     pub name: N,
     /// Labels for your own tooling, in Kubernetes label syntax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<crate::input_schema::Labels>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Labels>")]
     pub labels: Option<LabelMap>,
     /// Annotations for your own tooling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<crate::input_schema::Annotations>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Annotations>")]
     pub annotations: Option<BTreeMap<AnnotationKey, String>>,
 }
 
@@ -65,11 +66,11 @@ pub struct RequestMetadata {
     pub namespace: Option<Namespace>,
     /// Labels for your own tooling, in Kubernetes label syntax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<crate::input_schema::Labels>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Labels>")]
     pub labels: Option<LabelMap>,
     /// Annotations for your own tooling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<crate::input_schema::Annotations>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Annotations>")]
     pub annotations: Option<BTreeMap<AnnotationKey, String>>,
 }
 
@@ -287,7 +288,7 @@ pub struct IngressGatewaySettings {
     /// secrets requests name live here. Required after merging.
     pub namespace: Option<Namespace>,
     /// The labels of the gateway pods: the Gateway's selector. Required after merging.
-    #[schemars(with = "Option<crate::input_schema::Labels>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Labels>")]
     pub selector: Option<LabelMap>,
     /// The gateway's Service, which Routes and DNS point at. Default: the gateway's `name`.
     pub service: Option<ServiceName>,
@@ -345,7 +346,7 @@ pub struct EgressGatewaySettings {
     /// name live here. Required after merging.
     pub namespace: Option<Namespace>,
     /// The labels of the gateway pods. Required after merging.
-    #[schemars(with = "Option<crate::input_schema::Labels>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Labels>")]
     pub selector: Option<LabelMap>,
     /// The gateway's Service: in-mesh traffic is sent to
     /// `<service>.<namespace>.svc.cluster.local`. Default: the gateway's `name`.
@@ -355,7 +356,7 @@ pub struct EgressGatewaySettings {
     #[serde(rename = "egressIPs")]
     pub egress_ips: Option<Vec<EgressIp>>,
     /// The gateway's pods run only on nodes with these labels.
-    #[schemars(with = "Option<crate::input_schema::Labels>")]
+    #[schemars(with = "Option<crate::input::schema_parts::Labels>")]
     pub node_selector: Option<LabelMap>,
     /// `true`: meshedge emits the gateway's Deployment and Service.
     #[schemars(extend("default" = false))]
@@ -391,7 +392,7 @@ pub struct SlaClassSettings {
 /// `useClientProtocol: true` contradicts `h2UpgradePolicy: UPGRADE` (istiod refuses the pair).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(try_from = "ConnectionPoolFields")]
-#[schemars(transform = crate::input_schema::connection_pool_rules)]
+#[schemars(transform = crate::input::schema_parts::connection_pool_rules)]
 pub struct ConnectionPool {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<TcpSettings>,
@@ -510,7 +511,7 @@ pub struct HttpSettings {
 /// needs `splitExternalLocalOriginErrors: true` (istiod refuses it otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(try_from = "OutlierDetectionFields", rename_all = "camelCase")]
-#[schemars(transform = crate::input_schema::outlier_detection_rules)]
+#[schemars(transform = crate::input::schema_parts::outlier_detection_rules)]
 pub struct OutlierDetection {
     #[serde(rename = "consecutive5xxErrors", skip_serializing_if = "Option::is_none")]
     pub consecutive_5xx_errors: Option<Uint32>,

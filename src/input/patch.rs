@@ -7,20 +7,20 @@ use serde_json::Value;
 
 use crate::diagnostic::Location;
 
-/// One patch of a layer (docs/reference.md §9), inline or in a file: exactly one of `json`,
+/// One patch of a layer, inline or in a file (docs/reference.md §9): exactly one of `json`,
 /// `merge` or `file`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input_schema::patch_rules)]
+#[schemars(transform = crate::input::schema_parts::patch_rules)]
 pub struct PatchSpec {
     /// Which objects the `json` or `merge` patch applies to; every field optional. Not with
     /// `file`.
     pub target: Option<PatchTarget>,
     /// An RFC 6902 JSON Patch, atomic per object.
-    #[schemars(with = "Option<Vec<crate::input_schema::JsonPatchOperation>>")]
+    #[schemars(with = "Option<Vec<crate::input::schema_parts::JsonPatchOperation>>")]
     pub json: Option<Vec<Value>>,
     /// An RFC 7386 JSON Merge Patch: maps merge, `null` deletes a key, lists are replaced.
-    #[schemars(with = "Option<crate::input_schema::MergePatch>")]
+    #[schemars(with = "Option<crate::input::schema_parts::MergePatch>")]
     pub merge: Option<Value>,
     /// A YAML file, relative to this layer's directory, holding one patch (`target` and
     /// `json` or `merge`) per document. Goes alone, or with `optional`.
