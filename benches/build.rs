@@ -1,4 +1,4 @@
-//! Build benchmarks: `compile` + the YAML stream over synthetic repositories (`meshedge::synth`).
+//! Build benchmarks: `compile` + the YAML stream over synthetic repositories (`meshedge_testkit::synth`).
 //!
 //! ```text
 //! cargo bench --bench build
@@ -15,7 +15,7 @@ use divan::{Bencher, black_box};
 use meshedge::compiler::{self, Build};
 use meshedge::render;
 use meshedge::source::FsSource;
-use meshedge::synth;
+use meshedge_testkit::synth;
 use tempfile::TempDir;
 
 #[global_allocator]

@@ -33,14 +33,14 @@ fn main() {
     let rounds = number("MESHEDGE_BENCH_ROUNDS", 5);
     let dir = tempfile::tempdir().expect("tempdir");
     let git = Repository::init(dir.path()).expect("git init");
-    meshedge::synth::write_repo(dir.path(), tenants).expect("revision A");
+    meshedge_testkit::synth::write_repo(dir.path(), tenants).expect("revision A");
     commit(&git, "revision A");
-    meshedge::synth::write_repo_with(dir.path(), &meshedge::synth::Options { tenants, variant: 1 })
+    meshedge_testkit::synth::write_repo_with(dir.path(), &meshedge_testkit::synth::Options { tenants, variant: 1 })
         .expect("revision B");
     commit(&git, "revision B: one request changed");
 
     let binary = release_binary();
-    let env = meshedge::synth::ENVIRONMENT;
+    let env = meshedge_testkit::synth::ENVIRONMENT;
     let cases: [(&str, Vec<&str>); 4] = [
         ("meshedge build", vec!["build", env]),
         ("diff --all, two commits", vec!["diff", "--all", "--base", "HEAD~1", "--head", "HEAD"]),

@@ -1,4 +1,4 @@
-//! Writes a synthetic meshedge repository (see `meshedge::synth`).
+//! Writes a synthetic meshedge repository (see `meshedge_testkit::synth`).
 //!
 //! ```text
 //! cargo run --release --example synth -- DIR TENANTS [VARIANT]
@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use meshedge::synth::{self, Options};
+use meshedge_testkit::synth::{self, Options};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -2,40 +2,61 @@
 //! (Istio, or OpenShift Service Mesh 2) into the final Kubernetes manifests.
 //!
 //! The pipeline, one module per stage, chained in [`compiler`]:
-//! [`source`] → [`load`] → [`layers`] → [`merge`] → [`validate`] → [`generate`] → [`patch`] →
-//! [`analyse`] → [`render`]. Objects are stamped, patched, analysed and rendered one at a time as
-//! they are generated, on every core ([`parallel`]). Commands in [`cli`] are thin shells over it.
+//! [`source`] → `load` → `layers` → `merge` → `validate` (a `plan`) → `generate` → `finish`
+//! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → sort. Objects are finished one
+//! at a time as they are generated, on every core (`parallel`). The commands of the binary are
+//! thin: [`locate`] finds the root and the environment, [`diff`] and [`argocd`] are the library
+//! parts of `meshedge diff` and `meshedge generate`, [`error`] is what a command fails with. See
+//! `docs/architecture.md` for the house in one page.
+//!
+//! The public surface is what the binary, the tests, the benchmarks and the fuzz targets use:
+//! the modules declared `pub` below, and [`stages`] for driving a part of the pipeline. Every
+//! other module is the library's own.
 
 // Diagnostics are returned by value on the cold error path; their size does not matter there.
 #![allow(clippy::result_large_err)]
 
-pub mod analyse;
+mod analyse;
 pub mod analyzers;
 pub mod argocd;
-pub mod cli;
 pub mod compiler;
 pub mod diagnostic;
 pub mod diff;
-pub mod generate;
-pub mod input;
+pub mod error;
+mod finish;
+mod generate;
+mod hosts;
+mod input;
 pub mod input_schema;
-pub mod layers;
-pub mod load;
+mod layers;
+mod load;
 pub mod locate;
-pub mod merge;
-pub mod names;
-pub mod objects;
-pub mod parallel;
-pub mod patch;
+mod merge;
+mod names;
+mod objects;
+mod parallel;
+mod patch;
+mod plan;
 pub mod platform;
+pub mod pointer;
 pub mod render;
 pub mod report;
-pub mod resource;
+mod resource;
 pub mod schema;
 pub mod source;
-pub mod source_git;
-pub mod source_mem;
-pub mod synth;
-pub mod tenancy;
-pub mod validate;
+mod suggest;
+mod validate;
 pub mod values;
+
+/// The stages one by one, for tests and fuzz targets that drive a part of the pipeline.
+pub mod stages {
+    pub use crate::analyse::analyse;
+    pub use crate::generate::{Generated, Pending, generate};
+    pub use crate::input::{EdgeRequestDoc, Flavor, LayerDoc, LayerPatch, PatchSpec, TenantDoc};
+    pub use crate::layers::{Loader, load_patch_files, resolve};
+    pub use crate::load::{Document, parse, reload_all, strip_bom};
+    pub use crate::merge::{Merged, merge};
+    pub use crate::patch::{MAX_PATCHED_DEPTH, apply};
+    pub use crate::resource::Resource;
+    pub use crate::validate::validate;
+}

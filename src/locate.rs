@@ -11,8 +11,32 @@ use std::path::{Path, PathBuf};
 use tracing::debug;
 
 use crate::diagnostic::Diagnostic;
-use crate::input::MANIFEST;
-use crate::source::{self, Tree};
+use crate::error::{Error, Trouble, UsageError};
+use crate::layers::layout::{self, MANIFEST, within};
+use crate::source::{self, FsSource, Tree};
+
+/// The work tree a command builds from: its root, found once, and the files under it.
+pub struct WorkTree {
+    pub root: PathBuf,
+    pub source: FsSource,
+}
+
+impl WorkTree {
+    /// The work tree at `root` (`--root`), else the one `cwd` is in (see [`find_root`]).
+    pub fn open(root: Option<&Path>, cwd: &Path) -> Result<WorkTree, Error> {
+        let root = find_root(root, cwd, None);
+        if !root.is_dir() {
+            return Err(Trouble::RootNotADirectory(root).into());
+        }
+        debug!(root = %root.display(), "repository root");
+        Ok(WorkTree { source: FsSource::new(&root), root })
+    }
+
+    /// The environment `arg` names (see [`find_environment`]); an unknown one is a usage error.
+    pub fn environment(&self, cwd: &Path, arg: &str) -> Result<String, Error> {
+        find_environment(&Tree::new(&self.source), &self.root, cwd, arg).map_err(|d| Error::Usage(d.into()))
+    }
+}
 
 /// The repository root for a command run in `cwd`.
 pub fn find_root(explicit: Option<&Path>, cwd: &Path, argocd_source_path: Option<&str>) -> PathBuf {
@@ -73,19 +97,16 @@ pub fn find_environment(tree: &Tree, root: &Path, cwd: &Path, arg: &str) -> Resu
         candidates.push(rel);
     }
     if !trimmed.contains('/') {
-        for dir in ["environments", "env", "envs"] {
-            candidates.push(format!("{dir}/{trimmed}"));
-        }
+        candidates.extend(layout::environment_candidates(trimmed));
     }
     for candidate in &candidates {
-        let manifest = if candidate.is_empty() { MANIFEST.to_string() } else { format!("{candidate}/{MANIFEST}") };
-        if tree.is_file(&manifest).unwrap_or(false) {
+        if tree.is_file(&within(candidate, MANIFEST)).unwrap_or(false) {
             debug!(environment = %if candidate.is_empty() { "." } else { candidate }, "environment");
             return Ok(candidate.clone());
         }
     }
-    Err(Diagnostic::error("E901", format!("no environment `{arg}` under {}", root.display()))
-        .help(unknown_environment_help(&crate::diff::all_environments(&[tree.source()]), trimmed)))
+    let help = unknown_environment_help(&layout::all_environments(&[tree.source()]), trimmed);
+    Err(UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help }.report())
 }
 
 /// Environments named in a help line at most.
@@ -94,22 +115,18 @@ const LISTED: usize = 20;
 /// The help for an unknown environment: the nearest name, and the environments there are.
 fn unknown_environment_help(environments: &[String], arg: &str) -> String {
     if environments.is_empty() {
-        return "there is no environments/<name>, env/<name> or envs/<name> holding a meshedge.yaml here: \
-                name a directory holding one, or give the repository root with --root"
-            .to_string();
+        let [a, b, c] = layout::ENVIRONMENT_DIRS;
+        return format!(
+            "there is no {a}/<name>, {b}/<name> or {c}/<name> holding a {MANIFEST} here: name a directory \
+             holding one, or give the repository root with --root"
+        );
     }
     let name_of = |dir: &str| dir.rsplit('/').next().unwrap_or(dir).to_string();
     let wanted = name_of(arg).to_ascii_lowercase();
     // Near: a typo or two (a swap counts once), or a long common start.
-    let nearest = environments
-        .iter()
-        .map(|dir| {
-            let name = name_of(dir).to_ascii_lowercase();
-            (strsim::damerau_levenshtein(&wanted, &name), strsim::jaro_winkler(&wanted, &name), dir)
-        })
-        .filter(|(distance, similarity, _)| *distance <= (wanted.len() / 3).max(1) || *similarity >= 0.85)
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
-        .map(|(_, _, dir)| dir);
+    let names: Vec<String> = environments.iter().map(|dir| name_of(dir)).collect();
+    let nearest = crate::suggest::nearest(&wanted, names.iter().map(String::as_str))
+        .and_then(|name| environments.iter().find(|dir| name_of(dir) == name));
     // A name where it is unique, else the path.
     let shown = |dir: &String| {
         let name = name_of(dir);

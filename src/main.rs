@@ -1,9 +1,41 @@
-//! The `meshedge` binary: everything lives in the library; see `cli`.
+//! The `meshedge` binary: the command line ([`cli`]) over the library, one function per command
+//! ([`commands`]).
+//!
+//! Exit status, decided here and only here: 0 success, 1 errors in the input (diagnostics on
+//! stderr, nothing on stdout), 2 usage or trouble outside the input. A reader that stops early
+//! (`| head`) is not an error for any command.
+
+// Diagnostics are returned by value on the cold error path; their size does not matter there.
+#![allow(clippy::result_large_err)]
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use meshedge::diagnostic::SourceText;
+use meshedge::error::Error;
 
 // A build allocates many small maps; mimalloc serves them faster and with less overhead.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> std::process::ExitCode {
-    meshedge::cli::main()
+fn main() -> ExitCode {
+    let cli::Invocation { command, stderr } = cli::parse();
+    match commands::run(&command, &stderr) {
+        Ok(code) => code,
+        Err(Error::Trouble(trouble)) if trouble.is_closed_pipe() => ExitCode::SUCCESS,
+        Err(Error::Input(diagnosed)) => {
+            stderr.diagnosed(&diagnosed);
+            ExitCode::from(1)
+        }
+        Err(Error::Usage(diagnostics)) => {
+            stderr.errors(&diagnostics, &SourceText::default());
+            ExitCode::from(2)
+        }
+        Err(Error::Trouble(trouble)) => {
+            stderr.trouble(&trouble);
+            ExitCode::from(2)
+        }
+    }
 }

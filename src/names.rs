@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 const MAX: usize = 63;
 
 /// A DNS-1123 label from a host name.
-pub fn host_slug(host: &str) -> String {
+pub(crate) fn host_slug(host: &str) -> String {
     let body = match host.strip_prefix("*.") {
         Some(rest) => format!("wildcard-{rest}"),
         None => host.to_string(),
@@ -18,7 +18,7 @@ pub fn host_slug(host: &str) -> String {
 }
 
 /// `parts` joined with `-`, cut to a DNS label with a hash suffix when too long.
-pub fn join(parts: &[&str]) -> String {
+pub(crate) fn join(parts: &[&str]) -> String {
     label(&parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("-"))
 }
 

@@ -17,7 +17,7 @@ use std::io;
 use serde_json::Value;
 
 use crate::diagnostic::ResourceRef;
-use crate::resource::{Object, split_api_version};
+use crate::resource::split_api_version;
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +27,47 @@ pub enum Form {
     Yaml,
     /// One `v1 List`, pretty-printed.
     Json,
+}
+
+/// A final object: its identity, the patches applied to it and its rendered text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    pub reference: ResourceRef,
+    /// The identity it was generated (or read) with, when a patch changed it.
+    pub origin: Option<Box<ResourceRef>>,
+    /// The input files it came from, sorted.
+    pub sources: Vec<String>,
+    /// The names of the patches applied to it, in order.
+    pub patched_by: Vec<String>,
+    pub form: Form,
+    /// The object in the build's output form (see [`object_text`]).
+    pub text: String,
+}
+
+impl Object {
+    pub fn kind(&self) -> &str {
+        &self.reference.kind
+    }
+
+    pub fn name(&self) -> &str {
+        &self.reference.name
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.reference.namespace.as_deref()
+    }
+
+    /// The object in the generic value form, read back from its text (`Null` if the text could
+    /// not be read, which the renderer never produces).
+    pub fn value(&self) -> Value {
+        match self.form {
+            Form::Yaml => crate::load::parse("", &self.text)
+                .ok()
+                .and_then(|docs| docs.into_iter().next())
+                .map_or(Value::Null, |doc| doc.value),
+            Form::Json => serde_json::from_str(&self.text).unwrap_or(Value::Null),
+        }
+    }
 }
 
 const ORDER_FIRST: [&str; 22] = [
@@ -381,7 +422,7 @@ mod tests {
         });
         let text = to_yaml(&value);
         assert!(text.contains("name: \"no\"\n"), "{text}");
-        let back: Value = serde_yaml::from_str(&text).unwrap();
+        let back: Value = serde_norway::from_str(&text).unwrap();
         assert_eq!(back, value);
     }
 
@@ -398,7 +439,7 @@ mod tests {
         assert!(text.contains(&format!("? {long}\n:")), "{text:.200}");
         let back = crate::load::parse("long.yaml", &text).unwrap();
         assert_eq!(back[0].value, value);
-        let back: Value = serde_yaml::from_str(&text).unwrap();
+        let back: Value = serde_norway::from_str(&text).unwrap();
         assert_eq!(back, value);
         // Up to the limit, keys stay implicit.
         let value = json!({"k".repeat(1000): 1});

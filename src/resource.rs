@@ -9,11 +9,10 @@
 use serde_json::{Map, Value};
 
 use crate::diagnostic::ResourceRef;
-use crate::render::Form;
 
-pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-pub const SOURCE_ANNOTATION: &str = "meshedge.io/source";
-pub const TENANT_LABEL: &str = "meshedge.io/tenant";
+pub(crate) const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub(crate) const SOURCE_ANNOTATION: &str = "meshedge.io/source";
+pub(crate) const TENANT_LABEL: &str = "meshedge.io/tenant";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
@@ -76,45 +75,7 @@ impl Resource {
     }
 }
 
-/// A final object: its identity, the patches applied to it and its rendered text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Object {
-    pub reference: ResourceRef,
-    /// The identity it was generated (or read) with, when a patch changed it.
-    pub origin: Option<Box<ResourceRef>>,
-    /// The input files it came from, sorted.
-    pub sources: Vec<String>,
-    /// The names of the patches applied to it, in order.
-    pub patched_by: Vec<String>,
-    pub form: Form,
-    /// The object in the build's output form (see [`crate::render::object_text`]).
-    pub text: String,
-}
-
-impl Object {
-    pub fn kind(&self) -> &str {
-        &self.reference.kind
-    }
-
-    pub fn name(&self) -> &str {
-        &self.reference.name
-    }
-
-    pub fn namespace(&self) -> Option<&str> {
-        self.reference.namespace.as_deref()
-    }
-
-    /// The object in the generic value form, read back from its text (`Null` if the text could
-    /// not be read, which the renderer never produces).
-    pub fn value(&self) -> Value {
-        match self.form {
-            Form::Yaml => serde_yaml::from_str(&self.text).unwrap_or(Value::Null),
-            Form::Json => serde_json::from_str(&self.text).unwrap_or(Value::Null),
-        }
-    }
-}
-
-pub fn split_api_version(api_version: &str) -> (&str, &str) {
+pub(crate) fn split_api_version(api_version: &str) -> (&str, &str) {
     match api_version.rsplit_once('/') {
         Some((group, version)) => (group, version),
         None => ("", api_version),
@@ -122,7 +83,7 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
 }
 
 /// The managed-by and tenant labels, and the source annotation.
-pub fn stamp(resource: &mut Resource) {
+pub(crate) fn stamp(resource: &mut Resource) {
     let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
     let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
     if let Some(labels) = labels.as_object_mut() {
@@ -138,7 +99,7 @@ pub fn stamp(resource: &mut Resource) {
 }
 
 /// Sets one annotation.
-pub fn annotate(resource: &mut Resource, key: &str, value: &str) {
+pub(crate) fn annotate(resource: &mut Resource, key: &str, value: &str) {
     let Some(metadata) = resource.value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
     let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
     if let Some(annotations) = annotations.as_object_mut() {

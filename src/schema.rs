@@ -10,7 +10,6 @@
 //! `x-kubernetes-validations` (CEL) are ignored.
 
 use regex::Regex;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -113,9 +112,10 @@ impl SchemaSet {
             let doc = serde_json::from_str(&text).map_err(|e| format!("{source}: {e}"))?;
             self.collect(doc, source, &mut staged)?;
         } else {
-            for de in serde_yaml::Deserializer::from_str(&text) {
-                let doc = Value::deserialize(de).map_err(|e| format!("{source}: {e}"))?;
-                self.collect(doc, source, &mut staged)?;
+            // The loader's rules: one YAML reader in meshedge.
+            let docs = crate::load::parse(source, &text).map_err(|d| format!("{source}: {}", d.message))?;
+            for doc in docs {
+                self.collect(doc.value, source, &mut staged)?;
             }
         }
         let mut new: BTreeMap<Gvk, Entry> = BTreeMap::new();

@@ -55,7 +55,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// How many characters of a refused value a message quotes.
-pub const SHOWN: usize = 64;
+pub(crate) const SHOWN: usize = 64;
 
 /// Separates a refusal's parts in the text serde carries; never written by the user (control
 /// characters in quoted values are escaped).
@@ -82,17 +82,12 @@ impl fmt::Display for Refusal {
 }
 
 /// A refusal's message and help, when `text` is a refusal as serde carries it.
-pub fn split_refusal(text: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_refusal(text: &str) -> Option<(&str, &str)> {
     text.strip_prefix(MARK)?.split_once(MARK)
 }
 
-/// `text` without a refusal's help (for messages that give their own).
-pub fn plain(text: &str) -> &str {
-    split_refusal(text).map_or(text, |(message, _)| message)
-}
-
 /// A value quoted in backticks: at most [`SHOWN`] characters, control characters escaped.
-pub fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     let mut out = String::from("`");
     for (i, c) in value.chars().enumerate() {
         if i == SHOWN {
@@ -239,7 +234,17 @@ fn host_name(value: &str) -> Result<(), String> {
 }
 
 /// A host name, or `*.` and a host name (a wildcard over its subdomains).
-pub fn is_host(value: &str) -> bool {
+/// Whether `s` is a DNS-1123 label (a namespace name): at most 63 lowercase letters, digits
+/// and `-`, starting and ending with a letter or digit.
+pub(crate) fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+pub(crate) fn is_host(value: &str) -> bool {
     host_name(value.strip_prefix("*.").unwrap_or(value)).is_ok()
 }
 
@@ -254,12 +259,10 @@ macro_rules! string_type {
         pub struct $name(String);
 
         impl $name {
-            pub fn as_str(&self) -> &str {
+            // Not every type is read back as text.
+            #[allow(dead_code)]
+            pub(crate) fn as_str(&self) -> &str {
                 &self.0
-            }
-
-            pub fn into_string(self) -> String {
-                self.0
             }
         }
 
@@ -377,7 +380,7 @@ name_type!(
 /// `ServiceMeshControlPlane` name, and `resources/helm/v2.5/istio-control/istio-discovery/
 /// templates/service.yaml` names istiod's Service `istiod-<revision>` and labels it
 /// `istio.io/rev: <revision>`: a DNS-1123 label short enough for `istiod-` in front.
-pub const CONTROL_PLANE_NAME_MAX: usize = LABEL_MAX - "istiod-".len();
+pub(crate) const CONTROL_PLANE_NAME_MAX: usize = LABEL_MAX - "istiod-".len();
 
 name_type!(
     /// The name of the `ServiceMeshControlPlane` or `Istio` resource: a DNS-1123 label of at
@@ -650,15 +653,16 @@ pub struct ServiceRef {
 }
 
 impl ServiceRef {
-    pub fn as_str(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
-    pub fn name(&self) -> &ServiceName {
+    pub(crate) fn name(&self) -> &ServiceName {
         &self.name
     }
 
-    pub fn namespace(&self) -> Option<&Namespace> {
+    pub(crate) fn namespace(&self) -> Option<&Namespace> {
         self.namespace.as_ref()
     }
 }
@@ -832,11 +836,8 @@ pub struct Duration {
 }
 
 impl Duration {
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    pub fn as_nanos(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn as_nanos(&self) -> u64 {
         self.nanos
     }
 }
@@ -916,7 +917,7 @@ fn integer<'de, D: Deserializer<'de>>(deserializer: D, expecting: &'static str) 
 pub struct Port(u16);
 
 impl Port {
-    pub fn get(self) -> u16 {
+    pub(crate) fn get(self) -> u16 {
         self.0
     }
 }
@@ -959,7 +960,7 @@ pub type Uint32 = Int<0, 4_294_967_295>;
 pub type Percent = Int<0, 100>;
 
 impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
-    pub fn get(self) -> i64 {
+    pub(crate) fn get(self) -> i64 {
         self.0
     }
 }
@@ -994,12 +995,6 @@ impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Int<MIN, MAX> {
 /// or IPv6 address of one host — not unspecified, loopback, multicast or broadcast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EgressIp(IpAddr);
-
-impl EgressIp {
-    pub fn get(self) -> IpAddr {
-        self.0
-    }
-}
 
 impl TryFrom<String> for EgressIp {
     type Error = Refusal;
@@ -1744,8 +1739,6 @@ mod tests {
         let refused = read::<Namespace>("a\u{1f}b").unwrap_err();
         let (message, help) = split_refusal(&refused).unwrap();
         assert!(message.contains("a\\u{1f}b") && help.starts_with("a namespace name"), "{message} / {help}");
-        assert_eq!(plain(&refused), message);
-        assert_eq!(plain("invalid type: integer `1`"), "invalid type: integer `1`");
         assert!(split_refusal("unknown variant `\u{1f}x\u{1f}y`").is_none());
     }
 }

@@ -134,7 +134,7 @@ fn generate(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Output {
 }
 
 fn documents(yaml: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(yaml).map(|d| Value::deserialize(d).unwrap()).collect()
+    serde_norway::Deserializer::from_str(yaml).map(|d| Value::deserialize(d).unwrap()).collect()
 }
 
 /// `meshedge build` of the environment, from the project's own checkout.
@@ -350,7 +350,7 @@ fn plugin_dir() -> PathBuf {
 
 fn load_yaml(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_yaml::Deserializer::from_str(&text)
+    serde_norway::Deserializer::from_str(&text)
         .map(|d| Value::deserialize(d).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
         .collect()
 }
@@ -424,7 +424,7 @@ fn plugin_yaml_runs_meshedge_and_announces_every_option() {
     }
     // The ConfigMap carries the same configuration.
     let configmap = load_one("cmp-plugin-configmap.yaml");
-    let embedded: Value = serde_yaml::from_str(configmap["data"]["plugin.yaml"].as_str().unwrap()).unwrap();
+    let embedded: Value = serde_norway::from_str(configmap["data"]["plugin.yaml"].as_str().unwrap()).unwrap();
     assert_eq!(embedded, plugin, "cmp-plugin-configmap.yaml must embed plugin.yaml");
     let mut schemas = SchemaSet::new();
     schemas.load_file(&common::schemas_dir().join("k8s-openapi-v3/api__v1_openapi.json")).unwrap();

@@ -6,9 +6,8 @@
 use std::path::PathBuf;
 
 use meshedge::diagnostic::Location;
-use meshedge::input::PatchSpec;
-use meshedge::merge::LayerPatch;
-use meshedge::resource::Resource;
+use meshedge::stages::Resource;
+use meshedge::stages::{LayerPatch, PatchSpec};
 use serde_json::Value;
 
 fn suite(file: &str) -> Vec<Value> {
@@ -26,13 +25,18 @@ fn run(file: &str) -> usize {
         let label = format!("{file}[{i}] {}", record.get("comment").and_then(Value::as_str).unwrap_or_default());
         let doc = record["doc"].clone();
         let operations = record["patch"].as_array().cloned().unwrap_or_default();
-        let patch = LayerPatch {
-            spec: PatchSpec { target: None, json: Some(operations), merge: None, file: None, optional: false },
-            name: label.clone(),
-            location: Location::file("conformance"),
+        let spec = PatchSpec { target: None, json: Some(operations), merge: None, file: None, optional: false };
+        let patch = match LayerPatch::new(spec, label.clone(), Location::file("conformance")) {
+            Ok(patch) => patch,
+            // Operations that do not parse are refused before any object is patched.
+            Err(e) => {
+                assert!(record.get("error").is_some(), "{label}: {e}");
+                checked += 1;
+                continue;
+            }
         };
         let mut resources = vec![Resource::new(doc.clone(), Default::default(), None)];
-        let (_, diagnostics) = meshedge::patch::apply(&mut resources, &[patch]);
+        let (_, diagnostics) = meshedge::stages::apply(&mut resources, &[patch]);
         if record.get("error").is_some() {
             assert!(diagnostics.has_errors(), "{label}: must fail");
             assert_eq!(resources[0].value, doc, "{label}: a failed patch must leave the document as it was");

@@ -44,8 +44,8 @@ fn yaml_and_json_carry_the_same_objects() {
         let list: Value = serde_json::from_str(&json.stream()).unwrap();
         assert_eq!(list["kind"], "List");
         let yaml = common::build(&common::repo_root(), &env).stream();
-        let from_yaml: Vec<Value> = serde_yaml::Deserializer::from_str(&yaml)
-            .map(|doc| serde_yaml::from_value::<Value>(serde_yaml::Value::deserialize(doc).unwrap()).unwrap())
+        let from_yaml: Vec<Value> = serde_norway::Deserializer::from_str(&yaml)
+            .map(|doc| serde_norway::from_value::<Value>(serde_norway::Value::deserialize(doc).unwrap()).unwrap())
             .collect();
         assert_eq!(list["items"].as_array().unwrap(), &from_yaml, "{env}");
     }
@@ -109,8 +109,8 @@ fn no_string_reads_as_something_else_under_yaml_1_1() {
         let suspicious: Vec<&(String, usize)> =
             plain.0.iter().filter(|(s, _)| pattern.is_match(s) && !typed.is_match(s)).collect();
         assert!(suspicious.is_empty(), "{env}: plain scalars a YAML 1.1 reader misreads: {suspicious:?}");
-        let docs: Vec<Value> = serde_yaml::Deserializer::from_str(&yaml)
-            .map(|d| serde_yaml::from_value(serde_yaml::Value::deserialize(d).unwrap()).unwrap())
+        let docs: Vec<Value> = serde_norway::Deserializer::from_str(&yaml)
+            .map(|d| serde_norway::from_value(serde_norway::Value::deserialize(d).unwrap()).unwrap())
             .collect();
         let tricky = docs.iter().find(|d| d["metadata"]["name"] == "tricky").unwrap();
         for (key, value) in [("a", "no"), ("b", "on"), ("d", "0777"), ("e", "1e3"), ("f", "~"), ("g", "12:30")] {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use git2::{IndexAddOption, Oid, Repository, Signature};
 use meshedge::diff::{self, Report, Status};
+use meshedge::source::GitSource;
 use meshedge::source::{FsSource, Source};
-use meshedge::source_git::GitSource;
 
 /// A git repository in a temporary directory.
 struct Repo {
@@ -454,10 +454,10 @@ fn a_root_inside_the_repository_and_symlinks_at_a_revision() {
 #[test]
 fn markdown_stays_under_the_comment_limit_on_a_change_touching_thousands_of_objects() {
     let repo = Repo::new();
-    meshedge::synth::write_repo(repo.path(), 220).unwrap();
+    meshedge_testkit::synth::write_repo(repo.path(), 220).unwrap();
     repo.commit("synthetic repository");
     // A patch that touches every object of the environment.
-    let path = format!("{}/meshedge.yaml", meshedge::synth::ENVIRONMENT);
+    let path = format!("{}/meshedge.yaml", meshedge_testkit::synth::ENVIRONMENT);
     let text = repo.read(&path);
     repo.write(
         &path,

@@ -7,9 +7,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use meshedge::analyse;
 use meshedge::compiler::Build;
-use meshedge::resource::Resource;
+use meshedge::stages::Resource;
+use meshedge::stages::analyse;
 use serde_json::Value;
 
 /// The objects of one kind, read back from their YAML.
@@ -57,7 +57,7 @@ fn no_istio_conflicts_in_the_output() {
         let build = common::build(&common::repo_root(), &env);
         let resources: Vec<Resource> =
             build.objects.iter().map(|o| Resource::new(o.value(), o.sources.clone(), None)).collect();
-        let findings = analyse::analyse(&resources);
+        let findings = analyse(&resources);
         let conflicts: Vec<_> =
             findings.iter().filter(|d| matches!(d.istio, Some("IST0109" | "IST0145" | "IST0101"))).collect();
         assert!(conflicts.is_empty(), "{env}: {conflicts:?}");

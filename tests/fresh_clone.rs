@@ -192,7 +192,7 @@ fn vendored_schemas_hold_only_what_validation_reads() {
             schemas.iter().for_each(|(key, s)| descriptions(s, &format!("{name} {key}"), &mut found));
             documents += 1;
         } else {
-            for de in serde_yaml::Deserializer::from_str(&text) {
+            for de in serde_norway::Deserializer::from_str(&text) {
                 let crd = Value::deserialize(de).expect("YAML CRD");
                 for version in crd.pointer("/spec/versions").and_then(Value::as_array).expect("spec.versions") {
                     let schema = version.pointer("/schema/openAPIV3Schema").expect("openAPIV3Schema");

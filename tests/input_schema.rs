@@ -173,7 +173,7 @@ fn relative_to(from: &str, path: &str) -> String {
 }
 
 fn parse(file: &str, text: &str) -> Vec<Value> {
-    meshedge::load::parse(file, text)
+    meshedge::stages::parse(file, text)
         .unwrap_or_else(|d| panic!("{file}: {}", d.message))
         .into_iter()
         .map(|d| d.value)

@@ -90,7 +90,7 @@ fn stream_documents(env: &str) -> Vec<Value> {
         .output()
         .unwrap();
     assert!(output.status.success());
-    serde_yaml::Deserializer::from_str(&String::from_utf8(output.stdout).unwrap())
+    serde_norway::Deserializer::from_str(&String::from_utf8(output.stdout).unwrap())
         .map(|d| Value::deserialize(d).unwrap())
         .collect()
 }
@@ -118,7 +118,7 @@ fn an_absent_directory_gets_one_file_per_object_and_the_list_of_them() {
     assert_eq!(written(&out), expected);
     for doc in &docs {
         let text = std::fs::read_to_string(out.join(file_of(doc, "yaml"))).unwrap();
-        assert_eq!(&serde_yaml::from_str::<Value>(&text).unwrap(), doc, "each file is its object");
+        assert_eq!(&serde_norway::from_str::<Value>(&text).unwrap(), doc, "each file is its object");
     }
     // The listing names every file with its SHA-256, and nothing else.
     let marker = std::fs::read_to_string(out.join(MARKER)).unwrap();

@@ -7,11 +7,11 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use meshedge::input::Flavor;
 use meshedge::platform::{
     AdmissionEngine, ClusterSetting, Field, Kind, Target, TargetError, admission_engine_schema_files,
 };
 use meshedge::schema::{SchemaSet, Validation};
+use meshedge::stages::Flavor;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -91,7 +91,7 @@ fn crds(target: &Target) -> BTreeMap<String, BTreeMap<String, Value>> {
             continue;
         }
         let text = std::fs::read_to_string(&file).expect("readable");
-        for doc in serde_yaml::Deserializer::from_str(&text) {
+        for doc in serde_norway::Deserializer::from_str(&text) {
             let crd = Value::deserialize(doc).expect("YAML");
             let kind = crd.pointer("/spec/names/kind").and_then(Value::as_str).expect("kind").to_string();
             let versions = crd.pointer("/spec/versions").and_then(Value::as_array).expect("versions");

@@ -19,11 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use meshedge::compiler;
-use meshedge::generate::{self, Generated, Pending};
-use meshedge::layers::{self, Loader};
-use meshedge::resource::Resource;
 use meshedge::source::{EntryKind, Source, Tree};
-use meshedge::{merge, validate};
+use meshedge::stages::{self, Generated, Loader, Pending, Resource};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
@@ -502,14 +499,14 @@ fn request(name: &str, namespace: Option<&str>, spec: &str) -> String {
 /// The objects generation makes for a repository, each with its tenant as generation attributes it.
 fn generated(source: &Memory) -> Vec<Resource> {
     let mut loader = Loader::new(Tree::new(source));
-    let (layers, _) = layers::resolve(&mut loader, ENV).expect("the layers resolve");
-    let patch_files = layers::load_patch_files(&mut loader, &layers).expect("no patch files");
-    let merged = merge::merge(layers, &patch_files).expect("the layers merge");
-    let (plan, _) = validate::validate(&merged).expect("a repository that builds validates");
+    let (layers, _) = stages::resolve(&mut loader, ENV).expect("the layers resolve");
+    let patch_files = stages::load_patch_files(&mut loader, &layers).expect("no patch files");
+    let merged = stages::merge(layers, &patch_files).expect("the layers merge");
+    let (plan, _) = stages::validate(&merged).expect("a repository that builds validates");
     let mut resources = Vec::new();
     let mut sink = |batch: Vec<Pending>| resources.extend(batch.into_iter().map(Pending::into_resource));
     let mut out = Generated::new(&mut sink);
-    generate::generate(&plan, &mut out);
+    stages::generate(&plan, &mut out);
     out.flush();
     drop(out);
     resources
@@ -535,7 +532,7 @@ fn check(model: &Model) -> Result<bool, TestCaseError> {
     let build = match compiler::compile(&source, ENV) {
         Ok(build) => build,
         Err(failed) => {
-            let codes: BTreeSet<&str> = failed.diagnostics.iter().map(|d| d.code).collect();
+            let codes: BTreeSet<&str> = failed.diagnostics.iter().map(|d| d.code.as_str()).collect();
             match expected {
                 Some(code) => prop_assert!(codes.contains(code), "expected {code}, got:\n{}", failed.render()),
                 None => {

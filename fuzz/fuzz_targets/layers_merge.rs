@@ -1,24 +1,22 @@
 //! Layers and merge: a repository in memory (an archive of files and symlinks, see
-//! `meshedge::source_mem`) → the merged environment, or diagnostics that render short.
+//! `meshedge::source::MemSource`) → the merged environment, or diagnostics that render short.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use meshedge::diagnostic::Diagnostics;
-use meshedge::layers::{self, Loader};
-use meshedge::merge;
-use meshedge::source::Tree;
-use meshedge::source_mem::MemSource;
+use meshedge::source::{MemSource, Tree};
+use meshedge::stages::{self, Loader, Merged};
 use meshedge_fuzz::check_rendered;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let source = MemSource::from_archive(text);
     let mut loader = Loader::new(Tree::new(&source));
-    let merged = (|| -> Result<merge::Merged, Diagnostics> {
-        let layers = layers::resolve(&mut loader, "environments/prod")?;
-        let patch_files = layers::load_patch_files(&mut loader, &layers)?;
-        merge::merge(layers, &patch_files)
+    let merged = (|| -> Result<Merged, Diagnostics> {
+        let (layers, _) = stages::resolve(&mut loader, "environments/prod")?;
+        let patch_files = stages::load_patch_files(&mut loader, &layers)?;
+        stages::merge(layers, &patch_files)
     })();
     match merged {
         Ok(merged) => {

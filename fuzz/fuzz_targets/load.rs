@@ -5,8 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use meshedge::diagnostic::SourceText;
-use meshedge::input::{EdgeRequestDoc, LayerDoc, TenantDoc};
-use meshedge::load::{self, Document};
+use meshedge::stages::{self as load, Document, EdgeRequestDoc, LayerDoc, TenantDoc};
 use meshedge_fuzz::{check_rendered, pointers};
 
 fuzz_target!(|data: &[u8]| {

@@ -5,10 +5,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use meshedge::diagnostic::SourceText;
-use meshedge::input::PatchSpec;
-use meshedge::merge::LayerPatch;
-use meshedge::resource::Resource;
-use meshedge::{load, patch, render};
+use meshedge::render;
+use meshedge::stages::{self as patch, LayerPatch, PatchSpec, Resource};
+use meshedge::stages as load;
 use meshedge_fuzz::{check_rendered, depth};
 
 fuzz_target!(|data: &[u8]| {
@@ -20,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let patches: Vec<LayerPatch> = docs
         .filter_map(|doc| {
             let spec = doc.typed::<PatchSpec>("").ok()?;
-            Some(LayerPatch { spec, name: format!("{file}#{}", doc.index), location: doc.location("") })
+            LayerPatch::new(spec, format!("{file}#{}", doc.index), doc.location("")).ok()
         })
         .collect();
     let before = object.value.clone();

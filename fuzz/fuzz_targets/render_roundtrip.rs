@@ -6,7 +6,8 @@
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use meshedge::{load, render};
+use meshedge::render;
+use meshedge::stages as load;
 use meshedge_fuzz::{ascii_json, value};
 use serde_json::Value;
 

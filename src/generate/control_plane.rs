@@ -7,16 +7,19 @@
 //! `istio`: the sail operator's `Istio` resource with the mesh config, and a mesh-wide
 //! `PeerAuthentication` for the mTLS mode.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value, json};
-
-use crate::generate::enforcement::mesh_namespaces;
-use crate::generate::ingress::{EXTERNAL_DNS_HOSTNAME, hosts_by_gateway};
-use crate::generate::{Generated, security};
+use crate::generate::mesh::mesh_namespaces;
+use crate::generate::sink::Generated;
 use crate::input::{Exposure, Flavor, MtlsMode, OutboundPolicy};
-use crate::objects::{Manifest, Spec, security_api};
-use crate::validate::Plan;
+use crate::objects::EXTERNAL_DNS_HOSTNAME;
+use crate::objects::{
+    ControlPlaneGateways, ControlPlaneSpec, DataPlane, DeclaredGateway, Enabled, ExtensionProvider, GatewayService,
+    IstioMeshConfig, IstioSpec, IstioValues, Labels, LabelsAndAnnotations, Manifest, MemberRollSpec, MeshConfig,
+    Networking, OutboundMode, OutboundPolicy as MeshOutboundPolicy, PeerAuthenticationSpec, Pod, PodMetadata, Proxy,
+    Runtime, Security, Spec, TrafficControl, security_api,
+};
+use crate::plan::Plan;
 
 fn outbound(policy: OutboundPolicy) -> &'static str {
     match policy {
@@ -25,7 +28,7 @@ fn outbound(policy: OutboundPolicy) -> &'static str {
     }
 }
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     if !plan.mesh.manage {
         return;
     }
@@ -39,67 +42,53 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     let mesh = &plan.mesh;
     let ns = Some(mesh.control_plane_namespace.as_str());
     let mut sources: BTreeSet<String> = mesh.sources.clone();
-    let hosts = hosts_by_gateway(plan);
-    let mut additional_ingress = Map::new();
+    let hosts = plan.hosts_by_gateway();
+    let mut additional_ingress = BTreeMap::new();
     for gateway in plan.ingress_gateways.values().filter(|g| !g.deploy) {
         sources.extend(gateway.sources.iter().cloned());
-        let mut service = json!({"type": "ClusterIP"});
-        if gateway.exposure == Exposure::LoadBalancer {
-            service["type"] = json!("LoadBalancer");
-            if let Some(served) = hosts.get(gateway.name.as_str()) {
-                service["metadata"] = json!({"annotations": {EXTERNAL_DNS_HOSTNAME: served.join(",")}});
-            }
+        let load_balancer = gateway.exposure == Exposure::LoadBalancer;
+        let mut annotations = Labels::new();
+        if let (true, Some(served)) = (load_balancer, hosts.get(gateway.name.as_str())) {
+            annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), served.join(","));
         }
-        service["metadata"]["labels"] = json!(gateway.selector);
+        let service = GatewayService {
+            service_type: if load_balancer { "LoadBalancer" } else { "ClusterIP" },
+            metadata: LabelsAndAnnotations { annotations, labels: gateway.selector.clone() },
+        };
         additional_ingress.insert(
             gateway.service.clone(),
-            json!({
-                "enabled": true,
-                "namespace": gateway.namespace,
-                "service": service,
-                "runtime": {"pod": {"metadata": {"labels": gateway.selector}}}
-            }),
+            declared(&gateway.namespace, service, pod(&gateway.selector, Labels::new())),
         );
     }
-    let mut additional_egress = Map::new();
+    let mut additional_egress = BTreeMap::new();
     for gateway in plan.egress_gateways.values().filter(|g| !g.deploy) {
         sources.extend(gateway.sources.iter().cloned());
-        let mut pod = json!({"metadata": {"labels": gateway.selector}});
-        if !gateway.node_selector.is_empty() {
-            pod["nodeSelector"] = json!(gateway.node_selector);
-        }
-        additional_egress.insert(
-            gateway.service.clone(),
-            json!({
-                "enabled": true,
-                "namespace": gateway.namespace,
-                "service": {"type": "ClusterIP", "metadata": {"labels": gateway.selector}},
-                "runtime": {"pod": pod}
-            }),
-        );
+        let service = GatewayService {
+            service_type: "ClusterIP",
+            metadata: LabelsAndAnnotations { annotations: Labels::new(), labels: gateway.selector.clone() },
+        };
+        let pod = pod(&gateway.selector, gateway.node_selector.clone());
+        additional_egress.insert(gateway.service.clone(), declared(&gateway.namespace, service, pod));
     }
     let emits_routes = plan.ingress_gateways.values().any(|g| g.exposure == Exposure::Route);
-    let mut gateways = json!({
-        "ingress": {"enabled": false},
-        "egress": {"enabled": false},
-        "openshiftRoute": {"enabled": !emits_routes}
-    });
-    if !additional_ingress.is_empty() {
-        gateways["additionalIngress"] = Value::Object(additional_ingress);
-    }
-    if !additional_egress.is_empty() {
-        gateways["additionalEgress"] = Value::Object(additional_egress);
-    }
-    let mut spec = json!({
-        "version": mesh.version,
-        "gateways": gateways,
-        "proxy": {"networking": {"trafficControl": {"outbound": {"policy": outbound(mesh.outbound)}}}},
-        "security": {"dataPlane": {"mtls": mesh.mtls == MtlsMode::Strict}}
-    });
     let providers = extension_providers(plan, &mut sources);
-    if !providers.is_empty() {
-        spec["meshConfig"] = json!({"extensionProviders": providers});
-    }
+    let spec = ControlPlaneSpec {
+        version: mesh.version.clone(),
+        gateways: ControlPlaneGateways {
+            ingress: Enabled { enabled: false },
+            egress: Enabled { enabled: false },
+            openshift_route: Enabled { enabled: !emits_routes },
+            additional_ingress,
+            additional_egress,
+        },
+        proxy: Proxy {
+            networking: Networking {
+                traffic_control: TrafficControl { outbound: MeshOutboundPolicy { policy: outbound(mesh.outbound) } },
+            },
+        },
+        security: Security { data_plane: DataPlane { mtls: mesh.mtls == MtlsMode::Strict } },
+        mesh_config: (!providers.is_empty()).then_some(MeshConfig { extension_providers: providers }),
+    };
     out.push(
         Manifest::new("maistra.io/v2", "ServiceMeshControlPlane", ns, &mesh.control_plane_name, Spec { spec }),
         &sources,
@@ -110,7 +99,7 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     members.remove(&mesh.control_plane_namespace);
     let mut member_sources: BTreeSet<String> = mesh.sources.clone();
     member_sources.extend(plan.tenants.values().flat_map(|t| t.sources.iter().cloned()));
-    let spec = json!({"members": members});
+    let spec = MemberRollSpec { members: members.into_iter().collect() };
     out.push(
         Manifest::new("maistra.io/v1", "ServiceMeshMemberRoll", ns, "default", Spec { spec }),
         &member_sources,
@@ -118,14 +107,24 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
     );
 }
 
+/// A gateway the control plane deploys, in `namespace`.
+fn declared(namespace: &str, service: GatewayService, pod: Pod) -> DeclaredGateway {
+    DeclaredGateway { enabled: true, namespace: namespace.to_string(), service, runtime: Runtime { pod } }
+}
+
+/// A gateway's pods: their labels, and the nodes they run on.
+fn pod(labels: &Labels, node_selector: Labels) -> Pod {
+    Pod { metadata: PodMetadata { labels: labels.clone() }, node_selector }
+}
+
 /// The ext-authz providers of the gateways' login flows.
-fn extension_providers(plan: &Plan, sources: &mut BTreeSet<String>) -> Vec<Value> {
-    security::login_gateways(plan)
+fn extension_providers(plan: &Plan, sources: &mut BTreeSet<String>) -> Vec<ExtensionProvider> {
+    plan.login_gateways()
         .into_iter()
         .map(|(gateway, hosts)| {
             sources.extend(gateway.sources.iter().cloned());
             sources.extend(hosts.iter().flat_map(|h| h.sources.iter().cloned()));
-            security::extension_provider(gateway)
+            gateway.login_extension_provider()
         })
         .collect()
 }
@@ -133,15 +132,17 @@ fn extension_providers(plan: &Plan, sources: &mut BTreeSet<String>) -> Vec<Value
 fn istio(plan: &Plan, out: &mut Generated) {
     let mesh = &plan.mesh;
     let mut sources = mesh.sources.clone();
-    let mut spec = json!({
-        "namespace": mesh.control_plane_namespace,
-        "version": mesh.version,
-        "values": {"meshConfig": {"outboundTrafficPolicy": {"mode": outbound(mesh.outbound)}}}
-    });
-    let providers = extension_providers(plan, &mut sources);
-    if !providers.is_empty() {
-        spec["values"]["meshConfig"]["extensionProviders"] = Value::Array(providers);
-    }
+    let extension_providers = extension_providers(plan, &mut sources);
+    let spec = IstioSpec {
+        namespace: mesh.control_plane_namespace.clone(),
+        version: mesh.version.clone(),
+        values: IstioValues {
+            mesh_config: IstioMeshConfig {
+                outbound_traffic_policy: OutboundMode { mode: outbound(mesh.outbound) },
+                extension_providers,
+            },
+        },
+    };
     out.push(
         Manifest::new("sailoperator.io/v1", "Istio", None, &mesh.control_plane_name, Spec { spec }),
         &sources,
@@ -151,7 +152,7 @@ fn istio(plan: &Plan, out: &mut Generated) {
         MtlsMode::Strict => "STRICT",
         MtlsMode::Permissive => "PERMISSIVE",
     };
-    let spec = json!({"mtls": {"mode": mode}});
+    let spec = PeerAuthenticationSpec { mtls: OutboundMode { mode } };
     out.push(
         Manifest::new(
             security_api(plan.flavor),

@@ -13,19 +13,20 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::generate::{Generated, workload};
+use crate::generate::sink::Generated;
+use crate::generate::workload;
 use crate::input::EgressTls;
 use crate::names::{host_slug, join};
 use crate::objects::*;
-use crate::validate::{EgressGateway, EgressHost, Plan};
+use crate::plan::{EgressGateway, EgressHost, Plan};
 
-pub const SLA_LABEL: &str = "meshedge.io/sla-class";
+pub(crate) const SLA_LABEL: &str = "meshedge.io/sla-class";
 /// The port the workload calls for HTTP hosts whose TLS the egress gateway originates.
 const APP_HTTP_PORT: u32 = 80;
 /// The in-mesh hop to the egress gateway: mutual TLS on 443.
 const HOP_PORT: u32 = 443;
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.egress_hosts {
         match host.gateway.as_ref().and_then(|g| plan.egress_gateways.get(g)) {
             Some(gateway) => {

@@ -13,37 +13,16 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::generate::Generated;
+use crate::generate::mesh::member_label;
+use crate::generate::sink::Generated;
 use crate::input::{EgressFirewallMode, Flavor};
 use crate::objects::{Manifest, Spec};
-use crate::validate::Plan;
+use crate::plan::Plan;
 
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Where cluster DNS runs (OpenShift, then upstream Kubernetes).
 const DNS_NAMESPACES: [&str; 2] = ["kube-system", "openshift-dns"];
 const ADMISSION_API: &str = "admissionregistration.k8s.io/v1";
-
-/// Every namespace that is part of the mesh: tenants, control plane, gateways.
-pub fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = plan.tenants.values().flat_map(|t| t.namespaces.iter().cloned()).collect();
-    out.insert(plan.mesh.control_plane_namespace.clone());
-    out.extend(plan.ingress_gateways.values().map(|g| g.namespace.clone()));
-    out.extend(plan.egress_gateways.values().map(|g| g.namespace.clone()));
-    out
-}
-
-/// The label every member namespace carries: set by the member roll controller (ossm2), or the
-/// injection label of the control plane's revision that tenant namespaces carry (upstream
-/// Istio): `istio-injection: enabled` for the revision `default`, `istio.io/rev: <revision>`
-/// for any other; the sail operator names the revision after the `Istio` resource (see
-/// [`crate::generate::namespaces`] for the sources).
-pub fn member_label(plan: &Plan) -> (&'static str, String) {
-    match plan.flavor {
-        Flavor::Ossm2 => ("maistra.io/member-of", plan.mesh.control_plane_namespace.clone()),
-        Flavor::Istio if plan.mesh.control_plane_name == "default" => ("istio-injection", "enabled".to_string()),
-        Flavor::Istio => ("istio.io/rev", plan.mesh.control_plane_name.clone()),
-    }
-}
 
 /// The peers that make up the mesh: member namespaces by label, the control plane and gateway
 /// namespaces by name. Its size does not grow with the number of tenants.
@@ -61,7 +40,7 @@ fn namespaces_in(names: impl IntoIterator<Item = String>) -> Value {
     ]}})
 }
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     let e = &plan.enforcement;
     let mesh = mesh_peers(plan);
     for tenant in plan.tenants.values() {

@@ -5,15 +5,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::generate::{Generated, security, workload};
+use crate::generate::sink::Generated;
+use crate::generate::workload;
 use crate::input::{Exposure, Flavor, IngressTls};
 use crate::names::{host_slug, join};
 use crate::objects::*;
-use crate::validate::{IngressGateway, IngressHost, Plan};
+use crate::plan::{IngressGateway, IngressHost, OAUTH_PATH, OAUTH_PROXY_PORT, Plan};
 
-pub const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
-
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
         let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
         let slug = host_slug(&host.host);
@@ -31,17 +30,8 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     }
 }
 
-/// The hosts each gateway serves, sorted.
-pub fn hosts_by_gateway(plan: &Plan) -> BTreeMap<&str, Vec<&str>> {
-    let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for host in &plan.ingress_hosts {
-        map.entry(host.gateway.as_str()).or_default().push(host.host.as_str());
-    }
-    map
-}
-
 /// The name of the Gateway object serving `host` (`<gateway>-<host slug>`).
-pub fn gateway_object_name(gateway: &str, host: &str) -> String {
+pub(crate) fn gateway_object_name(gateway: &str, host: &str) -> String {
     join(&[gateway, &host_slug(host)])
 }
 
@@ -111,12 +101,9 @@ fn virtual_service(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, sl
             // The login flow's callback goes to the gateway's OAuth proxy.
             spec.http.push(HttpRoute {
                 name: Some("login".into()),
-                matches: vec![HttpMatch {
-                    uri: Some(StringMatch::Prefix(security::OAUTH_PATH.into())),
-                    ..Default::default()
-                }],
+                matches: vec![HttpMatch { uri: Some(StringMatch::Prefix(OAUTH_PATH.into())), ..Default::default() }],
                 route: vec![RouteDestination {
-                    destination: Destination::new(&security::proxy_fqdn(gateway), security::OAUTH_PROXY_PORT),
+                    destination: Destination::new(&gateway.login_proxy_fqdn(), OAUTH_PROXY_PORT),
                 }],
                 ..Default::default()
             });
@@ -176,7 +163,7 @@ fn route(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Gen
 
 /// The gateway's own workload (`deploy: true`) and its LoadBalancer announcement.
 fn exposure(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
-    let hosts = hosts_by_gateway(plan);
+    let hosts = plan.hosts_by_gateway();
     let served: Vec<&str> = hosts.get(gateway.name.as_str()).cloned().unwrap_or_default();
     let load_balancer = gateway.exposure == Exposure::LoadBalancer;
     if gateway.deploy {

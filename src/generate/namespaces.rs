@@ -25,25 +25,25 @@
 
 use serde::Serialize;
 
-use crate::generate::Generated;
-use crate::generate::enforcement::member_label;
+use crate::generate::mesh::member_label;
+use crate::generate::sink::Generated;
 use crate::input::Flavor;
 use crate::objects::Manifest;
-use crate::validate::Plan;
+use crate::plan::Plan;
 
 /// A Namespace has no fields besides its metadata that meshedge sets.
 #[derive(Debug, Clone, Serialize)]
 struct NoFields {}
 
 /// The label a tenant namespace needs to be taken into the mesh, if meshedge is the one to set it.
-pub fn mesh_label(plan: &Plan) -> Option<(&'static str, String)> {
+pub(crate) fn mesh_label(plan: &Plan) -> Option<(&'static str, String)> {
     match plan.flavor {
         Flavor::Istio => Some(member_label(plan)),
         Flavor::Ossm2 => None,
     }
 }
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     let settings = &plan.namespaces;
     if !settings.create {
         return;

@@ -13,17 +13,14 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::generate::Generated;
+use crate::generate::sink::Generated;
 use crate::names::{host_slug, join};
 use crate::objects::*;
-use crate::validate::{IngressGateway, IngressHost, Plan};
+use crate::plan::{IngressGateway, IngressHost, OAUTH_PROXY_PORT, Plan};
 
-pub const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
-pub const OAUTH_PROXY_PORT: u32 = 4180;
-/// The path prefix of the login flow's own endpoints (callback, sign-in).
-pub const OAUTH_PATH: &str = "/oauth2";
+pub(crate) const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
 
-pub fn generate(plan: &Plan, out: &mut Generated) {
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
         let Some(jwt) = &host.jwt else { continue };
         let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
@@ -41,7 +38,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
             require_token(plan, host, &host.namespace, &name, None, rule, out);
         }
     }
-    for (gateway, hosts) in login_gateways(plan) {
+    for (gateway, hosts) in plan.login_gateways() {
         login(plan, gateway, &hosts, out);
     }
 }
@@ -84,47 +81,9 @@ fn require_token(
     );
 }
 
-/// Gateways with an OIDC login flow that at least one host uses, with those hosts.
-pub fn login_gateways(plan: &Plan) -> Vec<(&IngressGateway, Vec<&IngressHost>)> {
-    plan.ingress_gateways
-        .values()
-        .filter(|g| g.oidc.is_some())
-        .map(|g| (g, plan.ingress_hosts.iter().filter(|h| h.login && h.gateway == g.name).collect::<Vec<_>>()))
-        .filter(|(_, hosts)| !hosts.is_empty())
-        .collect()
-}
-
-/// The OAuth proxy's name in a gateway's namespace.
-pub fn proxy_name(gateway: &IngressGateway) -> String {
-    join(&["oauth2-proxy", &gateway.name])
-}
-
-/// The ext-authz provider name the mesh config declares for a gateway's login flow.
-pub fn provider_name(gateway: &IngressGateway) -> String {
-    join(&["meshedge-login", &gateway.name])
-}
-
-pub fn proxy_fqdn(gateway: &IngressGateway) -> String {
-    format!("{}.{}.svc.cluster.local", proxy_name(gateway), gateway.namespace)
-}
-
-/// The mesh config entry (`meshConfig.extensionProviders[]`) of a gateway's login flow.
-pub fn extension_provider(gateway: &IngressGateway) -> serde_json::Value {
-    json!({
-        "name": provider_name(gateway),
-        "envoyExtAuthzHttp": {
-            "service": proxy_fqdn(gateway),
-            "port": OAUTH_PROXY_PORT,
-            "includeRequestHeadersInCheck": ["authorization", "cookie"],
-            "headersToUpstreamOnAllow": ["authorization", "path", "x-auth-request-user", "x-auth-request-email"],
-            "headersToDownstreamOnDeny": ["content-type", "set-cookie"]
-        }
-    })
-}
-
 fn login(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost], out: &mut Generated) {
     let Some(oidc) = &gateway.oidc else { return };
-    let name = proxy_name(gateway);
+    let name = gateway.login_proxy();
     let ns = Some(gateway.namespace.as_str());
     let mut sources: BTreeSet<String> = gateway.sources.clone();
     for host in hosts {
@@ -184,7 +143,7 @@ fn login(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost], out: &mu
     let policy = AuthorizationPolicySpec {
         selector: Some(WorkloadSelector { match_labels: gateway.selector.clone() }),
         action: "CUSTOM",
-        provider: Some(ExtensionProviderRef { name: provider_name(gateway) }),
+        provider: Some(ExtensionProviderRef { name: gateway.login_provider() }),
         rules: vec![AuthorizationRule {
             to: hosts.iter().map(|h| host_operation(&h.host)).collect(),
             // A request that carries a token goes straight through.

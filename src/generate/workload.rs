@@ -6,9 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use crate::generate::Generated;
-use crate::generate::ingress::EXTERNAL_DNS_HOSTNAME;
-use crate::objects::{Labels, Manifest, ServicePortSpec, ServiceSpec, Spec};
+use crate::generate::sink::Generated;
+use crate::objects::{EXTERNAL_DNS_HOSTNAME, Labels, Manifest, ServicePortSpec, ServiceSpec, Spec};
 
 pub struct GatewayWorkload<'a> {
     pub name: &'a str,
@@ -21,7 +20,7 @@ pub struct GatewayWorkload<'a> {
     pub tenant: Option<&'a str>,
 }
 
-pub fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mut Generated) {
+pub(crate) fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mut Generated) {
     let ns = Some(w.namespace);
     out.push(Manifest::new("v1", "ServiceAccount", ns, w.name, serde_json::Map::new()), sources, w.tenant);
 

@@ -8,7 +8,9 @@
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::forward_to_deserialize_any;
-use serde_json::{Error, Value};
+use serde_json::Value;
+
+use crate::load::error::ReadError as Error;
 
 /// Deserializes from a borrowed value; structs only from mappings.
 pub struct Strict<'de>(pub &'de Value);

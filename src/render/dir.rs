@@ -25,9 +25,11 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Diagnostic, Location, ResourceRef};
+use crate::diagnostic::{Diagnostic, SourceText};
+use crate::error::{Error, UsageError};
 use crate::render::Form;
-use crate::resource::{Object, split_api_version};
+use crate::render::Object;
+use crate::resource::split_api_version;
 
 /// The file in an output directory that lists what meshedge wrote there.
 pub const MARKER: &str = ".meshedge-output";
@@ -57,21 +59,26 @@ impl DirError {
     }
 }
 
+impl From<DirError> for Error {
+    fn from(error: DirError) -> Error {
+        match error {
+            DirError::Unwritable(d) => Error::input(d.into(), SourceText::default()),
+            DirError::Refused(d) | DirError::Io(d) => Error::Usage(d.into()),
+        }
+    }
+}
+
 fn refused(dir: &Path, message: String, help: &str) -> DirError {
-    DirError::Refused(
-        Diagnostic::error("E903", message).at(Location::file(dir.display().to_string())).help(help.to_string()),
-    )
+    DirError::Refused(UsageError::OutputRefused { dir: dir.to_path_buf(), message, help: help.to_string() }.report())
 }
 
 fn io_error(dir: &Path, what: &str, e: &io::Error) -> DirError {
-    let mut d = Diagnostic::error("E903", format!("cannot {what}: {e}")).at(Location::file(dir.display().to_string()));
     // DIR is a mount point (a container volume), which cannot be renamed.
-    if matches!(e.kind(), io::ErrorKind::ResourceBusy | io::ErrorKind::CrossesDevices) {
-        d = d.help(
-            "meshedge replaces the output directory as a whole; when it is a mount point, mount its parent and name a directory inside it",
-        );
-    }
-    DirError::Io(d)
+    let help = matches!(e.kind(), io::ErrorKind::ResourceBusy | io::ErrorKind::CrossesDevices).then(|| {
+        "meshedge replaces the output directory as a whole; when it is a mount point, mount its parent and name a directory inside it".to_string()
+    });
+    let message = format!("cannot {what}: {e}");
+    DirError::Io(UsageError::OutputIo { dir: dir.to_path_buf(), message, help }.report())
 }
 
 /// What DIR holds now.
@@ -197,35 +204,27 @@ fn check_with(dir: &Path, cwd: &Path, contents: Contents) -> Result<Destination,
 }
 
 /// Refuses a destination inside a directory meshedge reads its input from: a layer's
-/// `resources/` or `tenants/` (the next build would read its own output). `inputs` are the
-/// repo-relative files the build read; its layers are the directories of the `meshedge.yaml`
-/// among them.
+/// `resources/` or `tenants/` (the next build would read its own output). `read` are those
+/// directories, repo-relative (see `layers::layout::read_directories`).
 pub fn check_outside_inputs(
     dir: &Path,
     destination: &Destination,
     root: &Path,
-    inputs: &BTreeSet<String>,
+    read: &[String],
 ) -> Result<(), DirError> {
     let Ok(root) = root.canonicalize() else { return Ok(()) };
-    let layers = inputs.iter().filter_map(|f| {
-        let (parent, name) = f.rsplit_once('/').unwrap_or(("", f));
-        (name == crate::input::MANIFEST).then_some(parent)
-    });
-    for layer in layers {
-        for read in ["resources", "tenants"] {
-            let relative = if layer.is_empty() { read.to_string() } else { format!("{layer}/{read}") };
-            let mut inside = root.join(&relative);
-            // Through symbolic links, where they exist.
-            if let Ok(real) = inside.canonicalize() {
-                inside = real;
-            }
-            if destination.path.starts_with(&inside) {
-                return Err(refused(
-                    dir,
-                    format!("`{}` is inside `{relative}`, which meshedge reads", dir.display()),
-                    "the next build would read its own output: write it outside the layers' resources/ and tenants/",
-                ));
-            }
+    for relative in read {
+        let mut inside = root.join(relative);
+        // Through symbolic links, where they exist.
+        if let Ok(real) = inside.canonicalize() {
+            inside = real;
+        }
+        if destination.path.starts_with(&inside) {
+            return Err(refused(
+                dir,
+                format!("`{}` is inside `{relative}`, which meshedge reads", dir.display()),
+                "the next build would read its own output: write it outside the layers' resources/ and tenants/",
+            ));
         }
     }
     Ok(())
@@ -411,14 +410,7 @@ pub fn object_files(objects: &[Object], form: Form) -> Result<Vec<String>, DirEr
 }
 
 fn unwritable(object: &Object) -> Diagnostic {
-    let r: &ResourceRef = &object.reference;
-    let d = Diagnostic::error("E904", format!("{r} cannot be written to a file of its own"))
-        .resource(r.clone())
-        .help("its namespace, kind or name is not a file name, or another object's file has its name: Kubernetes names are DNS names (lower-case letters, digits, `-` and `.`)");
-    match object.sources.first() {
-        Some(file) => d.at(Location::file(file)),
-        None => d,
-    }
+    UsageError::Unwritable { object: object.reference.clone(), file: object.sources.first().cloned() }.report()
 }
 
 /// The bytes of one object's file: its text, as a document of its own.
@@ -548,6 +540,7 @@ fn remove_output(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::ResourceRef;
 
     #[test]
     fn markers_read_back_and_refuse_paths_that_leave_the_directory() {
@@ -628,7 +621,7 @@ mod tests {
         assert!(matches!(object_files(&clash, Form::Yaml), Err(DirError::Unwritable(_))));
         let odd = [object("v1", "ConfigMap", Some("a"), "../../etc")];
         let Err(DirError::Unwritable(d)) = object_files(&odd, Form::Yaml) else { panic!("refused") };
-        assert_eq!((d.code, d.location.map(|l| l.file)), ("E904", Some("base/resources/x.yaml".to_string())));
+        assert_eq!((d.code.as_str(), d.location.map(|l| l.file)), ("E904", Some("base/resources/x.yaml".to_string())));
     }
 
     #[test]

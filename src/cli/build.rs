@@ -1,0 +1,48 @@
+//! `meshedge build`: its flags, and the options they give.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use meshedge::render::Form;
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The environment: a path (`environments/prod`, or its `meshedge.yaml`) or a name (`prod`).
+    pub env: String,
+    /// Write one file per object under DIR instead of printing. DIR must be absent, empty, or an
+    /// earlier output of meshedge; it is replaced as a whole.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: OutputFormat,
+    /// The repository root (default: the git work tree, else the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// What `meshedge build` does.
+#[derive(Debug)]
+pub struct BuildOptions {
+    /// The environment, as given.
+    pub env: String,
+    /// One file per object under this directory, instead of stdout.
+    pub output: Option<PathBuf>,
+    pub form: Form,
+    pub root: Option<PathBuf>,
+}
+
+impl BuildArgs {
+    pub fn options(self) -> BuildOptions {
+        let form = match self.format {
+            OutputFormat::Yaml => Form::Yaml,
+            OutputFormat::Json => Form::Json,
+        };
+        BuildOptions { env: self.env, output: self.output, form, root: self.root }
+    }
+}

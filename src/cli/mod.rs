@@ -1,0 +1,66 @@
+//! The command line: raw flags (clap) → validated options, in one place, before any command
+//! runs. Each command has its module here: its clap `Args` and the options it validates them
+//! into (ripgrep's low-level arguments → high-level arguments). A new command adds its module
+//! here and its function under `commands/`.
+
+mod build;
+mod diff;
+mod generate;
+mod stderr;
+
+use clap::{Parser, Subcommand};
+
+pub use build::BuildOptions;
+pub use diff::{DiffFormat, DiffOptions};
+pub use generate::GenerateOptions;
+pub use stderr::Stderr;
+
+#[derive(Debug, Parser)]
+#[command(name = "meshedge", version, about = "Compile a layered GitOps repository into the edge of a service mesh")]
+struct Args {
+    /// More detail on stderr: -v the root, environment, layers and stages; -vv every file read.
+    /// RUST_LOG works too.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Errors only on stderr: no warnings, no tracing.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: CommandArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandArgs {
+    /// Build an environment and print its manifests.
+    Build(build::BuildArgs),
+    /// Compare environments between two git revisions (a pull-request preview).
+    Diff(diff::DiffArgs),
+    /// Argo CD Config Management Plugin: build the environment of the working directory.
+    Generate(generate::GenerateArgs),
+}
+
+/// A command with its validated options.
+#[derive(Debug)]
+pub enum Command {
+    Build(BuildOptions),
+    Diff(DiffOptions),
+    Generate(GenerateOptions),
+}
+
+/// What to run, and where its diagnostics go.
+pub struct Invocation {
+    pub command: Command,
+    pub stderr: Stderr,
+}
+
+/// Reads the command line (a usage error exits here, with status 2) and validates it.
+pub fn parse() -> Invocation {
+    let args = Args::parse();
+    let stderr = Stderr::new(args.quiet, args.verbose);
+    let command = match args.command {
+        CommandArgs::Build(args) => Command::Build(args.options()),
+        CommandArgs::Diff(args) => Command::Diff(args.options()),
+        CommandArgs::Generate(args) => Command::Generate(args.options()),
+    };
+    Invocation { command, stderr }
+}

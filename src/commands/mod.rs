@@ -1,0 +1,35 @@
+//! The commands, one function each over the library: it takes the validated options, calls the
+//! library, writes stdout, and returns the exit status — or the error, which `main` shows and
+//! turns into the exit status. A new command (`check`, `flows`, `explain`, `graph`, `schema`)
+//! is one more module here, with its options in `cli/`.
+
+mod build;
+mod diff;
+mod generate;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use meshedge::error::{Error, Trouble};
+
+use crate::cli::{Command, Stderr};
+
+/// Runs a command.
+pub fn run(command: &Command, stderr: &Stderr) -> Result<ExitCode, Error> {
+    match command {
+        Command::Build(options) => build::run(options, stderr),
+        Command::Diff(options) => diff::run(options),
+        Command::Generate(options) => generate::run(options, stderr),
+    }
+}
+
+fn working_directory() -> Result<PathBuf, Trouble> {
+    std::env::current_dir().map_err(Trouble::WorkingDirectory)
+}
+
+/// Writes to stdout through one buffer, and flushes it.
+fn write_stdout(write: impl FnOnce(&mut io::BufWriter<io::StdoutLock>) -> io::Result<()>) -> Result<(), Trouble> {
+    let mut stdout = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
+    write(&mut stdout).and_then(|()| stdout.flush()).map_err(Trouble::Stdout)
+}

@@ -1,0 +1,258 @@
+//! Rendering diagnostics as rustc does: a header, a `-->` line, the source line with a caret,
+//! notes, then the help; and the text of the input files they quote ([`SourceText`]).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use crate::diagnostic::code::Severity;
+use crate::diagnostic::model::{Diagnostic, Diagnostics, Location};
+
+impl Diagnostic {
+    /// rustc-style text: header, `-->` location, the source line with a caret, notes, help.
+    pub fn render(&self, files: &SourceText) -> String {
+        let mut out = String::new();
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let code = match self.istio {
+            Some(istio) => format!("{}/{}", self.code, istio),
+            None => self.code.to_string(),
+        };
+        let _ = writeln!(out, "{level}[{code}]: {}", excerpt(&self.message, MESSAGE_CHARS));
+        if let Some(location) = &self.location {
+            render_location(&mut out, location, files, "-->");
+        }
+        if let Some(resource) = &self.resource {
+            let _ = writeln!(out, "   = object: {resource}");
+        }
+        for (location, text) in &self.notes {
+            let _ = writeln!(out, "   = note: {}", excerpt(text, MESSAGE_CHARS));
+            render_location(&mut out, location, files, "-->");
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "   = help: {}", excerpt(help, MESSAGE_CHARS));
+        }
+        out
+    }
+}
+
+impl Diagnostics {
+    /// Every diagnostic, sorted, and a count of errors and warnings.
+    pub fn render(&self, files: &SourceText) -> String {
+        let items = self.clone().sorted();
+        let mut out = String::new();
+        for diagnostic in &items {
+            out.push_str(&diagnostic.render(files));
+            out.push('\n');
+        }
+        let errors = items.iter().filter(|d| d.is_error()).count();
+        let warnings = items.len() - errors;
+        match (errors, warnings) {
+            (0, 0) => {}
+            (0, w) => {
+                let _ = writeln!(out, "warning: {}", counted(w, "warning", "warnings"));
+            }
+            (e, w) => {
+                let _ = write!(out, "error: {}", counted(e, "error", "errors"));
+                if w > 0 {
+                    let _ = write!(out, ", {}", counted(w, "warning", "warnings"));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// `1 error`, `2 errors`: a number and the word that goes with it.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn render_location(out: &mut String, location: &Location, files: &SourceText, arrow: &str) {
+    let source_line =
+        location.line.and_then(|line| files.line(&location.file, line.saturating_sub(1)).map(|l| (line, l)));
+    let gutter = source_line.map_or(1, |(line, _)| line.to_string().len());
+    let pad = " ".repeat(gutter);
+    let _ = writeln!(out, "{pad}{arrow} {location}");
+    let Some((line, text)) = source_line else { return };
+    let column = location.column.unwrap_or(1).max(1);
+    let (shown, caret) = window(text, column - 1);
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line} | {shown}");
+    let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret));
+}
+
+/// The most characters of a source line a diagnostic quotes.
+pub const EXCERPT_CHARS: usize = 100;
+/// How many of them come before the column shown, when the line is cut.
+const EXCERPT_BEFORE: usize = 40;
+/// The most characters of a message, note or help line (input quoted in a message is cut
+/// shorter where the message is made; this is the last guard).
+pub const MESSAGE_CHARS: usize = 1000;
+
+/// The part of `line` shown around the character at `column` (from 0): the whole line when it
+/// has at most [`EXCERPT_CHARS`] characters, else a window of that many with `…` where it is
+/// cut; and the caret's offset in what is shown. Cuts fall on character boundaries.
+fn window(line: &str, column: usize) -> (Cow<'_, str>, usize) {
+    if line.len() <= EXCERPT_CHARS {
+        return (Cow::Borrowed(line), column);
+    }
+    let chars = line.chars().count();
+    if chars <= EXCERPT_CHARS {
+        return (Cow::Borrowed(line), column);
+    }
+    let start = column.saturating_sub(EXCERPT_BEFORE).min(chars - EXCERPT_CHARS);
+    let end = start + EXCERPT_CHARS;
+    let byte = |n: usize| line.char_indices().nth(n).map_or(line.len(), |(i, _)| i);
+    let (from, to) = (byte(start), byte(end));
+    let mut shown = String::with_capacity(to - from + 8);
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.push_str(&line[from..to]);
+    if end < chars {
+        shown.push('…');
+    }
+    (Cow::Owned(shown), column - start + usize::from(start > 0))
+}
+
+/// `text` cut to at most `max` characters, `…` marking the cut (on a character boundary).
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
+
+/// The text of the input files read so far, for rendering source lines.
+#[derive(Debug, Default, Clone)]
+pub struct SourceText {
+    files: BTreeMap<String, FileText>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct FileText {
+    text: String,
+    /// Where each line starts, found on first use.
+    lines: OnceLock<Vec<usize>>,
+}
+
+impl SourceText {
+    pub fn insert(&mut self, file: &str, text: impl Into<String>) {
+        self.files.insert(file.to_string(), FileText { text: text.into(), lines: OnceLock::new() });
+    }
+
+    pub fn get(&self, file: &str) -> Option<&str> {
+        self.files.get(file).map(|f| f.text.as_str())
+    }
+
+    /// Line `index` (from 0) of a file, without its line break. Lines end as YAML ends them: at
+    /// a line feed, a carriage return and line feed, or a carriage return alone.
+    pub fn line(&self, file: &str, index: usize) -> Option<&str> {
+        let file = self.files.get(file)?;
+        let text = file.text.as_str();
+        let bytes = text.as_bytes();
+        let starts = file.lines.get_or_init(|| {
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                if ends && i + 1 < bytes.len() {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        });
+        let start = *starts.get(index)?;
+        let end = starts.get(index + 1).copied().unwrap_or(text.len());
+        let line = &text[start..end];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::code::Code;
+    use crate::diagnostic::model::{Diagnostics, Explain, Location, Made};
+
+    #[test]
+    fn renders_gutter_caret_and_help() {
+        let mut files = SourceText::default();
+        files.insert("a.yaml", "kind: Layer\nhots: x\n");
+        let d = Made(Code::E102, "unknown field `hots`".into(), Some("did you mean `host`?".into()))
+            .at(Location::at("a.yaml", 2, 1));
+        let text = d.render(&files);
+        assert!(text.starts_with("error[E102]: unknown field `hots`\n"), "{text}");
+        assert!(text.contains(" --> a.yaml:2:1\n"), "{text}");
+        assert!(text.contains("2 | hots: x\n  | ^\n"), "{text}");
+        assert!(text.ends_with("= help: did you mean `host`?\n"), "{text}");
+    }
+
+    #[test]
+    fn errors_sort_before_warnings_and_summary_counts() {
+        let mut all = Diagnostics::new();
+        all.push(Made(Code::A602, "w".into(), None).diagnostic());
+        all.push(Made(Code::E401, "e".into(), None).diagnostic());
+        let text = all.render(&SourceText::default());
+        assert!(text.find("error[E401]").unwrap() < text.find("warning[A602]").unwrap());
+        assert!(text.ends_with("error: 1 error, 1 warning\n"), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_as_a_window_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (shown, caret) = window(&line, 500);
+        assert_eq!(shown.chars().count(), EXCERPT_CHARS + 2, "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().nth(caret), Some('X'));
+        // At either end, one marker only.
+        let (shown, caret) = window(&line, 0);
+        assert!(!shown.starts_with('…') && shown.ends_with('…') && caret == 0, "{shown}");
+        let (shown, caret) = window(&line, 1000);
+        assert!(shown.starts_with('…') && !shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().nth(caret), Some('b'));
+        // A column past the end still gives a caret after the text.
+        let (shown, caret) = window(&line, 5000);
+        assert!(caret > shown.chars().count(), "{caret}");
+        // Short lines are shown whole, the caret where it was.
+        assert_eq!(window("kind: x", 6), (Cow::Borrowed("kind: x"), 6));
+    }
+
+    #[test]
+    fn windows_and_excerpts_cut_on_character_boundaries() {
+        for line in ["é".repeat(1000), "名".repeat(1000), "a😀".repeat(500), format!("{}é", "a".repeat(101))] {
+            for column in [0, 1, 39, 40, 41, 99, 100, 101, 500, 998, 999, 1000, 1001, 4000] {
+                let (shown, caret) = window(&line, column);
+                assert!(shown.chars().count() <= EXCERPT_CHARS + 2);
+                if column < line.chars().count() {
+                    let start = column.saturating_sub(caret - usize::from(shown.starts_with('…')));
+                    assert_eq!(shown.chars().nth(caret), line.chars().nth(column), "{line:.20} at {column} ({start})");
+                }
+            }
+            for max in [0, 1, 2, 50, 5000] {
+                let cut = excerpt(&line, max);
+                assert!(cut.chars().count() <= max + 1);
+            }
+        }
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("abcd", 3), "abc…");
+    }
+
+    #[test]
+    fn long_messages_are_cut_and_lines_are_found_by_number() {
+        let mut files = SourceText::default();
+        files.insert("w.yaml", "a\r\nb\n\nd\re\r\r");
+        assert_eq!(
+            (0..8).map(|i| files.line("w.yaml", i)).collect::<Vec<_>>(),
+            [Some("a"), Some("b"), Some(""), Some("d"), Some("e"), Some(""), None, None]
+        );
+        let d = Made(Code::E101, "x".repeat(100_000), Some("y".repeat(100_000))).diagnostic();
+        let text = d.render(&files);
+        assert!(text.len() < 3 * MESSAGE_CHARS, "{} bytes", text.len());
+    }
+}

@@ -1,0 +1,250 @@
+//! Comparing: the environments of two revisions, built where their fingerprints differ.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tracing::debug;
+
+use crate::compiler::{self, Build, Failed};
+use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
+use crate::diff::fingerprint::{Cached, Fingerprint, fingerprint};
+use crate::diff::mask::object_diff;
+use crate::diff::report::{ChangedObject, EnvironmentDiff, Status};
+use crate::parallel;
+use crate::render::Object;
+use crate::source::Source;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Base,
+    Head,
+}
+
+/// Compares the environments at `env_dirs` between two sources.
+pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec<EnvironmentDiff> {
+    let source = |side: Side| if side == Side::Base { base } else { head };
+    let jobs: Vec<(usize, Side)> = (0..env_dirs.len()).flat_map(|i| [(i, Side::Base), (i, Side::Head)]).collect();
+    let start = std::time::Instant::now();
+    let prints = parallel::map(&jobs, |&(i, side)| fingerprint(source(side), &env_dirs[i]));
+    debug!(elapsed = ?start.elapsed(), "fingerprinted every environment at both revisions");
+    let prints: Vec<(Option<Fingerprint>, Option<Fingerprint>)> = {
+        let mut it = prints.into_iter();
+        env_dirs.iter().map(|_| (it.next().flatten(), it.next().flatten())).collect()
+    };
+
+    // One environment at a time (its two builds in parallel), so that memory holds one pair.
+    let mut out = Vec::with_capacity(env_dirs.len());
+    for (dir, (b, h)) in env_dirs.iter().zip(prints) {
+        let same = matches!((&b, &h), (Some(b), Some(h)) if b.digest == h.digest);
+        let files = |f: &Option<Fingerprint>| f.as_ref().map(|f| f.files.len());
+        debug!(environment = %dir, same, base_files = ?files(&b), head_files = ?files(&h), "fingerprinted");
+        let name = h
+            .as_ref()
+            .and_then(|f| f.name.clone())
+            .or_else(|| b.as_ref().and_then(|f| f.name.clone()))
+            .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or(dir).to_string());
+        let mut sides = Vec::new();
+        if !same {
+            sides.extend(b.as_ref().map(|print| (Side::Base, print)));
+            sides.extend(h.as_ref().map(|print| (Side::Head, print)));
+        }
+        let built = parallel::map(&sides, |&(side, print)| {
+            let start = std::time::Instant::now();
+            let result = compiler::compile(&Cached { inner: source(side), contents: &print.contents }, dir);
+            // Right after the build, while its objects are still in the processor's cache.
+            let identities = result.as_ref().map(|b| identities(&b.objects)).unwrap_or_default();
+            let label = if side == Side::Base { "base" } else { "head" };
+            debug!(environment = %dir, side = label, ok = result.is_ok(), elapsed = ?start.elapsed(), "built");
+            (side, Built { result, identities })
+        });
+        let find = |wanted: Side| built.iter().find(|(side, _)| *side == wanted).map(|(_, b)| b);
+        out.push(diff_environment(name, dir.clone(), !same, find(Side::Base), find(Side::Head)));
+        debug!(environment = %dir, elapsed = ?start.elapsed(), "compared");
+        free_in_background(built);
+    }
+    out
+}
+
+/// Drops `value` on a detached thread. Freeing the objects of two large builds (tens of thousands
+/// of texts and identities each) takes a few percent of a build's time, and nothing needs to wait
+/// for it (a command that exits meanwhile leaves it to the operating system).
+fn free_in_background<T: Send + 'static>(value: T) {
+    // Should the thread not start, the closure, and `value` with it, is dropped right here.
+    let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(value));
+}
+
+/// A build, with the identity of each of its objects.
+struct Built {
+    result: Result<Build, Failed>,
+    identities: Vec<Identity>,
+}
+
+/// API group, kind, namespace and name.
+type Identity = (String, String, String, String);
+
+fn identities(objects: &[Object]) -> Vec<Identity> {
+    objects
+        .iter()
+        .map(|o| {
+            let r = &o.reference;
+            let group = r.api_version.rsplit_once('/').map_or("", |(group, _)| group);
+            (group.to_string(), r.kind.clone(), r.namespace.clone().unwrap_or_default(), r.name.clone())
+        })
+        .collect()
+}
+
+/// An object's identity and its rank among objects of the same identity.
+type Key<'a> = (&'a Identity, usize);
+
+fn keyed<'a>(objects: &'a [Object], identities: &'a [Identity]) -> Vec<(Key<'a>, &'a Object)> {
+    let mut seen: HashMap<&Identity, usize> = HashMap::with_capacity(identities.len());
+    identities
+        .iter()
+        .zip(objects)
+        .map(|(id, r)| {
+            let rank = seen.entry(id).or_insert(0);
+            let key = (id, *rank);
+            *rank += 1;
+            (key, r)
+        })
+        .collect()
+}
+
+fn diagnostics_of(build: Option<&Result<Build, Failed>>) -> Vec<Diagnostic> {
+    match build {
+        Some(Ok(b)) => b.diagnostics.clone().sorted(),
+        Some(Err(f)) => f.diagnostics.clone().sorted(),
+        None => Vec::new(),
+    }
+}
+
+/// A diagnostic without its line and column (which move with unrelated edits).
+fn diagnostic_key(d: &Diagnostic) -> (Severity, &str, Option<&str>, &str, Option<&ResourceRef>, Option<&str>) {
+    (
+        d.severity,
+        d.code.as_str(),
+        d.istio,
+        &d.message,
+        d.resource.as_ref(),
+        d.location.as_ref().map(|l| l.file.as_str()),
+    )
+}
+
+fn diff_environment(
+    name: String,
+    path: String,
+    inputs_changed: bool,
+    base: Option<&Built>,
+    head: Option<&Built>,
+) -> EnvironmentDiff {
+    let no_identities: &[Identity] = &[];
+    let (base_identities, head_identities) =
+        (base.map_or(no_identities, |b| &b.identities), head.map_or(no_identities, |b| &b.identities));
+    let (base, head) = (base.map(|b| &b.result), head.map(|b| &b.result));
+    let mut env = EnvironmentDiff {
+        name,
+        path,
+        status: Status::Unchanged,
+        inputs_changed,
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+        introduced: Vec::new(),
+        fixed: Vec::new(),
+        base_errors: Vec::new(),
+        head_errors: Vec::new(),
+    };
+    if !inputs_changed {
+        return env;
+    }
+    let base_diagnostics = diagnostics_of(base);
+    let head_diagnostics = diagnostics_of(head);
+    // A build that failed stopped early: it lacks the other side's diagnostics of later stages,
+    // which are then neither fixed (head failed) nor introduced (base failed).
+    let (base_failed, head_failed) = (matches!(base, Some(Err(_))), matches!(head, Some(Err(_))));
+    let compare_fixed = !head_failed || base_failed;
+    let compare_introduced = !base_failed || head_failed;
+    let base_keys: BTreeSet<_> = base_diagnostics.iter().map(diagnostic_key).collect();
+    let head_keys: BTreeSet<_> = head_diagnostics.iter().map(diagnostic_key).collect();
+    let mut reported = BTreeSet::new();
+    env.introduced = head_diagnostics
+        .iter()
+        .filter(|d| compare_introduced && !base_keys.contains(&diagnostic_key(d)) && reported.insert(diagnostic_key(d)))
+        .cloned()
+        .collect();
+    env.fixed = base_diagnostics
+        .iter()
+        .filter(|d| compare_fixed && !head_keys.contains(&diagnostic_key(d)) && reported.insert(diagnostic_key(d)))
+        .cloned()
+        .collect();
+    let errors = |build: Option<&Result<Build, Failed>>| match build {
+        Some(Err(failed)) => failed.diagnostics.clone().sorted().into_iter().filter(Diagnostic::is_error).collect(),
+        _ => Vec::new(),
+    };
+    env.base_errors = errors(base);
+    env.head_errors = errors(head);
+    let empty: &[Object] = &[];
+    let (base_objects, head_objects) = match (base, head) {
+        (Some(Err(_)), _) | (_, Some(Err(_))) => {
+            env.status = Status::Error;
+            return env;
+        }
+        (None, Some(Ok(h))) => {
+            env.status = Status::Added;
+            (empty, h.objects.as_slice())
+        }
+        (Some(Ok(b)), None) => {
+            env.status = Status::Removed;
+            (b.objects.as_slice(), empty)
+        }
+        (Some(Ok(b)), Some(Ok(h))) => (b.objects.as_slice(), h.objects.as_slice()),
+        (None, None) => return env,
+    };
+    // Indexing tens of thousands of objects per side: both sides at once.
+    let sides = [(base_objects, base_identities), (head_objects, head_identities)];
+    let mut indexed = parallel::map(&sides, |&(objects, identities)| {
+        let keyed = keyed(objects, identities);
+        let index: HashMap<Key<'_>, &Object> = keyed.iter().copied().collect();
+        (keyed, index)
+    })
+    .into_iter();
+    let (Some((base_keyed, base_index)), Some((head_keyed, head_index))) = (indexed.next(), indexed.next()) else {
+        return env;
+    };
+    // Comparing texts and writing the diffs of changed objects: in chunks, on every core.
+    let chunks: Vec<&[(Key<'_>, &Object)]> = head_keyed.chunks(head_keyed.len().div_ceil(16).max(1)).collect();
+    let found = parallel::map(&chunks, |chunk| {
+        let mut found = Vec::new();
+        for (key, after) in chunk.iter() {
+            match base_index.get(key) {
+                None => found.push(Err(after.reference.clone())),
+                // Rendering is deterministic: equal texts are equal objects.
+                Some(before) if before.text != after.text => {
+                    found.push(Ok(ChangedObject { object: after.reference.clone(), diff: object_diff(before, after) }))
+                }
+                Some(_) => {}
+            }
+        }
+        found
+    });
+    for item in found.into_iter().flatten() {
+        match item {
+            Ok(changed) => env.changed.push(changed),
+            Err(added) => env.added.push(added),
+        }
+    }
+    for (key, before) in &base_keyed {
+        if !head_index.contains_key(key) {
+            env.removed.push(before.reference.clone());
+        }
+    }
+    if env.status == Status::Unchanged
+        && (!env.added.is_empty()
+            || !env.removed.is_empty()
+            || !env.changed.is_empty()
+            || !env.introduced.is_empty()
+            || !env.fixed.is_empty())
+    {
+        env.status = Status::Changed;
+    }
+    env
+}

@@ -1,0 +1,181 @@
+//! Fingerprints: what a build of an environment can read, hashed, found through the layout the
+//! layers stage reads by ([`LayerInputs`]).
+
+use std::collections::{BTreeSet, HashMap};
+
+use sha2::{Digest, Sha256};
+
+use crate::layers::layout::{LayerInputs, MANIFEST, within};
+use crate::source::{self, EntryKind, Source, Tree};
+
+/// What a build of an environment can read, hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// sha256 over every path and its bytes (or the reason it cannot be read).
+    pub digest: [u8; 32],
+    /// The files hashed.
+    pub files: BTreeSet<String>,
+    /// `metadata.name` of the environment's manifest, when it can be read.
+    pub name: Option<String>,
+    /// The bytes read, by physical path: the build reads them from here instead of again.
+    pub(crate) contents: HashMap<String, Vec<u8>>,
+}
+
+/// Fingerprints the environment at `env_dir`, or `None` when it has no `meshedge.yaml` there.
+///
+/// Hashes what the compiler reads, named by the same [`LayerInputs`] the layers stage reads by:
+/// each layer's manifest, then the layers its `bases` name (parsing only the manifests), the
+/// files its `patches` name, every file under its `resources/` and `tenants/` (symlinks followed
+/// within the root), and what the directories above it hold where a stray `tenants/` would be
+/// reported. Whatever cannot be read is hashed as its error. The walk depends only on what it hashes, so
+/// equal fingerprints mean the compiler would see identical input.
+pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
+    let tree = Tree::new(source);
+    if !tree.is_file(&within(env_dir, MANIFEST)).unwrap_or(false) {
+        return None;
+    }
+    let mut hashing = Hashing::new(source);
+    let mut name = None;
+    let mut pending = vec![env_dir.to_string()];
+    let mut seen = BTreeSet::new();
+    while let Some(dir) = pending.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        let inputs = LayerInputs::new(&dir);
+        let manifest = hashing.file(&tree, &inputs.manifest);
+        let doc = manifest.and_then(|text| crate::load::parse(&inputs.manifest, &text).ok()?.into_iter().next());
+        if dir == env_dir {
+            name = doc.as_ref().and_then(|d| d.str_at("/metadata/name")).map(str::to_string);
+        }
+        let inputs = inputs.named_in(doc.as_ref().map_or(&serde_json::Value::Null, |d| &d.value));
+        for (_, file) in &inputs.patch_files {
+            if let Ok(file) = file {
+                hashing.file(&tree, file);
+            }
+        }
+        for walked in inputs.walked() {
+            match tree.walk(walked) {
+                Ok(files) => {
+                    for file in files {
+                        let content =
+                            source::read_within(source, &file.physical, &mut hashing.budget).map_err(|e| e.to_string());
+                        hashing.add(&file.path, content.map(|bytes| (file.physical, bytes)));
+                    }
+                }
+                Err(e) => hashing.add(walked, Err(e.to_string())),
+            }
+        }
+        for (above, stray) in inputs.above() {
+            for path in [within(&above, MANIFEST), within(&stray, MANIFEST), stray] {
+                hashing.entry(&tree, &path);
+            }
+        }
+        // Depth first, in the order written (the order does not change the set hashed).
+        pending.extend(inputs.bases.iter().rev().filter_map(|base| base.as_ref().ok().cloned()));
+    }
+    let Hashing { hasher, files, contents, .. } = hashing;
+    Some(Fingerprint { digest: hasher.finalize().into(), files, name, contents })
+}
+
+/// A fingerprint being made: the hash so far, and the bytes read for the build.
+struct Hashing<'a> {
+    source: &'a dyn Source,
+    hasher: Sha256,
+    files: BTreeSet<String>,
+    contents: HashMap<String, Vec<u8>>,
+    /// Bytes kept for the build, within the limits the build applies (it reports them).
+    budget: u64,
+}
+
+impl<'a> Hashing<'a> {
+    fn new(source: &'a dyn Source) -> Self {
+        Hashing {
+            source,
+            hasher: Sha256::new(),
+            files: BTreeSet::new(),
+            contents: HashMap::new(),
+            budget: source::MAX_TOTAL_BYTES,
+        }
+    }
+
+    fn part(&mut self, part: &[u8]) {
+        self.hasher.update((part.len() as u64).to_le_bytes());
+        self.hasher.update(part);
+    }
+
+    /// Hashes a file's path and its bytes (by physical path), or why it cannot be read.
+    fn add(&mut self, path: &str, content: Result<(String, Vec<u8>), String>) {
+        self.part(path.as_bytes());
+        self.part(if content.is_ok() { b"ok" } else { b"error" });
+        match content {
+            Ok((physical, bytes)) => {
+                self.part(&bytes);
+                self.contents.insert(physical, bytes);
+            }
+            Err(e) => self.part(e.as_bytes()),
+        }
+        self.files.insert(path.to_string());
+    }
+
+    /// Reads and hashes the file at `path`; its text, when it is one.
+    fn file(&mut self, tree: &Tree, path: &str) -> Option<String> {
+        let content = match tree.resolve(path).map_err(|e| e.to_string()) {
+            Ok((physical, Some(EntryKind::File))) => source::read_within(self.source, &physical, &mut self.budget)
+                .map(|bytes| (physical, bytes))
+                .map_err(|e| e.to_string()),
+            Ok((_, Some(_))) => Err("not a file".into()),
+            Ok((_, None)) => Err("missing".into()),
+            Err(e) => Err(e),
+        };
+        let text = content.as_ref().ok().and_then(|(_, bytes)| String::from_utf8(bytes.clone()).ok());
+        self.add(path, content);
+        text
+    }
+
+    /// Hashes what is at `path` (a file, a directory, nothing), not its content.
+    fn entry(&mut self, tree: &Tree, path: &str) {
+        let kind = match tree.resolve(path) {
+            Ok((_, Some(EntryKind::File))) => "file".to_string(),
+            Ok((_, Some(_))) => "dir".to_string(),
+            Ok((_, None)) => "none".to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.part(path.as_bytes());
+        self.part(kind.as_bytes());
+    }
+}
+
+/// A source whose file contents were already read (while fingerprinting).
+pub(crate) struct Cached<'a> {
+    pub inner: &'a dyn Source,
+    pub contents: &'a HashMap<String, Vec<u8>>,
+}
+
+impl Source for Cached<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn entry(&self, path: &str) -> std::io::Result<Option<EntryKind>> {
+        self.inner.entry(path)
+    }
+
+    fn list(&self, dir: &str) -> std::io::Result<Vec<(String, EntryKind)>> {
+        self.inner.list(dir)
+    }
+
+    fn read(&self, file: &str) -> std::io::Result<Vec<u8>> {
+        match self.contents.get(file) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.inner.read(file),
+        }
+    }
+
+    fn size(&self, file: &str) -> std::io::Result<u64> {
+        match self.contents.get(file) {
+            Some(bytes) => Ok(bytes.len() as u64),
+            None => self.inner.size(file),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The report for tools.
+
+use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
+use crate::diff::report::{ObjectRef, Report};
+
+// Serialised in declaration order: the order the documentation shows.
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    base: &'a str,
+    base_commit: Option<&'a str>,
+    head: &'a str,
+    head_commit: Option<&'a str>,
+    environments: Vec<JsonEnvironment<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonEnvironment<'a> {
+    name: &'a str,
+    path: &'a str,
+    status: &'static str,
+    inputs_changed: bool,
+    added: Vec<JsonObject<'a>>,
+    removed: Vec<JsonObject<'a>>,
+    changed: Vec<JsonObject<'a>>,
+    diagnostics: JsonDiagnostics<'a>,
+    errors: JsonErrors<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonObject<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<&'a str>,
+}
+
+impl<'a> JsonObject<'a> {
+    fn new(object: &'a ObjectRef, diff: Option<&'a str>) -> Self {
+        JsonObject {
+            api_version: &object.api_version,
+            kind: &object.kind,
+            namespace: object.namespace.as_deref(),
+            name: &object.name,
+            diff,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonDiagnostics<'a> {
+    introduced: Vec<JsonDiagnostic<'a>>,
+    fixed: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonErrors<'a> {
+    base: Vec<JsonDiagnostic<'a>>,
+    head: Vec<JsonDiagnostic<'a>>,
+}
+
+/// The shape `meshedge check --format json` uses, plus `help`.
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    istio: Option<&'a str>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<&'a ResourceRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+fn json_diagnostics(list: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
+    list.iter()
+        .map(|d| JsonDiagnostic {
+            severity: d.severity,
+            code: d.code.as_str(),
+            istio: d.istio,
+            message: &d.message,
+            resource: d.resource.as_ref(),
+            file: d.location.as_ref().map(|l| l.file.as_str()),
+            line: d.location.as_ref().and_then(|l| l.line),
+            help: d.help.as_deref(),
+        })
+        .collect()
+}
+
+/// The machine-readable report (documented in `docs/diff-preview.md`).
+pub fn render_json(report: &Report) -> String {
+    let environments = report
+        .environments
+        .iter()
+        .map(|env| JsonEnvironment {
+            name: &env.name,
+            path: &env.path,
+            status: env.status.as_str(),
+            inputs_changed: env.inputs_changed,
+            added: env.added.iter().map(|o| JsonObject::new(o, None)).collect(),
+            removed: env.removed.iter().map(|o| JsonObject::new(o, None)).collect(),
+            changed: env.changed.iter().map(|c| JsonObject::new(&c.object, Some(&c.diff))).collect(),
+            diagnostics: JsonDiagnostics {
+                introduced: json_diagnostics(&env.introduced),
+                fixed: json_diagnostics(&env.fixed),
+            },
+            errors: JsonErrors { base: json_diagnostics(&env.base_errors), head: json_diagnostics(&env.head_errors) },
+        })
+        .collect();
+    let value = JsonReport {
+        base: &report.base,
+        base_commit: report.base_commit.as_deref(),
+        head: &report.head,
+        head_commit: report.head_commit.as_deref(),
+        environments,
+    };
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,257 @@
+//! The report as a pull-request comment.
+
+use std::fmt::Write as _;
+
+use crate::diagnostic::SourceText;
+use crate::diagnostic::counted;
+use crate::diff::render::pieces::{diagnostic_line, not_errors_shown};
+use crate::diff::report::{Report, Status, WORK_TREE};
+
+/// GitHub refuses comments longer than 65,536 characters; the markdown report stays under this.
+pub const MARKDOWN_LIMIT: usize = 65_000;
+/// Diagnostics listed per environment and list in markdown before "and N more".
+const MARKDOWN_DIAGNOSTICS: usize = 50;
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Inline code that survives backticks in `text`.
+fn code_span(text: &str) -> String {
+    let ticks = longest_backtick_run(text) + 1;
+    let fence = "`".repeat(ticks);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut longest, mut current) = (0, 0);
+    for c in text.chars() {
+        current = if c == '`' { current + 1 } else { 0 };
+        longest = longest.max(current);
+    }
+    longest
+}
+
+fn count(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// What the markdown leaves out of one environment when it is cut.
+#[derive(Default, Clone, Copy)]
+struct Omitted {
+    added: usize,
+    removed: usize,
+    changed: usize,
+}
+
+fn omission_note(report: &Report, omitted: &[Omitted]) -> String {
+    let mut parts = Vec::new();
+    for (env, o) in report.environments.iter().zip(omitted) {
+        let mut what = Vec::new();
+        for (n, label) in [(o.changed, "changed"), (o.added, "added"), (o.removed, "removed")] {
+            if n > 0 {
+                what.push(format!("{n} {label}"));
+            }
+        }
+        if !what.is_empty() {
+            parts.push(format!("{} ({})", code_span(&env.name), what.join(", ")));
+        }
+    }
+    let head = if report.head == WORK_TREE { String::new() } else { format!(" --head {}", report.head) };
+    format!(
+        "\n---\n\n> **Cut at {} characters** to fit a pull-request comment. Objects not shown: {}. \
+         Run `meshedge diff --base {}{head}` for the full diff, or `--format json` for all of it.\n",
+        "65,000",
+        parts.join("; "),
+        report.base
+    )
+}
+
+/// One piece of the markdown comment: always kept, or kept while it fits.
+enum Piece {
+    Keep(String),
+    Detail { text: String, env: usize, kind: u8 },
+}
+
+const ADDED: u8 = 0;
+const REMOVED: u8 = 1;
+const CHANGED: u8 = 2;
+const HEADING: u8 = 3;
+
+/// A pull-request comment: a summary table, then per environment its errors, diagnostics, added
+/// and removed objects, and a collapsible section with a diff per changed object. Cut at
+/// [`MARKDOWN_LIMIT`] characters with a note saying what was left out.
+pub fn render_markdown(report: &Report) -> String {
+    let mut pieces = Vec::new();
+    let mut title = String::from("## meshedge diff\n\n");
+    let revision = |rev: &str, commit: Option<&str>| match commit {
+        Some(c) if !c.starts_with(rev) => format!("{} ({})", code_span(rev), code_span(&c[..c.len().min(12)])),
+        _ => code_span(rev),
+    };
+    let head = if report.head == WORK_TREE {
+        "the work tree".to_string()
+    } else {
+        revision(&report.head, report.head_commit.as_deref())
+    };
+    let _ = writeln!(title, "Base: {} → head: {head}\n", revision(&report.base, report.base_commit.as_deref()));
+    title.push_str(
+        "| Environment | Status | Added | Changed | Removed | Diagnostics introduced | Diagnostics fixed |\n",
+    );
+    title.push_str("|---|---|--:|--:|--:|--:|--:|\n");
+    for env in &report.environments {
+        let status = match env.status {
+            Status::Unchanged if !env.inputs_changed => "unchanged".to_string(),
+            Status::Unchanged => "unchanged (same output)".to_string(),
+            Status::Error => "**error**".to_string(),
+            s => format!("**{}**", s.as_str()),
+        };
+        let _ = writeln!(
+            title,
+            "| {} | {status} | {} | {} | {} | {} | {} |",
+            code_span(&env.name),
+            env.added.len(),
+            env.changed.len(),
+            env.removed.len(),
+            env.introduced.len(),
+            env.fixed.len()
+        );
+    }
+    if report.environments.is_empty() {
+        title.push_str("| *(no environments)* | | | | | | |\n");
+    }
+    pieces.push(Piece::Keep(title));
+
+    for (index, env) in report.environments.iter().enumerate() {
+        if env.status == Status::Unchanged {
+            continue;
+        }
+        let mut head =
+            format!("\n### {} — {}\n\n{}\n", code_span(&env.name), env.status.as_str(), code_span(&env.path));
+        for (side, errors) in [("base", &env.base_errors), ("head", &env.head_errors)] {
+            if errors.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                head,
+                "\n**The {side} revision does not build** ({}):\n",
+                counted(errors.len(), "error", "errors")
+            );
+            let shown: Vec<String> =
+                errors.iter().take(MARKDOWN_DIAGNOSTICS).map(|d| d.render(&SourceText::default())).collect();
+            let text = shown.join("\n");
+            let fence = "`".repeat(3.max(longest_backtick_run(&text) + 1));
+            let _ = writeln!(head, "{fence}text\n{}{fence}", text);
+            if errors.len() > MARKDOWN_DIAGNOSTICS {
+                let _ = writeln!(head, "\n…and {} more.", errors.len() - MARKDOWN_DIAGNOSTICS);
+            }
+        }
+        for (label, list) in [("Diagnostics introduced", &env.introduced), ("Diagnostics fixed", &env.fixed)] {
+            let list = not_errors_shown(env, list);
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(head, "\n**{label}** ({}):\n", list.len());
+            for d in list.iter().take(MARKDOWN_DIAGNOSTICS) {
+                let _ = writeln!(head, "- {}", code_span(&diagnostic_line(d)));
+            }
+            if list.len() > MARKDOWN_DIAGNOSTICS {
+                let _ = writeln!(head, "- …and {} more", list.len() - MARKDOWN_DIAGNOSTICS);
+            }
+        }
+        pieces.push(Piece::Keep(head));
+        for (label, list, kind) in [("Added", &env.added, ADDED), ("Removed", &env.removed, REMOVED)] {
+            if list.is_empty() {
+                continue;
+            }
+            pieces.push(Piece::Detail {
+                text: format!("\n**{label}** ({}):\n\n", list.len()),
+                env: index,
+                kind: HEADING,
+            });
+            for object in list.iter() {
+                let text = format!("- {} ({})\n", code_span(&object.to_string()), code_span(&object.api_version));
+                pieces.push(Piece::Detail { text, env: index, kind });
+            }
+        }
+        if !env.changed.is_empty() {
+            pieces.push(Piece::Detail {
+                text: format!("\n**Changed** ({}):\n\n", env.changed.len()),
+                env: index,
+                kind: HEADING,
+            });
+        }
+        for changed in &env.changed {
+            let fence = "`".repeat(3.max(longest_backtick_run(&changed.diff) + 1));
+            let text = format!(
+                "<details><summary><code>{}</code> ({})</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n\n",
+                html_escape(&changed.object.to_string()),
+                html_escape(&changed.object.api_version),
+                changed.diff
+            );
+            pieces.push(Piece::Detail { text, env: index, kind: CHANGED });
+        }
+    }
+
+    // Everything kept first; details fill what is left, in order, until one does not fit.
+    let all: Vec<Omitted> = report
+        .environments
+        .iter()
+        .map(|e| Omitted { added: e.added.len(), removed: e.removed.len(), changed: e.changed.len() })
+        .collect();
+    let note_bound = count(&omission_note(report, &all));
+    let kept: usize = pieces.iter().map(|p| if let Piece::Keep(t) = p { count(t) } else { 0 }).sum();
+    let mut budget = MARKDOWN_LIMIT.saturating_sub(kept + note_bound);
+    let mut omitted = vec![Omitted::default(); report.environments.len()];
+    let mut cut = false;
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Keep(text) => out.push_str(&text),
+            Piece::Detail { text, env, kind } => {
+                let n = count(&text);
+                if !cut && n <= budget {
+                    budget -= n;
+                    out.push_str(&text);
+                    continue;
+                }
+                cut = true;
+                let o = &mut omitted[env];
+                match kind {
+                    ADDED => o.added += 1,
+                    REMOVED => o.removed += 1,
+                    CHANGED => o.changed += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    if cut {
+        out.push_str(&omission_note(report, &omitted));
+    }
+    if count(&out) > MARKDOWN_LIMIT {
+        // Only when the parts always kept are too long by themselves (hundreds of environments).
+        let note = "\n\n> **Cut at 65,000 characters** to fit a pull-request comment; run `meshedge diff` \
+                    with `--format text` or `--format json` for the full report.\n";
+        let keep = MARKDOWN_LIMIT - count(note);
+        let mut end = out.char_indices().nth(keep).map_or(out.len(), |(i, _)| i);
+        if let Some(newline) = out[..end].rfind('\n') {
+            end = newline;
+        }
+        out.truncate(end);
+        out.push_str(note);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code_span("a"), "`a`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+    }
+}

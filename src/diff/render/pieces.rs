@@ -1,0 +1,35 @@
+//! What the text and markdown reports share: revisions and diagnostics in one line.
+
+use std::fmt::Write as _;
+
+use crate::diagnostic::Diagnostic;
+use crate::diff::report::EnvironmentDiff;
+
+pub(super) fn commit_label(rev: &str, commit: Option<&str>) -> String {
+    match commit {
+        Some(c) if !c.starts_with(rev) => format!("{rev} ({})", &c[..c.len().min(12)]),
+        _ => rev.to_string(),
+    }
+}
+
+/// A short diagnostic: `warning[A601/IST0128]: message (file:line)`, no source lines.
+pub(super) fn diagnostic_line(d: &Diagnostic) -> String {
+    let level = if d.is_error() { "error" } else { "warning" };
+    let code = match d.istio {
+        Some(istio) => format!("{}/{istio}", d.code),
+        None => d.code.to_string(),
+    };
+    let mut line = format!("{level}[{code}]: {}", d.message);
+    if let Some(resource) = &d.resource {
+        let _ = write!(line, " [{resource}]");
+    }
+    if let Some(location) = &d.location {
+        let _ = write!(line, " ({location})");
+    }
+    line
+}
+
+/// The diagnostics of `list` that are not already shown as a revision's errors.
+pub(super) fn not_errors_shown<'a>(env: &EnvironmentDiff, list: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
+    list.iter().filter(|d| !env.base_errors.contains(d) && !env.head_errors.contains(d)).collect()
+}

@@ -1,0 +1,114 @@
+//! The report as text for a terminal.
+
+use std::fmt::Write as _;
+
+use crate::diagnostic::SourceText;
+use crate::diagnostic::counted;
+use crate::diff::render::pieces::{commit_label, diagnostic_line, not_errors_shown};
+use crate::diff::report::{Report, Status};
+
+struct Paint(bool);
+
+impl Paint {
+    fn code(&self, code: &str, text: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+/// Human-readable report; ANSI colours when `color`.
+pub fn render_text(report: &Report, color: bool) -> String {
+    let paint = Paint(color);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.code(
+            "1",
+            &format!(
+                "meshedge diff: {} -> {}",
+                commit_label(&report.base, report.base_commit.as_deref()),
+                commit_label(&report.head, report.head_commit.as_deref())
+            )
+        )
+    );
+    for env in &report.environments {
+        out.push('\n');
+        let header = format!("{} ({})", env.path, env.name);
+        let summary = match env.status {
+            Status::Unchanged if !env.inputs_changed => "unchanged (same inputs, not built)".to_string(),
+            Status::Unchanged => "unchanged (inputs changed, same output)".to_string(),
+            Status::Error => {
+                let side = match (env.base_errors.is_empty(), env.head_errors.is_empty()) {
+                    (false, false) => "neither revision builds",
+                    (false, true) => "the base revision does not build",
+                    _ => "the head revision does not build",
+                };
+                side.to_string()
+            }
+            status => format!(
+                "{}: {} added, {} changed, {} removed; {} introduced, {} fixed",
+                status.as_str(),
+                env.added.len(),
+                env.changed.len(),
+                env.removed.len(),
+                counted(env.introduced.len(), "diagnostic", "diagnostics"),
+                env.fixed.len()
+            ),
+        };
+        let status_color = match env.status {
+            Status::Unchanged => "2",
+            Status::Error => "31;1",
+            _ => "33;1",
+        };
+        let _ = writeln!(out, "{}: {}", paint.code("1", &header), paint.code(status_color, &summary));
+        for (side, errors) in [("base", &env.base_errors), ("head", &env.head_errors)] {
+            if errors.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "  {side} errors:");
+            for d in errors {
+                for line in d.render(&SourceText::default()).lines() {
+                    let _ = writeln!(out, "    {}", paint.code("31", line));
+                }
+            }
+        }
+        for object in &env.added {
+            let _ = writeln!(out, "  {} {} ({})", paint.code("32", "+ added  "), object, object.api_version);
+        }
+        for object in &env.removed {
+            let _ = writeln!(out, "  {} {} ({})", paint.code("31", "- removed"), object, object.api_version);
+        }
+        for changed in &env.changed {
+            let object = &changed.object;
+            let _ = writeln!(out, "  {} {} ({})", paint.code("33", "~ changed"), object, object.api_version);
+            for line in changed.diff.lines() {
+                let painted = if line.starts_with("+++") || line.starts_with("---") {
+                    paint.code("1", line)
+                } else if line.starts_with('+') {
+                    paint.code("32", line)
+                } else if line.starts_with('-') {
+                    paint.code("31", line)
+                } else if line.starts_with("@@") {
+                    paint.code("36", line)
+                } else {
+                    line.to_string()
+                };
+                let _ = writeln!(out, "      {painted}");
+            }
+        }
+        for (label, list, code) in [("introduced", &env.introduced, "33"), ("fixed", &env.fixed, "32")] {
+            for d in not_errors_shown(env, list) {
+                let _ = writeln!(out, "  {} {}", paint.code(code, &format!("{label}:")), diagnostic_line(d));
+            }
+        }
+    }
+    let changed = report.environments.iter().filter(|e| e.status != Status::Unchanged).count();
+    let _ = writeln!(
+        out,
+        "\n{}: {} with differences, {} unchanged",
+        counted(report.environments.len(), "environment", "environments"),
+        changed,
+        report.environments.len() - changed
+    );
+    out
+}

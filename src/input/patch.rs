@@ -1,0 +1,81 @@
+//! Patches as layers declare them (§2.5): their typed form, and their RFC 6902 operations
+//! parsed once, when the layer is merged; the patch stage applies them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::diagnostic::Location;
+
+/// One patch of a layer, inline or in a file (docs/reference.md §9): exactly one of `json`,
+/// `merge` or `file`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::schema_parts::patch_rules)]
+pub struct PatchSpec {
+    /// Which objects the `json` or `merge` patch applies to; every field optional. Not with
+    /// `file`.
+    pub target: Option<PatchTarget>,
+    /// An RFC 6902 JSON Patch, atomic per object.
+    #[schemars(with = "Option<Vec<crate::input::schema_parts::JsonPatchOperation>>")]
+    pub json: Option<Vec<Value>>,
+    /// An RFC 7386 JSON Merge Patch: maps merge, `null` deletes a key, lists are replaced.
+    #[schemars(with = "Option<crate::input::schema_parts::MergePatch>")]
+    pub merge: Option<Value>,
+    /// A YAML file, relative to this layer's directory, holding one patch (`target` and
+    /// `json` or `merge`) per document. Goes alone, or with `optional`.
+    pub file: Option<String>,
+    /// Without it, a patch that matches no object is an error. With `file`, it applies to
+    /// every patch of the file.
+    #[serde(default)]
+    pub optional: bool,
+}
+
+/// The objects a patch applies to: an object must match every field given.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchTarget {
+    /// The API group, exactly (`networking.istio.io`, `apps`; `""` for the core group).
+    pub group: Option<String>,
+    /// The API version, exactly (`v1`, `v1beta1`).
+    pub version: Option<String>,
+    /// A regular expression, anchored, over the kind (`Gateway` does not match
+    /// `GatewayClass`).
+    pub kind: Option<String>,
+    /// A regular expression, anchored, over `metadata.name` (`public-.*`).
+    pub name: Option<String>,
+    /// A regular expression, anchored, over `metadata.namespace`.
+    pub namespace: Option<String>,
+    /// A Kubernetes label selector (`app=x`, `tier in (a,b)`, `!legacy`).
+    pub label_selector: Option<String>,
+    /// A selector in the same syntax, over annotations.
+    pub annotation_selector: Option<String>,
+}
+
+/// A patch and where it was declared, its JSON patch operations parsed.
+#[derive(Debug, Clone)]
+pub struct LayerPatch {
+    pub spec: PatchSpec,
+    /// `environments/prod/meshedge.yaml#patches[2]`, or `…/hardening.yaml#1` for a file's document.
+    pub name: String,
+    pub location: Location,
+    /// `spec.json`, parsed.
+    pub operations: Option<json_patch::Patch>,
+}
+
+impl LayerPatch {
+    /// A patch whose operations (if any) parse; else why they do not.
+    pub fn new(spec: PatchSpec, name: String, location: Location) -> Result<LayerPatch, String> {
+        let operations = spec.json.as_deref().map(parse_operations).transpose()?;
+        Ok(LayerPatch { spec, name, location, operations })
+    }
+}
+
+/// Parses RFC 6902 operations. Each is a mapping: serde alone would also read a list
+/// (`[add, /a, 1]`) as an operation, its items taken as the fields in order.
+pub(crate) fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
+    if let Some(i) = operations.iter().position(|op| !op.is_object()) {
+        return Err(format!("operation {i} is not a mapping of `op`, `path` and its other fields"));
+    }
+    serde_json::from_value(Value::Array(operations.to_vec())).map_err(|e| e.to_string())
+}

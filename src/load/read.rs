@@ -1,0 +1,500 @@
+//! Reading a file event by event: the parser is driven one event at a time (nothing recurses
+//! on the input's depth) into values, or into the places of values, within the bounds of
+//! [`crate::load::limits`]; scalars resolve by YAML 1.2 core rules and by their tags.
+
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::Yaml;
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use crate::diagnostic::{Diagnostic, Explain, Location, excerpt};
+use crate::load::error::LoadError;
+use crate::load::limits::{ALIAS_FACTOR, MAX_DEPTH, QUOTE_CHARS, VALUE_BYTES};
+use crate::load::places::{Children, PlaceNode, Places};
+use crate::load::surrogates;
+
+/// What a read of a file keeps.
+pub(super) enum Mode {
+    /// The value of every non-empty document.
+    Values,
+    /// The values of these documents only (by index).
+    Pick(BTreeSet<usize>),
+    /// The places of every document; values are dropped as each document ends.
+    Places,
+}
+
+/// A step from a mapping or sequence to one of its values.
+#[derive(Debug, Clone)]
+enum Step {
+    Index(usize),
+    Key(String),
+}
+
+/// Where an open mapping or sequence sits, built only when an anchor needs it: anchored values
+/// are not copied when they are defined, only found again (by this path) when an alias uses
+/// them. Frames share their parents' links, so a path costs one link per frame.
+#[derive(Debug)]
+struct Link {
+    parent: Option<Rc<Link>>,
+    step: Option<Step>,
+}
+
+enum Anchor {
+    /// A scalar, kept as it is (its copy costs no more than its text).
+    Scalar(Value, usize),
+    /// A mapping or sequence: where it is in the document being built, and its size.
+    Node { parent: Rc<Link>, step: Step, size: usize },
+}
+
+enum Content {
+    Seq(Vec<Value>),
+    /// The entries so far and the key waiting for its value.
+    Map(Map<String, Value>, Option<String>),
+}
+
+struct Frame {
+    content: Content,
+    anchor: usize,
+    /// The size of the value so far, for the alias budget.
+    size: usize,
+    link: Option<Rc<Link>>,
+    /// Its node in the places being built ([`Mode::Places`]).
+    place: usize,
+}
+
+/// An error found while reading, and where.
+struct Failure {
+    error: LoadError,
+    mark: Marker,
+}
+
+impl Failure {
+    fn new(mark: Marker, error: LoadError) -> Self {
+        Failure { error, mark }
+    }
+}
+
+/// The state of one read of a file.
+pub(super) struct Read {
+    mode: Mode,
+    /// How many bytes aliases may still copy.
+    budget: usize,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchor>,
+    /// The index of the document being read.
+    index: usize,
+    pub(super) documents: Vec<(usize, Value)>,
+    pub(super) places: Vec<Places>,
+    /// The places of the document being read.
+    current: Places,
+}
+
+/// Reads `text` event by event into `read`; the parser itself never recurses.
+pub(super) fn run(file: &str, text: &str, read: &mut Read) -> Result<(), Diagnostic> {
+    let prepared = surrogates::prepare(text);
+    let shifts = &prepared.shifts;
+    let at = |mark: Marker| Location::at(file, mark.line(), shifts.column(mark.line(), mark.col()) + 1);
+    read.budget = ALIAS_FACTOR.saturating_mul(text.len());
+    let mut parser = Parser::new_from_str(&prepared.text);
+    loop {
+        let (event, mark) = parser.next_token().map_err(|err| {
+            // The scanner looks ahead through flow collections (`[[[[…`) and stops at its own
+            // limit of 255 levels before the parser reaches ours.
+            if err.info() == "recursion limit exceeded" {
+                return LoadError::TooDeep.at(at(*err.marker()));
+            }
+            LoadError::Malformed { info: err.info().to_string() }.at(at(*err.marker()))
+        })?;
+        if event == Event::StreamEnd {
+            return Ok(());
+        }
+        read.on_event(event, mark, shifts).map_err(|failure| failure.error.at(at(failure.mark)))?;
+    }
+}
+
+impl Read {
+    pub(super) fn new(mode: Mode) -> Self {
+        Read {
+            mode,
+            budget: 0,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            index: 0,
+            documents: Vec::new(),
+            places: Vec::new(),
+            current: Places::default(),
+        }
+    }
+
+    fn tracking(&self) -> bool {
+        matches!(self.mode, Mode::Places)
+    }
+
+    fn on_event(&mut self, event: Event, mark: Marker, shifts: &surrogates::Shifts) -> Result<(), Failure> {
+        let place = (mark.line(), shifts.column(mark.line(), mark.col()) + 1);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar(text, style, tag.as_ref()).map_err(|error| Failure::new(mark, error))?;
+                let size = size_of_scalar(&value);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, Anchor::Scalar(value.clone(), size));
+                }
+                self.push(value, size, mark, place)
+            }
+            Event::Alias(id) => {
+                let (value, size) = self.resolve(id, mark)?;
+                self.push(value, size, mark, place)
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                Err(Failure::new(mark, LoadError::TooDeep))
+            }
+            Event::SequenceStart(anchor, tag) => {
+                check_collection_tag(tag.as_ref(), "seq", mark)?;
+                self.open(Content::Seq(Vec::new()), anchor, mark, place)
+            }
+            Event::MappingStart(anchor, tag) => {
+                check_collection_tag(tag.as_ref(), "map", mark)?;
+                self.open(Content::Map(Map::new(), None), anchor, mark, place)
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else { return Ok(()) };
+                let value = match frame.content {
+                    Content::Seq(items) => Value::Array(items),
+                    Content::Map(map, _) => Value::Object(map),
+                };
+                if self.tracking() {
+                    if let Some(PlaceNode { children: Children::Map(entries), .. }) =
+                        self.current.nodes.get_mut(frame.place)
+                    {
+                        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                    }
+                }
+                if frame.anchor > 0 {
+                    if let Some(parent) = self.stack.len().checked_sub(1) {
+                        let link = self.link(parent);
+                        let step = match &self.stack[parent].content {
+                            Content::Seq(items) => Some(Step::Index(items.len())),
+                            Content::Map(_, Some(key)) => Some(Step::Key(key.clone())),
+                            // A mapping as a key is refused as it is added.
+                            Content::Map(_, None) => None,
+                        };
+                        if let Some(step) = step {
+                            self.anchors.insert(frame.anchor, Anchor::Node { parent: link, step, size: frame.size });
+                        }
+                    }
+                }
+                self.add(value, frame.size, mark, place)
+            }
+            Event::DocumentStart => {
+                // Anchors belong to their document.
+                self.anchors.clear();
+                Ok(())
+            }
+            Event::DocumentEnd => Ok(()),
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+        }
+    }
+
+    /// The link of the open frame at `depth`, made (with its ancestors') on first use.
+    fn link(&mut self, depth: usize) -> Rc<Link> {
+        for i in 0..=depth {
+            if self.stack[i].link.is_some() {
+                continue;
+            }
+            let (parent, step) = match i.checked_sub(1).map(|p| &self.stack[p]) {
+                None => (None, None),
+                Some(parent) => {
+                    let step = match &parent.content {
+                        Content::Seq(items) => Some(Step::Index(items.len())),
+                        Content::Map(_, key) => key.clone().map(Step::Key),
+                    };
+                    (parent.link.clone(), step)
+                }
+            };
+            self.stack[i].link = Some(Rc::new(Link { parent, step }));
+        }
+        self.stack[depth].link.clone().unwrap_or_else(|| Rc::new(Link { parent: None, step: None }))
+    }
+
+    /// A copy of the value anchor `id` stands for, within the alias budget.
+    fn resolve(&mut self, id: usize, mark: Marker) -> Result<(Value, usize), Failure> {
+        let Some(anchor) = self.anchors.get(&id) else {
+            let error = if self.stack.iter().any(|f| f.anchor == id) {
+                LoadError::AliasInsideItself
+            } else {
+                LoadError::AliasToAnotherDocument
+            };
+            return Err(Failure::new(mark, error));
+        };
+        let size = match anchor {
+            Anchor::Scalar(_, size) | Anchor::Node { size, .. } => *size,
+        };
+        if size > self.budget {
+            return Err(Failure::new(mark, LoadError::AliasesTooLarge));
+        }
+        self.budget -= size;
+        let value = match anchor {
+            Anchor::Scalar(value, _) => Some(value.clone()),
+            Anchor::Node { parent, step, .. } => self.find(parent, step).cloned(),
+        };
+        match value {
+            Some(value) => Ok((value, size)),
+            None => Err(Failure::new(mark, LoadError::AliasNotFound)),
+        }
+    }
+
+    /// The complete value at `step` under the frame (open or complete) that `parent` links to.
+    fn find(&self, parent: &Rc<Link>, step: &Step) -> Option<&Value> {
+        let mut chain = vec![parent.clone()];
+        while let Some(up) = chain.last().and_then(|l| l.parent.clone()) {
+            chain.push(up);
+        }
+        chain.reverse();
+        // The deepest frame of the path still open; the rest of the path is in complete values.
+        let mut depth = 0;
+        if !self.stack.first().and_then(|f| f.link.as_ref()).is_some_and(|l| Rc::ptr_eq(l, &chain[0])) {
+            return None;
+        }
+        while depth + 1 < chain.len()
+            && self.stack.get(depth + 1).and_then(|f| f.link.as_ref()).is_some_and(|l| Rc::ptr_eq(l, &chain[depth + 1]))
+        {
+            depth += 1;
+        }
+        let steps = chain[depth + 1..].iter().filter_map(|l| l.step.as_ref()).chain(std::iter::once(step));
+        let mut current: Option<&Value> = None;
+        for step in steps {
+            current = match (current, step) {
+                (None, Step::Index(i)) => match &self.stack[depth].content {
+                    Content::Seq(items) => items.get(*i),
+                    Content::Map(..) => None,
+                },
+                (None, Step::Key(key)) => match &self.stack[depth].content {
+                    Content::Map(map, _) => map.get(key),
+                    Content::Seq(_) => None,
+                },
+                (Some(value), Step::Index(i)) => value.get(*i),
+                (Some(value), Step::Key(key)) => value.get(key),
+            };
+            current?;
+        }
+        current
+    }
+
+    /// Starts a sequence or mapping at the place the next value goes.
+    fn open(&mut self, content: Content, anchor: usize, mark: Marker, at: (usize, usize)) -> Result<(), Failure> {
+        if let Some(Frame { content: Content::Map(_, None), .. }) = self.stack.last() {
+            return Err(Failure::new(mark, LoadError::KeyNotScalar));
+        }
+        let place = if self.tracking() {
+            let children = match content {
+                Content::Seq(_) => Children::Seq(Vec::new()),
+                Content::Map(..) => Children::Map(Vec::new()),
+            };
+            let place = self.place_for_value(at);
+            if let Some(node) = self.current.nodes.get_mut(place) {
+                node.children = children;
+            }
+            place
+        } else {
+            0
+        };
+        self.stack.push(Frame { content, anchor, size: VALUE_BYTES, link: None, place });
+        Ok(())
+    }
+
+    /// A scalar or an alias's copy, at the place the next value goes.
+    fn push(&mut self, value: Value, size: usize, mark: Marker, at: (usize, usize)) -> Result<(), Failure> {
+        if self.tracking() && !matches!(self.stack.last(), Some(Frame { content: Content::Map(_, None), .. })) {
+            self.place_for_value(at);
+        }
+        self.add(value, size, mark, at)
+    }
+
+    /// The node of the value about to be added (a key's node serves its value); `at` when new.
+    fn place_for_value(&mut self, at: (usize, usize)) -> usize {
+        let nodes = &mut self.current.nodes;
+        let new = nodes.len();
+        match self.stack.last() {
+            None => {
+                nodes.push(PlaceNode { at, children: Children::None });
+                new
+            }
+            Some(frame) => match (&frame.content, nodes.get_mut(frame.place)) {
+                (Content::Seq(_), Some(PlaceNode { children: Children::Seq(items), .. })) => {
+                    items.push(new);
+                    nodes.push(PlaceNode { at, children: Children::None });
+                    new
+                }
+                // The key was added last.
+                (Content::Map(_, Some(_)), Some(PlaceNode { children: Children::Map(entries), .. })) => {
+                    entries.last().map_or(new, |(_, i)| *i)
+                }
+                _ => new,
+            },
+        }
+    }
+
+    /// Adds a complete value to the open frame, or ends the document with it; `at` is the
+    /// value's place, recorded when it is a key.
+    fn add(&mut self, value: Value, size: usize, mark: Marker, at: (usize, usize)) -> Result<(), Failure> {
+        let tracking = self.tracking();
+        let Some(frame) = self.stack.last_mut() else {
+            self.end_document(value);
+            return Ok(());
+        };
+        frame.size = frame.size.saturating_add(size);
+        match &mut frame.content {
+            Content::Seq(items) => items.push(value),
+            Content::Map(map, key) => match key.take() {
+                Some(k) => {
+                    map.insert(k, value);
+                }
+                None => {
+                    let Some(k) = scalar_key(value) else {
+                        return Err(Failure::new(mark, LoadError::KeyNotScalar));
+                    };
+                    if map.contains_key(&k) {
+                        return Err(Failure::new(mark, LoadError::DuplicateKey { key: k }));
+                    }
+                    frame.size = frame.size.saturating_add(k.len());
+                    if tracking {
+                        let place = frame.place;
+                        let nodes = &mut self.current.nodes;
+                        let new = nodes.len();
+                        if let Some(node) = nodes.get_mut(place) {
+                            if let Children::Map(entries) = &mut node.children {
+                                // A block mapping is reported where its first key starts (the
+                                // parser marks the first `:`).
+                                if entries.is_empty() && at < node.at {
+                                    node.at = at;
+                                }
+                                entries.push((k.clone().into_boxed_str(), new));
+                            }
+                        }
+                        nodes.push(PlaceNode { at, children: Children::None });
+                    }
+                    *key = Some(k);
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn end_document(&mut self, value: Value) {
+        let index = self.index;
+        self.index += 1;
+        match &mut self.mode {
+            Mode::Values if !value.is_null() => self.documents.push((index, value)),
+            Mode::Pick(wanted) if wanted.contains(&index) => self.documents.push((index, value)),
+            Mode::Places => self.places.push(std::mem::take(&mut self.current)),
+            _ => {}
+        }
+    }
+}
+
+fn size_of_scalar(value: &Value) -> usize {
+    VALUE_BYTES + value.as_str().map_or(0, str::len)
+}
+
+/// A mapping key as a string: scalars only (`null` is the empty key, numbers and booleans their text).
+fn scalar_key(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        Value::Null => Some(String::new()),
+        Value::Bool(_) | Value::Number(_) => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+/// The YAML 1.2 core tags meshedge honours, by the name the parser resolves them to.
+const CORE: &str = "tag:yaml.org,2002:";
+
+/// A tag as it is usually written (`!!binary`, `!Ref`), cut to a readable length.
+fn tag_text(tag: &Tag) -> String {
+    let text = if tag.handle == CORE {
+        format!("!!{}", tag.suffix)
+    } else if tag.handle == "!" {
+        format!("!{}", tag.suffix)
+    } else if tag.handle.is_empty() && tag.suffix == "!" {
+        "!".to_string()
+    } else {
+        format!("!<{}{}>", tag.handle, tag.suffix)
+    };
+    excerpt(&text, QUOTE_CHARS).into_owned()
+}
+
+/// The core tag a tag names (`str`, `int`, …), or `None` for any other tag. The non-specific
+/// tag `!` counts as `!` ("take the node as its kind says").
+fn core_tag(tag: &Tag) -> Option<&str> {
+    if tag.handle == CORE {
+        Some(tag.suffix.as_str())
+    } else if tag.handle.is_empty() {
+        // `!` alone, or a verbatim tag `!<tag:yaml.org,2002:str>`.
+        if tag.suffix == "!" { Some("!") } else { tag.suffix.strip_prefix(CORE) }
+    } else {
+        None
+    }
+}
+
+fn check_collection_tag(tag: Option<&Tag>, kind: &str, mark: Marker) -> Result<(), Failure> {
+    let Some(tag) = tag else { return Ok(()) };
+    match core_tag(tag) {
+        Some("!") => Ok(()),
+        Some(name) if name == kind => Ok(()),
+        _ => Err(Failure::new(mark, LoadError::TagOnCollection { tag: tag_text(tag), mapping: kind == "map" })),
+    }
+}
+
+/// A scalar's value: by its tag when it has one (`!!str`, `!!int`, `!!float`, `!!bool`,
+/// `!!null`, or `!` for a string), else by YAML 1.2 core resolution of a plain scalar. Any other
+/// tag is an error, not silently dropped.
+pub(super) fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value, LoadError> {
+    let Some(tag) = tag else {
+        return Ok(if style == TScalarStyle::Plain { resolve_plain(text) } else { Value::String(text) });
+    };
+    let unsupported = || LoadError::UnsupportedTag { tag: tag_text(tag) };
+    let Some(name) = core_tag(tag) else { return Err(unsupported()) };
+    let wrong = |what: &'static str| LoadError::NotAsTagged { value: text.clone(), what, tag: tag_text(tag) };
+    match name {
+        "!" | "str" => Ok(Value::String(text)),
+        "int" => match resolve_plain(text.clone()) {
+            value @ Value::Number(_) if !value.is_f64() => Ok(value),
+            _ => Err(wrong("an integer")),
+        },
+        "float" => match resolve_plain(text.clone()).as_f64().and_then(Number::from_f64) {
+            Some(n) => Ok(Value::Number(n)),
+            None => Err(wrong("a finite number")),
+        },
+        "bool" => match resolve_plain(text.clone()) {
+            value @ Value::Bool(_) => Ok(value),
+            _ => Err(wrong("a boolean")),
+        },
+        "null" => match resolve_plain(text.clone()) {
+            Value::Null => Ok(Value::Null),
+            _ => Err(wrong("null")),
+        },
+        _ => Err(unsupported()),
+    }
+}
+
+/// A plain scalar by YAML 1.2 core resolution.
+fn resolve_plain(text: String) -> Value {
+    // A plain scalar that starts with a letter other than those of `null`, `true` and `false` is
+    // a string (no number starts with a letter): most are, and they need no resolving.
+    if text.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(b)) {
+        return Value::String(text);
+    }
+    match Yaml::from_str(&text) {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::Integer(i) => Value::Number(i.into()),
+        Yaml::Real(r) => match r.parse::<f64>().ok().and_then(Number::from_f64) {
+            Some(n) => Value::Number(n),
+            None => Value::String(r),
+        },
+        _ => Value::String(text),
+    }
+}

@@ -1,0 +1,528 @@
+//! Merge: the layers of an environment → one set of settings, tenants, requests, resources and
+//! patches.
+//!
+//! One rule merges settings and same-named requests across layers (§2.2): maps merge key by key,
+//! a list whose items all have a `name` merges item by item on `name`, any other list is
+//! replaced, `null` removes a key. Tenants are the directories under `tenants/`; a later layer's
+//! `tenant.yaml` overlays an earlier one. `settings.tenants.exclude` drops a tenant here.
+//! Nothing is validated against the rules yet; that is the next stage's job.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
+
+mod error;
+
+use crate::diagnostic::{Diagnostics, Explain, Location};
+use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, LayerPatch, PatchSpec, Settings};
+use crate::layers::{Layer, TenantDocument, TenantRead};
+use crate::load::{self, Document};
+
+pub use error::MergeError;
+
+/// Merges `overlay` into `base` by the §2.2 rule.
+pub(crate) fn merge_value(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                if value.is_null() {
+                    base.remove(key);
+                } else if let Some(existing) = base.get_mut(key) {
+                    merge_value(existing, value);
+                } else {
+                    base.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        (Value::Array(base), Value::Array(overlay)) if all_named(base) && all_named(overlay) => {
+            // Items by name (the first of a name, as a search from the start would find it), so
+            // that merging is linear in the lengths of both lists.
+            let mut by_name: HashMap<String, usize> = HashMap::with_capacity(base.len() + overlay.len());
+            for (i, item) in base.iter().enumerate() {
+                if let Some(name) = item.get("name").and_then(Value::as_str) {
+                    by_name.entry(name.to_string()).or_insert(i);
+                }
+            }
+            for item in overlay {
+                let Some(name) = item.get("name").and_then(Value::as_str) else { continue };
+                match by_name.get(name) {
+                    Some(&i) => {
+                        if let Some(existing) = base.get_mut(i) {
+                            merge_value(existing, item);
+                        }
+                    }
+                    None => {
+                        by_name.insert(name.to_string(), base.len());
+                        base.push(item.clone());
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay.clone(),
+    }
+}
+
+fn all_named(items: &[Value]) -> bool {
+    !items.is_empty() && items.iter().all(|i| i.get("name").is_some_and(Value::is_string))
+}
+
+/// The settings paths a layer's fragment sets: sections, and named items as `section.list.name`.
+fn touched_paths(fragment: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let Value::Object(sections) = fragment else { return out };
+    for (section, body) in sections {
+        out.push(section.clone());
+        let Value::Object(fields) = body else { continue };
+        for (field, value) in fields {
+            if let Value::Array(items) = value {
+                for name in items.iter().filter_map(|i| i.get("name").and_then(Value::as_str)) {
+                    out.push(format!("{section}.{field}.{name}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A request after merging its layers.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub tenant: String,
+    pub name: String,
+    /// `metadata.namespace`, if any layer set it.
+    pub namespace: Option<String>,
+    pub doc: EdgeRequestDoc,
+    /// The documents that make it up, in layer order (their values released: see
+    /// [`crate::layers::TenantDocument`]).
+    pub docs: Vec<Document>,
+}
+
+impl Request {
+    /// Where the value at `pointer` was last written.
+    pub fn location(&self, pointer: &str) -> Location {
+        let doc = self.docs.iter().rev().find(|d| d.writes(pointer)).or(self.docs.last());
+        match doc {
+            Some(doc) => doc.location(pointer),
+            None => Location::file(""),
+        }
+    }
+
+    pub fn sources(&self) -> BTreeSet<String> {
+        self.docs.iter().map(|d| d.file.clone()).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Tenant {
+    pub name: String,
+    /// `spec.namespaces`, or the tenant's name.
+    pub namespaces: Vec<String>,
+    pub docs: Vec<Document>,
+    pub requests: BTreeMap<String, Request>,
+}
+
+impl Tenant {
+    pub(crate) fn sources(&self) -> BTreeSet<String> {
+        self.docs.iter().map(|d| d.file.clone()).collect()
+    }
+}
+
+/// Everything an environment is made of, merged.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub environment: String,
+    pub environment_dir: String,
+    pub settings: Settings,
+    /// Settings path (`ingress.gateways.public`) → the layer manifests that set it.
+    pub provenance: BTreeMap<String, BTreeSet<String>>,
+    /// Layer manifests with their settings, for locating settings values.
+    pub manifests: Vec<Document>,
+    pub tenants: BTreeMap<String, Tenant>,
+    pub excluded: BTreeSet<String>,
+    pub resources: Vec<Document>,
+    pub patches: Vec<LayerPatch>,
+}
+
+impl Merged {
+    /// The layer manifests that set a settings path.
+    pub fn sources_of(&self, path: &str) -> BTreeSet<String> {
+        self.provenance.get(path).cloned().unwrap_or_default()
+    }
+
+    /// Where a settings value was last written; `path` is a pointer below `settings`, named items
+    /// addressed by name (`/ingress/gateways/public/domain`).
+    pub fn settings_location(&self, path: &str) -> Location {
+        for manifest in self.manifests.iter().rev() {
+            if let Some(pointer) = resolve_named(&manifest.value, &format!("/settings{path}")) {
+                return manifest.location(&pointer);
+            }
+        }
+        match self.manifests.last() {
+            Some(m) => m.location("/settings"),
+            None => Location::file(""),
+        }
+    }
+}
+
+/// Turns a pointer with names in place of list indexes into a real pointer, if it exists.
+fn resolve_named(value: &Value, path: &str) -> Option<String> {
+    let mut current = value;
+    let mut pointer = String::new();
+    for part in path.split('/').skip(1) {
+        match current {
+            Value::Object(map) => {
+                current = map.get(part)?;
+                pointer.push('/');
+                pointer.push_str(part);
+            }
+            Value::Array(items) => {
+                let index = items.iter().position(|i| i.get("name").and_then(Value::as_str) == Some(part))?;
+                current = &items[index];
+                pointer.push_str(&format!("/{index}"));
+            }
+            _ => return None,
+        }
+    }
+    Some(pointer)
+}
+
+/// Merges the layers (in application order) of one environment.
+pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) -> Result<Merged, Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let mut settings_value = Value::Object(Default::default());
+    let mut provenance: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut manifests = Vec::new();
+    for layer in &layers {
+        if let Some(fragment) = layer.manifest.value.get("settings") {
+            merge_value(&mut settings_value, fragment);
+            for path in touched_paths(fragment) {
+                provenance.entry(path).or_default().insert(layer.inputs.manifest.clone());
+            }
+        }
+        manifests.push(layer.manifest.clone());
+    }
+    let settings: Settings = match load::typed_value(&settings_value) {
+        Ok(settings) => settings,
+        Err((pointer, error)) => {
+            // Each fragment was valid on its own; only a merge can produce this.
+            let location =
+                layers.last().map(|l| l.manifest.location("/settings")).unwrap_or_else(|| Location::file(""));
+            return Err(MergeError::Settings { message: error.plain().to_string(), pointer }.at(location).into());
+        }
+    };
+    let excluded: BTreeSet<String> =
+        settings.tenants.iter().flat_map(|t| t.exclude.iter().flatten()).map(ToString::to_string).collect();
+
+    // An excluded tenant that the environment itself adds to is a mistake worth stopping for.
+    if let Some(env) = layers.iter().rev().find(|l| l.spec.kind == LayerKind::Environment) {
+        for name in &excluded {
+            if let Some(doc) = env.tenants.get(name).and_then(|docs| docs.first()) {
+                diagnostics.push(
+                    MergeError::ExcludedButAdded { tenant: name.clone() }
+                        .at(doc.doc.location("/metadata/name"))
+                        .note(settings_location_in(&manifests, "/tenants/exclude"), "excluded here"),
+                );
+            }
+        }
+    }
+    let (environment, environment_dir) =
+        layers.last().map(|l| (l.spec.metadata.name.to_string(), l.inputs.dir.clone())).unwrap_or_default();
+
+    // Per tenant, its documents layer by layer.
+    let mut by_tenant: BTreeMap<String, Vec<Vec<TenantDocument>>> = BTreeMap::new();
+    let mut resources = Vec::new();
+    let mut patches = Vec::new();
+    for layer in layers {
+        for (index, spec) in layer.spec.patches.iter().enumerate() {
+            let pointer = format!("/patches/{index}");
+            let name = format!("{}#patches[{index}]", layer.inputs.manifest);
+            collect_patch(&layer, spec, name, &pointer, patch_files, &mut patches, &mut diagnostics);
+        }
+        for doc in layer.resources {
+            check_plain_resource(&doc, &mut diagnostics);
+            resources.push(doc);
+        }
+        for (tenant_name, docs) in layer.tenants {
+            by_tenant.entry(tenant_name).or_default().push(docs);
+        }
+    }
+    // Tenants merge independently of each other: on every core.
+    let merged = crate::parallel::map_owned(by_tenant.into_iter().collect(), |(name, layers)| {
+        let mut tenant = Tenant { name: name.clone(), namespaces: vec![name], ..Tenant::default() };
+        let mut diagnostics = Diagnostics::new();
+        let mut overlays = Overlays::read(&layers);
+        for (layer, docs) in layers.into_iter().enumerate() {
+            merge_tenant_docs(&mut tenant, layer, docs, &mut overlays, &mut diagnostics);
+        }
+        (tenant, diagnostics)
+    });
+    let mut tenants: BTreeMap<String, Tenant> = BTreeMap::new();
+    for (tenant, found) in merged {
+        diagnostics.extend(found);
+        tenants.insert(tenant.name.clone(), tenant);
+    }
+    for name in &excluded {
+        if tenants.remove(name).is_none() {
+            diagnostics.push(
+                MergeError::ExcludedUnknown { tenant: name.clone() }
+                    .at(settings_location_in(&manifests, "/tenants/exclude")),
+            );
+        }
+    }
+
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(Merged { environment, environment_dir, settings, provenance, manifests, tenants, excluded, resources, patches })
+}
+
+fn settings_location_in(manifests: &[Document], path: &str) -> Location {
+    for manifest in manifests.iter().rev() {
+        if let Some(pointer) = resolve_named(&manifest.value, &format!("/settings{path}")) {
+            return manifest.location(&pointer);
+        }
+    }
+    Location::file("")
+}
+
+fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
+    let (api_version, kind) = doc.api_kind();
+    let name = doc.str_at("/metadata/name");
+    if api_version.is_none() || kind.is_none() || name.is_none() {
+        diagnostics.push(MergeError::ResourceIncomplete.at(doc.location("")));
+    } else if api_version == Some(API_VERSION) {
+        let kind = kind.unwrap_or_default().to_string();
+        diagnostics.push(MergeError::ResourceIsMeshedge { kind }.at(doc.location("/kind")));
+    }
+}
+
+/// The values of the requests that several layers of one tenant write, read again from their
+/// texts (each file parsed once, whatever the number of its documents), and each such request's
+/// value merged so far: merging a request's overlays is linear in their size.
+#[derive(Default)]
+struct Overlays {
+    /// (layer, position of the document in the layer) → its value.
+    values: HashMap<(usize, usize), Value>,
+    /// Request name → the value of its documents merged so far.
+    merged: HashMap<String, Value>,
+}
+
+impl Overlays {
+    fn read(layers: &[Vec<TenantDocument>]) -> Overlays {
+        // A request's documents: the first of its name in each layer (a second is refused).
+        let mut by_name: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+        for (layer, docs) in layers.iter().enumerate() {
+            let mut seen_here = BTreeSet::new();
+            for (position, document) in docs.iter().enumerate() {
+                if let TenantRead::Request(fragment) = &document.read {
+                    if seen_here.insert(fragment.metadata.name.as_str()) {
+                        by_name.entry(fragment.metadata.name.as_str()).or_default().push((layer, position));
+                    }
+                }
+            }
+        }
+        let wanted: Vec<(usize, usize)> = by_name.into_values().filter(|places| places.len() > 1).flatten().collect();
+        let docs: Vec<&Document> = wanted.iter().map(|&(layer, position)| &layers[layer][position].doc).collect();
+        let values = wanted.into_iter().zip(load::reload_all(&docs)).collect();
+        Overlays { values, merged: HashMap::new() }
+    }
+
+    fn take(&mut self, layer: usize, position: usize) -> Value {
+        self.values.remove(&(layer, position)).unwrap_or_default()
+    }
+}
+
+fn merge_tenant_docs(
+    tenant: &mut Tenant,
+    layer: usize,
+    docs: Vec<TenantDocument>,
+    overlays: &mut Overlays,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut seen_here: BTreeSet<String> = BTreeSet::new();
+    for (position, TenantDocument { doc, read }) in docs.into_iter().enumerate() {
+        match read {
+            TenantRead::Refused(d) => diagnostics.push(d),
+            TenantRead::Tenant(spec) => {
+                if spec.metadata.name.as_str() != tenant.name {
+                    let error = MergeError::TenantElsewhere {
+                        declared: spec.metadata.name.to_string(),
+                        directory: tenant.name.clone(),
+                    };
+                    diagnostics.push(error.at(doc.location("/metadata/name")));
+                    continue;
+                }
+                if let Some(namespaces) = spec.spec.namespaces {
+                    if namespaces.is_empty() {
+                        diagnostics.push(MergeError::NoNamespaces.at(doc.location("/spec/namespaces")));
+                    } else {
+                        tenant.namespaces = namespaces.into_iter().map(String::from).collect();
+                    }
+                }
+                tenant.docs.push(doc);
+            }
+            TenantRead::Request(fragment) => {
+                let name = fragment.metadata.name.to_string();
+                if !seen_here.insert(name.clone()) {
+                    // The first one is the request's latest document: it came from this layer.
+                    let first = tenant.requests.get(&name).and_then(|r| r.docs.last());
+                    let first = first.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(""));
+                    let error = MergeError::RequestTwice { request: name.clone(), tenant: tenant.name.clone() };
+                    diagnostics.push(error.at(doc.location("/metadata/name")).note(first, "first defined here"));
+                    continue;
+                }
+                match tenant.requests.get_mut(&name) {
+                    Some(existing) => {
+                        // Several layers write this request: the overlay onto what the earlier
+                        // layers merged to (an overlay that makes it invalid is left out).
+                        let mut merged = overlays.merged.get(&name).cloned().unwrap_or_default();
+                        merge_value(&mut merged, &overlays.take(layer, position));
+                        match load::typed_value::<EdgeRequestDoc>(&merged) {
+                            Ok(merged_doc) => {
+                                existing.namespace = merged_doc.metadata.namespace.as_ref().map(ToString::to_string);
+                                existing.doc = merged_doc;
+                                existing.docs.push(doc);
+                                overlays.merged.insert(name, merged);
+                            }
+                            Err((pointer, error)) => {
+                                let message = error.plain().to_string();
+                                let error = MergeError::RequestAfterMerge { request: name.clone(), message };
+                                diagnostics.push(error.at(doc.location(&pointer)))
+                            }
+                        }
+                    }
+                    None => {
+                        let value = overlays.take(layer, position);
+                        if !value.is_null() {
+                            overlays.merged.insert(name.clone(), value);
+                        }
+                        tenant.requests.insert(
+                            name.clone(),
+                            Request {
+                                tenant: tenant.name.clone(),
+                                name,
+                                namespace: fragment.metadata.namespace.as_ref().map(ToString::to_string),
+                                doc: fragment,
+                                docs: vec![doc],
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn collect_patch(
+    layer: &Layer,
+    spec: &PatchSpec,
+    name: String,
+    pointer: &str,
+    patch_files: &BTreeMap<String, Vec<Document>>,
+    out: &mut Vec<LayerPatch>,
+    diagnostics: &mut Diagnostics,
+) {
+    let location = layer.manifest.location(pointer);
+    let shape_error =
+        |what: &'static str, location: Location| MergeError::PatchShape { patch: name.clone(), what }.at(location);
+    if let Some(file) = &spec.file {
+        if spec.json.is_some() || spec.merge.is_some() || spec.target.is_some() {
+            diagnostics.push(shape_error("`file` goes alone (with `optional`)", location));
+            return;
+        }
+        let Ok(path) = crate::source::join(&layer.inputs.dir, file) else {
+            diagnostics.push(MergeError::PatchFileOutside { file: file.clone() }.at(location));
+            return;
+        };
+        for doc in patch_files.get(&path).into_iter().flatten() {
+            match doc.typed::<PatchSpec>("") {
+                Ok(mut inner) => {
+                    if inner.file.is_some() {
+                        diagnostics.push(shape_error("a patch file cannot name another file", doc.location("/file")));
+                        continue;
+                    }
+                    inner.optional |= spec.optional;
+                    let name = format!("{path}#{}", doc.index);
+                    check_shape(&inner, &name, doc.location(""), out, diagnostics);
+                }
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        return;
+    }
+    check_shape(spec, &name, location, out, diagnostics);
+}
+
+fn check_shape(
+    spec: &PatchSpec,
+    name: &str,
+    location: Location,
+    out: &mut Vec<LayerPatch>,
+    diagnostics: &mut Diagnostics,
+) {
+    if spec.json.is_some() == spec.merge.is_some() {
+        diagnostics.push(MergeError::PatchJsonOrMerge { patch: name.to_string() }.at(location));
+        return;
+    }
+    match LayerPatch::new(spec.clone(), name.to_string(), location.clone()) {
+        Ok(patch) => out.push(patch),
+        Err(message) => diagnostics.push(MergeError::PatchOperations { patch: name.to_string(), message }.at(location)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_merge_rule() {
+        let mut base = json!({
+            "a": {"x": 1, "y": 2},
+            "named": [{"name": "p", "v": 1}, {"name": "q", "v": 2}],
+            "plain": [1, 2, 3],
+            "gone": true
+        });
+        merge_value(
+            &mut base,
+            &json!({
+                "a": {"y": 3},
+                "named": [{"name": "q", "v": 9, "w": 1}, {"name": "r"}],
+                "plain": [4],
+                "gone": null
+            }),
+        );
+        assert_eq!(
+            base,
+            json!({
+                "a": {"x": 1, "y": 3},
+                "named": [{"name": "p", "v": 1}, {"name": "q", "v": 9, "w": 1}, {"name": "r"}],
+                "plain": [4]
+            })
+        );
+    }
+
+    #[test]
+    fn named_lists_merge_by_name() {
+        // The first item of a name takes the overlay; an item added by the overlay takes a
+        // later item of its name.
+        let mut base = json!([{"name": "a", "v": 1}, {"name": "a", "v": 2}, {"name": "b"}]);
+        merge_value(&mut base, &json!([{"name": "a", "w": 1}, {"name": "c", "v": 1}, {"name": "c", "w": 2}]));
+        assert_eq!(
+            base,
+            json!([{"name": "a", "v": 1, "w": 1}, {"name": "a", "v": 2}, {"name": "b"}, {"name": "c", "v": 1, "w": 2}])
+        );
+        let n = 5_000;
+        let mut base = Value::Array((0..n).map(|i| json!({"name": format!("n{i}"), "v": i})).collect());
+        let overlay = Value::Array((0..n).rev().map(|i| json!({"name": format!("n{i}"), "w": i})).collect());
+        merge_value(&mut base, &overlay);
+        assert_eq!(base.as_array().map(Vec::len), Some(n));
+        assert_eq!(base[n - 1], json!({"name": format!("n{}", n - 1), "v": n - 1, "w": n - 1}));
+    }
+
+    #[test]
+    fn touched_paths_name_items() {
+        let paths = touched_paths(&json!({"ingress": {"gateways": [{"name": "public"}]}, "mesh": {}}));
+        assert_eq!(paths, ["ingress", "ingress.gateways.public", "mesh"]);
+    }
+}

@@ -1,0 +1,456 @@
+//! Typed builders for the Kubernetes and Istio objects meshedge emits.
+//!
+//! Each kind's body is a serde struct holding only the fields meshedge sets, spelled as in the
+//! CRDs; [`Manifest`] wraps a body with `apiVersion`, `kind` and metadata and turns it into the
+//! generic value form. Generation modules build objects only through these types.
+
+mod mesh;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::input::{ConnectionPool, Flavor, OutlierDetection};
+use crate::values::Duration;
+
+pub(crate) use mesh::*;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// The annotation external-dns reads the hosts of a LoadBalancer Service from.
+pub(crate) const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
+
+/// API versions that depend on the mesh flavor.
+pub(crate) fn networking_api(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::Ossm2 => "networking.istio.io/v1beta1",
+        Flavor::Istio => "networking.istio.io/v1",
+    }
+}
+
+pub(crate) fn security_api(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::Ossm2 => "security.istio.io/v1beta1",
+        Flavor::Istio => "security.istio.io/v1",
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ObjectMeta {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: Labels,
+}
+
+/// An object: `apiVersion`, `kind`, `metadata` and the kind's top-level fields.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest<B: Serialize> {
+    pub api_version: String,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    #[serde(flatten)]
+    pub body: B,
+}
+
+impl<B: Serialize> Manifest<B> {
+    pub(crate) fn new(api_version: &str, kind: &'static str, namespace: Option<&str>, name: &str, body: B) -> Self {
+        Manifest {
+            api_version: api_version.to_string(),
+            kind,
+            metadata: ObjectMeta {
+                name: name.to_string(),
+                namespace: namespace.map(str::to_string),
+                ..Default::default()
+            },
+            body,
+        }
+    }
+
+    pub(crate) fn label(mut self, key: &str, value: &str) -> Self {
+        self.metadata.labels.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    pub(crate) fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.metadata.annotations.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    pub(crate) fn into_value(self) -> Value {
+        // Serializing plain structs of strings, numbers and maps cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// `{spec: ...}`: the body of most kinds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spec<S: Serialize> {
+    pub spec: S,
+}
+
+// ---- networking.istio.io ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GatewaySpec {
+    pub selector: Labels,
+    pub servers: Vec<Server>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Server {
+    pub port: ServerPort,
+    pub hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTls>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerPort {
+    pub number: u32,
+    pub name: String,
+    pub protocol: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerTls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub https_redirect: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_cert_credential_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualServiceSpec {
+    pub hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub export_to: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<HttpRoute>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<TlsRoute>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct HttpRoute {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "match", skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<HttpMatch>,
+    pub route: Vec<RouteDestination>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Headers>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct HttpMatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<StringMatch>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, StringMatch>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StringMatch {
+    Prefix(String),
+    Exact(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Headers {
+    pub request: HeaderOperations,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderOperations {
+    pub set: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteDestination {
+    pub destination: Destination,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Destination {
+    pub host: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<PortSelector>,
+}
+
+impl Destination {
+    pub(crate) fn new(host: &str, port: u32) -> Self {
+        Destination { host: host.to_string(), subset: None, port: Some(PortSelector { number: port }) }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PortSelector {
+    pub number: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsRoute {
+    #[serde(rename = "match")]
+    pub matches: Vec<TlsMatch>,
+    pub route: Vec<RouteDestination>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TlsMatch {
+    pub sni_hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationRuleSpec {
+    pub host: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub export_to: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_policy: Option<TrafficPolicy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subsets: Vec<Subset>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ClientTls>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_pool: Option<ConnectionPool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlier_detection: Option<OutlierDetection>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub port_level_settings: Vec<PortTrafficPolicy>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PortTrafficPolicy {
+    pub port: PortSelector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ClientTls>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientTls {
+    pub mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Subset {
+    pub name: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_policy: Option<TrafficPolicy>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceEntrySpec {
+    pub hosts: Vec<String>,
+    pub ports: Vec<ServicePort>,
+    pub location: &'static str,
+    pub resolution: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<WorkloadEntry>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub export_to: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePort {
+    pub number: u32,
+    pub name: String,
+    pub protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_port: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct WorkloadEntry {
+    pub address: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+}
+
+// ---- security.istio.io ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadSelector {
+    #[serde(rename = "matchLabels")]
+    pub match_labels: Labels,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestAuthenticationSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<WorkloadSelector>,
+    pub jwt_rules: Vec<JwtRule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtRule {
+    pub issuer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_original_token: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorizationPolicySpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<WorkloadSelector>,
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ExtensionProviderRef>,
+    pub rules: Vec<AuthorizationRule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionProviderRef {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AuthorizationRule {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<Value>,
+}
+
+// ---- cert-manager.io ----
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateSpec {
+    pub secret_name: String,
+    pub dns_names: Vec<String>,
+    pub issuer_ref: IssuerReference,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuerReference {
+    pub group: &'static str,
+    pub kind: String,
+    pub name: String,
+}
+
+// ---- route.openshift.io ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteSpec {
+    pub host: String,
+    pub to: RouteTarget,
+    pub port: RoutePort,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<RouteTls>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteTarget {
+    pub kind: &'static str,
+    pub name: String,
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutePort {
+    pub target_port: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteTls {
+    pub termination: &'static str,
+    pub insecure_edge_termination_policy: &'static str,
+}
+
+// ---- core and apps ----
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceSpec {
+    #[serde(rename = "type")]
+    pub service_type: &'static str,
+    pub selector: Labels,
+    pub ports: Vec<ServicePortSpec>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePortSpec {
+    pub name: String,
+    pub port: u32,
+    pub target_port: u32,
+    pub protocol: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_flattens_the_body() {
+        let value = Manifest::new(
+            "networking.istio.io/v1",
+            "Gateway",
+            Some("istio-ingress"),
+            "g",
+            Spec { spec: GatewaySpec { selector: Labels::from([("istio".into(), "x".into())]), servers: vec![] } },
+        )
+        .label("a", "b")
+        .into_value();
+        assert_eq!(value["kind"], "Gateway");
+        assert_eq!(value["metadata"]["namespace"], "istio-ingress");
+        assert_eq!(value["metadata"]["labels"]["a"], "b");
+        assert_eq!(value["spec"]["selector"]["istio"], "x");
+        assert!(value["metadata"].get("annotations").is_none());
+    }
+}

@@ -1,0 +1,234 @@
+//! The plan: the validated environment — validate's output, generate's input.
+//!
+//! Everything here has been checked: every gateway a host names exists, every host is allowed
+//! and claimed once, every default applied. Generation reads only the plan. What several
+//! generators (and a warning of the validate stage) need to agree on — the hosts of a gateway,
+//! the login flows and the names of their OAuth proxies — is answered here, once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::input::{
+    ConnectionPool, EgressFirewallMode, EgressTls, Exposure, Flavor, IngressTls, IssuerRef, JwtRequest, MtlsMode,
+    OidcSettings, OutboundPolicy, OutlierDetection,
+};
+use crate::names::join;
+use crate::objects::{ExtAuthzHttp, ExtensionProvider};
+use crate::values::{Duration, EgressIp};
+
+/// The path prefix of the login flow's own endpoints (callback, sign-in).
+pub(crate) const OAUTH_PATH: &str = "/oauth2";
+/// The port the OAuth proxy of a login flow listens on.
+pub(crate) const OAUTH_PROXY_PORT: u32 = 4180;
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub environment: String,
+    pub flavor: Flavor,
+    pub mesh: MeshPlan,
+    pub ingress_gateways: BTreeMap<String, IngressGateway>,
+    pub egress_gateways: BTreeMap<String, EgressGateway>,
+    pub egress: EgressPolicy,
+    pub enforcement: Enforcement,
+    pub tenants: BTreeMap<String, TenantPlan>,
+    /// `settings.tenants.createNamespaces`.
+    pub namespaces: NamespacePlan,
+    /// One per host, sorted by host.
+    pub ingress_hosts: Vec<IngressHost>,
+    /// One per external host (shared by the tenants that asked), sorted by host.
+    pub egress_hosts: Vec<EgressHost>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeshPlan {
+    pub control_plane_namespace: String,
+    pub control_plane_name: String,
+    pub version: String,
+    pub manage: bool,
+    pub outbound: OutboundPolicy,
+    pub mtls: MtlsMode,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngressGateway {
+    pub name: String,
+    pub namespace: String,
+    pub selector: BTreeMap<String, String>,
+    pub service: String,
+    pub domain: Option<String>,
+    pub allowed_hosts: Vec<String>,
+    pub exposure: Exposure,
+    pub issuer: Option<IssuerRef>,
+    pub oidc: Option<OidcSettings>,
+    pub tenant: Option<String>,
+    pub deploy: bool,
+    /// Requests may claim wildcard hosts here.
+    pub allow_wildcard_hosts: bool,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EgressGateway {
+    pub name: String,
+    pub namespace: String,
+    pub selector: BTreeMap<String, String>,
+    pub service: String,
+    pub egress_ips: Vec<EgressIp>,
+    pub node_selector: BTreeMap<String, String>,
+    pub deploy: bool,
+    pub sources: BTreeSet<String>,
+}
+
+impl EgressGateway {
+    pub(crate) fn fqdn(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.service, self.namespace)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EgressPolicy {
+    pub sla_header: String,
+    /// Class name → its traffic policy fields (`connectionPool`, `outlierDetection`).
+    pub sla_classes: BTreeMap<String, SlaClass>,
+    pub default_sla_class: Option<String>,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SlaClass {
+    pub connection_pool: Option<ConnectionPool>,
+    pub outlier_detection: Option<OutlierDetection>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Enforcement {
+    pub network_policies: bool,
+    pub deny_routes: bool,
+    pub require_sidecar: bool,
+    pub egress_firewall: EgressFirewallMode,
+    pub sources: BTreeSet<String>,
+}
+
+/// Whether meshedge emits the tenant namespaces (`settings.tenants.createNamespaces`).
+#[derive(Debug, Clone, Default)]
+pub struct NamespacePlan {
+    pub create: bool,
+    /// The layer manifests that set `settings.tenants`.
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TenantPlan {
+    pub name: String,
+    pub namespaces: Vec<String>,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngressHost {
+    pub host: String,
+    pub tenant: String,
+    pub request: String,
+    pub namespace: String,
+    pub gateway: String,
+    pub tls: IngressTls,
+    /// The secret the Gateway server reads (issued by cert-manager or given).
+    pub credential: Option<String>,
+    /// Whether meshedge asks cert-manager for `credential`.
+    pub issue_certificate: bool,
+    pub client_ca: Option<String>,
+    pub sla_class: Option<String>,
+    pub login: bool,
+    pub jwt: Option<JwtRequest>,
+    /// Longest prefix first.
+    pub routes: Vec<RoutePlan>,
+    pub sources: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoutePlan {
+    pub prefix: String,
+    pub service: String,
+    pub port: u32,
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EgressHost {
+    pub host: String,
+    pub port: u32,
+    pub tls: EgressTls,
+    pub credential_name: Option<String>,
+    pub ca_secret: Option<String>,
+    /// `None`: no gateway hop (ServiceEntry only).
+    pub gateway: Option<String>,
+    pub sla_classes: Vec<String>,
+    pub tenants: BTreeSet<String>,
+    /// The namespaces of the requests that asked for it.
+    pub namespaces: BTreeSet<String>,
+    pub sources: BTreeSet<String>,
+}
+
+impl Plan {
+    /// Whether meshedge emits the ossm2 control plane, and so the gateways it declares.
+    pub(crate) fn manages_gateways(&self) -> bool {
+        self.flavor == Flavor::Ossm2 && self.mesh.manage
+    }
+}
+
+impl Plan {
+    /// The hosts each ingress gateway serves, sorted.
+    pub(crate) fn hosts_by_gateway(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for host in &self.ingress_hosts {
+            map.entry(host.gateway.as_str()).or_default().push(host.host.as_str());
+        }
+        map
+    }
+
+    /// Gateways with an OIDC login flow that at least one host uses, with those hosts.
+    pub(crate) fn login_gateways(&self) -> Vec<(&IngressGateway, Vec<&IngressHost>)> {
+        self.ingress_gateways
+            .values()
+            .filter(|g| g.oidc.is_some())
+            .map(|g| (g, self.ingress_hosts.iter().filter(|h| h.login && h.gateway == g.name).collect::<Vec<_>>()))
+            .filter(|(_, hosts)| !hosts.is_empty())
+            .collect()
+    }
+}
+
+impl IngressGateway {
+    /// The OAuth proxy of the gateway's login flow, in the gateway's namespace.
+    pub(crate) fn login_proxy(&self) -> String {
+        join(&["oauth2-proxy", &self.name])
+    }
+
+    /// The OAuth proxy's address in the mesh.
+    pub(crate) fn login_proxy_fqdn(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.login_proxy(), self.namespace)
+    }
+
+    /// The ext-authz provider the mesh config declares for the gateway's login flow.
+    pub(crate) fn login_provider(&self) -> String {
+        join(&["meshedge-login", &self.name])
+    }
+
+    /// The mesh config entry (`meshConfig.extensionProviders[]`) of the gateway's login flow.
+    pub(crate) fn login_extension_provider(&self) -> ExtensionProvider {
+        ExtensionProvider {
+            name: self.login_provider(),
+            envoy_ext_authz_http: ExtAuthzHttp {
+                service: self.login_proxy_fqdn(),
+                port: OAUTH_PROXY_PORT,
+                include_request_headers_in_check: vec!["authorization", "cookie"],
+                headers_to_upstream_on_allow: vec![
+                    "authorization",
+                    "path",
+                    "x-auth-request-user",
+                    "x-auth-request-email",
+                ],
+                headers_to_downstream_on_deny: vec!["content-type", "set-cookie"],
+            },
+        }
+    }
+}

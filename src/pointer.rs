@@ -1,0 +1,48 @@
+//! JSON pointers (RFC 6901), as meshedge writes and reads them: the places of values in input
+//! documents, and the paths of JSON patches.
+
+use std::borrow::Cow;
+
+/// A key as a JSON pointer segment (`~` → `~0`, `/` → `~1`).
+pub fn escape(key: &str) -> Cow<'_, str> {
+    if key.contains(['~', '/']) { Cow::Owned(key.replace('~', "~0").replace('/', "~1")) } else { Cow::Borrowed(key) }
+}
+
+/// A JSON pointer segment as the key it stands for.
+pub fn unescape(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
+    }
+}
+
+/// `/spec/ingress/0/host` → `spec.ingress[0].host`, as messages show a place.
+pub fn dotted(pointer: &str) -> String {
+    let mut out = String::new();
+    for part in pointer.split('/').skip(1) {
+        if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&unescape(part));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_escape_and_read_back() {
+        for key in ["plain", "a/b", "~e", "~1", "x~/y"] {
+            assert_eq!(unescape(&escape(key)), key);
+        }
+        assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(dotted("/spec/ingress/0/a~1b"), "spec.ingress[0].a/b");
+    }
+}

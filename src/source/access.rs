@@ -1,0 +1,162 @@
+//! What every source answers — an entry, a listing, a file's bytes — and the errors and limits
+//! of reading one.
+
+use std::fmt;
+use std::io;
+
+/// What an entry is, without following it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    /// A symbolic link and its target, as written in the link.
+    Symlink(String),
+}
+
+pub trait Source: Send + Sync {
+    /// A short description for messages: the directory, or the revision.
+    fn describe(&self) -> String;
+    /// What is at `path` (not following a final symlink); `None` when nothing is there.
+    fn entry(&self, path: &str) -> io::Result<Option<EntryKind>>;
+    /// The entries of a directory, in any order.
+    fn list(&self, dir: &str) -> io::Result<Vec<(String, EntryKind)>>;
+    /// The bytes of a file.
+    fn read(&self, file: &str) -> io::Result<Vec<u8>>;
+    /// The size of a file in bytes, without reading it when the source can tell.
+    fn size(&self, file: &str) -> io::Result<u64> {
+        self.read(file).map(|bytes| bytes.len() as u64)
+    }
+}
+
+/// The largest file meshedge reads: 8 MiB. Kubernetes keeps no object over 1.5 MiB (etcd's
+/// request limit), so a larger input file is a mistake or an attack.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+/// The most bytes one build reads in all: 64 MiB (see [`crate::layers::Loader`]).
+pub const MAX_TOTAL_BYTES: u64 = 64 << 20;
+
+/// Why a path could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    /// The path, or a symlink on its way, points outside the repository root.
+    Escapes {
+        path: String,
+        target: String,
+    },
+    NotFound {
+        path: String,
+    },
+    NotAFile {
+        path: String,
+    },
+    NotADirectory {
+        path: String,
+    },
+    NotUtf8 {
+        path: String,
+    },
+    SymlinkLoop {
+        path: String,
+    },
+    /// A directory or file that the walk already reached by another path (`first`).
+    ReachedTwice {
+        path: String,
+        first: String,
+    },
+    /// A file larger than [`MAX_FILE_BYTES`] (or than what is left of [`MAX_TOTAL_BYTES`]).
+    TooLarge {
+        path: String,
+        size: u64,
+        limit: u64,
+    },
+    Io {
+        path: String,
+        message: String,
+    },
+}
+
+impl SourceError {
+    pub fn path(&self) -> &str {
+        match self {
+            SourceError::Escapes { path, .. }
+            | SourceError::NotFound { path }
+            | SourceError::NotAFile { path }
+            | SourceError::NotADirectory { path }
+            | SourceError::NotUtf8 { path }
+            | SourceError::SymlinkLoop { path }
+            | SourceError::ReachedTwice { path, .. }
+            | SourceError::TooLarge { path, .. }
+            | SourceError::Io { path, .. } => path,
+        }
+    }
+
+    /// Input errors (exit 1) as opposed to I/O trouble (exit 2).
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, SourceError::Io { .. })
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::Escapes { path, target } => {
+                write!(f, "`{path}` resolves to `{target}`, outside the repository root")
+            }
+            SourceError::NotFound { path } => write!(f, "`{path}` does not exist"),
+            SourceError::NotAFile { path } => write!(f, "`{path}` is not a file"),
+            SourceError::NotADirectory { path } => write!(f, "`{path}` is not a directory"),
+            SourceError::NotUtf8 { path } => write!(f, "`{path}` is not valid UTF-8"),
+            SourceError::SymlinkLoop { path } => write!(f, "`{path}`: too many levels of symlinks"),
+            SourceError::ReachedTwice { path, first } => {
+                write!(f, "`{path}` and `{first}` are the same file or directory (through a symlink)")
+            }
+            SourceError::TooLarge { path, size, limit } => {
+                write!(f, "`{path}` has {size} bytes, over the limit of {limit} bytes")
+            }
+            SourceError::Io { path, message } => write!(f, "cannot read `{path}`: {message}"),
+        }
+    }
+}
+
+/// The bytes of the file at the physical path `physical` of `source`, within the limits: at
+/// most [`MAX_FILE_BYTES`], and at most `budget` (what is left of a total, lowered by what is
+/// read). For readers that keep bytes outside a [`Tree`] read (the fingerprints of `diff`).
+pub fn read_within(source: &dyn Source, physical: &str, budget: &mut u64) -> io::Result<Vec<u8>> {
+    let size = source.size(physical)?;
+    if size > MAX_FILE_BYTES {
+        return Err(io::Error::other(format!("{size} bytes, over the limit of {MAX_FILE_BYTES} bytes")));
+    }
+    if size > *budget {
+        return Err(io::Error::other(format!("not read: over the limit of {MAX_TOTAL_BYTES} bytes in all")));
+    }
+    let bytes = source.read(physical)?;
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    Ok(bytes)
+}
+
+/// Joins `relative` onto the repo-relative directory `dir` lexically.
+/// Returns `Err(joined)` when the result would leave the root (or `relative` is absolute).
+pub fn join(dir: &str, relative: &str) -> Result<String, String> {
+    if relative.starts_with('/') || relative.starts_with('\\') {
+        return Err(relative.to_string());
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut escaped = false;
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    escaped = true;
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if escaped { Err(format!("../{joined}")) } else { Ok(joined) }
+}
+
+/// The directory part of a repo-relative path (`""` for top-level entries).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}

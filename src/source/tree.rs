@@ -1,0 +1,207 @@
+//! The rules every source shares: symlinks followed within the root, containment, the size of
+//! a file, and the walk that reaches each directory and file once.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use crate::source::access::{EntryKind, MAX_FILE_BYTES, Source, SourceError, join, parent};
+
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
+const MAX_LINKS: usize = 40;
+
+/// A file found by [`Tree::walk`]: the path as reached, and where its bytes really are.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkedFile {
+    pub path: String,
+    pub physical: String,
+}
+
+/// The rules shared by every source: symlinks, containment, walking.
+pub struct Tree<'a> {
+    source: &'a dyn Source,
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(source: &'a dyn Source) -> Self {
+        Tree { source }
+    }
+
+    pub fn source(&self) -> &'a dyn Source {
+        self.source
+    }
+
+    fn io(path: &str, e: io::Error) -> SourceError {
+        SourceError::Io { path: path.to_string(), message: e.to_string() }
+    }
+
+    /// Resolves every symlink on `path`; the result names a real entry (or nothing) inside root.
+    pub fn resolve(&self, path: &str) -> Result<(String, Option<EntryKind>), SourceError> {
+        let mut pending: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
+        pending.reverse();
+        let mut current = String::new();
+        let mut links = 0;
+        let mut kind = Some(EntryKind::Dir);
+        while let Some(part) = pending.pop() {
+            let candidate = if current.is_empty() { part.clone() } else { format!("{current}/{part}") };
+            match self.source.entry(&candidate).map_err(|e| Self::io(path, e))? {
+                Some(EntryKind::Symlink(target)) => {
+                    links += 1;
+                    if links > MAX_LINKS {
+                        return Err(SourceError::SymlinkLoop { path: path.to_string() });
+                    }
+                    let resolved = join(parent(&candidate), &target)
+                        .map_err(|outside| SourceError::Escapes { path: path.to_string(), target: outside })?;
+                    // Restart from the root with the link replaced by its target.
+                    let mut rest: Vec<String> =
+                        resolved.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
+                    rest.reverse();
+                    pending.extend(rest);
+                    current.clear();
+                    kind = Some(EntryKind::Dir);
+                }
+                Some(found) => {
+                    current = candidate;
+                    kind = Some(found);
+                }
+                None => {
+                    current = candidate;
+                    kind = None;
+                    if !pending.is_empty() {
+                        return Err(SourceError::NotFound { path: path.to_string() });
+                    }
+                }
+            }
+            if kind == Some(EntryKind::File) && !pending.is_empty() {
+                return Err(SourceError::NotADirectory { path: current });
+            }
+        }
+        Ok((current, kind))
+    }
+
+    pub fn is_file(&self, path: &str) -> Result<bool, SourceError> {
+        Ok(self.resolve(path)?.1 == Some(EntryKind::File))
+    }
+
+    /// The text of a file, symlinks followed within the root.
+    pub fn read_to_string(&self, path: &str) -> Result<String, SourceError> {
+        let (physical, kind) = self.resolve(path)?;
+        match kind {
+            Some(EntryKind::File) => {}
+            Some(_) => return Err(SourceError::NotAFile { path: path.to_string() }),
+            None => return Err(SourceError::NotFound { path: path.to_string() }),
+        }
+        self.read_physical(path, &physical, MAX_FILE_BYTES)
+    }
+
+    /// The text of a file found by [`Tree::walk`] (already resolved and contained).
+    pub fn read_walked(&self, file: &WalkedFile) -> Result<String, SourceError> {
+        self.read_physical(&file.path, &file.physical, MAX_FILE_BYTES)
+    }
+
+    /// The size of a file found by [`Tree::walk`].
+    pub fn size_walked(&self, file: &WalkedFile) -> Result<u64, SourceError> {
+        self.source.size(&file.physical).map_err(|e| Self::io(&file.path, e))
+    }
+
+    /// The size of a file, symlinks followed within the root.
+    pub fn size(&self, path: &str) -> Result<u64, SourceError> {
+        let (physical, _) = self.resolve(path)?;
+        self.source.size(&physical).map_err(|e| Self::io(path, e))
+    }
+
+    /// The text of the file at `physical` (reached as `path`), refused when over `limit` bytes.
+    fn read_physical(&self, path: &str, physical: &str, limit: u64) -> Result<String, SourceError> {
+        let too_large = |size| SourceError::TooLarge { path: path.to_string(), size, limit };
+        let size = self.source.size(physical).map_err(|e| Self::io(path, e))?;
+        if size > limit {
+            return Err(too_large(size));
+        }
+        let bytes = self.source.read(physical).map_err(|e| Self::io(path, e))?;
+        // The file may have grown since its size was asked.
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64));
+        }
+        String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 { path: path.to_string() })
+    }
+
+    /// Every non-hidden file under `dir` (recursively, symlinks followed within the root),
+    /// sorted by path. A missing `dir` gives no files.
+    ///
+    /// Each directory and each file is reached once: the walk goes level by level, each level
+    /// in path order, and the first path that reaches a directory or a file is its path. Another
+    /// path to it (a symlink to a directory or file the walk has already reached, or is inside)
+    /// is an error: [`SourceError::SymlinkLoop`] when it leads back to a directory it is in,
+    /// [`SourceError::ReachedTwice`] otherwise. So the walk costs one listing per directory,
+    /// whatever the symlinks, and no file is read under two names (say, in two tenants).
+    pub fn walk(&self, dir: &str) -> Result<Vec<WalkedFile>, SourceError> {
+        let (physical, kind) = self.resolve(dir)?;
+        match kind {
+            None => return Ok(Vec::new()),
+            Some(EntryKind::Dir) => {}
+            Some(_) => return Err(SourceError::NotADirectory { path: dir.to_string() }),
+        }
+        let mut out = Vec::new();
+        // Physical path → the path that reached it first.
+        let mut reached: BTreeMap<String, String> = BTreeMap::from([(physical.clone(), dir.to_string())]);
+        let mut level = vec![(dir.to_string(), physical)];
+        while !level.is_empty() {
+            // Directories of one level are listed on every core; what they hold is taken in
+            // path order, so the first path is the same whatever thread finished first.
+            let listed = crate::parallel::map(&level, |(logical, physical)| self.list_dir(logical, physical));
+            let mut next = Vec::new();
+            for entries in listed {
+                for (logical, physical, is_dir) in entries? {
+                    if let Some(first) = reached.get(&physical) {
+                        let inside = first.is_empty() || logical.starts_with(&format!("{first}/"));
+                        return Err(if is_dir && inside {
+                            SourceError::SymlinkLoop { path: logical }
+                        } else {
+                            SourceError::ReachedTwice { path: logical, first: first.clone() }
+                        });
+                    }
+                    reached.insert(physical.clone(), logical.clone());
+                    if is_dir {
+                        next.push((logical, physical));
+                    } else {
+                        out.push(WalkedFile { path: logical, physical });
+                    }
+                }
+            }
+            level = next;
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The non-hidden entries of one directory, sorted by name, symlinks resolved: (path as
+    /// reached, physical path, whether it is a directory). Dangling links are left out.
+    fn list_dir(&self, logical: &str, physical: &str) -> Result<Vec<(String, String, bool)>, SourceError> {
+        let mut entries = self.source.list(physical).map_err(|e| Self::io(logical, e))?;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::with_capacity(entries.len());
+        for (name, kind) in entries {
+            if is_hidden(&name) {
+                continue;
+            }
+            let child_logical = if logical.is_empty() { name.clone() } else { format!("{logical}/{name}") };
+            let child_physical = if physical.is_empty() { name } else { format!("{physical}/{name}") };
+            let (real, real_kind) = match kind {
+                EntryKind::Symlink(_) => self.resolve(&child_physical).map_err(|e| match e {
+                    SourceError::Escapes { target, .. } => SourceError::Escapes { path: child_logical.clone(), target },
+                    other => other,
+                })?,
+                other => (child_physical, Some(other)),
+            };
+            match real_kind {
+                Some(EntryKind::File) => out.push((child_logical, real, false)),
+                Some(EntryKind::Dir) => out.push((child_logical, real, true)),
+                // A dangling link inside the root is skipped, like a missing file.
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,182 @@
+//! Egress: one external host a request calls → its plan, checked, and shared by every request
+//! for that host when they agree.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::Explain;
+use crate::hosts::allowed_by;
+use crate::input::{EgressRequest, EgressTls};
+use crate::plan::EgressHost;
+use crate::validate::error::{RequestError, request_of};
+use crate::validate::scope::{Checker, Claims, Edge, RequestScope, names};
+
+/// Claims a valid external host: requests for one host share its plan, or disagree (E420).
+pub(crate) fn claim<'r>(
+    c: &mut Checker,
+    edge: &Edge,
+    scope: &RequestScope<'r, '_>,
+    host: EgressHost,
+    claims: &mut Claims<'r>,
+) {
+    let request = scope.request;
+    claims.secrets.egress(request, &scope.base, &host, &edge.egress_gateways, scope.namespace);
+    let at = (request, format!("{}/host", scope.base));
+    match claims.egress.get_mut(&host.host) {
+        Some((shared, (first_request, first_pointer), first_by)) => {
+            let differences = incompatibilities(shared, &host);
+            if differences.is_empty() {
+                shared.tenants.extend(host.tenants);
+                shared.namespaces.extend(host.namespaces);
+                shared.sources.extend(host.sources);
+                for class in host.sla_classes {
+                    if !shared.sla_classes.contains(&class) {
+                        shared.sla_classes.push(class);
+                    }
+                }
+                shared.sla_classes.sort();
+            } else {
+                c.diagnostics.push(
+                    RequestError::ExternalHostDisagrees {
+                        host: host.host.clone(),
+                        differences: differences.join(", "),
+                        first: first_by.clone(),
+                        second: request_of(&request.name, &request.tenant),
+                    }
+                    .at(request.location(&at.1))
+                    .note(first_request.location(first_pointer), "first requested here"),
+                );
+            }
+        }
+        None => {
+            let by = request_of(&request.name, &request.tenant);
+            claims.egress.insert(host.host.clone(), (host, at, by));
+        }
+    }
+}
+
+/// The plan of one egress item, or `None` when it has errors.
+pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &EgressRequest) -> Option<EgressHost> {
+    let (request, namespace, base) = (scope.request, scope.namespace, scope.base.as_str());
+    let (gateways, egress, default_gateway) = (&edge.egress_gateways, &edge.egress, &edge.default_egress);
+    let errors_before = c.diagnostics.len();
+    let Some(settings) = c.merged.settings.egress.clone() else {
+        c.push(RequestError::EgressWithoutSettings { request: request.name.clone() }, request.location(base));
+        return None;
+    };
+    let host = item.host.to_string();
+    let allowed: Vec<String> = settings.allowed_hosts.iter().flatten().map(|h| h.to_string()).collect();
+    if !allowed.iter().any(|p| allowed_by(p, &host)) {
+        c.diagnostics.push(
+            RequestError::ExternalHostNotAllowed { host: host.clone() }
+                .at(request.location(&format!("{base}/host")))
+                .note(
+                    c.merged.settings_location("/egress/allowedHosts"),
+                    format!("allowed: {}", if allowed.is_empty() { "nothing".into() } else { allowed.join(", ") }),
+                ),
+        );
+    }
+    let gateway = match item.gateway.as_ref().map(|g| g.to_string()).or_else(|| default_gateway.clone()) {
+        None => None,
+        Some(name) if name == "none" => None,
+        Some(name) => {
+            if !gateways.contains_key(&name) {
+                c.push(
+                    RequestError::UnknownEgressGateway { gateway: name.clone(), declared: names(gateways) },
+                    request.location(&format!("{base}/gateway")),
+                );
+            }
+            Some(name)
+        }
+    };
+    let tls = item.tls.unwrap_or_default();
+    let port: u32 = item.port.map_or(
+        match tls {
+            EgressTls::None => 80,
+            _ => 443,
+        },
+        |p| p.get().into(),
+    );
+    if tls == EgressTls::Mutual && item.credential_name.is_none() {
+        c.push(RequestError::MutualWithoutCredential { host: host.clone() }, request.location(base));
+    }
+    if tls == EgressTls::Mutual && gateway.is_none() {
+        c.push(RequestError::MutualWithoutGateway { host: host.clone() }, request.location(base));
+    }
+    let classes: Vec<String> = item.sla_classes.iter().flatten().map(|c| c.to_string()).collect();
+    for (i, class) in classes.iter().enumerate() {
+        if !egress.sla_classes.contains_key(class) {
+            c.push(
+                RequestError::UnknownSlaClass { class: class.clone(), declared: names(&egress.sla_classes) },
+                request.location(&format!("{base}/slaClasses/{i}")),
+            );
+        }
+    }
+    if !classes.is_empty() && gateway.is_none() {
+        c.push(
+            RequestError::SlaClassesWithoutGateway { host: host.clone() },
+            request.location(&format!("{base}/slaClasses")),
+        );
+    }
+    if c.errors_since(errors_before) {
+        return None;
+    }
+    if let (EgressTls::Mutual, Some(credential), Some(ca)) = (tls, &item.credential_name, &item.ca_secret) {
+        if ca.as_str() != format!("{credential}-cacert") {
+            let namespace =
+                gateway.as_ref().and_then(|g| gateways.get(g)).map(|g| g.namespace.clone()).unwrap_or_default();
+            c.diagnostics.push(
+                RequestError::ServerCaSecretIgnored {
+                    host: host.clone(),
+                    credential: credential.to_string(),
+                    ca: ca.to_string(),
+                    namespace: namespace.clone(),
+                }
+                .at(request.location(&format!("{base}/caSecret"))),
+            );
+        }
+    }
+    let mut sla_classes = classes;
+    if !sla_classes.is_empty() {
+        if let Some(default) = &egress.default_sla_class {
+            sla_classes.push(default.clone());
+        }
+        sla_classes.sort();
+        sla_classes.dedup();
+    }
+    let mut sources = request.sources();
+    if let Some(g) = gateway.as_ref().and_then(|g| gateways.get(g)) {
+        sources.extend(g.sources.iter().cloned());
+    }
+    Some(EgressHost {
+        host,
+        port,
+        tls,
+        credential_name: item.credential_name.as_ref().map(|s| s.to_string()),
+        ca_secret: item.ca_secret.as_ref().map(|s| s.to_string()),
+        gateway,
+        sla_classes,
+        tenants: BTreeSet::from([request.tenant.clone()]),
+        namespaces: BTreeSet::from([namespace.to_string()]),
+        sources,
+    })
+}
+
+fn incompatibilities(a: &EgressHost, b: &EgressHost) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if a.port != b.port {
+        out.push("port");
+    }
+    if a.tls != b.tls {
+        out.push("tls");
+    }
+    if a.credential_name != b.credential_name {
+        out.push("credentialName");
+    }
+    if a.ca_secret != b.ca_secret {
+        out.push("caSecret");
+    }
+    if a.gateway != b.gateway {
+        out.push("gateway");
+    }
+    out
+}

@@ -1,0 +1,71 @@
+//! Validate: the merged environment against the rules of §5 → a [`Plan`] that generation can
+//! trust.
+//!
+//! This stage owns every decision about requests: defaults are applied ([`settings`]), short
+//! hosts expanded, ownership and uniqueness checked, gateways and SLA classes resolved
+//! ([`ingress`], [`egress`]), tenants' namespaces checked ([`tenants`]). Every error names the
+//! file and line of the request or setting at fault and says how to fix it. Generation reads
+//! only the plan and never validates. The rules that keep tenants apart (names, reserved
+//! namespaces, secrets, wildcard hosts) are in [`tenancy`]; settings no emitted object can carry
+//! are warned about in [`placement`].
+
+mod egress;
+mod error;
+mod ingress;
+mod placement;
+mod scope;
+mod settings;
+mod tenancy;
+mod tenants;
+
+use crate::diagnostic::Diagnostics;
+use crate::merge::Merged;
+use crate::plan::Plan;
+use crate::validate::scope::{Checker, Claims, RequestScope};
+
+/// Checks the merged environment; the plan and its warnings, or the errors.
+pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
+    let mut c = Checker::new(merged);
+    let mesh = settings::mesh(merged);
+    let tenants = tenants::plans(&mut c);
+    let edge = settings::edge(&mut c);
+    tenancy::check_environment(merged, &mesh, &edge.ingress_gateways, &edge.egress_gateways, &mut c.diagnostics);
+    let mut claims = Claims::default();
+    for tenant in merged.tenants.values() {
+        for request in tenant.requests.values() {
+            let namespace = tenants::request_namespace(&mut c, request, &tenant.namespaces);
+            for (i, item) in request.doc.spec.ingress.iter().flatten().enumerate() {
+                let scope = RequestScope { request, namespace: &namespace, base: format!("/spec/ingress/{i}") };
+                if let Some(host) = ingress::host(&mut c, &edge, &scope, item) {
+                    ingress::claim(&mut c, &edge, &scope, host, &mut claims);
+                }
+            }
+            for (i, item) in request.doc.spec.egress.iter().flatten().enumerate() {
+                let scope = RequestScope { request, namespace: &namespace, base: format!("/spec/egress/{i}") };
+                if let Some(host) = egress::host(&mut c, &edge, &scope, item) {
+                    egress::claim(&mut c, &edge, &scope, host, &mut claims);
+                }
+            }
+        }
+    }
+    claims.hosts.check(&mut c.diagnostics);
+    claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);
+    if c.diagnostics.has_errors() {
+        return Err(c.diagnostics);
+    }
+    let plan = Plan {
+        environment: merged.environment.clone(),
+        flavor: merged.settings.mesh.as_ref().and_then(|m| m.flavor).unwrap_or_default(),
+        mesh,
+        ingress_gateways: edge.ingress_gateways,
+        egress_gateways: edge.egress_gateways,
+        egress: edge.egress,
+        enforcement: settings::enforcement(merged),
+        tenants,
+        namespaces: settings::namespace_plan(merged),
+        ingress_hosts: claims.ingress.into_values().map(|(h, _)| h).collect(),
+        egress_hosts: claims.egress.into_values().map(|(h, _, _)| h).collect(),
+    };
+    placement::warnings(&mut c, &plan);
+    Ok((plan, c.diagnostics))
+}

@@ -1,0 +1,66 @@
+//! What the checks of the validate stage share: the checker that collects diagnostics, the
+//! environment's edge that requests are checked against, the scope of one request item, and
+//! the claims collected across requests.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
+use crate::merge::{Merged, Request};
+use crate::plan::{EgressGateway, EgressHost, EgressPolicy, IngressGateway, IngressHost};
+use crate::validate::error::RequestError;
+use crate::validate::tenancy::{HostClaims, SecretClaims};
+
+/// The merged environment under check, and what the checks found.
+pub(crate) struct Checker<'a> {
+    pub merged: &'a Merged,
+    pub diagnostics: Diagnostics,
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(merged: &'a Merged) -> Self {
+        Checker { merged, diagnostics: Diagnostics::new() }
+    }
+
+    /// Reports `error` at `at`.
+    pub(crate) fn push(&mut self, error: RequestError, at: Location) {
+        self.diagnostics.push(error.at(at));
+    }
+
+    /// Whether errors were found since the checker held `before` diagnostics.
+    pub(crate) fn errors_since(&self, before: usize) -> bool {
+        self.diagnostics.iter().skip(before).any(Diagnostic::is_error)
+    }
+}
+
+/// The environment's edge, as requests are checked against it.
+pub(crate) struct Edge {
+    pub ingress_gateways: BTreeMap<String, IngressGateway>,
+    pub egress_gateways: BTreeMap<String, EgressGateway>,
+    pub egress: EgressPolicy,
+    pub default_ingress: Option<String>,
+    pub default_egress: Option<String>,
+}
+
+/// One item of a request under check: the request, the namespace it lives in, and the pointer
+/// of the item (`/spec/ingress/0`).
+pub(crate) struct RequestScope<'r, 'n> {
+    pub request: &'r Request,
+    pub namespace: &'n str,
+    pub base: String,
+}
+
+/// What requests claim across the environment.
+#[derive(Default)]
+pub(crate) struct Claims<'r> {
+    /// Host → the plan, and where it was claimed (located only when a diagnostic needs it).
+    pub ingress: BTreeMap<String, (IngressHost, (&'r Request, String))>,
+    /// External host → the merged request, where it was first asked for, by whom.
+    pub egress: BTreeMap<String, (EgressHost, (&'r Request, String), String)>,
+    pub secrets: SecretClaims<'r>,
+    pub hosts: HostClaims<'r>,
+}
+
+/// The names of a map's entries, for a help line.
+pub(crate) fn names<T>(map: &BTreeMap<String, T>) -> String {
+    if map.is_empty() { "(none declared)".to_string() } else { map.keys().cloned().collect::<Vec<_>>().join(", ") }
+}

@@ -1,0 +1,482 @@
+//! Tenancy: the rules of §5 that make a tenant a hard boundary.
+//!
+//! - **Names.** A tenant directory name is a DNS-1123 label: it becomes a namespace, a label
+//!   value and the RBAC group `<tenant>-team`.
+//! - **Namespaces.** A tenant never owns a reserved namespace: `default`, `kube-*`, `openshift`,
+//!   `openshift-*`, the control plane's namespace, the namespace of every gateway (ingress and
+//!   egress) other than a gateway the tenant owns itself, the namespace of a login proxy (it holds
+//!   the platform's OIDC client and cookie secrets, so even a tenant-owned gateway with `oidc`
+//!   reserves its namespace), and `settings.tenants.reservedNamespaces`. Every tenant namespace
+//!   matches `settings.tenants.allowedNamespaces` (default `["*"]`). Patterns are shell globs.
+//! - **Secrets.** A secret that a request makes a gateway read (ingress `credentialName`, or the
+//!   secret cert-manager issues for the host; `clientCASecret`; egress `credentialName` and
+//!   `caSecret`) belongs to one tenant, keyed by the namespace it is read in: the gateway's
+//!   (for `gateway: none`, the requester's own, where sidecars read it). The OIDC secrets of a
+//!   gateway's login flow belong to the platform.
+//! - **Hosts.** A request host is a concrete name unless its ingress gateway sets
+//!   `allowWildcardHosts: true`; `*` alone is never a host; an external (egress) host is always
+//!   concrete. A wildcard host conflicts (E401) with every claimed host it covers, whoever claims
+//!   it and in whichever order, the same tenant and the same request included.
+//!
+//! Every finding names the file and line of the claim at fault.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
+use crate::hosts::{covers, reversed_key};
+use crate::input::Exposure;
+use crate::merge::{Merged, Request, Tenant};
+use crate::plan::{EgressGateway, EgressHost, IngressGateway, IngressHost, MeshPlan};
+use crate::validate::error::{RequestError, request_of};
+use crate::values::is_dns_label;
+
+/// Namespaces of the cluster itself, never a tenant's (Kubernetes' `default` and `kube-*`,
+/// OpenShift's `openshift` and `openshift-*`).
+pub(crate) const BUILT_IN_RESERVED: [&str; 4] = ["default", "kube-*", "openshift", "openshift-*"];
+
+/// A name as it may be shown in one line of a message: control characters escaped.
+fn shown(name: &str) -> String {
+    name.chars().flat_map(char::escape_debug).collect()
+}
+
+/// The tenant rules that need only the merged environment and its gateways: directory names
+/// (E442), reserved (E440) and allowed (E441) namespaces, namespace patterns (E445), and the
+/// wildcard setting of gateways (E446).
+pub(crate) fn check_environment(
+    merged: &Merged,
+    mesh: &MeshPlan,
+    ingress: &BTreeMap<String, IngressGateway>,
+    egress: &BTreeMap<String, EgressGateway>,
+    out: &mut Diagnostics,
+) {
+    for gateway in ingress.values() {
+        check_wildcard_setting(merged, gateway, out);
+    }
+    let settings = merged.settings.tenants.clone().unwrap_or_default();
+    let allowed = patterns(merged, "allowedNamespaces", settings.allowed_namespaces.as_deref(), out);
+    let allowed = allowed.unwrap_or_else(|| vec![("*".to_string(), glob::Pattern::new("*").ok())]);
+    let extra = patterns(merged, "reservedNamespaces", settings.reserved_namespaces.as_deref(), out);
+    let reservations = reservations(mesh, ingress, egress, extra.unwrap_or_default());
+    for tenant in merged.tenants.values() {
+        if !is_dns_label(&tenant.name) {
+            let location = tenant_location(tenant);
+            let dir = tenant_dir(&location.file, &tenant.name);
+            out.push(RequestError::TenantDirectoryName { dir: shown(&dir) }.at(location));
+        }
+        for (index, namespace) in tenant.namespaces.iter().enumerate() {
+            // A name that is no namespace at all is E402 already.
+            if !is_dns_label(namespace) {
+                continue;
+            }
+            if let Some(reserved) = reservations.iter().find(|r| r.holds(namespace, &tenant.name)) {
+                let mut d = RequestError::ReservedNamespace {
+                    tenant: shown(&tenant.name),
+                    namespace: namespace.clone(),
+                    why: reserved.why.clone(),
+                }
+                .at(namespace_location(tenant, index));
+                if let Some(path) = &reserved.at {
+                    d = d.note(merged.settings_location(path), "reserved here");
+                }
+                out.push(d);
+                continue;
+            }
+            if !allowed.iter().any(|(_, p)| p.as_ref().is_some_and(|p| p.matches(namespace))) {
+                let list: Vec<&str> = allowed.iter().map(|(text, _)| text.as_str()).collect();
+                let list = if list.is_empty() { "none".to_string() } else { list.join(", ") };
+                out.push(
+                    RequestError::NamespaceNotAllowed { tenant: shown(&tenant.name), namespace: namespace.clone() }
+                        .at(namespace_location(tenant, index))
+                        .note(merged.settings_location("/tenants/allowedNamespaces"), format!("allowed: {list}")),
+                );
+            }
+        }
+    }
+}
+
+/// `allowWildcardHosts` on a gateway that OpenShift Routes expose: a Route's `spec.host` must be
+/// a DNS-1123 subdomain, so no Route can carry `*.team.apps.example.com` (openshift/library-go,
+/// `pkg/route/validation/validation.go`, `validateRoute`, release-4.14 to master: "host must
+/// conform to DNS 952 subdomain conventions").
+fn check_wildcard_setting(merged: &Merged, gateway: &IngressGateway, out: &mut Diagnostics) {
+    if gateway.allow_wildcard_hosts && gateway.exposure == Exposure::Route {
+        out.push(
+            RequestError::WildcardHostsOnRoutes { gateway: gateway.name.clone() }
+                .at(merged.settings_location(&format!("/ingress/gateways/{}/allowWildcardHosts", gateway.name)))
+                .note(
+                    merged.settings_location(&format!("/ingress/gateways/{}/exposure", gateway.name)),
+                    "exposed here",
+                ),
+        );
+    }
+}
+
+/// The patterns of a `settings.tenants` list, each with its compiled form (`None` if invalid,
+/// reported as E445); `None` when the setting is absent.
+fn patterns(
+    merged: &Merged,
+    field: &str,
+    list: Option<&[String]>,
+    out: &mut Diagnostics,
+) -> Option<Vec<(String, Option<glob::Pattern>)>> {
+    let list = list?;
+    let mut compiled = Vec::with_capacity(list.len());
+    for text in list {
+        let pattern = glob::Pattern::new(text);
+        if let Err(e) = &pattern {
+            out.push(
+                RequestError::InvalidPattern {
+                    pattern: shown(text),
+                    field: field.to_string(),
+                    reason: e.msg.to_string(),
+                }
+                .at(merged.settings_location(&format!("/tenants/{field}"))),
+            );
+        }
+        compiled.push((text.clone(), pattern.ok()));
+    }
+    Some(compiled)
+}
+
+/// A namespace no tenant may own, and why.
+struct Reservation {
+    pattern: Option<glob::Pattern>,
+    exact: Option<String>,
+    /// The tenant for whom it is not reserved (the owner of a gateway running there).
+    except: Option<String>,
+    why: String,
+    /// The setting that reserves it (a pointer below `settings`), located only when reported.
+    at: Option<String>,
+}
+
+impl Reservation {
+    fn holds(&self, namespace: &str, tenant: &str) -> bool {
+        if self.except.as_deref() == Some(tenant) {
+            return false;
+        }
+        self.exact.as_deref() == Some(namespace) || self.pattern.as_ref().is_some_and(|p| p.matches(namespace))
+    }
+
+    fn exact(namespace: &str, why: String, at: String) -> Self {
+        Reservation { pattern: None, exact: Some(namespace.to_string()), except: None, why, at: Some(at) }
+    }
+}
+
+fn reservations(
+    mesh: &MeshPlan,
+    ingress: &BTreeMap<String, IngressGateway>,
+    egress: &BTreeMap<String, EgressGateway>,
+    extra: Vec<(String, Option<glob::Pattern>)>,
+) -> Vec<Reservation> {
+    let mut out: Vec<Reservation> = BUILT_IN_RESERVED
+        .iter()
+        .map(|p| Reservation {
+            pattern: glob::Pattern::new(p).ok(),
+            exact: None,
+            except: None,
+            why: format!("`{p}` belongs to the cluster"),
+            at: None,
+        })
+        .collect();
+    out.push(Reservation::exact(
+        &mesh.control_plane_namespace,
+        "the control plane runs there".into(),
+        "/mesh/controlPlane/namespace".into(),
+    ));
+    for gateway in ingress.values() {
+        let path = format!("/ingress/gateways/{}", gateway.name);
+        // The login proxy holds the platform's OIDC secrets: reserved even for a gateway's owner.
+        if gateway.oidc.is_some() {
+            out.push(Reservation::exact(
+                &gateway.namespace,
+                format!("the login proxy of gateway `{}` runs there, with the platform's OIDC secrets", gateway.name),
+                format!("{path}/oidc"),
+            ));
+        }
+        out.push(Reservation {
+            except: gateway.tenant.clone(),
+            ..Reservation::exact(
+                &gateway.namespace,
+                format!("ingress gateway `{}` runs there", gateway.name),
+                format!("{path}/namespace"),
+            )
+        });
+    }
+    for gateway in egress.values() {
+        out.push(Reservation::exact(
+            &gateway.namespace,
+            format!("egress gateway `{}` runs there", gateway.name),
+            format!("/egress/gateways/{}/namespace", gateway.name),
+        ));
+    }
+    for (text, pattern) in extra {
+        out.push(Reservation {
+            pattern,
+            exact: None,
+            except: None,
+            why: format!("`tenants.reservedNamespaces` lists `{}`", shown(&text)),
+            at: Some("/tenants/reservedNamespaces".into()),
+        });
+    }
+    out
+}
+
+/// A file of the tenant's directory: its Tenant document, else its first request.
+fn tenant_location(tenant: &Tenant) -> Location {
+    if let Some(doc) = tenant.docs.first() {
+        return doc.location("/metadata/name");
+    }
+    let request = tenant.requests.values().next().and_then(|r| r.docs.first());
+    request.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
+}
+
+/// The tenant directory a file lies in (`base/tenants/shop`).
+fn tenant_dir(file: &str, tenant: &str) -> String {
+    let marker = format!("tenants/{tenant}/");
+    let start = if file.starts_with(&marker) { Some(0) } else { file.find(&format!("/{marker}")).map(|i| i + 1) };
+    match start {
+        Some(i) => file[..i + marker.len() - 1].to_string(),
+        None => format!("tenants/{tenant}"),
+    }
+}
+
+/// Where the tenant claims its `index`-th namespace: the list item of the Tenant document whose
+/// list won the merge, or (for the default namespace, the tenant's name) the tenant's directory.
+fn namespace_location(tenant: &Tenant, index: usize) -> Location {
+    match tenant.docs.iter().rev().find(|d| d.writes("/spec/namespaces")) {
+        Some(doc) => doc.location(&format!("/spec/namespaces/{index}")),
+        None => tenant_location(tenant),
+    }
+}
+
+/// The role of a secret cert-manager issues for a host.
+const ISSUED: &str = "the certificate issued for its host";
+
+/// One claim on a secret: who names it, and where.
+struct SecretClaim<'a> {
+    request: &'a Request,
+    pointer: String,
+    /// What the request uses it for (`credentialName`, …).
+    role: &'static str,
+}
+
+/// The secrets requests make a gateway (or sidecar) read, by (namespace, name).
+#[derive(Default)]
+pub struct SecretClaims<'a> {
+    claims: BTreeMap<(String, String), Vec<SecretClaim<'a>>>,
+}
+
+impl<'a> SecretClaims<'a> {
+    fn add(&mut self, namespace: &str, name: String, request: &'a Request, pointer: String, role: &'static str) {
+        let claim = SecretClaim { request, pointer, role };
+        self.claims.entry((namespace.to_string(), name)).or_default().push(claim);
+    }
+
+    /// The secrets the gateway reads for an ingress host: its certificate (named, or issued by
+    /// cert-manager for it) and the client CA, in the gateway's namespace.
+    pub(crate) fn ingress(&mut self, request: &'a Request, base: &str, host: &IngressHost, gateway: &IngressGateway) {
+        if let Some(credential) = &host.credential {
+            let (pointer, role) = if host.issue_certificate {
+                (format!("{base}/host"), ISSUED)
+            } else {
+                (format!("{base}/credentialName"), "credentialName")
+            };
+            self.add(&gateway.namespace, credential.to_string(), request, pointer, role);
+        }
+        if let Some(ca) = &host.client_ca {
+            self.add(&gateway.namespace, ca.to_string(), request, format!("{base}/clientCASecret"), "clientCASecret");
+        }
+    }
+
+    /// The secrets of an external host: in its egress gateway's namespace, or (without a
+    /// gateway) in the requester's namespace. A `credentialName` "must exist in the namespace of
+    /// the proxy using the certificates" (istio/api `networking/v1alpha3/destination_rule.proto`,
+    /// `ClientTLSSettings.credential_name`, 1.24.3).
+    pub(crate) fn egress(
+        &mut self,
+        request: &'a Request,
+        base: &str,
+        host: &EgressHost,
+        gateways: &BTreeMap<String, EgressGateway>,
+        requester: &str,
+    ) {
+        let gateway = host.gateway.as_ref().and_then(|g| gateways.get(g));
+        let namespace = gateway.map_or(requester, |g| g.namespace.as_str());
+        if let Some(credential) = &host.credential_name {
+            self.add(namespace, credential.to_string(), request, format!("{base}/credentialName"), "credentialName");
+        }
+        if let Some(ca) = &host.ca_secret {
+            self.add(namespace, ca.to_string(), request, format!("{base}/caSecret"), "caSecret");
+        }
+    }
+
+    /// E443: a secret named by requests of two tenants, or a platform secret named by a request.
+    pub(crate) fn check(&self, merged: &Merged, ingress: &BTreeMap<String, IngressGateway>, out: &mut Diagnostics) {
+        // (namespace, secret) → (the gateway, the setting naming it).
+        let mut platform: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
+        for gateway in ingress.values() {
+            let Some(oidc) = &gateway.oidc else { continue };
+            for (reference, field) in
+                [(&oidc.client_secret_ref, "clientSecretRef"), (&oidc.cookie_secret_ref, "cookieSecretRef")]
+            {
+                platform.entry((gateway.namespace.as_str(), reference.name.as_str())).or_insert((&gateway.name, field));
+            }
+        }
+        for ((namespace, name), claims) in &self.claims {
+            if let Some((gateway, field)) = platform.get(&(namespace.as_str(), name.as_str())) {
+                let at = merged.settings_location(&format!("/ingress/gateways/{gateway}/oidc/{field}"));
+                for claim in claims {
+                    out.push(
+                        RequestError::SecretOfThePlatform {
+                            request: claim.request.name.clone(),
+                            tenant: claim.request.tenant.clone(),
+                            secret: name.clone(),
+                            namespace: namespace.clone(),
+                            role: claim.role.to_string(),
+                            field: field.to_string(),
+                            gateway: gateway.to_string(),
+                        }
+                        .at(claim.request.location(&claim.pointer))
+                        .note(at.clone(), "the platform's secret"),
+                    );
+                }
+                continue;
+            }
+            // The host cert-manager issues the secret for owns it; else the first to name it.
+            let Some(first) = claims.iter().find(|c| c.role == ISSUED).or(claims.first()) else { continue };
+            let mut reported: BTreeSet<&str> = BTreeSet::from([first.request.tenant.as_str()]);
+            for claim in claims {
+                if !reported.insert(claim.request.tenant.as_str()) {
+                    continue;
+                }
+                out.push(
+                    RequestError::SecretOfTwoTenants {
+                        secret: name.clone(),
+                        namespace: namespace.clone(),
+                        first: format!("{} ({})", request_of(&first.request.name, &first.request.tenant), first.role),
+                        second: format!("{} ({})", request_of(&claim.request.name, &claim.request.tenant), claim.role),
+                    }
+                    .at(claim.request.location(&claim.pointer))
+                    .note(first.request.location(&first.pointer), "first named here"),
+                );
+            }
+        }
+    }
+}
+
+/// Whether a request may claim ingress host `host` (expanded from `written`) on `gateway`:
+/// `*` is never a host, and a wildcard needs `allowWildcardHosts` (E444).
+pub(crate) fn check_ingress_host(
+    merged: &Merged,
+    written: &str,
+    host: &str,
+    gateway: &IngressGateway,
+    at: impl FnOnce() -> Location,
+) -> Result<(), Diagnostic> {
+    if written == "*" {
+        return Err(RequestError::StarHost.at(at()));
+    }
+    if host.starts_with('*') && !gateway.allow_wildcard_hosts {
+        return Err(RequestError::WildcardNotAllowed { host: host.to_string(), gateway: gateway.name.clone() }
+            .at(at())
+            .note(merged.settings_location(&format!("/ingress/gateways/{}", gateway.name)), "the gateway"));
+    }
+    Ok(())
+}
+
+/// One ingress host claim, in the order requests were validated.
+struct HostClaim<'a> {
+    host: String,
+    request: &'a Request,
+    pointer: String,
+}
+
+/// Ingress hosts claimed so far, to find wildcard overlaps (exact duplicates are E401 already).
+#[derive(Default)]
+pub struct HostClaims<'a> {
+    claims: Vec<HostClaim<'a>>,
+}
+
+impl<'a> HostClaims<'a> {
+    pub(crate) fn add(&mut self, host: &str, request: &'a Request, pointer: String) {
+        self.claims.push(HostClaim { host: host.to_string(), request, pointer });
+    }
+
+    /// E401: each pair of claims where a wildcard covers the other host, reported at the later
+    /// claim with a note at the earlier. Each wildcard looks up only the hosts under it.
+    pub(crate) fn check(&self, out: &mut Diagnostics) {
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, claim) in self.claims.iter().enumerate() {
+            by_key.entry(reversed_key(&claim.host)).or_default().push(i);
+        }
+        for (w, wildcard) in self.claims.iter().enumerate().filter(|(_, c)| c.host.starts_with("*.")) {
+            let key = reversed_key(&wildcard.host);
+            let under =
+                by_key.range(key.clone()..).take_while(|(k, _)| k.starts_with(&key)).filter(|(k, _)| **k != key);
+            let covered = under.flat_map(|(_, claims)| claims.iter().copied());
+            for other in covered.filter(|&other| covers(&wildcard.host, &self.claims[other].host)) {
+                let (first, later) = if other < w { (other, w) } else { (w, other) };
+                let (first, later) = (&self.claims[first], &self.claims[later]);
+                let covered = &self.claims[other];
+                out.push(
+                    RequestError::WildcardCovers {
+                        wildcard: wildcard.host.clone(),
+                        host: covered.host.clone(),
+                        first: request_of(&first.request.name, &first.request.tenant),
+                        second: request_of(&later.request.name, &later.request.tenant),
+                    }
+                    .at(later.request.location(&later.pointer))
+                    .note(first.request.location(&first.pointer), "first claimed here"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_directories_are_found_in_their_layer() {
+        assert_eq!(tenant_dir("base/tenants/shop/web.yaml", "shop"), "base/tenants/shop");
+        assert_eq!(tenant_dir("tenants/shop/x/web.yaml", "shop"), "tenants/shop");
+        assert_eq!(
+            tenant_dir("environments/prod/tenants/Evil_Tenant/a.yaml", "Evil_Tenant"),
+            "environments/prod/tenants/Evil_Tenant"
+        );
+        assert_eq!(tenant_dir("elsewhere.yaml", "shop"), "tenants/shop");
+        assert_eq!(shown("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn built_in_reservations_are_globs() {
+        let matches = |namespace: &str| {
+            BUILT_IN_RESERVED.iter().any(|p| glob::Pattern::new(p).is_ok_and(|p| p.matches(namespace)))
+        };
+        for reserved in ["default", "kube-system", "kube-public", "kube-node-lease", "openshift", "openshift-dns"] {
+            assert!(matches(reserved), "{reserved}");
+        }
+        for free in ["shop", "kube", "openshifty", "defaults", "my-kube-system"] {
+            assert!(!matches(free), "{free}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a layer writes as a namespace pattern is compiled or refused, never a panic.
+        #[test]
+        fn any_pattern_compiles_or_is_refused(text in "[\\[\\]*?!a-z^-]{0,10}", namespace in "[a-z0-9-]{1,12}") {
+            if let Ok(pattern) = glob::Pattern::new(&text) {
+                let _ = pattern.matches(&namespace);
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_dns_labels() {
+        assert!(is_dns_label("shop-2"));
+        for bad in ["Shop", "Evil_Tenant", "tënant", "a\nb", "-a", "a-", "", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Tenants: their namespaces, each owned once and a DNS label, and the namespace of a request.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Location;
+use crate::merge::Request;
+use crate::plan::TenantPlan;
+use crate::validate::error::RequestError;
+use crate::validate::scope::Checker;
+use crate::values::is_dns_label;
+
+/// The tenants of the plan, their namespaces checked.
+pub(crate) fn plans(c: &mut Checker) -> BTreeMap<String, TenantPlan> {
+    let tenants: BTreeMap<String, TenantPlan> = c
+        .merged
+        .tenants
+        .values()
+        .map(|t| {
+            (
+                t.name.clone(),
+                TenantPlan { name: t.name.clone(), namespaces: t.namespaces.clone(), sources: t.sources() },
+            )
+        })
+        .collect();
+    check_tenant_namespaces(c, &tenants);
+    tenants
+}
+
+fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPlan>) {
+    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    for tenant in tenants.values() {
+        for namespace in &tenant.namespaces {
+            let merged = c.merged;
+            let at = || {
+                let doc = merged.tenants.get(&tenant.name).and_then(|t| t.docs.last());
+                doc.map(|d| d.location("/spec/namespaces"))
+                    .unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
+            };
+            if !is_dns_label(namespace) {
+                c.push(RequestError::NotANamespace { namespace: namespace.clone() }, at());
+            }
+            if let Some(other) = owners.insert(namespace, &tenant.name) {
+                c.push(
+                    RequestError::NamespaceOwnedTwice {
+                        namespace: namespace.clone(),
+                        first: other.to_string(),
+                        second: tenant.name.clone(),
+                    },
+                    at(),
+                );
+            }
+        }
+    }
+}
+
+pub(crate) fn request_namespace(c: &mut Checker, request: &Request, owned: &[String]) -> String {
+    let namespace = request.namespace.clone().or_else(|| owned.first().cloned()).unwrap_or_default();
+    if !owned.contains(&namespace) {
+        c.push(
+            RequestError::NamespaceNotOwned {
+                request: request.name.clone(),
+                tenant: request.tenant.clone(),
+                namespace: namespace.clone(),
+                owned: owned.join(", "),
+            },
+            request.location("/metadata/namespace"),
+        );
+    }
+    namespace
+}
