@@ -365,9 +365,17 @@ fn a_newline_in_a_tenant_directory_never_reaches_an_object() {
     let name = "evil\nteam";
     let file = format!("base/tenants/{name}/site.yaml");
     let doc = request("site", &format!("  ingress:\n{}", host_item("evil.apps.prod.example.com", "", "web")));
-    let stderr =
-        fails(&[(&file, &doc)], "E442", &["tenant directory `base/tenants/evil\\nteam` is not a DNS-1123 label"]);
+    let stderr = fails(
+        &[(&file, &doc)],
+        "E442",
+        &[
+            "tenant directory `base/tenants/evil\\nteam` is not a DNS-1123 label",
+            "--> base/tenants/evil\\nteam/site.yaml:",
+        ],
+    );
     assert!(!stderr.contains("RoleBinding"), "{stderr}");
+    // Every line of the report is a line of the report: the newline is shown, never printed.
+    assert!(stderr.lines().all(|l| !l.starts_with("team")), "{stderr}");
 }
 
 // --- Secrets ----------------------------------------------------------------------------------

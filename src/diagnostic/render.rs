@@ -21,19 +21,19 @@ impl Diagnostic {
             Some(istio) => format!("{}/{}", self.code, istio),
             None => self.code.to_string(),
         };
-        let _ = writeln!(out, "{level}[{code}]: {}", excerpt(&self.message, MESSAGE_CHARS));
+        let _ = writeln!(out, "{level}[{code}]: {}", printable(&excerpt(&self.message, MESSAGE_CHARS)));
         if let Some(location) = &self.location {
             render_location(&mut out, location, files, "-->");
         }
         if let Some(resource) = &self.resource {
-            let _ = writeln!(out, "   = object: {resource}");
+            let _ = writeln!(out, "   = object: {}", printable(&resource.to_string()));
         }
         for (location, text) in &self.notes {
-            let _ = writeln!(out, "   = note: {}", excerpt(text, MESSAGE_CHARS));
+            let _ = writeln!(out, "   = note: {}", printable(&excerpt(text, MESSAGE_CHARS)));
             render_location(&mut out, location, files, "-->");
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "   = help: {}", excerpt(help, MESSAGE_CHARS));
+            let _ = writeln!(out, "   = help: {}", printable(&excerpt(help, MESSAGE_CHARS)));
         }
         out
     }
@@ -77,12 +77,12 @@ fn render_location(out: &mut String, location: &Location, files: &SourceText, ar
         location.line.and_then(|line| files.line(&location.file, line.saturating_sub(1)).map(|l| (line, l)));
     let gutter = source_line.map_or(1, |(line, _)| line.to_string().len());
     let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad}{arrow} {location}");
+    let _ = writeln!(out, "{pad}{arrow} {}", printable(&location.to_string()));
     let Some((line, text)) = source_line else { return };
     let column = location.column.unwrap_or(1).max(1);
     let (shown, caret) = window(text, column - 1);
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line} | {shown}");
+    let _ = writeln!(out, "{line} | {}", shown.chars().map(one_column).collect::<String>());
     let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret));
 }
 
@@ -118,6 +118,40 @@ fn window(line: &str, column: usize) -> (Cow<'_, str>, usize) {
         shown.push('…');
     }
     (Cow::Owned(shown), column - start + usize::from(start > 0))
+}
+
+/// `text` with every character that would act on a terminal rather than show on it escaped
+/// (`\n`, `\u{1b}`): control characters (a newline in a directory name, an escape sequence
+/// in a value) and the bidirectional controls that reorder what a reader sees (U+202A–U+202E,
+/// U+2066–U+2069, U+200E, U+200F, U+061C). A diagnostic quotes input, and its lines stay lines.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn acts_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// A character of a quoted source line as one column: a tab as a space, anything that acts on
+/// a terminal as U+FFFD, so the caret below stays under its column.
+fn one_column(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        c if acts_on_terminal(c) => '\u{FFFD}',
+        c => c,
+    }
 }
 
 /// `text` cut to at most `max` characters, `…` marking the cut (on a character boundary).
@@ -179,6 +213,21 @@ mod tests {
     use super::*;
     use crate::diagnostic::code::Code;
     use crate::diagnostic::model::{Diagnostics, Explain, Location, Made};
+
+    #[test]
+    fn what_acts_on_a_terminal_is_escaped_everywhere_a_diagnostic_quotes_it() {
+        let mut files = SourceText::default();
+        files.insert("evil\nteam/a.yaml", "host: \u{1b}[2Jx\u{202E}y\n");
+        let d = Made(Code::E101, "tenant `evil\nteam` \u{1b}[31m".into(), Some("rename `a\u{202E}b`".into()))
+            .at(Location::at("evil\nteam/a.yaml", 1, 7));
+        let text = d.render(&files);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202E}'), "{text:?}");
+        assert!(text.contains("--> evil\\nteam/a.yaml:1:7"), "{text}");
+        assert!(text.contains("tenant `evil\\nteam` \\u{1b}[31m"), "{text}");
+        assert!(text.contains("rename `a\\u{202e}b`"), "{text}");
+        assert!(text.contains("1 | host: \u{FFFD}[2Jx\u{FFFD}y"), "{text}");
+        assert_eq!(text.lines().count(), 6, "{text}");
+    }
 
     #[test]
     fn renders_gutter_caret_and_help() {
