@@ -361,6 +361,17 @@ fn json_patch_operation_that_fails() {
 }
 
 #[test]
+fn json_patch_operation_with_a_misspelt_member() {
+    // Read as RFC 6902 reads it, `vaule` is ignored and `value` is missing: serde would add null.
+    let patch = "  - target: {kind: Gateway}\n    json:\n      - {op: add, path: /metadata/labels/tier, vaule: edge}\n";
+    fails(
+        &[(PROD, &with_second_patch(patch))],
+        "E502",
+        &["operation 0 (`add`) has no `value`", &format!("--> {PROD}:9:")],
+    );
+}
+
+#[test]
 fn two_objects_with_one_identity() {
     // A plain resource that clashes with a generated Gateway.
     let clash = "apiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata:\n  name: public-shop-apps-example-com\n  namespace: istio-ingress\nspec:\n  selector: {istio: ingressgateway}\n";

@@ -73,9 +73,70 @@ impl LayerPatch {
 
 /// Parses RFC 6902 operations. Each is a mapping: serde alone would also read a list
 /// (`[add, /a, 1]`) as an operation, its items taken as the fields in order.
+///
+/// Stricter than RFC 6902 §4 in one way, on purpose: an operation holds exactly the members
+/// its `op` defines (`op`, `path`, and `value` for `add`, `replace`, `test`, `from` for `move`,
+/// `copy`). The RFC asks that other members be ignored; in a layer they are typos, and serde
+/// would read a missing `value` as `null` — `{op: add, path: /a, vaule: 1}` would add `null`.
 pub(crate) fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
-    if let Some(i) = operations.iter().position(|op| !op.is_object()) {
-        return Err(format!("operation {i} is not a mapping of `op`, `path` and its other fields"));
+    for (i, operation) in operations.iter().enumerate() {
+        let Some(members) = operation.as_object() else {
+            return Err(format!("operation {i} is not a mapping of `op`, `path` and its other fields"));
+        };
+        let Some(op) = members.get("op").and_then(Value::as_str) else { continue };
+        let third = match op {
+            "add" | "replace" | "test" => Some("value"),
+            "move" | "copy" => Some("from"),
+            "remove" => None,
+            // An unknown `op` is reported by the parser below.
+            _ => continue,
+        };
+        if let Some(third) = third
+            && !members.contains_key(third)
+        {
+            return Err(format!("operation {i} (`{op}`) has no `{third}`"));
+        }
+        if let Some(extra) = members.keys().find(|k| !matches!(k.as_str(), "op" | "path") && Some(k.as_str()) != third)
+        {
+            let expected = third.map_or("`op` and `path`".to_string(), |t| format!("`op`, `path` and `{t}`"));
+            return Err(format!(
+                "operation {i} (`{op}`) has a member {} it does not define: `{op}` takes {expected}",
+                crate::values::shown(extra)
+            ));
+        }
     }
     serde_json::from_value(Value::Array(operations.to_vec())).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::parse_operations;
+
+    fn refused(operations: serde_json::Value) -> String {
+        parse_operations(operations.as_array().unwrap()).expect_err("must be refused")
+    }
+
+    #[test]
+    fn a_misspelt_member_is_refused_rather_than_read_as_null() {
+        let e = refused(json!([{"op": "add", "path": "/a", "vaule": 1}]));
+        assert_eq!(e, "operation 0 (`add`) has no `value`");
+        let e =
+            refused(json!([{"op": "remove", "path": "/a"}, {"op": "replace", "path": "/b", "value": 1, "form": "/c"}]));
+        assert_eq!(
+            e,
+            "operation 1 (`replace`) has a member `form` it does not define: `replace` takes `op`, `path` and `value`"
+        );
+        let e = refused(json!([{"op": "move", "path": "/a", "form": "/b"}]));
+        assert_eq!(e, "operation 0 (`move`) has no `from`");
+        let e = refused(json!([{"op": "remove", "path": "/a", "value": 1}]));
+        assert!(e.contains("takes `op` and `path`"), "{e}");
+    }
+
+    #[test]
+    fn an_explicit_null_value_is_a_value() {
+        let patch = parse_operations(json!([{"op": "add", "path": "/a", "value": null}]).as_array().unwrap()).unwrap();
+        assert_eq!(patch.0.len(), 1);
+    }
 }
