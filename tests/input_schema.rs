@@ -582,13 +582,15 @@ const CASES: &[(&str, &str, &str, Expect)] = &[
         "{op: add, path: /metadata/labels/c, value: null}",
         Neither,
     ),
-    // The json-patch crate ignores fields an operation does not use; so does the schema.
+    // An operation holds exactly the members its op defines (stricter than RFC 6902 §4).
     (
         PROD,
         "{op: add, path: /metadata/labels/c, value: d}",
         "{op: add, path: /metadata/labels/c, value: d, from: 5}",
-        Neither,
+        Both,
     ),
+    (PROD, "{op: add, path: /metadata/labels/c, value: d}", "{op: add, path: /metadata/labels/c, vaule: d}", Both),
+    (PROD, "{op: add, path: /metadata/labels/c, value: d}", "{op: remove, path: /metadata/labels/a, value: d}", Both),
     (PROD, "target: {kind: Gateway}\n    merge", "target: {kind: Gateway, nam: x}\n    merge", Both),
     (PATCH, "merge: {metadata", "merges: {metadata", Both),
     (PATCH, "target: {kind: Gateway}\n", "file: other.yaml\ntarget: {kind: Gateway}\n", Both),

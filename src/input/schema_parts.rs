@@ -68,7 +68,7 @@ impl JsonSchema for JsonPatchOperation {
         let pointer = |what: &str| json!({"type": "string", "pattern": JSON_POINTER, "description": what});
         json_schema!({
             "type": "object",
-            "description": "An RFC 6902 operation: `op`, and `path` as a JSON pointer (`/` in a key is written `~1`, `~` is `~0`); `value` for add, replace and test, `from` (a JSON pointer) for move and copy.",
+            "description": "An RFC 6902 operation: `op`, and `path` as a JSON pointer (`/` in a key is written `~1`, `~` is `~0`); `value` for add, replace and test, `from` (a JSON pointer) for move and copy; no other member.",
             "required": ["op", "path"],
             "properties": {
                 "op": {
@@ -81,13 +81,18 @@ impl JsonSchema for JsonPatchOperation {
             "allOf": [
                 {
                     "if": {"required": ["op"], "properties": {"op": {"enum": ["add", "replace", "test"]}}},
-                    "then": {"required": ["value"]},
+                    "then": {"required": ["value"], "propertyNames": {"enum": ["op", "path", "value"]}},
+                },
+                {
+                    "if": {"required": ["op"], "properties": {"op": {"const": "remove"}}},
+                    "then": {"propertyNames": {"enum": ["op", "path"]}},
                 },
                 {
                     "if": {"required": ["op"], "properties": {"op": {"enum": ["move", "copy"]}}},
                     "then": {
                         "required": ["from"],
                         "properties": {"from": pointer("The JSON pointer of the value to move or copy.")},
+                        "propertyNames": {"enum": ["op", "path", "from"]},
                     },
                 },
             ],
