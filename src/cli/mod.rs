@@ -6,13 +6,17 @@
 mod build;
 mod diff;
 mod generate;
+mod schema;
+mod shell;
 mod stderr;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use meshedge::input_schema::InputKind;
 
 pub use build::BuildOptions;
 pub use diff::{DiffFormat, DiffOptions};
 pub use generate::GenerateOptions;
+pub use shell::Shell;
 pub use stderr::Stderr;
 
 #[derive(Debug, Parser)]
@@ -37,6 +41,12 @@ enum CommandArgs {
     Diff(diff::DiffArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
     Generate(generate::GenerateArgs),
+    /// Print the JSON Schema of the input documents, for editors (docs/editors.md).
+    Schema(schema::SchemaArgs),
+    /// Print a completion script for a shell.
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (roff), for `man`.
+    Man,
 }
 
 /// A command with its validated options.
@@ -45,6 +55,9 @@ pub enum Command {
     Build(BuildOptions),
     Diff(DiffOptions),
     Generate(GenerateOptions),
+    Schema(InputKind),
+    Completions(Shell),
+    Man,
 }
 
 /// What to run, and where its diagnostics go.
@@ -61,6 +74,14 @@ pub fn parse() -> Invocation {
         CommandArgs::Build(args) => Command::Build(args.options()),
         CommandArgs::Diff(args) => Command::Diff(args.options()),
         CommandArgs::Generate(args) => Command::Generate(args.options()),
+        CommandArgs::Schema(args) => Command::Schema(args.kind),
+        CommandArgs::Completions(args) => Command::Completions(args.shell),
+        CommandArgs::Man => Command::Man,
     };
     Invocation { command, stderr }
+}
+
+/// The whole command line as clap describes it: for completion scripts and the manual page.
+pub fn describe() -> clap::Command {
+    Args::command()
 }

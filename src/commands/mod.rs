@@ -6,6 +6,8 @@
 mod build;
 mod diff;
 mod generate;
+mod schema;
+mod shell;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -21,6 +23,9 @@ pub fn run(command: &Command, stderr: &Stderr) -> Result<ExitCode, Error> {
         Command::Build(options) => build::run(options, stderr),
         Command::Diff(options) => diff::run(options),
         Command::Generate(options) => generate::run(options, stderr),
+        Command::Schema(kind) => schema::run(*kind),
+        Command::Completions(shell) => shell::completions(*shell),
+        Command::Man => shell::man(),
     }
 }
 
