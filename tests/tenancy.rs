@@ -518,6 +518,53 @@ fn one_tenant_may_reuse_its_secret_and_namespaces_keep_secrets_apart() {
     ]);
 }
 
+// --- Object names -----------------------------------------------------------------------------
+
+#[test]
+fn two_hosts_that_would_share_object_names_are_refused() {
+    // Names spell `.` as `-`: `x-y.internal…` and `x.y.internal…` would give one Gateway, one
+    // VirtualService, one Certificate and one TLS secret. Reported once, at the requests, and not
+    // as a secret one tenant took from another.
+    let blog = "base/tenants/blog/coll.yaml";
+    let first = host_item("x-y.internal.example.com", "      gateway: internal\n", "web");
+    let second = host_item("x.y.internal.example.com", "      gateway: internal\n", "web");
+    let stderr = fails(
+        &[(SHOP_WEB, &ingress("web", &first)), (blog, &ingress("coll", &second))],
+        "E447",
+        &[
+            // Tenants are read in name order: blog's claim comes first.
+            "hosts `x.y.internal.example.com` and `x-y.internal.example.com` would give their objects one name, `x-y-internal-example-com`",
+            &format!("--> {SHOP_WEB}:7:7"),
+            &format!("= note: first claimed here\n --> {blog}:7:7"),
+        ],
+    );
+    assert!(!stderr.contains("E443") && !stderr.contains("E430"), "{stderr}");
+}
+
+#[test]
+fn a_wildcard_and_the_host_spelt_wildcard_share_object_names() {
+    let blog = "base/tenants/blog/coll.yaml";
+    let first = host_item("*.team.internal.example.com", "      gateway: internal\n", "web");
+    let second = host_item("wildcard.team.internal.example.com", "      gateway: internal\n", "web");
+    fails(
+        &[(PROD, &wildcards_allowed()), (SHOP_WEB, &ingress("web", &first)), (blog, &ingress("coll", &second))],
+        "E447",
+        &["would give their objects one name, `wildcard-team-internal-example-com`"],
+    );
+}
+
+#[test]
+fn external_hosts_that_would_share_object_names_are_refused() {
+    let blog = "base/tenants/blog/feed.yaml";
+    let prod_text = prod("  egress:\n    allowedHosts: [\"*.partner.example\", \"*.example\"]\n");
+    let item = "    - host: api-partner.example\n      port: 443\n      tls: originate\n";
+    fails(
+        &[(PROD, &prod_text), (blog, &egress("feed", item))],
+        "E447",
+        &["hosts `api-partner.example` and `api.partner.example` would give their objects one name"],
+    );
+}
+
 // --- Wildcard hosts ---------------------------------------------------------------------------
 
 /// prod with `allowWildcardHosts: true` on the internal gateway.

@@ -8,7 +8,7 @@ use crate::hosts::allowed_by;
 use crate::input::{EgressRequest, EgressTls};
 use crate::plan::EgressHost;
 use crate::validate::error::{RequestError, request_of};
-use crate::validate::scope::{Checker, Claims, Edge, RequestScope, names};
+use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
 
 /// Claims a valid external host: requests for one host share its plan, or disagree (E420).
 pub(crate) fn claim<'r>(
@@ -48,6 +48,7 @@ pub(crate) fn claim<'r>(
             }
         }
         None => {
+            claims.name(c, Direction::Egress, &host.host, request, &at.1);
             let by = request_of(&request.name, &request.tenant);
             claims.egress.insert(host.host.clone(), (host, at, by));
         }

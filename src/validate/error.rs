@@ -225,6 +225,11 @@ pub enum RequestError {
         first: String,
         second: String,
     },
+    HostNamesCollide {
+        host: String,
+        other: String,
+        name: String,
+    },
 }
 
 impl Explain for RequestError {
@@ -266,6 +271,7 @@ impl Explain for RequestError {
             StarHost | WildcardNotAllowed { .. } => Code::E444,
             InvalidPattern { .. } => Code::E445,
             WildcardHostsOnRoutes { .. } => Code::E446,
+            HostNamesCollide { .. } => Code::E447,
             ClientCaSecretIgnored { .. } => Code::W431,
             LoadBalancerUnmanaged { .. } => Code::W432,
             ServerCaSecretIgnored { .. } => Code::W433,
@@ -386,6 +392,9 @@ impl Explain for RequestError {
             WildcardCovers { wildcard, host, first, second } => {
                 format!("wildcard host `{wildcard}` covers host `{host}`: claimed by {first} and by {second}")
             }
+            HostNamesCollide { host, other, name } => {
+                format!("hosts `{other}` and `{host}` would give their objects one name, `{name}`")
+            }
         }
     }
 
@@ -486,6 +495,7 @@ impl Explain for RequestError {
             }
             WildcardHostsOnRoutes { .. } => "a Route's host cannot be a wildcard: expose the gateway with `loadBalancer` (or `none`), or remove `allowWildcardHosts`".into(),
             WildcardCovers { .. } => "a wildcard host takes every host under it: claim concrete hosts, or a wildcard no other claim falls under".into(),
+            HostNamesCollide { .. } => "object names spell a host's dots as dashes (`*.` as `wildcard-`): claim a host whose spelling differs from the other's by more than `.` against `-`".into(),
         })
     }
 }

@@ -7,7 +7,7 @@ use crate::hosts::allowed_by;
 use crate::input::{Flavor, IngressRequest, IngressTls};
 use crate::plan::{IngressHost, RoutePlan};
 use crate::validate::error::{CACERT_SUFFIX, RequestError, SECRET_NAME_MAX};
-use crate::validate::scope::{Checker, Claims, Edge, RequestScope, names};
+use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
 use crate::validate::tenancy::check_ingress_host;
 
 /// Claims the host of a valid item: a host claimed twice is E401.
@@ -33,7 +33,8 @@ pub(crate) fn claim<'r>(
             .note(first_request.location(first_pointer), "first claimed here"),
         );
     } else {
-        if let Some(gateway) = edge.ingress_gateways.get(&host.gateway) {
+        let named = claims.name(c, Direction::Ingress, &host.host, request, &at.1);
+        if let Some(gateway) = edge.ingress_gateways.get(&host.gateway).filter(|_| named) {
             claims.secrets.ingress(request, &scope.base, &host, gateway);
         }
         claims.hosts.add(&host.host, request, at.1.clone());

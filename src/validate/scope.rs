@@ -58,6 +58,46 @@ pub(crate) struct Claims<'r> {
     pub egress: BTreeMap<String, (EgressHost, (&'r Request, String), String)>,
     pub secrets: SecretClaims<'r>,
     pub hosts: HostClaims<'r>,
+    /// The name a host gives its objects (`crate::names::host_slug`), per direction → the host
+    /// and where it was claimed: two hosts with one name are E447.
+    pub names: BTreeMap<(Direction, String), (String, &'r Request, String)>,
+}
+
+/// Which way a claimed host's traffic goes: ingress and egress objects are named apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl<'r> Claims<'r> {
+    /// Claims the object name of `host`: false, and E447, when another host already gives
+    /// that name (the secret named after it would collide too: that is this error, not E443).
+    pub(crate) fn name(
+        &mut self,
+        c: &mut Checker,
+        direction: Direction,
+        host: &str,
+        request: &'r Request,
+        pointer: &str,
+    ) -> bool {
+        let name = crate::names::host_slug(host);
+        match self.names.get(&(direction, name.clone())) {
+            Some((other, first, first_pointer)) if other != host => {
+                c.diagnostics.push(
+                    RequestError::HostNamesCollide { host: host.to_string(), other: other.clone(), name }
+                        .at(request.location(pointer))
+                        .note(first.location(first_pointer), "first claimed here"),
+                );
+                false
+            }
+            Some(_) => true,
+            None => {
+                self.names.insert((direction, name), (host.to_string(), request, pointer.to_string()));
+                true
+            }
+        }
+    }
 }
 
 /// The names of a map's entries, for a help line.
