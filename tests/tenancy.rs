@@ -351,12 +351,34 @@ fn a_tenant_directory_must_be_a_dns_label() {
     for name in ["Evil_Tenant", "tënant", "Shop"] {
         let file = format!("base/tenants/{name}/web.yaml");
         let item = host_item(&format!("{}x", name.len()), "", "web");
-        fails(
+        let stderr = fails(
             &[(&file, &ingress("web", &item))],
             "E442",
             &[&format!("tenant directory `base/tenants/{name}` is not a DNS-1123 label"), &format!("--> {file}:4:")],
         );
+        // The namespace named after the directory is the same fault, reported once.
+        assert!(!stderr.contains("E402"), "{stderr}");
     }
+}
+
+#[test]
+fn a_tenant_name_that_is_no_label_asks_for_the_directory_to_be_renamed() {
+    let file = "base/tenants/Evil_Tenant/tenant.yaml";
+    let stderr = fails(&[(file, &tenant("evil-tenant", &[]))], "E306", &["rename the directory to `evil-tenant`"]);
+    assert!(!stderr.contains("set `metadata.name: Evil_Tenant`"), "{stderr}");
+}
+
+#[test]
+fn a_namespace_listed_twice_is_named_at_the_second_item() {
+    fails(
+        &[(SHOP_TENANT, &tenant("shop", &["shop", "shop"]))],
+        "E403",
+        &[
+            "tenant `shop` lists namespace `shop` twice",
+            &format!("--> {SHOP_TENANT}:8:7"),
+            "help: list each namespace once",
+        ],
+    );
 }
 
 #[cfg(unix)]

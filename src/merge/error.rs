@@ -111,6 +111,9 @@ impl Explain for MergeError {
             MergeError::ResourceIsMeshedge { .. } => {
                 "tenant documents go under tenants/<tenant>/; layer settings go in meshedge.yaml".into()
             }
+            MergeError::TenantElsewhere { directory, declared } if !crate::values::is_dns_label(directory) => format!(
+                "a tenant's name is its directory's: rename the directory to `{declared}` (a directory name is a DNS-1123 label)"
+            ),
             MergeError::TenantElsewhere { directory, .. } => {
                 format!("set `metadata.name: {directory}` (the directory name)")
             }

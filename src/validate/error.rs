@@ -305,6 +305,9 @@ impl Explain for RequestError {
                 format!("the default egress gateway `{gateway}` is not declared")
             }
             NotANamespace { namespace } => format!("`{namespace}` is not a valid namespace name"),
+            NamespaceOwnedTwice { namespace, first, second } if first == second => {
+                format!("tenant `{first}` lists namespace `{namespace}` twice")
+            }
             NamespaceOwnedTwice { namespace, first, second } => {
                 format!("namespace `{namespace}` belongs to both tenant `{first}` and tenant `{second}`")
             }
@@ -423,7 +426,8 @@ impl Explain for RequestError {
             NotANamespace { .. } => {
                 "namespaces are DNS labels: lowercase letters, digits and `-`, at most 63 characters".into()
             }
-            NamespaceOwnedTwice { .. } => "a namespace belongs to one tenant".into(),
+            NamespaceOwnedTwice { first, second, .. } if first == second => "list each namespace once".into(),
+            NamespaceOwnedTwice { .. } => "a namespace belongs to one tenant: remove it from one tenant's `spec.namespaces`, or ask the platform team which tenant owns it".into(),
             NamespaceNotOwned { owned, .. } => format!("use one of the tenant's namespaces: {owned}"),
             HostClaimedTwice { .. } => "a host belongs to one request; remove one claim or pick another host".into(),
             NoIngressGateway { .. } => "set `gateway:` on the request, or `settings.ingress.defaultGateway`".into(),
@@ -483,8 +487,8 @@ impl Explain for RequestError {
             LoginNeedsProvider { provider, .. } => format!(
                 "add `{provider}` to `meshConfig.extensionProviders`, or set `mesh.controlPlane.manage: true`"
             ),
-            ReservedNamespace { .. } => "a tenant owns only namespaces of its own; pick another namespace".into(),
-            NamespaceNotAllowed { .. } => "pick a namespace that matches `settings.tenants.allowedNamespaces`, or ask the platform team to allow it".into(),
+            ReservedNamespace { .. } => "a tenant owns only namespaces of its own: list others in `spec.namespaces` of the tenant's `tenant.yaml` (without that list, the namespace is the tenant directory's name: rename the directory)".into(),
+            NamespaceNotAllowed { .. } => "pick a namespace that matches `settings.tenants.allowedNamespaces` (in `spec.namespaces` of `tenant.yaml`, or by the tenant directory's name when there is no list), or ask the platform team to allow it".into(),
             TenantDirectoryName { .. } => "name the directory with lowercase letters, digits and `-` (at most 63, starting and ending alphanumeric): it becomes a namespace, a label and an RBAC group".into(),
             SecretOfThePlatform { .. } => "name a secret of your own".into(),
             SecretOfTwoTenants { .. } => "a secret belongs to one tenant (whoever names it gets its certificate presented or trusted): give each tenant its own secret; an external host whose requests name a secret cannot be shared".into(),

@@ -29,14 +29,16 @@ pub(crate) fn plans(c: &mut Checker) -> BTreeMap<String, TenantPlan> {
 fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPlan>) {
     let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
     for tenant in tenants.values() {
-        for namespace in &tenant.namespaces {
+        for (index, namespace) in tenant.namespaces.iter().enumerate() {
             let merged = c.merged;
             let at = || {
                 let doc = merged.tenants.get(&tenant.name).and_then(|t| t.docs.last());
-                doc.map(|d| d.location("/spec/namespaces"))
+                doc.map(|d| d.location(&format!("/spec/namespaces/{index}")))
                     .unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
             };
-            if !is_dns_label(namespace) {
+            // A namespace named after a directory that is no DNS label is E442 already.
+            let from_directory = namespace == &tenant.name;
+            if !is_dns_label(namespace) && !from_directory {
                 c.push(RequestError::NotANamespace { namespace: namespace.clone() }, at());
             }
             if let Some(other) = owners.insert(namespace, &tenant.name) {
