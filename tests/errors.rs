@@ -367,8 +367,28 @@ fn json_patch_operation_with_a_misspelt_member() {
     fails(
         &[(PROD, &with_second_patch(patch))],
         "E502",
-        &["operation 0 (`add`) has no `value`", &format!("--> {PROD}:9:")],
+        &["operation 0 (`add`) has no `value`", &format!("--> {PROD}:11:9"), "with `value` for add, replace and test"],
     );
+}
+
+#[test]
+fn errors_in_a_patch_file_point_into_it() {
+    let patches = "environments/prod/patches/extra.yaml";
+    let layer = with_second_patch("  - file: patches/extra.yaml\n");
+    // An operation at fault: its own line.
+    let file =
+        "target: {kind: Gateway}\njson:\n  - {op: test, path: /kind, value: Gateway}\n  - {op: plus, path: /a}\n";
+    fails(
+        &[(PROD, &layer), (patches, file)],
+        "E502",
+        &["operation 1: unknown `op` `plus`", &format!("--> {patches}:4:5")],
+    );
+    // A YAML tag: where it is written, not the layer's `file:` line.
+    let file = "target: {kind: Gateway}\njson:\n  - {op: !Ref add, path: /a, value: 1}\n";
+    let output = Repo::new().with(&[(PROD, &layer), (patches, file)]).build();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(&format!("--> {patches}:3:")), "{stderr}");
 }
 
 #[test]

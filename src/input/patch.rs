@@ -64,8 +64,9 @@ pub struct LayerPatch {
 }
 
 impl LayerPatch {
-    /// A patch whose operations (if any) parse; else why they do not.
-    pub fn new(spec: PatchSpec, name: String, location: Location) -> Result<LayerPatch, String> {
+    /// A patch whose operations (if any) parse; else why they do not, and which operation
+    /// (its index in `json`) when one is at fault.
+    pub fn new(spec: PatchSpec, name: String, location: Location) -> Result<LayerPatch, OperationError> {
         let operations = spec.json.as_deref().map(parse_operations).transpose()?;
         Ok(LayerPatch { spec, name, location, operations })
     }
@@ -78,10 +79,11 @@ impl LayerPatch {
 /// its `op` defines (`op`, `path`, and `value` for `add`, `replace`, `test`, `from` for `move`,
 /// `copy`). The RFC asks that other members be ignored; in a layer they are typos, and serde
 /// would read a missing `value` as `null` — `{op: add, path: /a, vaule: 1}` would add `null`.
-pub(crate) fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, String> {
+pub(crate) fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch, OperationError> {
+    let at = |i: usize, message: String| OperationError { index: Some(i), message };
     for (i, operation) in operations.iter().enumerate() {
         let Some(members) = operation.as_object() else {
-            return Err(format!("operation {i} is not a mapping of `op`, `path` and its other fields"));
+            return Err(at(i, format!("operation {i} is not a mapping of `op`, `path` and its other fields")));
         };
         let Some(op) = members.get("op").and_then(Value::as_str) else { continue };
         let third = match op {
@@ -94,18 +96,50 @@ pub(crate) fn parse_operations(operations: &[Value]) -> Result<json_patch::Patch
         if let Some(third) = third
             && !members.contains_key(third)
         {
-            return Err(format!("operation {i} (`{op}`) has no `{third}`"));
+            return Err(at(i, format!("operation {i} (`{op}`) has no `{third}`")));
         }
         if let Some(extra) = members.keys().find(|k| !matches!(k.as_str(), "op" | "path") && Some(k.as_str()) != third)
         {
             let expected = third.map_or("`op` and `path`".to_string(), |t| format!("`op`, `path` and `{t}`"));
-            return Err(format!(
-                "operation {i} (`{op}`) has a member {} it does not define: `{op}` takes {expected}",
-                crate::values::shown(extra)
+            return Err(at(
+                i,
+                format!(
+                    "operation {i} (`{op}`) has a member {} it does not define: `{op}` takes {expected}",
+                    crate::values::shown(extra)
+                ),
             ));
         }
     }
-    serde_json::from_value(Value::Array(operations.to_vec())).map_err(|e| e.to_string())
+    // One operation at a time, so that an error names its operation.
+    let mut parsed = Vec::with_capacity(operations.len());
+    for (i, operation) in operations.iter().enumerate() {
+        let operation = serde_json::from_value(operation.clone())
+            .map_err(|e| at(i, format!("operation {i}: {}", serde_message(&e.to_string()))))?;
+        parsed.push(operation);
+    }
+    Ok(json_patch::Patch(parsed))
+}
+
+/// serde's message for an operation, in the words of RFC 6902.
+fn serde_message(message: &str) -> String {
+    match message.strip_prefix("unknown variant ") {
+        Some(rest) => format!("unknown `op` {rest}"),
+        None => message.to_string(),
+    }
+}
+
+/// Why the operations of a patch do not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationError {
+    /// The operation at fault (from 0).
+    pub index: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for OperationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 #[cfg(test)]
@@ -115,7 +149,7 @@ mod tests {
     use super::parse_operations;
 
     fn refused(operations: serde_json::Value) -> String {
-        parse_operations(operations.as_array().unwrap()).expect_err("must be refused")
+        parse_operations(operations.as_array().unwrap()).expect_err("must be refused").message
     }
 
     #[test]
@@ -132,6 +166,14 @@ mod tests {
         assert_eq!(e, "operation 0 (`move`) has no `from`");
         let e = refused(json!([{"op": "remove", "path": "/a", "value": 1}]));
         assert!(e.contains("takes `op` and `path`"), "{e}");
+    }
+
+    #[test]
+    fn an_error_names_its_operation() {
+        let ops = json!([{"op": "remove", "path": "/a"}, {"op": "plus", "path": "/b"}]);
+        let e = parse_operations(ops.as_array().unwrap()).unwrap_err();
+        assert_eq!(e.index, Some(1));
+        assert!(e.message.starts_with("operation 1: unknown `op` `plus`"), "{}", e.message);
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod loader;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Code, Diagnostics, Explain, Location};
+use crate::diagnostic::{Diagnostics, Explain, Location};
 use crate::input::{API_VERSION, LayerDoc, LayerKind};
 use crate::layers::error::MAX_BASES_DEPTH;
 use crate::load::Document;
@@ -142,8 +142,10 @@ pub fn load_patch_files(loader: &mut Loader, layers: &[Layer]) -> Result<BTreeMa
                 }
                 Err(d) => {
                     let at = layer.manifest.location(&format!("/patches/{index}/file"));
-                    // A syntax error points into the file; any other at the patch that names it.
-                    diagnostics.push(if d.code == Code::E101 { d } else { d.at(at) });
+                    // An error found in the file (syntax, a tag, a limit) points into it; one
+                    // about the file as a whole (missing, unreadable) at the patch that names it.
+                    let in_file = d.location.as_ref().is_some_and(|l| &l.file == path && l.line.is_some());
+                    diagnostics.push(if in_file { d } else { d.at(at) });
                 }
             }
         }

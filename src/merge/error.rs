@@ -134,7 +134,7 @@ impl Explain for MergeError {
                 "patch files are relative to the layer's directory and must stay inside the root".into()
             }
             MergeError::PatchOperations { .. } => {
-                "each operation needs `op` (add, remove, replace, move, copy, test) and `path`".into()
+                "an operation is `op` (add, remove, replace, move, copy, test) and `path`, with `value` for add, replace and test, `from` for move and copy, and nothing else".into()
             }
         })
     }

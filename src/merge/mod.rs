@@ -443,30 +443,36 @@ fn collect_patch(
                     }
                     inner.optional |= spec.optional;
                     let name = format!("{path}#{}", doc.index);
-                    check_shape(&inner, &name, doc.location(""), out, diagnostics);
+                    check_shape(&inner, &name, &|p: &str| doc.location(p), out, diagnostics);
                 }
                 Err(d) => diagnostics.push(d),
             }
         }
         return;
     }
-    check_shape(spec, &name, location, out, diagnostics);
+    check_shape(spec, &name, &|p: &str| layer.manifest.location(&format!("{pointer}{p}")), out, diagnostics);
 }
 
+/// Checks a patch's shape and parses its operations; `locate` places a pointer inside the
+/// patch (`""` the patch, `/json/2` its third operation).
 fn check_shape(
     spec: &PatchSpec,
     name: &str,
-    location: Location,
+    locate: &dyn Fn(&str) -> Location,
     out: &mut Vec<LayerPatch>,
     diagnostics: &mut Diagnostics,
 ) {
+    let location = locate("");
     if spec.json.is_some() == spec.merge.is_some() {
         diagnostics.push(MergeError::PatchJsonOrMerge { patch: name.to_string() }.at(location));
         return;
     }
     match LayerPatch::new(spec.clone(), name.to_string(), location.clone()) {
         Ok(patch) => out.push(patch),
-        Err(message) => diagnostics.push(MergeError::PatchOperations { patch: name.to_string(), message }.at(location)),
+        Err(e) => {
+            let at = e.index.map_or(location, |i| locate(&format!("/json/{i}")));
+            diagnostics.push(MergeError::PatchOperations { patch: name.to_string(), message: e.message }.at(at));
+        }
     }
 }
 
