@@ -187,6 +187,24 @@ fn unknown_field_suggests_the_right_one() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_gets_the_fix_for_it() {
+    for (route, help) in [
+        ("{path: /, service: web, port: '8080'}", "help: write the number without quotes: `8080`"),
+        (
+            "{path: /, service: web, port: 8.08e3}",
+            "help: write a whole number, without a fraction or an exponent: `8080`",
+        ),
+        ("{path: /, service: web, port: 8080, timeout: 10}", "help: this field is a string: quote the value"),
+        ("{path: /, service: web, port: [8080]}", "help: write a port number here, not a list"),
+    ] {
+        let text = request("web", &format!("  ingress:\n    - host: web\n      routes:\n        - {route}\n"));
+        fails(&[(WEB, &text)], "E103", &[help]);
+    }
+    let mtls = prod("settings:\n  mesh:\n    mtls: strict\n");
+    fails(&[(PROD, &mtls)], "E103", &["help: write `STRICT`: values are case-sensitive"]);
+}
+
+#[test]
 fn missing_required_field() {
     let item = WEB_ITEM.replace("service: web, ", "");
     fails(&[(WEB, &ingress("web", &item))], "E104", &["missing field `service`", &format!("--> {WEB}:9:11")]);

@@ -727,7 +727,7 @@ fn json_patch_operation_as_a_sequence() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty());
-    for expected in ["error[E502]: ", "operation 0 is not a mapping", &format!("--> {PROD}:7:")] {
+    for expected in ["error[E502]: ", "operation 0 is not a mapping", &format!("--> {PROD}:9:9")] {
         assert!(stderr.contains(expected), "expected {expected:?} in:\n{stderr}");
     }
 }

@@ -62,10 +62,11 @@ pub enum LoadError {
         at: String,
         help: String,
     },
-    /// A value of the wrong type or shape.
+    /// A value of the wrong type or shape; the fix when the value says it.
     WrongType {
         message: String,
         at: String,
+        fix: Option<String>,
     },
 }
 
@@ -85,7 +86,8 @@ impl LoadError {
             ReadKind::UnknownField { field, expected } => LoadError::UnknownField { message, at, field, expected },
             ReadKind::MissingField => LoadError::MissingField { message, at },
             ReadKind::Refused { refusal, help } => LoadError::Refused { refusal, at, help },
-            ReadKind::Other => LoadError::WrongType { message, at },
+            ReadKind::InvalidType { fix } => LoadError::WrongType { message, at, fix: Some(fix) },
+            ReadKind::Other => LoadError::WrongType { message, at, fix: None },
         }
     }
 }
@@ -129,7 +131,7 @@ impl Explain for LoadError {
             }
             LoadError::UnknownField { message, at, .. }
             | LoadError::MissingField { message, at }
-            | LoadError::WrongType { message, at } => format!("{message} (at {at})"),
+            | LoadError::WrongType { message, at, .. } => format!("{message} (at {at})"),
             LoadError::Refused { refusal, at, .. } => format!("{refusal} (at {at})"),
         }
     }
@@ -161,8 +163,41 @@ impl Explain for LoadError {
             }
             LoadError::MissingField { .. } => "add the field; see docs/reference.md for the document's fields".into(),
             LoadError::Refused { help, .. } => help.clone(),
-            LoadError::WrongType { .. } => "see docs/reference.md for the field's type and values".into(),
+            LoadError::WrongType { fix: Some(fix), .. } => fix.clone(),
+            LoadError::WrongType { fix: None, .. } => "see docs/reference.md for the field's type and values".into(),
         })
+    }
+}
+
+/// What to write instead of `found` where the field wants `expected` (serde's words for the
+/// field's type: `a port number`, `a string`, `a boolean`, `u32`).
+fn type_fix(found: de::Unexpected, expected: &str) -> String {
+    use de::Unexpected as U;
+    let wants_number = ["number", "integer", "u8", "u16", "u32", "u64", "i32", "i64", "usize"]
+        .iter()
+        .any(|word| expected.contains(word));
+    let wants_string = expected.contains("string");
+    let wants_bool = expected.contains("bool");
+    match found {
+        U::Str(text) if wants_number && text.trim().parse::<u64>().is_ok() => {
+            format!("write the number without quotes: `{}`", excerpt(text.trim(), QUOTE_CHARS))
+        }
+        U::Str(text) if wants_bool && matches!(text, "yes" | "no" | "on" | "off" | "y" | "n" | "True" | "False") => {
+            "write `true` or `false`: YAML 1.2 reads `yes`, `no`, `on` and `off` as strings".into()
+        }
+        U::Float(value) if wants_number && value.fract() == 0.0 && value.abs() < 1e15 => {
+            format!("write a whole number, without a fraction or an exponent: `{}`", value as i64)
+        }
+        U::Unsigned(_) | U::Signed(_) | U::Float(_) | U::Bool(_) if wants_string => {
+            "this field is a string: quote the value (and give a duration its unit, `10s`)".into()
+        }
+        U::Seq if !expected.contains("sequence") && !expected.contains("list") => {
+            format!("write {expected} here, not a list")
+        }
+        U::Map if !expected.contains("map") && !expected.contains("struct") => {
+            format!("write {expected} here, not a mapping")
+        }
+        _ => format!("write {expected} here (docs/reference.md gives every field's type)"),
     }
 }
 
@@ -195,6 +230,10 @@ pub enum ReadKind {
     Refused {
         refusal: String,
         help: String,
+    },
+    /// A value of another type than the field's: the fix, in words.
+    InvalidType {
+        fix: String,
     },
     Other,
 }
@@ -235,7 +274,8 @@ impl de::Error for ReadError {
     }
 
     fn invalid_type(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
-        ReadError::other(<serde_json::Error as de::Error>::invalid_type(unexpected, expected))
+        let message = <serde_json::Error as de::Error>::invalid_type(unexpected, expected).to_string();
+        ReadError { kind: ReadKind::InvalidType { fix: type_fix(unexpected, &expected.to_string()) }, message }
     }
 
     fn invalid_value(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
@@ -247,7 +287,15 @@ impl de::Error for ReadError {
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        ReadError::other(<serde_json::Error as de::Error>::unknown_variant(variant, expected))
+        let message = <serde_json::Error as de::Error>::unknown_variant(variant, expected).to_string();
+        let fix = match expected.iter().find(|e| e.eq_ignore_ascii_case(variant)) {
+            Some(same) => format!("write `{same}`: values are case-sensitive"),
+            None => match crate::suggest::nearest(variant, expected.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? accepted: {}", expected.join(", ")),
+                None => format!("write one of: {}", expected.join(", ")),
+            },
+        };
+        ReadError { kind: ReadKind::InvalidType { fix }, message }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
