@@ -121,21 +121,51 @@ fn patterns(
 ) -> Option<Vec<(String, Option<glob::Pattern>)>> {
     let list = list?;
     let mut compiled = Vec::with_capacity(list.len());
-    for text in list {
-        let pattern = glob::Pattern::new(text);
-        if let Err(e) = &pattern {
+    for (index, text) in list.iter().enumerate() {
+        let pattern = namespace_pattern(text);
+        if let Err(reason) = &pattern {
             out.push(
-                RequestError::InvalidPattern {
-                    pattern: shown(text),
-                    field: field.to_string(),
-                    reason: e.msg.to_string(),
-                }
-                .at(merged.settings_location(&format!("/tenants/{field}"))),
+                RequestError::InvalidPattern { pattern: shown(text), field: field.to_string(), reason: reason.clone() }
+                    .at(merged.settings_location(&format!("/tenants/{field}/{index}"))),
             );
         }
         compiled.push((text.clone(), pattern.ok()));
     }
     Some(compiled)
+}
+
+/// A glob over namespace names: `*`, `?`, classes `[a-z0-9]` (`[!…]` negated), and the
+/// characters of a namespace name. A pattern that could never match a namespace (an upper-case
+/// letter, a `_`, an empty range such as `[z-a]`) is refused rather than silently matching
+/// nothing.
+fn namespace_pattern(text: &str) -> Result<glob::Pattern, String> {
+    let mut in_class = false;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '-' if in_class && i > 0 && chars[i - 1] != '[' && chars.get(i + 1).is_some_and(|&n| n != ']') => {
+                let (low, high) = (chars[i - 1], chars[i + 1]);
+                if low > high {
+                    return Err(format!("the range `{low}-{high}` is empty"));
+                }
+            }
+            '*' | '?' if !in_class => {}
+            '!' | '^' if in_class => {}
+            c if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' => {}
+            c => {
+                return Err(format!(
+                    "`{}` cannot be in a namespace name: namespaces are lower-case letters, digits and `-`",
+                    c.escape_default()
+                ));
+            }
+        }
+    }
+    if in_class {
+        return Err("a `[` is not closed by `]`".to_string());
+    }
+    glob::Pattern::new(text).map_err(|e| e.msg.to_string())
 }
 
 /// A namespace no tenant may own, and why.
@@ -430,6 +460,28 @@ impl<'a> HostClaims<'a> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::namespace_pattern;
+
+    #[test]
+    fn patterns_that_could_match_no_namespace_are_refused() {
+        for (text, reason) in [
+            ("SHOP", "`S` cannot be in a namespace name"),
+            ("team_*", "`_` cannot be in a namespace name"),
+            ("[z-a]", "the range `z-a` is empty"),
+            ("mon[itoring", "a `[` is not closed by `]`"),
+        ] {
+            let e = namespace_pattern(text).expect_err(text);
+            assert!(e.starts_with(reason), "{text}: {e}");
+        }
+        for text in ["*", "team-*", "t?am", "[a-c]x", "[!k]*", "a-[0-9]"] {
+            assert!(namespace_pattern(text).is_ok(), "{text}");
+        }
+        assert!(namespace_pattern("[a-c]x").unwrap().matches("bx"));
     }
 }
 
