@@ -203,7 +203,13 @@ fn quiet_prints_errors_only() {
     let loud = meshedge().args(["build", "prod", "--root"]).arg(common::repo_root()).output().unwrap();
     assert!(stderr_of(&loud).contains("warning["), "the example has warnings to hide");
     for flag in ["-q", "--quiet"] {
-        let quiet = meshedge().args([flag, "build", "prod", "--root"]).arg(common::repo_root()).output().unwrap();
+        // RUST_LOG does not bring tracing back: -q means errors only.
+        let quiet = meshedge()
+            .env("RUST_LOG", "debug")
+            .args([flag, "build", "prod", "--root"])
+            .arg(common::repo_root())
+            .output()
+            .unwrap();
         assert!(quiet.status.success());
         assert_eq!(stderr_of(&quiet), "", "{flag}");
         assert_eq!(quiet.stdout, loud.stdout);

@@ -123,8 +123,9 @@ fn init_tracing(verbose: u8, quiet: bool, colour: bool) {
         (false, 1) => "meshedge=debug",
         (false, _) => "meshedge=trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // `-q` wins over RUST_LOG: errors only means no tracing at all.
+    let from_env = if quiet { None } else { tracing_subscriber::EnvFilter::try_from_default_env().ok() };
+    let filter = from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         // Each stage is a span: its time is printed when it closes.
