@@ -44,11 +44,6 @@ pub fn selector_text(selector: &Labels<'_>) -> String {
     selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }
 
-/// Escapes a JSON pointer token (RFC 6901).
-pub fn token(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 pub(super) fn group(value: &Value) -> &str {
     let api_version = text(value, "apiVersion");
     api_version.rsplit_once('/').map_or("", |(g, _)| g)

@@ -3,8 +3,9 @@
 
 use serde_json::Value;
 
-use super::fields::{Labels, items, labels, number, text, texts, token};
+use super::fields::{Labels, items, labels, number, text, texts};
 use super::{Finding, ISTIO_SUPPRESS_ANNOTATION, ObjectRef, Rule, SUPPRESS_ANNOTATION};
+use crate::pointer::escape;
 
 /// What every view knows of its object.
 #[derive(Debug)]
@@ -249,7 +250,7 @@ pub(super) fn read_virtual_service<'a>(meta: Meta<'a>, spec: &'a Value) -> Virtu
             for field in ["headers", "withoutHeaders"] {
                 if let Some(headers) = m.get(field).and_then(Value::as_object) {
                     for key in headers.keys() {
-                        match_headers.push((key.as_str(), format!("/spec/http/{i}/match/{j}/{field}/{}", token(key))));
+                        match_headers.push((key.as_str(), format!("/spec/http/{i}/match/{j}/{field}/{}", escape(key))));
                     }
                 }
             }

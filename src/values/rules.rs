@@ -133,11 +133,7 @@ pub(super) fn host_name(value: &str) -> Result<(), String> {
 /// Whether `s` is a DNS-1123 label (a namespace name): at most 63 lowercase letters, digits
 /// and `-`, starting and ending with a letter or digit.
 pub(crate) fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
+    dns1123_label(s, LABEL_MAX).is_ok()
 }
 
 /// A host name, or `*.` and a host name (a wildcard over its subdomains).
