@@ -16,6 +16,7 @@
 mod authorization_workloads;
 mod destinationrule_ca;
 mod destinationrule_credential;
+mod fields;
 mod gateway_certificates;
 mod gateway_conflicts;
 mod gateway_credentials;
@@ -25,6 +26,7 @@ mod index;
 pub mod rules;
 mod serviceentry_dns;
 pub mod suppress;
+mod views;
 mod virtualservice_destinations;
 mod virtualservice_gateways;
 mod virtualservice_jwt_claims;

@@ -20,6 +20,7 @@ mod error;
 mod limits;
 mod places;
 mod read;
+mod scalars;
 mod strict;
 mod surrogates;
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde_json::Value;
 use yaml_rust2::scanner::TScalarStyle;
 
 use crate::diagnostic::Explain;
-use crate::load::read::scalar;
+use crate::load::scalars::scalar;
 use crate::load::*;
 use serde::Deserialize;
 

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value;
 
 mod error;
+mod value;
 
 use crate::diagnostic::{Diagnostics, Explain, Location};
 use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, LayerPatch, PatchSpec, Settings};
@@ -19,70 +20,7 @@ use crate::layers::{Layer, TenantDocument, TenantRead};
 use crate::load::{self, Document};
 
 pub use error::MergeError;
-
-/// Merges `overlay` into `base` by the §2.2 rule.
-pub(crate) fn merge_value(base: &mut Value, overlay: &Value) {
-    match (base, overlay) {
-        (Value::Object(base), Value::Object(overlay)) => {
-            for (key, value) in overlay {
-                if value.is_null() {
-                    base.remove(key);
-                } else if let Some(existing) = base.get_mut(key) {
-                    merge_value(existing, value);
-                } else {
-                    base.insert(key.clone(), value.clone());
-                }
-            }
-        }
-        (Value::Array(base), Value::Array(overlay)) if all_named(base) && all_named(overlay) => {
-            // Items by name (the first of a name, as a search from the start would find it), so
-            // that merging is linear in the lengths of both lists.
-            let mut by_name: HashMap<String, usize> = HashMap::with_capacity(base.len() + overlay.len());
-            for (i, item) in base.iter().enumerate() {
-                if let Some(name) = item.get("name").and_then(Value::as_str) {
-                    by_name.entry(name.to_string()).or_insert(i);
-                }
-            }
-            for item in overlay {
-                let Some(name) = item.get("name").and_then(Value::as_str) else { continue };
-                match by_name.get(name) {
-                    Some(&i) => {
-                        if let Some(existing) = base.get_mut(i) {
-                            merge_value(existing, item);
-                        }
-                    }
-                    None => {
-                        by_name.insert(name.to_string(), base.len());
-                        base.push(item.clone());
-                    }
-                }
-            }
-        }
-        (base, overlay) => *base = overlay.clone(),
-    }
-}
-
-fn all_named(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|i| i.get("name").is_some_and(Value::is_string))
-}
-
-/// The settings paths a layer's fragment sets: sections, and named items as `section.list.name`.
-fn touched_paths(fragment: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let Value::Object(sections) = fragment else { return out };
-    for (section, body) in sections {
-        out.push(section.clone());
-        let Value::Object(fields) = body else { continue };
-        for (field, value) in fields {
-            if let Value::Array(items) = value {
-                for name in items.iter().filter_map(|i| i.get("name").and_then(Value::as_str)) {
-                    out.push(format!("{section}.{field}.{name}"));
-                }
-            }
-        }
-    }
-    out
-}
+use value::{merge_value, touched_paths};
 
 /// A request after merging its layers.
 #[derive(Debug, Clone)]
@@ -477,58 +415,4 @@ fn check_shape(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn the_merge_rule() {
-        let mut base = json!({
-            "a": {"x": 1, "y": 2},
-            "named": [{"name": "p", "v": 1}, {"name": "q", "v": 2}],
-            "plain": [1, 2, 3],
-            "gone": true
-        });
-        merge_value(
-            &mut base,
-            &json!({
-                "a": {"y": 3},
-                "named": [{"name": "q", "v": 9, "w": 1}, {"name": "r"}],
-                "plain": [4],
-                "gone": null
-            }),
-        );
-        assert_eq!(
-            base,
-            json!({
-                "a": {"x": 1, "y": 3},
-                "named": [{"name": "p", "v": 1}, {"name": "q", "v": 9, "w": 1}, {"name": "r"}],
-                "plain": [4]
-            })
-        );
-    }
-
-    #[test]
-    fn named_lists_merge_by_name() {
-        // The first item of a name takes the overlay; an item added by the overlay takes a
-        // later item of its name.
-        let mut base = json!([{"name": "a", "v": 1}, {"name": "a", "v": 2}, {"name": "b"}]);
-        merge_value(&mut base, &json!([{"name": "a", "w": 1}, {"name": "c", "v": 1}, {"name": "c", "w": 2}]));
-        assert_eq!(
-            base,
-            json!([{"name": "a", "v": 1, "w": 1}, {"name": "a", "v": 2}, {"name": "b"}, {"name": "c", "v": 1, "w": 2}])
-        );
-        let n = 5_000;
-        let mut base = Value::Array((0..n).map(|i| json!({"name": format!("n{i}"), "v": i})).collect());
-        let overlay = Value::Array((0..n).rev().map(|i| json!({"name": format!("n{i}"), "w": i})).collect());
-        merge_value(&mut base, &overlay);
-        assert_eq!(base.as_array().map(Vec::len), Some(n));
-        assert_eq!(base[n - 1], json!({"name": format!("n{}", n - 1), "v": n - 1, "w": n - 1}));
-    }
-
-    #[test]
-    fn touched_paths_name_items() {
-        let paths = touched_paths(&json!({"ingress": {"gateways": [{"name": "public"}]}, "mesh": {}}));
-        assert_eq!(paths, ["ingress", "ingress.gateways.public", "mesh"]);
-    }
-}
+mod tests;

@@ -6,9 +6,9 @@ use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
 use crate::input::{Flavor, IngressRequest, IngressTls};
 use crate::plan::{IngressHost, RoutePlan};
+use crate::validate::claims::check_ingress_host;
 use crate::validate::error::{CACERT_SUFFIX, RequestError, SECRET_NAME_MAX};
 use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
-use crate::validate::tenancy::check_ingress_host;
 
 /// Claims the host of a valid item: a host claimed twice is E401.
 pub(crate) fn claim<'r>(

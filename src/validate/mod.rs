@@ -9,6 +9,7 @@
 //! namespaces, secrets, wildcard hosts) are in [`tenancy`]; settings no emitted object can carry
 //! are warned about in [`placement`].
 
+mod claims;
 mod egress;
 mod error;
 mod ingress;

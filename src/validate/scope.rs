@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
 use crate::merge::{Merged, Request};
 use crate::plan::{EgressGateway, EgressHost, EgressPolicy, IngressGateway, IngressHost};
+use crate::validate::claims::{HostClaims, SecretClaims};
 use crate::validate::error::RequestError;
-use crate::validate::tenancy::{HostClaims, SecretClaims};
 
 /// The merged environment under check, and what the checks found.
 pub(crate) struct Checker<'a> {
