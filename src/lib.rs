@@ -19,6 +19,7 @@
 mod analyse;
 pub mod analyzers;
 pub mod argocd;
+pub mod check;
 pub mod compiler;
 pub mod diagnostic;
 pub mod diff;

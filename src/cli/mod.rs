@@ -4,6 +4,7 @@
 //! here and its function under `commands/`.
 
 mod build;
+mod check;
 mod diff;
 mod generate;
 mod stderr;
@@ -11,6 +12,7 @@ mod stderr;
 use clap::{Parser, Subcommand};
 
 pub use build::BuildOptions;
+pub use check::{CheckFormat, CheckOptions};
 pub use diff::{DiffFormat, DiffOptions};
 pub use generate::GenerateOptions;
 pub use stderr::Stderr;
@@ -33,6 +35,8 @@ struct Args {
 enum CommandArgs {
     /// Build an environment and print its manifests.
     Build(build::BuildArgs),
+    /// Build environments, run every analysis and schema validation, and report all findings.
+    Check(check::CheckArgs),
     /// Compare environments between two git revisions (a pull-request preview).
     Diff(diff::DiffArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
@@ -43,6 +47,7 @@ enum CommandArgs {
 #[derive(Debug)]
 pub enum Command {
     Build(BuildOptions),
+    Check(CheckOptions),
     Diff(DiffOptions),
     Generate(GenerateOptions),
 }
@@ -59,6 +64,7 @@ pub fn parse() -> Invocation {
     let stderr = Stderr::new(args.quiet, args.verbose);
     let command = match args.command {
         CommandArgs::Build(args) => Command::Build(args.options()),
+        CommandArgs::Check(args) => Command::Check(args.options()),
         CommandArgs::Diff(args) => Command::Diff(args.options()),
         CommandArgs::Generate(args) => Command::Generate(args.options()),
     };
