@@ -54,3 +54,16 @@ pub fn of<'a>(objects: impl Iterator<Item = &'a Value>) -> Context {
     }
     context
 }
+
+/// The ingress gateway pods `istioctl analyze` assumes offline (no cluster): labels
+/// `istio=ingressgateway` in `istio-system`. Source: istio/istio 1.24.6
+/// `pkg/config/analysis/local/defaults.go` (`AddDefaultResources`). A bare directory of plain
+/// manifests is analysed with it, as `istioctl analyze --use-kube=false` would.
+pub fn default_ingress_gateway() -> Workload {
+    Workload {
+        namespace: "istio-system".into(),
+        name: "istio-ingressgateway".into(),
+        labels: BTreeMap::from([("istio".to_string(), "ingressgateway".to_string())]),
+        gateway: true,
+    }
+}

@@ -162,8 +162,16 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &mut Sche
                 if let Some(target) = target {
                     schemas.prepare(target)?;
                 }
-                let (found, suppressed) =
-                    analyse(&objects, &build.suppress, &build.texts, &manifest, target, schemas, &mut diagnostics);
+                let (found, suppressed) = analyse(
+                    &objects,
+                    &build.suppress,
+                    &build.texts,
+                    &manifest,
+                    target,
+                    schemas,
+                    &mut diagnostics,
+                    false,
+                );
                 diagnostics.extend(found);
                 diagnostics.extend(flows::evaluate(&objects));
                 run.environments.push(Environment {
@@ -231,7 +239,7 @@ pub fn directory(root: &Path, dir: &Path, name: &str, schemas: &mut Schemas) -> 
         schemas.prepare(target)?;
     }
     let manifest = objects.first().map(|o| o.sources[0].clone()).unwrap_or_else(|| name.to_string());
-    let (found, suppressed) = analyse(&objects, &[], &run.texts, &manifest, target, schemas, &mut diagnostics);
+    let (found, suppressed) = analyse(&objects, &[], &run.texts, &manifest, target, schemas, &mut diagnostics, true);
     diagnostics.extend(found);
     diagnostics.extend(flows::evaluate(&objects));
     run.environments.push(Environment { name: name.to_string(), manifest, diagnostics, suppressed });
@@ -259,6 +267,7 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 /// The analyses and the schema validation of one environment's objects: the diagnostics kept
 /// and the findings suppressed; `diagnostics` also gets the settings rules that suppressed
 /// nothing.
+#[allow(clippy::too_many_arguments)]
 fn analyse(
     objects: &[Checked],
     rules: &[SuppressSetting],
@@ -267,9 +276,13 @@ fn analyse(
     target: Option<Target>,
     schemas: &Schemas,
     diagnostics: &mut Vec<Diagnostic>,
+    bare: bool,
 ) -> (Vec<Diagnostic>, Vec<Suppression>) {
     let list: Vec<Object> = objects.iter().map(|o| Object::new(&o.value, &o.sources)).collect();
-    let context = context::of(objects.iter().map(|o| &o.value));
+    let mut context = context::of(objects.iter().map(|o| &o.value));
+    if bare {
+        context.workloads.push(context::default_ingress_gateway());
+    }
     let findings = analyzers::analyse(&list, &context);
     let rules: Vec<SuppressRule> = rules
         .iter()
