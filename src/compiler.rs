@@ -24,7 +24,7 @@ use crate::layers::{self, Loader};
 use crate::patch::Patches;
 use crate::render::{Form, Object};
 use crate::source::{Source, Tree};
-use crate::{generate, merge, parallel, render, unique, validate};
+use crate::{analyse, generate, merge, parallel, render, validate};
 
 /// What a build renders, beyond the repository.
 #[derive(Debug, Clone, Default)]
@@ -174,7 +174,7 @@ fn chain(
     let suppress = settings.check.and_then(|c| c.suppress).unwrap_or_default();
     drop((tenants, manifests));
     let (patches, patch_errors) = Patches::compile(&patches);
-    let Finished { objects, matches, diagnostics, analysed } = stage("generate", warnings, || {
+    let Finished { objects, matches, diagnostics, facts } = stage("generate", warnings, || {
         let parts = parallel::in_order(
             |hand_on| {
                 let mut out = Generated::new(hand_on);
@@ -191,20 +191,15 @@ fn chain(
         Ok((finished, Diagnostics::new()))
     })?;
     // Checked and sorted at once; reported in stage order.
-    let (duplicates, (findings, order)) = parallel::join(
-        || unique::unique(&objects),
-        || parallel::join(|| analyse(&analysed, options), || render::order(&objects)),
-    );
+    let (duplicates, (findings, order)) =
+        parallel::join(|| analyse::unique(&objects), || parallel::join(|| facts.check(), || render::order(&objects)));
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
     let mut patch_errors = patch_errors;
     patch_errors.extend(diagnostics);
     patch_errors.extend(patches.unmatched(&matches));
     stage("patch", warnings, || errors_only(patch_errors).map(|w| ((), w)))?;
-    stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
+    if !options.skip_analyses {
+        stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
+    }
     Ok((plan, render::arrange(objects, &order), suppress))
-}
-
-/// The analyses a build reports, unless the caller runs them itself.
-fn analyse(analysed: &[(serde_json::Value, Vec<String>)], options: &Options) -> Diagnostics {
-    if options.skip_analyses { Diagnostics::new() } else { finish::analyse(analysed) }
 }

@@ -3,12 +3,11 @@
 //!
 //! The pipeline, one module per stage, chained in [`compiler`]:
 //! [`source`] → `load` → `layers` → `merge` → `validate` (a `plan`) → `generate` → `finish`
-//! (stamp, `patch`, kept for the [`analyzers`], [`render`]) → `unique` and the analyses → sort.
-//! Objects are finished one at a time as they are generated, on every core (`parallel`). The
-//! commands of the binary are thin: [`locate`] finds the root and the environment, [`check`],
-//! [`diff`] and [`argocd`] are the library parts of `meshedge check`, `meshedge diff` and
-//! `meshedge generate` ([`schema`] and [`report`] serve `check`), [`error`] is what a command
-//! fails with. See
+//! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → sort. Objects are finished one
+//! at a time as they are generated, on every core (`parallel`). The commands of the binary are
+//! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], [`schema`]
+//! and [`report`]), [`diff`] and [`argocd`] are the library parts of `meshedge check`,
+//! `meshedge diff` and `meshedge generate`, [`error`] is what a command fails with. See
 //! `docs/architecture.md` for the house in one page.
 //!
 //! The public surface is what the binary, the tests, the benchmarks and the fuzz targets use:
@@ -18,6 +17,7 @@
 // Diagnostics are returned by value on the cold error path; their size does not matter there.
 #![allow(clippy::result_large_err)]
 
+mod analyse;
 pub mod analyzers;
 pub mod argocd;
 pub mod check;
@@ -47,12 +47,12 @@ mod resource;
 pub mod schema;
 pub mod source;
 mod suggest;
-mod unique;
 mod validate;
 pub mod values;
 
 /// The stages one by one, for tests and fuzz targets that drive a part of the pipeline.
 pub mod stages {
+    pub use crate::analyse::analyse;
     pub use crate::generate::{Generated, Pending, generate};
     pub use crate::input::{EdgeRequestDoc, Flavor, LayerDoc, LayerPatch, PatchSpec, TenantDoc};
     pub use crate::layers::{Loader, load_patch_files, resolve};

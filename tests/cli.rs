@@ -317,8 +317,7 @@ fn analysis_findings_point_at_the_file_the_object_came_from() {
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty());
-    assert!(stderr.contains("error[A601/IST0101]: gateway `istio-ingress/nowhere` is not defined"), "{stderr}");
-    assert!(stderr.contains(&format!(" --> {resource}\n")), "{stderr}");
+    assert!(stderr.contains(&format!("error[A601/IST0101]: VirtualService names gateway `istio-ingress/nowhere`, which no Gateway defines\n --> {resource}\n")), "{stderr}");
 }
 
 // --- settings.tenants.createNamespaces ------------------------------------------------------

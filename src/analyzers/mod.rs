@@ -14,7 +14,6 @@
 //! validation reports it), and every analysis is bounded by a small power of the object count.
 
 mod authorization_workloads;
-pub mod context;
 mod destinationrule_ca;
 mod destinationrule_credential;
 mod gateway_certificates;
@@ -196,34 +195,6 @@ impl Context {
     }
 }
 
-/// Whether the analyses (or their [`Context`]) read objects of this API group and kind: the
-/// objects a build keeps in the value form for them.
-pub fn reads(group: &str, kind: &str) -> bool {
-    matches!(
-        (group, kind),
-        ("networking.istio.io", "Gateway" | "VirtualService" | "DestinationRule" | "ServiceEntry")
-            | ("security.istio.io", "RequestAuthentication" | "AuthorizationPolicy")
-            | ("", "Service" | "Secret" | "Pod" | "List")
-            | ("cert-manager.io", "Certificate")
-            | ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
-            | ("batch", "Job" | "CronJob")
-            | ("maistra.io", "ServiceMeshControlPlane")
-    )
-}
-
-/// The file a finding about an object with these sources (sorted, repo-relative) points at: the
-/// request it was generated from (under a `tenants/` directory), else the plain resource (under
-/// `resources/`), else its first source (a layer manifest).
-pub fn origin_file(sources: &[String]) -> Option<&str> {
-    let under = |dir: &'static str| move |file: &&String| file.split('/').rev().skip(1).any(|part| part == dir);
-    sources
-        .iter()
-        .find(under("tenants"))
-        .or_else(|| sources.iter().find(under("resources")))
-        .or_else(|| sources.first())
-        .map(String::as_str)
-}
-
 /// Runs every analysis over `objects`; the findings are sorted (errors first, then by code,
 /// object, field and message) and free of duplicates.
 pub fn analyse(objects: &[Object<'_>], context: &Context) -> Vec<Finding> {
@@ -245,24 +216,6 @@ pub fn analyse(objects: &[Object<'_>], context: &Context) -> Vec<Finding> {
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup();
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::origin_file;
-
-    #[test]
-    fn findings_point_at_the_request_then_the_resource_then_the_manifest() {
-        let files = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let request = "base/tenants/shop/storefront.yaml";
-        let sources = files(&["base/meshedge.yaml", request, "environments/prod/meshedge.yaml"]);
-        assert_eq!(origin_file(&sources), Some(request));
-        let plain = files(&["base/meshedge.yaml", "base/resources/vs.yaml"]);
-        assert_eq!(origin_file(&plain), Some("base/resources/vs.yaml"));
-        // A layer directory named like the convention is not one.
-        assert_eq!(origin_file(&files(&["tenants/meshedge.yaml"])), Some("tenants/meshedge.yaml"));
-        assert_eq!(origin_file(&[]), None);
-    }
 }
 
 #[cfg(test)]

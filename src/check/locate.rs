@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::analyzers::{ObjectRef, origin_file};
+use crate::analyzers::ObjectRef;
 use crate::diagnostic::SourceText;
 use crate::load::{self, Document};
 
@@ -39,6 +39,17 @@ pub struct Locator<'a> {
 
 fn under(file: &str, dir: &str) -> bool {
     file.split('/').rev().skip(1).any(|part| part == dir)
+}
+
+/// The file a finding about an object with these sources points at: the request, else the plain
+/// resource, else the first source.
+pub fn origin_file(sources: &[String]) -> Option<&str> {
+    sources
+        .iter()
+        .find(|f| under(f, "tenants"))
+        .or_else(|| sources.iter().find(|f| under(f, "resources")))
+        .or_else(|| sources.first())
+        .map(String::as_str)
 }
 
 fn hosts_of(value: &Value) -> Vec<&str> {
@@ -223,5 +234,18 @@ mod tests {
         assert_eq!(pointer_of("metadata.labels[\"a/b.c\"]"), "/metadata/labels/a~1b.c");
         assert_eq!(pointer_of("<root>"), "");
         assert_eq!(pointer_of("spec"), "/spec");
+    }
+
+    #[test]
+    fn findings_point_at_the_request_then_the_resource_then_the_manifest() {
+        let files = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let request = "base/tenants/shop/storefront.yaml";
+        assert_eq!(origin_file(&files(&["base/meshedge.yaml", request])), Some(request));
+        assert_eq!(
+            origin_file(&files(&["base/meshedge.yaml", "base/resources/vs.yaml"])),
+            Some("base/resources/vs.yaml")
+        );
+        assert_eq!(origin_file(&files(&["tenants/meshedge.yaml"])), Some("tenants/meshedge.yaml"));
+        assert_eq!(origin_file(&[]), None);
     }
 }

@@ -9,6 +9,7 @@
 //! environment that generates is analysed and validated in full. One that does not is reported
 //! with the errors that stopped it.
 
+mod context;
 pub mod flows;
 mod locate;
 pub mod schemas;
@@ -29,7 +30,7 @@ use crate::report::{Diagnostic, Environment, Suppression};
 use crate::schema::Validation;
 use crate::source::Source;
 
-pub use locate::{Checked, pointer_of};
+pub use locate::{Checked, origin_file, pointer_of};
 pub use schemas::Schemas;
 
 impl From<diagnostic::ResourceRef> for ObjectRef {
@@ -161,9 +162,16 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &mut Sche
                 if let Some(target) = target {
                     schemas.prepare(target)?;
                 }
-                let setting =
-                    Setting { rules: &build.suppress, texts: &build.texts, manifest: &manifest, target, bare: false };
-                let (found, suppressed) = analyse(&objects, setting, schemas, &mut diagnostics);
+                let (found, suppressed) = analyse(
+                    &objects,
+                    &build.suppress,
+                    &build.texts,
+                    &manifest,
+                    target,
+                    schemas,
+                    &mut diagnostics,
+                    false,
+                );
                 diagnostics.extend(found);
                 diagnostics.extend(flows::evaluate(&objects));
                 run.environments.push(Environment {
@@ -231,12 +239,7 @@ pub fn directory(root: &Path, dir: &Path, name: &str, schemas: &mut Schemas) -> 
         schemas.prepare(target)?;
     }
     let manifest = objects.first().map(|o| o.sources[0].clone()).unwrap_or_else(|| name.to_string());
-    let (found, suppressed) = analyse(
-        &objects,
-        Setting { rules: &[], texts: &run.texts, manifest: &manifest, target, bare: true },
-        schemas,
-        &mut diagnostics,
-    );
+    let (found, suppressed) = analyse(&objects, &[], &run.texts, &manifest, target, schemas, &mut diagnostics, true);
     diagnostics.extend(found);
     diagnostics.extend(flows::evaluate(&objects));
     run.environments.push(Environment { name: name.to_string(), manifest, diagnostics, suppressed });
@@ -264,28 +267,21 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 /// The analyses and the schema validation of one environment's objects: the diagnostics kept
 /// and the findings suppressed; `diagnostics` also gets the settings rules that suppressed
 /// nothing.
-/// What the analyses of one environment work with besides its objects.
-struct Setting<'a> {
-    rules: &'a [SuppressSetting],
-    texts: &'a SourceText,
-    /// Where findings without an object point (the environment's manifest).
-    manifest: &'a str,
-    target: Option<Target>,
-    /// A bare directory: analysed with the gateway pods `istioctl analyze` assumes offline.
-    bare: bool,
-}
-
+#[allow(clippy::too_many_arguments)]
 fn analyse(
     objects: &[Checked],
-    setting: Setting<'_>,
+    rules: &[SuppressSetting],
+    texts: &SourceText,
+    manifest: &str,
+    target: Option<Target>,
     schemas: &Schemas,
     diagnostics: &mut Vec<Diagnostic>,
+    bare: bool,
 ) -> (Vec<Diagnostic>, Vec<Suppression>) {
-    let Setting { rules, texts, manifest, target, bare } = setting;
     let list: Vec<Object> = objects.iter().map(|o| Object::new(&o.value, &o.sources)).collect();
-    let mut context = analyzers::context::from_objects(objects.iter().map(|o| &o.value));
+    let mut context = context::of(objects.iter().map(|o| &o.value));
     if bare {
-        context.workloads.push(analyzers::context::default_ingress_gateway());
+        context.workloads.push(context::default_ingress_gateway());
     }
     let findings = analyzers::analyse(&list, &context);
     let rules: Vec<SuppressRule> = rules

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Context, Workload};
+use crate::analyzers::{Context, Workload};
 
 fn labels(value: Option<&Value>) -> BTreeMap<String, String> {
     value
@@ -19,7 +19,7 @@ fn labels(value: Option<&Value>) -> BTreeMap<String, String> {
 }
 
 /// The context of a set of final objects.
-pub fn from_objects<'a>(objects: impl Iterator<Item = &'a Value>) -> Context {
+pub fn of<'a>(objects: impl Iterator<Item = &'a Value>) -> Context {
     let mut context = Context::default();
     for value in objects {
         let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default();
