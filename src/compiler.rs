@@ -19,7 +19,7 @@ use crate::diagnostic::{Diagnostics, SourceText};
 use crate::error::Error;
 use crate::finish::{self, Finished};
 use crate::generate::{Generated, Pending};
-use crate::input::Flavor;
+use crate::input::{Flavor, SuppressSetting};
 use crate::layers::{self, Loader};
 use crate::patch::Patches;
 use crate::render::{Form, Object};
@@ -33,6 +33,9 @@ pub struct Options {
     pub form: Form,
     /// Annotations set on every object after the patches (Argo CD's revision).
     pub annotations: Vec<(String, String)>,
+    /// Leave the analyses of the final objects to the caller (`meshedge check` runs them all, with
+    /// the schema validation, and reports them with the rest instead of stopping at them).
+    pub skip_analyses: bool,
 }
 
 /// A successful build.
@@ -49,6 +52,10 @@ pub struct Build {
     /// Every file the build read.
     pub inputs: BTreeSet<String>,
     pub texts: SourceText,
+    /// `settings.mesh.controlPlane.version`, as merged (the target platform's release).
+    pub control_plane_version: String,
+    /// `settings.check.suppress`, as merged.
+    pub suppress: Vec<SuppressSetting>,
 }
 
 impl Build {
@@ -133,7 +140,9 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let mut loader = Loader::new(Tree::new(source));
     let mut warnings = Diagnostics::new();
     match chain(&mut loader, env_dir, options, &mut warnings) {
-        Ok((plan, objects)) => Ok(Build {
+        Ok((plan, objects, suppress)) => Ok(Build {
+            control_plane_version: plan.mesh.version.clone(),
+            suppress,
             environment: plan.environment,
             flavor: plan.flavor,
             form: options.form,
@@ -153,7 +162,7 @@ fn chain(
     env_dir: &str,
     options: &Options,
     warnings: &mut Diagnostics,
-) -> Result<(crate::plan::Plan, Vec<Object>), Diagnostics> {
+) -> Result<(crate::plan::Plan, Vec<Object>, Vec<SuppressSetting>), Diagnostics> {
     let layers = stage("layers", warnings, || layers::resolve(loader, env_dir))?;
     let patch_files =
         stage("patch files", warnings, || Ok((layers::load_patch_files(loader, &layers)?, Diagnostics::new())))?;
@@ -161,7 +170,8 @@ fn chain(
     let plan = stage("validate", warnings, || validate::validate(&merged))?;
     // The plan holds what generation needs: the documents of tenants and layers go now, so that
     // generation reuses their memory.
-    let merge::Merged { resources: plain, patches, tenants, manifests, .. } = merged;
+    let merge::Merged { resources: plain, patches, tenants, manifests, settings, .. } = merged;
+    let suppress = settings.check.and_then(|c| c.suppress).unwrap_or_default();
     drop((tenants, manifests));
     let (patches, patch_errors) = Patches::compile(&patches);
     let Finished { objects, matches, diagnostics, facts } = stage("generate", warnings, || {
@@ -188,6 +198,8 @@ fn chain(
     patch_errors.extend(diagnostics);
     patch_errors.extend(patches.unmatched(&matches));
     stage("patch", warnings, || errors_only(patch_errors).map(|w| ((), w)))?;
-    stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
-    Ok((plan, render::arrange(objects, &order)))
+    if !options.skip_analyses {
+        stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
+    }
+    Ok((plan, render::arrange(objects, &order), suppress))
 }

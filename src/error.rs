@@ -75,6 +75,9 @@ pub enum Trouble {
     },
     /// Trouble of `meshedge generate`, said as the plugin's.
     Plugin(Box<Trouble>),
+    /// `meshedge check`: a schema directory (`--schemas`, `schemas/`) or a file of a bare
+    /// directory that cannot be read, or a schema that cannot be loaded.
+    Check(String),
 }
 
 impl Trouble {
@@ -114,6 +117,7 @@ impl fmt::Display for Trouble {
                 cwd.display()
             ),
             Trouble::Plugin(inner) => write!(f, "meshedge generate: {inner}"),
+            Trouble::Check(message) => write!(f, "meshedge check: {message}"),
         }
     }
 }

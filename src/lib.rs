@@ -5,8 +5,9 @@
 //! [`source`] → `load` → `layers` → `merge` → `validate` (a `plan`) → `generate` → `finish`
 //! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → sort. Objects are finished one
 //! at a time as they are generated, on every core (`parallel`). The commands of the binary are
-//! thin: [`locate`] finds the root and the environment, [`diff`] and [`argocd`] are the library
-//! parts of `meshedge diff` and `meshedge generate`, [`error`] is what a command fails with. See
+//! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], [`schema`]
+//! and [`report`]), [`diff`] and [`argocd`] are the library parts of `meshedge check`,
+//! `meshedge diff` and `meshedge generate`, [`error`] is what a command fails with. See
 //! `docs/architecture.md` for the house in one page.
 //!
 //! The public surface is what the binary, the tests, the benchmarks and the fuzz targets use:
@@ -19,6 +20,7 @@
 mod analyse;
 pub mod analyzers;
 pub mod argocd;
+pub mod check;
 pub mod compiler;
 pub mod diagnostic;
 pub mod diff;

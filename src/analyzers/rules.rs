@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 
+use crate::diagnostic::Code;
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,9 +47,9 @@ pub struct Rule {
 }
 
 macro_rules! rule {
-    ($id:ident, $code:literal, $istio:expr, $sev:ident, $name:literal, $title:literal, $desc:literal, $help:literal) => {
+    ($id:ident, $code:ident, $istio:expr, $sev:ident, $name:literal, $title:literal, $desc:literal, $help:literal) => {
         pub static $id: Rule = Rule {
-            code: $code,
+            code: Code::$code.as_str(),
             istio: $istio,
             severity: Severity::$sev,
             name: $name,
@@ -60,7 +62,7 @@ macro_rules! rule {
 
 rule!(
     GATEWAY_NOT_FOUND,
-    "A601",
+    A601,
     Some("IST0101"),
     Error,
     "gateway-not-found",
@@ -71,7 +73,7 @@ rule!(
 );
 rule!(
     HOST_NOT_IN_GATEWAY,
-    "A602",
+    A602,
     Some("IST0132"),
     Warning,
     "host-not-in-gateway",
@@ -84,7 +86,7 @@ rule!(
 );
 rule!(
     CONFLICTING_MESH_HOSTS,
-    "A603",
+    A603,
     Some("IST0109"),
     Error,
     "conflicting-mesh-hosts",
@@ -96,7 +98,7 @@ rule!(
 );
 rule!(
     CONFLICTING_GATEWAYS,
-    "A604",
+    A604,
     Some("IST0145"),
     Error,
     "conflicting-gateways",
@@ -108,7 +110,7 @@ rule!(
 );
 rule!(
     SUBSET_NOT_FOUND,
-    "A605",
+    A605,
     Some("IST0101"),
     Error,
     "subset-not-found",
@@ -120,7 +122,7 @@ rule!(
 );
 rule!(
     DESTINATION_TLS_UNVERIFIED,
-    "A606",
+    A606,
     Some("IST0128"),
     Warning,
     "destination-tls-unverified",
@@ -133,7 +135,7 @@ rule!(
 );
 rule!(
     JWT_CLAIMS_WITHOUT_AUTHN,
-    "A607",
+    A607,
     Some("IST0149"),
     Error,
     "jwt-claims-without-authn",
@@ -145,7 +147,7 @@ rule!(
 );
 rule!(
     PORT_TLS_UNVERIFIED,
-    "A608",
+    A608,
     Some("IST0129"),
     Warning,
     "port-tls-unverified",
@@ -156,7 +158,7 @@ rule!(
 );
 rule!(
     SUBSET_TLS_UNVERIFIED,
-    "A609",
+    A609,
     None,
     Warning,
     "subset-tls-unverified",
@@ -169,7 +171,7 @@ rule!(
 );
 rule!(
     DESTINATION_HOST_NOT_FOUND,
-    "A610",
+    A610,
     Some("IST0101"),
     Error,
     "destination-host-not-found",
@@ -182,7 +184,7 @@ rule!(
 );
 rule!(
     DESTINATION_PORT_NOT_FOUND,
-    "A611",
+    A611,
     Some("IST0101"),
     Error,
     "destination-port-not-found",
@@ -193,7 +195,7 @@ rule!(
 );
 rule!(
     DESTINATION_PORT_REQUIRED,
-    "A612",
+    A612,
     Some("IST0112"),
     Error,
     "destination-port-required",
@@ -204,7 +206,7 @@ rule!(
 );
 rule!(
     OVERLAPPING_GATEWAY_HOSTS,
-    "A613",
+    A613,
     None,
     Warning,
     "overlapping-gateway-hosts",
@@ -218,7 +220,7 @@ rule!(
 );
 rule!(
     SERVICEENTRY_WILDCARD_DNS,
-    "A614",
+    A614,
     Some("IST0106"),
     Error,
     "serviceentry-wildcard-dns",
@@ -229,7 +231,7 @@ rule!(
 );
 rule!(
     SIDECAR_IGNORED_CREDENTIAL,
-    "A615",
+    A615,
     None,
     Warning,
     "sidecar-ignored-credential",
@@ -242,7 +244,7 @@ rule!(
 );
 rule!(
     GATEWAY_TLS_WITHOUT_CERTIFICATE,
-    "A616",
+    A616,
     Some("IST0106"),
     Error,
     "gateway-tls-without-certificate",
@@ -254,7 +256,7 @@ rule!(
 );
 rule!(
     GATEWAY_CREDENTIAL_UNKNOWN,
-    "A617",
+    A617,
     None,
     Warning,
     "gateway-credential-unknown",
@@ -267,7 +269,7 @@ rule!(
 );
 rule!(
     INTERNAL_GATEWAY_REFERENCE,
-    "A618",
+    A618,
     Some("IST0165"),
     Warning,
     "internal-gateway-reference",
@@ -278,7 +280,7 @@ rule!(
 );
 rule!(
     GATEWAY_DUPLICATE_CERTIFICATE,
-    "A619",
+    A619,
     Some("IST0138"),
     Warning,
     "gateway-duplicate-certificate",
@@ -289,7 +291,7 @@ rule!(
 );
 rule!(
     GATEWAY_PORT_NOT_ON_SERVICE,
-    "A620",
+    A620,
     Some("IST0162"),
     Warning,
     "gateway-port-not-on-service",
@@ -300,7 +302,7 @@ rule!(
 );
 rule!(
     POLICY_SELECTS_NO_WORKLOAD,
-    "A621",
+    A621,
     Some("IST0127"),
     Warning,
     "policy-selects-no-workload",
@@ -360,6 +362,20 @@ mod tests {
         }
         assert_eq!(rule("A604").map(|r| r.istio), Some(Some("IST0145")));
         assert!(rule("IST0145").is_none(), "looked up by meshedge code");
+    }
+
+    /// Every rule's code is a `Code` of the same severity (what `build` reports them with).
+    #[test]
+    fn rules_and_codes_agree_on_severity() {
+        for r in RULES {
+            let code =
+                Code::ALL.iter().find(|c| c.as_str() == r.code).unwrap_or_else(|| panic!("{} is a Code", r.code));
+            let severity = match code.severity() {
+                crate::diagnostic::Severity::Error => Severity::Error,
+                crate::diagnostic::Severity::Warning => Severity::Warning,
+            };
+            assert_eq!(severity, r.severity, "{}", r.code);
+        }
     }
 
     /// The levels Istio gives its messages (messages.yaml, 1.28.10): the mapping pinned.

@@ -4,6 +4,7 @@
 //! here and its function under `commands/`.
 
 mod build;
+mod check;
 mod diff;
 mod generate;
 mod schema;
@@ -14,6 +15,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use meshedge::input_schema::InputKind;
 
 pub use build::BuildOptions;
+pub use check::{CheckFormat, CheckOptions};
 pub use diff::{DiffFormat, DiffOptions};
 pub use generate::GenerateOptions;
 pub use shell::Shell;
@@ -37,6 +39,8 @@ struct Args {
 enum CommandArgs {
     /// Build an environment and print its manifests.
     Build(build::BuildArgs),
+    /// Build environments, run every analysis and schema validation, and report all findings.
+    Check(check::CheckArgs),
     /// Compare environments between two git revisions (a pull-request preview).
     Diff(diff::DiffArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
@@ -53,6 +57,7 @@ enum CommandArgs {
 #[derive(Debug)]
 pub enum Command {
     Build(BuildOptions),
+    Check(CheckOptions),
     Diff(DiffOptions),
     Generate(GenerateOptions),
     Schema(InputKind),
@@ -72,6 +77,7 @@ pub fn parse() -> Invocation {
     let stderr = Stderr::new(args.quiet, args.verbose);
     let command = match args.command {
         CommandArgs::Build(args) => Command::Build(args.options()),
+        CommandArgs::Check(args) => Command::Check(args.options()),
         CommandArgs::Diff(args) => Command::Diff(args.options()),
         CommandArgs::Generate(args) => Command::Generate(args.options()),
         CommandArgs::Schema(args) => Command::Schema(args.kind),

@@ -71,6 +71,11 @@ impl Stderr {
         self.warn(&warning.into(), &SourceText::default());
     }
 
+    /// A report that is the command's output (`check --format text`), coloured on a terminal.
+    pub fn report(&self, text: &str) {
+        self.print(text);
+    }
+
     /// Trouble outside the input, in a sentence.
     pub fn trouble(&self, trouble: &Trouble) {
         self.print(&format!("error: {trouble}\n"));

@@ -4,6 +4,7 @@
 //! is one more module here, with its options in `cli/`.
 
 mod build;
+mod check;
 mod diff;
 mod generate;
 mod schema;
@@ -21,6 +22,7 @@ use crate::cli::{Command, Stderr};
 pub fn run(command: &Command, stderr: &Stderr) -> Result<ExitCode, Error> {
     match command {
         Command::Build(options) => build::run(options, stderr),
+        Command::Check(options) => check::run(options, stderr),
         Command::Diff(options) => diff::run(options),
         Command::Generate(options) => generate::run(options, stderr),
         Command::Schema(kind) => schema::run(*kind),

@@ -27,7 +27,7 @@ macro_rules! codes {
             /// Every code.
             pub const ALL: &[Code] = &[$(Code::$code),*];
 
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$code => stringify!($code)),*
                 }
@@ -62,6 +62,10 @@ codes! {
     E501 Error, E502 Error, E503 Error, E504 Error, E505 Error,
     // Analyses of the final objects.
     A601 Error, A602 Warning, A603 Error, A604 Error, A605 Error, A606 Warning, A607 Error,
+    A608 Warning, A609 Warning, A610 Error, A611 Error, A612 Error, A613 Warning, A614 Error,
+    A615 Warning, A616 Error, A617 Warning, A618 Warning, A619 Warning, A620 Warning, A621 Warning,
+    // Check: schemas and suppression.
+    E701 Error, W702 Warning, W703 Warning,
     // Usage.
     E901 Error, E902 Error, E903 Error, E904 Error, W903 Warning,
 }

@@ -72,7 +72,7 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn render_location(out: &mut String, location: &Location, files: &SourceText, arrow: &str) {
+pub(crate) fn render_location(out: &mut String, location: &Location, files: &SourceText, arrow: &str) {
     let source_line =
         location.line.and_then(|line| files.line(&location.file, line.saturating_sub(1)).map(|l| (line, l)));
     let gutter = source_line.map_or(1, |(line, _)| line.to_string().len());
@@ -176,6 +176,13 @@ struct FileText {
 }
 
 impl SourceText {
+    /// Adds the files of `other` that are not here yet.
+    pub fn absorb(&mut self, other: SourceText) {
+        for (file, text) in other.files {
+            self.files.entry(file).or_insert(text);
+        }
+    }
+
     pub fn insert(&mut self, file: &str, text: impl Into<String>) {
         self.files.insert(file.to_string(), FileText { text: text.into(), lines: OnceLock::new() });
     }

@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod check;
 mod patch;
 pub(crate) mod schema_parts;
 
+pub use check::{CheckSettings, SuppressSetting};
 #[cfg(test)]
 pub(crate) use patch::parse_operations;
 pub use patch::{LayerPatch, PatchSpec, PatchTarget};
@@ -125,6 +127,8 @@ pub struct Settings {
     pub enforcement: Option<EnforcementSettings>,
     /// Which tenants are deployed and which namespaces they may own.
     pub tenants: Option<TenantSettings>,
+    /// What `meshedge check` reports: suppressed findings.
+    pub check: Option<CheckSettings>,
 }
 
 /// The service mesh product, which fixes the control plane resources and the Istio API

@@ -3,7 +3,8 @@
 //!
 //! - [`json`]: the shape of SPEC §6, plus the suppressed findings when there are any;
 //! - [`sarif`]: SARIF 2.1.0 for code-scanning uploads (one run, a rule per code);
-//! - [`github`]: GitHub Actions workflow commands (`::error file=…,line=…,title=…::…`).
+//! - [`github`]: GitHub Actions workflow commands (`::error file=…,line=…,title=…::…`);
+//! - [`text`]: rustc-style, as `build` prints its diagnostics.
 //!
 //! A [`Diagnostic`] is what every stage of `check` reports (an analysis finding, a schema
 //! error, a build error): severity, code, Istio code, message, the object, and where in the
@@ -14,6 +15,7 @@
 pub mod github;
 pub mod json;
 pub mod sarif;
+pub mod text;
 
 use crate::analyzers::suppress::Suppressed;
 use crate::analyzers::{Finding, ObjectRef, Severity};
