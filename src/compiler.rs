@@ -181,8 +181,10 @@ fn chain(
         Ok((finished, Diagnostics::new()))
     })?;
     // Checked and sorted at once; reported in stage order.
-    let (duplicates, (findings, order)) =
-        parallel::join(|| analyse::unique(&objects), || parallel::join(|| facts.check(), || render::order(&objects)));
+    let (duplicates, (findings, order)) = parallel::join(
+        || analyse::unique(&objects),
+        || parallel::join(|| facts.check(plan.proxies_verify_without_ca()), || render::order(&objects)),
+    );
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
     let mut patch_errors = patch_errors;
     patch_errors.extend(diagnostics);

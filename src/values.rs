@@ -54,6 +54,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+mod release;
+
+pub use release::{KubernetesRelease, OpenShiftRelease};
+
 /// How many characters of a refused value a message quotes.
 pub(crate) const SHOWN: usize = 64;
 
