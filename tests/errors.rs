@@ -657,3 +657,12 @@ fn origination_the_target_would_not_verify() {
         &["would not verify the server", &format!("--> {PARTNER}:9:")],
     );
 }
+
+#[test]
+fn two_control_plane_gateways_of_one_name() {
+    // maistra/istio-operator maistra-2.5 pkg/controller/versions/util.go: "multiple gateways defined".
+    let env = prod(
+        "settings:\n  mesh:\n    controlPlane:\n      manage: true\n  egress:\n    gateways:\n      - name: egress\n        service: public\n",
+    );
+    fails(&[(PROD, &env)], "E456", &["gateways `public` and `egress`", "`public`", &format!("--> {PROD}:13:")]);
+}

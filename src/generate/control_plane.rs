@@ -1,9 +1,12 @@
 //! Control plane (`mesh.controlPlane.manage: true`).
 //!
 //! `ossm2`: a `ServiceMeshControlPlane` (maistra.io/v2) declaring every gateway meshedge does
-//! not deploy itself (with its namespace, service type, external-dns hosts and node placement),
-//! the outbound traffic policy and data-plane mTLS, and IOR turned off when meshedge emits the
-//! Routes; plus the `ServiceMeshMemberRoll` listing every tenant and gateway namespace.
+//! not deploy itself (with its namespace, service type, external-dns hosts and node placement):
+//! those named like the operator's built-in gateways under `gateways.ingress`/`egress`, the others
+//! under `additionalIngress`/`additionalEgress`; the outbound traffic policy, data-plane mTLS,
+//! IOR and the ingress chart's own Route off, and istiod's environment where the release leaves
+//! TLS origination unverified; plus the `ServiceMeshMemberRoll` listing every tenant and gateway
+//! namespace.
 //! `istio`: the sail operator's `Istio` resource with the mesh config, and a mesh-wide
 //! `PeerAuthentication` for the mTLS mode.
 

@@ -350,6 +350,22 @@ mod tests {
     }
 
     #[test]
+    fn server_verification_without_ca_pilot_go_and_dockerfile_base() {
+        // istio/istio pilot/pkg/features/pilot.go: on by default from 1.21 (#48225).
+        assert_eq!(istio("v1.24.3", "1.31").server_verification_without_ca(false), ServerVerification::ByDefault);
+        assert_eq!(istio("v1.21", "1.29").server_verification_without_ca(false), ServerVerification::ByDefault);
+        // maistra/istio maistra-2.5 pilot.go:712 off; the SMCP sets istiod's env (maistra/istio-operator runtime.go:243).
+        assert_eq!(ossm("v2.5", "4.16").server_verification_without_ca(true), ServerVerification::IstiodFlag);
+        // Upstream 1.20 unmanaged: the verified Ubuntu bundle of the proxy image (docker/Dockerfile.base).
+        assert_eq!(
+            istio("v1.20", "1.29").server_verification_without_ca(false),
+            ServerVerification::CaCertificates("/etc/ssl/certs/ca-certificates.crt")
+        );
+        // OSSM unmanaged: the bundle path is only inferred, nothing meshedge writes verifies.
+        assert_eq!(ossm("v2.6", "4.18").server_verification_without_ca(false), ServerVerification::Unavailable);
+    }
+
+    #[test]
     fn istiod_env_path_maistra_operator_v2_runtime_go_env() {
         assert_eq!(
             ossm("v2.5", "4.16").istiod_env_path().map(|p| p.join(".")),

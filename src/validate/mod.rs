@@ -75,6 +75,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         egress_hosts: claims.egress.into_values().map(|(h, _, _)| h).collect(),
     };
     platform::served(&mut c, &plan);
+    platform::smcp_gateway_names(&mut c, &plan);
     if c.diagnostics.has_errors() {
         return Err(c.diagnostics);
     }

@@ -28,6 +28,8 @@ pub enum PlatformError {
     ServerCaOnSidecar { host: String },
     /// E455: a setting asks for a kind the target cluster does not serve.
     KindNotServed { setting: String, reason: String },
+    /// E456: two gateways the managed control plane would declare under one name.
+    GatewayNameTwice { service: String, first: String, second: String },
     /// E454: TLS origination that would not verify the server on the target.
     OriginationUnverified { host: String, target: String },
 }
@@ -42,6 +44,7 @@ impl Explain for PlatformError {
             Self::ServerCaNotRead { .. } | Self::ServerCaOnSidecar { .. } => Code::E453,
             Self::OriginationUnverified { .. } => Code::E454,
             Self::KindNotServed { .. } => Code::E455,
+            Self::GatewayNameTwice { .. } => Code::E456,
         }
     }
 
@@ -61,6 +64,9 @@ impl Explain for PlatformError {
                 "egress host `{host}`: a sidecar ignores a DestinationRule `credentialName`, so `caSecret` would leave the connection without TLS"
             ),
             Self::KindNotServed { setting, reason } => format!("{setting}: {reason}"),
+            Self::GatewayNameTwice { service, first, second } => format!(
+                "gateways `{first}` and `{second}` would both be declared as `{service}` in the ServiceMeshControlPlane"
+            ),
             Self::OriginationUnverified { host, target } => {
                 format!("egress host `{host}`: TLS origination on {target} would not verify the server certificate")
             }
@@ -80,6 +86,7 @@ impl Explain for PlatformError {
                 "put the server CA bundle (key `cacert` or `ca.crt`) into secret `{credential}-cacert` in namespace `{namespace}` and write `caSecret: {credential}-cacert`"
             ),
             Self::ServerCaOnSidecar { .. } => "originate through an egress gateway (`gateway` not `none`), or remove `caSecret` to verify against the proxy's CA bundle".into(),
+            Self::GatewayNameTwice { .. } => "the operator refuses two gateways of one name (\"multiple gateways defined\"): give each gateway its own `service`, or set `deploy: true` on one".into(),
             Self::KindNotServed { .. } => "change the setting to one the cluster serves, or check `settings.cluster`".into(),
             Self::OriginationUnverified { .. } => "name the server's CA with `caSecret` (through an egress gateway), or set `mesh.controlPlane.manage: true` so that meshedge turns on istiod's VERIFY_CERTIFICATE_AT_CLIENT".into(),
         })
@@ -163,6 +170,30 @@ pub(crate) fn served(c: &mut Checker, plan: &Plan) {
             let setting = pointer.trim_start_matches('/').replace('/', ".");
             let at = c.merged.settings_location(&pointer);
             c.diagnostics.push(PlatformError::KindNotServed { setting, reason: not_served.reason }.at(at));
+        }
+    }
+}
+
+/// Gateways the managed OSSM control plane declares are keyed by their service name: the
+/// operator refuses two of one name (maistra/istio-operator maistra-2.5
+/// `pkg/controller/versions/util.go:227-248`, "multiple gateways defined for"), and a map could
+/// not hold them anyway.
+pub(crate) fn smcp_gateway_names(c: &mut Checker, plan: &Plan) {
+    if !plan.manages_gateways() {
+        return;
+    }
+    let ingress = plan.ingress_gateways.values().filter(|g| !g.deploy).map(|g| ("ingress", &g.name, &g.service));
+    let egress = plan.egress_gateways.values().filter(|g| !g.deploy).map(|g| ("egress", &g.name, &g.service));
+    let mut seen: std::collections::BTreeMap<&String, &String> = std::collections::BTreeMap::new();
+    for (section, name, service) in ingress.chain(egress) {
+        if let Some(first) = seen.insert(service, name) {
+            let at = c.merged.settings_location(&format!("/{section}/gateways/{name}/service"));
+            let error = PlatformError::GatewayNameTwice {
+                service: service.clone(),
+                first: first.clone(),
+                second: name.clone(),
+            };
+            c.diagnostics.push(error.at(at));
         }
     }
 }
