@@ -138,7 +138,6 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
                 }
                 .at(request.location(&format!("{base}/caSecret"))),
             );
-            return None;
         }
     }
     if let (EgressTls::Originate, None, Some(_), Some(target)) = (tls, &gateway, &item.ca_secret, &edge.target) {
@@ -147,7 +146,6 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
                 PlatformError::ServerCaOnSidecar { host: host.clone() }
                     .at(request.location(&format!("{base}/caSecret"))),
             );
-            return None;
         }
     }
     if let (EgressTls::Originate, None, Some(target)) = (tls, &item.ca_secret, &edge.target) {
@@ -157,7 +155,6 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
                 PlatformError::OriginationUnverified { host: host.clone(), target: target.to_string() }
                     .at(request.location(&format!("{base}/tls"))),
             );
-            return None;
         }
     }
     let mut sla_classes = classes;

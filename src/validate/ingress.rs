@@ -213,7 +213,6 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
                 }
                 .at(request.location(&format!("{base}/clientCASecret"))),
             );
-            return None;
         }
     }
     let mut sources = request.sources();
