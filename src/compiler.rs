@@ -54,6 +54,8 @@ pub struct Build {
     pub texts: SourceText,
     /// `settings.mesh.controlPlane.version`, as merged (the target platform's release).
     pub control_plane_version: String,
+    /// The platform the objects are for: mesh release and cluster release.
+    pub target: crate::platform::Target,
     /// `settings.check.suppress`, as merged.
     pub suppress: Vec<SuppressSetting>,
 }
@@ -142,6 +144,7 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     match chain(&mut loader, env_dir, options, &mut warnings) {
         Ok((plan, objects, suppress)) => Ok(Build {
             control_plane_version: plan.mesh.version.clone(),
+            target: plan.target,
             suppress,
             environment: plan.environment,
             flavor: plan.flavor,
@@ -191,8 +194,10 @@ fn chain(
         Ok((finished, Diagnostics::new()))
     })?;
     // Checked and sorted at once; reported in stage order.
-    let (duplicates, (findings, order)) =
-        parallel::join(|| analyse::unique(&objects), || parallel::join(|| facts.check(), || render::order(&objects)));
+    let (duplicates, (findings, order)) = parallel::join(
+        || analyse::unique(&objects),
+        || parallel::join(|| facts.check(plan.proxies_verify_without_ca()), || render::order(&objects)),
+    );
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
     let mut patch_errors = patch_errors;
     patch_errors.extend(diagnostics);

@@ -13,6 +13,7 @@ use crate::input::{
 };
 use crate::names::join;
 use crate::objects::{ExtAuthzHttp, ExtensionProvider};
+use crate::platform::{AdmissionEngine, Kind, ServerVerification, Target};
 use crate::values::{Duration, EgressIp};
 
 /// The path prefix of the login flow's own endpoints (callback, sign-in).
@@ -23,6 +24,8 @@ pub(crate) const OAUTH_PROXY_PORT: u32 = 4180;
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub environment: String,
+    /// The platform the output is for: every version question goes to it.
+    pub target: Target,
     pub flavor: Flavor,
     pub mesh: MeshPlan,
     pub ingress_gateways: BTreeMap<String, IngressGateway>,
@@ -106,6 +109,8 @@ pub struct Enforcement {
     pub deny_routes: bool,
     pub require_sidecar: bool,
     pub egress_firewall: EgressFirewallMode,
+    /// The engine of the admission rules, when `denyRoutes` or `requireSidecar` asks for any.
+    pub admission: Option<AdmissionEngine>,
     pub sources: BTreeSet<String>,
 }
 
@@ -170,6 +175,22 @@ pub struct EgressHost {
 }
 
 impl Plan {
+    /// The API version of `kind` on the target. The validate stage refuses an environment that
+    /// would emit a kind its target does not serve, so the empty fallback is never written.
+    pub(crate) fn api(&self, kind: Kind) -> &'static str {
+        self.target.api_version(kind).map_or("", |api| api.as_str())
+    }
+
+    /// Whether a TLS origination that names no CA verifies the server against the proxy's CA
+    /// bundle on the target: by istiod's default, or by the flag meshedge sets in the control
+    /// plane it manages.
+    pub(crate) fn proxies_verify_without_ca(&self) -> bool {
+        matches!(
+            self.target.server_verification_without_ca(self.mesh.manage),
+            ServerVerification::ByDefault | ServerVerification::IstiodFlag
+        )
+    }
+
     /// Whether meshedge emits the ossm2 control plane, and so the gateways it declares.
     pub(crate) fn manages_gateways(&self) -> bool {
         self.flavor == Flavor::Ossm2 && self.mesh.manage

@@ -30,9 +30,20 @@ fn context_of(objects: &[(Value, Vec<String>)]) -> Context {
     for (value, _) in objects {
         let kind = value["kind"].as_str().unwrap_or_default();
         if kind == "ServiceMeshControlPlane" {
+            // The built-in gateways (named by the operator) and the additional ones (by key).
+            let mut declared: Vec<(String, &Value)> = Vec::new();
+            for (section, name) in [("ingress", "istio-ingressgateway"), ("egress", "istio-egressgateway")] {
+                let gateway = &value["spec"]["gateways"][section];
+                if gateway["enabled"] == json!(true) {
+                    declared.push((name.to_string(), gateway));
+                }
+            }
             for section in ["additionalIngress", "additionalEgress"] {
                 let gateways = value.pointer(&format!("/spec/gateways/{section}")).and_then(Value::as_object);
-                for (name, gateway) in gateways.into_iter().flatten() {
+                declared.extend(gateways.into_iter().flatten().map(|(name, gateway)| (name.clone(), gateway)));
+            }
+            {
+                for (name, gateway) in declared {
                     let namespace = gateway["namespace"].as_str().unwrap_or("istio-system").to_string();
                     context.complete_namespaces.insert(namespace.clone());
                     context.workloads.push(Workload {

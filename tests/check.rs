@@ -288,7 +288,6 @@ fn the_example_production_environment_checks_clean() {
 }
 
 #[test]
-#[ignore = "dev targets Istio 1.24, and generation still writes Gateway tls.caCertCredentialName (first in Istio 1.28) until it asks the platform model; check reports it as E701"]
 fn every_example_environment_checks_clean() {
     let out = meshedge(&common::repo_root(), &["check", "--all", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", findings(&out));
@@ -388,7 +387,7 @@ fn json_has_the_shape_of_spec_section_6() {
     assert_eq!(object(&report), ["environments"]);
     let envs = report["environments"].as_array().unwrap();
     let names: Vec<&str> = envs.iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["dev", "prod"], "all environments at once");
+    assert_eq!(names, ["dev", "prod", "staging"], "all environments at once");
     for env in envs {
         for key in object(env) {
             assert!(["name", "diagnostics", "suppressed"].contains(&key.as_str()), "{key}");

@@ -136,8 +136,8 @@ fn changing_one_request_shows_exactly_the_objects_it_affects() {
     repo.replace("base/tenants/blog/blog.yaml", "port: 80", "port: 8080");
     repo.commit("blog listens on 8080");
     let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
-    assert_eq!(report.environments.len(), 2);
-    for name in ["dev", "prod"] {
+    assert_eq!(report.environments.len(), 3);
+    for name in ["dev", "prod", "staging"] {
         let env = environment(&report, name);
         assert_eq!(env.status, Status::Changed);
         assert!(env.inputs_changed);
@@ -277,7 +277,7 @@ fn a_revision_compared_with_itself_has_no_differences() {
         assert!(!text.contains("changed:") && !text.contains("\"status\": \"changed\""), "{text}");
     }
     let output = repo.cli(&["--all", "--base", "HEAD", "--head", "HEAD"]);
-    assert!(stdout(&output).contains("2 environments: 0 with differences, 2 unchanged"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("3 environments: 0 with differences, 3 unchanged"), "{}", stdout(&output));
 
     // With differences: 1 under --exit-code, 0 without.
     let output = repo.cli(&["--base", "HEAD~1", "--exit-code"]);
@@ -370,9 +370,9 @@ fn a_revision_that_does_not_build_is_reported_with_its_errors() {
 fn environments_added_and_removed_between_revisions() {
     let repo = Repo::example();
     let dev = repo.read("environments/dev/meshedge.yaml");
-    repo.write("environments/staging/meshedge.yaml", &dev.replace("name: dev", "name: staging"));
+    repo.write("environments/qa/meshedge.yaml", &dev.replace("name: dev", "name: qa"));
     std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
-    repo.commit("dev becomes staging");
+    repo.commit("dev becomes qa");
     let output = repo.cli(&["--all", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--exit-code"]);
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
@@ -387,23 +387,24 @@ fn environments_added_and_removed_between_revisions() {
         [
             ("environments/dev".to_string(), "removed".to_string()),
             ("environments/prod".to_string(), "unchanged".to_string()),
-            ("environments/staging".to_string(), "added".to_string()),
+            ("environments/qa".to_string(), "added".to_string()),
+            ("environments/staging".to_string(), "unchanged".to_string()),
         ]
     );
     let envs = json["environments"].as_array().unwrap();
     let (removed, added) = (&envs[0], &envs[2]);
     assert_eq!(removed["removed"].as_array().unwrap().len(), common::build(&common::repo_root(), "dev").objects.len());
     assert_eq!(added["added"].as_array().unwrap().len(), removed["removed"].as_array().unwrap().len());
-    assert_eq!(added["name"], "staging");
+    assert_eq!(added["name"], "qa");
 
     // Naming environments: only those, found at either revision; an unknown name is a usage error.
     let output = repo.cli(&["dev", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["environments"].as_array().unwrap().len(), 1);
     assert_eq!(json["environments"][0]["status"], "removed");
-    let output = repo.cli(&["qa", "--base", "HEAD~1"]);
+    let output = repo.cli(&["uat", "--base", "HEAD~1"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no environment `qa`"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no environment `uat`"));
     let output = repo.cli(&["--base", "no-such-revision"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown revision `no-such-revision`"));

@@ -656,3 +656,62 @@ fn no_input_may_panic() {
     assert!(panics.is_empty(), "{} inputs panicked:\n{}", panics.len(), panics.join("\n---\n"));
     assert!(ok > 0 && failed > 0, "mutations should both pass and fail: {ok} ok, {failed} failed");
 }
+
+#[test]
+fn unknown_cluster_release() {
+    let env = prod("settings:\n  cluster:\n    openshiftVersion: \"4.13\"\n");
+    fails(
+        &[(PROD, &env)],
+        "E450",
+        &["cluster.openshiftVersion", "\"4.13\" is not supported", &format!("--> {PROD}:8:")],
+    );
+}
+
+#[test]
+fn validating_admission_policy_on_a_cluster_that_does_not_serve_it() {
+    // kubernetes/apiserver kubernetes-1.29.0 pkg/features/kube_features.go: the v1 API exists from 1.30.
+    let env = prod("settings:\n  enforcement:\n    requireSidecar: true\n  cluster:\n    openshiftVersion: \"4.16\"\n");
+    fails(&[(PROD, &env)], "E451", &["enforcement.admission `auto`", "gatekeeper", &format!("--> {PROD}")]);
+}
+
+#[test]
+fn client_ca_the_gateway_does_not_read() {
+    // istio/istio pilot/pkg/credentials/kube/secrets.go GetCaCert: `<credentialName>-cacert`.
+    let item = format!("{WEB_ITEM}      tls: mutual\n      credentialName: web-tls\n      clientCASecret: web-ca\n");
+    fails(
+        &[(WEB, &ingress("web", &item))],
+        "E452",
+        &["`web-tls-cacert`", "never from `web-ca`", "clientCASecret: web-tls-cacert", &format!("--> {WEB}:12:")],
+    );
+}
+
+#[test]
+fn server_ca_the_gateway_does_not_read() {
+    let item = format!("{PARTNER_ITEM}      caSecret: partner-ca\n");
+    fails(
+        &[(PARTNER, &egress("partner", &item))],
+        "E453",
+        &["`partner-client-cacert`", "never from `partner-ca`", &format!("--> {PARTNER}:11:")],
+    );
+}
+
+#[test]
+fn origination_the_target_would_not_verify() {
+    // maistra/istio maistra-2.5 pilot/pkg/features/pilot.go:712: VERIFY_CERTIFICATE_AT_CLIENT false,
+    // and the base layer does not manage the control plane.
+    let item = "    - host: api.partner.example\n      port: 443\n      tls: originate\n";
+    fails(
+        &[(PARTNER, &egress("partner", item))],
+        "E454",
+        &["would not verify the server", &format!("--> {PARTNER}:9:")],
+    );
+}
+
+#[test]
+fn two_control_plane_gateways_of_one_name() {
+    // maistra/istio-operator maistra-2.5 pkg/controller/versions/util.go: "multiple gateways defined".
+    let env = prod(
+        "settings:\n  mesh:\n    controlPlane:\n      manage: true\n  egress:\n    gateways:\n      - name: egress\n        service: public\n",
+    );
+    fails(&[(PROD, &env)], "E456", &["gateways `public` and `egress`", "`public`", &format!("--> {PROD}:13:")]);
+}

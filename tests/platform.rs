@@ -186,7 +186,8 @@ fn chosen_istio_api_versions_are_served_by_the_vendored_crds() {
 fn every_target_has_a_schema_for_each_kind_it_serves() {
     // Each file is parsed once; a target's set is the union of its files' registrations.
     let mut registered: BTreeMap<PathBuf, Vec<(String, String, String)>> = BTreeMap::new();
-    let without_schema = [Kind::Telemetry, Kind::IstioControlPlane, Kind::ConstraintTemplate, Kind::ClusterPolicy];
+    let without_schema =
+        [Kind::Telemetry, Kind::IstioControlPlane, Kind::ConstraintTemplate, Kind::Constraint, Kind::ClusterPolicy];
     for t in Target::all_supported() {
         let files = t.schema_files(&data_dir()).unwrap_or_else(|e| panic!("{t}: {e}"));
         let mut union = BTreeSet::new();
@@ -404,4 +405,68 @@ fn vendored_platform_files_are_all_used_and_stripped() {
         assert!(!text.contains("description: ") && !text.contains("\"description\": \""), "{}", file.display());
     }
     assert!(files.len() > 60, "{} files", files.len());
+}
+
+/// Every object of every example environment uses an API version its target serves and validates
+/// against the vendored schemas of that target (the admission engine's CRDs, for Gatekeeper and
+/// Kyverno objects, at every release meshedge checks).
+#[test]
+fn every_example_object_validates_against_the_schemas_of_its_target() {
+    use ClusterSetting::{Kubernetes as K8s, OpenShift as Ocp};
+    let environments = [
+        ("prod", target(Flavor::Ossm2, "v2.5", Ocp("4.16")), Some(AdmissionEngine::Gatekeeper)),
+        ("dev", target(Flavor::Istio, "v1.24.3", K8s("1.31")), None),
+        ("staging", target(Flavor::Ossm2, "v2.6", Ocp("4.18")), None),
+    ];
+    assert_eq!(common::environments(), ["dev", "prod", "staging"]);
+    for (environment, t, engine) in environments {
+        let build = common::build(&common::repo_root(), environment);
+        let set = schemas(&t);
+        let engine_sets: Vec<SchemaSet> = engine
+            .map(|e| admission_engine_schema_files(e, &data_dir()).expect("vendored"))
+            .into_iter()
+            .flatten()
+            .map(|(_, file)| {
+                let mut set = SchemaSet::new();
+                set.load_file(&file).unwrap_or_else(|e| panic!("{e}"));
+                set
+            })
+            .collect();
+        let served: BTreeSet<(String, String)> = Kind::ALL
+            .into_iter()
+            .filter_map(|k| t.api_version(k).ok().map(|api| (api.to_string(), k.name().to_string())))
+            .collect();
+        let constraints = t.api_version(Kind::Constraint).expect("served").to_string();
+        let mut checked = 0;
+        for object in &build.objects {
+            let value = object.value();
+            let (api, kind) = (value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap());
+            if api == constraints {
+                continue; // a kind its ConstraintTemplate declares: no vendored schema
+            }
+            assert!(
+                served.contains(&(api.to_string(), kind.to_string())),
+                "{environment}: {api} {kind} not served by {t}"
+            );
+            match set.validate(&value) {
+                Validation::Valid => checked += 1,
+                Validation::Invalid(errors) => {
+                    panic!("{environment}: {kind} {}: {errors:?}", value["metadata"]["name"])
+                }
+                Validation::NoSchema { .. } => {
+                    assert!(
+                        ["ConstraintTemplate", "ClusterPolicy", "Istio"].contains(&kind),
+                        "{environment}: no schema for {api} {kind}"
+                    );
+                    for engine_set in &engine_sets {
+                        match engine_set.validate(&value) {
+                            Validation::Valid => checked += 1,
+                            other => panic!("{environment}: {kind}: {other:?}"),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 50, "{environment}: {checked} objects checked");
+    }
 }

@@ -367,6 +367,9 @@ impl Model {
              - name: gold\n        connectionPool: {tcp: {maxConnections: 100}}\n      - name: bronze\n        \
              connectionPool: {tcp: {maxConnections: 5}}\n    defaultSlaClass: bronze\n",
         );
+        // OpenShift 4.16: every kind the generator asks for is served there (EgressNetworkPolicy
+        // included); admission goes through Gatekeeper (no ValidatingAdmissionPolicy before 4.17).
+        text.push_str("  cluster:\n    openshiftVersion: \"4.16\"\n");
         text
     }
 
@@ -375,7 +378,8 @@ impl Model {
         let firewall = ["ovn", "sdn", "none"][firewall as usize % 3];
         let mut text = format!(
             "{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\nsettings:\n  enforcement:\n    \
-             networkPolicies: {network}\n    denyRoutes: {routes}\n    requireSidecar: {sidecar}\n    egressFirewall: {firewall}\n"
+             networkPolicies: {network}\n    denyRoutes: {routes}\n    requireSidecar: {sidecar}\n    egressFirewall: {firewall}\n    \
+             admission: gatekeeper\n"
         );
         let mut tenants = String::new();
         if self.restrict_namespaces || self.hostile == Hostile::NotAllowed {
@@ -415,7 +419,7 @@ impl Model {
             if !req.egress.is_empty() {
                 spec.push_str("  egress:\n");
                 for item in &req.egress {
-                    spec.push_str(&egress_item(i, item));
+                    spec.push_str(&egress_item(i, item, self.istio || self.manage));
                 }
             }
             if spec.is_empty() {
@@ -437,13 +441,18 @@ impl Model {
         let gateway = self.ingress_gateway(i, item);
         let tls = ["simple", "mutual", "passthrough", "none"][item.tls as usize % 4];
         let mut text = format!("    - host: {host}\n      gateway: {gateway}\n      tls: {tls}\n");
-        match item.credential {
-            1 => text.push_str(&format!("      credentialName: t{i}-{}-tls\n", item.k)),
-            2 => text.push_str("      credentialName: shared-tls\n"),
-            _ => {}
+        let credential = match item.credential {
+            1 => Some(format!("t{i}-{}-tls", item.k)),
+            2 => Some("shared-tls".to_string()),
+            // Mutual TLS names its credential: the client CA is read from `<credentialName>-cacert`.
+            _ if tls == "mutual" => Some(format!("t{i}-{}-mtls", item.k)),
+            _ => None,
+        };
+        if let Some(credential) = &credential {
+            text.push_str(&format!("      credentialName: {credential}\n"));
         }
-        if tls == "mutual" {
-            text.push_str(&format!("      clientCASecret: t{i}-ca\n"));
+        if let (true, Some(credential)) = (tls == "mutual", &credential) {
+            text.push_str(&format!("      clientCASecret: {credential}-cacert\n"));
         }
         if item.sla {
             text.push_str("      slaClass: gold\n");
@@ -466,19 +475,33 @@ impl Model {
     }
 }
 
-fn egress_item(i: usize, item: &Egress) -> String {
+/// `verified`: the target verifies an origination without a named CA (Istio 1.24, or a managed
+/// OSSM control plane with istiod's flag); elsewhere the generator names a CA, or (without a
+/// gateway, where sidecars ignore it) does not originate.
+fn egress_item(i: usize, item: &Egress, verified: bool) -> String {
     let host = match item.host {
         0 => "api.partner.example".to_string(),
         1 => format!("t{i}.partner.example"),
         _ => "feed.partner.example".to_string(),
     };
-    let tls = ["originate", "mutual", "passthrough", "none"][item.tls as usize % 4];
+    let mut tls = ["originate", "mutual", "passthrough", "none"][item.tls as usize % 4];
+    if tls == "originate" && item.is_direct() && !verified {
+        tls = "none";
+    }
     let mut text = format!("    - host: {host}\n      tls: {tls}\n");
     if tls == "mutual" {
         text.push_str(&format!("      credentialName: t{i}-client\n"));
     }
-    if item.ca {
-        text.push_str(&format!("      caSecret: t{i}-ca-bundle\n"));
+    // The gateway reads a server CA from `<credentialName>-cacert` (mutual) or from the secret
+    // named as `credentialName` (originate); sidecars read none.
+    match tls {
+        "mutual" if item.ca => text.push_str(&format!("      caSecret: t{i}-client-cacert\n")),
+        "originate" if !item.is_direct() && (item.ca || !verified) => {
+            text.push_str(&format!("      caSecret: t{i}-ca-bundle\n"))
+        }
+        "originate" | "mutual" => {}
+        _ if item.ca && !item.is_direct() => text.push_str(&format!("      caSecret: t{i}-ca-bundle\n")),
+        _ => {}
     }
     if item.is_direct() {
         text.push_str("      gateway: none\n");

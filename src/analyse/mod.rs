@@ -123,6 +123,9 @@ pub struct Facts {
     services: Vec<ServiceFacts>,
     /// Findings about single objects.
     findings: Diagnostics,
+    /// TLS originations that name no CA (A606): unverified unless the proxies verify against
+    /// their CA bundle by default on the target ([`Facts::check`]).
+    unverified: Diagnostics,
 }
 
 impl Facts {
@@ -150,7 +153,7 @@ impl Facts {
             let names = r.value.pointer("/spec/subsets").and_then(Value::as_array).into_iter().flatten();
             let names = names.filter_map(|s| s.get("name").and_then(Value::as_str)).map(str::to_string).collect();
             self.subsets.push((host, names));
-            check_tls_verification(r, reference, &mut self.findings);
+            check_tls_verification(r, reference, &mut self.unverified);
         } else if r.kind() == "RequestAuthentication" {
             self.authn
                 .push((r.namespace().map(str::to_string), labels_of(r.value.pointer("/spec/selector/matchLabels"))));
@@ -199,11 +202,17 @@ impl Facts {
         self.authn.extend(other.authn);
         self.services.extend(other.services);
         self.findings.extend(other.findings);
+        self.unverified.extend(other.unverified);
     }
 
-    /// Runs the analyses over everything gathered.
-    pub(crate) fn check(self) -> Diagnostics {
-        let Facts { gateways, subsets: subset_list, authn, services, findings: mut out } = self;
+    /// Runs the analyses over everything gathered. `system_ca_verifies`: a TLS origination that
+    /// names no CA is verified against the proxy's CA bundle on the target (istiod's default, or
+    /// its flag in the control plane meshedge writes), so it is not reported.
+    pub(crate) fn check(self, system_ca_verifies: bool) -> Diagnostics {
+        let Facts { gateways, subsets: subset_list, authn, services, findings: mut out, unverified } = self;
+        if !system_ca_verifies {
+            out.extend(unverified);
+        }
         let gateways: BTreeMap<(&str, &str), &GatewayFacts> = gateways
             .iter()
             .map(|g| ((g.reference.namespace.as_deref().unwrap_or_default(), g.reference.name.as_str()), g))
@@ -311,7 +320,7 @@ pub fn analyse(resources: &[Resource]) -> Diagnostics {
     for r in resources {
         facts.add(r, &r.reference());
     }
-    facts.check()
+    facts.check(false)
 }
 
 /// `d` with a note pointing at the other object of a conflict.

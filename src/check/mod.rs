@@ -73,18 +73,6 @@ fn bare_target() -> Option<Target> {
     Target::new(Flavor::Istio, "v1.24", ClusterSetting::OpenShift("4.19")).ok()
 }
 
-/// The environment's target platform; a version the platform model refuses (the build reports
-/// it) falls back to the newest release of the flavor.
-fn target_of(flavor: Flavor, version: &str) -> Option<Target> {
-    let newest = match flavor {
-        Flavor::Ossm2 => "v2.6",
-        Flavor::Istio => "v1.24",
-    };
-    Target::new(flavor, version, ClusterSetting::Unset)
-        .or_else(|_| Target::new(flavor, newest, ClusterSetting::Unset))
-        .ok()
-}
-
 fn severity(s: diagnostic::Severity) -> Severity {
     match s {
         diagnostic::Severity::Error => Severity::Error,
@@ -158,7 +146,7 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &mut Sche
                     })
                     .collect();
                 let mut diagnostics: Vec<Diagnostic> = build.diagnostics.iter().map(from_build).collect();
-                let target = target_of(build.flavor, &build.control_plane_version);
+                let target = Some(build.target);
                 if let Some(target) = target {
                     schemas.prepare(target)?;
                 }

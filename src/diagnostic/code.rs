@@ -57,7 +57,9 @@ codes! {
     E417 Error, E418 Error, E420 Error, E421 Error, E422 Error, E423 Error, E424 Error, E425 Error,
     E426 Error, E427 Error, E430 Error, E439 Error, E440 Error, E441 Error, E442 Error, E443 Error,
     E444 Error, E445 Error, E446 Error, E447 Error,
-    W431 Warning, W432 Warning, W433 Warning, W434 Warning, W435 Warning,
+    W432 Warning, W434 Warning, W435 Warning,
+    // The target platform.
+    E450 Error, E451 Error, E452 Error, E453 Error, E454 Error, E455 Error, E456 Error, W436 Warning,
     // Patches.
     E501 Error, E502 Error, E503 Error, E504 Error, E505 Error,
     // Analyses of the final objects.

@@ -19,6 +19,7 @@ use crate::input::EgressTls;
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{EgressGateway, EgressHost, Plan};
+use crate::platform::{Kind, ServerVerification};
 
 pub(crate) const SLA_LABEL: &str = "meshedge.io/sla-class";
 /// The port the workload calls for HTTP hosts whose TLS the egress gateway originates.
@@ -29,15 +30,25 @@ const HOP_PORT: u32 = 443;
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.egress_hosts {
         match host.gateway.as_ref().and_then(|g| plan.egress_gateways.get(g)) {
-            Some(gateway) => {
-                through_gateway(plan, gateway, host, out);
-                hop_rule(plan, gateway, host, out);
-            }
+            Some(gateway) => through_gateway(plan, gateway, host, out),
             None => direct(plan, host, out),
         }
     }
     for gateway in plan.egress_gateways.values() {
-        placement(gateway, out);
+        let hosts: Vec<&EgressHost> =
+            plan.egress_hosts.iter().filter(|h| h.gateway.as_deref() == Some(gateway.name.as_str())).collect();
+        if plan.target.destination_rules_merge_per_host_namespace() {
+            // Istio merges the rules of one host in one namespace and keeps the oldest rule's
+            // `exportTo`: one rule per gateway, exported to every namespace that calls through it.
+            if !hosts.is_empty() {
+                hop_rule(plan, gateway, &hosts, &join(&[&gateway.name, "hop"]), out);
+            }
+        } else {
+            for host in hosts {
+                hop_rule(plan, gateway, &[host], &join(&[&gateway.name, "hop", &host_slug(&host.host)]), out);
+            }
+        }
+        placement(plan, gateway, out);
     }
 }
 
@@ -107,35 +118,43 @@ fn service_entry(
     };
     let name = host_slug(&host.host);
     out.push(
-        Manifest::new(networking_api(plan.flavor), "ServiceEntry", Some(namespace), &name, Spec { spec }),
+        Manifest::new(plan.api(Kind::ServiceEntry), "ServiceEntry", Some(namespace), &name, Spec { spec }),
         &host.sources,
         tenant_of(host),
     );
 }
 
-/// The last hop's TLS: what the egress gateway (or the sidecar) does towards the host.
-fn origination(host: &EgressHost) -> Option<ClientTls> {
-    match host.tls {
-        EgressTls::Originate => Some(ClientTls {
-            mode: "SIMPLE",
-            sni: Some(host.host.clone()),
-            // A secret holding only `ca.crt` verifies the server with that CA.
-            credential_name: host.ca_secret.clone(),
-        }),
-        EgressTls::Mutual => Some(ClientTls {
-            mode: "MUTUAL",
-            sni: Some(host.host.clone()),
-            credential_name: host.credential_name.clone(),
-        }),
-        EgressTls::Passthrough | EgressTls::None => None,
-    }
+/// The last hop's TLS: what the egress gateway (or the sidecar) does towards the host. The server
+/// is always verified: its certificate must name the host (`subjectAltNames`: with `sni` set,
+/// no release checks the name otherwise, see [`crate::platform::Target::auto_san_validation`]),
+/// and chain to the CA of the credential (`<credentialName>-cacert`, or `ca.crt` in it), or to
+/// the proxy's CA bundle — by istiod's default, by its flag on a managed control plane, or named
+/// in `caCertificates` (the validate stage refuses a target where none holds).
+fn origination(plan: &Plan, host: &EgressHost) -> Option<ClientTls> {
+    let (mode, credential_name) = match host.tls {
+        // A secret holding only `ca.crt` verifies the server with that CA.
+        EgressTls::Originate => ("SIMPLE", host.ca_secret.clone()),
+        EgressTls::Mutual => ("MUTUAL", host.credential_name.clone()),
+        EgressTls::Passthrough | EgressTls::None => return None,
+    };
+    let manages = plan.mesh.manage;
+    let ca_certificates = match (&credential_name, plan.target.server_verification_without_ca(manages)) {
+        (None, ServerVerification::CaCertificates(path)) => Some(path.to_string()),
+        _ => None,
+    };
+    Some(ClientTls {
+        mode,
+        sni: Some(host.host.clone()),
+        credential_name,
+        ca_certificates,
+        subject_alt_names: vec![host.host.clone()],
+    })
 }
 
 fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out: &mut Generated) {
     let ns = gateway.namespace.as_str();
     let slug = host_slug(&host.host);
     let tenant = tenant_of(host);
-    let api = networking_api(plan.flavor);
     service_entry(plan, ns, host, Some(gateway), out);
 
     let gateway_name = join(&[&gateway.name, &slug]);
@@ -154,7 +173,11 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
         }
     };
     let spec = GatewaySpec { selector: gateway.selector.clone(), servers: vec![server] };
-    out.push(Manifest::new(api, "Gateway", Some(ns), &gateway_name, Spec { spec }), &host.sources, tenant);
+    out.push(
+        Manifest::new(plan.api(Kind::Gateway), "Gateway", Some(ns), &gateway_name, Spec { spec }),
+        &host.sources,
+        tenant,
+    );
 
     let gateway_ref = format!("{ns}/{gateway_name}");
     let to_gateway =
@@ -220,9 +243,13 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
         });
         spec.http = http;
     }
-    out.push(Manifest::new(api, "VirtualService", Some(ns), &slug, Spec { spec }), &host.sources, tenant);
+    out.push(
+        Manifest::new(plan.api(Kind::VirtualService), "VirtualService", Some(ns), &slug, Spec { spec }),
+        &host.sources,
+        tenant,
+    );
 
-    let tls = origination(host);
+    let tls = origination(plan, host);
     if tls.is_some() || !host.sla_classes.is_empty() {
         let subsets = host
             .sla_classes
@@ -253,7 +280,11 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
             }),
             subsets,
         };
-        out.push(Manifest::new(api, "DestinationRule", Some(ns), &slug, Spec { spec }), &host.sources, tenant);
+        out.push(
+            Manifest::new(plan.api(Kind::DestinationRule), "DestinationRule", Some(ns), &slug, Spec { spec }),
+            &host.sources,
+            tenant,
+        );
     }
 }
 
@@ -261,7 +292,7 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
 fn direct(plan: &Plan, host: &EgressHost, out: &mut Generated) {
     let ns = plan.mesh.control_plane_namespace.clone();
     service_entry(plan, &ns, host, None, out);
-    if let Some(tls) = origination(host) {
+    if let Some(tls) = origination(plan, host) {
         let spec = DestinationRuleSpec {
             host: host.host.clone(),
             export_to: export_to(host, None),
@@ -276,47 +307,65 @@ fn direct(plan: &Plan, host: &EgressHost, out: &mut Generated) {
         };
         let slug = host_slug(&host.host);
         out.push(
-            Manifest::new(networking_api(plan.flavor), "DestinationRule", Some(&ns), &slug, Spec { spec }),
+            Manifest::new(plan.api(Kind::DestinationRule), "DestinationRule", Some(&ns), &slug, Spec { spec }),
             &host.sources,
             tenant_of(host),
         );
     }
 }
 
-/// The in-mesh hop: sidecars reach the egress gateway with mutual TLS, the external host as SNI.
-fn hop_rule(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out: &mut Generated) {
-    // Passthrough keeps the workload's own TLS on the hop; everything else rides mesh mTLS
-    // with the external host as SNI, so the gateway can tell the hosts apart.
-    let tls = (host.tls != EgressTls::Passthrough).then(|| ClientTls {
-        mode: "ISTIO_MUTUAL",
-        sni: Some(host.host.clone()),
-        credential_name: None,
-    });
-    let slug = host_slug(&host.host);
-    let subset = Subset {
-        name: slug.clone(),
-        traffic_policy: tls.map(|tls| TrafficPolicy {
-            port_level_settings: vec![PortTrafficPolicy { port: PortSelector { number: HOP_PORT }, tls: Some(tls) }],
+/// The in-mesh hop: sidecars reach the egress gateway with mutual TLS, the external host as SNI,
+/// one subset per host; the rule is exported where its hosts are.
+fn hop_rule(plan: &Plan, gateway: &EgressGateway, hosts: &[&EgressHost], name: &str, out: &mut Generated) {
+    let mut export: BTreeSet<String> = BTreeSet::new();
+    let mut sources: BTreeSet<String> = BTreeSet::new();
+    let mut tenants: BTreeSet<String> = BTreeSet::new();
+    let mut subsets = Vec::new();
+    for host in hosts {
+        export.extend(export_to(host, Some(gateway)));
+        sources.extend(host.sources.iter().cloned());
+        tenants.extend(host.tenants.iter().cloned());
+        // Passthrough keeps the workload's own TLS on the hop; everything else rides mesh mTLS
+        // with the external host as SNI, so the gateway can tell the hosts apart.
+        let tls = (host.tls != EgressTls::Passthrough).then(|| ClientTls {
+            mode: "ISTIO_MUTUAL",
+            sni: Some(host.host.clone()),
             ..Default::default()
-        }),
-        ..Default::default()
-    };
+        });
+        subsets.push(Subset {
+            name: host_slug(&host.host),
+            traffic_policy: tls.map(|tls| TrafficPolicy {
+                port_level_settings: vec![PortTrafficPolicy {
+                    port: PortSelector { number: HOP_PORT },
+                    tls: Some(tls),
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
     let spec = DestinationRuleSpec {
         host: gateway.fqdn(),
-        export_to: export_to(host, Some(gateway)),
+        export_to: export.into_iter().collect(),
         traffic_policy: None,
-        subsets: vec![subset],
+        subsets,
     };
-    let name = join(&[&gateway.name, "hop", &slug]);
+    let tenant = (tenants.len() == 1).then(|| tenants.iter().next().map(String::as_str)).flatten();
     out.push(
-        Manifest::new(networking_api(plan.flavor), "DestinationRule", Some(&gateway.namespace), &name, Spec { spec }),
-        &host.sources,
-        tenant_of(host),
+        Manifest::new(
+            plan.api(Kind::DestinationRule),
+            "DestinationRule",
+            Some(&gateway.namespace),
+            name,
+            Spec { spec },
+        ),
+        &sources,
+        tenant,
     );
 }
 
 /// Where egress leaves: the OVN EgressIP, and the gateway's workload when meshedge deploys it.
-fn placement(gateway: &EgressGateway, out: &mut Generated) {
+fn placement(plan: &Plan, gateway: &EgressGateway, out: &mut Generated) {
     if !gateway.egress_ips.is_empty() {
         let spec = json!({
             "egressIPs": gateway.egress_ips,
@@ -324,7 +373,11 @@ fn placement(gateway: &EgressGateway, out: &mut Generated) {
             "podSelector": {"matchLabels": gateway.selector},
         });
         let name = join(&[&gateway.namespace, &gateway.name]);
-        out.push(Manifest::new("k8s.ovn.org/v1", "EgressIP", None, &name, Spec { spec }), &gateway.sources, None);
+        out.push(
+            Manifest::new(plan.api(Kind::EgressIP), "EgressIP", None, &name, Spec { spec }),
+            &gateway.sources,
+            None,
+        );
     }
     if gateway.deploy {
         let spec = workload::GatewayWorkload {
@@ -335,6 +388,7 @@ fn placement(gateway: &EgressGateway, out: &mut Generated) {
             service_type: "ClusterIP",
             announce_hosts: None,
             tenant: None,
+            target: &plan.target,
         };
         workload::generate(&spec, &gateway.sources, out);
     }

@@ -5,9 +5,8 @@
 //!   plus cluster DNS;
 //! - `egressFirewall`: per tenant namespace an OVN `EgressFirewall` (or an SDN
 //!   `EgressNetworkPolicy`) named `default` that denies every destination outside the cluster;
-//! - `denyRoutes`: a tenant Role without `routes` bound to the tenant's team group, and an
-//!   admission policy refusing Routes in tenant namespaces;
-//! - `requireSidecar`: an admission policy refusing tenant pods without the sidecar.
+//! - `denyRoutes`: a tenant Role without `routes` bound to the tenant's team group (the
+//!   admission rules of `denyRoutes` and `requireSidecar` are in [`super::admission`]).
 
 use std::collections::BTreeSet;
 
@@ -15,14 +14,14 @@ use serde_json::{Value, json};
 
 use crate::generate::mesh::member_label;
 use crate::generate::sink::Generated;
-use crate::input::{EgressFirewallMode, Flavor};
+use crate::input::EgressFirewallMode;
 use crate::objects::{Manifest, Spec};
 use crate::plan::Plan;
+use crate::platform::Kind;
 
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Where cluster DNS runs (OpenShift, then upstream Kubernetes).
 const DNS_NAMESPACES: [&str; 2] = ["kube-system", "openshift-dns"];
-const ADMISSION_API: &str = "admissionregistration.k8s.io/v1";
 
 /// The peers that make up the mesh: member namespaces by label, the control plane and gateway
 /// namespaces by name. Its size does not grow with the number of tenants.
@@ -67,7 +66,7 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
                         {"to": [namespaces_in(DNS_NAMESPACES.iter().map(|s| s.to_string()))], "ports": dns_ports}
                     ]
                 });
-                let api = "networking.k8s.io/v1";
+                let api = plan.api(Kind::NetworkPolicy);
                 out.push(
                     Manifest::new(api, "NetworkPolicy", ns, "meshedge-ingress-from-mesh", Spec { spec: ingress }),
                     &sources,
@@ -85,13 +84,19 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
             ]});
             match e.egress_firewall {
                 EgressFirewallMode::Ovn => out.push(
-                    Manifest::new("k8s.ovn.org/v1", "EgressFirewall", ns, "default", Spec { spec: deny_outside }),
+                    Manifest::new(
+                        plan.api(Kind::EgressFirewall),
+                        "EgressFirewall",
+                        ns,
+                        "default",
+                        Spec { spec: deny_outside },
+                    ),
                     &sources,
                     owner,
                 ),
                 EgressFirewallMode::Sdn => out.push(
                     Manifest::new(
-                        "network.openshift.io/v1",
+                        plan.api(Kind::EgressNetworkPolicy),
                         "EgressNetworkPolicy",
                         ns,
                         "default",
@@ -106,46 +111,6 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
                 tenant_role(plan, ns, &tenant.name, &sources, out);
             }
         }
-    }
-    let tenant_namespaces: Vec<String> = plan.tenants.values().flat_map(|t| t.namespaces.iter().cloned()).collect();
-    if tenant_namespaces.is_empty() {
-        return;
-    }
-    let mut sources: BTreeSet<String> = e.sources.clone();
-    sources.extend(plan.tenants.values().flat_map(|t| t.sources.iter().cloned()));
-    if e.deny_routes {
-        admission(
-            "meshedge-deny-tenant-routes",
-            json!({"apiGroups": ["route.openshift.io"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["routes"]}),
-            "false",
-            "tenants do not create Routes: exposure goes through an EdgeRequest and the platform's ingress gateways",
-            &tenant_namespaces,
-            &sources,
-            out,
-        );
-    }
-    if e.require_sidecar {
-        let key = "'sidecar.istio.io/inject'";
-        let opted = |value: &str| {
-            format!(
-                "((has(object.metadata.labels) && {key} in object.metadata.labels && object.metadata.labels[{key}] == '{value}') || \
-                 (has(object.metadata.annotations) && {key} in object.metadata.annotations && object.metadata.annotations[{key}] == '{value}'))"
-            )
-        };
-        // OpenShift Service Mesh 2 injects only pods that opt in; upstream Istio all but those opting out.
-        let expression = match plan.flavor {
-            Flavor::Ossm2 => opted("true"),
-            Flavor::Istio => format!("!{}", opted("false")),
-        };
-        admission(
-            "meshedge-require-sidecar",
-            json!({"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["pods"]}),
-            &expression,
-            "tenant pods run with the mesh sidecar (sidecar.istio.io/inject)",
-            &tenant_namespaces,
-            &sources,
-            out,
-        );
     }
 }
 
@@ -167,34 +132,4 @@ fn tenant_role(_plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("{tenant}-team")}]
     });
     out.push(Manifest::new(api, "RoleBinding", ns, name, binding), sources, Some(tenant));
-}
-
-fn admission(
-    name: &str,
-    rule: Value,
-    expression: &str,
-    message: &str,
-    namespaces: &[String],
-    sources: &BTreeSet<String>,
-    out: &mut Generated,
-) {
-    let policy = json!({
-        "failurePolicy": "Fail",
-        "matchConstraints": {
-            "resourceRules": [rule],
-            "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": namespaces}]}
-        },
-        "validations": [{"expression": expression, "message": message}]
-    });
-    out.push(
-        Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicy", None, name, Spec { spec: policy }),
-        sources,
-        None,
-    );
-    let binding = json!({"policyName": name, "validationActions": ["Deny"]});
-    out.push(
-        Manifest::new(ADMISSION_API, "ValidatingAdmissionPolicyBinding", None, name, Spec { spec: binding }),
-        sources,
-        None,
-    );
 }

@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::generate::sink::Generated;
 use crate::generate::workload;
-use crate::input::{Exposure, Flavor, IngressTls};
+use crate::input::{Exposure, IngressTls};
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, OAUTH_PATH, OAUTH_PROXY_PORT, Plan};
+use crate::platform::{Field, Kind};
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
@@ -19,10 +20,10 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
         gateway_object(plan, gateway, host, &slug, out);
         virtual_service(plan, gateway, host, &slug, out);
         if host.issue_certificate {
-            certificate(gateway, host, &slug, out);
+            certificate(plan, gateway, host, &slug, out);
         }
         if gateway.exposure == Exposure::Route {
-            route(gateway, host, &slug, out);
+            route(plan, gateway, host, &slug, out);
         }
     }
     for gateway in plan.ingress_gateways.values() {
@@ -51,7 +52,9 @@ fn gateway_object(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slu
         IngressTls::Simple => vec![https("SIMPLE", "HTTPS"), redirect],
         IngressTls::Mutual => {
             let mut server = https("MUTUAL", "HTTPS");
-            if plan.flavor == Flavor::Istio {
+            // The gateway reads the client CA from `<credentialName>-cacert` (the validate stage
+            // holds `clientCASecret` to that name) unless the target has `caCertCredentialName`.
+            if plan.target.has_field(Field::GatewayTlsCaCertCredentialName) {
                 if let Some(tls) = server.tls.as_mut() {
                     tls.ca_cert_credential_name = host.client_ca.clone();
                 }
@@ -70,7 +73,7 @@ fn gateway_object(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slu
     let name = join(&[&gateway.name, slug]);
     let spec = GatewaySpec { selector: gateway.selector.clone(), servers };
     out.push(
-        Manifest::new(networking_api(plan.flavor), "Gateway", Some(&gateway.namespace), &name, Spec { spec }),
+        Manifest::new(plan.api(Kind::Gateway), "Gateway", Some(&gateway.namespace), &name, Spec { spec }),
         &host.sources,
         Some(&host.tenant),
     );
@@ -122,13 +125,13 @@ fn virtual_service(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, sl
         );
     }
     out.push(
-        Manifest::new(networking_api(plan.flavor), "VirtualService", Some(&host.namespace), slug, Spec { spec }),
+        Manifest::new(plan.api(Kind::VirtualService), "VirtualService", Some(&host.namespace), slug, Spec { spec }),
         &host.sources,
         Some(&host.tenant),
     );
 }
 
-fn certificate(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
+fn certificate(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
     let (Some(issuer), Some(secret)) = (&gateway.issuer, &host.credential) else { return };
     let spec = CertificateSpec {
         secret_name: secret.clone(),
@@ -140,13 +143,13 @@ fn certificate(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &m
         },
     };
     out.push(
-        Manifest::new("cert-manager.io/v1", "Certificate", Some(&gateway.namespace), slug, Spec { spec }),
+        Manifest::new(plan.api(Kind::Certificate), "Certificate", Some(&gateway.namespace), slug, Spec { spec }),
         &host.sources,
         Some(&host.tenant),
     );
 }
 
-fn route(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
+fn route(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Generated) {
     let tls = host.tls != IngressTls::None;
     let spec = RouteSpec {
         host: host.host.clone(),
@@ -155,7 +158,7 @@ fn route(gateway: &IngressGateway, host: &IngressHost, slug: &str, out: &mut Gen
         tls: tls.then_some(RouteTls { termination: "passthrough", insecure_edge_termination_policy: "Redirect" }),
     };
     out.push(
-        Manifest::new("route.openshift.io/v1", "Route", Some(&gateway.namespace), slug, Spec { spec }),
+        Manifest::new(plan.api(Kind::Route), "Route", Some(&gateway.namespace), slug, Spec { spec }),
         &host.sources,
         Some(&host.tenant),
     );
@@ -180,6 +183,7 @@ fn exposure(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
             service_type: if load_balancer { "LoadBalancer" } else { "ClusterIP" },
             announce_hosts: announce.as_deref(),
             tenant: gateway.tenant.as_deref(),
+            target: &plan.target,
         };
         workload::generate(&spec, &sources, out);
     }

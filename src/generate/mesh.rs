@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::input::Flavor;
 use crate::plan::Plan;
 
 /// Every namespace that is part of the mesh: tenants, control plane, gateways.
@@ -21,9 +20,5 @@ pub(crate) fn mesh_namespaces(plan: &Plan) -> BTreeSet<String> {
 /// for any other; the sail operator names the revision after the `Istio` resource (see
 /// [`crate::generate::namespaces`] for the sources).
 pub(crate) fn member_label(plan: &Plan) -> (&'static str, String) {
-    match plan.flavor {
-        Flavor::Ossm2 => ("maistra.io/member-of", plan.mesh.control_plane_namespace.clone()),
-        Flavor::Istio if plan.mesh.control_plane_name == "default" => ("istio-injection", "enabled".to_string()),
-        Flavor::Istio => ("istio.io/rev", plan.mesh.control_plane_name.clone()),
-    }
+    plan.target.injection_namespace_label(&plan.mesh.control_plane_name, &plan.mesh.control_plane_namespace)
 }

@@ -3,13 +3,15 @@
 //! - [`ingress`]: Gateways, VirtualServices, Certificates, Routes, LoadBalancer Services;
 //! - [`security`]: token checks (RequestAuthentication, AuthorizationPolicy);
 //! - [`egress`]: ServiceEntries and the egress-gateway hop, SLA classes, egress IPs;
-//! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC and admission policies;
+//! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC;
+//! - [`admission`]: the admission rules, in the engine the target allows;
 //! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource;
 //! - [`namespaces`]: the tenant namespaces, when `settings.tenants.createNamespaces` is set.
 //!
 //! Modules only build objects (through [`crate::objects`]); every decision, and every warning,
 //! belongs to the validate stage.
 
+pub(crate) mod admission;
 pub(crate) mod control_plane;
 pub(crate) mod egress;
 pub(crate) mod enforcement;
@@ -31,5 +33,6 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     security::generate(plan, out);
     egress::generate(plan, out);
     enforcement::generate(plan, out);
+    admission::generate(plan, out);
     control_plane::generate(plan, out);
 }

@@ -27,9 +27,9 @@ use serde::Serialize;
 
 use crate::generate::mesh::member_label;
 use crate::generate::sink::Generated;
-use crate::input::Flavor;
 use crate::objects::Manifest;
 use crate::plan::Plan;
+use crate::platform::{InjectionPolicy, Kind};
 
 /// A Namespace has no fields besides its metadata that meshedge sets.
 #[derive(Debug, Clone, Serialize)]
@@ -37,10 +37,9 @@ struct NoFields {}
 
 /// The label a tenant namespace needs to be taken into the mesh, if meshedge is the one to set it.
 pub(crate) fn mesh_label(plan: &Plan) -> Option<(&'static str, String)> {
-    match plan.flavor {
-        Flavor::Istio => Some(member_label(plan)),
-        Flavor::Ossm2 => None,
-    }
+    // OSSM labels its members itself (the member roll takes them in); upstream injection is
+    // decided per namespace by this label.
+    (plan.target.injection_policy() == InjectionPolicy::NamespaceOptIn).then(|| member_label(plan))
 }
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
@@ -53,7 +52,7 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
         let mut sources = tenant.sources.clone();
         sources.extend(settings.sources.iter().cloned());
         for namespace in &tenant.namespaces {
-            let mut manifest = Manifest::new("v1", "Namespace", None, namespace, NoFields {});
+            let mut manifest = Manifest::new(plan.api(Kind::Namespace), "Namespace", None, namespace, NoFields {});
             if let Some((key, value)) = &label {
                 manifest = manifest.label(key, value);
             }

@@ -2,6 +2,7 @@
 //! injection: a ServiceAccount, a Deployment whose `istio-proxy` container the injector fills
 //! in, the Service in front of it, and a Role that lets the gateway read its TLS secrets.
 
+use crate::platform::{Kind, Target};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
@@ -18,11 +19,22 @@ pub struct GatewayWorkload<'a> {
     /// Hosts for external-dns on the Service (comma-separated).
     pub announce_hosts: Option<&'a str>,
     pub tenant: Option<&'a str>,
+    /// The platform, for the API versions.
+    pub target: &'a Target,
+}
+
+/// The API version of `kind` on the workload's target (core and apps kinds are served everywhere).
+fn api(w: &GatewayWorkload, kind: Kind) -> &'static str {
+    w.target.api_version(kind).map_or("", |api| api.as_str())
 }
 
 pub(crate) fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mut Generated) {
     let ns = Some(w.namespace);
-    out.push(Manifest::new("v1", "ServiceAccount", ns, w.name, serde_json::Map::new()), sources, w.tenant);
+    out.push(
+        Manifest::new(api(w, Kind::ServiceAccount), "ServiceAccount", ns, w.name, serde_json::Map::new()),
+        sources,
+        w.tenant,
+    );
 
     let mut pod_labels = w.selector.clone();
     pod_labels.insert("sidecar.istio.io/inject".into(), "true".into());
@@ -49,7 +61,11 @@ pub(crate) fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mu
             "spec": pod_spec
         }
     });
-    out.push(Manifest::new("apps/v1", "Deployment", ns, w.name, Spec { spec: deployment }), sources, w.tenant);
+    out.push(
+        Manifest::new(api(w, Kind::Deployment), "Deployment", ns, w.name, Spec { spec: deployment }),
+        sources,
+        w.tenant,
+    );
 
     let spec = ServiceSpec {
         service_type: w.service_type,
@@ -59,17 +75,17 @@ pub(crate) fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mu
             ServicePortSpec { name: "https".into(), port: 443, target_port: 8443, protocol: "TCP" },
         ],
     };
-    let mut service = Manifest::new("v1", "Service", ns, w.name, Spec { spec });
+    let mut service = Manifest::new(api(w, Kind::Service), "Service", ns, w.name, Spec { spec });
     if let Some(hosts) = w.announce_hosts {
         service = service.annotation(EXTERNAL_DNS_HOSTNAME, hosts);
     }
     out.push(service, sources, w.tenant);
 
     let role = json!({"rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "watch", "list"]}]});
-    out.push(Manifest::new("rbac.authorization.k8s.io/v1", "Role", ns, w.name, role), sources, w.tenant);
+    out.push(Manifest::new(api(w, Kind::Role), "Role", ns, w.name, role), sources, w.tenant);
     let binding = json!({
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": w.name},
         "subjects": [{"kind": "ServiceAccount", "name": w.name}]
     });
-    out.push(Manifest::new("rbac.authorization.k8s.io/v1", "RoleBinding", ns, w.name, binding), sources, w.tenant);
+    out.push(Manifest::new(api(w, Kind::RoleBinding), "RoleBinding", ns, w.name, binding), sources, w.tenant);
 }

@@ -18,11 +18,13 @@ use serde::{Deserialize, Serialize};
 mod check;
 mod patch;
 pub(crate) mod schema_parts;
+mod settings;
 
 pub use check::{CheckSettings, SuppressSetting};
 #[cfg(test)]
 pub(crate) use patch::parse_operations;
 pub use patch::{LayerPatch, PatchSpec, PatchTarget};
+pub use settings::{AdmissionMode, EgressFirewallMode, Settings};
 
 use crate::values::{
     AnnotationKey, ControlPlaneName, Count, DomainName, Duration, EgressIp, ExternalHost, GatewayName, HeaderName,
@@ -110,25 +112,6 @@ pub struct LayerDoc {
     /// bases' patches, in order.
     #[serde(default)]
     pub patches: Vec<PatchSpec>,
-}
-
-/// The environment's settings. Every field is optional in each layer (a later layer may supply
-/// it); what the environment's requests need is required after merging.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Settings {
-    /// The mesh: flavor, control plane, outbound policy, mutual TLS.
-    pub mesh: Option<MeshSettings>,
-    /// The ingress gateways requests may use.
-    pub ingress: Option<IngressSettings>,
-    /// The egress gateways, the external hosts requests may call and the SLA classes.
-    pub egress: Option<EgressSettings>,
-    /// What keeps tenants on the paths the edge defines.
-    pub enforcement: Option<EnforcementSettings>,
-    /// Which tenants are deployed and which namespaces they may own.
-    pub tenants: Option<TenantSettings>,
-    /// What `meshedge check` reports: suppressed findings.
-    pub check: Option<CheckSettings>,
 }
 
 /// The service mesh product, which fixes the control plane resources and the Istio API
@@ -581,40 +564,6 @@ impl TryFrom<OutlierDetectionFields> for OutlierDetection {
             min_health_percent: f.min_health_percent,
         })
     }
-}
-
-/// How tenant namespaces are kept from reaching outside the cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum EgressFirewallMode {
-    /// A `k8s.ovn.org` EgressFirewall per tenant namespace (OVN-Kubernetes).
-    Ovn,
-    /// An EgressNetworkPolicy per tenant namespace (OpenShift SDN).
-    Sdn,
-    /// No egress firewall.
-    #[default]
-    None,
-}
-
-/// `settings.enforcement`: what keeps tenants on the paths the edge defines.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EnforcementSettings {
-    /// Per tenant namespace, NetworkPolicies: ingress only from the mesh, egress only to the
-    /// mesh and cluster DNS.
-    #[schemars(extend("default" = false))]
-    pub network_policies: Option<bool>,
-    /// Tenants cannot create OpenShift Routes: a tenant Role without `routes`, and an
-    /// admission policy refusing Routes in tenant namespaces.
-    #[schemars(extend("default" = false))]
-    pub deny_routes: Option<bool>,
-    /// An admission policy refusing tenant pods without the sidecar.
-    #[schemars(extend("default" = false))]
-    pub require_sidecar: Option<bool>,
-    /// `ovn`, `sdn` or `none`: deny every tenant namespace traffic leaving the cluster, so that
-    /// egress goes through the egress gateway only.
-    #[schemars(extend("default" = "none"))]
-    pub egress_firewall: Option<EgressFirewallMode>,
 }
 
 /// `settings.tenants`.

@@ -19,13 +19,40 @@ pub(crate) struct ControlPlaneSpec {
     pub security: Security,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mesh_config: Option<MeshConfig>,
+    /// `runtime.components.<component>.container.env`: istiod's environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<ControlPlaneRuntime>,
+}
+
+/// `ServiceMeshControlPlane.spec.runtime`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ControlPlaneRuntime {
+    pub components: BTreeMap<String, ComponentRuntime>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ComponentRuntime {
+    pub container: ComponentContainer,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ComponentContainer {
+    pub env: BTreeMap<String, String>,
+}
+
+/// A built-in gateway section (`gateways.ingress`, `gateways.egress`): off, or a gateway.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub(crate) enum BuiltInGateway {
+    Off(Enabled),
+    On(DeclaredGateway),
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ControlPlaneGateways {
-    pub ingress: Enabled,
-    pub egress: Enabled,
+    pub ingress: BuiltInGateway,
+    pub egress: BuiltInGateway,
     pub openshift_route: Enabled,
     /// By service name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -41,9 +68,13 @@ pub(crate) struct Enabled {
 
 /// A gateway the control plane deploys.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct DeclaredGateway {
     pub enabled: bool,
     pub namespace: String,
+    /// Ingress gateways only: the Route the chart creates for the gateway itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_config: Option<Enabled>,
     pub service: GatewayService,
     pub runtime: Runtime,
 }

@@ -21,14 +21,9 @@ pub type Labels = BTreeMap<String, String>;
 /// The annotation external-dns reads the hosts of a LoadBalancer Service from.
 pub(crate) const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
 
-/// API versions that depend on the mesh flavor.
-pub(crate) fn networking_api(flavor: Flavor) -> &'static str {
-    match flavor {
-        Flavor::Ossm2 => "networking.istio.io/v1beta1",
-        Flavor::Istio => "networking.istio.io/v1",
-    }
-}
-
+/// The `security.istio.io` API version by flavor alone, for the token-check generator; every
+/// other generator asks the plan's target ([`crate::plan::Plan::api`]), which also knows that
+/// upstream Istio serves `security.istio.io/v1` for every kind only from 1.22.
 pub(crate) fn security_api(flavor: Flavor) -> &'static str {
     match flavor {
         Flavor::Ossm2 => "security.istio.io/v1beta1",
@@ -269,6 +264,12 @@ pub struct ClientTls {
     pub sni: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_name: Option<String>,
+    /// A CA bundle file in the proxy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificates: Option<String>,
+    /// The names the server certificate must carry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subject_alt_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

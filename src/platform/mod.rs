@@ -40,7 +40,7 @@ pub use mesh::{
 pub use schemas::{SchemaFilesError, admission_engine_schema_files};
 pub use tls::{
     CaSecret, ClientTls, ClientTlsMode, ENABLE_AUTO_SNI, Evidence, OsCaBundle, PilotFlags, ProxyKind,
-    VERIFY_CERTIFICATE_AT_CLIENT, VerifyCertificateAtClient,
+    ServerVerification, VERIFY_CERTIFICATE_AT_CLIENT, VerifyCertificateAtClient,
 };
 pub use version::{IstioVersion, KubernetesVersion, OpenShiftVersion, OssmVersion};
 

@@ -58,7 +58,11 @@ fn source(kind: Kind) -> Source {
         Kind::EgressFirewall => Source::Fixed("schemas/ovn-egressfirewalls.crd.yaml"),
         Kind::EgressIP => Source::Fixed("schemas/ovn-egressips.crd.yaml"),
         Kind::Certificate => Source::Fixed("schemas/cert-manager-certificates.crd.yaml"),
-        Kind::Telemetry | Kind::IstioControlPlane | Kind::ConstraintTemplate | Kind::ClusterPolicy => Source::Elsewhere,
+        Kind::Telemetry
+        | Kind::IstioControlPlane
+        | Kind::ConstraintTemplate
+        | Kind::Constraint
+        | Kind::ClusterPolicy => Source::Elsewhere,
     }
 }
 

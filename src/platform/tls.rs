@@ -72,6 +72,20 @@ pub struct OsCaBundle {
     pub evidence: Evidence,
 }
 
+/// How a DestinationRule that originates TLS without naming a CA gets the server verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerVerification {
+    /// istiod verifies against the proxy's OS CA bundle by default (Istio 1.21+).
+    ByDefault,
+    /// Turn on istiod's `VERIFY_CERTIFICATE_AT_CLIENT` in the control plane meshedge manages
+    /// ([`Target::istiod_env_path`]).
+    IstiodFlag,
+    /// Name the proxy image's OS CA bundle in `caCertificates` (a verified path).
+    CaCertificates(&'static str),
+    /// Nothing meshedge writes makes the server verified: the request must name its CA.
+    Unavailable,
+}
+
 /// The istiod environment variable names of [`PilotFlags`].
 pub const VERIFY_CERTIFICATE_AT_CLIENT: &str = "VERIFY_CERTIFICATE_AT_CLIENT";
 pub const ENABLE_AUTO_SNI: &str = "ENABLE_AUTO_SNI";
@@ -104,6 +118,23 @@ impl Target {
     /// the flag on through [`Target::istiod_env_path`].
     pub fn verifies_server_certificate_by_default(&self) -> bool {
         !matches!(self.verify_certificate_at_client(), VerifyCertificateAtClient::Flag { default: false })
+    }
+
+    /// How a TLS origination without a named CA verifies the server on this target, when
+    /// meshedge manages the control plane (`manages_control_plane`) or not: by default where
+    /// [`Target::verifies_server_certificate_by_default`]; else through istiod's flag on a managed
+    /// OSSM control plane; else by `caCertificates` naming the OS CA bundle where its path is
+    /// verified ([`Target::os_ca_bundle`]); else not at all.
+    pub fn server_verification_without_ca(&self, manages_control_plane: bool) -> ServerVerification {
+        if self.verifies_server_certificate_by_default() {
+            ServerVerification::ByDefault
+        } else if manages_control_plane && self.istiod_env_path().is_some() {
+            ServerVerification::IstiodFlag
+        } else if self.os_ca_bundle().evidence == Evidence::Verified {
+            ServerVerification::CaCertificates(self.os_ca_bundle().path)
+        } else {
+            ServerVerification::Unavailable
+        }
     }
 
     /// `ENABLE_AUTO_SNI` default: false on Istio 1.16–1.20 and OSSM 2.4–2.6, true from 1.21.
@@ -316,6 +347,22 @@ mod tests {
             ossm("v2.5", "4.16").os_ca_bundle(),
             OsCaBundle { path: "/etc/pki/tls/certs/ca-bundle.crt", evidence: Evidence::Inferred }
         );
+    }
+
+    #[test]
+    fn server_verification_without_ca_pilot_go_and_dockerfile_base() {
+        // istio/istio pilot/pkg/features/pilot.go: on by default from 1.21 (#48225).
+        assert_eq!(istio("v1.24.3", "1.31").server_verification_without_ca(false), ServerVerification::ByDefault);
+        assert_eq!(istio("v1.21", "1.29").server_verification_without_ca(false), ServerVerification::ByDefault);
+        // maistra/istio maistra-2.5 pilot.go:712 off; the SMCP sets istiod's env (maistra/istio-operator runtime.go:243).
+        assert_eq!(ossm("v2.5", "4.16").server_verification_without_ca(true), ServerVerification::IstiodFlag);
+        // Upstream 1.20 unmanaged: the verified Ubuntu bundle of the proxy image (docker/Dockerfile.base).
+        assert_eq!(
+            istio("v1.20", "1.29").server_verification_without_ca(false),
+            ServerVerification::CaCertificates("/etc/ssl/certs/ca-certificates.crt")
+        );
+        // OSSM unmanaged: the bundle path is only inferred, nothing meshedge writes verifies.
+        assert_eq!(ossm("v2.6", "4.18").server_verification_without_ca(false), ServerVerification::Unavailable);
     }
 
     #[test]

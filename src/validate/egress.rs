@@ -7,7 +7,9 @@ use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
 use crate::input::{EgressRequest, EgressTls};
 use crate::plan::EgressHost;
+use crate::platform::{ClientTlsMode, ProxyKind, ServerVerification};
 use crate::validate::error::{RequestError, request_of};
+use crate::validate::platform::PlatformError;
 use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
 
 /// Claims a valid external host: requests for one host share its plan, or disagree (E420).
@@ -121,18 +123,38 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
     if c.errors_since(errors_before) {
         return None;
     }
-    if let (EgressTls::Mutual, Some(credential), Some(ca)) = (tls, &item.credential_name, &item.ca_secret) {
-        if ca.as_str() != format!("{credential}-cacert") {
+    if let (EgressTls::Mutual, Some(credential), Some(ca), Some(target)) =
+        (tls, &item.credential_name, &item.ca_secret, &edge.target)
+    {
+        let read = target.credential_ca_lookup(credential.as_str());
+        if ca.as_str() != read[0].name {
             let namespace =
                 gateway.as_ref().and_then(|g| gateways.get(g)).map(|g| g.namespace.clone()).unwrap_or_default();
             c.diagnostics.push(
-                RequestError::ServerCaSecretIgnored {
+                PlatformError::ServerCaNotRead {
                     host: host.clone(),
                     credential: credential.to_string(),
                     ca: ca.to_string(),
-                    namespace: namespace.clone(),
+                    namespace,
                 }
                 .at(request.location(&format!("{base}/caSecret"))),
+            );
+        }
+    }
+    if let (EgressTls::Originate, None, Some(_), Some(target)) = (tls, &gateway, &item.ca_secret, &edge.target) {
+        if !target.destination_rule_credential_name_honoured(ProxyKind::Sidecar, false, ClientTlsMode::Simple) {
+            c.diagnostics.push(
+                PlatformError::ServerCaOnSidecar { host: host.clone() }
+                    .at(request.location(&format!("{base}/caSecret"))),
+            );
+        }
+    }
+    if let (EgressTls::Originate, None, Some(target)) = (tls, &item.ca_secret, &edge.target) {
+        let manages = c.merged.settings.mesh.as_ref().and_then(|m| m.control_plane.as_ref()).and_then(|p| p.manage);
+        if target.server_verification_without_ca(manages.unwrap_or(false)) == ServerVerification::Unavailable {
+            c.diagnostics.push(
+                PlatformError::OriginationUnverified { host: host.clone(), target: target.to_string() }
+                    .at(request.location(&format!("{base}/tls"))),
             );
         }
     }

@@ -125,13 +125,6 @@ pub enum RequestError {
     CredentialNameTooLong {
         credential: String,
     },
-    /// W431
-    ClientCaSecretIgnored {
-        host: String,
-        credential: String,
-        ca: String,
-        namespace: String,
-    },
     // --- egress
     ExternalHostDisagrees {
         host: String,
@@ -157,13 +150,6 @@ pub enum RequestError {
     },
     SlaClassesWithoutGateway {
         host: String,
-    },
-    /// W433
-    ServerCaSecretIgnored {
-        host: String,
-        credential: String,
-        ca: String,
-        namespace: String,
     },
     // --- placement warnings
     LoadBalancerUnmanaged {
@@ -272,9 +258,7 @@ impl Explain for RequestError {
             InvalidPattern { .. } => Code::E445,
             WildcardHostsOnRoutes { .. } => Code::E446,
             HostNamesCollide { .. } => Code::E447,
-            ClientCaSecretIgnored { .. } => Code::W431,
             LoadBalancerUnmanaged { .. } => Code::W432,
-            ServerCaSecretIgnored { .. } => Code::W433,
             NodeSelectorUnused { .. } => Code::W434,
             LoginNeedsProvider { .. } => Code::W435,
         }
@@ -343,9 +327,6 @@ impl Explain for RequestError {
                 "credential name {} is too long for the CA secret OpenShift Service Mesh 2 derives from it",
                 crate::values::shown(credential)
             ),
-            ClientCaSecretIgnored { host, credential, ca, .. } => format!(
-                "OpenShift Service Mesh 2 reads the client CA of `{host}` from secret `{credential}-cacert`, not `{ca}`"
-            ),
             ExternalHostDisagrees { host, differences, first, second } => {
                 format!("requests for external host `{host}` disagree on {differences}: {first} and {second}")
             }
@@ -357,9 +338,6 @@ impl Explain for RequestError {
             MutualWithoutCredential { host } => format!("mutual TLS to `{host}` has no `credentialName`"),
             MutualWithoutGateway { host } => format!("mutual TLS to `{host}` needs an egress gateway"),
             SlaClassesWithoutGateway { host } => format!("SLA classes for `{host}` need an egress gateway"),
-            ServerCaSecretIgnored { host, credential, ca, .. } => format!(
-                "Istio reads the server CA for `{host}` from `ca.crt` in `{credential}` or from `{credential}-cacert`, not `{ca}`"
-            ),
             LoadBalancerUnmanaged { gateway, .. } => {
                 format!("gateway `{gateway}` is exposed by a LoadBalancer that meshedge does not manage")
             }
@@ -458,9 +436,6 @@ impl Explain for RequestError {
                 "the client CA is read from `<credentialName>{CACERT_SUFFIX}`, at most {SECRET_NAME_MAX} characters: use a credential name of at most {} characters",
                 SECRET_NAME_MAX - CACERT_SUFFIX.len()
             ),
-            ClientCaSecretIgnored { credential, ca, namespace, .. } => {
-                format!("copy the CA bundle of `{ca}` into `{credential}-cacert` in namespace `{namespace}`")
-            }
             ExternalHostDisagrees { .. } => "one external host has one port, TLS mode, credentials and gateway for everyone: align the requests".into(),
             EgressWithoutSettings { .. } => {
                 "the platform team declares `settings.egress` (gateways, allowedHosts) first".into()
@@ -473,9 +448,6 @@ impl Explain for RequestError {
             }
             SlaClassesWithoutGateway { .. } => {
                 "limits are enforced at the egress gateway: set `gateway` (not `none`)".into()
-            }
-            ServerCaSecretIgnored { credential, ca, namespace, .. } => {
-                format!("put `ca.crt` of `{ca}` into `{credential}-cacert` in namespace `{namespace}`")
             }
             LoadBalancerUnmanaged { service, hosts, .. } => format!(
                 "annotate Service `{service}` with `{}: {hosts}`, or set `deploy: true`",

@@ -6,8 +6,10 @@ use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
 use crate::input::{Flavor, IngressRequest, IngressTls};
 use crate::plan::{IngressHost, RoutePlan};
+use crate::platform::Field;
 use crate::validate::claims::check_ingress_host;
 use crate::validate::error::{CACERT_SUFFIX, RequestError, SECRET_NAME_MAX};
+use crate::validate::platform::PlatformError;
 use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
 
 /// Claims the host of a valid item: a host claimed twice is E401.
@@ -176,7 +178,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
     }
     let flavor = c.merged.settings.mesh.as_ref().and_then(|m| m.flavor).unwrap_or_default();
     if let (IngressTls::Mutual, Flavor::Ossm2, Some(credential)) = (tls, flavor, &item.credential_name) {
-        // OSSM 2.5 reads the client CA from the Secret `<credentialName>-cacert` (see W431),
+        // OSSM 2.5 reads the client CA from the Secret `<credentialName>-cacert` (see E452),
         // a name that must fit a Secret name too.
         if credential.as_str().len() + CACERT_SUFFIX.len() > SECRET_NAME_MAX {
             c.push(
@@ -196,17 +198,19 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
                 .map_or_else(|| format!("{}-tls", crate::names::host_slug(&host)), |n| n.to_string()),
         ),
     };
-    if let (IngressTls::Mutual, Flavor::Ossm2, Some(credential), Some(ca)) =
-        (tls, flavor, &credential, &item.client_ca_secret)
+    if let (IngressTls::Mutual, Some(credential), Some(ca), Some(target)) =
+        (tls, &credential, &item.client_ca_secret, &edge.target)
     {
-        // OSSM 2.5 (Istio 1.18) has no `caCertCredentialName`: it reads `<credentialName>-cacert`.
-        if ca.as_str() != format!("{credential}-cacert") {
+        // No supported release has `caCertCredentialName`: the gateway reads `<credentialName>-cacert`.
+        let read = target.credential_ca_lookup(credential);
+        if !target.has_field(Field::GatewayTlsCaCertCredentialName) && ca.as_str() != read[0].name {
             c.diagnostics.push(
-                RequestError::ClientCaSecretIgnored {
+                PlatformError::ClientCaNotRead {
                     host: host.clone(),
                     credential: credential.clone(),
                     ca: ca.to_string(),
                     namespace: gateway.namespace.clone(),
+                    target: target.to_string(),
                 }
                 .at(request.location(&format!("{base}/clientCASecret"))),
             );

@@ -14,6 +14,7 @@ mod egress;
 mod error;
 mod ingress;
 mod placement;
+mod platform;
 mod scope;
 mod settings;
 mod tenancy;
@@ -21,7 +22,7 @@ mod tenants;
 
 use crate::diagnostic::Diagnostics;
 use crate::merge::Merged;
-use crate::plan::Plan;
+use crate::plan::{Enforcement, Plan};
 use crate::validate::scope::{Checker, Claims, RequestScope};
 
 /// Checks the merged environment; the plan and its warnings, or the errors.
@@ -29,7 +30,8 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut c = Checker::new(merged);
     let mesh = settings::mesh(merged);
     let tenants = tenants::plans(&mut c);
-    let edge = settings::edge(&mut c);
+    let target = platform::target(&mut c);
+    let edge = settings::edge(&mut c, target);
     tenancy::check_environment(merged, &mesh, &edge.ingress_gateways, &edge.egress_gateways, &mut c.diagnostics);
     let mut claims = Claims::default();
     for tenant in merged.tenants.values() {
@@ -51,22 +53,33 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     }
     claims.hosts.check(&mut c.diagnostics);
     claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);
-    if c.diagnostics.has_errors() {
+    let enforcement = settings::enforcement(merged);
+    let admission = match &target {
+        Some(target) => platform::admission(&mut c, target, enforcement.deny_routes || enforcement.require_sidecar),
+        None => None,
+    };
+    let (false, Some(target)) = (c.diagnostics.has_errors(), target) else {
         return Err(c.diagnostics);
-    }
+    };
     let plan = Plan {
+        target,
         environment: merged.environment.clone(),
-        flavor: merged.settings.mesh.as_ref().and_then(|m| m.flavor).unwrap_or_default(),
+        flavor: platform::flavor(merged),
         mesh,
         ingress_gateways: edge.ingress_gateways,
         egress_gateways: edge.egress_gateways,
         egress: edge.egress,
-        enforcement: settings::enforcement(merged),
+        enforcement: Enforcement { admission, ..enforcement },
         tenants,
         namespaces: settings::namespace_plan(merged),
         ingress_hosts: claims.ingress.into_values().map(|(h, _)| h).collect(),
         egress_hosts: claims.egress.into_values().map(|(h, _, _)| h).collect(),
     };
+    platform::served(&mut c, &plan);
+    platform::smcp_gateway_names(&mut c, &plan);
+    if c.diagnostics.has_errors() {
+        return Err(c.diagnostics);
+    }
     placement::warnings(&mut c, &plan);
     Ok((plan, c.diagnostics))
 }

@@ -39,6 +39,8 @@ pub(crate) struct Edge {
     pub egress: EgressPolicy,
     pub default_ingress: Option<String>,
     pub default_egress: Option<String>,
+    /// The target platform, when the settings name one meshedge knows.
+    pub target: Option<crate::platform::Target>,
 }
 
 /// One item of a request under check: the request, the namespace it lives in, and the pointer

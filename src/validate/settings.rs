@@ -30,13 +30,13 @@ pub(crate) fn mesh(merged: &Merged) -> MeshPlan {
 }
 
 /// The gateways and the egress policy, with the default gateways requests fall back to.
-pub(crate) fn edge(c: &mut Checker) -> Edge {
+pub(crate) fn edge(c: &mut Checker, target: Option<crate::platform::Target>) -> Edge {
     let ingress_gateways = ingress_gateways(c);
     let (egress_gateways, egress) = egress_settings(c);
     let settings = &c.merged.settings;
     let default_ingress = settings.ingress.as_ref().and_then(|i| i.default_gateway.as_ref()).map(|g| g.to_string());
     let default_egress = settings.egress.as_ref().and_then(|e| e.default_gateway.as_ref()).map(|g| g.to_string());
-    Edge { ingress_gateways, egress_gateways, egress, default_ingress, default_egress }
+    Edge { ingress_gateways, egress_gateways, egress, default_ingress, default_egress, target }
 }
 
 /// `settings.enforcement`, defaults applied.
@@ -47,6 +47,7 @@ pub(crate) fn enforcement(merged: &Merged) -> Enforcement {
         deny_routes: settings.deny_routes.unwrap_or(false),
         require_sidecar: settings.require_sidecar.unwrap_or(false),
         egress_firewall: settings.egress_firewall.unwrap_or_default(),
+        admission: None,
         sources: merged.sources_of("enforcement"),
     }
 }

@@ -250,6 +250,8 @@ settings:
     denyRoutes: true
     requireSidecar: true
     egressFirewall: ovn
+  cluster:
+    openshiftVersion: \"4.18\"
 ";
 
 const NAMESPACES: &str = "\

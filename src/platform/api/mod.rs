@@ -46,11 +46,13 @@ pub enum Kind {
     // Add-ons installed on the cluster.
     Certificate,
     ConstraintTemplate,
+    /// A Gatekeeper constraint: an object of the kind a ConstraintTemplate declares.
+    Constraint,
     ClusterPolicy,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 34] = [
+    pub const ALL: [Kind; 35] = [
         Kind::Gateway,
         Kind::VirtualService,
         Kind::DestinationRule,
@@ -84,6 +86,7 @@ impl Kind {
         Kind::EgressIP,
         Kind::Certificate,
         Kind::ConstraintTemplate,
+        Kind::Constraint,
         Kind::ClusterPolicy,
     ];
 
@@ -123,6 +126,7 @@ impl Kind {
             Kind::EgressIP => "EgressIP",
             Kind::Certificate => "Certificate",
             Kind::ConstraintTemplate => "ConstraintTemplate",
+            Kind::Constraint => "Constraint",
             Kind::ClusterPolicy => "ClusterPolicy",
         }
     }
@@ -303,6 +307,10 @@ impl Target {
             // open-policy-agent/gatekeeper v3.16.3, v3.23.0
             // `charts/gatekeeper/crds/constrainttemplate-customresourcedefinition.yaml`: v1 is the storage version.
             Kind::ConstraintTemplate => ApiVersion("templates.gatekeeper.sh/v1"),
+            // Constraints are served by the CRD Gatekeeper generates per template, at
+            // `constraints.gatekeeper.sh/v1beta1` (and v1alpha1): open-policy-agent/gatekeeper v3.16.3
+            // `vendor/github.com/open-policy-agent/frameworks/constraint/pkg/client/crds/crds.go:30-67`.
+            Kind::Constraint => ApiVersion("constraints.gatekeeper.sh/v1beta1"),
             // kyverno/kyverno v1.12.7, v1.13.6 `config/crds/kyverno/kyverno.io_clusterpolicies.yaml`: v1 storage.
             Kind::ClusterPolicy => ApiVersion("kyverno.io/v1"),
         })
@@ -333,7 +341,7 @@ impl Target {
             Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => Some(Prerequisite::ServiceMeshOperator),
             Kind::IstioControlPlane => Some(Prerequisite::SailOperator),
             Kind::Certificate => Some(Prerequisite::CertManager),
-            Kind::ConstraintTemplate => Some(Prerequisite::Gatekeeper),
+            Kind::ConstraintTemplate | Kind::Constraint => Some(Prerequisite::Gatekeeper),
             Kind::ClusterPolicy => Some(Prerequisite::Kyverno),
             Kind::EgressFirewall | Kind::EgressIP => Some(Prerequisite::OvnKubernetes),
             Kind::EgressNetworkPolicy => Some(Prerequisite::OpenShiftSdn),

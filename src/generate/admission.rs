@@ -1,0 +1,190 @@
+//! Admission: the rules that refuse what tenants must not create, in the engine the plan names
+//! (`enforcement.admission`, resolved against the target by the validate stage).
+//!
+//! - `denyRoutes`: any OpenShift Route in a tenant namespace;
+//! - `requireSidecar`: any Pod in a tenant namespace that does not carry the `istio-proxy`
+//!   container. Validating admission runs after the mutating webhooks, so the rule sees the pod
+//!   as the injector left it and tests the outcome, not the intent: whatever the labels and
+//!   annotations say, and whatever the injector skips on the target (host-network pods, OSSM's
+//!   `app: istiod`, namespaces it ignores), a pod without the sidecar is refused. The proxy is
+//!   also looked for among the init containers, where native sidecars put it.
+//!
+//! Each engine gets the same rule: a ValidatingAdmissionPolicy (CEL) and its binding; an OPA
+//! Gatekeeper ConstraintTemplate (Rego) and its constraint; a Kyverno ClusterPolicy with a
+//! `validate.cel` rule (the VAP's expression), enforced, and without the rules Kyverno would
+//! otherwise derive for pod controllers (their pod templates are not injected yet).
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::generate::sink::Generated;
+use crate::objects::{Manifest, Spec};
+use crate::plan::Plan;
+use crate::platform::{AdmissionEngine, Kind};
+
+const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+/// Kyverno derives rules for pod controllers from a Pod rule unless told not to
+/// (kyverno/kyverno v1.12.7 `pkg/autogen/autogen.go:20,59-80`, `api/kyverno/constants.go:12`).
+const KYVERNO_AUTOGEN: &str = "pod-policies.kyverno.io/autogen-controllers";
+
+/// One admission rule, written for every engine.
+pub(crate) struct Rule {
+    /// The object name, also the Gatekeeper constraint's name.
+    pub name: &'static str,
+    /// The Gatekeeper constraint kind (`spec.crd.spec.names.kind` of the template).
+    pub constraint_kind: &'static str,
+    pub api_group: &'static str,
+    pub resource: &'static str,
+    pub kind: &'static str,
+    /// CEL, true when the object is admitted (ValidatingAdmissionPolicy, Kyverno `validate.cel`).
+    pub cel: String,
+    /// Rego v0 module with `violation[{"msg": msg}]` (Gatekeeper).
+    pub rego: String,
+    pub message: &'static str,
+}
+
+/// The rules `settings.enforcement` asks for, on the plan's target.
+pub(crate) fn rules(plan: &Plan) -> Vec<Rule> {
+    let e = &plan.enforcement;
+    let mut out = Vec::new();
+    if e.deny_routes {
+        out.push(Rule {
+            name: "meshedge-deny-tenant-routes",
+            constraint_kind: "MeshedgeDenyTenantRoutes",
+            api_group: "route.openshift.io",
+            resource: "routes",
+            kind: "Route",
+            cel: "false".into(),
+            rego: ROUTES_REGO.into(),
+            message: "tenants do not create Routes: exposure goes through an EdgeRequest and the platform's ingress gateways",
+        });
+    }
+    if e.require_sidecar {
+        let proxy = plan.target.sidecar_container_name();
+        out.push(Rule {
+            name: "meshedge-require-sidecar",
+            constraint_kind: "MeshedgeRequireSidecar",
+            api_group: "",
+            resource: "pods",
+            kind: "Pod",
+            cel: format!(
+                "object.spec.containers.exists(c, c.name == '{proxy}') || \
+                 (has(object.spec.initContainers) && object.spec.initContainers.exists(c, c.name == '{proxy}'))"
+            ),
+            rego: SIDECAR_REGO.replace("PROXY", proxy),
+            message: "tenant pods run with the mesh sidecar: the istio-proxy container must be injected (never into pods on the host network)",
+        });
+    }
+    out
+}
+
+const ROUTES_REGO: &str = r#"package meshedgedenytenantroutes
+
+violation[{"msg": msg}] {
+  input.review.kind.kind == "Route"
+  msg := input.parameters.message
+}
+"#;
+
+const SIDECAR_REGO: &str = r#"package meshedgerequiresidecar
+
+violation[{"msg": msg}] {
+  input.review.kind.kind == "Pod"
+  not has_proxy
+  msg := input.parameters.message
+}
+
+has_proxy {
+  input.review.object.spec.containers[_].name == "PROXY"
+}
+
+has_proxy {
+  input.review.object.spec.initContainers[_].name == "PROXY"
+}
+"#;
+
+pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
+    let Some(engine) = plan.enforcement.admission else { return };
+    let namespaces: Vec<String> = plan.tenants.values().flat_map(|t| t.namespaces.iter().cloned()).collect();
+    if namespaces.is_empty() {
+        return;
+    }
+    let mut sources: BTreeSet<String> = plan.enforcement.sources.clone();
+    sources.extend(plan.tenants.values().flat_map(|t| t.sources.iter().cloned()));
+    for rule in rules(plan) {
+        match engine {
+            AdmissionEngine::ValidatingAdmissionPolicy => policy(plan, &rule, &namespaces, &sources, out),
+            AdmissionEngine::Gatekeeper => gatekeeper(plan, &rule, &namespaces, &sources, out),
+            AdmissionEngine::Kyverno => kyverno(plan, &rule, &namespaces, &sources, out),
+        }
+    }
+}
+
+fn policy(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
+    let version = if rule.api_group.is_empty() { "v1" } else { "*" };
+    let spec = json!({
+        "failurePolicy": "Fail",
+        "matchConstraints": {
+            "resourceRules": [{"apiGroups": [rule.api_group], "apiVersions": [version],
+                "operations": ["CREATE", "UPDATE"], "resources": [rule.resource]}],
+            "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": namespaces}]}
+        },
+        "validations": [{"expression": rule.cel, "message": rule.message}]
+    });
+    let kind = Kind::ValidatingAdmissionPolicy;
+    out.push(Manifest::new(plan.api(kind), kind.name(), None, rule.name, Spec { spec }), sources, None);
+    let binding = json!({"policyName": rule.name, "validationActions": ["Deny"]});
+    let kind = Kind::ValidatingAdmissionPolicyBinding;
+    out.push(Manifest::new(plan.api(kind), kind.name(), None, rule.name, Spec { spec: binding }), sources, None);
+}
+
+fn gatekeeper(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
+    let template = json!({
+        "crd": {"spec": {
+            "names": {"kind": rule.constraint_kind},
+            "validation": {"openAPIV3Schema": {"type": "object", "properties": {"message": {"type": "string"}}}}
+        }},
+        "targets": [{"target": "admission.k8s.gatekeeper.sh", "rego": rule.rego}]
+    });
+    let template_name = rule.constraint_kind.to_ascii_lowercase();
+    let kind = Kind::ConstraintTemplate;
+    out.push(Manifest::new(plan.api(kind), kind.name(), None, &template_name, Spec { spec: template }), sources, None);
+    let constraint = json!({
+        "enforcementAction": "deny",
+        "match": {
+            "kinds": [{"apiGroups": [rule.api_group], "kinds": [rule.kind]}],
+            "namespaces": namespaces
+        },
+        "parameters": {"message": rule.message}
+    });
+    let api = plan.api(Kind::Constraint);
+    out.push(Manifest::new(api, rule.constraint_kind, None, rule.name, Spec { spec: constraint }), sources, None);
+}
+
+fn kyverno(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
+    let kind: Value = if rule.api_group.is_empty() {
+        json!(rule.kind)
+    } else {
+        json!(format!("{}/v1/{}", rule.api_group, rule.kind))
+    };
+    let spec = json!({
+        "validationFailureAction": "Enforce",
+        "background": false,
+        "rules": [{
+            "name": rule.name,
+            "match": {"any": [{"resources": {
+                "kinds": [kind],
+                "namespaces": namespaces,
+                "operations": ["CREATE", "UPDATE"]
+            }}]},
+            "validate": {"cel": {"expressions": [{"expression": rule.cel, "message": rule.message}]}}
+        }]
+    });
+    let kind = Kind::ClusterPolicy;
+    out.push(
+        Manifest::new(plan.api(kind), kind.name(), None, rule.name, Spec { spec }).annotation(KYVERNO_AUTOGEN, "none"),
+        sources,
+        None,
+    );
+}
