@@ -42,8 +42,9 @@ fn module_of(relative: &Path) -> Option<String> {
     Some(parts.join("::"))
 }
 
-/// The modules each module uses: through `crate::` and `super::` paths, and a parent's uses of
-/// the children it declares.
+/// The modules each module uses: through `crate::` and `super::` module paths, and a parent's
+/// uses of the children it declares. A child's use of its parent's own items (`super::Type`,
+/// `super::{…}`) is not an edge: parent and children are one unit (docs/architecture.md).
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let modules = modules();
     let known: BTreeSet<&str> = modules.keys().map(String::as_str).collect();
