@@ -83,7 +83,11 @@ fn no_string_reads_as_something_else_under_yaml_1_1() {
     for part in ["base", "environments"] {
         common::copy_tree_reversed(&common::repo_root().join(part), &dir.path().join(part));
     }
-    // A tenant and namespace named `no`, and values that YAML 1.1 would turn into other types.
+    // A tenant and namespace named `no` (allowed by the platform), and values that YAML 1.1
+    // would turn into other types.
+    let base = dir.path().join("base/meshedge.yaml");
+    let text = std::fs::read_to_string(&base).unwrap().replace("allowedNamespaces: [", "allowedNamespaces: [\"no\", ");
+    std::fs::write(&base, text).unwrap();
     let tenant = dir.path().join("base/tenants/no");
     std::fs::create_dir_all(&tenant).unwrap();
     std::fs::write(
