@@ -1,9 +1,11 @@
 //! The `meshedge` binary: the command line ([`cli`]) over the library, one function per command
 //! ([`commands`]).
 //!
-//! Exit status, decided here and only here: 0 success, 1 errors in the input (diagnostics on
+//! Exit status for errors, decided here and only here: 1 errors in the input (diagnostics on
 //! stderr, nothing on stdout), 2 usage or trouble outside the input. A reader that stops early
-//! (`| head`) is not an error for any command.
+//! (`| head`) is not an error for any command. A command that ran returns its own outcome: 0,
+//! or 1 where the outcome itself is the signal (`diff --exit-code` found differences, `check`
+//! found errors).
 
 // Diagnostics are returned by value on the cold error path; their size does not matter there.
 #![allow(clippy::result_large_err)]
