@@ -139,9 +139,31 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn acts_on_terminal(c: char) -> bool {
+/// Whether `c` acts on a terminal rather than showing as itself (see [`printable`]).
+pub fn acts_on_terminal(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// JSON text with every character that acts on a terminal written as a `\uXXXX` escape: the
+/// same JSON value, inert on a terminal. Such characters are only ever inside strings in JSON
+/// text, where the escape means the same character.
+pub fn inert_json(text: String) -> String {
+    if !text.chars().any(acts_on_terminal) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts_on_terminal(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A character of a quoted source line as one column: a tab as a space, anything that acts on
