@@ -192,6 +192,23 @@ fn symlink_dag(bencher: Bencher) {
     case.run(bencher);
 }
 
+/// A 1,000-deep chain of directories and 2,000 symlinks to its bottom: each link cost 0.1 s
+/// when every step was resolved from the root.
+#[cfg(unix)]
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn symlink_fan_out(bencher: Bencher) {
+    let case = Case::new(Outcome::Fails("E114", 1, "base/resources/l0"), 2, 16, |root| {
+        let bottom = format!("elsewhere/{}", vec!["d"; 1000].join("/"));
+        std::fs::create_dir_all(root.join(&bottom)).expect("a directory");
+        for i in 0..2000 {
+            std::os::unix::fs::symlink(format!("../../{bottom}"), root.join(format!("base/resources/l{i}")))
+                .expect("a link");
+        }
+        80
+    });
+    case.run(bencher);
+}
+
 fn many_errors(bencher: Bencher, n: usize, time_s: u64) {
     let file = "base/tenants/shop/many.yaml";
     let case = Case::new(Outcome::Fails("E102", n, file), time_s, 64, |root| {

@@ -371,3 +371,90 @@ fn a_file_over_the_size_limit_is_refused_in_diff() {
     });
     diff_reports(&output, "E114", file);
 }
+
+/// `depth` nested directories `d` under `root/under`, a file `x.yaml` at the bottom; the
+/// path of the deepest directory, relative to `root`.
+fn chain(root: &Path, under: &str, depth: usize) -> String {
+    let path = format!("{under}/{}", vec!["d"; depth].join("/"));
+    write(root, &format!("{path}/x.yaml"), "");
+    path
+}
+
+#[test]
+fn a_path_deeper_than_the_limit_is_refused_in_build_and_diff() {
+    let repo = example();
+    chain(repo.path(), "base/resources/deep", 80);
+    fails_short(&build(repo.path()), "E114", "base/resources/deep/d/d/d");
+    let repo = example();
+    let output = diff_after(repo.path(), |root| {
+        chain(root, "base/resources/deep", 80);
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["environments"][0]["errors"]["head"][0]["code"], "E114", "{report}");
+    // At the limit's edge, inputs are read.
+    let repo = example();
+    chain(repo.path(), "base/resources/deep", 50);
+    succeeds(&build(repo.path()));
+}
+
+/// Symbolic links to the bottom of a chain far deeper than the limit cost a constant each.
+#[cfg(unix)]
+#[test]
+fn symlinks_to_a_deep_directory_are_refused() {
+    let repo = example();
+    let bottom = chain(repo.path(), "elsewhere", 1000);
+    for i in 0..200 {
+        std::os::unix::fs::symlink(format!("../../{bottom}"), repo.path().join(format!("base/resources/l{i}")))
+            .unwrap();
+    }
+    fails_short(&build(repo.path()), "E114", "base/resources/l0");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_into_git_is_never_followed() {
+    let repo = example();
+    write(repo.path(), ".git/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leak}\n");
+    std::os::unix::fs::symlink("../../.git", repo.path().join("base/resources/git")).unwrap();
+    let stderr = fails_short(&build(repo.path()), "E105", "base/resources/git");
+    assert!(!stderr.contains("config.yaml"), "{stderr}");
+}
+
+/// A git symbolic link whose target is a 1 MiB blob: refused from its size, unread.
+#[test]
+fn a_huge_symlink_target_in_git_is_refused() {
+    let repo = example();
+    let git = Repository::init(repo.path()).unwrap();
+    let signature = Signature::now("meshedge tests", "tests@example.com").unwrap();
+    let mut index = git.index().unwrap();
+    index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    let first = git.commit(Some("HEAD"), &signature, &signature, "example", &tree, &[]).unwrap();
+    let first = git.find_commit(first).unwrap();
+    let entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o120000,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: git2::Oid::ZERO_SHA1,
+        flags: 0,
+        flags_extended: 0,
+        path: b"base/resources/link".to_vec(),
+    };
+    index.add_frombuffer(&entry, &vec![b'a'; 1 << 20]).unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    git.commit(Some("HEAD"), &signature, &signature, "link", &tree, &[&first]).unwrap();
+    let output = Command::cargo_bin("meshedge")
+        .unwrap()
+        .current_dir(repo.path())
+        .args(["diff", "prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"])
+        .output()
+        .unwrap();
+    diff_reports(&output, "E114", "base/resources/link");
+}
