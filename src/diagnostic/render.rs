@@ -39,14 +39,43 @@ impl Diagnostic {
     }
 }
 
+/// Warnings of one code drawn in a report; the rest are counted.
+pub const WARNINGS_PER_CODE: usize = 20;
+/// Errors drawn in a report; the rest are counted.
+pub const ERRORS_SHOWN: usize = 200;
+
 impl Diagnostics {
-    /// Every diagnostic, sorted, and a count of errors and warnings.
+    /// The diagnostics, sorted, and a count of errors and warnings: at most
+    /// [`WARNINGS_PER_CODE`] warnings of each code and [`ERRORS_SHOWN`] errors are drawn, the
+    /// rest counted (`… and 580 more W205`), so the report stays short whatever the input.
     pub fn render(&self, files: &SourceText) -> String {
         let items = self.clone().sorted();
         let mut out = String::new();
+        let mut warnings_of: BTreeMap<String, usize> = BTreeMap::new();
+        let mut errors_drawn = 0;
         for diagnostic in &items {
+            if diagnostic.is_error() {
+                errors_drawn += 1;
+                if errors_drawn > ERRORS_SHOWN {
+                    continue;
+                }
+            } else {
+                let seen = warnings_of.entry(diagnostic.code.to_string()).or_default();
+                *seen += 1;
+                if *seen > WARNINGS_PER_CODE {
+                    continue;
+                }
+            }
             out.push_str(&diagnostic.render(files));
             out.push('\n');
+        }
+        if errors_drawn > ERRORS_SHOWN {
+            let _ = writeln!(out, "… and {} more errors", errors_drawn - ERRORS_SHOWN);
+        }
+        for (code, seen) in &warnings_of {
+            if *seen > WARNINGS_PER_CODE {
+                let _ = writeln!(out, "… and {} more {code}", seen - WARNINGS_PER_CODE);
+            }
         }
         let errors = items.iter().filter(|d| d.is_error()).count();
         let warnings = items.len() - errors;
