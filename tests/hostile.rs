@@ -461,3 +461,51 @@ fn a_huge_symlink_target_in_git_is_refused() {
         .unwrap();
     diff_reports(&output, "E114", "base/resources/link");
 }
+
+#[test]
+fn an_object_with_annotations_over_the_cluster_limit_is_an_error() {
+    let repo = example();
+    let manifest = repo.path().join("environments/prod/meshedge.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let big = "x".repeat(300 << 10);
+    std::fs::write(&manifest, text.replacen("value: platform-edge", &format!("value: {big}"), 1)).unwrap();
+    let stderr = fails_short(&build(repo.path()), "E701", "Gateway/istio-ingress/");
+    assert!(stderr.contains("over Kubernetes' limit of 262144"), "{stderr}");
+
+    let repo = example();
+    let file = "base/resources/large.yaml";
+    let plain = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: istio-ingress\n  annotations:\n    a: {big}\n"
+    );
+    write(repo.path(), file, &plain);
+    let stderr = fails_short(&build(repo.path()), "E701", file);
+    assert!(stderr.contains("ConfigMap/istio-ingress/large"), "{stderr}");
+}
+
+#[test]
+fn the_source_annotation_of_a_shared_object_is_bounded() {
+    let repo = example();
+    let request = std::fs::read_to_string(repo.path().join("base/tenants/shop/storefront.yaml")).unwrap();
+    let long = vec!["d".repeat(200); 16].join("/");
+    for i in 0..80 {
+        let text =
+            request.replace("storefront", &format!("storefront{i}")).replace("host: shop", &format!("host: s{i}shop"));
+        write(repo.path(), &format!("base/tenants/shop/{long}/r{i:02}.yaml"), &text);
+    }
+    let output = Command::cargo_bin("meshedge")
+        .unwrap()
+        .args(["build", "environments/prod", "--format", "json", "--root"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&succeeds(&output).into_bytes()).unwrap();
+    let sources: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["metadata"]["annotations"]["meshedge.io/source"].as_str())
+        .collect();
+    let longest = sources.iter().max_by_key(|s| s.len()).unwrap();
+    assert!(longest.len() <= 4200, "{} bytes", longest.len());
+    assert!(sources.iter().any(|s| s.contains(" more")), "a shared object lists its sources in short");
+}

@@ -62,6 +62,8 @@ codes! {
     E501 Error, E502 Error, E503 Error, E504 Error, E505 Error,
     // Analyses of the final objects.
     A601 Error, A602 Warning, A603 Error, A604 Error, A605 Error, A606 Warning, A607 Error,
+    // Final objects the cluster would refuse.
+    E701 Error,
     // Usage.
     E901 Error, E902 Error, E903 Error, E904 Error, W903 Warning,
 }
