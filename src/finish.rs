@@ -49,6 +49,15 @@ pub(crate) fn batch(batch: Vec<Pending>, patches: &Patches, annotations: &[(Stri
         let reference = resource.reference();
         part.facts.add(&resource, &reference);
         let text = render::object_text(&resource.value, form, &mut scratch);
+        if let Some(refused) = render::limits::check_size(
+            &resource.value,
+            &text,
+            &reference,
+            &resource.sources,
+            resource.tenant.as_deref(),
+        ) {
+            part.diagnostics.push(refused);
+        }
         let origin = applied.before.filter(|before| *before != reference).map(Box::new);
         let Resource { sources, .. } = resource;
         part.objects.push(Object { reference, origin, sources, patched_by: applied.names, form, text });

@@ -94,8 +94,29 @@ pub(crate) fn stamp(resource: &mut Resource) {
     }
     let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
     if let Some(annotations) = annotations.as_object_mut() {
-        annotations.insert(SOURCE_ANNOTATION.into(), Value::String(resource.sources.join(",")));
+        annotations.insert(SOURCE_ANNOTATION.into(), Value::String(source_list(&resource.sources)));
     }
+}
+
+/// The most bytes of file names the source annotation lists: 4 KiB, well under the 256 KiB
+/// Kubernetes allows all annotations of an object together (see `render::limits`).
+pub(crate) const SOURCE_ANNOTATION_BYTES: usize = 4096;
+
+/// `sources` (sorted) joined with `,`, as many as fit in [`SOURCE_ANNOTATION_BYTES`], then
+/// `,… and N more`: the same list always gives the same text.
+fn source_list(sources: &[String]) -> String {
+    let mut out = String::new();
+    for (listed, source) in sources.iter().enumerate() {
+        if !out.is_empty() && out.len() + 1 + source.len() > SOURCE_ANNOTATION_BYTES {
+            out.push_str(&format!(",… and {} more", sources.len() - listed));
+            break;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(source);
+    }
+    out
 }
 
 /// Sets one annotation.
@@ -123,5 +144,16 @@ mod tests {
         assert_eq!(r.value["metadata"]["labels"], json!({"a": "b", MANAGED_BY: "meshedge", TENANT_LABEL: "shop"}));
         assert_eq!(r.value["metadata"]["annotations"], json!({SOURCE_ANNOTATION: "a.yaml,b.yaml"}));
         assert_eq!(r.group_version(), ("", "v1"));
+    }
+
+    #[test]
+    fn the_source_list_is_bounded() {
+        let sources: Vec<String> = (0..2000).map(|i| format!("base/tenants/t{i:04}/{}.yaml", "x".repeat(60))).collect();
+        let list = source_list(&sources);
+        assert!(list.len() <= SOURCE_ANNOTATION_BYTES + 32, "{}", list.len());
+        assert!(list.starts_with(&sources[0]) && list.ends_with(" more"), "{list}");
+        let listed = list.matches(".yaml").count();
+        assert!(list.ends_with(&format!(",… and {} more", 2000 - listed)), "{list}");
+        assert_eq!(source_list(&sources[..2]), sources[..2].join(","));
     }
 }

@@ -455,3 +455,31 @@ fn created_namespaces_are_labelled_for_the_mesh_the_policies_and_the_tenant() {
         "{sources}"
     );
 }
+
+#[test]
+fn warnings_are_capped_per_code_and_errors_in_all() {
+    let repo = example_copy();
+    let root = repo.path();
+    for i in 0..150 {
+        write(root, &format!("base/resources/junk/{i:03}.txt"), "");
+    }
+    let output = meshedge().args(["build", "prod", "--root"]).arg(root).output().unwrap();
+    let stderr = stderr_of(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("warning[W205]").count(), 20, "{stderr}");
+    assert!(stderr.contains("… and 130 more W205\n"), "{stderr}");
+    let total =
+        stderr.lines().find_map(|l| l.strip_prefix("warning: ")?.strip_suffix(" warnings")?.parse::<usize>().ok());
+    assert!(total.is_some_and(|n| n >= 150), "the count is of all: {stderr}");
+
+    // Errors: the first 200 are drawn, the rest counted.
+    for i in 0..250 {
+        write(root, &format!("base/resources/bad/{i:03}.yaml"), "apiVersion: v1\nkind: ConfigMap\n");
+    }
+    let output = meshedge().args(["build", "prod", "--root"]).arg(root).output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(stderr.matches("error[E304]").count(), 200, "{}", &stderr[stderr.len().saturating_sub(2000)..]);
+    assert!(stderr.contains("… and 50 more errors\n"), "{}", &stderr[stderr.len().saturating_sub(2000)..]);
+}

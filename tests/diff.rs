@@ -488,3 +488,50 @@ fn markdown_stays_under_the_comment_limit_on_a_change_touching_thousands_of_obje
     assert_eq!(markdown.matches("<details>").count(), markdown.matches("</details>").count());
     assert_eq!(markdown.matches("```").count() % 2, 0);
 }
+
+#[test]
+fn secrets_inside_a_list_never_appear_in_any_format() {
+    let list = |value: &str| {
+        format!(
+            "apiVersion: v1\nkind: List\nmetadata:\n  name: bundle\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: plain\n      namespace: istio-egress\n    data:\n      a: b\n\
+             \x20 - apiVersion: v1\n    kind: Secret\n    metadata:\n      name: listed\n      namespace: istio-egress\n    stringData:\n      token: {value}\n"
+        )
+    };
+    let repo = Repo::example();
+    repo.write("base/resources/list.yaml", &list("listed-old-value-1"));
+    repo.commit("list");
+    repo.write("base/resources/list.yaml", &list("listed-new-value-2"));
+    repo.commit("rotate");
+    for format in ["text", "markdown", "json"] {
+        let output = repo.cli(&["--base", "HEAD~1", "--head", "HEAD", "--format", format]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = stdout(&output);
+        assert!(text.contains("List"), "{format}: the List is shown as changed:\n{text}");
+        for value in ["listed-old-value-1", "listed-new-value-2"] {
+            assert!(!text.contains(value), "{format} shows the secret value {value}:\n{text}");
+        }
+        assert!(text.contains("(secret value, changed)"), "{format}: says the value changed");
+    }
+}
+
+#[test]
+fn file_names_cannot_act_on_a_terminal_or_break_out_of_markdown() {
+    let repo = Repo::example();
+    repo.commit("base");
+    let name = "base/resources/x\x1b]0;owned\x07\x1b[2J\n# Injected ![i](https:example.png) <img src=x> `|.txt";
+    repo.write(name, "junk\n");
+    repo.commit("junk");
+    for format in ["text", "markdown", "json"] {
+        let output = repo.cli(&["--base", "HEAD~1", "--head", "HEAD", "--format", format, "--color", "never"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = stdout(&output);
+        assert!(text.contains("owned"), "{format}: the file is named:\n{text}");
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{format}: a raw control character:\n{text}");
+        assert!(!text.lines().any(|l| l.starts_with("# Injected")), "{format}: the name starts a line:\n{text}");
+        if format == "markdown" {
+            // The whole diagnostic is one code span: markdown and HTML in it are shown as text.
+            let line = text.lines().find(|l| l.contains("owned")).unwrap();
+            assert!(line.starts_with("- ``") && line.ends_with("``"), "markdown: not one code span:\n{line}");
+        }
+    }
+}

@@ -198,9 +198,12 @@ fn many_documents_with_errors_are_each_reported_once() {
     let docs: String = (0..n).map(|i| format!("---\n{REQ}metadata: {{name: r{i}}}\nspce: {{}}\n")).collect();
     write(repo.path(), file, &docs);
     let stderr = fails(&build(repo.path()), "E102", file);
-    assert_eq!(stderr.matches("error[E102]").count(), n, "one error per document");
+    // One error per document: the first 200 drawn, the rest counted.
+    assert_eq!(stderr.matches("error[E102]").count(), 200);
+    assert!(stderr.contains(&format!("… and {} more errors\n", n - 200)), "{}", excerpt(&stderr));
+    assert!(stderr.contains(&format!("error: {n} errors")), "one error per document");
     // Each at its own line: document i's `spce` is on line 5 i + 5.
-    for i in [0, 1, n / 2, n - 1] {
+    for i in [0, 1, 100, 199] {
         assert!(stderr.contains(&format!("--> {file}:{}:1\n", 5 * i + 5)), "document {i}");
     }
 }
@@ -370,4 +373,139 @@ fn a_file_over_the_size_limit_is_refused_in_diff() {
         write(root, file, &format!("{REQ}metadata: {{name: big}}\nspec: {{}}\n# {}\n", "y".repeat(8 << 20)));
     });
     diff_reports(&output, "E114", file);
+}
+
+/// `depth` nested directories `d` under `root/under`, a file `x.yaml` at the bottom; the
+/// path of the deepest directory, relative to `root`.
+fn chain(root: &Path, under: &str, depth: usize) -> String {
+    let path = format!("{under}/{}", vec!["d"; depth].join("/"));
+    write(root, &format!("{path}/x.yaml"), "");
+    path
+}
+
+#[test]
+fn a_path_deeper_than_the_limit_is_refused_in_build_and_diff() {
+    let repo = example();
+    chain(repo.path(), "base/resources/deep", 80);
+    fails_short(&build(repo.path()), "E114", "base/resources/deep/d/d/d");
+    let repo = example();
+    let output = diff_after(repo.path(), |root| {
+        chain(root, "base/resources/deep", 80);
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["environments"][0]["errors"]["head"][0]["code"], "E114", "{report}");
+    // At the limit's edge, inputs are read.
+    let repo = example();
+    chain(repo.path(), "base/resources/deep", 50);
+    succeeds(&build(repo.path()));
+}
+
+/// Symbolic links to the bottom of a chain far deeper than the limit cost a constant each.
+#[cfg(unix)]
+#[test]
+fn symlinks_to_a_deep_directory_are_refused() {
+    let repo = example();
+    let bottom = chain(repo.path(), "elsewhere", 1000);
+    for i in 0..200 {
+        std::os::unix::fs::symlink(format!("../../{bottom}"), repo.path().join(format!("base/resources/l{i}")))
+            .unwrap();
+    }
+    fails_short(&build(repo.path()), "E114", "base/resources/l0");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_into_git_is_never_followed() {
+    let repo = example();
+    write(repo.path(), ".git/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leak}\n");
+    std::os::unix::fs::symlink("../../.git", repo.path().join("base/resources/git")).unwrap();
+    let stderr = fails_short(&build(repo.path()), "E105", "base/resources/git");
+    assert!(!stderr.contains("config.yaml"), "{stderr}");
+}
+
+/// A git symbolic link whose target is a 1 MiB blob: refused from its size, unread.
+#[test]
+fn a_huge_symlink_target_in_git_is_refused() {
+    let repo = example();
+    let git = Repository::init(repo.path()).unwrap();
+    let signature = Signature::now("meshedge tests", "tests@example.com").unwrap();
+    let mut index = git.index().unwrap();
+    index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    let first = git.commit(Some("HEAD"), &signature, &signature, "example", &tree, &[]).unwrap();
+    let first = git.find_commit(first).unwrap();
+    let entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o120000,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: git2::Oid::ZERO_SHA1,
+        flags: 0,
+        flags_extended: 0,
+        path: b"base/resources/link".to_vec(),
+    };
+    index.add_frombuffer(&entry, &vec![b'a'; 1 << 20]).unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    git.commit(Some("HEAD"), &signature, &signature, "link", &tree, &[&first]).unwrap();
+    let output = Command::cargo_bin("meshedge")
+        .unwrap()
+        .current_dir(repo.path())
+        .args(["diff", "prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"])
+        .output()
+        .unwrap();
+    diff_reports(&output, "E114", "base/resources/link");
+}
+
+#[test]
+fn an_object_with_annotations_over_the_cluster_limit_is_an_error() {
+    let repo = example();
+    let manifest = repo.path().join("environments/prod/meshedge.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let big = "x".repeat(300 << 10);
+    std::fs::write(&manifest, text.replacen("value: platform-edge", &format!("value: {big}"), 1)).unwrap();
+    let stderr = fails_short(&build(repo.path()), "E704", "Gateway/istio-ingress/");
+    assert!(stderr.contains("over Kubernetes' limit of 262144"), "{stderr}");
+
+    let repo = example();
+    let file = "base/resources/large.yaml";
+    let plain = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: istio-ingress\n  annotations:\n    a: {big}\n"
+    );
+    write(repo.path(), file, &plain);
+    let stderr = fails_short(&build(repo.path()), "E704", file);
+    assert!(stderr.contains("ConfigMap/istio-ingress/large"), "{stderr}");
+}
+
+#[test]
+fn the_source_annotation_of_a_shared_object_is_bounded() {
+    let repo = example();
+    let request = std::fs::read_to_string(repo.path().join("base/tenants/shop/storefront.yaml")).unwrap();
+    let long = vec!["d".repeat(200); 16].join("/");
+    for i in 0..80 {
+        let text =
+            request.replace("storefront", &format!("storefront{i}")).replace("host: shop", &format!("host: s{i}shop"));
+        write(repo.path(), &format!("base/tenants/shop/{long}/r{i:02}.yaml"), &text);
+    }
+    let output = Command::cargo_bin("meshedge")
+        .unwrap()
+        .args(["build", "environments/prod", "--format", "json", "--root"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&succeeds(&output).into_bytes()).unwrap();
+    let sources: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["metadata"]["annotations"]["meshedge.io/source"].as_str())
+        .collect();
+    let longest = sources.iter().max_by_key(|s| s.len()).unwrap();
+    assert!(longest.len() <= 4200, "{} bytes", longest.len());
+    assert!(sources.iter().any(|s| s.contains(" more")), "a shared object lists its sources in short");
 }

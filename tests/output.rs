@@ -322,6 +322,31 @@ fn a_directory_meshedge_reads_is_refused() {
 }
 
 #[test]
+fn the_inputs_of_any_layer_and_git_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_repo(tmp.path());
+    std::fs::create_dir_all(tmp.path().join(".git/objects")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("other/layer")).unwrap();
+    std::fs::write(tmp.path().join("other/layer/meshedge.yaml"), "kind: Layer\n").unwrap();
+    let before = tree(tmp.path());
+    for (dir, inside) in [
+        // Layers prod does not read, existing or not.
+        ("environments/dev/resources", "environments/dev/resources"),
+        ("environments/dev/tenants", "environments/dev/tenants"),
+        ("environments/dev/tenants/x/y", "environments/dev/tenants"),
+        ("other/layer/resources/out", "other/layer/resources"),
+        (".git/out", ".git"),
+        (".git/objects/out", ".git"),
+    ] {
+        let output = run_in_repo(tmp.path(), &["build", "prod", "-o", dir]);
+        refused(&output, &[&format!("inside `{inside}`")]);
+        assert_eq!(tree(tmp.path()), before, "-o {dir}");
+    }
+    // A directory named resources outside any layer is fine.
+    ok(&run_in_repo(tmp.path(), &["build", "prod", "-o", "other/resources"]));
+}
+
+#[test]
 fn a_failing_build_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     copy_repo(tmp.path());

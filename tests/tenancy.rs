@@ -692,3 +692,89 @@ fn an_external_host_is_never_a_wildcard() {
         &["`*.partner.example` is not a valid external host", &format!("--> {file}:7:7")],
     );
 }
+
+#[test]
+fn secrets_of_the_platforms_resources_cannot_be_named() {
+    let resources = "base/resources/platform.yaml";
+    let plain = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: wildcard-tls\n  namespace: istio-ingress\n\
+                 ---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: mesh-client\n  \
+                 namespace: istio-egress\nspec:\n  secretName: mesh-client-tls\n  issuerRef: {name: ca, kind: ClusterIssuer}\n\
+                 ---\napiVersion: v1\nkind: List\nmetadata:\n  name: more\nitems:\n  - apiVersion: v1\n    kind: Secret\n    \
+                 metadata:\n      name: listed-ca\n      namespace: istio-egress\n";
+    // An ingress credentialName naming the platform's Secret.
+    let item = host_item("shop", "      credentialName: wildcard-tls\n", "web");
+    fails(
+        &[(resources, plain), (SHOP_WEB, &ingress("web", &item))],
+        "E443",
+        &[
+            "names secret `wildcard-tls` in namespace `istio-ingress` (credentialName), which belongs to the platform",
+            &format!("a Secret declared in `{resources}`"),
+            &format!("--> {SHOP_WEB}:8:7"),
+            &format!("--> {resources}:4:3"),
+        ],
+    );
+    // An egress credentialName naming the secret of the platform's Certificate.
+    let partner = PARTNER_ITEM.replace("partner-client", "mesh-client-tls");
+    fails(
+        &[(resources, plain), (PAYMENTS_PARTNER, &egress("partner", &partner))],
+        "E443",
+        &["names secret `mesh-client-tls` in namespace `istio-egress`", "Certificate `mesh-client`"],
+    );
+    // A Secret that is an item of a List; an egress caSecret.
+    let partner = PARTNER_ITEM
+        .replace("credentialName: partner-client", "credentialName: partner-client\n      caSecret: listed-ca");
+    fails(
+        &[(resources, plain), (PAYMENTS_PARTNER, &egress("partner", &partner))],
+        "E443",
+        &["names secret `listed-ca` in namespace `istio-egress` (caSecret), which belongs to the platform"],
+    );
+    // The same names in another namespace are the tenant's to use.
+    let plain_elsewhere = plain.replace("istio-ingress", "platform").replace("istio-egress", "platform");
+    builds(&[(resources, &plain_elsewhere), (SHOP_WEB, &ingress("web", &item))]);
+}
+
+#[test]
+fn an_excluded_tenant_keeps_its_namespaces_and_secrets() {
+    let excluded = prod("  tenants:\n    exclude: [legacy]\n");
+    let legacy = [
+        ("base/tenants/legacy/tenant.yaml", tenant("legacy", &["legacy"])),
+        (
+            "base/tenants/legacy/web.yaml",
+            ingress("web", &host_item("legacy", "      credentialName: legacy-tls\n", "web")),
+        ),
+    ];
+    let blog_tenant = "base/tenants/blog/tenant.yaml";
+    let blog_web = "base/tenants/blog/web.yaml";
+    let with = |extra: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
+        let mut files = vec![(PROD, excluded.clone())];
+        files.extend(legacy.iter().map(|(p, t)| (*p, t.clone())));
+        files.extend(extra.iter().cloned());
+        files
+    };
+    let run = |files: Vec<(&'static str, String)>| {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        Repo::new().with(&files).build()
+    };
+    // Its namespace.
+    let output = run(with(&[(blog_tenant, tenant("blog", &["blog", "legacy"]))]));
+    assert_input_error(
+        &output,
+        "E403",
+        &["namespace `legacy` belongs to both tenant `legacy` and tenant `blog`", &format!("--> {blog_tenant}:8:7")],
+    );
+    // Its secret.
+    let blog = host_item("blog", "      credentialName: legacy-tls\n", "web");
+    let output = run(with(&[(blog_tenant, tenant("blog", &["blog"])), (blog_web, ingress("web", &blog))]));
+    assert_input_error(
+        &output,
+        "E443",
+        &[
+            "secret `legacy-tls` in namespace `istio-ingress` is named by request `web` of tenant `legacy`",
+            &format!("--> {blog_web}:8:7"),
+        ],
+    );
+    // Nothing of the excluded tenant is built, and the rest builds.
+    let output = run(with(&[(blog_tenant, tenant("blog", &["blog"]))]));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(!text(&output.stdout).contains("legacy"));
+}

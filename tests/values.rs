@@ -731,3 +731,59 @@ fn json_patch_operation_as_a_sequence() {
         assert!(stderr.contains(expected), "expected {expected:?} in:\n{stderr}");
     }
 }
+
+#[test]
+fn jwks_uri_metadata_aliases_and_embedded_ipv4() {
+    for host in [
+        "metadata",
+        "metadata.google.internal",
+        "METADATA.google.internal.",
+        "instance-data",
+        "instance-data.ec2.internal",
+        "100.100.100.200",
+        // IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms of refused IPv4 addresses.
+        "[::ffff:169.254.169.254]",
+        "[::ffff:127.0.0.1]",
+        "[::169.254.169.254]",
+        "[64:ff9b::a9fe:a9fe]",
+        "[64:ff9b::127.0.0.1]",
+        "[2002:a9fe:a9fe::1]",
+        "[2002:7f00:1::]",
+    ] {
+        let to = format!("jwksUri: https://{host}/keys");
+        refused(WEB, JWKS, &to, "E110", &["loopback, link-local or a metadata service"]);
+    }
+}
+
+#[test]
+fn jwks_uri_public_ipv6_forms_are_accepted() {
+    // 6to4 and NAT64 of a public IPv4 address, and names that only look like the aliases.
+    for host in ["[2002:5db8:d822::1]", "[64:ff9b::5db8:d822]", "metadata.example.com", "instance-data.example.com"] {
+        let to = format!("jwksUri: https://{host}/keys");
+        let repo = Repo::new();
+        repo.write(WEB, &original(WEB).replacen(JWKS, &to, 1));
+        let output = repo.build();
+        assert_eq!(output.status.code(), Some(0), "{host}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}
+
+#[test]
+fn redact_url_removes_any_password() {
+    use meshedge::argocd::redact_url;
+    for (url, expected) in [
+        ("https://u:p%2Fss@h/r@abc", "https://h/r@abc"),
+        ("https://u:p%40ss@host/org/repo.git", "https://host/org/repo.git"),
+        ("https://token@host/org/repo", "https://host/org/repo"),
+        ("https://u:p/ss@h/r@abc", "https://(redacted)"),
+        ("https://u:p@ss@h/r", "https://h/r"),
+        ("https://host/org/r@pository", "https://host/org/r@pository"),
+        ("https://host", "https://host"),
+        ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+    ] {
+        let redacted = redact_url(url);
+        assert_eq!(redacted, expected, "{url}");
+        for secret in ["p/ss", "p%2Fss", "p%40ss", "token", "ss@"] {
+            assert!(!redacted.contains(secret), "{url} → {redacted}");
+        }
+    }
+}

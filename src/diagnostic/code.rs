@@ -68,6 +68,8 @@ codes! {
     A615 Warning, A616 Error, A617 Warning, A618 Warning, A619 Warning, A620 Warning, A621 Warning,
     // Check: schemas and suppression.
     E701 Error, W702 Warning, W703 Warning,
+    // Final objects the cluster would refuse.
+    E704 Error,
     // Usage.
     E901 Error, E902 Error, E903 Error, E904 Error, W903 Warning,
 }

@@ -18,4 +18,4 @@ pub use code::{Code, Severity};
 #[cfg(test)]
 pub(crate) use model::Made;
 pub use model::{Diagnostic, Diagnostics, Explain, Location, ResourceRef};
-pub use render::{EXCERPT_CHARS, MESSAGE_CHARS, SourceText, counted, excerpt};
+pub use render::{EXCERPT_CHARS, MESSAGE_CHARS, SourceText, counted, excerpt, inert_json, printable};

@@ -39,14 +39,43 @@ impl Diagnostic {
     }
 }
 
+/// Warnings of one code drawn in a report; the rest are counted.
+pub const WARNINGS_PER_CODE: usize = 20;
+/// Errors drawn in a report; the rest are counted.
+pub const ERRORS_SHOWN: usize = 200;
+
 impl Diagnostics {
-    /// Every diagnostic, sorted, and a count of errors and warnings.
+    /// The diagnostics, sorted, and a count of errors and warnings: at most
+    /// [`WARNINGS_PER_CODE`] warnings of each code and [`ERRORS_SHOWN`] errors are drawn, the
+    /// rest counted (`… and 580 more W205`), so the report stays short whatever the input.
     pub fn render(&self, files: &SourceText) -> String {
         let items = self.clone().sorted();
         let mut out = String::new();
+        let mut warnings_of: BTreeMap<String, usize> = BTreeMap::new();
+        let mut errors_drawn = 0;
         for diagnostic in &items {
+            if diagnostic.is_error() {
+                errors_drawn += 1;
+                if errors_drawn > ERRORS_SHOWN {
+                    continue;
+                }
+            } else {
+                let seen = warnings_of.entry(diagnostic.code.to_string()).or_default();
+                *seen += 1;
+                if *seen > WARNINGS_PER_CODE {
+                    continue;
+                }
+            }
             out.push_str(&diagnostic.render(files));
             out.push('\n');
+        }
+        if errors_drawn > ERRORS_SHOWN {
+            let _ = writeln!(out, "… and {} more errors", errors_drawn - ERRORS_SHOWN);
+        }
+        for (code, seen) in &warnings_of {
+            if *seen > WARNINGS_PER_CODE {
+                let _ = writeln!(out, "… and {} more {code}", seen - WARNINGS_PER_CODE);
+            }
         }
         let errors = items.iter().filter(|d| d.is_error()).count();
         let warnings = items.len() - errors;
@@ -139,9 +168,31 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn acts_on_terminal(c: char) -> bool {
+/// Whether `c` acts on a terminal rather than showing as itself (see [`printable`]).
+pub fn acts_on_terminal(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// JSON text with every character that acts on a terminal written as a `\uXXXX` escape: the
+/// same JSON value, inert on a terminal. Such characters are only ever inside strings in JSON
+/// text, where the escape means the same character.
+pub fn inert_json(text: String) -> String {
+    if !text.chars().any(acts_on_terminal) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts_on_terminal(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A character of a quoted source line as one column: a tab as a space, anything that acts on

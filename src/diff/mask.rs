@@ -13,15 +13,50 @@ fn is_secret(value: &Value) -> bool {
     value.get("kind").and_then(Value::as_str) == Some("Secret")
 }
 
-/// `value` with every value under `data` and `stringData` of a Secret replaced by a placeholder;
-/// with `base` (the same Secret at the base revision) the placeholder says whether it changed.
+/// `value` with every value under `data` and `stringData` of a Secret replaced by a placeholder,
+/// wherever a Secret is in it: the object itself, an item of a `kind: List`, or nested deeper.
+/// With `base` (the same object at the base revision) the placeholder says whether it changed;
+/// nested Secrets are compared with what sits at the same place in `base`.
 pub fn mask_secret(value: &Value, base: Option<&Value>) -> Value {
     let mut masked = value.clone();
-    if !is_secret(value) {
-        return masked;
+    mask_in_place(&mut masked, base.map(Some));
+    masked
+}
+
+/// `base`: `None` when nothing is compared (every value shown as unchanged); `Some(None)` when
+/// the base revision has nothing at this place (every value new).
+fn mask_in_place(value: &mut Value, base: Option<Option<&Value>>) {
+    if is_secret(value) {
+        mask_one(value, base);
+        return;
     }
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                mask_in_place(item, base.map(|b| b.and_then(|b| b.get(key))));
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                mask_in_place(item, base.map(|b| b.and_then(|b| b.get(index))));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a Secret is anywhere in `value`.
+fn holds_secret(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => is_secret(value) || map.values().any(holds_secret),
+        Value::Array(items) => items.iter().any(holds_secret),
+        _ => false,
+    }
+}
+
+fn mask_one(masked: &mut Value, base: Option<Option<&Value>>) {
     for field in ["data", "stringData"] {
-        let before = base.and_then(|b| b.get(field));
+        let before = base.flatten().and_then(|b| b.get(field));
         let placeholder = |same: bool| Value::String(if same { SECRET_VALUE } else { SECRET_VALUE_CHANGED }.into());
         match masked.get_mut(field) {
             Some(Value::Object(map)) => {
@@ -37,20 +72,25 @@ pub fn mask_secret(value: &Value, base: Option<&Value>) -> Value {
             _ => {}
         }
     }
-    masked
 }
 
-/// Unified diff of an object's YAML between two revisions, Secret values masked.
+/// Unified diff of an object's YAML between two revisions, Secret values masked wherever a
+/// Secret is in the object.
 pub(crate) fn object_diff(before: &Object, after: &Object) -> String {
-    let (old, new) = if before.kind() == "Secret" || after.kind() == "Secret" {
+    // Cheap first: an object whose text never says `Secret` holds none.
+    let may_hold = |o: &Object| o.kind() == "Secret" || o.text.contains("Secret");
+    let masked = if may_hold(before) || may_hold(after) {
         let (before_value, after_value) = (before.value(), after.value());
-        (
-            render::to_yaml(&mask_secret(&before_value, None)),
-            render::to_yaml(&mask_secret(&after_value, Some(&before_value))),
-        )
+        (holds_secret(&before_value) || holds_secret(&after_value)).then(|| {
+            (
+                render::to_yaml(&mask_secret(&before_value, None)),
+                render::to_yaml(&mask_secret(&after_value, Some(&before_value))),
+            )
+        })
     } else {
-        (before.text.clone(), after.text.clone())
+        None
     };
+    let (old, new) = masked.unwrap_or_else(|| (before.text.clone(), after.text.clone()));
     let diff = similar::TextDiff::from_lines(&old, &new);
     diff.unified_diff()
         .context_radius(3)
@@ -78,5 +118,19 @@ mod tests {
         assert_eq!(mask_secret(&before, None)["data"], json!({"a": SECRET_VALUE, "b": SECRET_VALUE}));
         let config = json!({"kind": "ConfigMap", "data": {"a": "visible"}});
         assert_eq!(mask_secret(&config, None), config);
+    }
+
+    #[test]
+    fn secrets_in_lists_are_masked() {
+        let secret = |v: &str| json!({"apiVersion": "v1", "kind": "Secret", "data": {"k": v}});
+        let before = json!({"kind": "List", "items": [{"kind": "ConfigMap", "data": {"a": "b"}}, secret("b2xk")]});
+        let after = json!({"kind": "List", "items": [{"kind": "ConfigMap", "data": {"a": "b"}},
+            {"kind": "List", "items": [secret("bmV3")]}, secret("bmV3")]});
+        let masked = mask_secret(&after, Some(&before));
+        assert_eq!(masked["items"][0]["data"]["a"], "b");
+        assert_eq!(masked["items"][1]["items"][0]["data"]["k"], SECRET_VALUE_CHANGED);
+        assert_eq!(masked["items"][2]["data"]["k"], SECRET_VALUE_CHANGED);
+        assert_eq!(mask_secret(&before, None)["items"][1]["data"]["k"], SECRET_VALUE);
+        assert!(holds_secret(&after) && !holds_secret(&before["items"][0]));
     }
 }

@@ -67,7 +67,10 @@ impl Explain for LayerError {
             LayerError::Source { error, .. } => match error {
                 SourceError::Escapes { .. } => Code::E105,
                 SourceError::ReachedTwice { .. } => Code::E113,
-                SourceError::TooLarge { .. } => Code::E114,
+                SourceError::TooLarge { .. } | SourceError::TooDeep { .. } | SourceError::TooManyEntries { .. } => {
+                    Code::E114
+                }
+                SourceError::IntoGit { .. } => Code::E105,
                 _ => Code::E100,
             },
             LayerError::OverTotal { .. } | LayerError::BasesTooDeep => Code::E114,
@@ -128,8 +131,13 @@ impl Explain for LayerError {
                     "each file is read once, under one path: remove one of the two (a symlink)"
                 }
                 SourceError::TooLarge { .. } => {
-                    "split the file; no manifest needs this much (see the limits in docs/reference.md)"
+                    "split the file (or shorten the link); no manifest needs this much (see the limits in docs/reference.md)"
                 }
+                SourceError::TooDeep { .. } => "keep inputs fewer directories deep (see the limits in docs/reference.md)",
+                SourceError::TooManyEntries { .. } => {
+                    "move what is not an input out of resources/ and tenants/ (see the limits in docs/reference.md)"
+                }
+                SourceError::IntoGit { .. } => "point the link at a file of the work tree, not at .git",
                 _ => return None,
             }
             .into(),

@@ -77,6 +77,9 @@ pub struct Merged {
     pub manifests: Vec<Document>,
     pub tenants: BTreeMap<String, Tenant>,
     pub excluded: BTreeSet<String>,
+    /// The tenants `settings.tenants.exclude` drops here, merged: nothing of theirs is built,
+    /// but their namespaces and the secrets their requests name stay theirs.
+    pub excluded_tenants: BTreeMap<String, Tenant>,
     pub resources: Vec<Document>,
     pub patches: Vec<LayerPatch>,
 }
@@ -199,8 +202,11 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
         diagnostics.extend(found);
         tenants.insert(tenant.name.clone(), tenant);
     }
+    let mut excluded_tenants: BTreeMap<String, Tenant> = BTreeMap::new();
     for name in &excluded {
-        if tenants.remove(name).is_none() {
+        if let Some(tenant) = tenants.remove(name) {
+            excluded_tenants.insert(name.clone(), tenant);
+        } else {
             diagnostics.push(
                 MergeError::ExcludedUnknown { tenant: name.clone() }
                     .at(settings_location_in(&manifests, "/tenants/exclude")),
@@ -211,7 +217,18 @@ pub fn merge(layers: Vec<Layer>, patch_files: &BTreeMap<String, Vec<Document>>) 
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
-    Ok(Merged { environment, environment_dir, settings, provenance, manifests, tenants, excluded, resources, patches })
+    Ok(Merged {
+        environment,
+        environment_dir,
+        settings,
+        provenance,
+        manifests,
+        tenants,
+        excluded,
+        excluded_tenants,
+        resources,
+        patches,
+    })
 }
 
 fn settings_location_in(manifests: &[Document], path: &str) -> Location {

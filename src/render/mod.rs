@@ -10,6 +10,7 @@
 //! text, not object trees; the stream is those texts joined ([`write_stream`]).
 
 pub mod dir;
+pub(crate) mod limits;
 mod yaml;
 
 use std::io;

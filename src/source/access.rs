@@ -34,6 +34,37 @@ pub const MAX_FILE_BYTES: u64 = 8 << 20;
 /// The most bytes one build reads in all: 64 MiB (see [`crate::layers::Loader`]).
 pub const MAX_TOTAL_BYTES: u64 = 64 << 20;
 
+/// The most components a path under the root may have: 64. A repository's inputs sit a few
+/// directories deep (`environments/prod/tenants/shop/x.yaml` is 5); the limit keeps the cost of
+/// resolving one path (each symbolic link on it re-resolved from the root) a small constant,
+/// whatever the tree, where a 1,000-deep chain of directories would make every link on it cost
+/// a thousand look-ups.
+pub const MAX_PATH_DEPTH: usize = 64;
+/// The longest symbolic link target meshedge follows: 4 KiB, Linux's `PATH_MAX` (4,096 bytes,
+/// `include/uapi/linux/limits.h`), so no link a work tree can hold is refused. In a git tree a
+/// link's target is a blob of any size; its size is checked before it is read.
+pub const MAX_LINK_TARGET: u64 = 4096;
+/// What each directory entry a walk lists (file, directory or symbolic link) counts for
+/// against [`MAX_TOTAL_BYTES`]: 256 bytes, so one build lists at most 262,144 entries.
+pub const ENTRY_BYTES: u64 = 256;
+
+/// A symbolic link whose target is over [`MAX_LINK_TARGET`] bytes, carried inside an
+/// [`io::Error`] from a source to [`crate::source::Tree`].
+#[derive(Debug)]
+pub struct LinkTooLong {
+    pub size: u64,
+    /// The link's name when a directory listing found it (the error is then the listing's).
+    pub name: Option<String>,
+}
+
+impl fmt::Display for LinkTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a symbolic link target of {} bytes, over the limit of {MAX_LINK_TARGET} bytes", self.size)
+    }
+}
+
+impl std::error::Error for LinkTooLong {}
+
 /// Why a path could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceError {
@@ -62,7 +93,24 @@ pub enum SourceError {
         path: String,
         first: String,
     },
-    /// A file larger than [`MAX_FILE_BYTES`] (or than what is left of [`MAX_TOTAL_BYTES`]).
+    /// A path of more than [`MAX_PATH_DEPTH`] components (as reached, or once its links are
+    /// followed).
+    TooDeep {
+        path: String,
+    },
+    /// A symbolic link to a path inside a `.git` directory: the repository's own data is never
+    /// an input.
+    IntoGit {
+        path: String,
+        target: String,
+    },
+    /// The walks of one build listed more entries than [`MAX_TOTAL_BYTES`] allows at
+    /// [`ENTRY_BYTES`] each.
+    TooManyEntries {
+        path: String,
+    },
+    /// A file larger than [`MAX_FILE_BYTES`] (or than what is left of [`MAX_TOTAL_BYTES`]),
+    /// or a symbolic link whose target is over [`MAX_LINK_TARGET`] bytes.
     TooLarge {
         path: String,
         size: u64,
@@ -85,6 +133,9 @@ impl SourceError {
             | SourceError::SymlinkLoop { path }
             | SourceError::ReachedTwice { path, .. }
             | SourceError::TooLarge { path, .. }
+            | SourceError::TooDeep { path }
+            | SourceError::IntoGit { path, .. }
+            | SourceError::TooManyEntries { path }
             | SourceError::Io { path, .. } => path,
         }
     }
@@ -112,6 +163,17 @@ impl fmt::Display for SourceError {
             SourceError::TooLarge { path, size, limit } => {
                 write!(f, "`{path}` has {size} bytes, over the limit of {limit} bytes")
             }
+            SourceError::TooDeep { path } => {
+                write!(f, "`{path}` is more than {MAX_PATH_DEPTH} directories deep (its symbolic links followed)")
+            }
+            SourceError::IntoGit { path, target } => {
+                write!(f, "`{path}` is a symbolic link into `{target}`, the repository's own data")
+            }
+            SourceError::TooManyEntries { path } => write!(
+                f,
+                "`{path}` is not listed: the directories read hold over {} entries, the limit of one build",
+                MAX_TOTAL_BYTES / ENTRY_BYTES
+            ),
             SourceError::Io { path, message } => write!(f, "cannot read `{path}`: {message}"),
         }
     }

@@ -3,7 +3,17 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::source::access::{EntryKind, Source};
+use crate::source::access::{EntryKind, LinkTooLong, MAX_LINK_TARGET, Source};
+
+/// The target of the symbolic link at `full`, refused over [`MAX_LINK_TARGET`] bytes.
+/// `name`: the link's name, when a directory listing reads it.
+fn link_target(full: &std::path::Path, name: Option<&str>) -> io::Result<String> {
+    let target = std::fs::read_link(full)?.to_string_lossy().replace('\\', "/");
+    if target.len() as u64 > MAX_LINK_TARGET {
+        return Err(io::Error::other(LinkTooLong { size: target.len() as u64, name: name.map(String::from) }));
+    }
+    Ok(target)
+}
 
 /// The work tree on disk.
 pub struct FsSource {
@@ -26,7 +36,7 @@ impl FsSource {
     fn kind_of(meta: &std::fs::Metadata, full: &std::path::Path) -> io::Result<EntryKind> {
         let file_type = meta.file_type();
         Ok(if file_type.is_symlink() {
-            EntryKind::Symlink(std::fs::read_link(full)?.to_string_lossy().replace('\\', "/"))
+            EntryKind::Symlink(link_target(full, None)?)
         } else if file_type.is_dir() {
             EntryKind::Dir
         } else {
@@ -56,7 +66,7 @@ impl Source for FsSource {
             let name = entry.file_name().to_string_lossy().into_owned();
             let file_type = entry.file_type()?;
             let kind = if file_type.is_symlink() {
-                EntryKind::Symlink(std::fs::read_link(entry.path())?.to_string_lossy().replace('\\', "/"))
+                EntryKind::Symlink(link_target(&entry.path(), Some(&name))?)
             } else if file_type.is_dir() {
                 EntryKind::Dir
             } else {

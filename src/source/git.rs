@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use git2::{ObjectType, Oid, Repository};
 
-use crate::source::access::{EntryKind, Source};
+use crate::source::access::{EntryKind, LinkTooLong, MAX_LINK_TARGET, Source};
 
 /// Tree entry modes, as git writes them.
 const MODE_TREE: i32 = 0o040000;
@@ -159,6 +159,12 @@ impl GitSource {
                 MODE_TREE => Node::Tree(entry.id()),
                 MODE_GITLINK => Node::Gitlink,
                 MODE_LINK => {
+                    // The target's size from the object's header: a huge link is refused unread.
+                    let odb = repo.odb().map_err(Self::git_error)?;
+                    let (size, _) = odb.read_header(entry.id()).map_err(Self::git_error)?;
+                    if size as u64 > MAX_LINK_TARGET {
+                        return Err(io::Error::other(LinkTooLong { size: size as u64, name: Some(name) }));
+                    }
                     let blob = repo.find_blob(entry.id()).map_err(Self::git_error)?;
                     Node::Link(String::from_utf8_lossy(blob.content()).replace('\\', "/"))
                 }

@@ -21,7 +21,10 @@ mod mem;
 mod tests;
 mod tree;
 
-pub use access::{EntryKind, MAX_FILE_BYTES, MAX_TOTAL_BYTES, Source, SourceError, join, parent, read_within};
+pub use access::{
+    ENTRY_BYTES, EntryKind, LinkTooLong, MAX_FILE_BYTES, MAX_LINK_TARGET, MAX_PATH_DEPTH, MAX_TOTAL_BYTES, Source,
+    SourceError, join, parent, read_within,
+};
 pub use fs::FsSource;
 pub use git::GitSource;
 pub use mem::MemSource;

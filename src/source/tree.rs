@@ -3,8 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::source::access::{EntryKind, MAX_FILE_BYTES, Source, SourceError, join, parent};
+use crate::source::access::{
+    ENTRY_BYTES, EntryKind, LinkTooLong, MAX_FILE_BYTES, MAX_LINK_TARGET, MAX_PATH_DEPTH, MAX_TOTAL_BYTES, Source,
+    SourceError, join, parent,
+};
 
 fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
@@ -22,11 +26,13 @@ pub struct WalkedFile {
 /// The rules shared by every source: symlinks, containment, walking.
 pub struct Tree<'a> {
     source: &'a dyn Source,
+    /// Directory entries listed by the walks so far, against [`MAX_TOTAL_BYTES`].
+    entries: AtomicU64,
 }
 
 impl<'a> Tree<'a> {
     pub fn new(source: &'a dyn Source) -> Self {
-        Tree { source }
+        Tree { source, entries: AtomicU64::new(0) }
     }
 
     pub fn source(&self) -> &'a dyn Source {
@@ -34,12 +40,26 @@ impl<'a> Tree<'a> {
     }
 
     fn io(path: &str, e: io::Error) -> SourceError {
+        if let Some(long) = e.get_ref().and_then(|inner| inner.downcast_ref::<LinkTooLong>()) {
+            let path = match &long.name {
+                Some(name) if !path.is_empty() => format!("{path}/{name}"),
+                Some(name) => name.clone(),
+                None => path.to_string(),
+            };
+            return SourceError::TooLarge { path, size: long.size, limit: MAX_LINK_TARGET };
+        }
         SourceError::Io { path: path.to_string(), message: e.to_string() }
     }
 
-    /// Resolves every symlink on `path`; the result names a real entry (or nothing) inside root.
+    /// Resolves every symlink on `path`; the result names a real entry (or nothing) inside root,
+    /// never inside a `.git` directory through a link. A path (or what its links make of it) of
+    /// more than [`MAX_PATH_DEPTH`] components is refused before anything is looked up, so one
+    /// resolution costs at most `MAX_LINKS × MAX_PATH_DEPTH` look-ups.
     pub fn resolve(&self, path: &str) -> Result<(String, Option<EntryKind>), SourceError> {
         let mut pending: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
+        if pending.len() > MAX_PATH_DEPTH {
+            return Err(SourceError::TooDeep { path: path.to_string() });
+        }
         pending.reverse();
         let mut current = String::new();
         let mut links = 0;
@@ -52,8 +72,18 @@ impl<'a> Tree<'a> {
                     if links > MAX_LINKS {
                         return Err(SourceError::SymlinkLoop { path: path.to_string() });
                     }
+                    if target.len() as u64 > MAX_LINK_TARGET {
+                        let size = target.len() as u64;
+                        return Err(SourceError::TooLarge { path: path.to_string(), size, limit: MAX_LINK_TARGET });
+                    }
                     let resolved = join(parent(&candidate), &target)
                         .map_err(|outside| SourceError::Escapes { path: path.to_string(), target: outside })?;
+                    if resolved.split('/').any(|part| part == ".git") {
+                        return Err(SourceError::IntoGit { path: path.to_string(), target: resolved });
+                    }
+                    if resolved.split('/').filter(|p| !p.is_empty()).count() + pending.len() > MAX_PATH_DEPTH {
+                        return Err(SourceError::TooDeep { path: path.to_string() });
+                    }
                     // Restart from the root with the link replaced by its target.
                     let mut rest: Vec<String> =
                         resolved.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
@@ -163,6 +193,9 @@ impl<'a> Tree<'a> {
                         });
                     }
                     reached.insert(physical.clone(), logical.clone());
+                    if is_dir && logical.split('/').count() >= MAX_PATH_DEPTH {
+                        return Err(SourceError::TooDeep { path: logical });
+                    }
                     if is_dir {
                         next.push((logical, physical));
                     } else {
@@ -180,6 +213,11 @@ impl<'a> Tree<'a> {
     /// reached, physical path, whether it is a directory). Dangling links are left out.
     fn list_dir(&self, logical: &str, physical: &str) -> Result<Vec<(String, String, bool)>, SourceError> {
         let mut entries = self.source.list(physical).map_err(|e| Self::io(logical, e))?;
+        // Every entry counts, hidden ones and dangling links included: listing is the cost.
+        let listed = self.entries.fetch_add(entries.len() as u64 + 1, Ordering::Relaxed) + entries.len() as u64 + 1;
+        if listed.saturating_mul(ENTRY_BYTES) > MAX_TOTAL_BYTES {
+            return Err(SourceError::TooManyEntries { path: logical.to_string() });
+        }
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out = Vec::with_capacity(entries.len());
         for (name, kind) in entries {

@@ -1,10 +1,15 @@
 //! The claims requests make on secrets and ingress hosts, checked across every request of the
 //! environment (the **Secrets** and **Hosts** rules of [`crate::validate::tenancy`]).
+//! A tenant excluded here keeps the secrets its requests name; the platform keeps the secrets
+//! of its login flows and those its plain resources declare.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
 use crate::hosts::{covers, reversed_key};
+use crate::load::Document;
 use crate::merge::{Merged, Request};
 use crate::plan::{EgressGateway, EgressHost, IngressGateway, IngressHost};
 use crate::validate::error::{RequestError, request_of};
@@ -18,6 +23,8 @@ struct SecretClaim<'a> {
     pointer: String,
     /// What the request uses it for (`credentialName`, …).
     role: &'static str,
+    /// A claim of a tenant excluded here: it keeps the secret, and is never reported itself.
+    excluded: bool,
 }
 
 /// The secrets requests make a gateway (or sidecar) read, by (namespace, name).
@@ -28,7 +35,7 @@ pub struct SecretClaims<'a> {
 
 impl<'a> SecretClaims<'a> {
     fn add(&mut self, namespace: &str, name: String, request: &'a Request, pointer: String, role: &'static str) {
-        let claim = SecretClaim { request, pointer, role };
+        let claim = SecretClaim { request, pointer, role, excluded: false };
         self.claims.entry((namespace.to_string(), name)).or_default().push(claim);
     }
 
@@ -70,22 +77,22 @@ impl<'a> SecretClaims<'a> {
         }
     }
 
+    /// The claims of the requests of a tenant excluded here, collected into `excluded`: they
+    /// come first, so the tenant keeps its secrets against every tenant built here.
+    pub(crate) fn keep_excluded(&mut self, excluded: SecretClaims<'a>) {
+        for (key, claims) in excluded.claims {
+            let kept = self.claims.entry(key).or_default();
+            let at = kept.len().min(kept.iter().take_while(|c| c.excluded).count());
+            kept.splice(at..at, claims.into_iter().map(|c| SecretClaim { excluded: true, ..c }));
+        }
+    }
+
     /// E443: a secret named by requests of two tenants, or a platform secret named by a request.
     pub(crate) fn check(&self, merged: &Merged, ingress: &BTreeMap<String, IngressGateway>, out: &mut Diagnostics) {
-        // (namespace, secret) → (the gateway, the setting naming it).
-        let mut platform: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
-        for gateway in ingress.values() {
-            let Some(oidc) = &gateway.oidc else { continue };
-            for (reference, field) in
-                [(&oidc.client_secret_ref, "clientSecretRef"), (&oidc.cookie_secret_ref, "cookieSecretRef")]
-            {
-                platform.entry((gateway.namespace.as_str(), reference.name.as_str())).or_insert((&gateway.name, field));
-            }
-        }
+        let platform = platform_secrets(merged, ingress);
         for ((namespace, name), claims) in &self.claims {
-            if let Some((gateway, field)) = platform.get(&(namespace.as_str(), name.as_str())) {
-                let at = merged.settings_location(&format!("/ingress/gateways/{gateway}/oidc/{field}"));
-                for claim in claims {
+            if let Some(owner) = platform.get(&(namespace.as_str(), name.as_str())) {
+                for claim in claims.iter().filter(|c| !c.excluded) {
                     out.push(
                         RequestError::SecretOfThePlatform {
                             request: claim.request.name.clone(),
@@ -93,20 +100,27 @@ impl<'a> SecretClaims<'a> {
                             secret: name.clone(),
                             namespace: namespace.clone(),
                             role: claim.role.to_string(),
-                            field: field.to_string(),
-                            gateway: gateway.to_string(),
+                            owner: owner.describe(),
                         }
                         .at(claim.request.location(&claim.pointer))
-                        .note(at.clone(), "the platform's secret"),
+                        .note(owner.location(merged), "the platform's secret"),
                     );
                 }
                 continue;
             }
-            // The host cert-manager issues the secret for owns it; else the first to name it.
-            let Some(first) = claims.iter().find(|c| c.role == ISSUED).or(claims.first()) else { continue };
+            // An excluded tenant keeps its secret; else the host cert-manager issues the secret
+            // for owns it; else the first to name it.
+            let Some(first) = claims
+                .iter()
+                .find(|c| c.excluded)
+                .or_else(|| claims.iter().find(|c| c.role == ISSUED))
+                .or(claims.first())
+            else {
+                continue;
+            };
             let mut reported: BTreeSet<&str> = BTreeSet::from([first.request.tenant.as_str()]);
             for claim in claims {
-                if !reported.insert(claim.request.tenant.as_str()) {
+                if claim.excluded || !reported.insert(claim.request.tenant.as_str()) {
                     continue;
                 }
                 out.push(
@@ -122,6 +136,88 @@ impl<'a> SecretClaims<'a> {
             }
         }
     }
+}
+
+/// A secret of the platform, which no request may name.
+enum PlatformSecret<'m> {
+    /// The OIDC client or cookie secret of a gateway's login flow.
+    Oidc { gateway: &'m str, field: &'static str },
+    /// A `Secret` among the plain resources, or the `spec.secretName` of a cert-manager
+    /// `Certificate` among them; `pointer` is the object within its document.
+    Resource { doc: &'m Document, pointer: String, kind: &'static str, name: String },
+}
+
+impl PlatformSecret<'_> {
+    fn describe(&self) -> String {
+        match self {
+            PlatformSecret::Oidc { gateway, field } => format!("the OIDC {field} of gateway `{gateway}`"),
+            PlatformSecret::Resource { doc, kind: "Secret", .. } => {
+                format!("a Secret declared in `{}`", doc.file)
+            }
+            PlatformSecret::Resource { doc, kind, name, .. } => {
+                format!("the secret of {kind} `{name}` declared in `{}`", doc.file)
+            }
+        }
+    }
+
+    fn location(&self, merged: &Merged) -> Location {
+        match self {
+            PlatformSecret::Oidc { gateway, field } => {
+                merged.settings_location(&format!("/ingress/gateways/{gateway}/oidc/{field}"))
+            }
+            PlatformSecret::Resource { doc, pointer, .. } => doc.location(pointer),
+        }
+    }
+}
+
+/// The platform's secrets by (namespace, name): the OIDC secrets of the gateways, and the
+/// Secrets and cert-manager Certificates' `spec.secretName` of every layer's plain resources
+/// (items of a `kind: List` included). An object without `metadata.namespace` is left out: the
+/// namespace it lands in is the applier's.
+fn platform_secrets<'m>(
+    merged: &'m Merged,
+    ingress: &'m BTreeMap<String, IngressGateway>,
+) -> BTreeMap<(&'m str, &'m str), PlatformSecret<'m>> {
+    let mut platform = BTreeMap::new();
+    for gateway in ingress.values() {
+        let Some(oidc) = &gateway.oidc else { continue };
+        for (reference, field) in
+            [(&oidc.client_secret_ref, "clientSecretRef"), (&oidc.cookie_secret_ref, "cookieSecretRef")]
+        {
+            platform
+                .entry((gateway.namespace.as_str(), reference.name.as_str()))
+                .or_insert(PlatformSecret::Oidc { gateway: &gateway.name, field });
+        }
+    }
+    for doc in &merged.resources {
+        let mut pending: Vec<(&'m Value, String)> = vec![(&doc.value, String::new())];
+        while let Some((value, pointer)) = pending.pop() {
+            let text = |field: &str| value.pointer(field).and_then(Value::as_str);
+            let kind = text("/kind");
+            if kind == Some("List") {
+                for (index, item) in value.get("items").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                    pending.push((item, format!("{pointer}/items/{index}")));
+                }
+                continue;
+            }
+            let Some(namespace) = text("/metadata/namespace") else { continue };
+            let cert_manager = text("/apiVersion").is_some_and(|v| v.starts_with("cert-manager.io/"));
+            let (secret, kind) = match kind {
+                Some("Secret") => (text("/metadata/name"), "Secret"),
+                Some("Certificate") if cert_manager => (text("/spec/secretName"), "Certificate"),
+                _ => continue,
+            };
+            let Some(secret) = secret else { continue };
+            let name = text("/metadata/name").unwrap_or_default().to_string();
+            platform.entry((namespace, secret)).or_insert(PlatformSecret::Resource {
+                doc,
+                pointer: format!("{pointer}/metadata/name"),
+                kind,
+                name,
+            });
+        }
+    }
+    platform
 }
 
 /// Whether a request may claim ingress host `host` (expanded from `written`) on `gateway`:

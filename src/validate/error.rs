@@ -183,8 +183,8 @@ pub enum RequestError {
         secret: String,
         namespace: String,
         role: String,
-        field: String,
-        gateway: String,
+        /// Whose it is: `the OIDC clientSecretRef of gateway `internal``, `a Secret declared in …`.
+        owner: String,
     },
     SecretOfTwoTenants {
         secret: String,
@@ -354,8 +354,8 @@ impl Explain for RequestError {
                 format!("tenant `{tenant}` claims namespace `{namespace}`, outside `tenants.allowedNamespaces`")
             }
             TenantDirectoryName { dir } => format!("tenant directory `{dir}` is not a DNS-1123 label"),
-            SecretOfThePlatform { request, tenant, secret, namespace, role, field, gateway } => format!(
-                "request `{request}` of tenant `{tenant}` names secret `{secret}` in namespace `{namespace}` ({role}), which belongs to the platform: the OIDC {field} of gateway `{gateway}`"
+            SecretOfThePlatform { request, tenant, secret, namespace, role, owner } => format!(
+                "request `{request}` of tenant `{tenant}` names secret `{secret}` in namespace `{namespace}` ({role}), which belongs to the platform: {owner}"
             ),
             SecretOfTwoTenants { secret, namespace, first, second } => {
                 format!("secret `{secret}` in namespace `{namespace}` is named by {first} and by {second}")

@@ -21,7 +21,7 @@ mod tenancy;
 mod tenants;
 
 use crate::diagnostic::Diagnostics;
-use crate::merge::Merged;
+use crate::merge::{Merged, Tenant};
 use crate::plan::{Enforcement, Plan};
 use crate::validate::scope::{Checker, Claims, RequestScope};
 
@@ -34,22 +34,16 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     let edge = settings::edge(&mut c, target);
     tenancy::check_environment(merged, &mesh, &edge.ingress_gateways, &edge.egress_gateways, &mut c.diagnostics);
     let mut claims = Claims::default();
+    // Tenants excluded here build nothing, but keep the secrets their requests name: their
+    // requests are read for those claims only, whatever else they would be found to hold.
+    let mut excluded = Claims::default();
+    let mut scratch = Checker::new(merged);
+    for tenant in merged.excluded_tenants.values() {
+        check_requests(&mut scratch, &edge, tenant, &mut excluded);
+    }
+    claims.secrets.keep_excluded(excluded.secrets);
     for tenant in merged.tenants.values() {
-        for request in tenant.requests.values() {
-            let namespace = tenants::request_namespace(&mut c, request, &tenant.namespaces);
-            for (i, item) in request.doc.spec.ingress.iter().flatten().enumerate() {
-                let scope = RequestScope { request, namespace: &namespace, base: format!("/spec/ingress/{i}") };
-                if let Some(host) = ingress::host(&mut c, &edge, &scope, item) {
-                    ingress::claim(&mut c, &edge, &scope, host, &mut claims);
-                }
-            }
-            for (i, item) in request.doc.spec.egress.iter().flatten().enumerate() {
-                let scope = RequestScope { request, namespace: &namespace, base: format!("/spec/egress/{i}") };
-                if let Some(host) = egress::host(&mut c, &edge, &scope, item) {
-                    egress::claim(&mut c, &edge, &scope, host, &mut claims);
-                }
-            }
-        }
+        check_requests(&mut c, &edge, tenant, &mut claims);
     }
     claims.hosts.check(&mut c.diagnostics);
     claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);
@@ -82,4 +76,23 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     }
     placement::warnings(&mut c, &plan);
     Ok((plan, c.diagnostics))
+}
+
+/// Checks the requests of `tenant` against `edge`, collecting what they claim.
+fn check_requests<'m>(c: &mut Checker<'m>, edge: &scope::Edge, tenant: &'m Tenant, claims: &mut Claims<'m>) {
+    for request in tenant.requests.values() {
+        let namespace = tenants::request_namespace(c, request, &tenant.namespaces);
+        for (i, item) in request.doc.spec.ingress.iter().flatten().enumerate() {
+            let scope = RequestScope { request, namespace: &namespace, base: format!("/spec/ingress/{i}") };
+            if let Some(host) = ingress::host(c, edge, &scope, item) {
+                ingress::claim(c, edge, &scope, host, claims);
+            }
+        }
+        for (i, item) in request.doc.spec.egress.iter().flatten().enumerate() {
+            let scope = RequestScope { request, namespace: &namespace, base: format!("/spec/egress/{i}") };
+            if let Some(host) = egress::host(c, edge, &scope, item) {
+                egress::claim(c, edge, &scope, host, claims);
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::Location;
+use crate::diagnostic::{Explain, Location};
 use crate::merge::Request;
 use crate::plan::TenantPlan;
 use crate::validate::error::RequestError;
@@ -28,6 +28,14 @@ pub(crate) fn plans(c: &mut Checker) -> BTreeMap<String, TenantPlan> {
 
 fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPlan>) {
     let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    // An excluded tenant keeps its namespaces: nobody else may take them over here.
+    let merged = c.merged;
+    let mut excluded_owners: BTreeMap<&str, &str> = BTreeMap::new();
+    for tenant in merged.excluded_tenants.values() {
+        for namespace in &tenant.namespaces {
+            excluded_owners.entry(namespace).or_insert(&tenant.name);
+        }
+    }
     for tenant in tenants.values() {
         for (index, namespace) in tenant.namespaces.iter().enumerate() {
             let merged = c.merged;
@@ -40,6 +48,21 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
             let from_directory = namespace == &tenant.name;
             if !is_dns_label(namespace) && !from_directory {
                 c.push(RequestError::NotANamespace { namespace: namespace.clone() }, at());
+            }
+            if let Some(excluded) = excluded_owners.get(namespace.as_str()) {
+                c.diagnostics.push(
+                    RequestError::NamespaceOwnedTwice {
+                        namespace: namespace.clone(),
+                        first: excluded.to_string(),
+                        second: tenant.name.clone(),
+                    }
+                    .at(at())
+                    .note(
+                        merged.settings_location("/tenants/exclude"),
+                        format!("tenant `{excluded}` is excluded here and keeps its namespaces"),
+                    ),
+                );
+                continue;
             }
             if let Some(other) = owners.insert(namespace, &tenant.name) {
                 c.push(

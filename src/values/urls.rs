@@ -6,32 +6,64 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::refusal::Refusal;
 
 /// Whether `ip` reaches the host itself or a link-local service (the cloud metadata service at
-/// 169.254.169.254, `fd00:ec2::254`), or is no single host at all.
+/// 169.254.169.254, `fd00:ec2::254`), or is no single host at all. An IPv6 address that carries
+/// an IPv4 address is judged by that address too: IPv4-mapped and IPv4-compatible (`::ffff:a.b.c.d`,
+/// `::a.b.c.d`, RFC 4291 §2.5.5), NAT64 (`64:ff9b::/96`, RFC 6052 §2.1) and 6to4 (`2002::/16`,
+/// the IPv4 address in bits 16–47, RFC 3056 §2).
 fn is_internal_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => internal_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => internal_v4(v4),
-            None => {
-                let first = v6.segments()[0];
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || (first & 0xffc0) == 0xfe80
-                    || v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+            let carried = if let Some(v4) = v6.to_ipv4() {
+                // `::` and `::1` are IPv4-compatible in form only: judged as IPv6 below.
+                (!v6.is_unspecified() && !v6.is_loopback()).then_some(v4)
+            } else if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                Some(embedded(s[6], s[7]))
+            } else if s[0] == 0x2002 {
+                Some(embedded(s[1], s[2]))
+            } else {
+                None
+            };
+            if carried.is_some_and(internal_v4) {
+                return true;
             }
-        },
+            let first = s[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xffc0) == 0xfe80
+                || v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
+        }
     }
 }
 
+/// Loopback, link-local (169.254.0.0/16: the metadata service of AWS, Google Cloud, Azure and
+/// Oracle Cloud), unspecified, broadcast, multicast, and Alibaba Cloud's metadata service at
+/// 100.100.100.200 (https://www.alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata).
 fn internal_v4(v4: Ipv4Addr) -> bool {
-    v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || v4.is_multicast()
+    v4.is_loopback()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_multicast()
+        || v4 == Ipv4Addr::new(100, 100, 100, 200)
 }
 
-/// Host names that name the local host or a cloud metadata service.
+/// Names of cloud metadata services, which resolve to a link-local address inside the cloud:
+/// - `metadata.google.internal`, and `metadata` through the VM's DNS search path (Google Cloud,
+///   https://cloud.google.com/compute/docs/metadata/querying-metadata);
+/// - `instance-data` and `instance-data.ec2.internal` (Amazon EC2's resolver answers both with
+///   169.254.169.254, https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html).
+const METADATA_NAMES: [&str; 4] =
+    ["metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"];
+
+/// Host names that name the local host or a cloud metadata service (any case, with or without
+/// the final dot).
 fn is_internal_name(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
-    host == "localhost" || host.ends_with(".localhost") || host == "metadata.google.internal"
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost") || METADATA_NAMES.contains(&host.as_str())
 }
 
 fn https_url(value: &str, query_allowed: bool, noun: &str) -> Result<(), Refusal> {
@@ -62,6 +94,8 @@ fn https_url(value: &str, query_allowed: bool, noun: &str) -> Result<(), Refusal
     if !query_allowed && url.query().is_some() {
         return Err(refuse("it has a query (`?...`)"));
     }
+    // The host as the URL crate reads it: lower case, IDNA applied, IPv4 forms such as
+    // `0x7f.1` and `2130706433` read as addresses.
     let internal = match url.host() {
         None => return Err(refuse("it has no host")),
         Some(url::Host::Domain(name)) => is_internal_name(name),

@@ -124,7 +124,8 @@ pub fn render_json(report: &Report) -> String {
         head_commit: report.head_commit.as_deref(),
         environments,
     };
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    // Pretty JSON's own newlines stay; any other control (DEL, C1, bidirectional) is escaped.
+    let mut text = crate::diagnostic::inert_json(serde_json::to_string_pretty(&value).unwrap_or_default());
     text.push('\n');
     text
 }

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::SourceText;
 use crate::diagnostic::counted;
+use crate::diagnostic::{SourceText, printable};
 use crate::diff::render::pieces::{diagnostic_line, not_errors_shown};
 use crate::diff::report::{Report, Status, WORK_TREE};
 
@@ -12,16 +12,26 @@ pub const MARKDOWN_LIMIT: usize = 65_000;
 /// Diagnostics listed per environment and list in markdown before "and N more".
 const MARKDOWN_DIAGNOSTICS: usize = 50;
 
+/// Text for HTML: on one line (controls escaped, see [`printable`]), markup characters as entities.
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    printable(text).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Inline code that survives backticks in `text`.
+/// Inline code that survives backticks in `text`, on one line: a newline or any other control
+/// character is escaped (see [`printable`]), so input cannot end the span or start a block.
+/// Markdown and HTML inside a code span are shown, not interpreted.
 fn code_span(text: &str) -> String {
+    let text = &*printable(text);
     let ticks = longest_backtick_run(text) + 1;
     let fence = "`".repeat(ticks);
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A code span in a table cell: `|` escaped, or it would end the cell (GitHub Flavored
+/// Markdown reads `\|` as `|` inside a cell's code span).
+fn table_cell(text: &str) -> String {
+    code_span(text).replace('|', "\\|")
 }
 
 fn longest_backtick_run(text: &str) -> usize {
@@ -86,7 +96,7 @@ pub fn render_markdown(report: &Report) -> String {
     let mut pieces = Vec::new();
     let mut title = String::from("## meshedge diff\n\n");
     let revision = |rev: &str, commit: Option<&str>| match commit {
-        Some(c) if !c.starts_with(rev) => format!("{} ({})", code_span(rev), code_span(&c[..c.len().min(12)])),
+        Some(c) if !c.starts_with(rev) => format!("{} ({})", code_span(rev), code_span(c.get(..12).unwrap_or(c))),
         _ => code_span(rev),
     };
     let head = if report.head == WORK_TREE {
@@ -109,7 +119,7 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(
             title,
             "| {} | {status} | {} | {} | {} | {} | {} |",
-            code_span(&env.name),
+            table_cell(&env.name),
             env.added.len(),
             env.changed.len(),
             env.removed.len(),
@@ -182,12 +192,13 @@ pub fn render_markdown(report: &Report) -> String {
             });
         }
         for changed in &env.changed {
-            let fence = "`".repeat(3.max(longest_backtick_run(&changed.diff) + 1));
+            let diff: String = changed.diff.lines().map(|line| format!("{}\n", printable(line))).collect();
+            let fence = "`".repeat(3.max(longest_backtick_run(&diff) + 1));
             let text = format!(
                 "<details><summary><code>{}</code> ({})</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n\n",
                 html_escape(&changed.object.to_string()),
                 html_escape(&changed.object.api_version),
-                changed.diff
+                diff
             );
             pieces.push(Piece::Detail { text, env: index, kind: CHANGED });
         }
@@ -253,5 +264,8 @@ mod tests {
         assert_eq!(code_span("a"), "`a`");
         assert_eq!(code_span("a`b"), "``a`b``");
         assert_eq!(code_span("`x"), "`` `x ``");
+        assert_eq!(code_span("a\n# b"), "`a\\n# b`");
+        assert_eq!(table_cell("a|b"), "`a\\|b`");
+        assert_eq!(html_escape("<a\u{1b}>"), "&lt;a\\u{1b}&gt;");
     }
 }

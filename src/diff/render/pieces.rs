@@ -2,17 +2,19 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, printable};
 use crate::diff::report::EnvironmentDiff;
 
 pub(super) fn commit_label(rev: &str, commit: Option<&str>) -> String {
+    let rev = printable(rev);
     match commit {
-        Some(c) if !c.starts_with(rev) => format!("{rev} ({})", &c[..c.len().min(12)]),
-        _ => rev.to_string(),
+        Some(c) if !c.starts_with(&*rev) => format!("{rev} ({})", printable(c.get(..12).unwrap_or(c))),
+        _ => rev.into_owned(),
     }
 }
 
-/// A short diagnostic: `warning[A601/IST0128]: message (file:line)`, no source lines.
+/// A short diagnostic: `warning[A601/IST0128]: message (file:line)`, no source lines; on one
+/// line, with whatever would act on a terminal escaped (see [`printable`]).
 pub(super) fn diagnostic_line(d: &Diagnostic) -> String {
     let level = if d.is_error() { "error" } else { "warning" };
     let code = match d.istio {
@@ -26,7 +28,7 @@ pub(super) fn diagnostic_line(d: &Diagnostic) -> String {
     if let Some(location) = &d.location {
         let _ = write!(line, " ({location})");
     }
-    line
+    printable(&line).into_owned()
 }
 
 /// The diagnostics of `list` that are not already shown as a revision's errors.

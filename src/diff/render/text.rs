@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::SourceText;
 use crate::diagnostic::counted;
+use crate::diagnostic::{SourceText, printable};
 use crate::diff::render::pieces::{commit_label, diagnostic_line, not_errors_shown};
 use crate::diff::report::{Report, Status};
 
@@ -33,7 +33,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
     );
     for env in &report.environments {
         out.push('\n');
-        let header = format!("{} ({})", env.path, env.name);
+        let header = printable(&format!("{} ({})", env.path, env.name)).into_owned();
         let summary = match env.status {
             Status::Unchanged if !env.inputs_changed => "unchanged (same inputs, not built)".to_string(),
             Status::Unchanged => "unchanged (inputs changed, same output)".to_string(),
@@ -73,15 +73,34 @@ pub fn render_text(report: &Report, color: bool) -> String {
             }
         }
         for object in &env.added {
-            let _ = writeln!(out, "  {} {} ({})", paint.code("32", "+ added  "), object, object.api_version);
+            let _ = writeln!(
+                out,
+                "  {} {} ({})",
+                paint.code("32", "+ added  "),
+                printable(&object.to_string()),
+                printable(&object.api_version)
+            );
         }
         for object in &env.removed {
-            let _ = writeln!(out, "  {} {} ({})", paint.code("31", "- removed"), object, object.api_version);
+            let _ = writeln!(
+                out,
+                "  {} {} ({})",
+                paint.code("31", "- removed"),
+                printable(&object.to_string()),
+                printable(&object.api_version)
+            );
         }
         for changed in &env.changed {
             let object = &changed.object;
-            let _ = writeln!(out, "  {} {} ({})", paint.code("33", "~ changed"), object, object.api_version);
+            let _ = writeln!(
+                out,
+                "  {} {} ({})",
+                paint.code("33", "~ changed"),
+                printable(&object.to_string()),
+                printable(&object.api_version)
+            );
             for line in changed.diff.lines() {
+                let line = &*printable(line);
                 let painted = if line.starts_with("+++") || line.starts_with("---") {
                     paint.code("1", line)
                 } else if line.starts_with('+') {

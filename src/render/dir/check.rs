@@ -8,6 +8,9 @@ use std::path::{Component, Path, PathBuf};
 use super::error::{DirError, io_error, refused};
 use super::marker::{MARKER, parse_marker, sha256};
 
+/// The file that makes a directory a layer.
+const LAYER_MANIFEST: &str = "meshedge.yaml";
+
 /// Offending entries named in a refusal.
 const SHOWN: usize = 5;
 
@@ -125,9 +128,11 @@ fn check_with(dir: &Path, cwd: &Path, contents: Contents) -> Result<Destination,
     Ok(Destination { path, previous })
 }
 
-/// Refuses a destination inside a directory meshedge reads its input from: a layer's
-/// `resources/` or `tenants/` (the next build would read its own output). `read` are those
-/// directories, repo-relative (see `layers::layout::read_directories`).
+/// Refuses a destination inside a directory meshedge reads its input from: the `resources/` or
+/// `tenants/` of any layer under `root` (a directory holding `meshedge.yaml`, whether or not the
+/// built environment uses it; the next build would read its own output), or a `.git` directory.
+/// `read` are the built environment's input directories, repo-relative (see
+/// `layers::layout::read_directories`), compared through symbolic links.
 pub fn check_outside_inputs(
     dir: &Path,
     destination: &Destination,
@@ -135,6 +140,32 @@ pub fn check_outside_inputs(
     read: &[String],
 ) -> Result<(), DirError> {
     let Ok(root) = root.canonicalize() else { return Ok(()) };
+    if let Ok(relative) = destination.path.strip_prefix(&root) {
+        let mut parent = root.clone();
+        let mut shown = String::new();
+        for component in relative.components() {
+            let name = component.as_os_str();
+            if !shown.is_empty() {
+                shown.push('/');
+            }
+            shown.push_str(&name.to_string_lossy());
+            if name == ".git" {
+                return Err(refused(
+                    dir,
+                    format!("`{}` is inside `{shown}`, the repository's own data", dir.display()),
+                    "write the output outside .git",
+                ));
+            }
+            if (name == "resources" || name == "tenants") && parent.join(LAYER_MANIFEST).is_file() {
+                return Err(refused(
+                    dir,
+                    format!("`{}` is inside `{shown}`, which meshedge reads", dir.display()),
+                    "a build of that layer would read its own output: write it outside every layer's resources/ and tenants/",
+                ));
+            }
+            parent.push(name);
+        }
+    }
     for relative in read {
         let mut inside = root.join(relative);
         // Through symbolic links, where they exist.
