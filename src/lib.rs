@@ -15,6 +15,7 @@ pub mod cli;
 pub mod compiler;
 pub mod diagnostic;
 pub mod diff;
+pub mod flows;
 pub mod generate;
 pub mod input;
 pub mod layers;
