@@ -120,6 +120,25 @@ pub struct Server {
     pub tls: ServerTls,
 }
 
+impl Server {
+    /// An HTTPS or TLS server (the TLS mode only matters for those; an HTTP server's `tls`
+    /// carries `httpsRedirect` at most).
+    fn speaks_tls(&self) -> bool {
+        matches!(self.protocol.as_str(), "HTTPS" | "TLS")
+    }
+
+    /// The server forwards TLS untouched, routing by SNI (`PASSTHROUGH`, the mode's default
+    /// value, and `AUTO_PASSTHROUGH`).
+    pub fn passes_tls_through(&self) -> bool {
+        self.speaks_tls() && matches!(self.tls.mode.as_str(), "PASSTHROUGH" | "AUTO_PASSTHROUGH")
+    }
+
+    /// The server terminates TLS (`SIMPLE`, `MUTUAL`, `ISTIO_MUTUAL`, `OPTIONAL_MUTUAL`).
+    pub fn terminates_tls(&self) -> bool {
+        self.speaks_tls() && !self.passes_tls_through()
+    }
+}
+
 /// A parsed Gateway.
 #[derive(Debug, Clone)]
 pub struct Gateway {

@@ -327,10 +327,11 @@ impl Model {
         let gateway = server.gateway.reference.clone();
         let tls = &server.server.tls;
         let mut steps = Vec::new();
-        if tls.mode == "MUTUAL" || tls.mode == "OPTIONAL_MUTUAL" {
+        let terminates = server.server.terminates_tls();
+        if terminates && (tls.mode == "MUTUAL" || tls.mode == "OPTIONAL_MUTUAL") {
             steps.push(self.client_certificate(probe, server));
         }
-        let passthrough = tls.mode == "PASSTHROUGH" || tls.mode == "AUTO_PASSTHROUGH";
+        let passthrough = server.server.passes_tls_through();
         let request = self.request(probe, authority, pod_port);
         let mut upstream = request.clone();
         if !passthrough {
@@ -774,7 +775,7 @@ impl Model {
                 out.push((s, None));
                 continue;
             };
-            let passthrough = matches!(server.server.tls.mode.as_str(), "PASSTHROUGH" | "AUTO_PASSTHROUGH");
+            let passthrough = server.server.passes_tls_through();
             let mut request =
                 Request::new(&probe.host, pod_port, "/").peer(Peer::workload(client, &self.ctx.trust_domain));
             if !passthrough {
