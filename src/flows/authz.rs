@@ -133,6 +133,8 @@ pub struct Request {
     pub peer: Peer,
     /// `remote.ip`: the original client address.
     pub remote_ip: Option<IpAddr>,
+    /// A TCP connection (TLS passthrough, opaque TCP): no HTTP attribute exists.
+    pub tcp: bool,
 }
 
 impl Request {
@@ -147,7 +149,14 @@ impl Request {
             session: false,
             peer: Peer::default(),
             remote_ip: None,
+            tcp: false,
         }
+    }
+
+    /// The same connection seen as plain TCP (no HTTP attributes).
+    pub fn tcp(mut self) -> Request {
+        self.tcp = true;
+        self
     }
 
     pub fn method(mut self, method: &str) -> Request {
@@ -402,6 +411,15 @@ struct Facts<'a> {
     jwt: Option<&'a Jwt>,
 }
 
+impl Facts<'_> {
+    /// On TCP, HTTP-only attributes do not exist: a DENY rule ignores them (it gets wider), an
+    /// ALLOW rule using them is dropped (`pilot/pkg/security/authz/model/model.go`
+    /// `rule.checkError`; `builder/builder.go` "skipped rule ... on TCP filter chain").
+    fn tcp(&self) -> bool {
+        self.request.tcp
+    }
+}
+
 impl Source {
     fn matches(&self, f: &Facts<'_>) -> bool {
         let peer = &f.request.peer;
@@ -418,8 +436,8 @@ impl Source {
             |patterns: &[String]| f.jwt.is_some_and(|jwt| patterns.iter().any(|p| request_principal_matches(p, jwt)));
         field(&self.principals, &self.not_principals, &principal, string_matches)
             && field(&self.namespaces, &self.not_namespaces, &namespace, string_matches)
-            && (self.request_principals.is_empty() || request_principal(&self.request_principals))
-            && (self.not_request_principals.is_empty() || !request_principal(&self.not_request_principals))
+            && (f.tcp() || self.request_principals.is_empty() || request_principal(&self.request_principals))
+            && (f.tcp() || self.not_request_principals.is_empty() || !request_principal(&self.not_request_principals))
             && ip_matches(&self.ip_blocks, &self.not_ip_blocks, peer.ip)
             && ip_matches(&self.remote_ip_blocks, &self.not_remote_ip_blocks, f.request.remote_ip.or(peer.ip))
     }
@@ -428,10 +446,20 @@ impl Source {
 impl Operation {
     fn matches(&self, r: &Request) -> bool {
         let one = |v: &str| vec![v.to_string()];
-        field(&self.hosts, &self.not_hosts, &one(&r.host), host_matches)
-            && field(&self.ports, &self.not_ports, &one(&r.port.to_string()), |p, v| p == v)
+        let ports = field(&self.ports, &self.not_ports, &one(&r.port.to_string()), |p, v| p == v);
+        if r.tcp {
+            return ports;
+        }
+        ports
+            && field(&self.hosts, &self.not_hosts, &one(&r.host), host_matches)
             && field(&self.methods, &self.not_methods, &one(&r.method), header_matches)
             && field(&self.paths, &self.not_paths, &one(r.path_only()), string_matches)
+    }
+
+    fn uses_http(&self) -> bool {
+        [&self.hosts, &self.not_hosts, &self.methods, &self.not_methods, &self.paths, &self.not_paths]
+            .iter()
+            .any(|l| !l.is_empty())
     }
 }
 
@@ -467,7 +495,14 @@ impl Condition {
             || bracketed(&self.key, "request.auth.claims").is_some()
     }
 
+    fn uses_http(&self) -> bool {
+        self.key.starts_with("request.")
+    }
+
     fn matches(&self, f: &Facts<'_>) -> bool {
+        if f.tcp() && self.uses_http() {
+            return true;
+        }
         let r = f.request;
         let exact = |p: &str, v: &str| p == v;
         match self.key.as_str() {
@@ -530,6 +565,12 @@ impl Condition {
 }
 
 impl Rule {
+    fn uses_http(&self) -> bool {
+        self.from.iter().any(|s| !s.request_principals.is_empty() || !s.not_request_principals.is_empty())
+            || self.to.iter().any(Operation::uses_http)
+            || self.when.iter().any(Condition::uses_http)
+    }
+
     fn matches(&self, f: &Facts<'_>) -> bool {
         (self.from.is_empty() || self.from.iter().any(|s| s.matches(f)))
             && (self.to.is_empty() || self.to.iter().any(|o| o.matches(f.request)))
@@ -732,7 +773,8 @@ impl AuthorizationPolicy {
     }
 
     fn matches(&self, f: &Facts<'_>) -> bool {
-        self.rules.as_ref().is_some_and(|rules| rules.iter().any(|r| r.matches(f)))
+        let usable = |r: &&Rule| !(f.tcp() && self.action == Action::Allow && r.uses_http());
+        self.rules.as_ref().is_some_and(|rules| rules.iter().filter(usable).any(|r| r.matches(f)))
     }
 
     /// The host keys under which the policy is indexed: `None` when some rule can match any
@@ -1002,7 +1044,22 @@ impl Policies {
     }
 
     /// The policies that may match a request for `host`, applying to `pod`, sorted.
-    fn candidates(&self, pod: &Pod, root: &str, host: &str) -> Vec<&AuthorizationPolicy> {
+    fn candidates(&self, pod: &Pod, root: &str, host: &str, tcp: bool) -> Vec<&AuthorizationPolicy> {
+        if tcp {
+            // Hosts are HTTP attributes: every policy of the scope may apply.
+            let mut out: Vec<&AuthorizationPolicy> = self
+                .scopes(&pod.namespace, root)
+                .flat_map(|(_, ns)| {
+                    ns.any_host.iter().chain(ns.by_host.values().flatten()).chain(ns.by_suffix.iter().map(|(_, i)| i))
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .filter_map(|i| self.policies.get(*i))
+                .filter(|p| self.applies(&p.selector, &p.namespace, pod, root))
+                .collect();
+            out.sort_by(|a, b| a.reference.cmp(&b.reference));
+            return out;
+        }
         let host = host.to_ascii_lowercase();
         let bare = host.split_once(':').map_or(host.as_str(), |(h, _)| h);
         let mut picked = BTreeSet::new();
@@ -1076,14 +1133,17 @@ impl Policies {
     ) -> Outcomes {
         let mut steps = Vec::new();
         let mut request = request.clone();
-        let candidates = self.candidates(pod, root, &request.host);
+        let candidates = self.candidates(pod, root, &request.host, request.tcp);
         let workload = format!("{}/{}", pod.namespace, pod.name);
 
-        // 1. CUSTOM, before authentication: no principal is known yet.
+        // 1. CUSTOM, before authentication: no principal is known yet. An HTTP provider is not
+        // consulted on TCP (`builder.go` "ignored CUSTOM action with HTTP provider on TCP").
         let custom: Vec<&AuthorizationPolicy> = candidates
             .iter()
             .copied()
-            .filter(|p| p.action == Action::Custom && p.matches(&Facts { request: &request, jwt: None }))
+            .filter(|p| {
+                !request.tcp && p.action == Action::Custom && p.matches(&Facts { request: &request, jwt: None })
+            })
             .collect();
         if let Some(first) = custom.first() {
             let by: Vec<ObjectRef> = custom.iter().map(|p| p.reference.clone()).collect();
@@ -1104,8 +1164,8 @@ impl Policies {
             }
         }
 
-        // 2. Authentication.
-        let config = self.jwt_config(pod, root);
+        // 2. Authentication (an HTTP filter: none on TCP).
+        let config = if request.tcp { Arc::new(JwtConfig::default()) } else { self.jwt_config(pod, root) };
         let authenticated = match config.authenticate(&request) {
             Ok(a) => {
                 if !config.policies.is_empty() {
@@ -1467,6 +1527,32 @@ mod tests {
         assert_eq!(run(&p, &Request::new("h", 8443, "/web")), Outcome::Blocked);
         assert_eq!(run(&p, &Request::new("h", 8443, "/api/x").method("POST")), Outcome::Blocked);
         assert_eq!(run(&p, &Request::new("h", 443, "/api/x")), Outcome::Blocked, "the proxy's port, not the Service's");
+    }
+
+    #[test]
+    fn tcp_drops_http_attributes_wider_for_deny_narrower_for_allow() {
+        // AZ header note: a DENY on POST without ports denies all TCP traffic.
+        let deny = policies(&[ap(
+            "edge",
+            "d",
+            json!({"action": "DENY", "rules": [{"to": [{"operation": {"methods": ["POST"]}}]}]}),
+        )]);
+        assert_eq!(run(&deny, &Request::new("h", 1, "/")), Outcome::Allowed);
+        assert_eq!(run(&deny, &Request::new("h", 1, "/").tcp()), Outcome::Blocked);
+        let deny_host = policies(&[ap(
+            "edge",
+            "d",
+            json!({"action": "DENY", "rules": [{"to": [{"operation": {"hosts": ["other"]}}]}]}),
+        )]);
+        assert_eq!(run(&deny_host, &Request::new("h", 1, "/").tcp()), Outcome::Blocked, "hosts are ignored on TCP");
+        let allow = policies(&[ap("edge", "a", json!({"rules": [{"to": [{"operation": {"paths": ["/"]}}]}]}))]);
+        assert_eq!(run(&allow, &Request::new("h", 1, "/")), Outcome::Allowed);
+        assert_eq!(run(&allow, &Request::new("h", 1, "/").tcp()), Outcome::Blocked, "the HTTP rule is dropped");
+        let allow_port = policies(&[ap("edge", "a", json!({"rules": [{"to": [{"operation": {"ports": ["1"]}}]}]}))]);
+        assert_eq!(run(&allow_port, &Request::new("h", 1, "/").tcp()), Outcome::Allowed);
+        // No JWT filter on TCP: a bad token is not even read.
+        let ra = policies(&[ra("edge", "r", json!({"jwtRules": [{"issuer": "i"}]}))]);
+        assert_eq!(run(&ra, &Request::new("h", 1, "/").invalid_bearer().tcp()), Outcome::Allowed);
     }
 
     #[test]

@@ -332,24 +332,25 @@ impl Model {
             steps.push(self.client_certificate(probe, server));
         }
         let passthrough = server.server.passes_tls_through();
-        let request = self.request(probe, authority, pod_port);
-        let mut upstream = request.clone();
-        if !passthrough {
-            let outcomes = self.authorize(pod, &request);
-            steps.extend(outcomes.steps);
-            match outcomes.upstream {
-                Some(u) => upstream = u,
-                None => return vec![(steps, None)],
-            }
-            if server.server.protocol == "HTTP" && tls.https_redirect {
-                steps.push(Step::new(
-                    Layer::Routing,
-                    Outcome::Redirected,
-                    vec![gateway],
-                    format!("{} answers HTTP with a redirect to HTTPS", server.gateway.reference),
-                ));
-                return vec![(steps, None)];
-            }
+        let request = if passthrough {
+            // TLS passes through untouched: the gateway sees a TCP connection.
+            Request::new(&probe.host, pod_port, "/").tcp()
+        } else {
+            self.request(probe, authority, pod_port)
+        };
+        let outcomes = self.authorize(pod, &request);
+        steps.extend(outcomes.steps);
+        let Some(upstream) = outcomes.upstream else { return vec![(steps, None)] };
+        // The redirect is the virtual host's `require_tls`, after the HTTP filters
+        // (istio/istio `pilot/pkg/networking/core/gateway.go:467-468` @1.24.3).
+        if server.server.protocol == "HTTP" && tls.https_redirect {
+            steps.push(Step::new(
+                Layer::Routing,
+                Outcome::Redirected,
+                vec![gateway],
+                format!("{} answers HTTP with a redirect to HTTPS", server.gateway.reference),
+            ));
+            return vec![(steps, None)];
         }
         let bound = routing.bound(server, &probe.host, &pod.namespace, &self.ctx.default_export_to);
         if bound.is_empty() {
@@ -419,15 +420,13 @@ impl Model {
                         Port::Number(backend_port),
                         Protocol::Tcp,
                     ));
-                    if !passthrough {
-                        let mut r = upstream.clone();
-                        r.port = backend_port;
-                        r.peer = Peer::workload(pod, &self.ctx.trust_domain);
-                        for (k, v) in &set_headers {
-                            r.headers.insert(k.to_ascii_lowercase(), v.clone());
-                        }
-                        s.extend(self.authorize(&backend_pod, &r).steps);
+                    let mut r = upstream.clone();
+                    r.port = backend_port;
+                    r.peer = Peer::workload(pod, &self.ctx.trust_domain);
+                    for (k, v) in &set_headers {
+                        r.headers.insert(k.to_ascii_lowercase(), v.clone());
                     }
+                    s.extend(self.authorize(&backend_pod, &r).steps);
                     out.push((s, Some(label)));
                 }
                 out
@@ -778,15 +777,16 @@ impl Model {
             let passthrough = server.server.passes_tls_through();
             let mut request =
                 Request::new(&probe.host, pod_port, "/").peer(Peer::workload(client, &self.ctx.trust_domain));
-            if !passthrough {
-                let outcomes = self.authorize(gateway, &request);
-                s.extend(outcomes.steps);
-                match outcomes.upstream {
-                    Some(u) => request = u,
-                    None => {
-                        out.push((s, None));
-                        continue;
-                    }
+            if passthrough {
+                request = request.tcp();
+            }
+            let outcomes = self.authorize(gateway, &request);
+            s.extend(outcomes.steps);
+            match outcomes.upstream {
+                Some(u) => request = u,
+                None => {
+                    out.push((s, None));
+                    continue;
                 }
             }
             let bound = routing.bound(&server, &probe.host, &gateway.namespace, &self.ctx.default_export_to);
