@@ -124,6 +124,26 @@ fn only_the_mesh_port_goes_through_the_egress_gateway() {
 }
 
 #[test]
+fn the_egress_gateway_is_reached_on_its_container_port() {
+    // The egress gateway's pods admit only their container port: the Service's 443 is 8443 there.
+    let mut objects = docs(EGRESS);
+    objects.extend(docs(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: gateway-port, namespace: egress}
+spec:
+  podSelector: {matchLabels: {istio: egressgateway}}
+  ingress: [{ports: [{port: 8443}]}]
+"#,
+    ));
+    let model = Model::new(objects, ctx((1, 24), OutboundPolicy::RegistryOnly));
+    let v = egress(&model, "team-a", "api.ext.example", 80, true);
+    assert_eq!(v.verdict, Outcome::Allowed, "{}", v.reason);
+    assert!(names(&v).contains(&"gateway-port"), "{:?}", names(&v));
+}
+
+#[test]
 fn a_missing_subset_is_a_503() {
     let objects: Vec<Value> = docs(EGRESS).into_iter().filter(|o| o["kind"] != "DestinationRule").collect();
     let model = Model::new(objects, ctx((1, 24), OutboundPolicy::RegistryOnly));
@@ -378,6 +398,28 @@ fn load_balanced_clients_are_a_node_on_ovn_and_undefined_elsewhere() {
     let v = ingress(&on(Network::kubernetes(), "Cluster"), token(), true);
     assert_eq!(v.verdict, Outcome::Blocked);
     assert_eq!(v.layer(Layer::NetworkPolicy), Some(Outcome::Blocked));
+}
+
+#[test]
+fn a_requested_flow_must_work_for_every_client_an_unrequested_one_for_any() {
+    // The gateway admits one internet block only. Behind a LoadBalancer with
+    // `externalTrafficPolicy: Local`, clients keep their addresses: the IPv4 stand-in client is
+    // admitted, the IPv6 one is not.
+    let mut objects = namespace_only_gateway("Local");
+    objects.retain(|o| o["kind"] != "NetworkPolicy");
+    objects.extend(docs(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: one-block, namespace: edge}
+spec:
+  podSelector: {}
+  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
+"#,
+    ));
+    let model = Model::new(objects, edge_ctx());
+    assert_eq!(ingress(&model, token(), true).verdict, Outcome::Blocked, "not every client gets in");
+    assert_eq!(ingress(&model, token(), false).verdict, Outcome::Allowed, "some client gets in");
 }
 
 #[test]

@@ -1548,6 +1548,17 @@ mod tests {
         let allow = policies(&[ap("edge", "a", json!({"rules": [{"to": [{"operation": {"paths": ["/"]}}]}]}))]);
         assert_eq!(run(&allow, &Request::new("h", 1, "/")), Outcome::Allowed);
         assert_eq!(run(&allow, &Request::new("h", 1, "/").tcp()), Outcome::Blocked, "the HTTP rule is dropped");
+        let deny_header = policies(&[ap(
+            "edge",
+            "d",
+            json!({"action": "DENY", "rules": [{"when": [{"key": "request.headers[x-a]", "values": ["b"]}]}]}),
+        )]);
+        assert_eq!(run(&deny_header, &Request::new("h", 1, "/")), Outcome::Allowed);
+        assert_eq!(
+            run(&deny_header, &Request::new("h", 1, "/").tcp()),
+            Outcome::Blocked,
+            "the condition is ignored on TCP"
+        );
         let allow_port = policies(&[ap("edge", "a", json!({"rules": [{"to": [{"operation": {"ports": ["1"]}}]}]}))]);
         assert_eq!(run(&allow_port, &Request::new("h", 1, "/").tcp()), Outcome::Allowed);
         // No JWT filter on TCP: a bad token is not even read.

@@ -452,6 +452,15 @@ mod tests {
     }
 
     #[test]
+    fn ovn_accepts_at_most_8000_rules() {
+        let rule = json!({"type": "Deny", "to": {"cidrSelector": "0.0.0.0/0"}});
+        let at_limit = firewall(Kind::Ovn, "default", Value::Array(vec![rule.clone(); 8000]), false);
+        assert_eq!(check(&at_limit, NetworkPlugin::OvnKubernetes, &host("x.example"), 443), Outcome::Blocked);
+        let over = firewall(Kind::Ovn, "default", Value::Array(vec![rule; 8001]), false);
+        assert_eq!(check(&over, NetworkPlugin::OvnKubernetes, &host("x.example"), 443), Outcome::Allowed);
+    }
+
+    #[test]
     fn sdn_is_ipv4_only_without_ports() {
         let v6 = firewall(Kind::Sdn, "any", json!([{"type": "Deny", "to": {"cidrSelector": "::/0"}}]), false);
         assert_eq!(check(&v6, NetworkPlugin::OpenShiftSdn, &host("x.example"), 443), Outcome::Allowed);

@@ -592,10 +592,6 @@ impl Routing {
 
     /// Sorts what depends on creation order; call once after adding.
     pub fn finish(&mut self) {
-        let keys: Vec<String> = self.virtual_services.iter().map(|v| creation_key(&v.reference)).collect();
-        for list in self.vs_by_host.values_mut() {
-            list.sort_by(|a, b| keys.get(*a).cmp(&keys.get(*b)));
-        }
         let gkeys: Vec<String> = self.gateways.iter().map(|g| creation_key(&g.reference)).collect();
         for list in self.servers_by_host.values_mut() {
             list.sort_by(|a, b| gkeys.get(a.0).cmp(&gkeys.get(b.0)).then(a.1.cmp(&b.1)));
@@ -1020,6 +1016,50 @@ mod tests {
         r.finish();
         let s = r.subsets("team", "ext.example", "istio-system", IstioVersion::new(1, 18), &["*".to_string()]);
         assert!(s.subsets.contains("s"));
+    }
+
+    fn vs(ns: &str, name: &str, spec: Value) -> VirtualService {
+        let (r, v) = obj("VirtualService", ns, name, spec);
+        VirtualService::parse(r, &v)
+    }
+
+    #[test]
+    fn on_a_gateway_catch_all_routes_come_last_across_virtual_services() {
+        let mut r = Routing::new();
+        let dest = |h: &str| json!([{"destination": {"host": h}}]);
+        r.add_virtual_service(vs("a", "a-web", json!({"hosts": ["h.example"], "gateways": ["edge/gw"], "http": [{"match": [{"uri": {"prefix": "/"}}], "route": dest("web")}]})));
+        r.add_virtual_service(vs("b", "b-api", json!({"hosts": ["h.example"], "gateways": ["edge/gw"], "http": [{"match": [{"uri": {"prefix": "/api"}}], "route": dest("api")}]})));
+        r.finish();
+        let all: Vec<&VirtualService> = r.vs_candidates("h.example");
+        let headers = BTreeMap::new();
+        let probe =
+            |path| Probe { host: "h.example", path, method: "GET", headers: &headers, port: 443, gateway: "edge/gw" };
+        let to = |routed: Routed| match routed {
+            Routed::To { destinations, .. } => destinations[0].host.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(to(r.route(&all, &probe("/api/x"), RouteKind::Http)), "api");
+        assert_eq!(to(r.route(&all, &probe("/other"), RouteKind::Http)), "web");
+        assert!(matches!(r.route(&all[1..], &probe("/other"), RouteKind::Http), Routed::NoRoute { .. }), "404");
+    }
+
+    #[test]
+    fn sidecars_use_the_oldest_virtual_service_of_a_host() {
+        let mut r = Routing::new();
+        r.add_virtual_service(vs(
+            "x",
+            "z-newer",
+            json!({"hosts": ["h.example"], "http": [{"route": [{"destination": {"host": "z"}}]}]}),
+        ));
+        r.add_virtual_service(vs(
+            "x",
+            "a-older",
+            json!({"hosts": ["h.example"], "http": [{"route": [{"destination": {"host": "a"}}]}]}),
+        ));
+        r.add_virtual_service(vs("x", "gateway-only", json!({"hosts": ["h.example"], "gateways": ["x/gw"]})));
+        r.finish();
+        let d = vec!["*".to_string()];
+        assert_eq!(r.mesh_virtual_service("c", "h.example", &d).map(|v| v.reference.name.as_str()), Some("a-older"));
     }
 
     #[test]
