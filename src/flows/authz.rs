@@ -46,14 +46,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::context::Pod;
 use super::net::{Address, Cidr};
 use super::selector::{Labels, WorkloadSelector, labels_of};
-use super::{Layer, ObjectRef, Outcome, Step};
+use super::{Cache, Layer, ObjectRef, Outcome, Step};
 
 // ---------------------------------------------------------------------------------------------
 // The request
@@ -916,50 +916,97 @@ struct Authenticated {
     jwt: Option<Jwt>,
     /// The header to remove before the request goes on (a verified, not forwarded token).
     strip: Option<String>,
+    /// The RequestAuthentication whose rule verified the token.
+    by: Option<ObjectRef>,
 }
 
-/// The JWT configuration of one workload: every rule of every RequestAuthentication on it.
+/// A rejected token: why, and the RequestAuthentications that read it and accepted it not.
+#[derive(Debug, Clone)]
+struct Rejected {
+    why: String,
+    by: Vec<ObjectRef>,
+}
+
+/// The JWT configuration of one workload: every rule of every RequestAuthentication on it,
+/// indexed by the locations the rules read and by issuer.
 #[derive(Debug, Default)]
 struct JwtConfig {
     policies: Vec<ObjectRef>,
-    rules: Vec<JwtRule>,
+    /// Every rule, with the index of its policy.
+    rules: Vec<(usize, JwtRule)>,
+    /// Each distinct location, with the rules that read it.
+    locations: Vec<(Location, Vec<usize>)>,
+    /// Rules by issuer.
+    by_issuer: BTreeMap<String, Vec<usize>>,
 }
 
 impl JwtConfig {
-    fn authenticate(&self, request: &Request) -> Result<Authenticated, String> {
-        if self.rules.is_empty() {
-            return Ok(Authenticated { jwt: None, strip: None });
-        }
-        let mut presented = false;
-        let mut failure = String::new();
-        for rule in &self.rules {
+    fn new(policies: Vec<ObjectRef>, rules: Vec<(usize, JwtRule)>) -> JwtConfig {
+        let mut locations: Vec<(Location, Vec<usize>)> = Vec::new();
+        let mut by_issuer: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, (_, rule)) in rules.iter().enumerate() {
+            by_issuer.entry(rule.issuer.clone()).or_default().push(i);
             for location in &rule.locations {
-                let Some(token) = extract(request, location) else { continue };
-                presented = true;
-                match request.tokens.get(&token) {
-                    None => failure = "the token does not verify (malformed or bad signature)".into(),
-                    Some(jwt) if jwt.issuer != rule.issuer => {
-                        if failure.is_empty() {
-                            failure = format!("no rule configures the issuer {:?}", jwt.issuer);
-                        }
-                    }
-                    Some(jwt)
-                        if !rule.audiences.is_empty() && !jwt.audiences.iter().any(|a| rule.audiences.contains(a)) =>
-                    {
-                        failure =
-                            format!("the token's audiences {:?} are not among {:?}", jwt.audiences, rule.audiences);
-                    }
-                    Some(jwt) => {
-                        let strip = match (location, rule.forward) {
-                            (Location::Header { name, .. }, false) => Some(name.clone()),
-                            _ => None,
-                        };
-                        return Ok(Authenticated { jwt: Some(jwt.clone()), strip });
-                    }
+                match locations.iter_mut().find(|(l, _)| l == location) {
+                    Some((_, readers)) => readers.push(i),
+                    None => locations.push((location.clone(), vec![i])),
                 }
             }
         }
-        if presented { Err(failure) } else { Ok(Authenticated { jwt: None, strip: None }) }
+        JwtConfig { policies, rules, locations, by_issuer }
+    }
+
+    /// Envoy's requirement `p1 OR ... OR AND(pi OR allow_missing)`: a request passes when some
+    /// rule verifies a token it carries, or when it carries none at any rule's location.
+    fn authenticate(&self, request: &Request) -> Result<Authenticated, Rejected> {
+        let mut readers = BTreeSet::new();
+        let mut failure = String::new();
+        for (location, reading) in &self.locations {
+            let Some(token) = extract(request, location) else { continue };
+            readers.extend(reading.iter().filter_map(|r| self.rules.get(*r)).map(|(owner, _)| *owner));
+            let Some(jwt) = request.tokens.get(&token) else {
+                failure = "the token does not verify (malformed or bad signature)".into();
+                continue;
+            };
+            let candidates: Vec<&(usize, JwtRule)> = self
+                .by_issuer
+                .get(&jwt.issuer)
+                .into_iter()
+                .flatten()
+                .filter(|r| reading.contains(r))
+                .filter_map(|r| self.rules.get(*r))
+                .collect();
+            if candidates.is_empty() {
+                if failure.is_empty() {
+                    failure = format!("no rule configures the issuer {:?}", jwt.issuer);
+                }
+                continue;
+            }
+            let verifying = candidates.iter().find(|(_, rule)| {
+                rule.audiences.is_empty() || jwt.audiences.iter().any(|a| rule.audiences.contains(a))
+            });
+            match verifying {
+                Some((owner, rule)) => {
+                    let strip = match (location, rule.forward) {
+                        (Location::Header { name, .. }, false) => Some(name.clone()),
+                        _ => None,
+                    };
+                    return Ok(Authenticated { jwt: Some(jwt.clone()), strip, by: self.policies.get(*owner).cloned() });
+                }
+                None => {
+                    let wanted: Vec<&String> = candidates.iter().flat_map(|(_, r)| r.audiences.iter()).collect();
+                    failure = format!("the token's audiences {:?} are not among {:?}", jwt.audiences, wanted);
+                }
+            }
+        }
+        if readers.is_empty() {
+            Ok(Authenticated { jwt: None, strip: None, by: None })
+        } else {
+            Err(Rejected {
+                why: failure,
+                by: readers.into_iter().filter_map(|i| self.policies.get(i).cloned()).collect(),
+            })
+        }
     }
 }
 
@@ -970,7 +1017,7 @@ pub struct Policies {
     policies: Vec<AuthorizationPolicy>,
     authentications: Vec<RequestAuthentication>,
     by_namespace: BTreeMap<String, NamespaceIndex>,
-    jwt_cache: Mutex<BTreeMap<(String, Labels), Arc<JwtConfig>>>,
+    jwt_cache: Cache<(String, Labels), JwtConfig>,
 }
 
 #[derive(Debug, Default)]
@@ -1100,7 +1147,8 @@ impl Policies {
         if let Some(hit) = self.jwt_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return hit;
         }
-        let mut config = JwtConfig::default();
+        let mut policies = Vec::new();
+        let mut rules = Vec::new();
         let mut applying: Vec<&RequestAuthentication> = Vec::new();
         for (_, ns) in self.scopes(&pod.namespace, root) {
             applying.extend(
@@ -1112,10 +1160,11 @@ impl Policies {
         }
         applying.sort_by(|a, b| a.reference.cmp(&b.reference));
         for a in applying {
-            config.policies.push(a.reference.clone());
-            config.rules.extend(a.rules.iter().cloned());
+            let owner = policies.len();
+            policies.push(a.reference.clone());
+            rules.extend(a.rules.iter().cloned().map(|r| (owner, r)));
         }
-        let config = Arc::new(config);
+        let config = Arc::new(JwtConfig::new(policies, rules));
         if let Ok(mut cache) = self.jwt_cache.lock() {
             cache.insert(key, config.clone());
         }
@@ -1173,16 +1222,17 @@ impl Policies {
                         Some(jwt) => format!("the token of {} verifies on {workload}", jwt.issuer),
                         None => format!("no token at any location the RequestAuthentications of {workload} read"),
                     };
-                    steps.push(Step::new(Layer::Authentication, Outcome::Allowed, config.policies.clone(), why));
+                    // The policy whose rule verified the token; none decides a request without one.
+                    steps.push(Step::new(Layer::Authentication, Outcome::Allowed, a.by.iter().cloned().collect(), why));
                 }
                 a
             }
-            Err(why) => {
+            Err(rejected) => {
                 steps.push(Step::new(
                     Layer::Authentication,
                     Outcome::Blocked,
-                    config.policies.clone(),
-                    format!("401 on {workload}: {why}"),
+                    rejected.by,
+                    format!("401 on {workload}: {}", rejected.why),
                 ));
                 return Outcomes { steps, upstream: None };
             }

@@ -38,13 +38,14 @@
 //!   stay apart (same function @1.24.3, `ENABLE_ENHANCED_DESTINATIONRULE_MERGE`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use regex::Regex;
 use serde_json::Value;
 
-use super::ObjectRef;
 use super::context::{IstioVersion, Pod};
 use super::selector::{WorkloadSelector, labels_of};
+use super::{Cache, ObjectRef};
 
 /// The name Istio gives the sidecars in `gateways` lists.
 pub const MESH: &str = "mesh";
@@ -510,7 +511,7 @@ fn match_applies(m: &RouteMatch, probe: &Probe<'_>, tls: bool) -> bool {
 }
 
 /// The Istio configuration of the cluster, indexed by host and namespace.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Routing {
     gateways: Vec<Gateway>,
     /// (gateway, server, host index) by lower-case host pattern.
@@ -526,25 +527,57 @@ pub struct Routing {
     gateway_selectors: BTreeSet<WorkloadSelector>,
     /// DestinationRules by namespace and host, and by host.
     dr_by_namespace: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
-    dr_by_host: BTreeMap<String, Vec<usize>>,
+    /// DestinationRules by (host, subset name).
+    dr_by_subset: BTreeMap<(String, String), Vec<usize>>,
+    /// Consolidated rules by (namespace, host key, version merges, private default).
+    buckets: Cache<(String, String, bool, bool), Buckets>,
 }
 
 /// DestinationRules of one host in one namespace's bucket, merged as the Istio version does.
 #[derive(Debug, Clone)]
 struct Consolidated {
     export_to: BTreeSet<String>,
-    subsets: BTreeSet<String>,
-    from: Vec<ObjectRef>,
+    /// The rule whose `exportTo` the entry carries (index into the rules).
+    export_from: usize,
+    /// Subset name → the rule that contributes it (the first; later duplicates are dropped).
+    subsets: BTreeMap<String, usize>,
 }
 
-/// The subsets a proxy can route to for a host, and the rules that decide it.
+impl Consolidated {
+    fn visible_to(&self, client: &str) -> bool {
+        self.export_to.is_empty() || self.export_to.contains("*") || self.export_to.contains(client)
+    }
+}
+
+/// A namespace's rules for one host: those its own proxies use, and those it exports, with
+/// the exported entries indexed by the namespaces they reach.
 #[derive(Debug, Clone, Default)]
-pub struct Subsets {
-    pub subsets: BTreeSet<String>,
-    /// The rules whose subsets the proxy sees.
-    pub visible: Vec<ObjectRef>,
-    /// Rules for the host that the proxy does not see.
-    pub hidden: Vec<ObjectRef>,
+struct Buckets {
+    local: Vec<Consolidated>,
+    exported: Vec<Consolidated>,
+    exported_public: Vec<usize>,
+    exported_to: BTreeMap<String, Vec<usize>>,
+}
+
+impl Buckets {
+    fn visible_exported(&self, client: &str) -> impl Iterator<Item = &Consolidated> {
+        let mut indexes: Vec<usize> = self.exported_public.clone();
+        indexes.extend(self.exported_to.get(client).into_iter().flatten().copied());
+        indexes.sort_unstable();
+        indexes.dedup();
+        indexes.into_iter().filter_map(|i| self.exported.get(i))
+    }
+}
+
+/// Whether a proxy can route to a subset of a host, and the rules that decide it.
+#[derive(Debug, Clone, Default)]
+pub struct SubsetLookup {
+    pub found: bool,
+    /// Found: the rule that defines the subset for the proxy. Missing: the rules that define it
+    /// elsewhere and the rules whose `exportTo` hides them.
+    pub decided_by: Vec<ObjectRef>,
+    /// Some rule defines the subset, the proxy just does not see it.
+    pub hidden: bool,
 }
 
 impl Routing {
@@ -599,10 +632,15 @@ impl Routing {
         self.destination_rules.sort_by_key(|d| creation_key(&d.reference));
         self.gateway_selectors = self.gateways.iter().map(|g| g.selector.clone()).filter(|s| !s.0.is_empty()).collect();
         self.dr_by_namespace.clear();
-        self.dr_by_host.clear();
+        self.dr_by_subset.clear();
         for (i, dr) in self.destination_rules.iter().enumerate() {
             self.dr_by_namespace.entry(dr.namespace.clone()).or_default().entry(dr.host.clone()).or_default().push(i);
-            self.dr_by_host.entry(dr.host.clone()).or_default().push(i);
+            for subset in &dr.subsets {
+                self.dr_by_subset.entry((dr.host.clone(), subset.clone())).or_default().push(i);
+            }
+        }
+        if let Ok(mut cache) = self.buckets.lock() {
+            cache.clear();
         }
     }
 
@@ -775,25 +813,23 @@ impl Routing {
         self.service_entries(client, host, defaults).first().map(|s| s.namespace.clone())
     }
 
-    /// Builds a namespace's buckets of rules for `host`: the namespace-local one (rules exported
-    /// to the namespace itself) and the exported one (rules exported beyond it).
-    fn buckets(
-        &self,
-        namespace: &str,
-        host: &str,
-        version: IstioVersion,
-        defaults: &[String],
-    ) -> (Vec<Consolidated>, Vec<Consolidated>) {
+    /// A namespace's consolidated rules for `host` (computed once per namespace and host).
+    fn buckets(&self, namespace: &str, host: &str, version: IstioVersion, defaults: &[String]) -> Arc<Buckets> {
         let private_default = defaults.iter().any(|d| d == ".");
-        let mut local: Vec<Consolidated> = Vec::new();
-        let mut exported_rules: Vec<Consolidated> = Vec::new();
         // The most specific host match among the namespace's rules.
-        let Some(hosts) = self.dr_by_namespace.get(namespace) else { return (local, exported_rules) };
-        let Some(indexes) = lookup_keys(host).into_iter().find_map(|k| hosts.get(&k)) else {
-            return (local, exported_rules);
-        };
-        let rules: Vec<&DestinationRule> = indexes.iter().filter_map(|i| self.destination_rules.get(*i)).collect();
-        for dr in rules {
+        let found = self
+            .dr_by_namespace
+            .get(namespace)
+            .and_then(|hosts| lookup_keys(host).into_iter().find_map(|k| hosts.get(&k).map(|list| (k, list))));
+        let Some((key, indexes)) = found else { return Arc::new(Buckets::default()) };
+        let merges = version.merges_destination_rules_by_host();
+        let cache_key = (namespace.to_string(), key, merges, private_default);
+        if let Some(hit) = self.buckets.lock().ok().and_then(|c| c.get(&cache_key).cloned()) {
+            return hit;
+        }
+        let mut buckets = Buckets::default();
+        for i in indexes {
+            let Some(dr) = self.destination_rules.get(*i) else { continue };
             let export_to: BTreeSet<String> = if dr.workload_selector {
                 BTreeSet::from([".".to_string()])
             } else {
@@ -804,84 +840,135 @@ impl Routing {
                 || export_to.contains(".")
                 || export_to.contains(namespace)
             {
-                merge(&mut local, dr, &export_to, version);
+                merge(&mut buckets.local, *i, dr, &export_to, merges);
             }
             let private_only = (export_to.is_empty() && private_default)
                 || (export_to.len() == 1 && (export_to.contains(".") || export_to.contains(namespace)));
             if !private_only {
-                merge(&mut exported_rules, dr, &export_to, version);
+                merge(&mut buckets.exported, *i, dr, &export_to, merges);
             }
         }
-        (local, exported_rules)
-    }
-
-    /// The subsets of `host` that a proxy in `client` can route to.
-    pub fn subsets(&self, client: &str, host: &str, root: &str, version: IstioVersion, defaults: &[String]) -> Subsets {
-        let host = host.to_ascii_lowercase();
-        let all: Vec<ObjectRef> = lookup_keys(&host)
-            .iter()
-            .flat_map(|k| self.dr_by_host.get(k).into_iter().flatten())
-            .filter_map(|i| self.destination_rules.get(*i))
-            .map(|d| d.reference.clone())
-            .collect();
-        let visible_of = |entries: Vec<&Consolidated>| {
-            let mut out = Subsets::default();
-            for e in entries {
-                out.subsets.extend(e.subsets.iter().cloned());
-                for r in &e.from {
-                    if !out.visible.contains(r) {
-                        out.visible.push(r.clone());
-                    }
+        for (e, entry) in buckets.exported.iter().enumerate() {
+            if entry.export_to.is_empty() || entry.export_to.contains("*") {
+                buckets.exported_public.push(e);
+            } else {
+                for ns in &entry.export_to {
+                    buckets.exported_to.entry(ns.clone()).or_default().push(e);
                 }
             }
-            out.hidden = all.iter().filter(|r| !out.visible.contains(r)).cloned().collect();
-            out
+        }
+        let buckets = Arc::new(buckets);
+        if let Ok(mut cache) = self.buckets.lock() {
+            cache.insert(cache_key, buckets.clone());
+        }
+        buckets
+    }
+
+    fn rule(&self, index: usize) -> Option<ObjectRef> {
+        self.destination_rules.get(index).map(|d| d.reference.clone())
+    }
+
+    /// Whether a proxy in `client` can route to `subset` of `host`.
+    pub fn subset(
+        &self,
+        client: &str,
+        host: &str,
+        subset: &str,
+        root: &str,
+        version: IstioVersion,
+        defaults: &[String],
+    ) -> SubsetLookup {
+        let host = host.to_ascii_lowercase();
+        let found_in = |entries: &mut dyn Iterator<Item = &Consolidated>| {
+            for entry in entries {
+                if let Some(i) = entry.subsets.get(subset) {
+                    return Some(SubsetLookup {
+                        found: true,
+                        decided_by: self.rule(*i).into_iter().collect(),
+                        hidden: false,
+                    });
+                }
+            }
+            None
         };
-        // 1. The proxy's own namespace (for the root namespace: its private rules).
-        let (local, _) = self.buckets(client, &host, version, defaults);
-        if !local.is_empty() {
-            return visible_of(local.iter().collect());
+        let mut hiders: Vec<ObjectRef> = Vec::new();
+        let mut chosen: Option<Option<SubsetLookup>> = None;
+        // 1. The proxy's own namespace.
+        let own = self.buckets(client, &host, version, defaults);
+        if !own.local.is_empty() {
+            chosen = Some(found_in(&mut own.local.iter()));
         }
         // 2. The host's namespace, 3. the root namespace: rules exported to the proxy.
-        let mut owners = Vec::new();
-        if let Some(ns) = self.host_namespace(client, &host, defaults) {
-            owners.push(ns);
-        }
-        owners.push(root.to_string());
-        for owner in owners {
-            let (_, exported_rules) = self.buckets(&owner, &host, version, defaults);
-            if exported_rules.is_empty() {
-                continue;
+        if chosen.is_none() {
+            let mut owners = Vec::new();
+            if let Some(ns) = self.host_namespace(client, &host, defaults) {
+                owners.push(ns);
             }
-            let visible: Vec<&Consolidated> = exported_rules
-                .iter()
-                .filter(|e| e.export_to.is_empty() || e.export_to.contains("*") || e.export_to.contains(client))
-                .collect();
-            if !visible.is_empty() || !version.merges_destination_rules_by_host() {
-                // From 1.24 a matched host returns its (possibly empty) visible list.
-                return visible_of(visible);
+            owners.push(root.to_string());
+            for owner in owners {
+                let buckets = self.buckets(&owner, &host, version, defaults);
+                if buckets.exported.is_empty() {
+                    continue;
+                }
+                // Entries that hold the subset but are not exported to the proxy hide it.
+                for e in buckets.exported.iter().filter(|e| !e.visible_to(client) && e.subsets.contains_key(subset)) {
+                    hiders.extend(self.rule(e.export_from));
+                }
+                let mut visible = buckets.visible_exported(client).peekable();
+                if visible.peek().is_some() || !version.merges_destination_rules_by_host() {
+                    // From 1.24 a matched host returns its (possibly empty) visible list.
+                    chosen = Some(found_in(&mut visible));
+                    break;
+                }
             }
         }
-        visible_of(Vec::new())
+        if let Some(Some(found)) = chosen {
+            return found;
+        }
+        let defining: Vec<ObjectRef> = lookup_keys(&host)
+            .iter()
+            .flat_map(|k| self.dr_by_subset.get(&(k.clone(), subset.to_string())).into_iter().flatten())
+            .filter_map(|i| self.rule(*i))
+            .collect();
+        let hidden = !defining.is_empty();
+        let mut decided_by = hiders;
+        for r in defining {
+            if !decided_by.contains(&r) {
+                decided_by.push(r);
+            }
+        }
+        SubsetLookup { found: false, decided_by, hidden }
     }
 }
 
 /// Adds a rule to a bucket as the Istio version merges rules of one host.
-fn merge(bucket: &mut Vec<Consolidated>, dr: &DestinationRule, export_to: &BTreeSet<String>, version: IstioVersion) {
-    if version.merges_destination_rules_by_host() {
+fn merge(
+    bucket: &mut Vec<Consolidated>,
+    index: usize,
+    dr: &DestinationRule,
+    export_to: &BTreeSet<String>,
+    merges: bool,
+) {
+    let add_subsets = |entry: &mut Consolidated| {
+        for s in &dr.subsets {
+            entry.subsets.entry(s.clone()).or_insert(index);
+        }
+    };
+    let fresh = || Consolidated {
+        export_to: export_to.clone(),
+        export_from: index,
+        subsets: dr.subsets.iter().map(|s| (s.clone(), index)).collect(),
+    };
+    if merges {
         match bucket.first_mut() {
             Some(existing) => {
-                existing.subsets.extend(dr.subsets.iter().cloned());
-                existing.from.push(dr.reference.clone());
+                add_subsets(existing);
                 if existing.export_to.is_empty() && !export_to.is_empty() {
                     existing.export_to = export_to.clone();
+                    existing.export_from = index;
                 }
             }
-            None => bucket.push(Consolidated {
-                export_to: export_to.clone(),
-                subsets: dr.subsets.iter().cloned().collect(),
-                from: vec![dr.reference.clone()],
-            }),
+            None => bucket.push(fresh()),
         }
         return;
     }
@@ -894,15 +981,10 @@ fn merge(bucket: &mut Vec<Consolidated>, dr: &DestinationRule, export_to: &BTree
         } else {
             continue;
         }
-        existing.subsets.extend(dr.subsets.iter().cloned());
-        existing.from.push(dr.reference.clone());
+        add_subsets(existing);
     }
     if separately {
-        bucket.push(Consolidated {
-            export_to: export_to.clone(),
-            subsets: dr.subsets.iter().cloned().collect(),
-            from: vec![dr.reference.clone()],
-        });
+        bucket.push(fresh());
     }
 }
 
@@ -982,18 +1064,27 @@ mod tests {
         r.add_destination_rule(dr("egress", "hop-b", "gw.egress.svc.cluster.local", &["b"], &["egress", "team-b"]));
         r.add_destination_rule(dr("egress", "hop-a", "gw.egress.svc.cluster.local", &["a"], &["egress", "team-a"]));
         r.finish();
-        let defaults = vec!["*".to_string()];
+        let d = vec!["*".to_string()];
         let host = "gw.egress.svc.cluster.local";
-        let old = r.subsets("team-b", host, "istio-system", IstioVersion::new(1, 18), &defaults);
-        assert!(old.subsets.is_empty(), "the merged rule is exported to team-a only");
-        assert_eq!(old.hidden.len(), 2);
-        let a = r.subsets("team-a", host, "istio-system", IstioVersion::new(1, 18), &defaults);
-        assert_eq!(a.subsets, BTreeSet::from(["a".to_string(), "b".to_string()]));
-        let new = r.subsets("team-b", host, "istio-system", IstioVersion::new(1, 24), &defaults);
-        assert_eq!(new.subsets, BTreeSet::from(["b".to_string()]));
+        let lookup = |client: &str, subset: &str, v: (u16, u16)| {
+            r.subset(client, host, subset, "istio-system", IstioVersion::new(v.0, v.1), &d)
+        };
+        let old = lookup("team-b", "b", (1, 18));
+        assert!(!old.found, "the merged rule is exported to team-a only");
+        assert!(old.hidden);
+        let names: Vec<&str> = old.decided_by.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["hop-a", "hop-b"], "the rule whose exportTo hides it, and the rule defining it");
+        assert!(lookup("team-a", "b", (1, 18)).found, "team-a sees every merged subset");
+        assert!(lookup("team-a", "a", (1, 18)).found);
+        let new = lookup("team-b", "b", (1, 24));
+        assert!(new.found);
+        assert_eq!(new.decided_by[0].name, "hop-b");
+        assert!(!lookup("team-b", "a", (1, 24)).found);
         // The egress namespace itself sees every subset (its local bucket).
-        let own = r.subsets("egress", host, "istio-system", IstioVersion::new(1, 18), &defaults);
-        assert_eq!(own.subsets.len(), 2);
+        assert!(lookup("egress", "a", (1, 18)).found && lookup("egress", "b", (1, 18)).found);
+        // A subset nobody defines is missing, not hidden.
+        let none = lookup("team-a", "c", (1, 18));
+        assert!(!none.found && !none.hidden && none.decided_by.is_empty());
     }
 
     #[test]
@@ -1002,11 +1093,12 @@ mod tests {
         r.add_destination_rule(dr("egress", "a", "h.egress.svc.cluster.local", &["a"], &["x"]));
         r.add_destination_rule(dr("egress", "b", "h.egress.svc.cluster.local", &["b"], &["x", "y"]));
         r.finish();
-        let defaults = vec!["*".to_string()];
-        let x = r.subsets("x", "h.egress.svc.cluster.local", "istio-system", IstioVersion::new(1, 24), &defaults);
-        assert_eq!(x.subsets.len(), 2);
-        let y = r.subsets("y", "h.egress.svc.cluster.local", "istio-system", IstioVersion::new(1, 24), &defaults);
-        assert_eq!(y.subsets, BTreeSet::from(["b".to_string()]));
+        let d = vec!["*".to_string()];
+        let lookup = |client: &str, subset: &str| {
+            r.subset(client, "h.egress.svc.cluster.local", subset, "istio-system", IstioVersion::new(1, 24), &d).found
+        };
+        assert!(lookup("x", "a") && lookup("x", "b"));
+        assert!(lookup("y", "b") && !lookup("y", "a"));
     }
 
     #[test]
@@ -1014,8 +1106,9 @@ mod tests {
         let mut r = Routing::new();
         r.add_destination_rule(dr("istio-system", "root", "ext.example", &["s"], &["*"]));
         r.finish();
-        let s = r.subsets("team", "ext.example", "istio-system", IstioVersion::new(1, 18), &["*".to_string()]);
-        assert!(s.subsets.contains("s"));
+        assert!(
+            r.subset("team", "ext.example", "s", "istio-system", IstioVersion::new(1, 18), &["*".to_string()]).found
+        );
     }
 
     fn vs(ns: &str, name: &str, spec: Value) -> VirtualService {

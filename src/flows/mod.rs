@@ -41,6 +41,9 @@ pub use context::{
 };
 pub use model::{Credential, DirectProbe, EgressProbe, IngressProbe, Model};
 
+/// Answers computed once per key while flows are evaluated (shared by the evaluating threads).
+pub(crate) type Cache<K, V> = std::sync::Mutex<std::collections::BTreeMap<K, std::sync::Arc<V>>>;
+
 /// The identity of an object that takes part in a decision.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -223,6 +226,7 @@ impl Verdict {
             None => (Outcome::Allowed, "every layer lets it through".to_string()),
         };
         let mut decided_by = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         let mut also = Vec::new();
         for step in &steps {
             let take = match verdict {
@@ -232,7 +236,7 @@ impl Verdict {
             };
             if take {
                 for object in &step.decided_by {
-                    if !decided_by.contains(object) {
+                    if seen.insert(object) {
                         decided_by.push(object.clone());
                     }
                 }

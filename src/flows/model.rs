@@ -487,47 +487,43 @@ impl Model {
     /// Whether the subset a destination names exists for a proxy of `namespace`.
     fn subset_step(&self, namespace: &str, destination: &Destination, route_by: &[ObjectRef]) -> Option<Step> {
         let subset = destination.subset.as_ref()?;
-        let found = self.index.routing.subsets(
+        let lookup = self.index.routing.subset(
             namespace,
             &destination.host,
+            subset,
             &self.ctx.root_namespace,
             self.ctx.istio,
             &self.ctx.default_export_to,
         );
         let mut by: Vec<ObjectRef> = route_by.to_vec();
-        if found.subsets.contains(subset) {
-            by.extend(found.visible);
-            Some(Step::new(
+        by.extend(lookup.decided_by.iter().cloned());
+        if lookup.found {
+            return Some(Step::new(
                 Layer::Routing,
                 Outcome::Allowed,
                 by,
                 format!("subset {subset} of {} is defined for proxies of {namespace}", destination.host),
-            ))
-        } else {
-            by.extend(found.visible.iter().cloned());
-            by.extend(found.hidden.iter().cloned());
-            let hidden: Vec<String> = found.hidden.iter().map(|r| r.name.clone()).collect();
-            let detail = if hidden.is_empty() {
-                String::new()
-            } else if self.ctx.istio.merges_destination_rules_by_host() {
-                format!(
-                    " (Istio {} merges the DestinationRules of a host in one namespace and keeps the oldest one's exportTo; not visible: {})",
-                    self.ctx.istio,
-                    hidden.join(", ")
-                )
-            } else {
-                format!(" (not visible: {})", hidden.join(", "))
-            };
-            Some(Step::new(
-                Layer::Routing,
-                Outcome::Blocked,
-                by,
-                format!(
-                    "503: no DestinationRule visible in {namespace} defines subset {subset} of {}{detail}",
-                    destination.host
-                ),
-            ))
+            ));
         }
+        let detail = if !lookup.hidden {
+            String::new()
+        } else if self.ctx.istio.merges_destination_rules_by_host() {
+            format!(
+                " (Istio {} merges the DestinationRules of a host in one namespace and keeps the oldest one's exportTo)",
+                self.ctx.istio
+            )
+        } else {
+            " (the rules defining it are not exported here)".to_string()
+        };
+        Some(Step::new(
+            Layer::Routing,
+            Outcome::Blocked,
+            by,
+            format!(
+                "503: no DestinationRule visible in {namespace} defines subset {subset} of {}{detail}",
+                destination.host
+            ),
+        ))
     }
 
     /// The pod behind a route destination, its port, and the backend's name.
