@@ -837,7 +837,7 @@ pub struct RequestAuthentication {
     rules: Vec<JwtRule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Location {
     Header { name: String, prefix: String },
     Param(String),
@@ -934,7 +934,7 @@ struct JwtConfig {
     policies: Vec<ObjectRef>,
     /// Every rule, with the index of its policy.
     rules: Vec<(usize, JwtRule)>,
-    /// Each distinct location, with the rules that read it.
+    /// Each distinct location, with the rules that read it (in rule order).
     locations: Vec<(Location, Vec<usize>)>,
     /// Rules by issuer.
     by_issuer: BTreeMap<String, Vec<usize>>,
@@ -942,39 +942,48 @@ struct JwtConfig {
 
 impl JwtConfig {
     fn new(policies: Vec<ObjectRef>, rules: Vec<(usize, JwtRule)>) -> JwtConfig {
-        let mut locations: Vec<(Location, Vec<usize>)> = Vec::new();
+        let mut reading: BTreeMap<&Location, Vec<usize>> = BTreeMap::new();
         let mut by_issuer: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, (_, rule)) in rules.iter().enumerate() {
             by_issuer.entry(rule.issuer.clone()).or_default().push(i);
             for location in &rule.locations {
-                match locations.iter_mut().find(|(l, _)| l == location) {
-                    Some((_, readers)) => readers.push(i),
-                    None => locations.push((location.clone(), vec![i])),
+                let readers = reading.entry(location).or_default();
+                if readers.last() != Some(&i) {
+                    readers.push(i);
                 }
             }
         }
+        let locations = reading.into_iter().map(|(l, readers)| (l.clone(), readers)).collect();
         JwtConfig { policies, rules, locations, by_issuer }
     }
 
     /// Envoy's requirement `p1 OR ... OR AND(pi OR allow_missing)`: a request passes when some
     /// rule verifies a token it carries, or when it carries none at any rule's location.
+    ///
+    /// Of several rules that verify a token, the first in order (policies by namespace and
+    /// name, their rules and each rule's locations in order) gives the principal and decides
+    /// whether the token goes on. Verifying looks only at the locations that hold a token and at
+    /// the rules of the token's issuer, however many issuers the workload knows.
     fn authenticate(&self, request: &Request) -> Result<Authenticated, Rejected> {
-        let mut readers = BTreeSet::new();
+        let mut presented: Vec<&[usize]> = Vec::new();
         let mut failure = String::new();
+        // (rule, position of the location in the rule, location, token)
+        let mut best: Option<(usize, usize, &Location, &Jwt)> = None;
         for (location, reading) in &self.locations {
             let Some(token) = extract(request, location) else { continue };
-            readers.extend(reading.iter().filter_map(|r| self.rules.get(*r)).map(|(owner, _)| *owner));
+            presented.push(reading);
             let Some(jwt) = request.tokens.get(&token) else {
                 failure = "the token does not verify (malformed or bad signature)".into();
                 continue;
             };
-            let candidates: Vec<&(usize, JwtRule)> = self
+            // `reading` and the issuer's rules are both in rule order.
+            let candidates: Vec<usize> = self
                 .by_issuer
                 .get(&jwt.issuer)
                 .into_iter()
                 .flatten()
-                .filter(|r| reading.contains(r))
-                .filter_map(|r| self.rules.get(*r))
+                .copied()
+                .filter(|r| reading.binary_search(r).is_ok())
                 .collect();
             if candidates.is_empty() {
                 if failure.is_empty() {
@@ -982,31 +991,51 @@ impl JwtConfig {
                 }
                 continue;
             }
-            let verifying = candidates.iter().find(|(_, rule)| {
-                rule.audiences.is_empty() || jwt.audiences.iter().any(|a| rule.audiences.contains(a))
+            let verifying = candidates.iter().copied().find(|r| {
+                self.rules.get(*r).is_some_and(|(_, rule)| {
+                    rule.audiences.is_empty() || jwt.audiences.iter().any(|a| rule.audiences.contains(a))
+                })
             });
             match verifying {
-                Some((owner, rule)) => {
-                    let strip = match (location, rule.forward) {
-                        (Location::Header { name, .. }, false) => Some(name.clone()),
-                        _ => None,
-                    };
-                    return Ok(Authenticated { jwt: Some(jwt.clone()), strip, by: self.policies.get(*owner).cloned() });
+                Some(r) => {
+                    let position =
+                        self.rules.get(r).and_then(|(_, rule)| rule.locations.iter().position(|l| l == location));
+                    let key = (r, position.unwrap_or(usize::MAX));
+                    if best.is_none_or(|(br, bp, _, _)| key < (br, bp)) {
+                        best = Some((key.0, key.1, location, jwt));
+                    }
                 }
                 None => {
-                    let wanted: Vec<&String> = candidates.iter().flat_map(|(_, r)| r.audiences.iter()).collect();
+                    let wanted: Vec<&String> = candidates
+                        .iter()
+                        .filter_map(|r| self.rules.get(*r))
+                        .flat_map(|(_, rule)| rule.audiences.iter())
+                        .collect();
                     failure = format!("the token's audiences {:?} are not among {:?}", jwt.audiences, wanted);
                 }
             }
         }
-        if readers.is_empty() {
-            Ok(Authenticated { jwt: None, strip: None, by: None })
-        } else {
-            Err(Rejected {
-                why: failure,
-                by: readers.into_iter().filter_map(|i| self.policies.get(i).cloned()).collect(),
-            })
+        if let Some((r, _, location, jwt)) = best {
+            let Some((owner, rule)) = self.rules.get(r) else {
+                return Ok(Authenticated { jwt: Some(jwt.clone()), strip: None, by: None });
+            };
+            let strip = match (location, rule.forward) {
+                (Location::Header { name, .. }, false) => Some(name.clone()),
+                _ => None,
+            };
+            return Ok(Authenticated { jwt: Some(jwt.clone()), strip, by: self.policies.get(*owner).cloned() });
         }
+        if presented.is_empty() {
+            return Ok(Authenticated { jwt: None, strip: None, by: None });
+        }
+        // Every policy with a rule reading a location that held a token had its say.
+        let readers: BTreeSet<usize> = presented
+            .iter()
+            .flat_map(|reading| reading.iter())
+            .filter_map(|r| self.rules.get(*r))
+            .map(|(o, _)| *o)
+            .collect();
+        Err(Rejected { why: failure, by: readers.into_iter().filter_map(|i| self.policies.get(i).cloned()).collect() })
     }
 }
 
@@ -1614,6 +1643,60 @@ mod tests {
         // No JWT filter on TCP: a bad token is not even read.
         let ra = policies(&[ra("edge", "r", json!({"jwtRules": [{"issuer": "i"}]}))]);
         assert_eq!(run(&ra, &Request::new("h", 1, "/").invalid_bearer().tcp()), Outcome::Allowed);
+    }
+
+    #[test]
+    fn the_first_rule_in_order_that_verifies_a_token_decides_what_goes_on() {
+        // `a` (first by name) reads `x-one` then `x-two` and forwards the token; `b` reads
+        // `x-one` and removes it. `x-one` holds `b`'s token, `x-two` `a`'s: `a` verifies first.
+        let header = |name: &str| json!({"name": name});
+        let p = policies(&[
+            ra("edge", "b", json!({"jwtRules": [{"issuer": "iss-b", "fromHeaders": [header("x-one")]}]})),
+            ra(
+                "edge",
+                "a",
+                json!({"jwtRules": [{"issuer": "iss-a", "fromHeaders": [header("x-one"), header("x-two")], "forwardOriginalToken": true}]}),
+            ),
+        ]);
+        let request = Request::new("h", 1, "/")
+            .token_in_header("x-one", "", Jwt::new("iss-b", "u", &[]))
+            .token_in_header("x-two", "", Jwt::new("iss-a", "v", &[]));
+        let out = p.evaluate("istio-system", &BTreeMap::new(), &gw(), &request);
+        assert_eq!(outcome(&out), Outcome::Allowed);
+        assert_eq!(out.steps[0].decided_by.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert!(out.steps[0].reason.contains("iss-a"), "{}", out.steps[0].reason);
+        let upstream = out.upstream.expect("allowed");
+        assert!(upstream.headers.contains_key("x-one") && upstream.headers.contains_key("x-two"));
+        let p = policies(&[
+            ra("edge", "b", json!({"jwtRules": [{"issuer": "iss"}]})),
+            ra(
+                "edge",
+                "a",
+                json!({"jwtRules": [{"issuer": "iss", "fromHeaders": [header("x-token")], "forwardOriginalToken": true}]}),
+            ),
+        ]);
+        // Without `a`'s header, `b` verifies and removes its token.
+        let out = p.evaluate(
+            "istio-system",
+            &BTreeMap::new(),
+            &gw(),
+            &Request::new("h", 1, "/").bearer(Jwt::new("iss", "u", &[])),
+        );
+        assert_eq!(out.steps[0].decided_by.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert!(!out.upstream.expect("allowed").headers.contains_key("authorization"));
+        // A token nobody verifies names every policy that read it, and only those.
+        let p = policies(&[
+            ra("edge", "b", json!({"jwtRules": [{"issuer": "iss"}]})),
+            ra("edge", "c", json!({"jwtRules": [{"issuer": "other", "fromHeaders": [{"name": "x-other"}]}]})),
+        ]);
+        let out = p.evaluate(
+            "istio-system",
+            &BTreeMap::new(),
+            &gw(),
+            &Request::new("h", 1, "/").bearer(Jwt::new("x", "u", &[])),
+        );
+        assert_eq!(outcome(&out), Outcome::Blocked);
+        assert_eq!(out.steps[0].decided_by.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["b"]);
     }
 
     #[test]

@@ -555,8 +555,12 @@ impl Consolidated {
 struct Buckets {
     local: Vec<Consolidated>,
     exported: Vec<Consolidated>,
+    /// Exported entries visible everywhere.
     exported_public: Vec<usize>,
+    /// Exported entries by the namespaces they list.
     exported_to: BTreeMap<String, Vec<usize>>,
+    /// Exported entries by the subsets they hold.
+    exported_by_subset: BTreeMap<String, Vec<usize>>,
 }
 
 impl Buckets {
@@ -849,6 +853,9 @@ impl Routing {
             }
         }
         for (e, entry) in buckets.exported.iter().enumerate() {
+            for subset in entry.subsets.keys() {
+                buckets.exported_by_subset.entry(subset.clone()).or_default().push(e);
+            }
             if entry.export_to.is_empty() || entry.export_to.contains("*") {
                 buckets.exported_public.push(e);
             } else {
@@ -891,7 +898,8 @@ impl Routing {
             }
             None
         };
-        let mut hiders: Vec<ObjectRef> = Vec::new();
+        // The owners' buckets looked at, for the rules that hide the subset when it is missing.
+        let mut examined: Vec<Arc<Buckets>> = Vec::new();
         let mut chosen: Option<Option<SubsetLookup>> = None;
         // 1. The proxy's own namespace.
         let own = self.buckets(client, &host, version, defaults);
@@ -910,10 +918,7 @@ impl Routing {
                 if buckets.exported.is_empty() {
                     continue;
                 }
-                // Entries that hold the subset but are not exported to the proxy hide it.
-                for e in buckets.exported.iter().filter(|e| !e.visible_to(client) && e.subsets.contains_key(subset)) {
-                    hiders.extend(self.rule(e.export_from));
-                }
+                examined.push(buckets.clone());
                 let mut visible = buckets.visible_exported(client).peekable();
                 if visible.peek().is_some() || !version.merges_destination_rules_by_host() {
                     // From 1.24 a matched host returns its (possibly empty) visible list.
@@ -924,6 +929,15 @@ impl Routing {
         }
         if let Some(Some(found)) = chosen {
             return found;
+        }
+        // Entries that hold the subset but are not exported to the proxy hide it.
+        let mut hiders: Vec<ObjectRef> = Vec::new();
+        for buckets in &examined {
+            for e in buckets.exported_by_subset.get(subset).into_iter().flatten() {
+                if let Some(entry) = buckets.exported.get(*e).filter(|entry| !entry.visible_to(client)) {
+                    hiders.extend(self.rule(entry.export_from));
+                }
+            }
         }
         let defining: Vec<ObjectRef> = lookup_keys(&host)
             .iter()
@@ -1099,6 +1113,27 @@ mod tests {
         };
         assert!(lookup("x", "a") && lookup("x", "b"));
         assert!(lookup("y", "b") && !lookup("y", "a"));
+    }
+
+    #[test]
+    fn a_subset_exported_elsewhere_is_hidden_and_names_its_rules() {
+        let mut r = Routing::new();
+        for i in 0..40 {
+            let t = format!("t{i}");
+            r.add_destination_rule(dr("egress", &format!("hop-{t}"), "gw.egress.svc.cluster.local", &[&t], &[&t]));
+        }
+        r.finish();
+        let d = vec!["*".to_string()];
+        let lookup = |client: &str, subset: &str| {
+            r.subset(client, "gw.egress.svc.cluster.local", subset, "istio-system", IstioVersion::new(1, 24), &d)
+        };
+        assert!(lookup("t7", "t7").found);
+        let missing = lookup("t7", "t8");
+        assert!(!missing.found && missing.hidden);
+        let names: Vec<&str> = missing.decided_by.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["hop-t8"], "only the rule holding the subset, not every rule of the host");
+        let none = lookup("t7", "t99");
+        assert!(!none.found && !none.hidden && none.decided_by.is_empty());
     }
 
     #[test]
