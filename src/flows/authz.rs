@@ -423,8 +423,8 @@ impl Facts<'_> {
 impl Source {
     fn matches(&self, f: &Facts<'_>) -> bool {
         let peer = &f.request.peer;
-        let principal: Vec<String> = peer.principal.iter().cloned().collect();
-        let namespace: Vec<String> = peer.namespace.iter().cloned().collect();
+        let principal = peer.principal.as_slice();
+        let namespace = peer.namespace.as_slice();
         let ip_matches = |blocks: &[String], not: &[String], ip: Option<IpAddr>| match ip {
             Some(ip) => {
                 (blocks.is_empty() || blocks.iter().any(|b| ip_block_matches(b, &ip)))
@@ -434,8 +434,8 @@ impl Source {
         };
         let request_principal =
             |patterns: &[String]| f.jwt.is_some_and(|jwt| patterns.iter().any(|p| request_principal_matches(p, jwt)));
-        field(&self.principals, &self.not_principals, &principal, string_matches)
-            && field(&self.namespaces, &self.not_namespaces, &namespace, string_matches)
+        field(&self.principals, &self.not_principals, principal, string_matches)
+            && field(&self.namespaces, &self.not_namespaces, namespace, string_matches)
             && (f.tcp() || self.request_principals.is_empty() || request_principal(&self.request_principals))
             && (f.tcp() || self.not_request_principals.is_empty() || !request_principal(&self.not_request_principals))
             && ip_matches(&self.ip_blocks, &self.not_ip_blocks, peer.ip)
@@ -445,15 +445,16 @@ impl Source {
 
 impl Operation {
     fn matches(&self, r: &Request) -> bool {
-        let one = |v: &str| vec![v.to_string()];
-        let ports = field(&self.ports, &self.not_ports, &one(&r.port.to_string()), |p, v| p == v);
+        let ports = self.ports.is_empty() && self.not_ports.is_empty()
+            || field(&self.ports, &self.not_ports, &[r.port.to_string()], |p, v| p == v);
         if r.tcp {
             return ports;
         }
         ports
-            && field(&self.hosts, &self.not_hosts, &one(&r.host), host_matches)
-            && field(&self.methods, &self.not_methods, &one(&r.method), header_matches)
-            && field(&self.paths, &self.not_paths, &one(r.path_only()), string_matches)
+            && field(&self.hosts, &self.not_hosts, std::slice::from_ref(&r.host), host_matches)
+            && field(&self.methods, &self.not_methods, std::slice::from_ref(&r.method), header_matches)
+            && (self.paths.is_empty() && self.not_paths.is_empty()
+                || field(&self.paths, &self.not_paths, &[r.path_only().to_string()], string_matches))
     }
 
     fn uses_http(&self) -> bool {
@@ -1047,12 +1048,21 @@ pub struct Policies {
     authentications: Vec<RequestAuthentication>,
     by_namespace: BTreeMap<String, NamespaceIndex>,
     jwt_cache: Cache<(String, Labels), JwtConfig>,
+    /// The ALLOW policies applying to a workload, by its namespace and labels.
+    allow_cache: Cache<(String, Labels), Vec<ObjectRef>>,
+    /// Decisions on TCP connections: their steps and whether the connection goes on.
+    tcp_cache: Cache<TcpKey, (Vec<Step>, bool)>,
 }
+
+/// What a decision on a TCP connection depends on: the workload (namespace, name for messages,
+/// labels), the port and the peer (principal, namespace, address) and the original client.
+type TcpKey = (String, String, Labels, u16, Option<String>, Option<String>, Option<IpAddr>, Option<IpAddr>);
 
 #[derive(Debug, Default)]
 struct NamespaceIndex {
     by_host: BTreeMap<String, Vec<usize>>,
-    by_suffix: Vec<(String, usize)>,
+    /// Policies for `*<suffix>` hosts, by suffix.
+    by_suffix: BTreeMap<String, Vec<usize>>,
     any_host: Vec<usize>,
     /// ALLOW policies by selector: whether any ALLOW applies is a question of selectors only.
     allow_selectors: BTreeMap<WorkloadSelector, Vec<usize>>,
@@ -1082,7 +1092,7 @@ impl Policies {
                 for key in keys {
                     match key {
                         HostKey::Exact(host) => ns.by_host.entry(host).or_default().push(index),
-                        HostKey::Suffix(suffix) => ns.by_suffix.push((suffix, index)),
+                        HostKey::Suffix(suffix) => ns.by_suffix.entry(suffix).or_default().push(index),
                     }
                 }
             }
@@ -1091,6 +1101,12 @@ impl Policies {
             ns.allow_selectors.entry(policy.selector.clone()).or_default().push(index);
         }
         self.policies.push(policy);
+        if let Ok(mut cache) = self.allow_cache.lock() {
+            cache.clear();
+        }
+        if let Ok(mut cache) = self.tcp_cache.lock() {
+            cache.clear();
+        }
     }
 
     pub fn add_authentication(&mut self, authentication: RequestAuthentication) {
@@ -1126,7 +1142,7 @@ impl Policies {
             let mut out: Vec<&AuthorizationPolicy> = self
                 .scopes(&pod.namespace, root)
                 .flat_map(|(_, ns)| {
-                    ns.any_host.iter().chain(ns.by_host.values().flatten()).chain(ns.by_suffix.iter().map(|(_, i)| i))
+                    ns.any_host.iter().chain(ns.by_host.values().flatten()).chain(ns.by_suffix.values().flatten())
                 })
                 .collect::<BTreeSet<_>>()
                 .into_iter()
@@ -1142,12 +1158,14 @@ impl Policies {
         for (_, ns) in self.scopes(&pod.namespace, root) {
             picked.extend(ns.any_host.iter().copied());
             picked.extend(ns.by_host.get(bare).into_iter().flatten().copied());
-            picked.extend(
-                ns.by_suffix
-                    .iter()
-                    .filter(|(s, _)| host.ends_with(s.as_str()) || bare.ends_with(s.as_str()))
-                    .map(|(_, i)| *i),
-            );
+            if !ns.by_suffix.is_empty() {
+                // Every tail of the host, with and without the port, is a suffix it ends with.
+                for name in [host.as_str(), bare] {
+                    for (at, _) in name.char_indices() {
+                        picked.extend(name.get(at..).and_then(|tail| ns.by_suffix.get(tail)).into_iter().flatten());
+                    }
+                }
+            }
         }
         let mut out: Vec<&AuthorizationPolicy> = picked
             .into_iter()
@@ -1158,7 +1176,12 @@ impl Policies {
         out
     }
 
-    fn allow_policies(&self, pod: &Pod, root: &str) -> Vec<ObjectRef> {
+    /// The ALLOW policies applying to a workload (computed once per namespace and label set).
+    fn allow_policies(&self, pod: &Pod, root: &str) -> Arc<Vec<ObjectRef>> {
+        let key = (pod.namespace.clone(), pod.labels.clone());
+        if let Some(hit) = self.allow_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
         let mut out = Vec::new();
         for (ns_name, ns) in self.scopes(&pod.namespace, root) {
             for (selector, indexes) in &ns.allow_selectors {
@@ -1168,6 +1191,10 @@ impl Policies {
             }
         }
         out.sort();
+        let out = Arc::new(out);
+        if let Ok(mut cache) = self.allow_cache.lock() {
+            cache.insert(key, out.clone());
+        }
         out
     }
 
@@ -1209,6 +1236,34 @@ impl Policies {
         pod: &Pod,
         request: &Request,
     ) -> Outcomes {
+        if !request.tcp {
+            return self.decide(root, providers, pod, request);
+        }
+        // On TCP no HTTP attribute exists (no host, no CUSTOM provider, no token): the decision
+        // depends on the workload, the port and the peer only, and is taken once for them.
+        let key: TcpKey = (
+            pod.namespace.clone(),
+            pod.name.clone(),
+            pod.labels.clone(),
+            request.port,
+            request.peer.principal.clone(),
+            request.peer.namespace.clone(),
+            request.peer.ip,
+            request.remote_ip,
+        );
+        if let Some(hit) = self.tcp_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            let (steps, passes) = hit.as_ref();
+            return Outcomes { steps: steps.clone(), upstream: passes.then(|| request.clone()) };
+        }
+        let outcomes = self.decide(root, providers, pod, request);
+        if let Ok(mut cache) = self.tcp_cache.lock() {
+            cache.insert(key, Arc::new((outcomes.steps.clone(), outcomes.upstream.is_some())));
+        }
+        outcomes
+    }
+
+    /// [`Policies::evaluate`], computed.
+    fn decide(&self, root: &str, providers: &BTreeMap<String, Provider>, pod: &Pod, request: &Request) -> Outcomes {
         let mut steps = Vec::new();
         let mut request = request.clone();
         let candidates = self.candidates(pod, root, &request.host, request.tcp);
@@ -1297,7 +1352,7 @@ impl Policies {
                 steps.push(Step::new(
                     Layer::Authorization,
                     Outcome::Blocked,
-                    allows,
+                    allows.to_vec(),
                     format!("403 on {workload}: ALLOW policies apply and none matches"),
                 ));
                 return Outcomes { steps, upstream: None };
@@ -1646,6 +1701,68 @@ mod tests {
     }
 
     #[test]
+    fn refused_policies() {
+        for spec in [
+            json!({"action": "DENY"}),
+            json!({"action": "CUSTOM", "provider": {"name": "p"}}),
+            json!({"action": "CUSTOM", "rules": [{}]}),
+            json!({"action": "CUSTOM", "provider": {"name": "p"}, "rules": [{"from": [{"source": {"notRequestPrincipals": ["*"]}}]}]}),
+            json!({"action": "CUSTOM", "provider": {"name": "p"}, "rules": [{"when": [{"key": "request.auth.claims[iss]", "values": ["x"]}]}]}),
+            json!({"rules": [{"when": [{"key": "request.bogus", "values": ["x"]}]}]}),
+            json!({"rules": [{"from": []}]}),
+            json!({"action": "ALLOW", "provider": {"name": "p"}, "rules": [{}]}),
+        ] {
+            let v = ap("edge", "bad", spec.clone());
+            assert!(AuthorizationPolicy::parse(ObjectRef::of(&v, Origin::Output).unwrap(), &v).is_err(), "{spec}");
+        }
+    }
+
+    #[test]
+    fn host_keys_index_without_losing_matches() {
+        assert_eq!(HostKey::of("a.example:*"), Some(HostKey::Exact("a.example".into())));
+        assert_eq!(HostKey::of("*.example"), Some(HostKey::Suffix(".example".into())));
+        assert_eq!(HostKey::of("a*"), None);
+        assert_eq!(HostKey::of("*"), None);
+        let p = policies(&[ap(
+            "edge",
+            "d",
+            json!({"action": "DENY", "rules": [{"to": [{"operation": {"hosts": ["*.example"]}}]}]}),
+        )]);
+        assert_eq!(run(&p, &Request::new("a.example", 1, "/")), Outcome::Blocked);
+        assert_eq!(run(&p, &Request::new("a.other", 1, "/")), Outcome::Allowed);
+    }
+
+    #[test]
+    fn suffix_hosts_are_found_by_every_tail_of_the_host() {
+        let deny = |host: &str| {
+            ap(host, "d", json!({"action": "DENY", "rules": [{"to": [{"operation": {"hosts": [host]}}]}]}))
+        };
+        let mut objects: Vec<Value> = (0..50).map(|i| deny(&format!("*.t{i}.example"))).collect();
+        objects.push(deny("*ample:443"));
+        for v in &mut objects {
+            v["metadata"]["namespace"] = json!("edge");
+        }
+        let p = policies(&objects);
+        assert_eq!(run(&p, &Request::new("a.t7.example", 1, "/")), Outcome::Blocked);
+        assert_eq!(run(&p, &Request::new("A.T49.EXAMPLE", 1, "/")), Outcome::Blocked, "hosts compare without case");
+        assert_eq!(run(&p, &Request::new("t7.example", 1, "/")), Outcome::Allowed, "a wildcard needs one more label");
+        assert_eq!(run(&p, &Request::new("a.t50.example", 1, "/")), Outcome::Allowed);
+        assert_eq!(
+            run(&p, &Request::new("x.example:443", 1, "/")),
+            Outcome::Blocked,
+            "`*ample:443` ends the authority"
+        );
+        let names = |r: &Request| {
+            p.evaluate("istio-system", &BTreeMap::new(), &gw(), r).steps[0]
+                .decided_by
+                .iter()
+                .map(|o| o.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&Request::new("a.t7.example", 1, "/")), ["d"]);
+    }
+
+    #[test]
     fn the_first_rule_in_order_that_verifies_a_token_decides_what_goes_on() {
         // `a` (first by name) reads `x-one` then `x-two` and forwards the token; `b` reads
         // `x-one` and removes it. `x-one` holds `b`'s token, `x-two` `a`'s: `a` verifies first.
@@ -1700,34 +1817,24 @@ mod tests {
     }
 
     #[test]
-    fn refused_policies() {
-        for spec in [
-            json!({"action": "DENY"}),
-            json!({"action": "CUSTOM", "provider": {"name": "p"}}),
-            json!({"action": "CUSTOM", "rules": [{}]}),
-            json!({"action": "CUSTOM", "provider": {"name": "p"}, "rules": [{"from": [{"source": {"notRequestPrincipals": ["*"]}}]}]}),
-            json!({"action": "CUSTOM", "provider": {"name": "p"}, "rules": [{"when": [{"key": "request.auth.claims[iss]", "values": ["x"]}]}]}),
-            json!({"rules": [{"when": [{"key": "request.bogus", "values": ["x"]}]}]}),
-            json!({"rules": [{"from": []}]}),
-            json!({"action": "ALLOW", "provider": {"name": "p"}, "rules": [{}]}),
-        ] {
-            let v = ap("edge", "bad", spec.clone());
-            assert!(AuthorizationPolicy::parse(ObjectRef::of(&v, Origin::Output).unwrap(), &v).is_err(), "{spec}");
-        }
-    }
-
-    #[test]
-    fn host_keys_index_without_losing_matches() {
-        assert_eq!(HostKey::of("a.example:*"), Some(HostKey::Exact("a.example".into())));
-        assert_eq!(HostKey::of("*.example"), Some(HostKey::Suffix(".example".into())));
-        assert_eq!(HostKey::of("a*"), None);
-        assert_eq!(HostKey::of("*"), None);
+    fn tcp_decisions_are_reused_only_for_the_same_workload_port_and_peer() {
         let p = policies(&[ap(
             "edge",
             "d",
-            json!({"action": "DENY", "rules": [{"to": [{"operation": {"hosts": ["*.example"]}}]}]}),
+            json!({"action": "DENY", "rules": [{"from": [{"source": {"namespaces": ["bad"]}}], "to": [{"operation": {"ports": ["8443"], "hosts": ["x"]}}]}]}),
         )]);
-        assert_eq!(run(&p, &Request::new("a.example", 1, "/")), Outcome::Blocked);
-        assert_eq!(run(&p, &Request::new("a.other", 1, "/")), Outcome::Allowed);
+        let peer = |ns: &str| Peer { principal: None, namespace: Some(ns.to_string()), ip: None };
+        let tcp = |host: &str, port: u16, ns: &str| Request::new(host, port, "/").peer(peer(ns)).tcp();
+        assert_eq!(run(&p, &tcp("a", 8443, "bad")), Outcome::Blocked);
+        assert_eq!(run(&p, &tcp("b", 8443, "bad")), Outcome::Blocked, "hosts do not exist on TCP");
+        assert_eq!(run(&p, &tcp("a", 9443, "bad")), Outcome::Allowed, "another port");
+        assert_eq!(run(&p, &tcp("a", 8443, "good")), Outcome::Allowed, "another peer");
+        let other = Pod::new("edge", "gw2", Labels::new());
+        let out = p.evaluate("istio-system", &BTreeMap::new(), &other, &tcp("a", 8443, "bad"));
+        assert!(out.steps[0].reason.contains("edge/gw2"), "{}", out.steps[0].reason);
+        // The request goes on as it came.
+        let passed = p.evaluate("istio-system", &BTreeMap::new(), &gw(), &tcp("c", 9443, "bad"));
+        assert_eq!(passed.upstream, Some(tcp("c", 9443, "bad")));
+        assert_eq!(run(&p, &Request::new("a", 8443, "/").peer(peer("bad"))), Outcome::Allowed, "HTTP reads the host");
     }
 }
