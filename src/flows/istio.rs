@@ -87,6 +87,16 @@ pub fn exported(export_to: &[String], defaults: &[String], own: &str, client: &s
     })
 }
 
+/// [`exported`] for an `exportTo` list held as a set: a lookup, however many namespaces it
+/// lists.
+fn exported_set(export_to: &BTreeSet<String>, defaults: &[String], own: &str, client: &str) -> bool {
+    if export_to.is_empty() {
+        return exported(&[], defaults, own, client);
+    }
+    // `~` never matches; a namespace is never named `*`, `.` or `~`.
+    export_to.contains("*") || (own == client && export_to.contains(".")) || export_to.contains(client)
+}
+
 /// `name.namespace`: the order of objects created in the same second.
 fn creation_key(r: &ObjectRef) -> String {
     format!("{}.{}", r.name, r.namespace.as_deref().unwrap_or_default())
@@ -280,6 +290,8 @@ pub struct VirtualService {
     /// Resolved `<ns>/<name>` or `mesh`.
     pub gateways: Vec<String>,
     pub export_to: Vec<String>,
+    /// `export_to` as a set.
+    export_set: BTreeSet<String>,
     http: Vec<Route>,
     tls: Vec<Route>,
     tcp: Vec<Route>,
@@ -360,10 +372,12 @@ impl VirtualService {
         if gateways.is_empty() {
             gateways.push(MESH.to_string());
         }
+        let export_to = strings(spec.get("exportTo"));
         VirtualService {
             hosts: strings(spec.get("hosts")),
             gateways,
-            export_to: strings(spec.get("exportTo")),
+            export_set: export_to.iter().cloned().collect(),
+            export_to,
             http: parse_routes(spec.get("http"), &namespace),
             tls: parse_routes(spec.get("tls"), &namespace),
             tcp: parse_routes(spec.get("tcp"), &namespace),
@@ -400,6 +414,8 @@ pub struct ServiceEntry {
     pub hosts: Vec<String>,
     pub ports: Vec<SePort>,
     pub export_to: Vec<String>,
+    /// `export_to` as a set.
+    export_set: BTreeSet<String>,
     pub mesh_external: bool,
 }
 
@@ -419,11 +435,13 @@ impl ServiceEntry {
                 })
             })
             .collect();
+        let export_to = strings(spec.get("exportTo"));
         ServiceEntry {
             namespace: reference.namespace.clone().unwrap_or_default(),
             hosts: strings(spec.get("hosts")),
             ports,
-            export_to: strings(spec.get("exportTo")),
+            export_set: export_to.iter().cloned().collect(),
+            export_to,
             mesh_external: spec.get("location").and_then(Value::as_str) == Some("MESH_EXTERNAL"),
             reference,
         }
@@ -633,7 +651,7 @@ impl Routing {
         for list in self.servers_by_host.values_mut() {
             list.sort_by(|a, b| gkeys.get(a.0).cmp(&gkeys.get(b.0)).then(a.1.cmp(&b.1)));
         }
-        self.destination_rules.sort_by_key(|d| creation_key(&d.reference));
+        self.destination_rules.sort_by_cached_key(|d| creation_key(&d.reference));
         self.gateway_selectors = self.gateways.iter().map(|g| g.selector.clone()).filter(|s| !s.0.is_empty()).collect();
         self.dr_by_namespace.clear();
         self.dr_by_subset.clear();
@@ -723,7 +741,7 @@ impl Routing {
             .filter(|vs| {
                 vs.gateways.contains(&key)
                     && (server_ns == "*" || *server_ns == vs.namespace)
-                    && exported(&vs.export_to, defaults, &vs.namespace, proxy_namespace)
+                    && exported_set(&vs.export_set, defaults, &vs.namespace, proxy_namespace)
                     && vs
                         .full_hosts()
                         .any(|h| host_matches(&h, host) && (host_matches(pattern, &h) || host_matches(&h, pattern)))
@@ -736,7 +754,7 @@ impl Routing {
     pub fn mesh_virtual_service(&self, client: &str, host: &str, defaults: &[String]) -> Option<&VirtualService> {
         self.vs_candidates(host).into_iter().find(|vs| {
             vs.gateways.iter().any(|g| g == MESH)
-                && exported(&vs.export_to, defaults, &vs.namespace, client)
+                && exported_set(&vs.export_set, defaults, &vs.namespace, client)
                 && vs.full_hosts().any(|h| host_matches(&h, host))
         })
     }
@@ -778,7 +796,7 @@ impl Routing {
         for key in lookup_keys(host) {
             for i in self.se_by_host.get(&key).into_iter().flatten() {
                 if let Some(se) = self.service_entries.get(*i) {
-                    if exported(&se.export_to, defaults, &se.namespace, client)
+                    if exported_set(&se.export_set, defaults, &se.namespace, client)
                         && !out.iter().any(|o| std::ptr::eq(*o, se))
                     {
                         out.push(se);
@@ -1134,6 +1152,24 @@ mod tests {
         assert_eq!(names, ["hop-t8"], "only the rule holding the subset, not every rule of the host");
         let none = lookup("t7", "t99");
         assert!(!none.found && !none.hidden && none.decided_by.is_empty());
+    }
+
+    #[test]
+    fn export_sets_decide_as_export_lists() {
+        let lists: [&[&str]; 7] = [&[], &["*"], &["."], &["~"], &["a"], &["b", "c"], &[".", "c"]];
+        for list in lists {
+            let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            let set: BTreeSet<String> = list.iter().cloned().collect();
+            for defaults in [vec!["*".to_string()], vec![".".to_string()], vec!["~".to_string()]] {
+                for (own, client) in [("a", "a"), ("a", "b"), ("a", "c"), ("b", "a")] {
+                    assert_eq!(
+                        exported_set(&set, &defaults, own, client),
+                        exported(&list, &defaults, own, client),
+                        "{list:?} {defaults:?} {own} → {client}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
