@@ -218,6 +218,11 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The outcome of a path: that of its first step that is not `Allowed`.
+    pub fn outcome_of(steps: &[Step]) -> Outcome {
+        steps.iter().map(|s| s.verdict).find(|v| *v != Outcome::Allowed).unwrap_or(Outcome::Allowed)
+    }
+
     /// Joins the steps of a path.
     pub fn from_steps(steps: Vec<Step>) -> Verdict {
         let first = steps.iter().find(|s| s.verdict != Outcome::Allowed);
@@ -225,8 +230,7 @@ impl Verdict {
             Some(step) => (step.verdict, format!("{}: {}", step.layer, step.reason)),
             None => (Outcome::Allowed, "every layer lets it through".to_string()),
         };
-        let mut decided_by = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
+        let mut taken: Vec<&ObjectRef> = Vec::new();
         let mut also = Vec::new();
         for step in &steps {
             let take = match verdict {
@@ -235,15 +239,25 @@ impl Verdict {
                 Outcome::Redirected => first.is_some_and(|f| std::ptr::eq(f, step)),
             };
             if take {
-                for object in &step.decided_by {
-                    if seen.insert(object) {
-                        decided_by.push(object.clone());
-                    }
-                }
+                taken.extend(&step.decided_by);
                 if verdict == Outcome::Blocked && !first.is_some_and(|f| std::ptr::eq(f, step)) {
                     also.push(format!("{}: {}", step.layer, step.reason));
                 }
             }
+        }
+        // Each object once, in the order first named. Steps name a handful of objects each, so
+        // a set pays off for long lists only (a step can name every policy of a shared gateway);
+        // the set answers membership only, its order is never read.
+        let mut decided_by: Vec<ObjectRef> = Vec::new();
+        if taken.len() <= 32 {
+            for (i, object) in taken.iter().enumerate() {
+                if !taken[..i].contains(object) {
+                    decided_by.push((*object).clone());
+                }
+            }
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(taken.len());
+            decided_by.extend(taken.into_iter().filter(|o| seen.insert(*o)).cloned());
         }
         let reason = if also.is_empty() { reason } else { format!("{reason}; also {}", also.join("; ")) };
         Verdict { verdict, decided_by, reason, backend: None, steps }
@@ -263,26 +277,87 @@ impl Verdict {
     }
 }
 
-/// Of several verdicts on variants of one flow, the one a client gets furthest with (ties: the
-/// first).
-pub(crate) fn most_open(verdicts: Vec<Verdict>) -> Option<Verdict> {
-    let mut best: Option<Verdict> = None;
-    for v in verdicts {
-        if best.as_ref().is_none_or(|b| v.verdict.openness() > b.verdict.openness()) {
-            best = Some(v);
+/// Of several variants of one flow, the one a client gets furthest with (ties: the first).
+pub(crate) fn most_open<T>(variants: Vec<T>, outcome: impl Fn(&T) -> Outcome) -> Option<T> {
+    let mut best: Option<(T, u8)> = None;
+    for v in variants {
+        let openness = outcome(&v).openness();
+        if best.as_ref().is_none_or(|(_, b)| openness > *b) {
+            best = Some((v, openness));
         }
     }
-    best
+    best.map(|(v, _)| v)
 }
 
-/// Of several verdicts on variants of one flow, the one a client gets least far with (ties: the
-/// first).
-pub(crate) fn least_open(verdicts: Vec<Verdict>) -> Option<Verdict> {
-    let mut worst: Option<Verdict> = None;
-    for v in verdicts {
-        if worst.as_ref().is_none_or(|w| v.verdict.openness() < w.verdict.openness()) {
-            worst = Some(v);
+/// Of several variants of one flow, the one a client gets least far with (ties: the first).
+pub(crate) fn least_open<T>(variants: Vec<T>, outcome: impl Fn(&T) -> Outcome) -> Option<T> {
+    let mut worst: Option<(T, u8)> = None;
+    for v in variants {
+        let openness = outcome(&v).openness();
+        if worst.as_ref().is_none_or(|(_, w)| openness < *w) {
+            worst = Some((v, openness));
         }
     }
-    worst
+    worst.map(|(v, _)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(name: &str) -> ObjectRef {
+        ObjectRef {
+            api_version: "v1".into(),
+            kind: "Kind".into(),
+            namespace: Some("ns".into()),
+            name: name.into(),
+            origin: Origin::Output,
+        }
+    }
+
+    fn names(v: &Verdict) -> Vec<&str> {
+        v.decided_by.iter().map(|o| o.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_verdict_names_each_deciding_object_once_in_the_order_first_named() {
+        // A short list and one long enough to be deduplicated through a set.
+        for n in [3, 40] {
+            let many: Vec<ObjectRef> = (0..n).map(|i| object(&format!("p{i}"))).collect();
+            let steps = || {
+                vec![
+                    Step::new(Layer::Exposure, Outcome::Allowed, vec![object("route"), object("p1")], "in"),
+                    Step::new(Layer::Authorization, Outcome::Blocked, many.clone(), "denied"),
+                    Step::new(Layer::NetworkPolicy, Outcome::Blocked, vec![object("p0"), object("np")], "isolated"),
+                ]
+            };
+            let blocked = Verdict::from_steps(steps());
+            let mut expected: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+            expected.push("np".into());
+            assert_eq!(names(&blocked), expected, "blocking steps only");
+            assert_eq!(blocked.reason, "authorization: denied; also network policy: isolated");
+            let allowed: Vec<Step> =
+                steps().into_iter().map(|s| Step::new(s.layer, Outcome::Allowed, s.decided_by, s.reason)).collect();
+            let allowed = Verdict::from_steps(allowed);
+            let mut expected: Vec<String> = vec!["route".into(), "p1".into(), "p0".into()];
+            expected.extend((2..n).map(|i| format!("p{i}")));
+            expected.push("np".into());
+            assert_eq!(names(&allowed), expected, "every step");
+        }
+    }
+
+    #[test]
+    fn variants_pick_the_least_or_most_open_and_the_first_of_equals() {
+        let variants = vec![
+            (Outcome::Allowed, "a1"),
+            (Outcome::Redirected, "r1"),
+            (Outcome::Blocked, "b1"),
+            (Outcome::Blocked, "b2"),
+            (Outcome::Allowed, "a2"),
+        ];
+        assert_eq!(least_open(variants.clone(), |v| v.0).map(|v| v.1), Some("b1"));
+        assert_eq!(most_open(variants.clone(), |v| v.0).map(|v| v.1), Some("a1"));
+        assert_eq!(least_open(variants[..2].to_vec(), |v| v.0).map(|v| v.1), Some("r1"));
+        assert_eq!(most_open(Vec::<(Outcome, &str)>::new(), |v| v.0), None);
+    }
 }

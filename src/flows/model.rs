@@ -113,19 +113,24 @@ impl Model {
         Env { namespaces: &self.index.namespaces, network: &self.ctx.network }
     }
 
+    /// The verdict of a flow from its variants: the least open one for a requested flow, the
+    /// most open one otherwise (ties: the first). Only the picked path is made into a verdict.
     fn combine(&self, paths: Vec<Path>, requested: bool) -> Verdict {
-        let verdicts: Vec<Verdict> = paths
-            .into_iter()
-            .map(|(steps, backend)| {
+        let picked = if requested {
+            least_open(paths, |(steps, _)| Verdict::outcome_of(steps))
+        } else {
+            most_open(paths, |(steps, _)| Verdict::outcome_of(steps))
+        };
+        match picked {
+            Some((steps, backend)) => {
                 let mut v = Verdict::from_steps(steps);
                 v.backend = backend;
                 v
-            })
-            .collect();
-        let picked = if requested { least_open(verdicts) } else { most_open(verdicts) };
-        picked.unwrap_or_else(|| {
-            Verdict::from_steps(vec![Step::new(Layer::Routing, Outcome::Blocked, Vec::new(), "no path exists")])
-        })
+            }
+            None => {
+                Verdict::from_steps(vec![Step::new(Layer::Routing, Outcome::Blocked, Vec::new(), "no path exists")])
+            }
+        }
     }
 
     /// The workloads of a namespace that are not gateways, or one stand-in workload.
