@@ -723,7 +723,7 @@ impl AuthorizationPolicy {
     /// Parses an AuthorizationPolicy. `Ok(None)`: a policy attached by `targetRef(s)` (to no
     /// workload modelled here); `Err`: what istiod's validation refuses.
     pub fn parse(reference: ObjectRef, value: &Value) -> Result<Option<AuthorizationPolicy>, String> {
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let action = match spec.get("action").and_then(Value::as_str).unwrap_or("ALLOW") {
             "ALLOW" => Action::Allow,
             "DENY" => Action::Deny,
@@ -768,7 +768,7 @@ impl AuthorizationPolicy {
                 }
             }
         }
-        let Some(selector) = selector_of(&spec)? else { return Ok(None) };
+        let Some(selector) = selector_of(spec)? else { return Ok(None) };
         let namespace = reference.namespace.clone().unwrap_or_default();
         Ok(Some(AuthorizationPolicy { reference, namespace, action, provider, selector, rules }))
     }
@@ -856,7 +856,7 @@ struct JwtRule {
 impl RequestAuthentication {
     /// Parses a RequestAuthentication; `Ok(None)` for one attached by `targetRef(s)`.
     pub fn parse(reference: ObjectRef, value: &Value) -> Result<Option<RequestAuthentication>, String> {
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let mut rules = Vec::new();
         for rule in spec.get("jwtRules").and_then(Value::as_array).into_iter().flatten() {
             let issuer = rule
@@ -888,7 +888,7 @@ impl RequestAuthentication {
                 forward: rule.get("forwardOriginalToken").and_then(Value::as_bool).unwrap_or(false),
             });
         }
-        let Some(selector) = selector_of(&spec)? else { return Ok(None) };
+        let Some(selector) = selector_of(spec)? else { return Ok(None) };
         let namespace = reference.namespace.clone().unwrap_or_default();
         Ok(Some(RequestAuthentication { reference, namespace, selector, rules }))
     }

@@ -78,7 +78,7 @@ pub struct Service {
 
 impl Service {
     pub fn parse(reference: ObjectRef, value: &Value) -> Service {
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let ports = spec
             .get("ports")
             .and_then(Value::as_array)
@@ -143,7 +143,7 @@ pub struct Route {
 
 impl Route {
     pub fn parse(reference: ObjectRef, value: &Value) -> Route {
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let mut services: Vec<String> = spec
             .get("to")
             .and_then(|t| t.get("name"))

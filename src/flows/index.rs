@@ -40,6 +40,61 @@ pub struct Index {
     services_seen: BTreeSet<(String, String)>,
 }
 
+/// What the index does with objects of an API group and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Namespace,
+    Service,
+    /// Deployments and the like: their pods.
+    Workload,
+    NetworkPolicy,
+    OvnFirewall,
+    SdnFirewall,
+    Route,
+    Gateway,
+    VirtualService,
+    ServiceEntry,
+    DestinationRule,
+    AuthorizationPolicy,
+    RequestAuthentication,
+    /// `ServiceMeshControlPlane`: the mesh's configuration and its platform objects.
+    ControlPlane,
+    MemberRoll,
+    /// `Istio`, `IstioOperator`: the mesh's configuration.
+    MeshConfig,
+}
+
+fn role(group: &str, kind: &str) -> Option<Role> {
+    Some(match (group, kind) {
+        ("", "Namespace") => Role::Namespace,
+        ("", "Service") => Role::Service,
+        ("apps" | "batch" | "", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Pod") => {
+            Role::Workload
+        }
+        ("networking.k8s.io", "NetworkPolicy") => Role::NetworkPolicy,
+        ("k8s.ovn.org", "EgressFirewall") => Role::OvnFirewall,
+        ("network.openshift.io", "EgressNetworkPolicy") => Role::SdnFirewall,
+        ("route.openshift.io", "Route") => Role::Route,
+        ("networking.istio.io", "Gateway") => Role::Gateway,
+        ("networking.istio.io", "VirtualService") => Role::VirtualService,
+        ("networking.istio.io", "ServiceEntry") => Role::ServiceEntry,
+        ("networking.istio.io", "DestinationRule") => Role::DestinationRule,
+        ("security.istio.io", "AuthorizationPolicy") => Role::AuthorizationPolicy,
+        ("security.istio.io", "RequestAuthentication") => Role::RequestAuthentication,
+        ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
+        ("maistra.io", "ServiceMeshMemberRoll") => Role::MemberRoll,
+        ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => Role::MeshConfig,
+        _ => return None,
+    })
+}
+
+/// Whether flows read objects of this `apiVersion` and kind. [`Index::build`] passes over the
+/// others, so a caller holding objects in another form need not read those into the value form.
+pub fn reads(api_version: &str, kind: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    role(group, kind).is_some()
+}
+
 impl Index {
     /// Indexes the output's objects and what the platform adds: the OpenShift Service Mesh
     /// control plane's NetworkPolicies, gateways and namespace labels, the context's namespace
@@ -50,18 +105,16 @@ impl Index {
         let mut smmr = None;
         for value in objects {
             let Some(reference) = ObjectRef::of(&value, Origin::Output) else { continue };
-            match (reference.group(), reference.kind.as_str()) {
-                ("maistra.io", "ServiceMeshControlPlane") => {
-                    index.mesh_config = Some(reference.clone());
-                    smcp = Some(value.clone());
+            match role(reference.group(), &reference.kind) {
+                Some(Role::ControlPlane) => {
+                    index.mesh_config = Some(reference);
+                    smcp = Some(value);
                 }
-                ("maistra.io", "ServiceMeshMemberRoll") => smmr = Some(value.clone()),
-                ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => {
-                    index.mesh_config = Some(reference.clone());
-                }
-                _ => {}
+                Some(Role::MemberRoll) => smmr = Some(value),
+                Some(Role::MeshConfig) => index.mesh_config = Some(reference),
+                Some(_) => index.add(reference, &value, ctx),
+                None => {}
             }
-            index.add(reference, &value, ctx);
         }
         let control_plane = ctx.control_plane.clone().or_else(|| {
             (ctx.flavor == MeshFlavor::Ossm2)
@@ -102,56 +155,48 @@ impl Index {
 
     fn add(&mut self, reference: ObjectRef, value: &Value, ctx: &Context) {
         let rejected = |index: &mut Index, r: ObjectRef, why: String| index.rejected.push((r, why));
-        match (reference.group(), reference.kind.as_str()) {
-            ("", "Namespace") => self.namespaces.add_object(value),
-            ("", "Service") => {
+        let Some(role) = role(reference.group(), &reference.kind) else { return };
+        match role {
+            Role::Namespace => self.namespaces.add_object(value),
+            Role::Service => {
                 let service = Service::parse(reference.clone(), value);
                 let ports = service.ports.iter().map(|p| p.port).collect();
                 self.services_seen.insert((service.namespace.clone(), service.name.clone()));
                 self.routing.add_service(reference, ports);
                 self.exposure.add_service(service);
             }
-            ("apps" | "batch" | "", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Pod") => {
+            Role::Workload => {
                 if let Some(pod) = Pod::of_workload(value) {
                     self.add_pod(pod);
                 }
             }
-            ("networking.k8s.io", "NetworkPolicy") => match Policy::parse(reference.clone(), value) {
+            Role::NetworkPolicy => match Policy::parse(reference.clone(), value) {
                 Ok(policy) => self.network_policies.add(policy),
                 Err(why) => rejected(self, reference, why),
             },
-            ("k8s.ovn.org", "EgressFirewall") => {
+            Role::OvnFirewall => {
                 self.firewalls.add(Firewall::parse(reference, Kind::Ovn, value, ctx.dns_name_resolver));
             }
-            ("network.openshift.io", "EgressNetworkPolicy") => {
+            Role::SdnFirewall => {
                 self.firewalls.add(Firewall::parse(reference, Kind::Sdn, value, ctx.dns_name_resolver));
             }
-            ("route.openshift.io", "Route") => self.exposure.add_route(Route::parse(reference, value)),
-            ("networking.istio.io", "Gateway") => self.routing.add_gateway(Gateway::parse(reference, value)),
-            ("networking.istio.io", "VirtualService") => {
-                self.routing.add_virtual_service(VirtualService::parse(reference, value));
-            }
-            ("networking.istio.io", "ServiceEntry") => {
-                self.routing.add_service_entry(ServiceEntry::parse(reference, value))
-            }
-            ("networking.istio.io", "DestinationRule") => {
-                self.routing.add_destination_rule(DestinationRule::parse(reference, value));
-            }
-            ("security.istio.io", "AuthorizationPolicy") => {
-                match AuthorizationPolicy::parse(reference.clone(), value) {
-                    Ok(Some(policy)) => self.authz.add_policy(policy),
-                    Ok(None) => {}
-                    Err(why) => rejected(self, reference, why),
-                }
-            }
-            ("security.istio.io", "RequestAuthentication") => {
-                match RequestAuthentication::parse(reference.clone(), value) {
-                    Ok(Some(ra)) => self.authz.add_authentication(ra),
-                    Ok(None) => {}
-                    Err(why) => rejected(self, reference, why),
-                }
-            }
-            _ => {}
+            Role::Route => self.exposure.add_route(Route::parse(reference, value)),
+            Role::Gateway => self.routing.add_gateway(Gateway::parse(reference, value)),
+            Role::VirtualService => self.routing.add_virtual_service(VirtualService::parse(reference, value)),
+            Role::ServiceEntry => self.routing.add_service_entry(ServiceEntry::parse(reference, value)),
+            Role::DestinationRule => self.routing.add_destination_rule(DestinationRule::parse(reference, value)),
+            Role::AuthorizationPolicy => match AuthorizationPolicy::parse(reference.clone(), value) {
+                Ok(Some(policy)) => self.authz.add_policy(policy),
+                Ok(None) => {}
+                Err(why) => rejected(self, reference, why),
+            },
+            Role::RequestAuthentication => match RequestAuthentication::parse(reference.clone(), value) {
+                Ok(Some(ra)) => self.authz.add_authentication(ra),
+                Ok(None) => {}
+                Err(why) => rejected(self, reference, why),
+            },
+            // Read by `build`.
+            Role::ControlPlane | Role::MemberRoll | Role::MeshConfig => {}
         }
     }
 
@@ -179,5 +224,43 @@ impl Index {
             .filter_map(|i| self.pods.get(*i))
             .filter(|p| selector.iter().all(|(k, v)| p.labels.get(k) == Some(v)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_flows_read() {
+        for (api_version, kind) in [
+            ("v1", "Namespace"),
+            ("v1", "Service"),
+            ("apps/v1", "Deployment"),
+            ("networking.k8s.io/v1", "NetworkPolicy"),
+            ("k8s.ovn.org/v1", "EgressFirewall"),
+            ("network.openshift.io/v1", "EgressNetworkPolicy"),
+            ("route.openshift.io/v1", "Route"),
+            ("networking.istio.io/v1beta1", "Gateway"),
+            ("networking.istio.io/v1", "VirtualService"),
+            ("networking.istio.io/v1beta1", "ServiceEntry"),
+            ("networking.istio.io/v1beta1", "DestinationRule"),
+            ("security.istio.io/v1", "AuthorizationPolicy"),
+            ("security.istio.io/v1beta1", "RequestAuthentication"),
+            ("maistra.io/v2", "ServiceMeshControlPlane"),
+            ("maistra.io/v1", "ServiceMeshMemberRoll"),
+            ("sailoperator.io/v1", "Istio"),
+        ] {
+            assert!(reads(api_version, kind), "{api_version} {kind}");
+        }
+        for (api_version, kind) in [
+            ("rbac.authorization.k8s.io/v1", "Role"),
+            ("cert-manager.io/v1", "Certificate"),
+            ("v1", "ConfigMap"),
+            ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
+            ("networking.k8s.io/v1", "Service"),
+        ] {
+            assert!(!reads(api_version, kind), "{api_version} {kind}");
+        }
     }
 }

@@ -162,7 +162,7 @@ pub struct Gateway {
 impl Gateway {
     pub fn parse(reference: ObjectRef, value: &Value) -> Gateway {
         let namespace = reference.namespace.clone().unwrap_or_default();
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let selector = WorkloadSelector(spec.get("selector").and_then(labels_of).unwrap_or_default());
         let mut servers = Vec::new();
         for s in spec.get("servers").and_then(Value::as_array).into_iter().flatten() {
@@ -175,7 +175,7 @@ impl Gateway {
                     None => ("*".to_string(), h),
                 })
                 .collect();
-            let tls = s.get("tls").cloned().unwrap_or(Value::Null);
+            let tls = s.get("tls").unwrap_or(&Value::Null);
             servers.push(Server {
                 port,
                 protocol: s
@@ -366,7 +366,7 @@ fn parse_routes(list: Option<&Value>, namespace: &str) -> Vec<Route> {
 impl VirtualService {
     pub fn parse(reference: ObjectRef, value: &Value) -> VirtualService {
         let namespace = reference.namespace.clone().unwrap_or_default();
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let mut gateways: Vec<String> =
             strings(spec.get("gateways")).iter().map(|g| resolve_gateway(g, &namespace)).collect();
         if gateways.is_empty() {
@@ -421,7 +421,7 @@ pub struct ServiceEntry {
 
 impl ServiceEntry {
     pub fn parse(reference: ObjectRef, value: &Value) -> ServiceEntry {
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let ports = spec
             .get("ports")
             .and_then(Value::as_array)
@@ -461,7 +461,7 @@ pub struct DestinationRule {
 
 impl DestinationRule {
     pub fn parse(reference: ObjectRef, value: &Value) -> DestinationRule {
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let namespace = reference.namespace.clone().unwrap_or_default();
         let host = spec.get("host").and_then(Value::as_str).unwrap_or_default();
         let host = if host.contains('.') || host.contains('*') {

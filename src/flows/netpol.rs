@@ -245,7 +245,7 @@ impl Policy {
     /// then does not exist on the cluster).
     pub fn parse(reference: ObjectRef, value: &Value) -> Result<Policy, String> {
         let namespace = reference.namespace.clone().unwrap_or_else(|| "default".to_string());
-        let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+        let spec = value.get("spec").unwrap_or(&Value::Null);
         let pod_selector = Selector::parse_or_everything(spec.get("podSelector"))?;
         let ingress = parse_rules(spec.get("ingress"), "from")?;
         let egress = parse_rules(spec.get("egress"), "to")?;

@@ -84,8 +84,8 @@ impl ControlPlane {
     pub fn from_objects(smcp: &Value, smmr: Option<&Value>) -> Option<ControlPlane> {
         let namespace = str_at(smcp, &["metadata", "namespace"])?.to_string();
         let name = str_at(smcp, &["metadata", "name"])?.to_string();
-        let spec = smcp.get("spec").cloned().unwrap_or(Value::Null);
-        let manage_network_policy = bool_at(&spec, &["security", "manageNetworkPolicy"]).unwrap_or(true);
+        let spec = smcp.get("spec").unwrap_or(&Value::Null);
+        let manage_network_policy = bool_at(spec, &["security", "manageNetworkPolicy"]).unwrap_or(true);
         let members = smmr
             .and_then(|r| r.get("spec"))
             .and_then(|s| s.get("members"))
@@ -96,8 +96,8 @@ impl ControlPlane {
             .map(str::to_string)
             .collect();
         let mut gateways = Vec::new();
-        let gateways_spec = spec.get("gateways").cloned().unwrap_or(Value::Null);
-        if bool_at(&gateways_spec, &["enabled"]).unwrap_or(true) {
+        let gateways_spec = spec.get("gateways").unwrap_or(&Value::Null);
+        if bool_at(gateways_spec, &["enabled"]).unwrap_or(true) {
             let mut add = |name: &str, config: &Value, ingress: bool, default_enabled: bool| {
                 if !bool_at(config, &["enabled"]).unwrap_or(default_enabled) {
                     return;
