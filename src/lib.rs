@@ -26,6 +26,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod error;
 mod finish;
+pub mod flows;
 mod generate;
 mod hosts;
 mod input;

@@ -1,0 +1,266 @@
+//! The objects of a build, parsed once and indexed for every layer: NetworkPolicies by
+//! namespace, egress firewalls by namespace, Routes by host, Services by namespace and name,
+//! Gateway servers, VirtualServices and ServiceEntries by host, DestinationRules by namespace,
+//! AuthorizationPolicies by namespace and host, RequestAuthentications by namespace, pods by
+//! namespace and label. An object the platform would refuse is kept aside with the reason
+//! ([`Index::rejected`]): it decides nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::authz::{self, AuthorizationPolicy, RequestAuthentication};
+use super::context::{Context, MeshFlavor, Pod};
+use super::egress_firewall::{Firewall, Firewalls, Kind};
+use super::exposure::{Exposure, Route, Service};
+use super::istio::{DestinationRule, Gateway, Routing, ServiceEntry, VirtualService};
+use super::netpol::{self, Namespaces, Policy};
+use super::ossm::ControlPlane;
+use super::selector::Labels;
+use super::{ObjectRef, Origin};
+
+/// Every layer's view of the objects.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub network_policies: netpol::Policies,
+    pub firewalls: Firewalls,
+    pub exposure: Exposure,
+    pub routing: Routing,
+    pub authz: authz::Policies,
+    pub namespaces: Namespaces,
+    pub pods: Vec<Pod>,
+    pods_by_namespace: BTreeMap<String, Vec<usize>>,
+    pods_by_label: BTreeMap<(String, String), Vec<usize>>,
+    /// Objects that would not exist on the cluster, and why.
+    pub rejected: Vec<(ObjectRef, String)>,
+    /// The control plane found in the objects (ServiceMeshControlPlane + ServiceMeshMemberRoll).
+    pub control_plane: Option<ControlPlane>,
+    /// The object that configures the mesh (ServiceMeshControlPlane or Istio), if any.
+    pub mesh_config: Option<ObjectRef>,
+    services_seen: BTreeSet<(String, String)>,
+}
+
+/// What the index does with objects of an API group and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Namespace,
+    Service,
+    /// Deployments and the like: their pods.
+    Workload,
+    NetworkPolicy,
+    OvnFirewall,
+    SdnFirewall,
+    Route,
+    Gateway,
+    VirtualService,
+    ServiceEntry,
+    DestinationRule,
+    AuthorizationPolicy,
+    RequestAuthentication,
+    /// `ServiceMeshControlPlane`: the mesh's configuration and its platform objects.
+    ControlPlane,
+    MemberRoll,
+    /// `Istio`, `IstioOperator`: the mesh's configuration.
+    MeshConfig,
+}
+
+fn role(group: &str, kind: &str) -> Option<Role> {
+    Some(match (group, kind) {
+        ("", "Namespace") => Role::Namespace,
+        ("", "Service") => Role::Service,
+        ("apps" | "batch" | "", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Pod") => {
+            Role::Workload
+        }
+        ("networking.k8s.io", "NetworkPolicy") => Role::NetworkPolicy,
+        ("k8s.ovn.org", "EgressFirewall") => Role::OvnFirewall,
+        ("network.openshift.io", "EgressNetworkPolicy") => Role::SdnFirewall,
+        ("route.openshift.io", "Route") => Role::Route,
+        ("networking.istio.io", "Gateway") => Role::Gateway,
+        ("networking.istio.io", "VirtualService") => Role::VirtualService,
+        ("networking.istio.io", "ServiceEntry") => Role::ServiceEntry,
+        ("networking.istio.io", "DestinationRule") => Role::DestinationRule,
+        ("security.istio.io", "AuthorizationPolicy") => Role::AuthorizationPolicy,
+        ("security.istio.io", "RequestAuthentication") => Role::RequestAuthentication,
+        ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
+        ("maistra.io", "ServiceMeshMemberRoll") => Role::MemberRoll,
+        ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => Role::MeshConfig,
+        _ => return None,
+    })
+}
+
+/// Whether flows read objects of this `apiVersion` and kind. [`Index::build`] passes over the
+/// others, so a caller holding objects in another form need not read those into the value form.
+pub fn reads(api_version: &str, kind: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    role(group, kind).is_some()
+}
+
+impl Index {
+    /// Indexes the output's objects and what the platform adds: the OpenShift Service Mesh
+    /// control plane's NetworkPolicies, gateways and namespace labels, the context's namespace
+    /// labels and pods.
+    pub fn build(objects: impl IntoIterator<Item = Value>, ctx: &Context) -> Index {
+        let mut index = Index::default();
+        let mut smcp = None;
+        let mut smmr = None;
+        for value in objects {
+            let Some(reference) = ObjectRef::of(&value, Origin::Output) else { continue };
+            match role(reference.group(), &reference.kind) {
+                Some(Role::ControlPlane) => {
+                    index.mesh_config = Some(reference);
+                    smcp = Some(value);
+                }
+                Some(Role::MemberRoll) => smmr = Some(value),
+                Some(Role::MeshConfig) => index.mesh_config = Some(reference),
+                Some(_) => index.add(reference, &value, ctx),
+                None => {}
+            }
+        }
+        let control_plane = ctx.control_plane.clone().or_else(|| {
+            (ctx.flavor == MeshFlavor::Ossm2)
+                .then(|| smcp.as_ref().and_then(|s| ControlPlane::from_objects(s, smmr.as_ref())))
+                .flatten()
+        });
+        if let Some(cp) = &control_plane {
+            for policy in cp.network_policies() {
+                if let Some(reference) = ControlPlane::reference(&policy) {
+                    index.add(reference, &policy, ctx);
+                }
+            }
+            for service in cp.gateway_services() {
+                if let Some(reference) = ControlPlane::reference(&service) {
+                    let key = (reference.namespace.clone().unwrap_or_default(), reference.name.clone());
+                    if !index.services_seen.contains(&key) {
+                        index.add(reference, &service, ctx);
+                    }
+                }
+            }
+            for pod in cp.gateway_pods() {
+                index.add_pod(pod);
+            }
+            for (ns, labels) in cp.namespace_labels() {
+                index.namespaces.add(&ns, &labels);
+            }
+        }
+        index.control_plane = control_plane;
+        for (ns, labels) in &ctx.namespace_labels {
+            index.namespaces.add(ns, labels);
+        }
+        for pod in &ctx.pods {
+            index.add_pod(pod.clone());
+        }
+        index.routing.finish();
+        index
+    }
+
+    fn add(&mut self, reference: ObjectRef, value: &Value, ctx: &Context) {
+        let rejected = |index: &mut Index, r: ObjectRef, why: String| index.rejected.push((r, why));
+        let Some(role) = role(reference.group(), &reference.kind) else { return };
+        match role {
+            Role::Namespace => self.namespaces.add_object(value),
+            Role::Service => {
+                let service = Service::parse(reference.clone(), value);
+                let ports = service.ports.iter().map(|p| p.port).collect();
+                self.services_seen.insert((service.namespace.clone(), service.name.clone()));
+                self.routing.add_service(reference, ports);
+                self.exposure.add_service(service);
+            }
+            Role::Workload => {
+                if let Some(pod) = Pod::of_workload(value) {
+                    self.add_pod(pod);
+                }
+            }
+            Role::NetworkPolicy => match Policy::parse(reference.clone(), value) {
+                Ok(policy) => self.network_policies.add(policy),
+                Err(why) => rejected(self, reference, why),
+            },
+            Role::OvnFirewall => {
+                self.firewalls.add(Firewall::parse(reference, Kind::Ovn, value, ctx.dns_name_resolver));
+            }
+            Role::SdnFirewall => {
+                self.firewalls.add(Firewall::parse(reference, Kind::Sdn, value, ctx.dns_name_resolver));
+            }
+            Role::Route => self.exposure.add_route(Route::parse(reference, value)),
+            Role::Gateway => self.routing.add_gateway(Gateway::parse(reference, value)),
+            Role::VirtualService => self.routing.add_virtual_service(VirtualService::parse(reference, value)),
+            Role::ServiceEntry => self.routing.add_service_entry(ServiceEntry::parse(reference, value)),
+            Role::DestinationRule => self.routing.add_destination_rule(DestinationRule::parse(reference, value)),
+            Role::AuthorizationPolicy => match AuthorizationPolicy::parse(reference.clone(), value) {
+                Ok(Some(policy)) => self.authz.add_policy(policy),
+                Ok(None) => {}
+                Err(why) => rejected(self, reference, why),
+            },
+            Role::RequestAuthentication => match RequestAuthentication::parse(reference.clone(), value) {
+                Ok(Some(ra)) => self.authz.add_authentication(ra),
+                Ok(None) => {}
+                Err(why) => rejected(self, reference, why),
+            },
+            // Read by `build`.
+            Role::ControlPlane | Role::MemberRoll | Role::MeshConfig => {}
+        }
+    }
+
+    /// Adds a pod (a workload's pods share one label set, so one stands for all).
+    pub fn add_pod(&mut self, pod: Pod) {
+        let i = self.pods.len();
+        self.pods_by_namespace.entry(pod.namespace.clone()).or_default().push(i);
+        for (k, v) in &pod.labels {
+            self.pods_by_label.entry((k.clone(), v.clone())).or_default().push(i);
+        }
+        self.pods.push(pod);
+    }
+
+    pub fn pods_in(&self, namespace: &str) -> Vec<&Pod> {
+        self.pods_by_namespace.get(namespace).into_iter().flatten().filter_map(|i| self.pods.get(*i)).collect()
+    }
+
+    /// The pods whose labels contain `selector` (a non-empty label set), in any namespace.
+    pub fn pods_matching(&self, selector: &Labels) -> Vec<&Pod> {
+        let Some((k, v)) = selector.iter().next() else { return Vec::new() };
+        self.pods_by_label
+            .get(&(k.clone(), v.clone()))
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.pods.get(*i))
+            .filter(|p| selector.iter().all(|(k, v)| p.labels.get(k) == Some(v)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_flows_read() {
+        for (api_version, kind) in [
+            ("v1", "Namespace"),
+            ("v1", "Service"),
+            ("apps/v1", "Deployment"),
+            ("networking.k8s.io/v1", "NetworkPolicy"),
+            ("k8s.ovn.org/v1", "EgressFirewall"),
+            ("network.openshift.io/v1", "EgressNetworkPolicy"),
+            ("route.openshift.io/v1", "Route"),
+            ("networking.istio.io/v1beta1", "Gateway"),
+            ("networking.istio.io/v1", "VirtualService"),
+            ("networking.istio.io/v1beta1", "ServiceEntry"),
+            ("networking.istio.io/v1beta1", "DestinationRule"),
+            ("security.istio.io/v1", "AuthorizationPolicy"),
+            ("security.istio.io/v1beta1", "RequestAuthentication"),
+            ("maistra.io/v2", "ServiceMeshControlPlane"),
+            ("maistra.io/v1", "ServiceMeshMemberRoll"),
+            ("sailoperator.io/v1", "Istio"),
+        ] {
+            assert!(reads(api_version, kind), "{api_version} {kind}");
+        }
+        for (api_version, kind) in [
+            ("rbac.authorization.k8s.io/v1", "Role"),
+            ("cert-manager.io/v1", "Certificate"),
+            ("v1", "ConfigMap"),
+            ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
+            ("networking.k8s.io/v1", "Service"),
+        ] {
+            assert!(!reads(api_version, kind), "{api_version} {kind}");
+        }
+    }
+}
