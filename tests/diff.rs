@@ -418,15 +418,15 @@ fn a_root_inside_the_repository_and_symlinks_at_a_revision() {
     for top in ["base", "environments"] {
         common::copy_tree_reversed(&common::repo_root().join(top), &repo.path().join("platform").join(top));
     }
-    repo.write("shared/news.yaml", NEWS);
+    repo.write("outside/news.yaml", NEWS);
     repo.commit("platform");
     // A symlink inside the root is followed; one leaving it is an error at that revision.
     let link = repo.path().join("platform/base/tenants/blog/news.yaml");
-    std::os::unix::fs::symlink("../../../../shared/news.yaml", &link).unwrap();
+    std::os::unix::fs::symlink("../../../../outside/news.yaml", &link).unwrap();
     repo.commit("news through a link leaving the root");
-    repo.write("platform/shared/news.yaml", NEWS);
+    repo.write("platform/feeds/news.yaml", NEWS);
     std::fs::remove_file(&link).unwrap();
-    std::os::unix::fs::symlink("../../../shared/news.yaml", &link).unwrap();
+    std::os::unix::fs::symlink("../../../feeds/news.yaml", &link).unwrap();
     repo.commit("news through a link inside the root");
 
     let at = |rev: &str| GitSource::open(repo.path(), rev, "platform").unwrap();
