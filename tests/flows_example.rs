@@ -194,18 +194,24 @@ fn prod_jwt_host_at_the_istio_layer() {
 
 // ---- defects of today's output ----
 
-/// blog calls feeds.partner.example without the egress gateway (`gateway: none`), but its own
-/// egress policy admits only the mesh and DNS, and in prod its EgressFirewall denies all.
-/// Once fixed: `Allowed`.
+/// blog calls feeds.partner.example. Under enforcement its pods leave the cluster only through
+/// the egress gateway (`gateway: none` is refused, E428), so the call goes mesh → egress gateway →
+/// feed, where the gateway originates TLS. Before, it went straight out and its own egress policy
+/// (and in prod its EgressFirewall) stopped it.
 #[test]
-fn defect_direct_egress_of_the_blog_is_blocked() {
-    let v = egress(prod(), "blog", "feeds.partner.example", 80, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert!(decided_by(&v, "NetworkPolicy", "blog", "meshedge-egress-to-mesh"), "{:?}", names(&v));
-    assert!(decided_by(&v, "EgressFirewall", "blog", "default"), "{:?}", names(&v));
-    let v = egress(dev(), "blog", "feeds.partner.example", 80, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert!(decided_by(&v, "NetworkPolicy", "blog", "meshedge-egress-to-mesh"), "{:?}", names(&v));
+fn egress_of_the_blog_goes_through_the_egress_gateway() {
+    for (env, model) in [("prod", prod()), ("dev", dev())] {
+        let v = egress(model, "blog", "feeds.partner.example", 80, true);
+        assert_eq!(v.verdict, Outcome::Allowed, "{env}: {}", v.reason);
+        assert!(decided_by(&v, "Gateway", "istio-egress", "egress-feeds-partner-example"), "{env}: {:?}", names(&v));
+        // Straight out on the feed's TLS port it stays shut.
+        let v = egress(model, "blog", "feeds.partner.example", 443, false);
+        assert_eq!(v.verdict, Outcome::Blocked, "{env}: {}", v.reason);
+    }
+    // The other tenants did not ask for the feed.
+    for ns in ["shop", "payments", "reports"] {
+        assert_eq!(egress(prod(), ns, "feeds.partner.example", 80, false).verdict, Outcome::Blocked, "{ns}");
+    }
 }
 
 /// Any `Authorization` header skips the login flow's CUSTOM policy (it asks the provider only

@@ -120,6 +120,9 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
             request.location(&format!("{base}/slaClasses")),
         );
     }
+    if gateway.is_none() {
+        direct_under_enforcement(c, scope, item, &host);
+    }
     if c.errors_since(errors_before) {
         return None;
     }
@@ -182,6 +185,30 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
         namespaces: BTreeSet::from([namespace.to_string()]),
         sources,
     })
+}
+
+/// Under `networkPolicies` a tenant pod reaches only the mesh and DNS; under `egressFirewall` its
+/// namespace reaches nothing outside the cluster. Only the egress gateway's namespace, which
+/// neither applies to, leaves the cluster: a host without a gateway hop could never connect
+/// (E428). Opening it instead would take an egress rule on the host's port to every address
+/// outside the cluster (a NetworkPolicy cannot name a host), for every pod of the namespace.
+fn direct_under_enforcement(c: &mut Checker, scope: &RequestScope, item: &EgressRequest, host: &str) {
+    let enforcement = c.merged.settings.enforcement.clone().unwrap_or_default();
+    let setting = if enforcement.network_policies.unwrap_or(false) {
+        "/enforcement/networkPolicies"
+    } else if enforcement.egress_firewall.unwrap_or_default() != crate::input::EgressFirewallMode::None {
+        "/enforcement/egressFirewall"
+    } else {
+        return;
+    };
+    let request = scope.request;
+    let at = if item.gateway.is_some() { format!("{}/gateway", scope.base) } else { scope.base.clone() };
+    let enforced_by = format!("enforcement.{}", setting.trim_start_matches("/enforcement/"));
+    c.diagnostics.push(
+        RequestError::DirectEgressUnderEnforcement { host: host.to_string(), enforced_by }
+            .at(request.location(&at))
+            .note(c.merged.settings_location(setting), "enforced here"),
+    );
 }
 
 fn incompatibilities(a: &EgressHost, b: &EgressHost) -> Vec<&'static str> {
