@@ -1,7 +1,7 @@
 //! Egress: one external host a request calls → its plan, checked, and shared by every request
 //! for that host when they agree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
@@ -30,6 +30,9 @@ pub(crate) fn claim<'r>(
                 shared.tenants.extend(host.tenants);
                 shared.namespaces.extend(host.namespaces);
                 shared.sources.extend(host.sources);
+                for (namespace, classes) in host.sla_grants {
+                    shared.sla_grants.entry(namespace).or_default().extend(classes);
+                }
                 for class in host.sla_classes {
                     if !shared.sla_classes.contains(&class) {
                         shared.sla_classes.push(class);
@@ -161,6 +164,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
             );
         }
     }
+    let sla_grants = BTreeMap::from([(namespace.to_string(), classes.iter().cloned().collect::<BTreeSet<_>>())]);
     let mut sla_classes = classes;
     if !sla_classes.is_empty() {
         if let Some(default) = &egress.default_sla_class {
@@ -181,6 +185,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
         ca_secret: item.ca_secret.as_ref().map(|s| s.to_string()),
         gateway,
         sla_classes,
+        sla_grants,
         tenants: BTreeSet::from([request.tenant.clone()]),
         namespaces: BTreeSet::from([namespace.to_string()]),
         sources,
