@@ -52,7 +52,10 @@ fn build(base: &str, items: &str) -> Vec<Value> {
         std::fs::write(path, text).unwrap();
     };
     write("base/meshedge.yaml", base);
-    write("environments/prod/meshedge.yaml", &format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n"));
+    write(
+        "environments/prod/meshedge.yaml",
+        &format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n"),
+    );
     write("base/tenants/shop/tenant.yaml", &format!("{API}\n{TENANT}"));
     write("base/tenants/shop/web.yaml", &request(items));
     let built = compiler::compile(&FsSource::new(Path::new(dir.path())), "environments/prod")
@@ -96,7 +99,10 @@ fn a_route_gateway_is_open_to_the_router_only_and_only_on_the_ports_its_hosts_us
         }])
     );
     let objects = build(&base("ossm2", "istio-edge", "loadBalancer", None, OPEN), &host("blog", "none"));
-    assert_eq!(gateway_policy(&objects).expect("a policy")["spec"]["ingress"][0]["ports"], json!([{"protocol": "TCP", "port": 8080}]));
+    assert_eq!(
+        gateway_policy(&objects).expect("a policy")["spec"]["ingress"][0]["ports"],
+        json!([{"protocol": "TCP", "port": 8080}])
+    );
 }
 
 #[test]
@@ -139,7 +145,10 @@ fn the_example_opens_its_deployed_gateways_where_the_mesh_closes_them() {
             })
             .collect()
     };
-    assert_eq!(policies("prod"), ["istio-internal/meshedge-gateway-internal", "payments/meshedge-gateway-payments-edge"]);
+    assert_eq!(
+        policies("prod"),
+        ["istio-internal/meshedge-gateway-internal", "payments/meshedge-gateway-payments-edge"]
+    );
     assert_eq!(policies("staging"), ["istio-internal/meshedge-gateway-internal"]);
     // dev: upstream Istio, the gateway namespaces are no tenant's: nothing closes them.
     assert!(policies("dev").is_empty());
@@ -150,14 +159,21 @@ fn the_example_opens_its_deployed_gateways_where_the_mesh_closes_them() {
 /// `istio-mesh-basic` admitted mesh members only.
 #[test]
 fn the_router_reaches_a_deployed_gateway_in_a_member_namespace() {
-    use meshedge::flows::{Context, Credential, IngressProbe, IstioVersion, Layer, MeshFlavor, Model, Network, Outcome};
+    use meshedge::flows::{
+        Context, Credential, IngressProbe, IstioVersion, Layer, MeshFlavor, Model, Network, Outcome,
+    };
     let objects = build(&base("ossm2", "istio-edge", "route", None, OPEN), &host("shop", "simple"));
     for host_network in [false, true] {
         let mut ctx = Context::new(IstioVersion::new(1, 18), MeshFlavor::Ossm2).with_openshift_namespaces(host_network);
         ctx.network = Network::openshift_ovn();
         let model = Model::new(objects.clone(), ctx);
-        let probe =
-            IngressProbe { host: "shop.example.com".into(), port: 443, path: "/".into(), credential: Credential::None, requested: true };
+        let probe = IngressProbe {
+            host: "shop.example.com".into(),
+            port: 443,
+            path: "/".into(),
+            credential: Credential::None,
+            requested: true,
+        };
         let v = model.evaluate_ingress(&probe);
         assert_eq!(v.layer(Layer::NetworkPolicy), Some(Outcome::Allowed), "host network {host_network}: {}", v.reason);
         assert!(

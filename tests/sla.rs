@@ -75,9 +75,15 @@ fn two_callers() -> Model {
              cluster:\n    kubernetesVersion: \"1.31\"\n"
         ),
     );
-    write("environments/prod/meshedge.yaml", &format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n"));
+    write(
+        "environments/prod/meshedge.yaml",
+        &format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n"),
+    );
     for (tenant, classes) in [("shop", "      slaClasses: [gold, bronze]\n"), ("blog", "")] {
-        write(&format!("base/tenants/{tenant}/tenant.yaml"), &format!("{API}\nkind: Tenant\nmetadata:\n  name: {tenant}\n"));
+        write(
+            &format!("base/tenants/{tenant}/tenant.yaml"),
+            &format!("{API}\nkind: Tenant\nmetadata:\n  name: {tenant}\n"),
+        );
         write(
             &format!("base/tenants/{tenant}/partner.yaml"),
             &format!(
@@ -128,7 +134,8 @@ fn a_tenant_gets_only_the_sla_classes_its_request_asked_for() {
     let server = routing.server_for(&gateway, "api.partner.example", 443, false).expect("the egress server");
     let bound = routing.bound(&server, "api.partner.example", "istio-egress", &model.context().default_export_to);
     let key = server.gateway.key();
-    let probe = Probe { host: "api.partner.example", path: "/", method: "GET", headers: &gold, port: 443, gateway: &key };
+    let probe =
+        Probe { host: "api.partner.example", path: "/", method: "GET", headers: &gold, port: 443, gateway: &key };
     let Routed::To { destinations, .. } = routing.route(&bound, &probe, RouteKind::Http) else { panic!("routed") };
     assert_eq!(destinations[0].subset.as_deref(), Some("gold"));
     // …so the gateway refuses gold to blog, which did not ask for it.

@@ -152,7 +152,8 @@ pub(crate) fn gateway_policy_name(gateway: &str) -> String {
 /// `meshedge-ingress-from-mesh` in a tenant namespace.
 fn closed_for_ingress(plan: &Plan, namespace: &str) -> bool {
     plan.target.mesh_namespaces_closed_to_non_members()
-        || (plan.enforcement.network_policies && plan.tenants.values().any(|t| t.namespaces.iter().any(|n| n == namespace)))
+        || (plan.enforcement.network_policies
+            && plan.tenants.values().any(|t| t.namespaces.iter().any(|n| n == namespace)))
 }
 
 /// A deployed gateway in a closed namespace: one policy selecting its pods, admitting its
