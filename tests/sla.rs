@@ -102,9 +102,19 @@ fn two_callers() -> Model {
 /// A request for the partner API at the egress gateway, from a workload of `namespace`, with the
 /// SLA header set to `class` (if any): the authorization layer's verdict and the deciding objects.
 fn at_egress_gateway(model: &Model, namespace: &str, class: Option<&str>) -> (Outcome, Vec<String>) {
+    at_egress_gateway_as(model, "api.partner.example", namespace, class)
+}
+
+/// As [`at_egress_gateway`], with `:authority` as the client wrote it.
+fn at_egress_gateway_as(
+    model: &Model,
+    authority: &str,
+    namespace: &str,
+    class: Option<&str>,
+) -> (Outcome, Vec<String>) {
     let gateway = model.index().pods_in("istio-egress").into_iter().next().expect("the egress gateway's pod").clone();
     let client = Pod::new(namespace, "workload", Default::default());
-    let mut request = Request::new("api.partner.example", 8443, "/").peer(Peer::workload(&client, "cluster.local"));
+    let mut request = Request::new(authority, 8443, "/").peer(Peer::workload(&client, "cluster.local"));
     if let Some(class) = class {
         request = request.header("x-sla-class", class);
     }
@@ -146,6 +156,10 @@ fn a_tenant_gets_only_the_sla_classes_its_request_asked_for() {
     assert_eq!(at_egress_gateway(&model, "shop", Some("gold")).0, Outcome::Allowed);
     assert_eq!(at_egress_gateway(&model, "blog", Some("bronze")).0, Outcome::Allowed);
     assert_eq!(at_egress_gateway(&model, "blog", None).0, Outcome::Allowed);
+    // With a port in `:authority`, any port: refused all the same.
+    for authority in ["api.partner.example:80", "api.partner.example:443", "API.partner.example:8080"] {
+        assert_eq!(at_egress_gateway_as(&model, authority, "blog", Some("gold")).0, Outcome::Blocked, "{authority}");
+    }
     // A namespace that asked for nothing is refused gold as well.
     assert_eq!(at_egress_gateway(&model, "elsewhere", Some("gold")).0, Outcome::Blocked);
 }
