@@ -168,6 +168,9 @@ pub struct EgressHost {
     /// `None`: no gateway hop (ServiceEntry only).
     pub gateway: Option<String>,
     pub sla_classes: Vec<String>,
+    /// Requester namespace → the SLA classes its requests asked for (the default class aside:
+    /// every caller has that one).
+    pub sla_grants: BTreeMap<String, BTreeSet<String>>,
     pub tenants: BTreeSet<String>,
     /// The namespaces of the requests that asked for it.
     pub namespaces: BTreeSet<String>,
@@ -205,6 +208,14 @@ impl Plan {
             map.entry(host.gateway.as_str()).or_default().push(host.host.as_str());
         }
         map
+    }
+
+    /// The SLA class stamped on requests entering through `host`: its own `slaClass`, else the
+    /// default class once some external host routes by class — so that the class always follows
+    /// from the request, never from the header a client sends. `None` when no host uses classes.
+    pub(crate) fn ingress_sla_class<'a>(&'a self, host: &'a IngressHost) -> Option<&'a String> {
+        let classes_in_use = self.egress_hosts.iter().any(|h| !h.sla_classes.is_empty());
+        host.sla_class.as_ref().or(self.egress.default_sla_class.as_ref().filter(|_| classes_in_use))
     }
 
     /// Gateways with an OIDC login flow that at least one host uses, with those hosts.

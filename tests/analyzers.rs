@@ -119,7 +119,7 @@ fn prod_egress_tls_without_ca_is_ist0129_as_istio_reports_it() {
         BTreeSet::from([
             "DestinationRule/istio-egress/api-partner-example".to_string(),
             "DestinationRule/istio-egress/api-stripe-com".to_string(),
-            "DestinationRule/istio-system/feeds-partner-example".to_string(),
+            "DestinationRule/istio-egress/feeds-partner-example".to_string(),
         ])
     );
     // The generated shape (a Gateway per host, with 443 and 80 servers) has no IST0145: the

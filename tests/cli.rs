@@ -365,20 +365,25 @@ fn tenant_namespaces(items: &[Value]) -> BTreeMap<String, Value> {
         .filter(|n| n["metadata"]["labels"]["meshedge.io/tenant"].is_string())
         .map(|n| (n["metadata"]["name"].as_str().unwrap().to_string(), n["metadata"]["labels"].clone()))
         .collect();
+    // A deployed gateway's own policy lives in its platform namespace, with no tenant.
+    let tenant_policies =
+        of_kind(items, "NetworkPolicy").filter(|p| p["metadata"]["labels"]["meshedge.io/tenant"].is_string());
     let policy_namespaces: BTreeSet<String> =
-        of_kind(items, "NetworkPolicy").map(|p| p["metadata"]["namespace"].as_str().unwrap().to_string()).collect();
+        tenant_policies.clone().map(|p| p["metadata"]["namespace"].as_str().unwrap().to_string()).collect();
     assert!(!namespaces.is_empty());
     assert_eq!(namespaces.keys().cloned().collect::<BTreeSet<_>>(), policy_namespaces, "one per tenant namespace");
-    for policy in of_kind(items, "NetworkPolicy") {
+    for policy in tenant_policies {
         let ns = policy["metadata"]["namespace"].as_str().unwrap();
         assert_eq!(namespaces[ns]["meshedge.io/tenant"], policy["metadata"]["labels"]["meshedge.io/tenant"]);
     }
     namespaces
 }
 
-/// The label selector the NetworkPolicies use for mesh namespaces (the same in all of them).
+/// The label selector the NetworkPolicies use for mesh namespaces (the same in all of them; a
+/// deployed gateway's policy admits its clients, not the mesh).
 fn mesh_selector(items: &[Value]) -> serde_json::Map<String, Value> {
     let selectors: BTreeSet<String> = of_kind(items, "NetworkPolicy")
+        .filter(|p| p["metadata"]["name"].as_str().is_some_and(|n| !n.starts_with("meshedge-gateway-")))
         .flat_map(|p| {
             let peers = p.pointer("/spec/ingress/0/from").or_else(|| p.pointer("/spec/egress/0/to")).unwrap();
             peers

@@ -42,13 +42,13 @@ fn external_hosts_are_exported_only_to_those_who_asked() {
         }
     }
     assert_eq!(objects(&prod, "ServiceEntry").count(), 3, "one entry per external host");
-    // `gateway: none`: the entry alone (with the sidecar's TLS origination), for the blog only.
-    let direct = find(&prod, "ServiceEntry", "feeds-partner-example");
-    assert_eq!(strings(&direct["spec"]["exportTo"]), BTreeSet::from(["blog".into()]));
-    assert_eq!(direct["spec"]["ports"][0]["targetPort"], 443, "the app speaks HTTP on 80, TLS leaves on 443");
+    // Under enforcement the blog's feed goes through the egress gateway too, for the blog only.
+    let feed = find(&prod, "ServiceEntry", "feeds-partner-example");
+    assert_eq!(strings(&feed["spec"]["exportTo"]), BTreeSet::from(["blog".into(), "istio-egress".into()]));
     let origination = find(&prod, "DestinationRule", "feeds-partner-example");
+    assert_eq!(origination["metadata"]["namespace"], "istio-egress");
     assert_eq!(origination["spec"]["trafficPolicy"]["portLevelSettings"][0]["tls"]["mode"], "SIMPLE");
-    assert!(objects(&prod, "Gateway").all(|g| g["spec"]["servers"][0]["hosts"][0] != "feeds.partner.example"));
+    assert!(objects(&prod, "Gateway").any(|g| g["spec"]["servers"][0]["hosts"][0] == "feeds.partner.example"));
 }
 
 #[test]

@@ -493,6 +493,45 @@ fn egress_host_with_two_ports() {
     );
 }
 
+/// The partner API without the egress gateway, in plain HTTP on 80.
+const DIRECT_ITEM: &str = "    - host: api.partner.example\n      tls: none\n      gateway: none\n";
+
+#[test]
+fn direct_egress_under_network_policies() {
+    let env = prod("settings:\n  enforcement:\n    networkPolicies: true\n");
+    fails(
+        &[(PARTNER, &egress("partner", DIRECT_ITEM)), (PROD, &env)],
+        "E428",
+        &[
+            "`api.partner.example` with `gateway: none` cannot leave the cluster under `enforcement.networkPolicies`",
+            &format!("--> {PARTNER}:9:7"),
+            &format!("--> {PROD}:8:5"),
+            "help: tenant pods leave the cluster only through the egress gateway: set `gateway` (not `none`)",
+        ],
+    );
+}
+
+#[test]
+fn direct_egress_under_an_egress_firewall() {
+    for firewall in ["ovn", "sdn"] {
+        let env = prod(&format!(
+            "settings:\n  enforcement:\n    egressFirewall: {firewall}\n  cluster:\n    openshiftVersion: \"4.16\"\n"
+        ));
+        fails(
+            &[(PARTNER, &egress("partner", DIRECT_ITEM)), (PROD, &env)],
+            "E428",
+            &["under `enforcement.egressFirewall`", &format!("--> {PARTNER}:9:7"), &format!("--> {PROD}:8:5")],
+        );
+    }
+}
+
+#[test]
+fn direct_egress_without_enforcement_builds() {
+    let output = Repo::new().with(&[(PARTNER, &egress("partner", DIRECT_ITEM))]).build();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("name: api-partner-example"));
+}
+
 #[test]
 fn excluded_tenant_that_the_environment_adds_to() {
     let env = prod("settings:\n  tenants:\n    exclude: [shop]\n");

@@ -18,8 +18,8 @@ use std::sync::OnceLock;
 
 use meshedge::flows::authz::{Jwt, OAuthProxy, Provider};
 use meshedge::flows::{
-    Context, Credential, DirectProbe, EgressProbe, IngressProbe, IstioVersion, Layer, MeshFlavor, Model, Network,
-    ObjectRef, Origin, OutboundPolicy, Outcome, Verdict,
+    ContainerPort, Context, Credential, DirectProbe, EgressProbe, IngressProbe, IstioVersion, Layer, MeshFlavor, Model,
+    Network, ObjectRef, Origin, OutboundPolicy, Outcome, Pod, Verdict,
 };
 use serde_json::Value;
 
@@ -194,24 +194,29 @@ fn prod_jwt_host_at_the_istio_layer() {
 
 // ---- defects of today's output ----
 
-/// blog calls feeds.partner.example without the egress gateway (`gateway: none`), but its own
-/// egress policy admits only the mesh and DNS, and in prod its EgressFirewall denies all.
-/// Once fixed: `Allowed`.
+/// blog calls feeds.partner.example. Under enforcement its pods leave the cluster only through
+/// the egress gateway (`gateway: none` is refused, E428), so the call goes mesh → egress gateway →
+/// feed, where the gateway originates TLS. Before, it went straight out and its own egress policy
+/// (and in prod its EgressFirewall) stopped it.
 #[test]
-fn defect_direct_egress_of_the_blog_is_blocked() {
-    let v = egress(prod(), "blog", "feeds.partner.example", 80, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert!(decided_by(&v, "NetworkPolicy", "blog", "meshedge-egress-to-mesh"), "{:?}", names(&v));
-    assert!(decided_by(&v, "EgressFirewall", "blog", "default"), "{:?}", names(&v));
-    let v = egress(dev(), "blog", "feeds.partner.example", 80, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert!(decided_by(&v, "NetworkPolicy", "blog", "meshedge-egress-to-mesh"), "{:?}", names(&v));
+fn egress_of_the_blog_goes_through_the_egress_gateway() {
+    for (env, model) in [("prod", prod()), ("dev", dev())] {
+        let v = egress(model, "blog", "feeds.partner.example", 80, true);
+        assert_eq!(v.verdict, Outcome::Allowed, "{env}: {}", v.reason);
+        assert!(decided_by(&v, "Gateway", "istio-egress", "egress-feeds-partner-example"), "{env}: {:?}", names(&v));
+        // Straight out on the feed's TLS port it stays shut.
+        let v = egress(model, "blog", "feeds.partner.example", 443, false);
+        assert_eq!(v.verdict, Outcome::Blocked, "{env}: {}", v.reason);
+    }
+    // The other tenants did not ask for the feed.
+    for ns in ["shop", "payments", "reports"] {
+        assert_eq!(egress(prod(), ns, "feeds.partner.example", 80, false).verdict, Outcome::Blocked, "{ns}");
+    }
 }
 
 /// Any `Authorization` header skips the login flow's CUSTOM policy (it asks the provider only
 /// when the header is absent), so `Authorization: Basic x` reaches the login-only reports host.
-/// In prod the gateway is unreachable anyway (see the next defect); the Istio layer lets it
-/// through all the same. Once fixed: `Redirected` (or `Blocked`), never `Allowed`.
+/// In prod too, now that the internal gateway is reachable. Once fixed: `Redirected` (or `Blocked`), never `Allowed`.
 #[test]
 fn defect_any_authorization_header_skips_the_login() {
     let v = ingress(dev(), "reports.internal.corp.example", 443, "/", Credential::Header("Basic x".into()), false);
@@ -220,34 +225,59 @@ fn defect_any_authorization_header_skips_the_login() {
     let v = ingress(prod(), "reports.internal.corp.example", 443, "/", Credential::Header("Basic x".into()), false);
     assert_eq!(v.layer(Layer::Authorization), None, "the CUSTOM policy does not even apply");
     assert_eq!(v.layer(Layer::Routing), Some(Outcome::Allowed));
-    assert_eq!(v.verdict, Outcome::Blocked, "blocked only by the network policy of the next defect");
+    assert_eq!(v.verdict, Outcome::Allowed, "the internal gateway is reachable now: nothing else stops it");
 }
 
 /// The internal gateway meshedge deploys runs in a mesh member namespace, where OpenShift
-/// Service Mesh copies `istio-mesh-basic`: it admits member namespaces only, and its
+/// Service Mesh copies `istio-mesh-basic`: it admits member namespaces only, and the gateway's
 /// LoadBalancer clients arrive SNATed to a node (OVN-Kubernetes: `openshift-host-network`).
-/// Once fixed: `Allowed` (blog) and `Redirected` (reports without a session).
+/// `meshedge-gateway-internal` opens the gateway pods' listener ports to them. Before, the copy
+/// blocked every client.
 #[test]
-fn defect_the_injected_internal_gateway_is_unreachable_in_prod() {
+fn the_injected_internal_gateway_is_reachable_in_prod() {
     let v = ingress(prod(), "blog.internal.prod.example.com", 80, "/", Credential::None, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert_eq!(v.layer(Layer::NetworkPolicy), Some(Outcome::Blocked));
-    let policy = platform(&v, "istio-mesh-basic").expect("the operator's policy decides");
-    assert_eq!(policy.namespace.as_deref(), Some("istio-internal"));
+    assert_eq!(v.verdict, Outcome::Allowed, "{}", v.reason);
+    assert_eq!(v.layer(Layer::NetworkPolicy), Some(Outcome::Allowed));
+    assert!(decided_by(&v, "NetworkPolicy", "istio-internal", "meshedge-gateway-internal"), "{:?}", names(&v));
     let v = ingress(prod(), "reports.internal.corp.example", 443, "/", Credential::None, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert_eq!(v.layer(Layer::Authorization), Some(Outcome::Redirected), "the login flow is there behind the block");
+    assert_eq!(v.verdict, Outcome::Redirected, "the login flow: {}", v.reason);
+    let v = ingress(prod(), "shop-admin.internal.prod.example.com", 443, "/", Credential::None, true);
+    assert_ne!(v.layer(Layer::NetworkPolicy), Some(Outcome::Blocked), "{}", v.reason);
 }
 
 /// The payments team's LoadBalancer gateway runs in `payments`, whose
 /// `meshedge-ingress-from-mesh` (and the operator's copy) admit mesh namespaces only.
-/// Once fixed: `Allowed`.
+/// `meshedge-gateway-payments-edge` opens the gateway pods' listener ports to its clients.
+/// Before, its clients were dropped.
 #[test]
-fn defect_the_tenant_owned_gateway_drops_its_clients() {
+fn the_tenant_owned_gateway_takes_its_clients() {
     let v = ingress(prod(), "callbacks.pay.example.com", 443, "/", Credential::None, true);
-    assert_eq!(v.verdict, Outcome::Blocked);
-    assert!(decided_by(&v, "NetworkPolicy", "payments", "meshedge-ingress-from-mesh"), "{:?}", names(&v));
-    assert!(platform(&v, "istio-mesh-basic").is_some(), "{:?}", names(&v));
+    assert_eq!(v.verdict, Outcome::Allowed, "{}", v.reason);
+    assert!(decided_by(&v, "NetworkPolicy", "payments", "meshedge-gateway-payments-edge"), "{:?}", names(&v));
+    // Plain HTTP gets the redirect to HTTPS: port 80 (8080 on the pod) is a listener too.
+    let v = ingress(prod(), "callbacks.pay.example.com", 80, "/", Credential::None, true);
+    assert_eq!(v.verdict, Outcome::Redirected, "{}", v.reason);
+}
+
+/// The gateway policies open the gateway pods only: the other pods of the gateways' namespaces
+/// stay closed to the internet (the `direct` flow), on the listener ports too — the login
+/// proxy beside the internal gateway, and the payments team's own workloads beside its gateway.
+#[test]
+fn beside_a_reachable_gateway_other_pods_stay_closed() {
+    let mut ctx = Context::new(IstioVersion::new(1, 18), MeshFlavor::Ossm2).with_openshift_namespaces(false);
+    ctx.network = Network::openshift_ovn();
+    ctx.outbound = OutboundPolicy::RegistryOnly;
+    let web = |ns: &str, name: &str| {
+        Pod::new(ns, name, [("app".to_string(), name.to_string())].into())
+            .with_ports(vec![ContainerPort::tcp("http", 8080), ContainerPort::tcp("https", 8443)])
+    };
+    ctx.pods = vec![web("payments", "acquirer-callbacks"), web("istio-internal", "debug")];
+    let model = Model::new(objects("prod"), ctx);
+    for ns in ["payments", "istio-internal"] {
+        let v = model.evaluate_direct(&DirectProbe { namespace: ns.into(), requested: false, via_router: true });
+        assert_eq!(v.verdict, Outcome::Blocked, "{ns}: {}", v.reason);
+        assert!(!names(&v).iter().any(|n| n.contains("meshedge-gateway-")), "{ns}: {:?}", names(&v));
+    }
 }
 
 /// Istio 1.18 merges DestinationRules of one host and keeps the exportTo of the older one: with

@@ -221,23 +221,35 @@ fn model_strategy() -> impl Strategy<Value = Model> {
                 (istio, manage, mesh_system, public_exposure, public_deploy, internal_oidc, internal_wildcards),
                 (owned_gateway, owned_deploy, enforcement),
                 (restrict_namespaces, reserve_platform),
-                tenants,
+                mut tenants,
                 hostile,
-            )| Model {
-                istio,
-                manage,
-                mesh_system,
-                public_exposure,
-                public_deploy,
-                internal_oidc,
-                internal_wildcards,
-                owned_gateway,
-                owned_deploy,
-                enforcement,
-                restrict_namespaces,
-                reserve_platform,
-                tenants,
-                hostile,
+            )| {
+                // Under enforcement tenant pods leave the cluster through the egress gateway only:
+                // `gateway: none` is refused there (E428), so no fair repository asks for it.
+                let (network, _, _, firewall) = enforcement;
+                if network || firewall % 3 != 2 {
+                    for request in tenants.iter_mut().flat_map(|t| t.requests.iter_mut()) {
+                        for item in &mut request.egress {
+                            item.direct = false;
+                        }
+                    }
+                }
+                Model {
+                    istio,
+                    manage,
+                    mesh_system,
+                    public_exposure,
+                    public_deploy,
+                    internal_oidc,
+                    internal_wildcards,
+                    owned_gateway,
+                    owned_deploy,
+                    enforcement,
+                    restrict_namespaces,
+                    reserve_platform,
+                    tenants,
+                    hostile,
+                }
             },
         )
 }

@@ -6,7 +6,10 @@
 //! - `egressFirewall`: per tenant namespace an OVN `EgressFirewall` (or an SDN
 //!   `EgressNetworkPolicy`) named `default` that denies every destination outside the cluster;
 //! - `denyRoutes`: a tenant Role without `routes` bound to the tenant's team group (the
-//!   admission rules of `denyRoutes` and `requireSidecar` are in [`super::admission`]).
+//!   admission rules of `denyRoutes` and `requireSidecar` are in [`super::admission`]);
+//! - gateway reachability: a gateway meshedge deploys in a namespace whose pods are closed for
+//!   ingress (by the `ossm2` operator's copied policies, or by `networkPolicies` in a tenant's
+//!   own namespace) gets a NetworkPolicy opening its pods' listener ports to its clients.
 
 use std::collections::BTreeSet;
 
@@ -14,10 +17,12 @@ use serde_json::{Value, json};
 
 use crate::generate::mesh::member_label;
 use crate::generate::sink::Generated;
-use crate::input::EgressFirewallMode;
+use crate::generate::workload::{HTTP_TARGET_PORT, HTTPS_TARGET_PORT};
+use crate::input::{EgressFirewallMode, Exposure, IngressTls};
+use crate::names::join;
 use crate::objects::{Manifest, Spec};
-use crate::plan::Plan;
-use crate::platform::Kind;
+use crate::plan::{IngressGateway, Plan};
+use crate::platform::{Kind, ROUTER_NAMESPACE_LABEL};
 
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Where cluster DNS runs (OpenShift, then upstream Kubernetes).
@@ -40,6 +45,9 @@ fn namespaces_in(names: impl IntoIterator<Item = String>) -> Value {
 }
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
+    for gateway in plan.ingress_gateways.values() {
+        gateway_reachability(plan, gateway, out);
+    }
     let e = &plan.enforcement;
     let mesh = mesh_peers(plan);
     for tenant in plan.tenants.values() {
@@ -132,4 +140,75 @@ fn tenant_role(_plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("{tenant}-team")}]
     });
     out.push(Manifest::new(api, "RoleBinding", ns, name, binding), sources, Some(tenant));
+}
+
+/// The name of the NetworkPolicy that opens a deployed gateway to its clients.
+pub(crate) fn gateway_policy_name(gateway: &str) -> String {
+    join(&["meshedge-gateway", gateway])
+}
+
+/// Whether the pods of `namespace` are closed for ingress to all but the mesh: by the copies of
+/// the `ossm2` operator's `istio-mesh-*` policy (every mesh namespace), or by meshedge's own
+/// `meshedge-ingress-from-mesh` in a tenant namespace.
+fn closed_for_ingress(plan: &Plan, namespace: &str) -> bool {
+    plan.target.mesh_namespaces_closed_to_non_members()
+        || (plan.enforcement.network_policies
+            && plan.tenants.values().any(|t| t.namespaces.iter().any(|n| n == namespace)))
+}
+
+/// A deployed gateway in a closed namespace: one policy selecting its pods, admitting its
+/// clients on the ports its servers listen on and nothing else. A LoadBalancer's clients are
+/// anyone (the client itself, or a node that SNATed it), so the rule names no peer; a Route's
+/// client is the router, by its namespaces' label. Without exposure nothing is opened. In a
+/// namespace nothing closes, no policy is emitted: one would close the pods to everything else.
+fn gateway_reachability(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
+    if !gateway.deploy || !closed_for_ingress(plan, &gateway.namespace) {
+        return;
+    }
+    let mut ports: BTreeSet<u32> = BTreeSet::new();
+    let mut sources = gateway.sources.clone();
+    for host in plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name) {
+        sources.extend(host.sources.iter().cloned());
+        match host.tls {
+            IngressTls::Simple | IngressTls::Mutual => ports.extend([HTTP_TARGET_PORT, HTTPS_TARGET_PORT]),
+            IngressTls::Passthrough => {
+                ports.insert(HTTPS_TARGET_PORT);
+            }
+            IngressTls::None => {
+                ports.insert(HTTP_TARGET_PORT);
+            }
+        }
+    }
+    let from = match gateway.exposure {
+        Exposure::LoadBalancer => None,
+        Exposure::Route => {
+            let (key, value) = ROUTER_NAMESPACE_LABEL;
+            Some(json!([{"namespaceSelector": {"matchLabels": {key: value}}}]))
+        }
+        Exposure::None => return,
+    };
+    if ports.is_empty() {
+        return;
+    }
+    let ports: Vec<Value> = ports.iter().map(|p| json!({"protocol": "TCP", "port": p})).collect();
+    let mut rule = json!({"ports": ports});
+    if let Some(from) = from {
+        rule["from"] = from;
+    }
+    let spec = json!({
+        "podSelector": {"matchLabels": gateway.selector},
+        "policyTypes": ["Ingress"],
+        "ingress": [rule]
+    });
+    out.push(
+        Manifest::new(
+            plan.api(Kind::NetworkPolicy),
+            "NetworkPolicy",
+            Some(&gateway.namespace),
+            &gateway_policy_name(&gateway.name),
+            Spec { spec },
+        ),
+        &sources,
+        gateway.tenant.as_deref(),
+    );
 }

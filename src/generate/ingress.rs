@@ -87,7 +87,7 @@ fn virtual_service(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, sl
         export_to: vec![gateway.namespace.clone()],
         ..Default::default()
     };
-    let headers = host.sla_class.as_ref().map(|class| Headers {
+    let headers = plan.ingress_sla_class(host).map(|class| Headers {
         request: HeaderOperations { set: BTreeMap::from([(plan.egress.sla_header.clone(), class.clone())]) },
     });
     if host.tls == IngressTls::Passthrough {

@@ -3,6 +3,7 @@
 //! - [`ingress`]: Gateways, VirtualServices, Certificates, Routes, LoadBalancer Services;
 //! - [`security`]: token checks (RequestAuthentication, AuthorizationPolicy);
 //! - [`egress`]: ServiceEntries and the egress-gateway hop, SLA classes, egress IPs;
+//! - [`sla`]: SLA classes held to what each caller's request asked for;
 //! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC;
 //! - [`admission`]: the admission rules, in the engine the target allows;
 //! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource;
@@ -20,6 +21,7 @@ pub(crate) mod mesh;
 pub(crate) mod namespaces;
 pub(crate) mod security;
 mod sink;
+pub(crate) mod sla;
 pub(crate) mod workload;
 
 use crate::plan::Plan;
@@ -32,6 +34,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     ingress::generate(plan, out);
     security::generate(plan, out);
     egress::generate(plan, out);
+    sla::generate(plan, out);
     enforcement::generate(plan, out);
     admission::generate(plan, out);
     control_plane::generate(plan, out);

@@ -10,6 +10,11 @@ use serde_json::json;
 use crate::generate::sink::Generated;
 use crate::objects::{EXTERNAL_DNS_HOSTNAME, Labels, Manifest, ServicePortSpec, ServiceSpec, Spec};
 
+/// The container ports behind the Service's 80 and 443: the gateway listens there (istiod maps a
+/// Gateway server's port to the `targetPort` of the gateway's Service).
+pub(crate) const HTTP_TARGET_PORT: u32 = 8080;
+pub(crate) const HTTPS_TARGET_PORT: u32 = 8443;
+
 pub struct GatewayWorkload<'a> {
     pub name: &'a str,
     pub namespace: &'a str,
@@ -71,8 +76,8 @@ pub(crate) fn generate(w: &GatewayWorkload, sources: &BTreeSet<String>, out: &mu
         service_type: w.service_type,
         selector: w.selector.clone(),
         ports: vec![
-            ServicePortSpec { name: "http2".into(), port: 80, target_port: 8080, protocol: "TCP" },
-            ServicePortSpec { name: "https".into(), port: 443, target_port: 8443, protocol: "TCP" },
+            ServicePortSpec { name: "http2".into(), port: 80, target_port: HTTP_TARGET_PORT, protocol: "TCP" },
+            ServicePortSpec { name: "https".into(), port: 443, target_port: HTTPS_TARGET_PORT, protocol: "TCP" },
         ],
     };
     let mut service = Manifest::new(api(w, Kind::Service), "Service", ns, w.name, Spec { spec });

@@ -7,6 +7,15 @@ use crate::input::Flavor;
 /// The pod label and annotation that opt a pod in or out of sidecar injection.
 pub const INJECTION_KEY: &str = "sidecar.istio.io/inject";
 
+/// The label of the namespaces the OpenShift router's traffic comes from: the router's own
+/// namespace always, and `openshift-host-network` when the router uses the host network; the
+/// OSSM `istio-expose-route-*` policy admits the same label.
+/// Source: openshift/cluster-ingress-operator `pkg/manifests/assets/router/namespace.yaml`
+/// @acca9642; openshift/cluster-network-operator `bindata/network/ovn-kubernetes/common/
+/// openshift-host-network-ns.yaml`, `pkg/controller/ingressconfig/ingressconfig_controller.go`;
+/// maistra/istio-operator tag maistra-2.5.0 `resources/helm/v2.5/mesh-config/templates/networkpolicy.yaml`.
+pub const ROUTER_NAMESPACE_LABEL: (&str, &str) = ("network.openshift.io/policy-group", "ingress");
+
 /// Whether a value of [`INJECTION_KEY`] asks for injection: `y`, `yes`, `true` or `on`, in any
 /// case. Any other non-empty value means "do not inject" (`"no"`, `"off"`, `"0"`, `"False"`, …);
 /// an empty value defers to the namespace policy. Where both are set, the **label** overrides
@@ -210,6 +219,26 @@ impl Target {
         ]
     }
 
+    /// Whether a gateway's pods in a mesh namespace are closed, for ingress, to everything but
+    /// member namespaces (and, with `maistra.io/expose-route: "true"`, the router) unless a policy
+    /// opens them: true for `ossm2` with `manageNetworkPolicy` at its default, false for `istio`.
+    /// The operator's `istio-mesh-<smcp>` has no `podSelector`, so it selects every pod of the
+    /// control-plane namespace and of each member it is copied into; only the gateways the SMCP
+    /// declares get an allow-all policy of their own, which is annotated `maistra.io/internal`
+    /// and so not copied.
+    ///
+    /// Source: maistra/istio-operator tag maistra-2.5.0
+    /// `resources/helm/v2.5/mesh-config/templates/networkpolicy.yaml` (`istio-mesh-*`: `spec.ingress`
+    /// from `maistra.io/member-of`, no `podSelector`; `istio-expose-route-*`: pods labelled
+    /// `maistra.io/expose-route: "true"`), `resources/helm/v2.5/gateways/istio-ingress/templates/networkpolicy.yaml`
+    /// (the SMCP gateway's `ingress: [{}]`, annotated `maistra.io/internal`),
+    /// `pkg/controller/servicemesh/member/ovs_networkpolicy.go` `init` (skips policies annotated
+    /// `maistra.io/internal`) and `reconcileNamespaceInMesh` (copies the others into the member).
+    pub fn mesh_namespaces_closed_to_non_members(&self) -> bool {
+        self.manages_network_policy_by_default() == Some(true)
+            && self.ossm_managed_network_policies("").iter().any(|p| p.copied_to_members)
+    }
+
     /// Whether each gateway the SMCP manages gets its own allow-all NetworkPolicy (gateways meshedge
     /// deploys itself do not). `None` for `istio`. Source: as [`Target::ossm_managed_network_policies`].
     pub fn ossm_managed_gateways_admit_all(&self) -> Option<bool> {
@@ -317,6 +346,14 @@ mod tests {
         assert!(smmr_silently_excluded("kube", "istio-system"));
         assert!(!smmr_silently_excluded("kubeflow", "istio-system"));
         assert!(!smmr_silently_excluded("shop", "istio-system"));
+    }
+
+    #[test]
+    fn mesh_namespaces_closed_maistra_operator_2_5_0_istio_mesh_policy_selects_every_pod() {
+        for v in ["v2.4", "v2.5", "v2.6"] {
+            assert!(ossm(v, "4.16").mesh_namespaces_closed_to_non_members(), "{v}");
+        }
+        assert!(!istio("v1.24.3", "1.31").mesh_namespaces_closed_to_non_members());
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub use merge::{
 };
 pub use mesh::{
     INJECTION_KEY, InjectionPolicy, InjectorSkips, LabelMatch, ManagedNetworkPolicy, MeshMtlsDestinationRule,
-    injection_value_enables, smmr_member_name_valid, smmr_silently_excluded,
+    ROUTER_NAMESPACE_LABEL, injection_value_enables, smmr_member_name_valid, smmr_silently_excluded,
 };
 pub use schemas::{SchemaFilesError, admission_engine_schema_files};
 pub use tls::{

@@ -1,7 +1,7 @@
 //! Egress: one external host a request calls → its plan, checked, and shared by every request
 //! for that host when they agree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
@@ -30,6 +30,9 @@ pub(crate) fn claim<'r>(
                 shared.tenants.extend(host.tenants);
                 shared.namespaces.extend(host.namespaces);
                 shared.sources.extend(host.sources);
+                for (namespace, classes) in host.sla_grants {
+                    shared.sla_grants.entry(namespace).or_default().extend(classes);
+                }
                 for class in host.sla_classes {
                     if !shared.sla_classes.contains(&class) {
                         shared.sla_classes.push(class);
@@ -120,6 +123,9 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
             request.location(&format!("{base}/slaClasses")),
         );
     }
+    if gateway.is_none() {
+        direct_under_enforcement(c, scope, item, &host);
+    }
     if c.errors_since(errors_before) {
         return None;
     }
@@ -158,6 +164,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
             );
         }
     }
+    let sla_grants = BTreeMap::from([(namespace.to_string(), classes.iter().cloned().collect::<BTreeSet<_>>())]);
     let mut sla_classes = classes;
     if !sla_classes.is_empty() {
         if let Some(default) = &egress.default_sla_class {
@@ -178,10 +185,35 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
         ca_secret: item.ca_secret.as_ref().map(|s| s.to_string()),
         gateway,
         sla_classes,
+        sla_grants,
         tenants: BTreeSet::from([request.tenant.clone()]),
         namespaces: BTreeSet::from([namespace.to_string()]),
         sources,
     })
+}
+
+/// Under `networkPolicies` a tenant pod reaches only the mesh and DNS; under `egressFirewall` its
+/// namespace reaches nothing outside the cluster. Only the egress gateway's namespace, which
+/// neither applies to, leaves the cluster: a host without a gateway hop could never connect
+/// (E428). Opening it instead would take an egress rule on the host's port to every address
+/// outside the cluster (a NetworkPolicy cannot name a host), for every pod of the namespace.
+fn direct_under_enforcement(c: &mut Checker, scope: &RequestScope, item: &EgressRequest, host: &str) {
+    let enforcement = c.merged.settings.enforcement.clone().unwrap_or_default();
+    let setting = if enforcement.network_policies.unwrap_or(false) {
+        "/enforcement/networkPolicies"
+    } else if enforcement.egress_firewall.unwrap_or_default() != crate::input::EgressFirewallMode::None {
+        "/enforcement/egressFirewall"
+    } else {
+        return;
+    };
+    let request = scope.request;
+    let at = if item.gateway.is_some() { format!("{}/gateway", scope.base) } else { scope.base.clone() };
+    let enforced_by = format!("enforcement.{}", setting.trim_start_matches("/enforcement/"));
+    c.diagnostics.push(
+        RequestError::DirectEgressUnderEnforcement { host: host.to_string(), enforced_by }
+            .at(request.location(&at))
+            .note(c.merged.settings_location(setting), "enforced here"),
+    );
 }
 
 fn incompatibilities(a: &EgressHost, b: &EgressHost) -> Vec<&'static str> {

@@ -151,6 +151,11 @@ pub enum RequestError {
     SlaClassesWithoutGateway {
         host: String,
     },
+    DirectEgressUnderEnforcement {
+        host: String,
+        /// The enforcement settings that keep tenant pods inside the cluster.
+        enforced_by: String,
+    },
     // --- placement warnings
     LoadBalancerUnmanaged {
         gateway: String,
@@ -249,6 +254,7 @@ impl Explain for RequestError {
             EgressWithoutSettings { .. } => Code::E425,
             ExternalHostNotAllowed { .. } => Code::E426,
             MutualWithoutGateway { .. } | SlaClassesWithoutGateway { .. } => Code::E427,
+            DirectEgressUnderEnforcement { .. } => Code::E428,
             CredentialNameTooLong { .. } => Code::E439,
             ReservedNamespace { .. } => Code::E440,
             NamespaceNotAllowed { .. } => Code::E441,
@@ -338,6 +344,9 @@ impl Explain for RequestError {
             MutualWithoutCredential { host } => format!("mutual TLS to `{host}` has no `credentialName`"),
             MutualWithoutGateway { host } => format!("mutual TLS to `{host}` needs an egress gateway"),
             SlaClassesWithoutGateway { host } => format!("SLA classes for `{host}` need an egress gateway"),
+            DirectEgressUnderEnforcement { host, enforced_by } => {
+                format!("`{host}` with `gateway: none` cannot leave the cluster under `{enforced_by}`")
+            }
             LoadBalancerUnmanaged { gateway, .. } => {
                 format!("gateway `{gateway}` is exposed by a LoadBalancer that meshedge does not manage")
             }
@@ -448,6 +457,9 @@ impl Explain for RequestError {
             }
             SlaClassesWithoutGateway { .. } => {
                 "limits are enforced at the egress gateway: set `gateway` (not `none`)".into()
+            }
+            DirectEgressUnderEnforcement { .. } => {
+                "tenant pods leave the cluster only through the egress gateway: set `gateway` (not `none`)".into()
             }
             LoadBalancerUnmanaged { service, hosts, .. } => format!(
                 "annotate Service `{service}` with `{}: {hosts}`, or set `deploy: true`",
