@@ -1,0 +1,82 @@
+//! Where a token check (`jwt`) can go without changing what other hosts accept.
+//!
+//! - **E457, one tenant per gateway with a token check.** A RequestAuthentication selects
+//!   workloads, never hosts: every rule of every RequestAuthentication on a gateway joins one JWT
+//!   configuration for every request the gateway receives, and a token at the default locations
+//!   (`Authorization: Bearer`, `access_token`) that verifies for no rule — another issuer,
+//!   another audience — is answered 401 (istio/istio `pilot/pkg/security/authn/v1beta1/
+//!   policy_applier.go` `convertToEnvoyJwtConfig` @1.18.7 and @1.20.8, `pilot/pkg/security/authn/
+//!   policy_applier.go` @1.24.3: one requirement for prefix `/`, each provider OR
+//!   `allow_missing`; istio/api `security/v1beta1/request_authentication.proto`: `selector`, and
+//!   `targetRef(s)` for Gateway API gateways only; `fromHeaders`/`fromParams` only move where the
+//!   token is read, for every host alike). A `jwt` host on a gateway shared with another tenant
+//!   would change what that tenant's hosts accept, so it is refused.
+//! - **E458, no TLS passthrough beside a token check.** On a TCP filter chain (TLS passthrough)
+//!   Istio drops the HTTP-only conditions of a DENY rule (`hosts`, `notRequestPrincipals`,
+//!   `request.auth.*`) instead of the rule, "resulting in a wider deny" (istio/istio
+//!   `pilot/pkg/security/authz/model/model.go` `rule.checkError` @1.18.7 and @1.24.3, with the
+//!   `forTCP` errors of `generator.go`): the token check's DENY would match every connection the
+//!   gateway passes through.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Explain;
+use crate::input::IngressTls;
+use crate::merge::Request;
+use crate::plan::IngressHost;
+use crate::validate::platform::PlatformError;
+use crate::validate::scope::Checker;
+
+/// Refuses `jwt` hosts whose gateway serves another tenant's host (E457) or passes TLS through
+/// for another host (E458). `hosts`: every claimed ingress host, with where it was claimed.
+pub(crate) fn check(c: &mut Checker, hosts: &BTreeMap<String, (IngressHost, (&Request, String))>) {
+    // Per gateway: the first host of each tenant, and the first passthrough host.
+    let mut tenants: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    let mut passthrough: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, (host, _)) in hosts {
+        tenants.entry(host.gateway.as_str()).or_default().entry(host.tenant.as_str()).or_insert(name.as_str());
+        if host.tls == IngressTls::Passthrough {
+            passthrough.entry(host.gateway.as_str()).or_insert(name.as_str());
+        }
+    }
+    for (host, (request, pointer)) in hosts.values().filter(|(h, _)| h.jwt.is_some()) {
+        let jwt = pointer.strip_suffix("/host").map_or_else(|| pointer.clone(), |base| format!("{base}/jwt"));
+        let at = request.location(&jwt);
+        let gateway = host.gateway.as_str();
+        let other = tenants.get(gateway).and_then(|t| t.iter().find(|(tenant, _)| **tenant != host.tenant));
+        if let Some((_, other)) = other {
+            if let Some((other_host, (other_request, other_pointer))) = hosts.get(*other) {
+                c.diagnostics.push(
+                    PlatformError::TokenCheckShared {
+                        host: host.host.clone(),
+                        request: request_name(host),
+                        gateway: gateway.to_string(),
+                        other: other_host.host.clone(),
+                        other_request: request_name(other_host),
+                    }
+                    .at(at.clone())
+                    .note(other_request.location(other_pointer), "the other tenant's host"),
+                );
+            }
+        }
+        if let Some((other_host, (other_request, other_pointer))) =
+            passthrough.get(gateway).filter(|other| **other != host.host).and_then(|other| hosts.get(*other))
+        {
+            c.diagnostics.push(
+                PlatformError::TokenCheckOnPassthrough {
+                    host: host.host.clone(),
+                    gateway: gateway.to_string(),
+                    other: other_host.host.clone(),
+                    other_request: request_name(other_host),
+                }
+                .at(at)
+                .note(other_request.location(other_pointer), "the host passed through"),
+            );
+        }
+    }
+}
+
+/// `<tenant>/<request>`.
+fn request_name(host: &IngressHost) -> String {
+    format!("`{}/{}`", host.tenant, host.request)
+}
