@@ -780,3 +780,15 @@ fn a_token_check_beside_a_passthrough_host() {
         ],
     );
 }
+
+#[test]
+fn login_or_a_token_check_on_a_passthrough_host() {
+    // istio/istio pilot/pkg/security/authz/builder/builder.go @1.18.7: no CUSTOM (HTTP provider)
+    // on a TCP filter chain, so a login there would never be asked for.
+    let item = "    - host: shop\n      tls: passthrough\n      jwt:\n        issuer: https://sso.example.com/realms/shop\n      routes:\n        - {service: web, port: 8443}\n";
+    fails(
+        &[(WEB, &ingress("web", item))],
+        "E458",
+        &["`jwt` on host `shop.apps.example.com`, which the gateway passes TLS through", &format!("--> {WEB}:9:7")],
+    );
+}

@@ -36,6 +36,8 @@ pub enum PlatformError {
     TokenCheckShared { host: String, request: String, gateway: String, other: String, other_request: String },
     /// E458: a `jwt` host on a gateway that passes TLS through for another host.
     TokenCheckOnPassthrough { host: String, gateway: String, other: String, other_request: String },
+    /// E458: `jwt` or `login` on a host the gateway passes TLS through for.
+    HttpCheckOnPassthroughHost { host: String, field: &'static str },
 }
 
 impl Explain for PlatformError {
@@ -50,7 +52,7 @@ impl Explain for PlatformError {
             Self::KindNotServed { .. } => Code::E455,
             Self::GatewayNameTwice { .. } => Code::E456,
             Self::TokenCheckShared { .. } => Code::E457,
-            Self::TokenCheckOnPassthrough { .. } => Code::E458,
+            Self::TokenCheckOnPassthrough { .. } | Self::HttpCheckOnPassthroughHost { .. } => Code::E458,
         }
     }
 
@@ -82,6 +84,9 @@ impl Explain for PlatformError {
             Self::TokenCheckOnPassthrough { host, gateway, other, other_request } => format!(
                 "`jwt` of host `{host}` would refuse every connection to `{other}` (request {other_request}), which gateway `{gateway}` passes through: on TLS passthrough Istio drops the host and token conditions of a DENY rule"
             ),
+            Self::HttpCheckOnPassthroughHost { host, field } => format!(
+                "`{field}` on host `{host}`, which the gateway passes TLS through: the gateway sees no HTTP request, so it could not check it"
+            ),
         }
     }
 
@@ -105,6 +110,9 @@ impl Explain for PlatformError {
             ),
             Self::TokenCheckOnPassthrough { host, other, .. } => {
                 format!("serve `{host}` and `{other}` through different gateways")
+            }
+            Self::HttpCheckOnPassthroughHost { field, .. } => {
+                format!("use `tls: simple` or `mutual` so that the gateway terminates TLS, or remove `{field}` and check at the workload")
             }
             Self::OriginationUnverified { .. } => "name the server's CA with `caSecret` (through an egress gateway), or set `mesh.controlPlane.manage: true` so that meshedge turns on istiod's VERIFY_CERTIFICATE_AT_CLIENT".into(),
         })

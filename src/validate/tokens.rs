@@ -7,16 +7,20 @@
 //!   another audience — is answered 401 (istio/istio `pilot/pkg/security/authn/v1beta1/
 //!   policy_applier.go` `convertToEnvoyJwtConfig` @1.18.7 and @1.20.8, `pilot/pkg/security/authn/
 //!   policy_applier.go` @1.24.3: one requirement for prefix `/`, each provider OR
-//!   `allow_missing`; istio/api `security/v1beta1/request_authentication.proto`: `selector`, and
-//!   `targetRef(s)` for Gateway API gateways only; `fromHeaders`/`fromParams` only move where the
-//!   token is read, for every host alike). A `jwt` host on a gateway shared with another tenant
+//!   `allow_missing`; istio/api `security/v1beta1/request_authentication.proto`: `selector`,
+//!   and `targetRef(s)` for Gateway API gateways and waypoints only; `fromHeaders`/`fromParams`
+//!   only move where the token is read, for every host alike). A `jwt` host on a gateway shared with another tenant
 //!   would change what that tenant's hosts accept, so it is refused.
 //! - **E458, no TLS passthrough beside a token check.** On a TCP filter chain (TLS passthrough)
 //!   Istio drops the HTTP-only conditions of a DENY rule (`hosts`, `notRequestPrincipals`,
-//!   `request.auth.*`) instead of the rule, "resulting in a wider deny" (istio/istio
+//!   `request.auth.*`) instead of the rule, so the rule denies more (istio/istio
 //!   `pilot/pkg/security/authz/model/model.go` `rule.checkError` @1.18.7 and @1.24.3, with the
 //!   `forTCP` errors of `generator.go`): the token check's DENY would match every connection the
-//!   gateway passes through.
+//!   gateway passes through. For the same reason `jwt` or `login` on a passthrough host itself
+//!   is refused: the token check would refuse every connection of the gateway, and the login's
+//!   CUSTOM policy is not applied to TCP at all (`pilot/pkg/security/authz/builder/builder.go`
+//!   skips a CUSTOM policy with an HTTP provider on a TCP filter chain, @1.18.7 and @1.24.3), so
+//!   it would never ask.
 
 use std::collections::BTreeMap;
 
@@ -39,9 +43,16 @@ pub(crate) fn check(c: &mut Checker, hosts: &BTreeMap<String, (IngressHost, (&Re
             passthrough.entry(host.gateway.as_str()).or_insert(name.as_str());
         }
     }
+    for (host, (request, pointer)) in hosts.values().filter(|(h, _)| h.tls == IngressTls::Passthrough) {
+        for (field, set) in [("jwt", host.jwt.is_some()), ("login", host.login)] {
+            if set {
+                let at = request.location(&sibling(pointer, field));
+                c.diagnostics.push(PlatformError::HttpCheckOnPassthroughHost { host: host.host.clone(), field }.at(at));
+            }
+        }
+    }
     for (host, (request, pointer)) in hosts.values().filter(|(h, _)| h.jwt.is_some()) {
-        let jwt = pointer.strip_suffix("/host").map_or_else(|| pointer.clone(), |base| format!("{base}/jwt"));
-        let at = request.location(&jwt);
+        let at = request.location(&sibling(pointer, "jwt"));
         let gateway = host.gateway.as_str();
         let other = tenants.get(gateway).and_then(|t| t.iter().find(|(tenant, _)| **tenant != host.tenant));
         if let Some((_, other)) = other {
@@ -74,6 +85,11 @@ pub(crate) fn check(c: &mut Checker, hosts: &BTreeMap<String, (IngressHost, (&Re
             );
         }
     }
+}
+
+/// The pointer of another field of the item whose `host` is at `pointer`.
+fn sibling(pointer: &str, field: &str) -> String {
+    pointer.strip_suffix("/host").map_or_else(|| pointer.to_string(), |base| format!("{base}/{field}"))
 }
 
 /// `<tenant>/<request>`.

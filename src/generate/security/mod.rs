@@ -16,7 +16,8 @@
 //! `pilot/pkg/security/authn/v1beta1/policy_applier.go` `convertToEnvoyJwtConfig` @1.18.7 and
 //! @1.20.8, `pilot/pkg/security/authn/policy_applier.go` @1.24.3: one requirement rule matching
 //! prefix `/`; istio/api `security/v1beta1/request_authentication.proto`: `selector` and
-//! `targetRef(s)` are its only scope, and `targetRef(s)` attach to Gateway API gateways only).
+//! `targetRef(s)` are its only scope, and `targetRef(s)` attach to Gateway API gateways and
+//! waypoints only).
 //! A token at the default locations whose issuer matches no rule is rejected with 401, so such a
 //! rule changes what every host of the gateway accepts: the validate stage therefore keeps a
 //! gateway with a `jwt` host to the hosts of that host's tenant (E457).
@@ -80,10 +81,10 @@ impl Accepted {
         let mut accepted = Accepted::default();
         if let Some(jwt) = &host.jwt {
             let audiences: BTreeSet<String> = jwt.audiences.iter().flatten().map(|a| a.to_string()).collect();
-            accepted.add(&jwt.issuer.to_string(), (!audiences.is_empty()).then_some(audiences));
+            accepted.add(jwt.issuer.as_ref(), (!audiences.is_empty()).then_some(audiences));
         }
         if let (true, Some(oidc)) = (host.login, &gateway.oidc) {
-            accepted.add(&oidc.issuer.to_string(), Some(BTreeSet::from([oidc.client_id.to_string()])));
+            accepted.add(oidc.issuer.as_ref(), Some(BTreeSet::from([oidc.client_id.to_string()])));
         }
         accepted
     }
