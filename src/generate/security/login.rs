@@ -39,7 +39,10 @@ use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, OAUTH_PROXY_PORT, Plan};
 use crate::platform::{INJECTION_KEY, Kind};
 
-use super::host_operation;
+/// The hosts rule of one host: `:authority` with and without a port.
+pub(super) fn host_operation(host: &str) -> serde_json::Value {
+    json!({"operation": {"hosts": [host, format!("{host}:*")]}})
+}
 
 pub(crate) const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
 

@@ -26,12 +26,14 @@ mod login;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::generate::sink::Generated;
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, Plan};
+
+use login::host_operation;
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.ingress_hosts {
@@ -61,11 +63,6 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for (gateway, hosts) in plan.login_gateways() {
         login::generate(plan, gateway, &hosts, out);
     }
-}
-
-/// The hosts rule of one host: `:authority` with and without a port.
-fn host_operation(host: &str) -> Value {
-    json!({"operation": {"hosts": [host, format!("{host}:*")]}})
 }
 
 /// The tokens a `jwt` host accepts: issuer → the audiences accepted from it (`None`: any).
