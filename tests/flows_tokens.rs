@@ -44,14 +44,16 @@ fn request(host: &str, issuer: &str, audience: &str) -> String {
     )
 }
 
-fn model() -> Model {
+/// The objects `build` emits for the base layer, a bare prod environment, tenant `shop` and
+/// `requests` (file name, text) in its directory.
+fn objects(base: &str, requests: &[(&str, String)]) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let write = |path: &str, text: &str| {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     };
-    write("base/meshedge.yaml", BASE);
+    write("base/meshedge.yaml", base);
     write(
         "environments/prod/meshedge.yaml",
         "apiVersion: meshedge.io/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n",
@@ -60,11 +62,16 @@ fn model() -> Model {
         "base/tenants/shop/tenant.yaml",
         "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: shop\nspec:\n  namespaces: [shop]\n",
     );
-    write("base/tenants/shop/a.yaml", &request("a", A, "a"));
-    write("base/tenants/shop/b.yaml", &request("b", B, "b"));
-    write("base/tenants/shop/c.yaml", &request("c", A, "c"));
-    let objects: Vec<Value> = common::build(dir.path(), "prod").objects.iter().map(|o| o.value()).collect();
-    Model::new(objects, Context::new(IstioVersion::new(1, 24), MeshFlavor::Istio))
+    for (name, text) in requests {
+        write(&format!("base/tenants/shop/{name}"), text);
+    }
+    common::build(dir.path(), "prod").objects.iter().map(|o| o.value()).collect()
+}
+
+fn model() -> Model {
+    let requests =
+        [("a.yaml", request("a", A, "a")), ("b.yaml", request("b", B, "b")), ("c.yaml", request("c", A, "c"))];
+    Model::new(objects(BASE, &requests), Context::new(IstioVersion::new(1, 24), MeshFlavor::Istio))
 }
 
 fn to_a(model: &Model, credential: Credential, requested: bool) -> Verdict {
@@ -94,4 +101,26 @@ fn a_jwt_host_accepts_exactly_its_own_issuer_and_audiences() {
     // No token at all.
     let none = to_a(&model, Credential::None, false);
     assert_eq!(none.verdict, Outcome::Blocked, "{}", none.reason);
+}
+
+/// A tenant-owned gateway in the tenant's own namespace, with `reverify`: the namespace-wide
+/// check covers the gateway too, so one RequestAuthentication and one DENY policy, not two of
+/// one name (which the build refused, E430).
+#[test]
+fn reverify_on_a_gateway_in_the_tenants_namespace() {
+    let base = BASE.replace("namespace: edge", "namespace: shop\n        tenant: shop");
+    let text =
+        request("a", A, "a").replace("        audiences: [a]\n", "        audiences: [a]\n        reverify: true\n");
+    let objects = objects(&base, &[("a.yaml", text)]);
+    let named = |kind: &str| {
+        objects.iter().filter(|o| o["kind"] == kind && o["metadata"]["name"] == "a-example-com-jwt").collect::<Vec<_>>()
+    };
+    let authn = named("RequestAuthentication");
+    assert_eq!(authn.len(), 1);
+    assert_eq!(authn[0]["metadata"]["namespace"], "shop");
+    assert!(authn[0]["spec"].get("selector").is_none(), "the whole namespace, gateway included");
+    assert_eq!(named("AuthorizationPolicy").len(), 1);
+    let model = Model::new(objects, Context::new(IstioVersion::new(1, 24), MeshFlavor::Istio));
+    assert_eq!(to_a(&model, Credential::Token(Jwt::new(A, "alice", &["a"])), true).verdict, Outcome::Allowed);
+    assert_eq!(to_a(&model, Credential::Token(Jwt::new(A, "alice", &["x"])), false).verdict, Outcome::Blocked);
 }

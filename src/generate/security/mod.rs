@@ -48,9 +48,15 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
         };
         let name = join(&[&host_slug(&host.host), "jwt"]);
         let accepted = Accepted::of(host, gateway);
-        let selector = WorkloadSelector { match_labels: gateway.selector.clone() };
-        let at_gateway = Check { namespace: &gateway.namespace, name: &name, selector: Some(selector) };
-        require_token(plan, host, &at_gateway, vec![rule.clone()], &accepted, out);
+        // With `reverify` on a gateway in the tenant's own namespace, the check of the whole
+        // namespace covers the gateway too (a RequestAuthentication without a selector applies to
+        // every workload of its namespace): one pair, not two of the same name.
+        let shared_namespace = reverify && gateway.namespace == host.namespace;
+        if !shared_namespace {
+            let selector = WorkloadSelector { match_labels: gateway.selector.clone() };
+            let at_gateway = Check { namespace: &gateway.namespace, name: &name, selector: Some(selector) };
+            require_token(plan, host, &at_gateway, vec![rule.clone()], &accepted, out);
+        }
         if reverify {
             // The backend verifies what the gateway let through: the host's own tokens and,
             // after sign-in, the ID token the gateway forwards.
