@@ -792,3 +792,31 @@ fn login_or_a_token_check_on_a_passthrough_host() {
         &["`jwt` on host `shop.apps.example.com`, which the gateway passes TLS through", &format!("--> {WEB}:9:7")],
     );
 }
+
+#[test]
+fn reverify_where_a_passthrough_host_runs() {
+    // The namespace-wide DENY of `reverify` is a DENY on TCP too (istio/istio
+    // pilot/pkg/security/authz/model/model.go rule.checkError @1.18.7).
+    let web = ingress(
+        "web",
+        &format!(
+            "{WEB_ITEM}      gateway: internal\n      jwt:\n        issuer: https://sso.example.com/realms/shop\n        reverify: true\n"
+        ),
+    );
+    let pay = ingress(
+        "pay",
+        "    - host: pay\n      tls: passthrough\n      routes:\n        - {service: pay, port: 8443}\n",
+    );
+    let internal = "      - name: internal\n        namespace: istio-internal\n        selector: {istio: internal}\n        domain: internal.example.com\n        allowedHosts: [\"*.internal.example.com\"]\n        certificateIssuer: {kind: ClusterIssuer, name: internal-ca}\n";
+    let base = BASE.replace("  egress:\n", &format!("{internal}  egress:\n"));
+    fails(
+        &[("base/meshedge.yaml", &base), (WEB, &web), ("base/tenants/shop/pay.yaml", &pay)],
+        "E458",
+        &[
+            "`jwt.reverify` of host `shop.internal.example.com` checks every workload of namespace `shop`",
+            "`pay.apps.example.com`",
+            &format!("--> {WEB}:13:9"),
+            "--> base/tenants/shop/pay.yaml:7:7",
+        ],
+    );
+}

@@ -36,6 +36,8 @@ pub enum PlatformError {
     TokenCheckShared { host: String, request: String, gateway: String, other: String, other_request: String },
     /// E458: a `jwt` host on a gateway that passes TLS through for another host.
     TokenCheckOnPassthrough { host: String, gateway: String, other: String, other_request: String },
+    /// E458: `jwt.reverify` in a namespace that serves a TLS-passthrough host.
+    ReverifyBesidePassthrough { host: String, namespace: String, other: String, other_request: String },
     /// E458: `jwt` or `login` on a host the gateway passes TLS through for.
     HttpCheckOnPassthroughHost { host: String, field: &'static str },
 }
@@ -52,7 +54,9 @@ impl Explain for PlatformError {
             Self::KindNotServed { .. } => Code::E455,
             Self::GatewayNameTwice { .. } => Code::E456,
             Self::TokenCheckShared { .. } => Code::E457,
-            Self::TokenCheckOnPassthrough { .. } | Self::HttpCheckOnPassthroughHost { .. } => Code::E458,
+            Self::TokenCheckOnPassthrough { .. }
+            | Self::ReverifyBesidePassthrough { .. }
+            | Self::HttpCheckOnPassthroughHost { .. } => Code::E458,
         }
     }
 
@@ -84,6 +88,9 @@ impl Explain for PlatformError {
             Self::TokenCheckOnPassthrough { host, gateway, other, other_request } => format!(
                 "`jwt` of host `{host}` would refuse every connection to `{other}` (request {other_request}), which gateway `{gateway}` passes through: on TLS passthrough Istio drops the host and token conditions of a DENY rule"
             ),
+            Self::ReverifyBesidePassthrough { host, namespace, other, other_request } => format!(
+                "`jwt.reverify` of host `{host}` checks every workload of namespace `{namespace}`, and would refuse every connection to `{other}` (request {other_request}), which is passed through to it: on TCP Istio drops the host and token conditions of a DENY rule"
+            ),
             Self::HttpCheckOnPassthroughHost { host, field } => format!(
                 "`{field}` on host `{host}`, which the gateway passes TLS through: the gateway sees no HTTP request, so it could not check it"
             ),
@@ -110,6 +117,9 @@ impl Explain for PlatformError {
             ),
             Self::TokenCheckOnPassthrough { host, other, .. } => {
                 format!("serve `{host}` and `{other}` through different gateways")
+            }
+            Self::ReverifyBesidePassthrough { other, .. } => {
+                format!("remove `reverify` (the gateway still checks the token), or serve `{other}` from another namespace")
             }
             Self::HttpCheckOnPassthroughHost { field, .. } => {
                 format!("use `tls: simple` or `mutual` so that the gateway terminates TLS, or remove `{field}` and check at the workload")

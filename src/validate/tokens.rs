@@ -20,7 +20,9 @@
 //!   is refused: the token check would refuse every connection of the gateway, and the login's
 //!   CUSTOM policy is not applied to TCP at all (`pilot/pkg/security/authz/builder/builder.go`
 //!   skips a CUSTOM policy with an HTTP provider on a TCP filter chain, @1.18.7 and @1.24.3), so
-//!   it would never ask.
+//!   it would never ask. And `reverify`, whose DENY policy covers every workload of the tenant's
+//!   namespace, is refused where a passthrough host's workloads run in that namespace: the
+//!   connections the gateway passes through to them are TCP too.
 
 use std::collections::BTreeMap;
 
@@ -37,10 +39,13 @@ pub(crate) fn check(c: &mut Checker, hosts: &BTreeMap<String, (IngressHost, (&Re
     // Per gateway: the first host of each tenant, and the first passthrough host.
     let mut tenants: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
     let mut passthrough: BTreeMap<&str, &str> = BTreeMap::new();
+    // Per namespace: the first passthrough host whose workloads run there.
+    let mut passed_to: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, (host, _)) in hosts {
         tenants.entry(host.gateway.as_str()).or_default().entry(host.tenant.as_str()).or_insert(name.as_str());
         if host.tls == IngressTls::Passthrough {
             passthrough.entry(host.gateway.as_str()).or_insert(name.as_str());
+            passed_to.entry(host.namespace.as_str()).or_insert(name.as_str());
         }
     }
     for (host, (request, pointer)) in hosts.values().filter(|(h, _)| h.tls == IngressTls::Passthrough) {
@@ -69,6 +74,23 @@ pub(crate) fn check(c: &mut Checker, hosts: &BTreeMap<String, (IngressHost, (&Re
                     .note(other_request.location(other_pointer), "the other tenant's host"),
                 );
             }
+        }
+        let reverify = host.jwt.as_ref().and_then(|j| j.reverify).unwrap_or(false);
+        if let Some((other_host, (other_request, other_pointer))) = passed_to
+            .get(host.namespace.as_str())
+            .filter(|other| reverify && **other != host.host)
+            .and_then(|other| hosts.get(*other))
+        {
+            c.diagnostics.push(
+                PlatformError::ReverifyBesidePassthrough {
+                    host: host.host.clone(),
+                    namespace: host.namespace.clone(),
+                    other: other_host.host.clone(),
+                    other_request: request_name(other_host),
+                }
+                .at(request.location(&format!("{}/reverify", sibling(pointer, "jwt"))))
+                .note(other_request.location(other_pointer), "the host passed through"),
+            );
         }
         if let Some((other_host, (other_request, other_pointer))) =
             passthrough.get(gateway).filter(|other| **other != host.host).and_then(|other| hosts.get(*other))
