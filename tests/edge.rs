@@ -230,7 +230,13 @@ fn ingress_objects_per_host() {
     let internal = objects(&prod, "Service").find(|s| s["metadata"]["name"] == "internal-ingressgateway").unwrap();
     assert_eq!(internal["spec"]["type"], "LoadBalancer");
     let announced = internal["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/hostname"].as_str().unwrap();
-    assert!(announced.contains("shop-admin.internal.prod.example.com"), "{announced}");
+    assert!(announced.contains("reports.internal.corp.example"), "{announced}");
+    // The shop's admin console has a gateway of its own (its token check applies to every host there).
+    let admin = objects(&prod, "Service").find(|s| s["metadata"]["name"] == "admin-ingressgateway").unwrap();
+    assert_eq!(
+        admin["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/hostname"],
+        "shop-admin.internal.prod.example.com"
+    );
 }
 
 #[test]
@@ -255,27 +261,90 @@ fn login_and_token_checks() {
     let custom = find(&prod, "AuthorizationPolicy", "internal-login");
     assert_eq!(custom["spec"]["action"], "CUSTOM");
     assert_eq!(custom["spec"]["provider"]["name"], "meshedge-login-internal");
-    assert_eq!(custom["spec"]["rules"][0]["when"][0]["notValues"][0], "*", "requests with a token go straight through");
+    // reports has login only: every request goes through the proxy, whatever its headers.
+    assert_eq!(custom["spec"]["rules"].as_array().map(Vec::len), Some(1));
+    assert!(custom["spec"]["rules"][0].get("when").is_none(), "no header skips the login: {custom}");
+    // shop-admin has login and jwt: only a bearer token skips the proxy, for the host's token check.
+    let admin = find(&prod, "AuthorizationPolicy", "admin-login");
+    let when = &admin["spec"]["rules"][0]["when"][0];
+    assert_eq!(
+        (&when["key"], &when["notValues"]),
+        (&"request.headers[authorization]".into(), &serde_json::json!(["Bearer *"]))
+    );
     let smcp = objects(&prod, "ServiceMeshControlPlane").next().unwrap();
-    let provider = &smcp["spec"]["meshConfig"]["extensionProviders"][0];
-    assert_eq!(provider["name"], "meshedge-login-internal");
-    assert_eq!(provider["envoyExtAuthzHttp"]["service"], "oauth2-proxy-internal.istio-internal.svc.cluster.local");
+    let providers: BTreeSet<String> = smcp["spec"]["meshConfig"]["extensionProviders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(providers, BTreeSet::from(["meshedge-login-admin".into(), "meshedge-login-internal".into()]));
     let reports =
         objects(&prod, "VirtualService").find(|v| v["spec"]["hosts"][0] == "reports.internal.corp.example").unwrap();
     assert_eq!(reports["spec"]["http"][0]["match"][0]["uri"]["prefix"], "/oauth2", "the callback reaches the proxy");
     // JWT with reverify: checked at the gateway and again in the tenant's namespace.
     let at_gateway = find(&prod, "RequestAuthentication", "shop-admin-internal-prod-example-com-jwt");
     assert_eq!(at_gateway["metadata"]["namespace"], "istio-internal");
+    assert_eq!(at_gateway["spec"]["selector"]["matchLabels"]["istio"], "admin-ingressgateway");
     assert_eq!(at_gateway["spec"]["jwtRules"][0]["forwardOriginalToken"], true);
-    let namespaces: BTreeSet<String> = objects(&prod, "AuthorizationPolicy")
+    // The login's ID token verifies at the gateway, and is forwarded.
+    let id_token = find(&prod, "RequestAuthentication", "admin-login");
+    let rule = &id_token["spec"]["jwtRules"][0];
+    assert_eq!(rule["issuer"], "https://sso.example.com/realms/corp");
+    assert_eq!(rule["audiences"], serde_json::json!(["mesh-internal"]));
+    assert_eq!(rule["forwardOriginalToken"], true);
+    // The internal gateway checks no token: its hosts are other tenants'.
+    assert!(
+        objects(&prod, "RequestAuthentication")
+            .all(|r| r["spec"]["selector"]["matchLabels"]["istio"] != "internal-ingressgateway")
+    );
+    let denies: Vec<Value> = objects(&prod, "AuthorizationPolicy")
         .filter(|p| p["metadata"]["name"] == "shop-admin-internal-prod-example-com-jwt")
-        .filter_map(|p| p["metadata"]["namespace"].as_str().map(str::to_string))
         .collect();
+    let namespaces: BTreeSet<String> =
+        denies.iter().filter_map(|p| p["metadata"]["namespace"].as_str().map(str::to_string)).collect();
     assert_eq!(namespaces, BTreeSet::from(["istio-internal".into(), "shop".into()]));
+    for deny in &denies {
+        // The host's own issuer, and its audiences plus the login client's.
+        let rules = &deny["spec"]["rules"];
+        assert_eq!(
+            rules[0]["from"][0]["source"]["notRequestPrincipals"],
+            serde_json::json!(["https://sso.example.com/realms/corp/*"])
+        );
+        assert_eq!(rules[1]["when"][0]["key"], "request.auth.audiences");
+        assert_eq!(rules[1]["when"][0]["notValues"], serde_json::json!(["mesh-internal", "shop-admin"]));
+    }
     // dev (istio flavor) carries the provider in the Istio resource.
     let dev = common::build(&common::repo_root(), "dev");
     let istio = objects(&dev, "Istio").next().unwrap();
     assert_eq!(istio["spec"]["values"]["meshConfig"]["extensionProviders"][0]["name"], "meshedge-login-internal");
+}
+
+/// The gateway calls the OAuth proxy in plain text on every target: the proxy has no sidecar,
+/// and OSSM's mesh-wide `ISTIO_MUTUAL` rule (`*.cluster.local`, in the control plane's namespace)
+/// is overridden by a rule for the proxy's host in the gateway's namespace.
+#[test]
+fn the_gateway_reaches_the_login_proxy_under_mesh_mtls() {
+    use meshedge::platform::Target;
+    for environment in ["prod", "dev", "staging"] {
+        let build = common::build(&common::repo_root(), environment);
+        let proxy = find(&build, "Deployment", "oauth2-proxy-internal");
+        assert_eq!(
+            proxy["spec"]["template"]["metadata"]["labels"]["sidecar.istio.io/inject"], "false",
+            "{environment}"
+        );
+        let rule = find(&build, "DestinationRule", "oauth2-proxy-internal");
+        assert_eq!(rule["metadata"]["namespace"], "istio-internal");
+        assert_eq!(rule["spec"]["host"], "oauth2-proxy-internal.istio-internal.svc.cluster.local");
+        assert_eq!(rule["spec"]["trafficPolicy"]["tls"]["mode"], "DISABLE");
+        // No other rule of the output names the proxy's host.
+        let naming = objects(&build, "DestinationRule").filter(|r| r["spec"]["host"] == rule["spec"]["host"]).count();
+        assert_eq!(naming, 1, "{environment}");
+    }
+    // maistra/istio-operator maistra-2.5 resources/helm/v2.5/mesh-config/templates/enable-mesh-mtls.yaml.
+    let ossm = Target::all_supported().into_iter().find(|t| t.ossm_version().is_some()).unwrap();
+    let mesh_rule = ossm.ossm_mesh_mtls_destination_rule().expect("OSSM adds a mesh-wide rule");
+    assert_eq!((mesh_rule.host, mesh_rule.tls_mode), ("*.cluster.local", "ISTIO_MUTUAL"));
 }
 
 #[test]

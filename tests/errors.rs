@@ -754,3 +754,108 @@ fn two_control_plane_gateways_of_one_name() {
     );
     fails(&[(PROD, &env)], "E456", &["gateways `public` and `egress`", "`public`", &format!("--> {PROD}:13:")]);
 }
+
+#[test]
+fn a_setting_asks_for_a_kind_the_cluster_does_not_serve() {
+    // openshift/api network/v1 EgressNetworkPolicy: OpenShift SDN, gone from OpenShift 4.17.
+    let env = prod("settings:\n  enforcement:\n    egressFirewall: sdn\n  cluster:\n    openshiftVersion: \"4.18\"\n");
+    fails(&[(PROD, &env)], "E455", &["enforcement.egressFirewall: ", &format!("--> {PROD}:8:")]);
+    // route.openshift.io Route: served by OpenShift only; the base layer's public gateway asks for it.
+    let env = prod(
+        "settings:\n  mesh:\n    flavor: istio\n    controlPlane:\n      version: v1.24.3\n  cluster:\n    kubernetesVersion: \"1.31\"\n",
+    );
+    fails(&[(PROD, &env)], "E455", &["ingress.gateways.public.exposure: ", "--> base/meshedge.yaml:19:"]);
+}
+
+/// The shop's web host with a token check; its `jwt:` is on line 10.
+fn web_with_jwt() -> String {
+    ingress("web", &format!("{WEB_ITEM}      jwt:\n        issuer: https://sso.example.com/realms/shop\n"))
+}
+
+#[test]
+fn a_token_check_on_a_gateway_shared_with_another_tenant() {
+    // A RequestAuthentication applies to every host of its gateway (istio/istio
+    // pilot/pkg/security/authn/v1beta1/policy_applier.go convertToEnvoyJwtConfig @1.18.7).
+    let blog_tenant = TENANT.replace("shop", "blog");
+    let blog = ingress("blog", "    - host: blog\n      routes:\n        - {path: /, service: blog, port: 8080}\n");
+    let stderr = fails(
+        &[
+            (WEB, &web_with_jwt()),
+            ("base/tenants/blog/tenant.yaml", &blog_tenant),
+            ("base/tenants/blog/blog.yaml", &blog),
+        ],
+        "E457",
+        &[
+            "`jwt` of host `shop.apps.example.com` (request `shop/web`)",
+            "`blog.apps.example.com` of request `blog/blog`",
+            &format!("--> {WEB}:10:7"),
+            "--> base/tenants/blog/blog.yaml:7:7",
+            "help: serve `shop.apps.example.com` through a gateway of its own",
+        ],
+    );
+    assert!(!stderr.contains("E458"), "{stderr}");
+    // The tenant's own hosts may share the gateway.
+    let own = ingress("more", "    - host: more\n      routes:\n        - {path: /, service: more, port: 8080}\n");
+    let output = Repo::new().with(&[(WEB, &web_with_jwt()), ("base/tenants/shop/more.yaml", &own)]).build();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+#[test]
+fn a_token_check_beside_a_passthrough_host() {
+    // istio/istio pilot/pkg/security/authz/model/model.go rule.checkError @1.18.7: on TCP a DENY
+    // rule loses its HTTP-only conditions and denies every connection.
+    let pay = ingress(
+        "pay",
+        "    - host: pay\n      tls: passthrough\n      routes:\n        - {service: pay, port: 8443}\n",
+    );
+    fails(
+        &[(WEB, &web_with_jwt()), ("base/tenants/shop/pay.yaml", &pay)],
+        "E458",
+        &[
+            "`jwt` of host `shop.apps.example.com` would refuse every connection to `pay.apps.example.com`",
+            &format!("--> {WEB}:10:7"),
+            "--> base/tenants/shop/pay.yaml:7:7",
+            "help: serve `shop.apps.example.com` and `pay.apps.example.com` through different gateways",
+        ],
+    );
+}
+
+#[test]
+fn login_or_a_token_check_on_a_passthrough_host() {
+    // istio/istio pilot/pkg/security/authz/builder/builder.go @1.18.7: no CUSTOM (HTTP provider)
+    // on a TCP filter chain, so a login there would never be asked for.
+    let item = "    - host: shop\n      tls: passthrough\n      jwt:\n        issuer: https://sso.example.com/realms/shop\n      routes:\n        - {service: web, port: 8443}\n";
+    fails(
+        &[(WEB, &ingress("web", item))],
+        "E458",
+        &["`jwt` on host `shop.apps.example.com`, which the gateway passes TLS through", &format!("--> {WEB}:9:7")],
+    );
+}
+
+#[test]
+fn reverify_where_a_passthrough_host_runs() {
+    // The namespace-wide DENY of `reverify` is a DENY on TCP too (istio/istio
+    // pilot/pkg/security/authz/model/model.go rule.checkError @1.18.7).
+    let web = ingress(
+        "web",
+        &format!(
+            "{WEB_ITEM}      gateway: internal\n      jwt:\n        issuer: https://sso.example.com/realms/shop\n        reverify: true\n"
+        ),
+    );
+    let pay = ingress(
+        "pay",
+        "    - host: pay\n      tls: passthrough\n      routes:\n        - {service: pay, port: 8443}\n",
+    );
+    let internal = "      - name: internal\n        namespace: istio-internal\n        selector: {istio: internal}\n        domain: internal.example.com\n        allowedHosts: [\"*.internal.example.com\"]\n        certificateIssuer: {kind: ClusterIssuer, name: internal-ca}\n";
+    let base = BASE.replace("  egress:\n", &format!("{internal}  egress:\n"));
+    fails(
+        &[("base/meshedge.yaml", &base), (WEB, &web), ("base/tenants/shop/pay.yaml", &pay)],
+        "E458",
+        &[
+            "`jwt.reverify` of host `shop.internal.example.com` checks every workload of namespace `shop`",
+            "`pay.apps.example.com`",
+            &format!("--> {WEB}:13:9"),
+            "--> base/tenants/shop/pay.yaml:7:7",
+        ],
+    );
+}

@@ -33,12 +33,14 @@ fn objects(env: &str) -> Vec<Value> {
 /// the ID token (audience: the OIDC client) as `Authorization: Bearer` upstream
 /// (`--set-authorization-header`, `authorization` in `headersToUpstreamOnAllow`); no bearer
 /// token is accepted without a session (no `--skip-jwt-bearer-tokens`).
+/// prod's `admin` gateway (the shop's admin console) runs the same login flow.
 fn providers() -> BTreeMap<String, Provider> {
     let id_token = Jwt::new(CORP, "staff", &["mesh-internal"]);
-    BTreeMap::from([(
-        "meshedge-login-internal".to_string(),
-        Provider::OAuthProxy(OAuthProxy { bearer: Vec::new(), id_token: Some(id_token) }),
-    )])
+    let proxy = Provider::OAuthProxy(OAuthProxy { bearer: Vec::new(), id_token: Some(id_token) });
+    BTreeMap::from([
+        ("meshedge-login-internal".to_string(), proxy.clone()),
+        ("meshedge-login-admin".to_string(), proxy),
+    ])
 }
 
 fn prod() -> &'static Model {
@@ -86,6 +88,16 @@ fn names(verdict: &Verdict) -> Vec<String> {
 
 fn decided_by(verdict: &Verdict, kind: &str, namespace: &str, name: &str) -> bool {
     verdict.decided_by.iter().any(|r| r.kind == kind && r.namespace.as_deref() == Some(namespace) && r.name == name)
+}
+
+/// Whether a step of `layer` names the object (also when a later step blocks the path).
+fn step_by(verdict: &Verdict, layer: Layer, kind: &str, namespace: &str, name: &str) -> bool {
+    verdict
+        .steps
+        .iter()
+        .filter(|s| s.layer == layer)
+        .flat_map(|s| &s.decided_by)
+        .any(|r| r.kind == kind && r.namespace.as_deref() == Some(namespace) && r.name == name)
 }
 
 fn platform(verdict: &Verdict, name: &str) -> Option<ObjectRef> {
@@ -183,16 +195,36 @@ fn prod_jwt_host_at_the_istio_layer() {
     let own = Credential::Token(Jwt::new(CORP, "alice", &["shop-admin"]));
     let v = ingress(prod(), host, 443, "/", own, true);
     assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Allowed));
-    assert_eq!(v.layer(Layer::Authorization), None, "a bearer header skips the login check; no DENY matches");
+    assert_eq!(v.layer(Layer::Authorization), None, "a bearer token skips the login; no DENY matches");
     let foreign = Credential::Token(Jwt::new("https://sso.example.com/realms/other", "mallory", &["x"]));
     let v = ingress(prod(), host, 443, "/", foreign, false);
     assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Blocked), "401: issuer not configured on the gateway");
-    let basic = ingress(prod(), host, 443, "/", Credential::Header("Basic x".into()), false);
-    assert_eq!(basic.layer(Layer::Authorization), Some(Outcome::Blocked), "403: DENY notRequestPrincipals");
-    assert!(decided_by(&basic, "AuthorizationPolicy", "istio-internal", "shop-admin-internal-prod-example-com-jwt"));
+    // The right issuer, another audience: verifies for no rule of the gateway.
+    let other_audience = Credential::Token(Jwt::new(CORP, "bob", &["reports-api"]));
+    let v = ingress(prod(), host, 443, "/", other_audience, false);
+    assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Blocked), "401: no rule accepts the audience");
+    let v = ingress(prod(), host, 443, "/", Credential::InvalidToken, false);
+    assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Blocked), "401: the token does not verify");
 }
 
-// ---- defects of today's output ----
+/// shop-admin has `login` and `jwt`: after sign-in the OAuth proxy puts the ID token (audience:
+/// the login client `mesh-internal`) upstream, and the host's token checks at the gateway and
+/// again at the backend (`reverify`) accept it.
+#[test]
+fn the_login_token_opens_a_host_with_login_and_jwt() {
+    let v = ingress(prod(), "shop-admin.internal.prod.example.com", 443, "/", Credential::Session, true);
+    assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Allowed), "{}", v.reason);
+    assert_eq!(v.layer(Layer::Authorization), Some(Outcome::Allowed), "{}", v.reason);
+    assert!(
+        step_by(&v, Layer::Authentication, "RequestAuthentication", "istio-internal", "admin-login"),
+        "{:?}",
+        v.steps
+    );
+    assert_eq!(v.layer(Layer::Routing), Some(Outcome::Allowed), "{}", v.reason);
+    assert_eq!(v.backend.as_deref(), Some("service/shop/shop-admin:8080"));
+}
+
+// ---- defects of today's output, and what holds once they are fixed ----
 
 /// blog calls feeds.partner.example. Under enforcement its pods leave the cluster only through
 /// the egress gateway (`gateway: none` is refused, E428), so the call goes mesh → egress gateway →
@@ -214,18 +246,27 @@ fn egress_of_the_blog_goes_through_the_egress_gateway() {
     }
 }
 
-/// Any `Authorization` header skips the login flow's CUSTOM policy (it asks the provider only
-/// when the header is absent), so `Authorization: Basic x` reaches the login-only reports host.
-/// In prod too, now that the internal gateway is reachable. Once fixed: `Redirected` (or `Blocked`), never `Allowed`.
+/// No `Authorization` header skips the login: on a login-only host every request goes through
+/// the OAuth proxy; on a host with `login` and `jwt` only a bearer token skips it, and the host's
+/// own token check decides that (401 when it does not verify).
 #[test]
-fn defect_any_authorization_header_skips_the_login() {
-    let v = ingress(dev(), "reports.internal.corp.example", 443, "/", Credential::Header("Basic x".into()), false);
-    assert_eq!(v.verdict, Outcome::Allowed, "{}", v.reason);
-    assert_eq!(v.backend.as_deref(), Some("service/reports/reports-ui:8080"));
-    let v = ingress(prod(), "reports.internal.corp.example", 443, "/", Credential::Header("Basic x".into()), false);
-    assert_eq!(v.layer(Layer::Authorization), None, "the CUSTOM policy does not even apply");
-    assert_eq!(v.layer(Layer::Routing), Some(Outcome::Allowed));
-    assert_eq!(v.verdict, Outcome::Allowed, "the internal gateway is reachable now: nothing else stops it");
+fn no_authorization_header_skips_the_login() {
+    for header in ["Basic x", "Bearer not-a-token", "bearer x"] {
+        let credential = Credential::Header(header.into());
+        let v = ingress(dev(), "reports.internal.corp.example", 443, "/", credential.clone(), false);
+        assert_eq!(v.verdict, Outcome::Redirected, "{header}: {}", v.reason);
+        assert!(step_by(&v, Layer::Authorization, "AuthorizationPolicy", "istio-internal", "internal-login"));
+        let v = ingress(prod(), "reports.internal.corp.example", 443, "/", credential, false);
+        assert_eq!(v.layer(Layer::Authorization), Some(Outcome::Redirected), "{header}: {}", v.reason);
+        assert_ne!(v.verdict, Outcome::Allowed, "{header}");
+    }
+    let basic =
+        ingress(prod(), "shop-admin.internal.prod.example.com", 443, "/", Credential::Header("Basic x".into()), false);
+    assert_eq!(basic.layer(Layer::Authorization), Some(Outcome::Redirected), "{}", basic.reason);
+    assert!(step_by(&basic, Layer::Authorization, "AuthorizationPolicy", "istio-internal", "admin-login"));
+    let bearer = ingress(prod(), "shop-admin.internal.prod.example.com", 443, "/", Credential::InvalidToken, false);
+    assert_eq!(bearer.layer(Layer::Authentication), Some(Outcome::Blocked), "{}", bearer.reason);
+    assert_ne!(bearer.verdict, Outcome::Allowed);
 }
 
 /// The internal gateway meshedge deploys runs in a mesh member namespace, where OpenShift
@@ -293,29 +334,34 @@ fn the_egress_hop_rules_no_longer_hide_stripe_in_prod() {
     }
 }
 
-/// The partner API's client CA (`clientCASecret: partner-ca`) never reaches the gateway: on
-/// ossm2 it is dropped, and in dev it lands in `caCertCredentialName`, which Istio reads only
-/// from 1.28. Clients with partner certificates fail the handshake. Once fixed: `Allowed`.
+/// The partner API's client CA (`clientCASecret`) is the secret the gateway reads on every
+/// target: `<credentialName>-cacert` (E452 refuses any other name while no supported release
+/// has `caCertCredentialName`). Clients with partner certificates get through; others do not.
 #[test]
-fn defect_partner_client_certificates_are_not_trusted() {
+fn partner_client_certificates_are_trusted() {
     for (model, host) in [(prod(), "partner-api.apps.prod.example.com"), (dev(), "partner-api.apps.dev.example.com")] {
-        let v = ingress(model, host, 443, "/", Credential::ClientCertificate("partner-ca".into()), true);
+        let partner = Credential::ClientCertificate("partner-api-tls-cacert".into());
+        let v = ingress(model, host, 443, "/", partner, true);
+        assert_eq!(v.verdict, Outcome::Allowed, "{host}: {}", v.reason);
+        let v = ingress(model, host, 443, "/", Credential::ClientCertificate("partner-ca".into()), false);
         assert_eq!(v.verdict, Outcome::Blocked, "{host}");
-        assert_eq!(v.steps.iter().find(|s| s.verdict == Outcome::Blocked).map(|s| s.layer), Some(Layer::Routing));
+        let v = ingress(model, host, 443, "/", Credential::None, false);
+        assert_eq!(v.verdict, Outcome::Blocked, "{host}");
     }
 }
 
-/// After login, the OAuth proxy puts the ID token (audience `mesh-internal`) upstream, and the
-/// gateway's RequestAuthentication for shop-admin (audiences `[shop-admin]`) applies to every
-/// host of the gateway: 401 for logged-in users of reports. Once fixed: `Allowed` at the Istio
-/// layer.
+/// After login, the OAuth proxy puts the ID token (audience `mesh-internal`) upstream. The token
+/// check of shop-admin no longer shares a gateway with reports (E457 refuses that), so the
+/// logged-in users of reports meet no RequestAuthentication at all.
 #[test]
-fn defect_a_login_session_is_rejected_by_another_hosts_jwt_rule() {
+fn a_login_session_is_not_rejected_by_another_hosts_jwt_rule() {
     let v = ingress(prod(), "reports.internal.corp.example", 443, "/", Credential::Session, true);
-    assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Blocked));
-    assert!(
-        decided_by(&v, "RequestAuthentication", "istio-internal", "shop-admin-internal-prod-example-com-jwt"),
-        "{:?}",
-        names(&v)
-    );
+    assert_ne!(v.layer(Layer::Authentication), Some(Outcome::Blocked), "{}", v.reason);
+    assert_eq!(v.layer(Layer::Authorization), Some(Outcome::Allowed), "{}", v.reason);
+    assert_eq!(v.layer(Layer::Routing), Some(Outcome::Allowed), "{}", v.reason);
+    assert!(!v.decided_by.iter().any(|r| r.kind == "RequestAuthentication"), "{:?}", names(&v));
+    // Nor do clients of the internal gateway's other hosts that send a token of any issuer.
+    let token = Credential::Token(Jwt::new("https://sso.example.com/realms/other", "x", &["y"]));
+    let v = ingress(prod(), "blog.internal.prod.example.com", 80, "/", token, true);
+    assert_eq!(v.layer(Layer::Authentication), None, "{}", v.reason);
 }

@@ -147,7 +147,11 @@ fn the_example_opens_its_deployed_gateways_where_the_mesh_closes_them() {
     };
     assert_eq!(
         policies("prod"),
-        ["istio-internal/meshedge-gateway-internal", "payments/meshedge-gateway-payments-edge"]
+        [
+            "istio-internal/meshedge-gateway-admin",
+            "istio-internal/meshedge-gateway-internal",
+            "payments/meshedge-gateway-payments-edge"
+        ]
     );
     assert_eq!(policies("staging"), ["istio-internal/meshedge-gateway-internal"]);
     // dev: upstream Istio, the gateway namespaces are no tenant's: nothing closes them.

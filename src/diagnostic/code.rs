@@ -59,7 +59,8 @@ codes! {
     E444 Error, E445 Error, E446 Error, E447 Error,
     W432 Warning, W434 Warning, W435 Warning,
     // The target platform.
-    E450 Error, E451 Error, E452 Error, E453 Error, E454 Error, E455 Error, E456 Error, W436 Warning,
+    E450 Error, E451 Error, E452 Error, E453 Error, E454 Error, E455 Error, E456 Error, E457 Error, E458 Error,
+    W436 Warning,
     // Patches.
     E501 Error, E502 Error, E503 Error, E504 Error, E505 Error,
     // Analyses of the final objects.

@@ -19,6 +19,7 @@ mod scope;
 mod settings;
 mod tenancy;
 mod tenants;
+mod tokens;
 
 use crate::diagnostic::Diagnostics;
 use crate::merge::{Merged, Tenant};
@@ -46,6 +47,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         check_requests(&mut c, &edge, tenant, &mut claims);
     }
     claims.hosts.check(&mut c.diagnostics);
+    tokens::check(&mut c, &claims.ingress);
     claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);
     let enforcement = settings::enforcement(merged);
     let admission = match &target {

@@ -32,6 +32,14 @@ pub enum PlatformError {
     GatewayNameTwice { service: String, first: String, second: String },
     /// E454: TLS origination that would not verify the server on the target.
     OriginationUnverified { host: String, target: String },
+    /// E457: a `jwt` host on a gateway that also serves another tenant's host.
+    TokenCheckShared { host: String, request: String, gateway: String, other: String, other_request: String },
+    /// E458: a `jwt` host on a gateway that passes TLS through for another host.
+    TokenCheckOnPassthrough { host: String, gateway: String, other: String, other_request: String },
+    /// E458: `jwt.reverify` in a namespace that serves a TLS-passthrough host.
+    ReverifyBesidePassthrough { host: String, namespace: String, other: String, other_request: String },
+    /// E458: `jwt` or `login` on a host the gateway passes TLS through for.
+    HttpCheckOnPassthroughHost { host: String, field: &'static str },
 }
 
 impl Explain for PlatformError {
@@ -45,6 +53,10 @@ impl Explain for PlatformError {
             Self::OriginationUnverified { .. } => Code::E454,
             Self::KindNotServed { .. } => Code::E455,
             Self::GatewayNameTwice { .. } => Code::E456,
+            Self::TokenCheckShared { .. } => Code::E457,
+            Self::TokenCheckOnPassthrough { .. }
+            | Self::ReverifyBesidePassthrough { .. }
+            | Self::HttpCheckOnPassthroughHost { .. } => Code::E458,
         }
     }
 
@@ -70,6 +82,18 @@ impl Explain for PlatformError {
             Self::OriginationUnverified { host, target } => {
                 format!("egress host `{host}`: TLS origination on {target} would not verify the server certificate")
             }
+            Self::TokenCheckShared { host, request, gateway, other, other_request } => format!(
+                "`jwt` of host `{host}` (request {request}) would apply to every host of gateway `{gateway}`, including `{other}` of request {other_request}: Istio cannot confine a RequestAuthentication to a host"
+            ),
+            Self::TokenCheckOnPassthrough { host, gateway, other, other_request } => format!(
+                "`jwt` of host `{host}` would refuse every connection to `{other}` (request {other_request}), which gateway `{gateway}` passes through: on TLS passthrough Istio drops the host and token conditions of a DENY rule"
+            ),
+            Self::ReverifyBesidePassthrough { host, namespace, other, other_request } => format!(
+                "`jwt.reverify` of host `{host}` checks every workload of namespace `{namespace}`, and would refuse every connection to `{other}` (request {other_request}), which is passed through to it: on TCP Istio drops the host and token conditions of a DENY rule"
+            ),
+            Self::HttpCheckOnPassthroughHost { host, field } => format!(
+                "`{field}` on host `{host}`, which the gateway passes TLS through: the gateway sees no HTTP request, so it could not check it"
+            ),
         }
     }
 
@@ -88,6 +112,18 @@ impl Explain for PlatformError {
             Self::ServerCaOnSidecar { .. } => "originate through an egress gateway (`gateway` not `none`), or remove `caSecret` to verify against the proxy's CA bundle".into(),
             Self::GatewayNameTwice { .. } => "the operator refuses two gateways of one name (\"multiple gateways defined\"): give each gateway its own `service`, or set `deploy: true` on one".into(),
             Self::KindNotServed { .. } => "change the setting to one the cluster serves, or check `settings.cluster`".into(),
+            Self::TokenCheckShared { host, other, .. } => format!(
+                "serve `{host}` through a gateway of its own (an entry of `settings.ingress.gateways` that only its tenant's hosts use), or move `{other}` to another gateway"
+            ),
+            Self::TokenCheckOnPassthrough { host, other, .. } => {
+                format!("serve `{host}` and `{other}` through different gateways")
+            }
+            Self::ReverifyBesidePassthrough { other, .. } => {
+                format!("remove `reverify` (the gateway still checks the token), or serve `{other}` from another namespace")
+            }
+            Self::HttpCheckOnPassthroughHost { field, .. } => {
+                format!("use `tls: simple` or `mutual` so that the gateway terminates TLS, or remove `{field}` and check at the workload")
+            }
             Self::OriginationUnverified { .. } => "name the server's CA with `caSecret` (through an egress gateway), or set `mesh.controlPlane.manage: true` so that meshedge turns on istiod's VERIFY_CERTIFICATE_AT_CLIENT".into(),
         })
     }

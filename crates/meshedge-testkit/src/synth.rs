@@ -13,13 +13,17 @@
 //!   `bronze`; every enforcement switched on.
 //! - `base/resources/`: the gateway namespaces and a ConfigMap, passed through.
 //! - `environments/prod/meshedge.yaml`: domains and wildcard `allowedHosts` for both ingress
-//!   gateways, egress IPs and a node selector, `egress.allowedHosts: ["*.partner.example"]`, and
+//!   gateways, the tenant-owned gateways of the tenants that check tokens (LoadBalancer exposure,
+//!   deployed by meshedge), egress IPs and a node selector, `egress.allowedHosts:
+//!   ["*.partner.example"]`, and
 //!   patches that all match: a JSON patch on every public `Gateway`, a merge patch on the internal
 //!   gateway's `Deployment`, and a patch file.
 //! - `base/tenants/t<i>/` for every tenant `i` in `0..tenants`:
 //!   - `tenant.yaml` (every fifth tenant owns a second namespace, `t<i>-batch`);
 //!   - `web.yaml`: the public host `t<i>-web` with two routes (`/api`, `/`); every third tenant
-//!     stamps the `gold` SLA class, every seventh requires a JWT (every fourteenth re-verifies it);
+//!     stamps the `gold` SLA class, every seventh requires a JWT (the odd ones re-verify it)
+//!     and serves the host through a gateway of its own, `t<i>-edge` in its namespace (a token
+//!     check applies to every host of its gateway, so meshedge refuses it on a shared one);
 //!   - `partner.yaml`: egress to its own `t<i>.partner.example` with TLS origination, verified
 //!     against its own CA secret `t<i>-partner-ca` (a secret belongs to one tenant); every other
 //!     tenant routes it by SLA class;
@@ -68,7 +72,8 @@ pub fn write_repo_with(dir: &Path, options: &Options) -> io::Result<()> {
     }
     write(dir, "base/meshedge.yaml", BASE)?;
     write(dir, "base/resources/namespaces.yaml", NAMESPACES)?;
-    write(dir, "environments/prod/meshedge.yaml", PROD)?;
+    let own_gateways: String = (0..options.tenants).filter(|i| checks_tokens(*i)).map(own_gateway).collect();
+    write(dir, "environments/prod/meshedge.yaml", &PROD.replace(OWN_GATEWAYS, &own_gateways))?;
     write(dir, "environments/prod/patches/hardening.yaml", HARDENING)?;
     let changed = (options.variant != 0).then(|| (options.variant as usize - 1) % options.tenants);
     for i in 0..options.tenants {
@@ -85,6 +90,25 @@ pub fn write_repo_with(dir: &Path, options: &Options) -> io::Result<()> {
 pub fn tenant_name(i: usize) -> String {
     format!("t{i}")
 }
+
+/// Whether tenant `i` requires a JWT on its web host (and so has a gateway of its own).
+fn checks_tokens(i: usize) -> bool {
+    i % 7 == 0
+}
+
+/// The settings item of tenant `i`'s own gateway, `t<i>-edge` in namespace `t<i>`.
+fn own_gateway(i: usize) -> String {
+    let t = tenant_name(i);
+    format!(
+        "      - name: {t}-edge\n        namespace: {t}\n        tenant: {t}\n        \
+         selector: {{istio: {t}-edge}}\n        service: {t}-edge\n        exposure: loadBalancer\n        \
+         deploy: true\n        domain: apps.prod.example.com\n        allowedHosts: [\"{t}-web.apps.prod.example.com\"]\n        \
+         certificateIssuer: {{kind: ClusterIssuer, name: public-ca}}\n"
+    )
+}
+
+/// Where [`PROD`] takes the tenant-owned gateways.
+const OWN_GATEWAYS: &str = "      # tenant-owned gateways\n";
 
 fn write(dir: &Path, relative: &str, contents: &str) -> io::Result<()> {
     let path = dir.join(relative);
@@ -110,17 +134,20 @@ fn write_tenant(dir: &Path, i: usize, api_timeout: u64) -> io::Result<()> {
 
     let mut web = request_header("web", None);
     web.push_str("  ingress:\n");
-    web.push_str(&format!("    - host: {t}-web\n      gateway: public\n      tls: simple\n"));
+    let gateway = if checks_tokens(i) { format!("{t}-edge") } else { "public".to_string() };
+    web.push_str(&format!("    - host: {t}-web\n      gateway: {gateway}\n      tls: simple\n"));
     if i % 3 == 0 {
         web.push_str("      slaClass: gold\n");
     }
-    if i % 7 == 0 {
+    if checks_tokens(i) {
         web.push_str(&format!(
             "      jwt:\n        issuer: https://sso.example.com/realms/{t}\n        \
              jwksUri: https://sso.example.com/realms/{t}/protocol/openid-connect/certs\n        \
              audiences: [{t}-web]\n"
         ));
-        if i % 14 == 0 {
+        // Odd tenants only: an even one may have a passthrough host in its namespace, where the
+        // namespace-wide check of `reverify` would refuse its connections (E458).
+        if i % 14 == 7 {
             web.push_str("        reverify: true\n");
         }
     }
@@ -297,6 +324,7 @@ settings:
       - name: internal
         domain: internal.prod.example.com
         allowedHosts: [\"*.internal.prod.example.com\"]
+      # tenant-owned gateways
   egress:
     gateways:
       - name: egress
