@@ -469,10 +469,14 @@ impl Model {
         if item.sla {
             text.push_str("      slaClass: gold\n");
         }
-        if item.login && gateway == "internal" && self.internal_oidc {
+        // A token check reaches every host of its gateway (E457) and turns a DENY rule into
+        // deny-all on passthrough connections (E458): fair tenants check tokens on a gateway of
+        // their own, and never on passthrough hosts.
+        let checks = tls != "passthrough";
+        if item.login && checks && gateway == "internal" && self.internal_oidc {
             text.push_str("      login: true\n");
         }
-        if let Some(reverify) = item.jwt {
+        if let Some(reverify) = item.jwt.filter(|_| checks && gateway == "own-edge") {
             text.push_str(&format!(
                 "      jwt:\n        issuer: https://sso.example.com/realms/t{i}\n        \
                  jwksUri: https://sso.example.com/realms/t{i}/certs\n        reverify: {reverify}\n"
