@@ -186,8 +186,14 @@ fn chosen_istio_api_versions_are_served_by_the_vendored_crds() {
 fn every_target_has_a_schema_for_each_kind_it_serves() {
     // Each file is parsed once; a target's set is the union of its files' registrations.
     let mut registered: BTreeMap<PathBuf, Vec<(String, String, String)>> = BTreeMap::new();
-    let without_schema =
-        [Kind::Telemetry, Kind::IstioControlPlane, Kind::ConstraintTemplate, Kind::Constraint, Kind::ClusterPolicy];
+    let without_schema = [
+        Kind::Pod,
+        Kind::Telemetry,
+        Kind::IstioControlPlane,
+        Kind::ConstraintTemplate,
+        Kind::Constraint,
+        Kind::ClusterPolicy,
+    ];
     for t in Target::all_supported() {
         let files = t.schema_files(&data_dir()).unwrap_or_else(|e| panic!("{t}: {e}"));
         let mut union = BTreeSet::new();
@@ -469,4 +475,38 @@ fn every_example_object_validates_against_the_schemas_of_its_target() {
         }
         assert!(checked > 50, "{environment}: {checked} objects checked");
     }
+}
+
+/// The example's dev environment moved to Istio 1.21 on Kubernetes 1.30: every object, the token
+/// checks and login policies included, is written at the version that target chooses
+/// (`security.istio.io/v1beta1`: PeerAuthentication v1 is first served in Istio 1.22, istio/istio
+/// `manifests/charts/base/crds/crd-all.gen.yaml` at 1.21.6 and 1.22.0).
+#[test]
+fn an_older_istio_gets_every_object_at_the_api_version_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for part in ["base", "environments/dev"] {
+        common::copy_tree_reversed(&common::repo_root().join(part), &root.join(part));
+    }
+    let manifest = root.join("environments/dev/meshedge.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text
+        .replace("version: v1.24.3", "version: v1.21.6")
+        .replace("kubernetesVersion: \"1.31\"", "kubernetesVersion: \"1.30\"");
+    std::fs::write(&manifest, text).unwrap();
+    let build = common::build(root, "dev");
+    let t = target(Flavor::Istio, "v1.21.6", ClusterSetting::Kubernetes("1.30"));
+    let chosen: BTreeMap<&str, String> =
+        Kind::ALL.into_iter().filter_map(|k| t.api_version(k).ok().map(|api| (k.name(), api.to_string()))).collect();
+    let mut security = 0;
+    for object in &build.objects {
+        let value = object.value();
+        let (api, kind) = (value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap());
+        assert_eq!(chosen.get(kind).map(String::as_str), Some(api), "{kind} {}", value["metadata"]["name"]);
+        if ["RequestAuthentication", "AuthorizationPolicy"].contains(&kind) {
+            assert_eq!(api, "security.istio.io/v1beta1");
+            security += 1;
+        }
+    }
+    assert!(security >= 1, "the login policy is written: {security}");
 }

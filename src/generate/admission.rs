@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::generate::sink::Generated;
 use crate::objects::{Manifest, Spec};
 use crate::plan::Plan;
-use crate::platform::{AdmissionEngine, Kind};
+use crate::platform::{AdmissionEngine, ApiVersion, Kind};
 
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Kyverno derives rules for pod controllers from a Pod rule unless told not to
@@ -34,9 +34,10 @@ pub(crate) struct Rule {
     pub name: &'static str,
     /// The Gatekeeper constraint kind (`spec.crd.spec.names.kind` of the template).
     pub constraint_kind: &'static str,
-    pub api_group: &'static str,
+    /// The kind the rule refuses, and the API version it is matched at.
+    pub kind: Kind,
+    pub api: ApiVersion,
     pub resource: &'static str,
-    pub kind: &'static str,
     /// CEL, true when the object is admitted (ValidatingAdmissionPolicy, Kyverno `validate.cel`).
     pub cel: String,
     /// Rego v0 module with `violation[{"msg": msg}]` (Gatekeeper).
@@ -48,26 +49,26 @@ pub(crate) struct Rule {
 pub(crate) fn rules(plan: &Plan) -> Vec<Rule> {
     let e = &plan.enforcement;
     let mut out = Vec::new();
-    if e.deny_routes {
+    if let (true, Some(api)) = (e.deny_routes, Kind::Route.admission_match_api_version()) {
         out.push(Rule {
             name: "meshedge-deny-tenant-routes",
             constraint_kind: "MeshedgeDenyTenantRoutes",
-            api_group: "route.openshift.io",
+            kind: Kind::Route,
+            api,
             resource: "routes",
-            kind: "Route",
             cel: "false".into(),
             rego: ROUTES_REGO.into(),
             message: "tenants do not create Routes: exposure goes through an EdgeRequest and the platform's ingress gateways",
         });
     }
-    if e.require_sidecar {
+    if let (true, Some(api)) = (e.require_sidecar, Kind::Pod.admission_match_api_version()) {
         let proxy = plan.target.sidecar_container_name();
         out.push(Rule {
             name: "meshedge-require-sidecar",
             constraint_kind: "MeshedgeRequireSidecar",
-            api_group: "",
+            kind: Kind::Pod,
+            api,
             resource: "pods",
-            kind: "Pod",
             cel: format!(
                 "object.spec.containers.exists(c, c.name == '{proxy}') || \
                  (has(object.spec.initContainers) && object.spec.initContainers.exists(c, c.name == '{proxy}'))"
@@ -122,11 +123,11 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
 }
 
 fn policy(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
-    let version = if rule.api_group.is_empty() { "v1" } else { "*" };
+    let version = if rule.api.group().is_empty() { rule.api.version() } else { "*" };
     let spec = json!({
         "failurePolicy": "Fail",
         "matchConstraints": {
-            "resourceRules": [{"apiGroups": [rule.api_group], "apiVersions": [version],
+            "resourceRules": [{"apiGroups": [rule.api.group()], "apiVersions": [version],
                 "operations": ["CREATE", "UPDATE"], "resources": [rule.resource]}],
             "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": namespaces}]}
         },
@@ -153,7 +154,7 @@ fn gatekeeper(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSe
     let constraint = json!({
         "enforcementAction": "deny",
         "match": {
-            "kinds": [{"apiGroups": [rule.api_group], "kinds": [rule.kind]}],
+            "kinds": [{"apiGroups": [rule.api.group()], "kinds": [rule.kind.name()]}],
             "namespaces": namespaces
         },
         "parameters": {"message": rule.message}
@@ -163,10 +164,10 @@ fn gatekeeper(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSe
 }
 
 fn kyverno(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
-    let kind: Value = if rule.api_group.is_empty() {
-        json!(rule.kind)
+    let kind: Value = if rule.api.group().is_empty() {
+        json!(rule.kind.name())
     } else {
-        json!(format!("{}/v1/{}", rule.api_group, rule.kind))
+        json!(format!("{}/{}", rule.api, rule.kind))
     };
     let spec = json!({
         "validationFailureAction": "Enforce",

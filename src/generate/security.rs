@@ -17,6 +17,7 @@ use crate::generate::sink::Generated;
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, OAUTH_PROXY_PORT, Plan};
+use crate::platform::Kind;
 
 pub(crate) const OAUTH_PROXY_IMAGE: &str = "quay.io/oauth2-proxy/oauth2-proxy:v7.6.0";
 
@@ -56,11 +57,16 @@ fn require_token(
     rule: JwtRule,
     out: &mut Generated,
 ) {
-    let api = security_api(plan.flavor);
     let tenant = Some(host.tenant.as_str());
     let authn = RequestAuthenticationSpec { selector: selector.clone(), jwt_rules: vec![rule] };
     out.push(
-        Manifest::new(api, "RequestAuthentication", Some(namespace), name, Spec { spec: authn }),
+        Manifest::new(
+            plan.api(Kind::RequestAuthentication),
+            "RequestAuthentication",
+            Some(namespace),
+            name,
+            Spec { spec: authn },
+        ),
         &host.sources,
         tenant,
     );
@@ -75,7 +81,13 @@ fn require_token(
         }],
     };
     out.push(
-        Manifest::new(api, "AuthorizationPolicy", Some(namespace), name, Spec { spec: authz }),
+        Manifest::new(
+            plan.api(Kind::AuthorizationPolicy),
+            "AuthorizationPolicy",
+            Some(namespace),
+            name,
+            Spec { spec: authz },
+        ),
         &host.sources,
         tenant,
     );
@@ -125,7 +137,7 @@ fn login(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost], out: &mu
         }
     });
     out.push(
-        Manifest::new("apps/v1", "Deployment", ns, &name, Spec { spec: deployment }),
+        Manifest::new(plan.api(Kind::Deployment), "Deployment", ns, &name, Spec { spec: deployment }),
         &sources,
         gateway.tenant.as_deref(),
     );
@@ -139,7 +151,8 @@ fn login(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost], out: &mu
             protocol: "TCP",
         }],
     };
-    out.push(Manifest::new("v1", "Service", ns, &name, Spec { spec: service }), &sources, gateway.tenant.as_deref());
+    let service = Manifest::new(plan.api(Kind::Service), "Service", ns, &name, Spec { spec: service });
+    out.push(service, &sources, gateway.tenant.as_deref());
     let policy = AuthorizationPolicySpec {
         selector: Some(WorkloadSelector { match_labels: gateway.selector.clone() }),
         action: "CUSTOM",
@@ -153,7 +166,13 @@ fn login(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost], out: &mu
     };
     let policy_name = join(&[&gateway.name, "login"]);
     out.push(
-        Manifest::new(security_api(plan.flavor), "AuthorizationPolicy", ns, &policy_name, Spec { spec: policy }),
+        Manifest::new(
+            plan.api(Kind::AuthorizationPolicy),
+            "AuthorizationPolicy",
+            ns,
+            &policy_name,
+            Spec { spec: policy },
+        ),
         &sources,
         gateway.tenant.as_deref(),
     );

@@ -83,6 +83,17 @@ pub fn smmr_silently_excluded(namespace: &str, member_roll_namespace: &str) -> b
 }
 
 impl Target {
+    /// Whether the control plane resource meshedge manages declares the gateways itself: the
+    /// ServiceMeshControlPlane has `spec.gateways` (`ingress`, `egress`, `additionalIngress`,
+    /// `additionalEgress`: maistra/istio-operator 8143614c `pkg/apis/maistra/v2/gateways.go:10-19`);
+    /// the Sail operator "does not deploy or manage Gateways", and `spec.values.gateways` on its
+    /// `Istio` "will not work" (istio-ecosystem/sail-operator 1.0.0 `docs/README.md:311-315`).
+    pub fn control_plane_declares_gateways(&self) -> bool {
+        self.flavor == Flavor::Ossm2
+    }
+}
+
+impl Target {
     /// The injection policy the control plane ships with.
     ///
     /// - OSSM 2.4–2.6: opt-in per pod. The `base` SMCP profile sets `proxy.injection.autoInject:

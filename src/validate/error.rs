@@ -324,7 +324,7 @@ impl Explain for RequestError {
                 format!("host `{host}` asks for login but gateway `{gateway}` has no `oidc`")
             }
             CredentialNameTooLong { credential } => format!(
-                "credential name {} is too long for the CA secret OpenShift Service Mesh 2 derives from it",
+                "credential name {} is too long for the CA secret the gateway derives from it",
                 crate::values::shown(credential)
             ),
             ExternalHostDisagrees { host, differences, first, second } => {

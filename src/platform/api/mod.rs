@@ -25,6 +25,8 @@ pub enum Kind {
     ServiceMeshMemberRoll,
     IstioControlPlane,
     // Kubernetes.
+    /// Not written by meshedge: the kind its admission rules match.
+    Pod,
     Namespace,
     ConfigMap,
     Secret,
@@ -52,7 +54,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 35] = [
+    pub const ALL: [Kind; 36] = [
         Kind::Gateway,
         Kind::VirtualService,
         Kind::DestinationRule,
@@ -67,6 +69,7 @@ impl Kind {
         Kind::ServiceMeshControlPlane,
         Kind::ServiceMeshMemberRoll,
         Kind::IstioControlPlane,
+        Kind::Pod,
         Kind::Namespace,
         Kind::ConfigMap,
         Kind::Secret,
@@ -107,6 +110,7 @@ impl Kind {
             Kind::ServiceMeshControlPlane => "ServiceMeshControlPlane",
             Kind::ServiceMeshMemberRoll => "ServiceMeshMemberRoll",
             Kind::IstioControlPlane => "Istio",
+            Kind::Pod => "Pod",
             Kind::Namespace => "Namespace",
             Kind::ConfigMap => "ConfigMap",
             Kind::Secret => "Secret",
@@ -209,6 +213,23 @@ const NETWORKING_V1: ApiVersion = ApiVersion("networking.istio.io/v1");
 const NETWORKING_V1BETA1: ApiVersion = ApiVersion("networking.istio.io/v1beta1");
 const SECURITY_V1: ApiVersion = ApiVersion("security.istio.io/v1");
 const SECURITY_V1BETA1: ApiVersion = ApiVersion("security.istio.io/v1beta1");
+const CORE_V1: ApiVersion = ApiVersion("v1");
+const ROUTE_V1: ApiVersion = ApiVersion("route.openshift.io/v1");
+
+impl Kind {
+    /// The API version an admission rule names to match objects of this kind, on any cluster:
+    /// Pod is core `v1` in every Kubernetes release (kubernetes/api `core/v1`); Route is
+    /// `route.openshift.io/v1`, the only version OpenShift serves (openshift/api `route/v1`), and a
+    /// rule that matches Routes may land on a cluster without them, where it matches nothing.
+    /// `None` for a kind no admission rule of meshedge matches.
+    pub fn admission_match_api_version(self) -> Option<ApiVersion> {
+        match self {
+            Kind::Pod => Some(CORE_V1),
+            Kind::Route => Some(ROUTE_V1),
+            _ => None,
+        }
+    }
+}
 
 impl Target {
     /// The API version meshedge writes `kind` at on this target, or why the target does not
@@ -271,7 +292,9 @@ impl Target {
                     "the sail operator's Istio resource belongs to flavor istio, not to {self}"
                 ));
             }
-            Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => ApiVersion("v1"),
+            Kind::Pod | Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => {
+                CORE_V1
+            }
             Kind::Deployment => ApiVersion("apps/v1"),
             Kind::NetworkPolicy => ApiVersion("networking.k8s.io/v1"),
             Kind::Role | Kind::RoleBinding | Kind::ClusterRole | Kind::ClusterRoleBinding => {
@@ -284,7 +307,7 @@ impl Target {
                     return not_served(self.validating_admission_policy_missing(kind));
                 }
             }
-            Kind::Route if self.is_openshift() => ApiVersion("route.openshift.io/v1"),
+            Kind::Route if self.is_openshift() => ROUTE_V1,
             Kind::Route => return not_served(format!("routes exist only on openshift, not on {self}")),
             Kind::EgressNetworkPolicy => match self.openshift_version() {
                 Some(openshift) if openshift.minor <= 16 => ApiVersion("network.openshift.io/v1"),
