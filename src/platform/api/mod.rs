@@ -307,6 +307,8 @@ impl Target {
                     return not_served(self.validating_admission_policy_missing(kind));
                 }
             }
+            // openshift/api release-4.14 `route/v1/route.crd.yaml` (v1 only, served and storage) and
+            // `route/v1/register.go:12` through release-4.19.
             Kind::Route if self.is_openshift() => ROUTE_V1,
             Kind::Route => return not_served(format!("routes exist only on openshift, not on {self}")),
             Kind::EgressNetworkPolicy => match self.openshift_version() {
@@ -319,6 +321,10 @@ impl Target {
                 }
                 None => return not_served(format!("EgressNetworkPolicy exists only on openshift, not on {self}")),
             },
+            // The CRDs OpenShift installs with OVN-Kubernetes serve v1 only: openshift/cluster-network-operator
+            // release-4.14 and release-4.16 `bindata/network/ovn-kubernetes/common/001-crd.yaml`
+            // (EgressFirewall, EgressIP); upstream ovn-org/ovn-kubernetes 6c366bb49
+            // `dist/templates/k8s.ovn.org_egress{firewalls,ips}.yaml.j2` likewise.
             Kind::EgressFirewall | Kind::EgressIP if self.is_openshift() => ApiVersion("k8s.ovn.org/v1"),
             Kind::EgressFirewall | Kind::EgressIP => {
                 return not_served(format!(
