@@ -12,7 +12,9 @@
 //! Each engine gets the same rule: a ValidatingAdmissionPolicy (CEL) and its binding; an OPA
 //! Gatekeeper ConstraintTemplate (Rego) and its constraint; a Kyverno ClusterPolicy with a
 //! `validate.cel` rule (the VAP's expression), enforced, and without the rules Kyverno would
-//! otherwise derive for pod controllers (their pod templates are not injected yet).
+//! otherwise derive for pod controllers (their pod templates are not injected yet). Argo CD
+//! applies the Gatekeeper templates a wave before their constraints, whose kinds exist only once
+//! Gatekeeper has processed a template, and the constraints skip the dry run until then.
 
 use std::collections::BTreeSet;
 
@@ -27,6 +29,25 @@ const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Kyverno derives rules for pod controllers from a Pod rule unless told not to
 /// (kyverno/kyverno v1.12.7 `pkg/autogen/autogen.go:20,59-80`, `api/kyverno/constants.go:12`).
 const KYVERNO_AUTOGEN: &str = "pod-policies.kyverno.io/autogen-controllers";
+/// Argo CD applies resources wave by wave, lowest first, and waits between waves (2 s by default,
+/// `ARGOCD_SYNC_WAVE_DELAY`) for controllers to react (argoproj/argo-cd v3.5.1
+/// `docs/user-guide/sync-waves.md`, "How sync waves work?"; default wave 0).
+const ARGOCD_SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// Per-resource sync options (argoproj/argo-cd v3.5.1 `docs/user-guide/sync-options.md`).
+const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+/// A Gatekeeper constraint's kind is a CRD that Gatekeeper creates once it has processed the
+/// ConstraintTemplate (`status.created`: open-policy-agent/gatekeeper v3.16.3
+/// `vendor/github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1/constrainttemplate_types.go:101`).
+/// On a first sync that kind is unknown, and Argo CD's dry run fails with "the server could not
+/// find the requested resource" unless the constraint skips it; the option names Gatekeeper as
+/// its example (argoproj/argo-cd v3.5.1 `docs/user-guide/sync-options.md:82-97`). The dry run
+/// still runs once the kind exists.
+const SKIP_DRY_RUN_ON_MISSING_RESOURCE: &str = "SkipDryRunOnMissingResource=true";
+/// The templates go one wave before everything else (wave 0, the constraints with it), so that
+/// Gatekeeper has created the constraint kinds when the constraints are applied. A wave earlier
+/// rather than the constraints a wave later: a later wave waits for every object of wave 0 to be
+/// healthy, and one gateway that is not would hold the admission rules back.
+const TEMPLATE_WAVE: &str = "-1";
 
 /// One admission rule, written for every engine.
 pub(crate) struct Rule {
@@ -150,7 +171,9 @@ fn gatekeeper(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSe
     });
     let template_name = rule.constraint_kind.to_ascii_lowercase();
     let kind = Kind::ConstraintTemplate;
-    out.push(Manifest::new(plan.api(kind), kind.name(), None, &template_name, Spec { spec: template }), sources, None);
+    let template = Manifest::new(plan.api(kind), kind.name(), None, &template_name, Spec { spec: template })
+        .annotation(ARGOCD_SYNC_WAVE, TEMPLATE_WAVE);
+    out.push(template, sources, None);
     let constraint = json!({
         "enforcementAction": "deny",
         "match": {
@@ -160,7 +183,9 @@ fn gatekeeper(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSe
         "parameters": {"message": rule.message}
     });
     let api = plan.api(Kind::Constraint);
-    out.push(Manifest::new(api, rule.constraint_kind, None, rule.name, Spec { spec: constraint }), sources, None);
+    let constraint = Manifest::new(api, rule.constraint_kind, None, rule.name, Spec { spec: constraint })
+        .annotation(ARGOCD_SYNC_OPTIONS, SKIP_DRY_RUN_ON_MISSING_RESOURCE);
+    out.push(constraint, sources, None);
 }
 
 fn kyverno(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
