@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use meshedge::platform::{
     AdmissionEngine, ClusterSetting, Field, Kind, Target, TargetError, admission_engine_schema_files,
 };
-use meshedge::schema::{SchemaSet, Validation};
-use meshedge::stages::Flavor;
+use meshedge::stages::{Flavor, SchemaSet, Validation};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
