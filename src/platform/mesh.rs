@@ -268,6 +268,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn gateways_in_the_smcp_maistra_v2_gateways_go_not_in_the_sail_istio_resource() {
+        // maistra/istio-operator 8143614c pkg/apis/maistra/v2/gateways.go:10-19;
+        // istio-ecosystem/sail-operator 1.0.0 docs/README.md:311-315.
+        for v in ["v2.4", "v2.5", "v2.6"] {
+            assert!(ossm(v, "4.16").control_plane_declares_gateways(), "{v}");
+        }
+        assert!(!istio("v1.24.3", "1.31").control_plane_declares_gateways());
+        assert!(!istio("v1.20", "1.29").control_plane_declares_gateways());
+    }
+
+    #[test]
     fn injection_values_istio_pkg_kube_inject_inject_go_inject_required() {
         // istio/istio pkg/kube/inject/inject.go injectRequired: strings.ToLower, case "y", "yes", "true", "on".
         for yes in ["y", "yes", "true", "on", "True", "YES", "On"] {
