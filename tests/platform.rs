@@ -592,3 +592,26 @@ fn api_versions_of_every_kind_by_flavor_version_and_cluster() {
         assert_eq!(got, expected, "{t}");
     }
 }
+
+/// Upstream Istio reads a gateway's client CA from `<credentialName>-cacert` as OSSM 2 does
+/// (istio/istio 1.24.3 `pilot/pkg/credentials/kube/secrets.go` `GetCaCert`), so a credential name
+/// too long for that Secret name is refused on the `istio` flavor too (E439).
+#[test]
+fn a_credential_name_too_long_for_its_ca_secret_is_refused_on_upstream_istio() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for part in ["base", "environments/dev"] {
+        common::copy_tree_reversed(&common::repo_root().join(part), &root.join(part));
+    }
+    let long = format!("{}.{}.{}.{}", "a".repeat(61), "b".repeat(61), "c".repeat(61), "d".repeat(63));
+    assert_eq!(long.len(), 249);
+    let file = root.join("base/tenants/payments/gateway.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replace("credentialName: partner-api-tls ", &format!("credentialName: {long} "));
+    std::fs::write(&file, text).unwrap();
+    let failed =
+        meshedge::compiler::compile(&meshedge::source::FsSource::new(root), "environments/dev").err().expect("refused");
+    let rendered = failed.render();
+    assert!(rendered.contains("error[E439]"), "{rendered}");
+    assert!(rendered.contains("base/tenants/payments/gateway.yaml"), "{rendered}");
+}
