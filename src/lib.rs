@@ -67,6 +67,11 @@ pub mod stages {
     pub use crate::resource::Resource;
     pub use crate::validate::validate;
 
+    /// JSON pointers (RFC 6901), for the fuzz targets that walk rendered objects.
+    pub mod pointer {
+        pub use crate::pointer::escape;
+    }
+
     /// Structural validation against CRD and OpenAPI schemas.
     pub use crate::schema::{SchemaSet, Validation};
 
