@@ -609,8 +609,9 @@ fn a_credential_name_too_long_for_its_ca_secret_is_refused_on_upstream_istio() {
     let text = std::fs::read_to_string(&file).unwrap();
     let text = text.replace("credentialName: partner-api-tls ", &format!("credentialName: {long} "));
     std::fs::write(&file, text).unwrap();
-    let failed =
-        meshedge::compiler::compile(&meshedge::source::FsSource::new(root), "environments/dev").err().expect("refused");
+    let Err(failed) = meshedge::compiler::compile(&meshedge::source::FsSource::new(root), "environments/dev") else {
+        panic!("refused");
+    };
     let rendered = failed.render();
     assert!(rendered.contains("error[E439]"), "{rendered}");
     assert!(rendered.contains("base/tenants/payments/gateway.yaml"), "{rendered}");
