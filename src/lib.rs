@@ -5,14 +5,18 @@
 //! [`source`] → `load` → `layers` → `merge` → `validate` (a `plan`) → `generate` → `finish`
 //! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → sort. Objects are finished one
 //! at a time as they are generated, on every core (`parallel`). The commands of the binary are
-//! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], [`schema`]
+//! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], `schema`
 //! and [`report`]), [`diff`] and [`argocd`] are the library parts of `meshedge check`,
 //! `meshedge diff` and `meshedge generate`, [`error`] is what a command fails with. See
 //! `docs/architecture.md` for the house in one page.
 //!
 //! The public surface is what the binary, the tests, the benchmarks and the fuzz targets use:
-//! the modules declared `pub` below, and [`stages`] for driving a part of the pipeline. Every
-//! other module is the library's own.
+//! the modules the binary calls ([`argocd`], [`check`], [`compiler`], [`diagnostic`], [`diff`],
+//! [`error`], [`input_schema`], [`locate`], [`render`], [`report`], [`source`]); the models the
+//! tests and benchmarks query as a whole ([`platform`], [`flows`], [`analyzers`]); and
+//! [`stages`], the facade for driving a part of the pipeline, which also carries the few items
+//! of otherwise private modules a test needs (schemas, value types). Every other module is the
+//! library's own.
 
 // Diagnostics are returned by value on the cold error path; their size does not matter there.
 #![allow(clippy::result_large_err)]
@@ -41,15 +45,15 @@ mod parallel;
 mod patch;
 mod plan;
 pub mod platform;
-pub mod pointer;
+mod pointer;
 pub mod render;
 pub mod report;
 mod resource;
-pub mod schema;
+mod schema;
 pub mod source;
 mod suggest;
 mod validate;
-pub mod values;
+mod values;
 
 /// The stages one by one, for tests and fuzz targets that drive a part of the pipeline.
 pub mod stages {
@@ -62,4 +66,22 @@ pub mod stages {
     pub use crate::patch::{MAX_PATCHED_DEPTH, apply};
     pub use crate::resource::Resource;
     pub use crate::validate::validate;
+
+    /// JSON pointers (RFC 6901), for the fuzz targets that walk rendered objects.
+    pub mod pointer {
+        pub use crate::pointer::escape;
+    }
+
+    /// Structural validation against CRD and OpenAPI schemas.
+    pub use crate::schema::{SchemaSet, Validation};
+
+    /// The value types of the inputs, for the tests that hold them to their JSON Schema.
+    pub mod values {
+        pub use crate::values::{
+            AnnotationKey, ControlPlaneName, Count, DomainName, Duration, EgressIp, ExternalHost, GatewayName,
+            HeaderName, HostPattern, HttpsUrl, IssuerUrl, LabelKey, LabelValue, Namespace, ObjectName, PathPrefix,
+            Percent, Port, Refusal, RequestHost, SecretKey, SecretName, ServiceName, ServiceRef, SlaClassName,
+            TenantName, Text, Uint32,
+        };
+    }
 }

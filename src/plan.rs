@@ -194,9 +194,9 @@ impl Plan {
         )
     }
 
-    /// Whether meshedge emits the ossm2 control plane, and so the gateways it declares.
+    /// Whether meshedge emits a control plane that declares the gateways (the OSSM SMCP).
     pub(crate) fn manages_gateways(&self) -> bool {
-        self.flavor == Flavor::Ossm2 && self.mesh.manage
+        self.target.control_plane_declares_gateways() && self.mesh.manage
     }
 }
 

@@ -168,3 +168,39 @@ fn kyverno_refuses_what_the_policy_refuses() {
         }
     }
 }
+
+/// Argo CD applies the Gatekeeper templates before their constraints, whose kinds Gatekeeper
+/// creates only once it has processed a template; the constraints skip the dry run while their
+/// kind is missing (argoproj/argo-cd v3.5.1 `docs/user-guide/sync-waves.md`,
+/// `docs/user-guide/sync-options.md` "Skip Dry Run for new custom resources types").
+#[test]
+fn argo_cd_applies_gatekeeper_templates_before_their_constraints() {
+    let prod = common::build(&common::repo_root(), "prod");
+    let wave = |object: &Value| -> i64 {
+        match &object["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] {
+            Value::Null => 0, // Argo CD's default wave
+            Value::String(text) => text.parse().unwrap_or_else(|_| panic!("a wave is an integer: {text}")),
+            other => panic!("an annotation is a string: {other}"),
+        }
+    };
+    let templates: Vec<Value> = objects(&prod, "ConstraintTemplate").collect();
+    let constraints: Vec<Value> = prod
+        .objects
+        .iter()
+        .map(|o| o.value())
+        .filter(|v| v["apiVersion"] == "constraints.gatekeeper.sh/v1beta1")
+        .collect();
+    assert_eq!((templates.len(), constraints.len()), (2, 2));
+    let last_template = templates.iter().map(wave).max().unwrap();
+    for constraint in &constraints {
+        assert!(wave(constraint) > last_template, "{} after its template", constraint["metadata"]["name"]);
+        let options = constraint["metadata"]["annotations"]["argocd.argoproj.io/sync-options"].as_str();
+        assert_eq!(options, Some("SkipDryRunOnMissingResource=true"));
+    }
+    // Nothing else waits for the templates, nor goes before them.
+    for object in prod.objects.iter().map(|o| o.value()) {
+        if object["kind"] != "ConstraintTemplate" {
+            assert!(wave(&object) > last_template, "{} {}", object["kind"], object["metadata"]["name"]);
+        }
+    }
+}

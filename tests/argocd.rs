@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use meshedge::argocd::{OPTIONS, OptionKind, REVISION_ANNOTATION};
-use meshedge::schema::{SchemaSet, Validation};
+use meshedge::stages::{SchemaSet, Validation};
 
 const REVISION: &str = "8d2e5500c7c0ae7aaf13835dbfb6343a2b7c9e01";
 const REPO_URL: &str = "https://git.example.com/platform/mesh-edge.git";

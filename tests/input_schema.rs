@@ -19,7 +19,7 @@ use jsonschema::Validator;
 use meshedge::compiler;
 use meshedge::input_schema::{InputKind, input_schema, input_schema_text};
 use meshedge::source::FsSource;
-use meshedge::values;
+use meshedge::stages::values;
 use proptest::strategy::{Strategy, Union};
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use meshedge::platform::{
     AdmissionEngine, ClusterSetting, Field, Kind, Target, TargetError, admission_engine_schema_files,
 };
-use meshedge::schema::{SchemaSet, Validation};
-use meshedge::stages::Flavor;
+use meshedge::stages::{Flavor, SchemaSet, Validation};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -186,8 +185,14 @@ fn chosen_istio_api_versions_are_served_by_the_vendored_crds() {
 fn every_target_has_a_schema_for_each_kind_it_serves() {
     // Each file is parsed once; a target's set is the union of its files' registrations.
     let mut registered: BTreeMap<PathBuf, Vec<(String, String, String)>> = BTreeMap::new();
-    let without_schema =
-        [Kind::Telemetry, Kind::IstioControlPlane, Kind::ConstraintTemplate, Kind::Constraint, Kind::ClusterPolicy];
+    let without_schema = [
+        Kind::Pod,
+        Kind::Telemetry,
+        Kind::IstioControlPlane,
+        Kind::ConstraintTemplate,
+        Kind::Constraint,
+        Kind::ClusterPolicy,
+    ];
     for t in Target::all_supported() {
         let files = t.schema_files(&data_dir()).unwrap_or_else(|e| panic!("{t}: {e}"));
         let mut union = BTreeSet::new();
@@ -469,4 +474,145 @@ fn every_example_object_validates_against_the_schemas_of_its_target() {
         }
         assert!(checked > 50, "{environment}: {checked} objects checked");
     }
+}
+
+/// The example's dev environment moved to Istio 1.21 on Kubernetes 1.30: every object, the token
+/// checks and login policies included, is written at the version that target chooses
+/// (`security.istio.io/v1beta1`: PeerAuthentication v1 is first served in Istio 1.22, istio/istio
+/// `manifests/charts/base/crds/crd-all.gen.yaml` at 1.21.6 and 1.22.0).
+#[test]
+fn an_older_istio_gets_every_object_at_the_api_version_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for part in ["base", "environments/dev"] {
+        common::copy_tree_reversed(&common::repo_root().join(part), &root.join(part));
+    }
+    let manifest = root.join("environments/dev/meshedge.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text
+        .replace("version: v1.24.3", "version: v1.21.6")
+        .replace("kubernetesVersion: \"1.31\"", "kubernetesVersion: \"1.30\"");
+    std::fs::write(&manifest, text).unwrap();
+    let build = common::build(root, "dev");
+    let t = target(Flavor::Istio, "v1.21.6", ClusterSetting::Kubernetes("1.30"));
+    let chosen: BTreeMap<&str, String> =
+        Kind::ALL.into_iter().filter_map(|k| t.api_version(k).ok().map(|api| (k.name(), api.to_string()))).collect();
+    let mut security = 0;
+    for object in &build.objects {
+        let value = object.value();
+        let (api, kind) = (value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap());
+        assert_eq!(chosen.get(kind).map(String::as_str), Some(api), "{kind} {}", value["metadata"]["name"]);
+        if ["RequestAuthentication", "AuthorizationPolicy"].contains(&kind) {
+            assert_eq!(api, "security.istio.io/v1beta1");
+            security += 1;
+        }
+    }
+    assert!(security >= 1, "the login policy is written: {security}");
+}
+
+/// Every kind meshedge emits, grouped by how its API version is decided; the match has no
+/// wildcard, so a new kind must join a column (and its fact a row) before this compiles.
+fn column(kind: Kind) -> usize {
+    match kind {
+        Kind::Gateway | Kind::VirtualService | Kind::DestinationRule | Kind::ServiceEntry | Kind::Sidecar => 0,
+        Kind::AuthorizationPolicy | Kind::RequestAuthentication | Kind::PeerAuthentication => 1,
+        Kind::Telemetry => 2,
+        Kind::EnvoyFilter | Kind::WasmPlugin => 3,
+        Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => 4,
+        Kind::IstioControlPlane => 5,
+        Kind::Pod
+        | Kind::Namespace
+        | Kind::ConfigMap
+        | Kind::Secret
+        | Kind::Service
+        | Kind::ServiceAccount
+        | Kind::Deployment
+        | Kind::NetworkPolicy
+        | Kind::Role
+        | Kind::RoleBinding
+        | Kind::ClusterRole
+        | Kind::ClusterRoleBinding => 6,
+        Kind::ValidatingAdmissionPolicy | Kind::ValidatingAdmissionPolicyBinding => 7,
+        Kind::Route => 8,
+        Kind::EgressNetworkPolicy => 9,
+        Kind::EgressFirewall | Kind::EgressIP => 10,
+        Kind::Certificate => 11,
+        Kind::ConstraintTemplate | Kind::Constraint => 12,
+        Kind::ClusterPolicy => 13,
+    }
+}
+
+/// The API version of every kind on every row of (flavor, control-plane version, cluster): the
+/// Istio groups (istio/istio `crd-all.gen.yaml` per tag), the control plane (maistra/istio-operator
+/// 8143614c manifests, sail-operator `sailoperator.io_istios.yaml`), Kubernetes core and
+/// ValidatingAdmissionPolicy (kubernetes/apiserver `kube_features.go`, openshift/api
+/// `release-4.17` `features.go`), Route and EgressNetworkPolicy (openshift/api `release-4.17`
+/// `network/v1/types.go`), the OVN kinds, cert-manager, Gatekeeper (template and constraint) and
+/// Kyverno; the source of each is in `Target::api_version`.
+#[test]
+fn api_versions_of_every_kind_by_flavor_version_and_cluster() {
+    use ClusterSetting::{Kubernetes as K8s, OpenShift as Ocp};
+    // A column's entry: the API version of each of its kinds in `Kind::ALL` order, `-` where not
+    // served, joined by spaces.
+    let core = "v1 v1 v1 v1 v1 v1 apps/v1 networking.k8s.io/v1 rbac.authorization.k8s.io/v1 \
+                rbac.authorization.k8s.io/v1 rbac.authorization.k8s.io/v1 rbac.authorization.k8s.io/v1";
+    let (nb, n1) = ("networking.istio.io/v1beta1 ".repeat(5), "networking.istio.io/v1 ".repeat(5));
+    let (sb, s1) = ("security.istio.io/v1beta1 ".repeat(3), "security.istio.io/v1 ".repeat(3));
+    let (ta, t1) = ("telemetry.istio.io/v1alpha1", "telemetry.istio.io/v1");
+    let ext = "networking.istio.io/v1alpha3 extensions.istio.io/v1alpha1";
+    let (smcp, sail) = ("maistra.io/v2 maistra.io/v1", "sailoperator.io/v1");
+    let vap = "admissionregistration.k8s.io/v1 admissionregistration.k8s.io/v1";
+    let (route, enp, ovn) = ("route.openshift.io/v1", "network.openshift.io/v1", "k8s.ovn.org/v1 k8s.ovn.org/v1");
+    let (cert, gk, kyv) =
+        ("cert-manager.io/v1", "templates.gatekeeper.sh/v1 constraints.gatekeeper.sh/v1beta1", "kyverno.io/v1");
+    let (no1, no2) = ("-", "- -");
+    #[rustfmt::skip]
+    let table: &[(Flavor, &str, ClusterSetting, [&str; 14])] = &[
+        (Flavor::Ossm2, "v2.4", Ocp("4.14"), [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv]),
+        (Flavor::Ossm2, "v2.5", Ocp("4.16"), [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv]),
+        (Flavor::Ossm2, "v2.6", Ocp("4.17"), [&nb, &sb, ta, ext, smcp, no1, core, vap, route, no1, ovn, cert, gk, kyv]),
+        (Flavor::Ossm2, "v2.6", Ocp("4.19"), [&nb, &sb, ta, ext, smcp, no1, core, vap, route, no1, ovn, cert, gk, kyv]),
+        (Flavor::Ossm2, "v2.6", ClusterSetting::Unset, [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv]),
+        (Flavor::Istio, "v1.16.7", K8s("1.27"), [&nb, &sb, ta, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv]),
+        (Flavor::Istio, "v1.21.6", K8s("1.30"), [&nb, &sb, ta, ext, no2, sail, core, vap, no1, no1, no2, cert, gk, kyv]),
+        (Flavor::Istio, "v1.22.0", K8s("1.29"), [&n1, &s1, t1, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv]),
+        (Flavor::Istio, "v1.23", Ocp("4.16"), [&n1, &s1, t1, ext, no2, sail, core, no2, route, enp, ovn, cert, gk, kyv]),
+        (Flavor::Istio, "v1.24.3", Ocp("4.18"), [&n1, &s1, t1, ext, no2, sail, core, vap, route, no1, ovn, cert, gk, kyv]),
+        (Flavor::Istio, "v1.24", K8s("1.32"), [&n1, &s1, t1, ext, no2, sail, core, vap, no1, no1, no2, cert, gk, kyv]),
+        (Flavor::Istio, "v1.24", ClusterSetting::Unset, [&n1, &s1, t1, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv]),
+    ];
+    for (flavor, version, cluster, expected) in table {
+        let t = target(*flavor, version, *cluster);
+        let mut got = vec![Vec::new(); 14];
+        for kind in Kind::ALL {
+            got[column(kind)].push(t.api_version(kind).map_or("-", |v| v.as_str()));
+        }
+        let got: Vec<String> = got.iter().map(|c| c.join(" ")).collect();
+        let expected: Vec<String> = expected.iter().map(|e| e.trim_end().to_string()).collect();
+        assert_eq!(got, expected, "{t}");
+    }
+}
+
+/// Upstream Istio reads a gateway's client CA from `<credentialName>-cacert` as OSSM 2 does
+/// (istio/istio 1.24.3 `pilot/pkg/credentials/kube/secrets.go` `GetCaCert`), so a credential name
+/// too long for that Secret name is refused on the `istio` flavor too (E439).
+#[test]
+fn a_credential_name_too_long_for_its_ca_secret_is_refused_on_upstream_istio() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for part in ["base", "environments/dev"] {
+        common::copy_tree_reversed(&common::repo_root().join(part), &root.join(part));
+    }
+    let long = format!("{}.{}.{}.{}", "a".repeat(61), "b".repeat(61), "c".repeat(61), "d".repeat(63));
+    assert_eq!(long.len(), 249);
+    let file = root.join("base/tenants/payments/gateway.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replace("credentialName: partner-api-tls ", &format!("credentialName: {long} "));
+    std::fs::write(&file, text).unwrap();
+    let Err(failed) = meshedge::compiler::compile(&meshedge::source::FsSource::new(root), "environments/dev") else {
+        panic!("refused");
+    };
+    let rendered = failed.render();
+    assert!(rendered.contains("error[E439]"), "{rendered}");
+    assert!(rendered.contains("base/tenants/payments/gateway.yaml"), "{rendered}");
 }

@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use meshedge::schema::{SchemaSet, Validation};
 use meshedge::stages::Flavor;
+use meshedge::stages::{SchemaSet, Validation};
 
 fn schemas_for(flavor: Flavor) -> SchemaSet {
     // OSSM 2.5 serves networking.istio.io only at v1alpha3/v1beta1; upstream Istio at v1.

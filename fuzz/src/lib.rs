@@ -31,7 +31,7 @@ pub fn pointers(value: &Value, max: usize) -> Vec<String> {
         match value {
             Value::Object(map) => {
                 for (key, child) in map {
-                    pending.push((format!("{pointer}/{}", meshedge::pointer::escape(key)), child));
+                    pending.push((format!("{pointer}/{}", meshedge::stages::pointer::escape(key)), child));
                 }
             }
             Value::Array(items) => {

@@ -21,7 +21,7 @@ mod gateway_certificates;
 mod gateway_conflicts;
 mod gateway_credentials;
 mod gateway_service_ports;
-pub mod host;
+pub(crate) mod host;
 mod index;
 pub mod rules;
 mod serviceentry_dns;

@@ -10,7 +10,7 @@
 //! with the errors that stopped it.
 
 mod context;
-pub mod flows;
+pub(crate) mod flows;
 mod locate;
 pub mod schemas;
 

@@ -12,7 +12,7 @@
 
 mod code;
 mod model;
-pub mod render;
+pub(crate) mod render;
 
 pub use code::{Code, Severity};
 #[cfg(test)]

@@ -19,7 +19,7 @@
 
 mod compare;
 mod fingerprint;
-pub mod mask;
+pub(crate) mod mask;
 pub mod render;
 mod report;
 mod revisions;

@@ -12,7 +12,9 @@
 //! Each engine gets the same rule: a ValidatingAdmissionPolicy (CEL) and its binding; an OPA
 //! Gatekeeper ConstraintTemplate (Rego) and its constraint; a Kyverno ClusterPolicy with a
 //! `validate.cel` rule (the VAP's expression), enforced, and without the rules Kyverno would
-//! otherwise derive for pod controllers (their pod templates are not injected yet).
+//! otherwise derive for pod controllers (their pod templates are not injected yet). Argo CD
+//! applies the Gatekeeper templates a wave before their constraints, whose kinds exist only once
+//! Gatekeeper has processed a template, and the constraints skip the dry run until then.
 
 use std::collections::BTreeSet;
 
@@ -21,12 +23,31 @@ use serde_json::{Value, json};
 use crate::generate::sink::Generated;
 use crate::objects::{Manifest, Spec};
 use crate::plan::Plan;
-use crate::platform::{AdmissionEngine, Kind};
+use crate::platform::{AdmissionEngine, ApiVersion, Kind};
 
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Kyverno derives rules for pod controllers from a Pod rule unless told not to
 /// (kyverno/kyverno v1.12.7 `pkg/autogen/autogen.go:20,59-80`, `api/kyverno/constants.go:12`).
 const KYVERNO_AUTOGEN: &str = "pod-policies.kyverno.io/autogen-controllers";
+/// Argo CD applies resources wave by wave, lowest first, and waits between waves (2 s by default,
+/// `ARGOCD_SYNC_WAVE_DELAY`) for controllers to react (argoproj/argo-cd v3.5.1
+/// `docs/user-guide/sync-waves.md`, "How sync waves work?"; default wave 0).
+const ARGOCD_SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// Per-resource sync options (argoproj/argo-cd v3.5.1 `docs/user-guide/sync-options.md`).
+const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+/// A Gatekeeper constraint's kind is a CRD that Gatekeeper creates once it has processed the
+/// ConstraintTemplate (`status.created`: open-policy-agent/gatekeeper v3.16.3
+/// `vendor/github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1/constrainttemplate_types.go:101`).
+/// On a first sync that kind is unknown, and Argo CD's dry run fails with "the server could not
+/// find the requested resource" unless the constraint skips it; the option names Gatekeeper as
+/// its example (argoproj/argo-cd v3.5.1 `docs/user-guide/sync-options.md:82-97`). The dry run
+/// still runs once the kind exists.
+const SKIP_DRY_RUN_ON_MISSING_RESOURCE: &str = "SkipDryRunOnMissingResource=true";
+/// The templates go one wave before everything else (wave 0, the constraints with it), so that
+/// Gatekeeper has created the constraint kinds when the constraints are applied. A wave earlier
+/// rather than the constraints a wave later: a later wave waits for every object of wave 0 to be
+/// healthy, and one gateway that is not would hold the admission rules back.
+const TEMPLATE_WAVE: &str = "-1";
 
 /// One admission rule, written for every engine.
 pub(crate) struct Rule {
@@ -34,9 +55,10 @@ pub(crate) struct Rule {
     pub name: &'static str,
     /// The Gatekeeper constraint kind (`spec.crd.spec.names.kind` of the template).
     pub constraint_kind: &'static str,
-    pub api_group: &'static str,
+    /// The kind the rule refuses, and the API version it is matched at.
+    pub kind: Kind,
+    pub api: ApiVersion,
     pub resource: &'static str,
-    pub kind: &'static str,
     /// CEL, true when the object is admitted (ValidatingAdmissionPolicy, Kyverno `validate.cel`).
     pub cel: String,
     /// Rego v0 module with `violation[{"msg": msg}]` (Gatekeeper).
@@ -48,26 +70,26 @@ pub(crate) struct Rule {
 pub(crate) fn rules(plan: &Plan) -> Vec<Rule> {
     let e = &plan.enforcement;
     let mut out = Vec::new();
-    if e.deny_routes {
+    if let (true, Some(api)) = (e.deny_routes, Kind::Route.admission_match_api_version()) {
         out.push(Rule {
             name: "meshedge-deny-tenant-routes",
             constraint_kind: "MeshedgeDenyTenantRoutes",
-            api_group: "route.openshift.io",
+            kind: Kind::Route,
+            api,
             resource: "routes",
-            kind: "Route",
             cel: "false".into(),
             rego: ROUTES_REGO.into(),
             message: "tenants do not create Routes: exposure goes through an EdgeRequest and the platform's ingress gateways",
         });
     }
-    if e.require_sidecar {
+    if let (true, Some(api)) = (e.require_sidecar, Kind::Pod.admission_match_api_version()) {
         let proxy = plan.target.sidecar_container_name();
         out.push(Rule {
             name: "meshedge-require-sidecar",
             constraint_kind: "MeshedgeRequireSidecar",
-            api_group: "",
+            kind: Kind::Pod,
+            api,
             resource: "pods",
-            kind: "Pod",
             cel: format!(
                 "object.spec.containers.exists(c, c.name == '{proxy}') || \
                  (has(object.spec.initContainers) && object.spec.initContainers.exists(c, c.name == '{proxy}'))"
@@ -122,11 +144,11 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
 }
 
 fn policy(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
-    let version = if rule.api_group.is_empty() { "v1" } else { "*" };
+    let version = if rule.api.group().is_empty() { rule.api.version() } else { "*" };
     let spec = json!({
         "failurePolicy": "Fail",
         "matchConstraints": {
-            "resourceRules": [{"apiGroups": [rule.api_group], "apiVersions": [version],
+            "resourceRules": [{"apiGroups": [rule.api.group()], "apiVersions": [version],
                 "operations": ["CREATE", "UPDATE"], "resources": [rule.resource]}],
             "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": namespaces}]}
         },
@@ -149,24 +171,28 @@ fn gatekeeper(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSe
     });
     let template_name = rule.constraint_kind.to_ascii_lowercase();
     let kind = Kind::ConstraintTemplate;
-    out.push(Manifest::new(plan.api(kind), kind.name(), None, &template_name, Spec { spec: template }), sources, None);
+    let template = Manifest::new(plan.api(kind), kind.name(), None, &template_name, Spec { spec: template })
+        .annotation(ARGOCD_SYNC_WAVE, TEMPLATE_WAVE);
+    out.push(template, sources, None);
     let constraint = json!({
         "enforcementAction": "deny",
         "match": {
-            "kinds": [{"apiGroups": [rule.api_group], "kinds": [rule.kind]}],
+            "kinds": [{"apiGroups": [rule.api.group()], "kinds": [rule.kind.name()]}],
             "namespaces": namespaces
         },
         "parameters": {"message": rule.message}
     });
     let api = plan.api(Kind::Constraint);
-    out.push(Manifest::new(api, rule.constraint_kind, None, rule.name, Spec { spec: constraint }), sources, None);
+    let constraint = Manifest::new(api, rule.constraint_kind, None, rule.name, Spec { spec: constraint })
+        .annotation(ARGOCD_SYNC_OPTIONS, SKIP_DRY_RUN_ON_MISSING_RESOURCE);
+    out.push(constraint, sources, None);
 }
 
 fn kyverno(plan: &Plan, rule: &Rule, namespaces: &[String], sources: &BTreeSet<String>, out: &mut Generated) {
-    let kind: Value = if rule.api_group.is_empty() {
-        json!(rule.kind)
+    let kind: Value = if rule.api.group().is_empty() {
+        json!(rule.kind.name())
     } else {
-        json!(format!("{}/v1/{}", rule.api_group, rule.kind))
+        json!(format!("{}/{}", rule.api, rule.kind))
     };
     let spec = json!({
         "validationFailureAction": "Enforce",

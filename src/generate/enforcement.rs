@@ -122,7 +122,7 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     }
 }
 
-fn tenant_role(_plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<String>, out: &mut Generated) {
+fn tenant_role(plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<String>, out: &mut Generated) {
     let verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
     let role = json!({"rules": [
         {"apiGroups": [""], "resources": ["pods", "pods/log", "services", "endpoints", "configmaps", "secrets",
@@ -133,13 +133,12 @@ fn tenant_role(_plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<
         {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": verbs}
     ]});
     let name = "meshedge-tenant";
-    let api = "rbac.authorization.k8s.io/v1";
-    out.push(Manifest::new(api, "Role", ns, name, role), sources, Some(tenant));
+    out.push(Manifest::new(plan.api(Kind::Role), "Role", ns, name, role), sources, Some(tenant));
     let binding = json!({
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("{tenant}-team")}]
     });
-    out.push(Manifest::new(api, "RoleBinding", ns, name, binding), sources, Some(tenant));
+    out.push(Manifest::new(plan.api(Kind::RoleBinding), "RoleBinding", ns, name, binding), sources, Some(tenant));
 }
 
 /// The name of the NetworkPolicy that opens a deployed gateway to its clients.

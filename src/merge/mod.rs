@@ -7,19 +7,23 @@
 //! `tenant.yaml` overlays an earlier one. `settings.tenants.exclude` drops a tenant here.
 //! Nothing is validated against the rules yet; that is the next stage's job.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 mod error;
+mod patches;
+mod tenants;
 mod value;
 
 use crate::diagnostic::{Diagnostics, Explain, Location};
-use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, LayerPatch, PatchSpec, Settings};
-use crate::layers::{Layer, TenantDocument, TenantRead};
+use crate::input::{API_VERSION, EdgeRequestDoc, LayerKind, LayerPatch, Settings};
+use crate::layers::{Layer, TenantDocument};
 use crate::load::{self, Document};
 
 pub use error::MergeError;
+use patches::collect_patch;
+use tenants::{Overlays, merge_tenant_docs};
 use value::{merge_value, touched_paths};
 
 /// A request after merging its layers.
@@ -248,186 +252,6 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     } else if api_version == Some(API_VERSION) {
         let kind = kind.unwrap_or_default().to_string();
         diagnostics.push(MergeError::ResourceIsMeshedge { kind }.at(doc.location("/kind")));
-    }
-}
-
-/// The values of the requests that several layers of one tenant write, read again from their
-/// texts (each file parsed once, whatever the number of its documents), and each such request's
-/// value merged so far: merging a request's overlays is linear in their size.
-#[derive(Default)]
-struct Overlays {
-    /// (layer, position of the document in the layer) → its value.
-    values: HashMap<(usize, usize), Value>,
-    /// Request name → the value of its documents merged so far.
-    merged: HashMap<String, Value>,
-}
-
-impl Overlays {
-    fn read(layers: &[Vec<TenantDocument>]) -> Overlays {
-        // A request's documents: the first of its name in each layer (a second is refused).
-        let mut by_name: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-        for (layer, docs) in layers.iter().enumerate() {
-            let mut seen_here = BTreeSet::new();
-            for (position, document) in docs.iter().enumerate() {
-                if let TenantRead::Request(fragment) = &document.read {
-                    if seen_here.insert(fragment.metadata.name.as_str()) {
-                        by_name.entry(fragment.metadata.name.as_str()).or_default().push((layer, position));
-                    }
-                }
-            }
-        }
-        let wanted: Vec<(usize, usize)> = by_name.into_values().filter(|places| places.len() > 1).flatten().collect();
-        let docs: Vec<&Document> = wanted.iter().map(|&(layer, position)| &layers[layer][position].doc).collect();
-        let values = wanted.into_iter().zip(load::reload_all(&docs)).collect();
-        Overlays { values, merged: HashMap::new() }
-    }
-
-    fn take(&mut self, layer: usize, position: usize) -> Value {
-        self.values.remove(&(layer, position)).unwrap_or_default()
-    }
-}
-
-fn merge_tenant_docs(
-    tenant: &mut Tenant,
-    layer: usize,
-    docs: Vec<TenantDocument>,
-    overlays: &mut Overlays,
-    diagnostics: &mut Diagnostics,
-) {
-    let mut seen_here: BTreeSet<String> = BTreeSet::new();
-    for (position, TenantDocument { doc, read }) in docs.into_iter().enumerate() {
-        match read {
-            TenantRead::Refused(d) => diagnostics.push(d),
-            TenantRead::Tenant(spec) => {
-                if spec.metadata.name.as_str() != tenant.name {
-                    let error = MergeError::TenantElsewhere {
-                        declared: spec.metadata.name.to_string(),
-                        directory: tenant.name.clone(),
-                    };
-                    diagnostics.push(error.at(doc.location("/metadata/name")));
-                    continue;
-                }
-                if let Some(namespaces) = spec.spec.namespaces {
-                    if namespaces.is_empty() {
-                        diagnostics.push(MergeError::NoNamespaces.at(doc.location("/spec/namespaces")));
-                    } else {
-                        tenant.namespaces = namespaces.into_iter().map(String::from).collect();
-                    }
-                }
-                tenant.docs.push(doc);
-            }
-            TenantRead::Request(fragment) => {
-                let name = fragment.metadata.name.to_string();
-                if !seen_here.insert(name.clone()) {
-                    // The first one is the request's latest document: it came from this layer.
-                    let first = tenant.requests.get(&name).and_then(|r| r.docs.last());
-                    let first = first.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(""));
-                    let error = MergeError::RequestTwice { request: name.clone(), tenant: tenant.name.clone() };
-                    diagnostics.push(error.at(doc.location("/metadata/name")).note(first, "first defined here"));
-                    continue;
-                }
-                match tenant.requests.get_mut(&name) {
-                    Some(existing) => {
-                        // Several layers write this request: the overlay onto what the earlier
-                        // layers merged to (an overlay that makes it invalid is left out).
-                        let mut merged = overlays.merged.get(&name).cloned().unwrap_or_default();
-                        merge_value(&mut merged, &overlays.take(layer, position));
-                        match load::typed_value::<EdgeRequestDoc>(&merged) {
-                            Ok(merged_doc) => {
-                                existing.namespace = merged_doc.metadata.namespace.as_ref().map(ToString::to_string);
-                                existing.doc = merged_doc;
-                                existing.docs.push(doc);
-                                overlays.merged.insert(name, merged);
-                            }
-                            Err((pointer, error)) => {
-                                let message = error.plain().to_string();
-                                let error = MergeError::RequestAfterMerge { request: name.clone(), message };
-                                diagnostics.push(error.at(doc.location(&pointer)))
-                            }
-                        }
-                    }
-                    None => {
-                        let value = overlays.take(layer, position);
-                        if !value.is_null() {
-                            overlays.merged.insert(name.clone(), value);
-                        }
-                        tenant.requests.insert(
-                            name.clone(),
-                            Request {
-                                tenant: tenant.name.clone(),
-                                name,
-                                namespace: fragment.metadata.namespace.as_ref().map(ToString::to_string),
-                                doc: fragment,
-                                docs: vec![doc],
-                            },
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn collect_patch(
-    layer: &Layer,
-    spec: &PatchSpec,
-    name: String,
-    pointer: &str,
-    patch_files: &BTreeMap<String, Vec<Document>>,
-    out: &mut Vec<LayerPatch>,
-    diagnostics: &mut Diagnostics,
-) {
-    let location = layer.manifest.location(pointer);
-    let shape_error =
-        |what: &'static str, location: Location| MergeError::PatchShape { patch: name.clone(), what }.at(location);
-    if let Some(file) = &spec.file {
-        if spec.json.is_some() || spec.merge.is_some() || spec.target.is_some() {
-            diagnostics.push(shape_error("`file` goes alone (with `optional`)", location));
-            return;
-        }
-        let Ok(path) = crate::source::join(&layer.inputs.dir, file) else {
-            diagnostics.push(MergeError::PatchFileOutside { file: file.clone() }.at(location));
-            return;
-        };
-        for doc in patch_files.get(&path).into_iter().flatten() {
-            match doc.typed::<PatchSpec>("") {
-                Ok(mut inner) => {
-                    if inner.file.is_some() {
-                        diagnostics.push(shape_error("a patch file cannot name another file", doc.location("/file")));
-                        continue;
-                    }
-                    inner.optional |= spec.optional;
-                    let name = format!("{path}#{}", doc.index);
-                    check_shape(&inner, &name, &|p: &str| doc.location(p), out, diagnostics);
-                }
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        return;
-    }
-    check_shape(spec, &name, &|p: &str| layer.manifest.location(&format!("{pointer}{p}")), out, diagnostics);
-}
-
-/// Checks a patch's shape and parses its operations; `locate` places a pointer inside the
-/// patch (`""` the patch, `/json/2` its third operation).
-fn check_shape(
-    spec: &PatchSpec,
-    name: &str,
-    locate: &dyn Fn(&str) -> Location,
-    out: &mut Vec<LayerPatch>,
-    diagnostics: &mut Diagnostics,
-) {
-    let location = locate("");
-    if spec.json.is_some() == spec.merge.is_some() {
-        diagnostics.push(MergeError::PatchJsonOrMerge { patch: name.to_string() }.at(location));
-        return;
-    }
-    match LayerPatch::new(spec.clone(), name.to_string(), location.clone()) {
-        Ok(patch) => out.push(patch),
-        Err(e) => {
-            let at = e.index.map_or(location, |i| locate(&format!("/json/{i}")));
-            diagnostics.push(MergeError::PatchOperations { patch: name.to_string(), message: e.message }.at(at));
-        }
     }
 }
 

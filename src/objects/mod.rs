@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::input::{ConnectionPool, Flavor, OutlierDetection};
+use crate::input::{ConnectionPool, OutlierDetection};
 use crate::values::Duration;
 
 pub(crate) use mesh::*;
@@ -24,16 +24,6 @@ pub type Labels = BTreeMap<String, String>;
 
 /// The annotation external-dns reads the hosts of a LoadBalancer Service from.
 pub(crate) const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
-
-/// The `security.istio.io` API version by flavor alone, for the token-check generator; every
-/// other generator asks the plan's target ([`crate::plan::Plan::api`]), which also knows that
-/// upstream Istio serves `security.istio.io/v1` for every kind only from 1.22.
-pub(crate) fn security_api(flavor: Flavor) -> &'static str {
-    match flavor {
-        Flavor::Ossm2 => "security.istio.io/v1beta1",
-        Flavor::Istio => "security.istio.io/v1",
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ObjectMeta {

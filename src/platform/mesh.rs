@@ -92,6 +92,17 @@ pub fn smmr_silently_excluded(namespace: &str, member_roll_namespace: &str) -> b
 }
 
 impl Target {
+    /// Whether the control plane resource meshedge manages declares the gateways itself: the
+    /// ServiceMeshControlPlane has `spec.gateways` (`ingress`, `egress`, `additionalIngress`,
+    /// `additionalEgress`: maistra/istio-operator 8143614c `pkg/apis/maistra/v2/gateways.go:10-19`);
+    /// the Sail operator "does not deploy or manage Gateways", and `spec.values.gateways` on its
+    /// `Istio` "will not work" (istio-ecosystem/sail-operator 1.0.0 `docs/README.md:311-315`).
+    pub fn control_plane_declares_gateways(&self) -> bool {
+        self.flavor == Flavor::Ossm2
+    }
+}
+
+impl Target {
     /// The injection policy the control plane ships with.
     ///
     /// - OSSM 2.4–2.6: opt-in per pod. The `base` SMCP profile sets `proxy.injection.autoInject:
@@ -284,6 +295,17 @@ impl Target {
 mod tests {
     use super::super::tests::{istio, ossm};
     use super::*;
+
+    #[test]
+    fn gateways_in_the_smcp_maistra_v2_gateways_go_not_in_the_sail_istio_resource() {
+        // maistra/istio-operator 8143614c pkg/apis/maistra/v2/gateways.go:10-19;
+        // istio-ecosystem/sail-operator 1.0.0 docs/README.md:311-315.
+        for v in ["v2.4", "v2.5", "v2.6"] {
+            assert!(ossm(v, "4.16").control_plane_declares_gateways(), "{v}");
+        }
+        assert!(!istio("v1.24.3", "1.31").control_plane_declares_gateways());
+        assert!(!istio("v1.20", "1.29").control_plane_declares_gateways());
+    }
 
     #[test]
     fn injection_values_istio_pkg_kube_inject_inject_go_inject_required() {

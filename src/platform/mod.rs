@@ -49,6 +49,11 @@ use std::fmt;
 use crate::input::Flavor;
 use version::{ISTIO_MINORS, KUBERNETES_MINORS, OPENSHIFT_MINORS, OSSM_MINORS, components};
 
+/// `mesh.controlPlane.version` when unset: OpenShift Service Mesh 2.5 (the flavor's default is
+/// `ossm2`, [`Flavor::default`]). The input schema states the same default
+/// (`input::mesh::ControlPlaneSettings::version`; a test holds the two together).
+pub const DEFAULT_CONTROL_PLANE_VERSION: &str = "v2.5";
+
 /// The `cluster` setting as written: one of `openshiftVersion` / `kubernetesVersion`, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClusterSetting<'a> {
@@ -181,6 +186,22 @@ impl Target {
         out
     }
 
+    /// The newest target meshedge models: the newest Istio minor on the newest OpenShift (which
+    /// also serves Routes and the OVN kinds). What `meshedge check` validates a bare directory of
+    /// manifests for, when no settings name a target.
+    pub fn newest_known() -> Target {
+        let istio = IstioVersion { minor: *ISTIO_MINORS.end(), patch: None };
+        let openshift = OpenShiftVersion { minor: *OPENSHIFT_MINORS.end() };
+        Target {
+            flavor: Flavor::Istio,
+            istio,
+            ossm: None,
+            distribution: Distribution::OpenShift(openshift),
+            kubernetes: openshift.kubernetes(),
+            cluster_assumed: false,
+        }
+    }
+
     pub fn flavor(&self) -> Flavor {
         self.flavor
     }
@@ -266,6 +287,28 @@ pub(crate) mod tests {
         assert_eq!(istio("v1.24.3", "1.31").to_string(), "Istio 1.24.3 on Kubernetes 1.31");
         let assumed = target(Flavor::Istio, "v1.24", ClusterSetting::Unset);
         assert_eq!(assumed.to_string(), "Istio 1.24 on Kubernetes 1.27, assumed");
+    }
+
+    #[test]
+    fn the_newest_known_target_is_istio_1_24_on_openshift_4_19() {
+        let newest = Target::newest_known();
+        assert_eq!(newest, target(Flavor::Istio, "v1.24", ClusterSetting::OpenShift("4.19")));
+        assert!(Target::all_supported().iter().all(|t| t.istio_version().minor() <= newest.istio_version().minor()
+            && t.kubernetes_version().minor() <= newest.kubernetes_version().minor()));
+    }
+
+    #[test]
+    fn the_default_control_plane_version_is_a_supported_ossm_release() {
+        let t = target(Flavor::default(), DEFAULT_CONTROL_PLANE_VERSION, ClusterSetting::OpenShift("4.16"));
+        assert_eq!((t.flavor(), t.ossm_version().map(|o| o.minor())), (Flavor::Ossm2, Some(5)));
+    }
+
+    #[test]
+    fn the_schema_default_control_plane_version_is_the_platform_default() {
+        use crate::input_schema::{InputKind, input_schema};
+        let schema = input_schema(InputKind::All);
+        let default = &schema["$defs"]["ControlPlaneSettings"]["properties"]["version"]["default"];
+        assert_eq!(default.as_str(), Some(DEFAULT_CONTROL_PLANE_VERSION));
     }
 
     #[test]

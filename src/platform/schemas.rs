@@ -58,7 +58,9 @@ fn source(kind: Kind) -> Source {
         Kind::EgressFirewall => Source::Fixed("schemas/ovn-egressfirewalls.crd.yaml"),
         Kind::EgressIP => Source::Fixed("schemas/ovn-egressips.crd.yaml"),
         Kind::Certificate => Source::Fixed("schemas/cert-manager-certificates.crd.yaml"),
-        Kind::Telemetry
+        // meshedge never writes a Pod (its admission rules only match them).
+        Kind::Pod
+        | Kind::Telemetry
         | Kind::IstioControlPlane
         | Kind::ConstraintTemplate
         | Kind::Constraint

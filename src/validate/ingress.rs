@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Explain;
 use crate::hosts::allowed_by;
-use crate::input::{Flavor, IngressRequest, IngressTls};
+use crate::input::{IngressRequest, IngressTls};
 use crate::plan::{IngressHost, RoutePlan};
 use crate::platform::Field;
 use crate::validate::claims::check_ingress_host;
-use crate::validate::error::{CACERT_SUFFIX, RequestError, SECRET_NAME_MAX};
+use crate::validate::error::{RequestError, SECRET_NAME_MAX};
 use crate::validate::platform::PlatformError;
 use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
 
@@ -176,11 +176,11 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
             request.location(&format!("{base}/login")),
         );
     }
-    let flavor = c.merged.settings.mesh.as_ref().and_then(|m| m.flavor).unwrap_or_default();
-    if let (IngressTls::Mutual, Flavor::Ossm2, Some(credential)) = (tls, flavor, &item.credential_name) {
-        // OSSM 2.5 reads the client CA from the Secret `<credentialName>-cacert` (see E452),
+    if let (IngressTls::Mutual, Some(credential), Some(target)) = (tls, &item.credential_name, &edge.target) {
+        // The gateway reads the client CA from the Secret `<credentialName>-cacert` (see E452),
         // a name that must fit a Secret name too.
-        if credential.as_str().len() + CACERT_SUFFIX.len() > SECRET_NAME_MAX {
+        let [derived, _] = target.credential_ca_lookup(credential.as_str());
+        if derived.name.len() > SECRET_NAME_MAX {
             c.push(
                 RequestError::CredentialNameTooLong { credential: credential.to_string() },
                 request.location(&format!("{base}/credentialName")),

@@ -134,7 +134,11 @@ pub(crate) fn target(c: &mut Checker) -> Option<Target> {
     let merged: &Merged = c.merged;
     let mesh = merged.settings.mesh.clone().unwrap_or_default();
     let flavor = mesh.flavor.unwrap_or_default();
-    let version = mesh.control_plane.as_ref().and_then(|p| p.version.as_ref()).map_or("v2.5", |v| v.as_str());
+    let version = mesh
+        .control_plane
+        .as_ref()
+        .and_then(|p| p.version.as_ref())
+        .map_or(crate::platform::DEFAULT_CONTROL_PLANE_VERSION, |v| v.as_str());
     let cluster = merged.settings.cluster.clone().unwrap_or_default();
     let setting = match (&cluster.openshift_version, &cluster.kubernetes_version) {
         (Some(_), Some(_)) => {

@@ -21,7 +21,11 @@ pub(crate) fn mesh(merged: &Merged) -> MeshPlan {
     MeshPlan {
         control_plane_namespace: control_plane.namespace.as_ref().map_or("istio-system", |n| n.as_str()).to_string(),
         control_plane_name: control_plane.name.as_ref().map_or("basic", |n| n.as_str()).to_string(),
-        version: control_plane.version.as_ref().map_or("v2.5", |v| v.as_str()).to_string(),
+        version: control_plane
+            .version
+            .as_ref()
+            .map_or(crate::platform::DEFAULT_CONTROL_PLANE_VERSION, |v| v.as_str())
+            .to_string(),
         manage: control_plane.manage.unwrap_or(false),
         outbound: mesh_settings.outbound_traffic_policy.unwrap_or_default(),
         mtls: mesh_settings.mtls.unwrap_or_default(),

@@ -68,7 +68,7 @@ pub use names::{
     SecretName, ServiceName, ServiceRef, SlaClassName, TenantName,
 };
 pub use network::EgressIp;
-pub use numbers::{Count, Int, Percent, Port, Uint32};
+pub use numbers::{Count, Percent, Port, Uint32};
 pub use refusal::Refusal;
 pub(crate) use refusal::{shown, split_refusal};
 pub use release::{KubernetesRelease, OpenShiftRelease};

@@ -66,7 +66,7 @@ pub(super) fn generate(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressH
         sources.extend(host.sources.iter().cloned());
     }
     let tenant = gateway.tenant.as_deref();
-    proxy(gateway, oidc, hosts, &sources, out);
+    proxy(plan, gateway, oidc, hosts, &sources, out);
     // Plain text to the proxy, whatever mutual TLS the mesh asks for by default.
     let rule = DestinationRuleSpec {
         host: gateway.login_proxy_fqdn(),
@@ -82,7 +82,6 @@ pub(super) fn generate(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressH
         &sources,
         tenant,
     );
-    let api = security_api(plan.flavor);
     let policy_name = join(&[&gateway.name, "login"]);
     let checks_tokens = plan.ingress_hosts.iter().any(|h| h.gateway == gateway.name && h.jwt.is_some());
     if checks_tokens {
@@ -90,7 +89,17 @@ pub(super) fn generate(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressH
             selector: Some(WorkloadSelector { match_labels: gateway.selector.clone() }),
             jwt_rules: vec![id_token_rule(oidc)],
         };
-        out.push(Manifest::new(api, "RequestAuthentication", ns, &policy_name, Spec { spec: authn }), &sources, tenant);
+        out.push(
+            Manifest::new(
+                plan.api(Kind::RequestAuthentication),
+                "RequestAuthentication",
+                ns,
+                &policy_name,
+                Spec { spec: authn },
+            ),
+            &sources,
+            tenant,
+        );
     }
     let (with_token, login_only): (Vec<&IngressHost>, Vec<&IngressHost>) =
         hosts.iter().copied().partition(|h| h.jwt.is_some());
@@ -115,11 +124,22 @@ pub(super) fn generate(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressH
         provider: Some(ExtensionProviderRef { name: gateway.login_provider() }),
         rules,
     };
-    out.push(Manifest::new(api, "AuthorizationPolicy", ns, &policy_name, Spec { spec: policy }), &sources, tenant);
+    out.push(
+        Manifest::new(
+            plan.api(Kind::AuthorizationPolicy),
+            "AuthorizationPolicy",
+            ns,
+            &policy_name,
+            Spec { spec: policy },
+        ),
+        &sources,
+        tenant,
+    );
 }
 
 /// The oauth2-proxy Deployment and Service.
 fn proxy(
+    plan: &Plan,
     gateway: &IngressGateway,
     oidc: &OidcSettings,
     hosts: &[&IngressHost],
@@ -166,7 +186,11 @@ fn proxy(
         }
     });
     let tenant = gateway.tenant.as_deref();
-    out.push(Manifest::new("apps/v1", "Deployment", ns, &name, Spec { spec: deployment }), sources, tenant);
+    out.push(
+        Manifest::new(plan.api(Kind::Deployment), "Deployment", ns, &name, Spec { spec: deployment }),
+        sources,
+        tenant,
+    );
     let service = ServiceSpec {
         service_type: "ClusterIP",
         selector: labels,
@@ -177,5 +201,5 @@ fn proxy(
             protocol: "TCP",
         }],
     };
-    out.push(Manifest::new("v1", "Service", ns, &name, Spec { spec: service }), sources, tenant);
+    out.push(Manifest::new(plan.api(Kind::Service), "Service", ns, &name, Spec { spec: service }), sources, tenant);
 }

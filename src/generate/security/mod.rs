@@ -32,6 +32,7 @@ use crate::generate::sink::Generated;
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, Plan};
+use crate::platform::Kind;
 
 use login::host_operation;
 
@@ -144,11 +145,16 @@ fn require_token(
     accepted: &Accepted,
     out: &mut Generated,
 ) {
-    let api = security_api(plan.flavor);
     let tenant = Some(host.tenant.as_str());
     let authn = RequestAuthenticationSpec { selector: check.selector.clone(), jwt_rules: rules };
     out.push(
-        Manifest::new(api, "RequestAuthentication", Some(check.namespace), check.name, Spec { spec: authn }),
+        Manifest::new(
+            plan.api(Kind::RequestAuthentication),
+            "RequestAuthentication",
+            Some(check.namespace),
+            check.name,
+            Spec { spec: authn },
+        ),
         &host.sources,
         tenant,
     );
@@ -159,7 +165,13 @@ fn require_token(
         rules: accepted.deny_rules(&host.host),
     };
     out.push(
-        Manifest::new(api, "AuthorizationPolicy", Some(check.namespace), check.name, Spec { spec: authz }),
+        Manifest::new(
+            plan.api(Kind::AuthorizationPolicy),
+            "AuthorizationPolicy",
+            Some(check.namespace),
+            check.name,
+            Spec { spec: authz },
+        ),
         &host.sources,
         tenant,
     );

@@ -2,141 +2,11 @@
 
 use std::fmt;
 
+mod kind;
+
 use super::Target;
 use crate::input::Flavor;
-
-/// Every kind meshedge writes or may write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    // Istio (networking.istio.io, security.istio.io, telemetry.istio.io, extensions.istio.io).
-    Gateway,
-    VirtualService,
-    DestinationRule,
-    ServiceEntry,
-    Sidecar,
-    EnvoyFilter,
-    AuthorizationPolicy,
-    RequestAuthentication,
-    PeerAuthentication,
-    Telemetry,
-    WasmPlugin,
-    // The control plane: OpenShift Service Mesh 2 (maistra.io), or the Sail operator's `Istio`.
-    ServiceMeshControlPlane,
-    ServiceMeshMemberRoll,
-    IstioControlPlane,
-    // Kubernetes.
-    Namespace,
-    ConfigMap,
-    Secret,
-    Service,
-    ServiceAccount,
-    Deployment,
-    NetworkPolicy,
-    Role,
-    RoleBinding,
-    ClusterRole,
-    ClusterRoleBinding,
-    ValidatingAdmissionPolicy,
-    ValidatingAdmissionPolicyBinding,
-    // OpenShift and its network plugins.
-    Route,
-    EgressNetworkPolicy,
-    EgressFirewall,
-    EgressIP,
-    // Add-ons installed on the cluster.
-    Certificate,
-    ConstraintTemplate,
-    /// A Gatekeeper constraint: an object of the kind a ConstraintTemplate declares.
-    Constraint,
-    ClusterPolicy,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 35] = [
-        Kind::Gateway,
-        Kind::VirtualService,
-        Kind::DestinationRule,
-        Kind::ServiceEntry,
-        Kind::Sidecar,
-        Kind::EnvoyFilter,
-        Kind::AuthorizationPolicy,
-        Kind::RequestAuthentication,
-        Kind::PeerAuthentication,
-        Kind::Telemetry,
-        Kind::WasmPlugin,
-        Kind::ServiceMeshControlPlane,
-        Kind::ServiceMeshMemberRoll,
-        Kind::IstioControlPlane,
-        Kind::Namespace,
-        Kind::ConfigMap,
-        Kind::Secret,
-        Kind::Service,
-        Kind::ServiceAccount,
-        Kind::Deployment,
-        Kind::NetworkPolicy,
-        Kind::Role,
-        Kind::RoleBinding,
-        Kind::ClusterRole,
-        Kind::ClusterRoleBinding,
-        Kind::ValidatingAdmissionPolicy,
-        Kind::ValidatingAdmissionPolicyBinding,
-        Kind::Route,
-        Kind::EgressNetworkPolicy,
-        Kind::EgressFirewall,
-        Kind::EgressIP,
-        Kind::Certificate,
-        Kind::ConstraintTemplate,
-        Kind::Constraint,
-        Kind::ClusterPolicy,
-    ];
-
-    /// The `kind` field of the object (the Sail operator's control plane is `Istio`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Gateway => "Gateway",
-            Kind::VirtualService => "VirtualService",
-            Kind::DestinationRule => "DestinationRule",
-            Kind::ServiceEntry => "ServiceEntry",
-            Kind::Sidecar => "Sidecar",
-            Kind::EnvoyFilter => "EnvoyFilter",
-            Kind::AuthorizationPolicy => "AuthorizationPolicy",
-            Kind::RequestAuthentication => "RequestAuthentication",
-            Kind::PeerAuthentication => "PeerAuthentication",
-            Kind::Telemetry => "Telemetry",
-            Kind::WasmPlugin => "WasmPlugin",
-            Kind::ServiceMeshControlPlane => "ServiceMeshControlPlane",
-            Kind::ServiceMeshMemberRoll => "ServiceMeshMemberRoll",
-            Kind::IstioControlPlane => "Istio",
-            Kind::Namespace => "Namespace",
-            Kind::ConfigMap => "ConfigMap",
-            Kind::Secret => "Secret",
-            Kind::Service => "Service",
-            Kind::ServiceAccount => "ServiceAccount",
-            Kind::Deployment => "Deployment",
-            Kind::NetworkPolicy => "NetworkPolicy",
-            Kind::Role => "Role",
-            Kind::RoleBinding => "RoleBinding",
-            Kind::ClusterRole => "ClusterRole",
-            Kind::ClusterRoleBinding => "ClusterRoleBinding",
-            Kind::ValidatingAdmissionPolicy => "ValidatingAdmissionPolicy",
-            Kind::ValidatingAdmissionPolicyBinding => "ValidatingAdmissionPolicyBinding",
-            Kind::Route => "Route",
-            Kind::EgressNetworkPolicy => "EgressNetworkPolicy",
-            Kind::EgressFirewall => "EgressFirewall",
-            Kind::EgressIP => "EgressIP",
-            Kind::Certificate => "Certificate",
-            Kind::ConstraintTemplate => "ConstraintTemplate",
-            Kind::Constraint => "Constraint",
-            Kind::ClusterPolicy => "ClusterPolicy",
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use kind::Kind;
 
 /// An `apiVersion` value, `group/version` (or `version` for the core group).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -209,6 +79,8 @@ const NETWORKING_V1: ApiVersion = ApiVersion("networking.istio.io/v1");
 const NETWORKING_V1BETA1: ApiVersion = ApiVersion("networking.istio.io/v1beta1");
 const SECURITY_V1: ApiVersion = ApiVersion("security.istio.io/v1");
 const SECURITY_V1BETA1: ApiVersion = ApiVersion("security.istio.io/v1beta1");
+const CORE_V1: ApiVersion = ApiVersion("v1");
+const ROUTE_V1: ApiVersion = ApiVersion("route.openshift.io/v1");
 
 impl Target {
     /// The API version meshedge writes `kind` at on this target, or why the target does not
@@ -271,7 +143,9 @@ impl Target {
                     "the sail operator's Istio resource belongs to flavor istio, not to {self}"
                 ));
             }
-            Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => ApiVersion("v1"),
+            Kind::Pod | Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => {
+                CORE_V1
+            }
             Kind::Deployment => ApiVersion("apps/v1"),
             Kind::NetworkPolicy => ApiVersion("networking.k8s.io/v1"),
             Kind::Role | Kind::RoleBinding | Kind::ClusterRole | Kind::ClusterRoleBinding => {
@@ -284,7 +158,9 @@ impl Target {
                     return not_served(self.validating_admission_policy_missing(kind));
                 }
             }
-            Kind::Route if self.is_openshift() => ApiVersion("route.openshift.io/v1"),
+            // openshift/api release-4.14 `route/v1/route.crd.yaml` (v1 only, served and storage) and
+            // `route/v1/register.go:12` through release-4.19.
+            Kind::Route if self.is_openshift() => ROUTE_V1,
             Kind::Route => return not_served(format!("routes exist only on openshift, not on {self}")),
             Kind::EgressNetworkPolicy => match self.openshift_version() {
                 Some(openshift) if openshift.minor <= 16 => ApiVersion("network.openshift.io/v1"),
@@ -296,6 +172,10 @@ impl Target {
                 }
                 None => return not_served(format!("EgressNetworkPolicy exists only on openshift, not on {self}")),
             },
+            // The CRDs OpenShift installs with OVN-Kubernetes serve v1 only: openshift/cluster-network-operator
+            // release-4.14 and release-4.16 `bindata/network/ovn-kubernetes/common/001-crd.yaml`
+            // (EgressFirewall, EgressIP); upstream ovn-org/ovn-kubernetes 6c366bb49
+            // `dist/templates/k8s.ovn.org_egress{firewalls,ips}.yaml.j2` likewise.
             Kind::EgressFirewall | Kind::EgressIP if self.is_openshift() => ApiVersion("k8s.ovn.org/v1"),
             Kind::EgressFirewall | Kind::EgressIP => {
                 return not_served(format!(

@@ -110,3 +110,16 @@ fn api_versions_split_into_group_and_version() {
     assert_eq!((ApiVersion("v1").group(), ApiVersion("v1").version()), ("", "v1"));
     assert_eq!(Kind::ALL.len(), Kind::ALL.iter().collect::<std::collections::BTreeSet<_>>().len());
 }
+
+#[test]
+fn admission_rules_match_pods_at_core_v1_and_routes_at_route_openshift_io_v1() {
+    // kubernetes/api core/v1; openshift/api release-4.14 route/v1/route.crd.yaml (v1 only).
+    assert_eq!(Kind::Pod.admission_match_api_version(), Some(ApiVersion("v1")));
+    assert_eq!(Kind::Route.admission_match_api_version(), Some(ApiVersion("route.openshift.io/v1")));
+    assert_eq!(Kind::Gateway.admission_match_api_version(), None);
+    // Where the target serves them, the written version is the matched one.
+    let t = ossm("v2.5", "4.16");
+    for kind in [Kind::Pod, Kind::Route] {
+        assert_eq!(t.api_version(kind).ok(), kind.admission_match_api_version(), "{kind}");
+    }
+}
