@@ -218,9 +218,7 @@ impl Explain for UsageError {
                 let more = if more > 0 { format!(" and {more} more") } else { String::new() };
                 format!("name one of {}{more}", quoted(matches))
             }
-            UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => {
-                "the environment has no tenants".into()
-            }
+            UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => "the environment has no tenants".into(),
             UsageError::UnknownTenant { tenants, .. } => format!("the tenants are {}", quoted(tenants)),
         })
     }

@@ -20,8 +20,8 @@ pub use build::BuildOptions;
 pub use check::{CheckFormat, CheckOptions};
 pub use diff::{DiffFormat, DiffOptions};
 pub use explain::{ExplainFormat, ExplainOptions};
-pub use graph::{GraphFormat, GraphOptions};
 pub use generate::GenerateOptions;
+pub use graph::{GraphFormat, GraphOptions};
 pub use shell::Shell;
 pub use stderr::Stderr;
 

@@ -214,7 +214,9 @@ fn masked(step: &PatchStep, object: &ResourceRef) -> PatchStep {
     }
     let secret = |value: &Option<Value>| value.as_ref().map(|_| Value::String(SECRET_VALUE.into()));
     let mut step = step.clone();
-    if ["/data", "/stringData"].iter().any(|field| step.pointer == *field || step.pointer.starts_with(&format!("{field}/")))
+    if ["/data", "/stringData"]
+        .iter()
+        .any(|field| step.pointer == *field || step.pointer.starts_with(&format!("{field}/")))
     {
         step.before = secret(&step.before);
         step.after = secret(&step.after);

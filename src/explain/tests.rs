@@ -40,7 +40,9 @@ fn an_object_is_found_exactly_by_a_unique_prefix_or_not_at_all() {
         other => panic!("{other:?}"),
     }
     match find(&objects, "Service/shop/wbe") {
-        Err(UsageError::UnknownObject { near, .. }) => assert_eq!(near.first().map(String::as_str), Some("Service/shop/web")),
+        Err(UsageError::UnknownObject { near, .. }) => {
+            assert_eq!(near.first().map(String::as_str), Some("Service/shop/web"))
+        }
         other => panic!("{other:?}"),
     }
 }

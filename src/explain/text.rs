@@ -80,14 +80,8 @@ pub fn render_text(e: &Explanation) -> String {
         Some(flows) if flows.is_empty() => out.push_str("  none\n"),
         Some(flows) => {
             for f in flows {
-                let _ = writeln!(
-                    out,
-                    "  {} {} -> {}: {}",
-                    f.direction,
-                    printable(&f.from),
-                    printable(&f.to),
-                    f.verdict
-                );
+                let _ =
+                    writeln!(out, "  {} {} -> {}: {}", f.direction, printable(&f.from), printable(&f.to), f.verdict);
             }
         }
     }

@@ -39,8 +39,10 @@ pub fn render(graph: &Graph) -> String {
         if !edge.label.is_empty() {
             attributes.push(format!("label=\"{}\"", escape(&edge.label)));
         }
-        if edge.line == Line::Dashed {
-            attributes.push("style=dashed".to_string());
+        match edge.line {
+            Line::Solid => {}
+            Line::Dashed => attributes.push("style=dashed".to_string()),
+            Line::Removed => attributes.push("style=dotted, arrowhead=tee".to_string()),
         }
         let attributes = if attributes.is_empty() { String::new() } else { format!(" [{}]", attributes.join(", ")) };
         let _ = writeln!(out, "  {} -> {}{attributes};", edge.from, edge.to);

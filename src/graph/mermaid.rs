@@ -44,6 +44,7 @@ pub fn render(graph: &Graph) -> String {
         let arrow = match edge.line {
             Line::Solid => "-->",
             Line::Dashed => "-.->",
+            Line::Removed => "--x",
         };
         if edge.label.is_empty() {
             let _ = writeln!(out, "  {} {arrow} {}", edge.from, edge.to);

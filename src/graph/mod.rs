@@ -66,6 +66,8 @@ pub enum Line {
     Solid,
     /// A flow that is blocked (from the flow stage).
     Dashed,
+    /// An edge a change removes (in the diff's graph).
+    Removed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -172,6 +174,11 @@ impl Graph {
     }
 }
 
+/// The graph of a plan, of one tenant's part with `tenant` (a tenant the plan has).
+pub(crate) fn draw_plan(plan: &crate::plan::Plan, tenant: Option<&str>) -> Graph {
+    plan::draw(plan, tenant)
+}
+
 /// The graph of a build, of one tenant's part with `tenant`; `Err` names a tenant the build does
 /// not have, with the tenants it has.
 pub fn of_build(build: &Build, tenant: Option<&str>) -> Result<Graph, UsageError> {
@@ -184,7 +191,7 @@ pub fn of_build(build: &Build, tenant: Option<&str>) -> Result<Graph, UsageError
             });
         }
     }
-    Ok(plan::draw(&build.plan, tenant))
+    Ok(draw_plan(&build.plan, tenant))
 }
 
 /// Builds the environment at `env_dir` and draws it; the build comes along for its warnings.
