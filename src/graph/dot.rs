@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::graph::{Graph, Line, NodeKind};
+use super::{Graph, Line, NodeKind};
 
 /// Text inside a quoted dot string: `\` and `"` escaped, control characters as spaces.
 fn escape(text: &str) -> String {

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::graph::{Graph, Line, NodeKind};
+use super::{Graph, Line, NodeKind};
 
 /// Text inside a quoted mermaid label.
 pub fn escape(text: &str) -> String {

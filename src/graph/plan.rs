@@ -1,6 +1,6 @@
 //! Drawing a plan: the ingress and egress of its hosts as nodes and edges.
 
-use crate::graph::{Graph, Line, NodeKind};
+use super::{Graph, Line, NodeKind};
 use crate::input::Exposure;
 use crate::plan::Plan;
 
