@@ -36,6 +36,9 @@ pub struct Options {
     /// Leave the analyses of the final objects to the caller (`meshedge check` runs them all, with
     /// the schema validation, and reports them with the rest instead of stopping at them).
     pub skip_analyses: bool,
+    /// Keep, per object, what each patch changed in it (`Object::changes`), for
+    /// `meshedge explain`. Off, a build records nothing.
+    pub record_patches: bool,
 }
 
 /// A successful build.
@@ -58,6 +61,8 @@ pub struct Build {
     pub target: crate::platform::Target,
     /// `settings.check.suppress`, as merged.
     pub suppress: Vec<SuppressSetting>,
+    /// The validated plan the objects were generated from (for `graph` and the diff's graph).
+    pub(crate) plan: crate::plan::Plan,
 }
 
 impl Build {
@@ -146,8 +151,9 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
             control_plane_version: plan.mesh.version.clone(),
             target: plan.target,
             suppress,
-            environment: plan.environment,
+            environment: plan.environment.clone(),
             flavor: plan.flavor,
+            plan,
             form: options.form,
             objects,
             diagnostics: warnings,
@@ -187,7 +193,7 @@ fn chain(
                 }
                 out.flush();
             },
-            |batch| finish::batch(batch, &patches, &options.annotations, options.form),
+            |batch| finish::batch(batch, &patches, &options.annotations, options.form, options.record_patches),
         );
         let finished = Finished::join(parts, patches.matches());
         debug!(objects = finished.objects.len(), "generated");

@@ -142,6 +142,13 @@ pub enum UsageError {
     Unwritable { object: crate::diagnostic::ResourceRef, file: Option<String> },
     /// W903: the earlier output was left where it was.
     LeftBehind(PathBuf),
+    /// E905: no object of the environment is the one `meshedge explain` names; the nearest names.
+    UnknownObject { query: String, environment: String, near: Vec<String> },
+    /// E906: the prefix `meshedge explain` was given names more than one object: some of them, and
+    /// how many there are.
+    AmbiguousObject { query: String, matches: Vec<String>, count: usize },
+    /// E907: `--tenant` names no tenant of the environment: the tenants there are.
+    UnknownTenant { tenant: String, environment: String, tenants: Vec<String> },
 }
 
 impl Explain for UsageError {
@@ -153,6 +160,9 @@ impl Explain for UsageError {
             UsageError::OutputRefused { .. } | UsageError::OutputIo { .. } => Code::E903,
             UsageError::Unwritable { .. } => Code::E904,
             UsageError::LeftBehind(_) => Code::W903,
+            UsageError::UnknownObject { .. } => Code::E905,
+            UsageError::AmbiguousObject { .. } => Code::E906,
+            UsageError::UnknownTenant { .. } => Code::E907,
         }
     }
 
@@ -169,6 +179,13 @@ impl Explain for UsageError {
             UsageError::Unwritable { object, .. } => format!("{object} cannot be written to a file of its own"),
             UsageError::LeftBehind(left) => {
                 format!("the earlier output was replaced, but {} holds files meshedge did not write", left.display())
+            }
+            UsageError::UnknownObject { query, environment, .. } => {
+                format!("environment `{environment}` has no object `{query}`")
+            }
+            UsageError::AmbiguousObject { query, count, .. } => format!("`{query}` names {count} objects"),
+            UsageError::UnknownTenant { tenant, environment, .. } => {
+                format!("environment `{environment}` has no tenant `{tenant}`")
             }
         }
     }
@@ -190,8 +207,26 @@ impl Explain for UsageError {
             UsageError::LeftBehind(_) => {
                 "they appeared while meshedge was writing; look at them, then remove the directory".into()
             }
+            UsageError::UnknownObject { near, .. } if !near.is_empty() => {
+                format!("did you mean {}? Name it KIND/NAMESPACE/NAME, KIND/NAME or a unique prefix", quoted(near))
+            }
+            UsageError::UnknownObject { .. } => "name it KIND/NAMESPACE/NAME (KIND/NAME for a cluster object) or a \
+                unique prefix of one; `meshedge build ENV` lists the objects"
+                .into(),
+            UsageError::AmbiguousObject { matches, count, .. } => {
+                let more = count.saturating_sub(matches.len());
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                format!("name one of {}{more}", quoted(matches))
+            }
+            UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => "the environment has no tenants".into(),
+            UsageError::UnknownTenant { tenants, .. } => format!("the tenants are {}", quoted(tenants)),
         })
     }
+}
+
+/// `a`, `b`, `c`: names as help lines list them.
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 impl UsageError {

@@ -34,15 +34,24 @@ impl Finished {
 }
 
 /// Stamps, patches, notes for the analyses and renders a batch of objects; `annotations` go on
-/// every object after the patches.
-pub(crate) fn batch(batch: Vec<Pending>, patches: &Patches, annotations: &[(String, String)], form: Form) -> Finished {
+/// every object after the patches. With `record`, each object keeps what every patch changed in
+/// it (`Object::changes`).
+pub(crate) fn batch(
+    batch: Vec<Pending>,
+    patches: &Patches,
+    annotations: &[(String, String)],
+    form: Form,
+    record: bool,
+) -> Finished {
     let mut part =
         Finished { objects: Vec::with_capacity(batch.len()), matches: patches.matches(), ..Default::default() };
     let mut scratch = String::new();
     for pending in batch {
         let mut resource = pending.into_resource();
         resource::stamp(&mut resource);
-        let applied = patches.apply(&mut resource, &mut part.matches, &mut part.diagnostics);
+        let mut changes = Vec::new();
+        let recorder = record.then_some(&mut changes);
+        let applied = patches.apply(&mut resource, &mut part.matches, &mut part.diagnostics, recorder);
         for (key, value) in annotations {
             resource::annotate(&mut resource, key, value);
         }
@@ -60,7 +69,7 @@ pub(crate) fn batch(batch: Vec<Pending>, patches: &Patches, annotations: &[(Stri
         }
         let origin = applied.before.filter(|before| *before != reference).map(Box::new);
         let Resource { sources, .. } = resource;
-        part.objects.push(Object { reference, origin, sources, patched_by: applied.names, form, text });
+        part.objects.push(Object { reference, origin, sources, patched_by: applied.names, changes, form, text });
     }
     part
 }

@@ -6,8 +6,9 @@
 //! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → sort. Objects are finished one
 //! at a time as they are generated, on every core (`parallel`). The commands of the binary are
 //! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], `schema`
-//! and [`report`]), [`diff`] and [`argocd`] are the library parts of `meshedge check`,
-//! `meshedge diff` and `meshedge generate`, [`error`] is what a command fails with. See
+//! and [`report`]), [`diff`], [`argocd`], [`explain`] and [`graph`] are the library parts of
+//! `meshedge check`, `meshedge diff`, `meshedge generate`, `meshedge explain` and
+//! `meshedge graph`, [`error`] is what a command fails with. See
 //! `docs/architecture.md` for the house in one page.
 //!
 //! The public surface is what the binary, the tests, the benchmarks and the fuzz targets use:
@@ -29,9 +30,11 @@ pub mod compiler;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;
+pub mod explain;
 mod finish;
 pub mod flows;
 mod generate;
+pub mod graph;
 mod hosts;
 mod input;
 pub mod input_schema;

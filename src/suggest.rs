@@ -7,16 +7,22 @@
 /// (Jaro–Winkler similarity of 0.85 or more). Ties go to the more similar, then to the first in
 /// text order.
 pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest_few(name, candidates, 1).into_iter().next()
+}
+
+/// Up to `few` candidates `name` may have meant, by the rule of [`nearest`], nearest first.
+pub(crate) fn nearest_few<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, few: usize) -> Vec<&'a str> {
     let wanted = name.to_ascii_lowercase();
-    candidates
+    let mut near: Vec<(usize, f64, &str)> = candidates
         .into_iter()
         .map(|candidate| {
             let lower = candidate.to_ascii_lowercase();
             (strsim::damerau_levenshtein(&wanted, &lower), strsim::jaro_winkler(&wanted, &lower), candidate)
         })
         .filter(|(distance, similarity, _)| *distance <= (wanted.len() / 3).max(1) || *similarity >= 0.85)
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(b.2)))
-        .map(|(_, _, candidate)| candidate)
+        .collect();
+    near.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| a.2.cmp(b.2)));
+    near.into_iter().take(few).map(|(_, _, candidate)| candidate).collect()
 }
 
 #[cfg(test)]
@@ -33,6 +39,7 @@ mod tests {
         assert_eq!(nearest("prdo", ["dev", "prod"]), Some("prod"));
         assert_eq!(nearest("bogus", ["name", "namespace", "labels", "annotations"]), None);
         assert_eq!(nearest("staging", ["dev", "prod"]), None);
+        assert_eq!(nearest_few("prdo", ["dev", "prod", "prod2", "qa"], 2), ["prod", "prod2"]);
         // Equally near: the first in text order.
         assert_eq!(nearest("prod2", ["environments/prod", "env/prod"].map(|d| &d[d.len() - 4..])), Some("prod"));
     }

@@ -537,3 +537,91 @@ fn file_names_cannot_act_on_a_terminal_or_break_out_of_markdown() {
         }
     }
 }
+
+const DENY_ADMIN: &str = "\
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-admin
+  namespace: shop
+spec:
+  action: DENY
+  rules:
+    - from:
+        - source: {notPrincipals: [cluster.local/ns/shop/sa/admin]}
+      to:
+        - operation: {paths: [/admin/*]}
+";
+
+#[test]
+fn the_markdown_preview_shows_an_added_authorization_policy_with_its_rules() {
+    let repo = Repo::example();
+    repo.write("base/resources/deny-admin.yaml", DENY_ADMIN);
+    repo.commit("deny admin");
+    let output = repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "markdown"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let markdown = stdout(&output);
+    let start = markdown
+        .find("<details><summary><code>AuthorizationPolicy/shop/deny-admin</code> (security.istio.io/v1)</summary>")
+        .unwrap_or_else(|| panic!("the added policy is a collapsed section:\n{markdown}"));
+    let section = &markdown[start..];
+    let section = &section[..section.find("</details>").unwrap()];
+    for shown in ["```yaml\n", "action: DENY", "rules:", "notPrincipals:", "cluster.local/ns/shop/sa/admin", "/admin/*"]
+    {
+        assert!(section.contains(shown), "{shown} missing from\n{section}");
+    }
+    assert!(
+        markdown.contains("**Input files changed** (1):\n\n- `base/resources/deny-admin.yaml` (added)\n"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("```mermaid"), "a plain policy does not change the drawn edge:\n{markdown}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"])))
+            .unwrap();
+    let prod = &json["environments"][0];
+    assert_eq!(prod["added"][0]["kind"], "AuthorizationPolicy");
+    assert!(prod["added"][0]["yaml"].as_str().unwrap().contains("/admin/*"), "{prod}");
+    assert_eq!(prod["inputs"], serde_json::json!([{"path": "base/resources/deny-admin.yaml", "change": "added"}]));
+    assert!(prod["graph"].is_null() && prod["flows"].is_null(), "{prod}");
+
+    let text = stdout(&repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--color", "never"]));
+    assert!(text.contains("      +  action: DENY\n"), "{text}");
+    assert!(text.contains("  input files changed:\n    added base/resources/deny-admin.yaml\n"), "{text}");
+}
+
+#[test]
+fn the_preview_draws_the_part_of_the_edge_a_change_touches_and_shows_what_was_removed() {
+    let repo = Repo::example();
+    repo.write("base/tenants/blog/news.yaml", NEWS);
+    repo.commit("news");
+    repo.remove("base/tenants/blog/news.yaml");
+    repo.commit("no news");
+    let markdown = |base: &str, head: &str| {
+        let output = repo.cli(&["dev", "--base", base, "--head", head, "--format", "markdown"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        stdout(&output)
+    };
+    let graph = |text: &str| -> String {
+        let start = text.find("```mermaid\n").unwrap_or_else(|| panic!("no graph:\n{text}"));
+        let rest = &text[start + "```mermaid\n".len()..];
+        rest[..rest.find("```").unwrap()].to_string()
+    };
+    let added = markdown("HEAD~2", "HEAD~1");
+    let drawn = graph(&added);
+    assert!(drawn.starts_with("flowchart LR\n"), "{drawn}");
+    assert!(drawn.contains("\"news.internal.dev.example.com<br/>(added)\""), "{drawn}");
+    assert!(drawn.contains("igw_internal{{"), "the gateway it hangs off: {drawn}");
+    assert!(drawn.contains("igw_internal --> host_news_internal_dev_example_com"), "{drawn}");
+    assert!(!drawn.contains("shop.apps"), "only the part that changed: {drawn}");
+
+    let removed = markdown("HEAD~1", "HEAD");
+    let drawn = graph(&removed);
+    assert!(drawn.contains("\"news.internal.dev.example.com<br/>(removed)\""), "{drawn}");
+    assert!(drawn.contains("igw_internal --x host_news_internal_dev_example_com"), "{drawn}");
+    // A removed object's last YAML.
+    let start =
+        removed.find("<details><summary><code>VirtualService/blog/news-internal-dev-example-com</code>").unwrap();
+    assert!(removed[start..].contains("- news.internal.dev.example.com\n"), "{removed}");
+    assert!(removed.contains("- `base/tenants/blog/news.yaml` (removed)\n"), "{removed}");
+}

@@ -16,7 +16,8 @@ fn stdout(args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-const SUBCOMMANDS: &[&str] = &["build", "check", "diff", "generate", "schema", "completions", "man"];
+const SUBCOMMANDS: &[&str] =
+    &["build", "check", "diff", "generate", "explain", "graph", "schema", "completions", "man"];
 
 #[test]
 fn schema_prints_the_schemas_the_repository_keeps() {
@@ -78,6 +79,8 @@ fn man_page_has_a_section_per_subcommand() {
     for sub in SUBCOMMANDS {
         assert!(page.contains(&format!("meshedge\\-{sub}")) || page.contains(&format!("meshedge {sub}")), "{sub}");
     }
-    // The flags of a subcommand are in the page: `build -o`.
+    // The flags of a subcommand are in the page: `build -o`, `graph --tenant`, `explain --format`.
     assert!(page.contains("\\-\\-output"), "{page}");
+    assert!(page.contains("\\-\\-tenant"), "{page}");
+    assert!(page.contains("mermaid"), "graph's formats: {page}");
 }

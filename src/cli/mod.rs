@@ -6,7 +6,9 @@
 mod build;
 mod check;
 mod diff;
+mod explain;
 mod generate;
+mod graph;
 mod schema;
 mod shell;
 mod stderr;
@@ -17,7 +19,9 @@ use meshedge::input_schema::InputKind;
 pub use build::BuildOptions;
 pub use check::{CheckFormat, CheckOptions};
 pub use diff::{DiffFormat, DiffOptions};
+pub use explain::{ExplainFormat, ExplainOptions};
 pub use generate::GenerateOptions;
+pub use graph::{GraphFormat, GraphOptions};
 pub use shell::Shell;
 pub use stderr::Stderr;
 
@@ -45,6 +49,10 @@ enum CommandArgs {
     Diff(diff::DiffArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
     Generate(generate::GenerateArgs),
+    /// Show where one object comes from: layers, requests, plain resources, and every patch.
+    Explain(explain::ExplainArgs),
+    /// Draw the edge: clients, exposure, gateways, hosts, services, egress (mermaid, dot, svg).
+    Graph(graph::GraphArgs),
     /// Print the JSON Schema of the input documents, for editors (docs/editors.md).
     Schema(schema::SchemaArgs),
     /// Print a completion script for a shell.
@@ -60,6 +68,8 @@ pub enum Command {
     Check(CheckOptions),
     Diff(DiffOptions),
     Generate(GenerateOptions),
+    Explain(ExplainOptions),
+    Graph(GraphOptions),
     Schema(InputKind),
     Completions(Shell),
     Man,
@@ -80,6 +90,8 @@ pub fn parse() -> Invocation {
         CommandArgs::Check(args) => Command::Check(args.options()),
         CommandArgs::Diff(args) => Command::Diff(args.options()),
         CommandArgs::Generate(args) => Command::Generate(args.options()),
+        CommandArgs::Explain(args) => Command::Explain(args.options()),
+        CommandArgs::Graph(args) => Command::Graph(args.options()),
         CommandArgs::Schema(args) => Command::Schema(args.kind),
         CommandArgs::Completions(args) => Command::Completions(args.shell),
         CommandArgs::Man => Command::Man,

@@ -1,12 +1,13 @@
 //! The commands, one function each over the library: it takes the validated options, calls the
 //! library, writes stdout, and returns the exit status — or the error, which `main` shows and
-//! turns into the exit status. A new command (`check`, `flows`, `explain`, `graph`, `schema`)
-//! is one more module here, with its options in `cli/`.
+//! turns into the exit status. A new command is one more module here, with its options in `cli/`.
 
 mod build;
 mod check;
 mod diff;
+mod explain;
 mod generate;
+mod graph;
 mod schema;
 mod shell;
 
@@ -25,6 +26,8 @@ pub fn run(command: &Command, stderr: &Stderr) -> Result<ExitCode, Error> {
         Command::Check(options) => check::run(options, stderr),
         Command::Diff(options) => diff::run(options),
         Command::Generate(options) => generate::run(options, stderr),
+        Command::Explain(options) => explain::run(options, stderr),
+        Command::Graph(options) => graph::run(options, stderr),
         Command::Schema(kind) => schema::run(*kind),
         Command::Completions(shell) => shell::completions(*shell),
         Command::Man => shell::man(),

@@ -72,7 +72,7 @@ codes! {
     // Final objects the cluster would refuse.
     E704 Error,
     // Usage.
-    E901 Error, E902 Error, E903 Error, E904 Error, W903 Warning,
+    E901 Error, E902 Error, E903 Error, E904 Error, E905 Error, E906 Error, E907 Error, W903 Warning,
 }
 
 impl fmt::Display for Code {

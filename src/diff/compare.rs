@@ -6,8 +6,9 @@ use tracing::debug;
 
 use crate::compiler::{self, Build, Failed};
 use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
-use crate::diff::fingerprint::{Cached, Fingerprint, fingerprint};
-use crate::diff::mask::object_diff;
+use crate::diff::edge::edge_change;
+use crate::diff::fingerprint::{Cached, Fingerprint, changed_files, fingerprint};
+use crate::diff::mask::{object_diff, shown_yaml};
 use crate::diff::report::{ChangedObject, EnvironmentDiff, Status};
 use crate::parallel;
 use crate::render::Object;
@@ -57,7 +58,11 @@ pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec
             (side, Built { result, identities })
         });
         let find = |wanted: Side| built.iter().find(|(side, _)| *side == wanted).map(|(_, b)| b);
-        out.push(diff_environment(name, dir.clone(), !same, find(Side::Base), find(Side::Head)));
+        let mut env = diff_environment(name, dir.clone(), !same, find(Side::Base), find(Side::Head));
+        if !same {
+            env.inputs = changed_files(b.as_ref(), h.as_ref());
+        }
+        out.push(env);
         debug!(environment = %dir, elapsed = ?start.elapsed(), "compared");
         free_in_background(built);
     }
@@ -109,6 +114,13 @@ fn keyed<'a>(objects: &'a [Object], identities: &'a [Identity]) -> Vec<(Key<'a>,
         .collect()
 }
 
+fn plan_of(build: Option<&Result<Build, Failed>>) -> Option<&crate::plan::Plan> {
+    match build {
+        Some(Ok(b)) => Some(&b.plan),
+        _ => None,
+    }
+}
+
 fn diagnostics_of(build: Option<&Result<Build, Failed>>) -> Vec<Diagnostic> {
     match build {
         Some(Ok(b)) => b.diagnostics.clone().sorted(),
@@ -152,6 +164,11 @@ fn diff_environment(
         fixed: Vec::new(),
         base_errors: Vec::new(),
         head_errors: Vec::new(),
+        added_yaml: Vec::new(),
+        removed_yaml: Vec::new(),
+        inputs: Vec::new(),
+        graph: None,
+        flows: None,
     };
     if !inputs_changed {
         return env;
@@ -216,7 +233,7 @@ fn diff_environment(
         let mut found = Vec::new();
         for (key, after) in chunk.iter() {
             match base_index.get(key) {
-                None => found.push(Err(after.reference.clone())),
+                None => found.push(Err((after.reference.clone(), shown_yaml(after)))),
                 // Rendering is deterministic: equal texts are equal objects.
                 Some(before) if before.text != after.text => {
                     found.push(Ok(ChangedObject { object: after.reference.clone(), diff: object_diff(before, after) }))
@@ -229,14 +246,19 @@ fn diff_environment(
     for item in found.into_iter().flatten() {
         match item {
             Ok(changed) => env.changed.push(changed),
-            Err(added) => env.added.push(added),
+            Err((added, yaml)) => {
+                env.added.push(added);
+                env.added_yaml.push(yaml);
+            }
         }
     }
     for (key, before) in &base_keyed {
         if !head_index.contains_key(key) {
             env.removed.push(before.reference.clone());
+            env.removed_yaml.push(shown_yaml(before));
         }
     }
+    env.graph = edge_change(plan_of(base), plan_of(head));
     if env.status == Status::Unchanged
         && (!env.added.is_empty()
             || !env.removed.is_empty()

@@ -1,7 +1,7 @@
 //! Fingerprints: what a build of an environment can read, hashed, found through the layout the
 //! layers stage reads by ([`LayerInputs`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sha2::{Digest, Sha256};
 
@@ -19,6 +19,61 @@ pub struct Fingerprint {
     pub name: Option<String>,
     /// The bytes read, by physical path: the build reads them from here instead of again.
     pub(crate) contents: HashMap<String, Vec<u8>>,
+    /// Each file hashed: its physical path, or why it cannot be read (`missing`, …).
+    pub(crate) states: BTreeMap<String, Result<String, String>>,
+}
+
+impl Fingerprint {
+    /// The bytes of `path` (repo-relative, as hashed), when it could be read.
+    fn bytes(&self, path: &str) -> Option<&[u8]> {
+        let physical = self.states.get(path)?.as_ref().ok()?;
+        self.contents.get(physical).map(Vec::as_slice)
+    }
+}
+
+/// How an input file differs between two revisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileChange {
+    Added,
+    Removed,
+    Modified,
+}
+
+impl FileChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileChange::Added => "added",
+            FileChange::Removed => "removed",
+            FileChange::Modified => "modified",
+        }
+    }
+}
+
+/// The input files that differ between two fingerprints of an environment, sorted by path: a
+/// file that only one side can read is added or removed, one whose bytes differ is modified.
+pub fn changed_files(base: Option<&Fingerprint>, head: Option<&Fingerprint>) -> Vec<(String, FileChange)> {
+    let readable = |print: Option<&Fingerprint>, path: &str| print.is_some_and(|p| p.bytes(path).is_some());
+    let mut paths = BTreeSet::new();
+    for print in [base, head].into_iter().flatten() {
+        paths.extend(print.states.keys().map(String::as_str));
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let change = match (readable(base, path), readable(head, path)) {
+                (false, true) => FileChange::Added,
+                (true, false) => FileChange::Removed,
+                (true, true) if base.and_then(|b| b.bytes(path)) != head.and_then(|h| h.bytes(path)) => {
+                    FileChange::Modified
+                }
+                (false, false) if base.and_then(|b| b.states.get(path)) != head.and_then(|h| h.states.get(path)) => {
+                    FileChange::Modified
+                }
+                _ => return None,
+            };
+            Some((path.to_string(), change))
+        })
+        .collect()
 }
 
 /// Fingerprints the environment at `env_dir`, or `None` when it has no `meshedge.yaml` there.
@@ -74,8 +129,8 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
         // Depth first, in the order written (the order does not change the set hashed).
         pending.extend(inputs.bases.iter().rev().filter_map(|base| base.as_ref().ok().cloned()));
     }
-    let Hashing { hasher, files, contents, .. } = hashing;
-    Some(Fingerprint { digest: hasher.finalize().into(), files, name, contents })
+    let Hashing { hasher, files, contents, states, .. } = hashing;
+    Some(Fingerprint { digest: hasher.finalize().into(), files, name, contents, states })
 }
 
 /// A fingerprint being made: the hash so far, and the bytes read for the build.
@@ -84,6 +139,7 @@ struct Hashing<'a> {
     hasher: Sha256,
     files: BTreeSet<String>,
     contents: HashMap<String, Vec<u8>>,
+    states: BTreeMap<String, Result<String, String>>,
     /// Bytes kept for the build, within the limits the build applies (it reports them).
     budget: u64,
 }
@@ -95,6 +151,7 @@ impl<'a> Hashing<'a> {
             hasher: Sha256::new(),
             files: BTreeSet::new(),
             contents: HashMap::new(),
+            states: BTreeMap::new(),
             budget: source::MAX_TOTAL_BYTES,
         }
     }
@@ -108,13 +165,18 @@ impl<'a> Hashing<'a> {
     fn add(&mut self, path: &str, content: Result<(String, Vec<u8>), String>) {
         self.part(path.as_bytes());
         self.part(if content.is_ok() { b"ok" } else { b"error" });
-        match content {
+        let state = match content {
             Ok((physical, bytes)) => {
                 self.part(&bytes);
-                self.contents.insert(physical, bytes);
+                self.contents.insert(physical.clone(), bytes);
+                Ok(physical)
             }
-            Err(e) => self.part(e.as_bytes()),
-        }
+            Err(e) => {
+                self.part(e.as_bytes());
+                Err(e)
+            }
+        };
+        self.states.insert(path.to_string(), state);
         self.files.insert(path.to_string());
     }
 

@@ -74,6 +74,21 @@ fn mask_one(masked: &mut Value, base: Option<Option<&Value>>) {
     }
 }
 
+/// An object's YAML as a preview shows it: its text, or, when a Secret is anywhere in it, its
+/// YAML with every Secret value replaced by [`SECRET_VALUE`].
+pub(crate) fn shown_yaml(object: &Object) -> String {
+    if object.kind() == "Secret" || object.text.contains("Secret") {
+        let value = object.value();
+        if holds_secret(&value) {
+            return render::to_yaml(&mask_secret(&value, None));
+        }
+    }
+    match object.form {
+        render::Form::Yaml => object.text.clone(),
+        render::Form::Json => render::to_yaml(&object.value()),
+    }
+}
+
 /// Unified diff of an object's YAML between two revisions, Secret values masked wherever a
 /// Secret is in the object.
 pub(crate) fn object_diff(before: &Object, after: &Object) -> String {

@@ -12,12 +12,16 @@
 //!    placeholder that only says whether the value changed ([`mask`]).
 //! 4. Diagnostics present at head but not at base are "introduced", the reverse "fixed"
 //!    (compared without line numbers, which move with every edit).
+//! 5. For the preview: the YAML of each added object and the last YAML of each removed one
+//!    (Secrets masked), the input files that differ, and the part of the edge's graph that
+//!    changed ([`edge_change`], drawn by [`crate::graph`]).
 //!
 //! A revision that does not build makes the environment's status `error`, with its errors; the
 //! other environments are still compared. [`render`] presents the [`Report`] as text, markdown
 //! (a pull-request comment) or JSON.
 
 mod compare;
+mod edge;
 mod fingerprint;
 pub(crate) mod mask;
 pub mod render;
@@ -26,7 +30,8 @@ mod revisions;
 
 pub use crate::layers::layout::all_environments;
 pub use compare::compare;
-pub use fingerprint::{Fingerprint, fingerprint};
+pub use edge::edge_change;
+pub use fingerprint::{FileChange, Fingerprint, changed_files, fingerprint};
 pub use render::{MARKDOWN_LIMIT, render_json, render_markdown, render_text};
-pub use report::{ChangedObject, EnvironmentDiff, ObjectRef, Report, Status, WORK_TREE};
+pub use report::{ChangedObject, EnvironmentDiff, FlowChanges, ObjectRef, Report, Status, WORK_TREE};
 pub use revisions::Revisions;

@@ -1,6 +1,8 @@
 //! The report of a diff: what happened to each environment.
 
 use crate::diagnostic::Diagnostic;
+pub use crate::diff::fingerprint::FileChange;
+use crate::graph::Graph;
 
 /// What happened to an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,25 @@ pub struct EnvironmentDiff {
     /// Errors of a revision that does not build.
     pub base_errors: Vec<Diagnostic>,
     pub head_errors: Vec<Diagnostic>,
+    /// The YAML of each added object, in the order of `added` (Secret values masked).
+    pub added_yaml: Vec<String>,
+    /// The last YAML of each removed object (at base), in the order of `removed` (masked).
+    pub removed_yaml: Vec<String>,
+    /// The input files that differ between the revisions, sorted by path.
+    pub inputs: Vec<(String, FileChange)>,
+    /// The part of the edge that changed (see [`crate::diff::edge_change`]); `None` when the
+    /// edge is the same or a revision does not build.
+    pub graph: Option<Graph>,
+    /// The flows the change opens and closes, from the flow stage; `None` while builds do not
+    /// evaluate flows.
+    pub flows: Option<FlowChanges>,
+}
+
+/// Flows a change opens and closes (each `from → to`, as the flow stage names them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlowChanges {
+    pub opened: Vec<String>,
+    pub closed: Vec<String>,
 }
 
 /// The whole comparison.

@@ -10,94 +10,19 @@
 //! an object with a few bytes, and later stages recurse on depth.
 
 use regex::Regex;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 mod error;
+mod record;
+mod selector;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, ResourceRef};
 
 use crate::input::{LayerPatch, PatchTarget};
 use crate::resource::Resource;
 pub use error::PatchError;
-
-/// One requirement of a label selector.
-#[derive(Debug, Clone, PartialEq)]
-enum Requirement {
-    Equals(String, String),
-    NotEquals(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
-
-/// A parsed Kubernetes label selector (`app=x,tier!=db,env in (a,b),!legacy`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Selector(Vec<Requirement>);
-
-impl Selector {
-    pub(crate) fn parse(text: &str) -> Result<Selector, String> {
-        let mut terms = Vec::new();
-        let mut depth = 0;
-        let mut start = 0;
-        for (i, c) in text.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth -= 1,
-                ',' if depth == 0 => {
-                    terms.push(&text[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        terms.push(&text[start..]);
-        let mut out = Vec::new();
-        for term in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            out.push(Self::requirement(term)?);
-        }
-        Ok(Selector(out))
-    }
-
-    fn requirement(term: &str) -> Result<Requirement, String> {
-        let set = |rest: &str| -> Result<Vec<String>, String> {
-            let inner = rest
-                .trim()
-                .strip_prefix('(')
-                .and_then(|r| r.strip_suffix(')'))
-                .ok_or_else(|| format!("`{term}`: a set needs parentheses, e.g. `env in (dev,prod)`"))?;
-            Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
-        };
-        if let Some(key) = term.strip_prefix('!') {
-            return Ok(Requirement::NotExists(key.trim().to_string()));
-        }
-        if let Some((key, value)) = term.split_once("!=") {
-            return Ok(Requirement::NotEquals(key.trim().into(), value.trim().into()));
-        }
-        if let Some((key, value)) = term.split_once("==").or_else(|| term.split_once('=')) {
-            return Ok(Requirement::Equals(key.trim().into(), value.trim().into()));
-        }
-        let words: Vec<&str> = term.splitn(3, char::is_whitespace).collect();
-        match words.as_slice() {
-            [key] => Ok(Requirement::Exists(key.to_string())),
-            [key, "in", rest] => Ok(Requirement::In(key.to_string(), set(rest)?)),
-            [key, "notin", rest] => Ok(Requirement::NotIn(key.to_string(), set(rest)?)),
-            _ => Err(format!("`{term}` is not a selector requirement")),
-        }
-    }
-
-    pub(crate) fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
-        let get = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
-        self.0.iter().all(|r| match r {
-            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
-            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
-            Requirement::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
-            Requirement::NotIn(k, vs) => !get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
-            Requirement::Exists(k) => get(k).is_some(),
-            Requirement::NotExists(k) => get(k).is_none(),
-        })
-    }
-}
+pub use record::PatchStep;
+pub use selector::Selector;
 
 /// A compiled target.
 #[derive(Debug, Clone)]
@@ -184,8 +109,13 @@ fn depth(value: &Value) -> usize {
 }
 
 /// Applies `operations` to `value` one by one, within the bounds; atomic: on failure `value` is
-/// left as it was.
-fn apply_json(value: &mut Value, operations: &[json_patch::PatchOperation]) -> Result<(), JsonFailure> {
+/// left as it was. With `record`, each operation's pointer and the values there before and after
+/// (`(op, pointer, before, after)`), pushed only once every operation has applied.
+fn apply_json(
+    value: &mut Value,
+    operations: &[json_patch::PatchOperation],
+    mut record: Option<&mut Vec<Recorded>>,
+) -> Result<(), JsonFailure> {
     use json_patch::PatchOperation as Op;
     let original = value.clone();
     let patch_size: usize = operations
@@ -230,13 +160,26 @@ fn apply_json(value: &mut Value, operations: &[json_patch::PatchOperation]) -> R
             *value = original;
             return Err(JsonFailure::Growth(index, what));
         }
+        let (name, path, from) = record::describe(op);
+        let before = record.is_some().then(|| (value.pointer(path).cloned(), from.map(|f| value.pointer(f).cloned())));
         if let Err(e) = json_patch::patch(value, std::slice::from_ref(op)) {
             *value = original;
             return Err(JsonFailure::Operation(index, e.path.to_string(), e.kind.to_string()));
         }
+        if let (Some(record), Some((before, from_before))) = (record.as_deref_mut(), before) {
+            if let (Some(from), Some(from_before)) = (from, from_before) {
+                if name == "move" {
+                    record.push((name, from.to_string(), from_before, value.pointer(from).cloned()));
+                }
+            }
+            record.push((name, path.to_string(), before, value.pointer(path).cloned()));
+        }
     }
     Ok(())
 }
+
+/// One operation's record: its name, pointer, and the values there before and after.
+type Recorded = (&'static str, String, Option<Value>, Option<Value>);
 
 /// One patch, ready to apply.
 #[derive(Debug)]
@@ -302,12 +245,13 @@ impl<'a> Patches<'a> {
     }
 
     /// Applies every patch that selects `resource`, in order. A failed JSON patch is reported and
-    /// leaves the object as it was.
+    /// leaves the object as it was. With `record`, every change each patch made is pushed there.
     pub(crate) fn apply(
         &self,
         resource: &mut Resource,
         matches: &mut Matches,
         diagnostics: &mut Diagnostics,
+        mut record: Option<&mut Vec<PatchStep>>,
     ) -> Applied {
         let mut applied = Applied::default();
         for (index, Compiled { patch, target }) in self.compiled.iter().enumerate() {
@@ -320,9 +264,11 @@ impl<'a> Patches<'a> {
             if let Some(count) = matches.0.get_mut(index) {
                 *count += 1;
             }
+            let mut recorded = Vec::new();
             if let Some(operations) = &patch.operations {
                 // Atomic: on error the object is left as it was.
-                if let Err(failure) = apply_json(&mut resource.value, operations) {
+                let recorder = record.is_some().then_some(&mut recorded);
+                if let Err(failure) = apply_json(&mut resource.value, operations, recorder) {
                     let (name, object) = (patch.name.clone(), resource.display());
                     let error = match failure {
                         JsonFailure::Operation(index, path, message) => {
@@ -334,7 +280,31 @@ impl<'a> Patches<'a> {
                     continue;
                 }
             } else if let Some(merge) = &patch.spec.merge {
+                let before: Vec<(String, Option<Value>)> = match record {
+                    Some(_) => record::merge_pointers(&resource.value, merge)
+                        .into_iter()
+                        .map(|p| {
+                            let was = resource.value.pointer(&p).cloned();
+                            (p, was)
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
                 json_patch::merge(&mut resource.value, merge);
+                for (pointer, was) in before {
+                    let now = resource.value.pointer(&pointer).cloned();
+                    recorded.push(("merge", pointer, was, now));
+                }
+            }
+            if let Some(record) = record.as_deref_mut() {
+                record.extend(recorded.into_iter().map(|(op, pointer, before, after)| PatchStep {
+                    patch: patch.name.clone(),
+                    location: patch.location.clone(),
+                    op,
+                    pointer,
+                    before,
+                    after,
+                }));
             }
             applied.names.push(patch.name.clone());
         }
@@ -358,7 +328,7 @@ impl<'a> Patches<'a> {
 pub fn apply(resources: &mut [Resource], patches: &[LayerPatch]) -> (Vec<Vec<String>>, Diagnostics) {
     let (compiled, mut diagnostics) = Patches::compile(patches);
     let mut matches = compiled.matches();
-    let applied = resources.iter_mut().map(|r| compiled.apply(r, &mut matches, &mut diagnostics).names).collect();
+    let applied = resources.iter_mut().map(|r| compiled.apply(r, &mut matches, &mut diagnostics, None).names).collect();
     diagnostics.extend(compiled.unmatched(&matches));
     (applied, diagnostics)
 }

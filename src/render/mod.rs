@@ -42,6 +42,9 @@ pub struct Object {
     pub sources: Vec<String>,
     /// The names of the patches applied to it, in order.
     pub patched_by: Vec<String>,
+    /// What each patch changed, operation by operation: recorded only when the build was asked
+    /// to (`compiler::Options::record_patches`), else empty.
+    pub changes: Vec<crate::patch::PatchStep>,
     pub form: Form,
     /// The object in the build's output form (see [`object_text`]).
     pub text: String,

@@ -27,6 +27,25 @@ struct JsonEnvironment<'a> {
     changed: Vec<JsonObject<'a>>,
     diagnostics: JsonDiagnostics<'a>,
     errors: JsonErrors<'a>,
+    /// The input files that differ: `{"path", "change": "added|removed|modified"}`.
+    inputs: Vec<JsonInput<'a>>,
+    /// The changed part of the edge as a mermaid flowchart, or null.
+    graph: Option<String>,
+    /// `{"opened": [...], "closed": [...]}` from the flow stage, or null while builds do not
+    /// evaluate flows.
+    flows: Option<JsonFlows<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonInput<'a> {
+    path: &'a str,
+    change: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFlows<'a> {
+    opened: &'a [String],
+    closed: &'a [String],
 }
 
 #[derive(serde::Serialize)]
@@ -38,6 +57,9 @@ struct JsonObject<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<&'a str>,
+    /// An added object's YAML, or a removed object's last YAML (Secret values masked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    yaml: Option<&'a str>,
 }
 
 impl<'a> JsonObject<'a> {
@@ -48,7 +70,12 @@ impl<'a> JsonObject<'a> {
             namespace: object.namespace.as_deref(),
             name: &object.name,
             diff,
+            yaml: None,
         }
+    }
+
+    fn with_yaml(object: &'a ObjectRef, yaml: Option<&'a String>) -> Self {
+        JsonObject { yaml: yaml.map(String::as_str), ..JsonObject::new(object, None) }
     }
 }
 
@@ -107,14 +134,22 @@ pub fn render_json(report: &Report) -> String {
             path: &env.path,
             status: env.status.as_str(),
             inputs_changed: env.inputs_changed,
-            added: env.added.iter().map(|o| JsonObject::new(o, None)).collect(),
-            removed: env.removed.iter().map(|o| JsonObject::new(o, None)).collect(),
+            added: env.added.iter().enumerate().map(|(i, o)| JsonObject::with_yaml(o, env.added_yaml.get(i))).collect(),
+            removed: env
+                .removed
+                .iter()
+                .enumerate()
+                .map(|(i, o)| JsonObject::with_yaml(o, env.removed_yaml.get(i)))
+                .collect(),
             changed: env.changed.iter().map(|c| JsonObject::new(&c.object, Some(&c.diff))).collect(),
             diagnostics: JsonDiagnostics {
                 introduced: json_diagnostics(&env.introduced),
                 fixed: json_diagnostics(&env.fixed),
             },
             errors: JsonErrors { base: json_diagnostics(&env.base_errors), head: json_diagnostics(&env.head_errors) },
+            inputs: env.inputs.iter().map(|(path, change)| JsonInput { path, change: change.as_str() }).collect(),
+            graph: env.graph.as_ref().map(crate::graph::mermaid::render),
+            flows: env.flows.as_ref().map(|f| JsonFlows { opened: &f.opened, closed: &f.closed }),
         })
         .collect();
     let value = JsonReport {

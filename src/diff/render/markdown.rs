@@ -53,13 +53,21 @@ struct Omitted {
     added: usize,
     removed: usize,
     changed: usize,
+    inputs: usize,
+    graph: usize,
 }
 
 fn omission_note(report: &Report, omitted: &[Omitted]) -> String {
     let mut parts = Vec::new();
     for (env, o) in report.environments.iter().zip(omitted) {
         let mut what = Vec::new();
-        for (n, label) in [(o.changed, "changed"), (o.added, "added"), (o.removed, "removed")] {
+        for (n, label) in [
+            (o.changed, "changed"),
+            (o.added, "added"),
+            (o.removed, "removed"),
+            (o.inputs, "input files"),
+            (o.graph, "edge graph"),
+        ] {
             if n > 0 {
                 what.push(format!("{n} {label}"));
             }
@@ -70,7 +78,7 @@ fn omission_note(report: &Report, omitted: &[Omitted]) -> String {
     }
     let head = if report.head == WORK_TREE { String::new() } else { format!(" --head {}", report.head) };
     format!(
-        "\n---\n\n> **Cut at {} characters** to fit a pull-request comment. Objects not shown: {}. \
+        "\n---\n\n> **Cut at {} characters** to fit a pull-request comment. Not shown: {}. \
          Run `meshedge diff --base {}{head}` for the full diff, or `--format json` for all of it.\n",
         "65,000",
         parts.join("; "),
@@ -88,6 +96,16 @@ const ADDED: u8 = 0;
 const REMOVED: u8 = 1;
 const CHANGED: u8 = 2;
 const HEADING: u8 = 3;
+const INPUT: u8 = 4;
+const GRAPH: u8 = 5;
+
+/// A collapsed section: the summary (HTML-escaped) and a fenced block of `body` in `language`,
+/// each line made printable, the fence longer than any backtick run in it.
+fn collapsed(summary: &str, language: &str, body: &str) -> String {
+    let body: String = body.lines().map(|line| format!("{}\n", printable(line))).collect();
+    let fence = "`".repeat(3.max(longest_backtick_run(&body) + 1));
+    format!("<details><summary>{summary}</summary>\n\n{fence}{language}\n{body}{fence}\n\n</details>\n\n")
+}
 
 /// A pull-request comment: a summary table, then per environment its errors, diagnostics, added
 /// and removed objects, and a collapsible section with a diff per changed object. Cut at
@@ -169,8 +187,39 @@ pub fn render_markdown(report: &Report) -> String {
                 let _ = writeln!(head, "- …and {} more", list.len() - MARKDOWN_DIAGNOSTICS);
             }
         }
+        if let Some(flows) = &env.flows {
+            for (label, list) in [("Flows opened", &flows.opened), ("Flows closed", &flows.closed)] {
+                if list.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(head, "\n**{label}** ({}):\n", list.len());
+                for flow in list.iter().take(MARKDOWN_DIAGNOSTICS) {
+                    let _ = writeln!(head, "- {}", code_span(flow));
+                }
+                if list.len() > MARKDOWN_DIAGNOSTICS {
+                    let _ = writeln!(head, "- …and {} more", list.len() - MARKDOWN_DIAGNOSTICS);
+                }
+            }
+        }
         pieces.push(Piece::Keep(head));
-        for (label, list, kind) in [("Added", &env.added, ADDED), ("Removed", &env.removed, REMOVED)] {
+        if !env.inputs.is_empty() {
+            let text = format!("\n**Input files changed** ({}):\n\n", env.inputs.len());
+            pieces.push(Piece::Detail { text, env: index, kind: HEADING });
+            for (path, change) in &env.inputs {
+                let text = format!("- {} ({})\n", code_span(path), change.as_str());
+                pieces.push(Piece::Detail { text, env: index, kind: INPUT });
+            }
+        }
+        if let Some(graph) = &env.graph {
+            let text = format!(
+                "\n**The edge where it changed:**\n\n```mermaid\n{}```\n",
+                crate::graph::mermaid::render(graph)
+            );
+            pieces.push(Piece::Detail { text, env: index, kind: GRAPH });
+        }
+        for (label, list, yaml, kind) in
+            [("Added", &env.added, &env.added_yaml, ADDED), ("Removed", &env.removed, &env.removed_yaml, REMOVED)]
+        {
             if list.is_empty() {
                 continue;
             }
@@ -179,8 +228,13 @@ pub fn render_markdown(report: &Report) -> String {
                 env: index,
                 kind: HEADING,
             });
-            for object in list.iter() {
-                let text = format!("- {} ({})\n", code_span(&object.to_string()), code_span(&object.api_version));
+            for (position, object) in list.iter().enumerate() {
+                let summary =
+                    format!("<code>{}</code> ({})", html_escape(&object.to_string()), html_escape(&object.api_version));
+                let text = match yaml.get(position) {
+                    Some(yaml) => collapsed(&summary, "yaml", yaml),
+                    None => format!("- {} ({})\n", code_span(&object.to_string()), code_span(&object.api_version)),
+                };
                 pieces.push(Piece::Detail { text, env: index, kind });
             }
         }
@@ -192,15 +246,12 @@ pub fn render_markdown(report: &Report) -> String {
             });
         }
         for changed in &env.changed {
-            let diff: String = changed.diff.lines().map(|line| format!("{}\n", printable(line))).collect();
-            let fence = "`".repeat(3.max(longest_backtick_run(&diff) + 1));
-            let text = format!(
-                "<details><summary><code>{}</code> ({})</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n\n",
+            let summary = format!(
+                "<code>{}</code> ({})",
                 html_escape(&changed.object.to_string()),
-                html_escape(&changed.object.api_version),
-                diff
+                html_escape(&changed.object.api_version)
             );
-            pieces.push(Piece::Detail { text, env: index, kind: CHANGED });
+            pieces.push(Piece::Detail { text: collapsed(&summary, "diff", &changed.diff), env: index, kind: CHANGED });
         }
     }
 
@@ -208,7 +259,13 @@ pub fn render_markdown(report: &Report) -> String {
     let all: Vec<Omitted> = report
         .environments
         .iter()
-        .map(|e| Omitted { added: e.added.len(), removed: e.removed.len(), changed: e.changed.len() })
+        .map(|e| Omitted {
+            added: e.added.len(),
+            removed: e.removed.len(),
+            changed: e.changed.len(),
+            inputs: e.inputs.len(),
+            graph: usize::from(e.graph.is_some()),
+        })
         .collect();
     let note_bound = count(&omission_note(report, &all));
     let kept: usize = pieces.iter().map(|p| if let Piece::Keep(t) = p { count(t) } else { 0 }).sum();
@@ -232,6 +289,8 @@ pub fn render_markdown(report: &Report) -> String {
                     ADDED => o.added += 1,
                     REMOVED => o.removed += 1,
                     CHANGED => o.changed += 1,
+                    INPUT => o.inputs += 1,
+                    GRAPH => o.graph += 1,
                     _ => {}
                 }
             }

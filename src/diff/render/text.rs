@@ -72,7 +72,13 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 }
             }
         }
-        for object in &env.added {
+        if !env.inputs.is_empty() {
+            let _ = writeln!(out, "  input files changed:");
+            for (path, change) in &env.inputs {
+                let _ = writeln!(out, "    {} {}", change.as_str(), printable(path));
+            }
+        }
+        for (index, object) in env.added.iter().enumerate() {
             let _ = writeln!(
                 out,
                 "  {} {} ({})",
@@ -80,8 +86,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 printable(&object.to_string()),
                 printable(&object.api_version)
             );
+            for line in env.added_yaml.get(index).map_or("", String::as_str).lines() {
+                let _ = writeln!(out, "      {}", paint.code("32", &format!("+{}", printable(line))));
+            }
         }
-        for object in &env.removed {
+        for (index, object) in env.removed.iter().enumerate() {
             let _ = writeln!(
                 out,
                 "  {} {} ({})",
@@ -89,6 +98,9 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 printable(&object.to_string()),
                 printable(&object.api_version)
             );
+            for line in env.removed_yaml.get(index).map_or("", String::as_str).lines() {
+                let _ = writeln!(out, "      {}", paint.code("31", &format!("-{}", printable(line))));
+            }
         }
         for changed in &env.changed {
             let object = &changed.object;
@@ -118,6 +130,13 @@ pub fn render_text(report: &Report, color: bool) -> String {
         for (label, list, code) in [("introduced", &env.introduced, "33"), ("fixed", &env.fixed, "32")] {
             for d in not_errors_shown(env, list) {
                 let _ = writeln!(out, "  {} {}", paint.code(code, &format!("{label}:")), diagnostic_line(d));
+            }
+        }
+        if let Some(flows) = &env.flows {
+            for (label, list, code) in [("flow opened:", &flows.opened, "33"), ("flow closed:", &flows.closed, "32")] {
+                for flow in list {
+                    let _ = writeln!(out, "  {} {}", paint.code(code, label), printable(flow));
+                }
             }
         }
     }

@@ -55,6 +55,7 @@ fn object(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) ->
         origin: None,
         sources: vec!["base/resources/x.yaml".into()],
         patched_by: Vec::new(),
+        changes: Vec::new(),
         form: Form::Yaml,
         text: String::new(),
     }

@@ -1,0 +1,43 @@
+//! `meshedge explain`: its flags, and the options they give.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+/// How `meshedge explain` writes its report.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The environment: a path (`environments/prod`) or a name (`prod`).
+    pub env: String,
+    /// The object: KIND/NAMESPACE/NAME, KIND/NAME for a cluster object, or a unique prefix of
+    /// either (the kind without case).
+    #[arg(value_name = "OBJECT")]
+    pub object: String,
+    /// Output: text for a terminal, json for tools.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+    /// The repository root (default: the git work tree, else the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// What `meshedge explain` does.
+#[derive(Debug)]
+pub struct ExplainOptions {
+    pub env: String,
+    pub object: String,
+    pub format: ExplainFormat,
+    pub root: Option<PathBuf>,
+}
+
+impl ExplainArgs {
+    pub fn options(self) -> ExplainOptions {
+        ExplainOptions { env: self.env, object: self.object, format: self.format, root: self.root }
+    }
+}

@@ -1,0 +1,26 @@
+//! `meshedge graph ENV [--format mermaid|dot|svg] [--tenant T]`.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use meshedge::error::Error;
+use meshedge::graph::{self, dot, mermaid};
+use meshedge::locate::WorkTree;
+
+use crate::cli::{GraphFormat, GraphOptions, Stderr};
+use crate::commands::{working_directory, write_stdout};
+
+pub fn run(options: &GraphOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
+    let cwd = working_directory()?;
+    let work_tree = WorkTree::open(options.root.as_deref(), &cwd)?;
+    let env_dir = work_tree.environment(&cwd, &options.env)?;
+    let (graph, build) = graph::graph(&work_tree.source, &env_dir, options.tenant.as_deref())?;
+    stderr.warn(&build.diagnostics, &build.texts);
+    let text = match options.format {
+        GraphFormat::Mermaid => mermaid::render(&graph),
+        GraphFormat::Dot => dot::render(&graph),
+        GraphFormat::Svg => dot::svg(&graph),
+    };
+    write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}

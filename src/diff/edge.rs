@@ -1,0 +1,90 @@
+//! The part of the edge a change touches: the graphs of both revisions ([`crate::graph`]),
+//! compared by what each node stands for, not by id.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::graph::{self, Graph, Line, NodeKind};
+use crate::plan::Plan;
+
+type Key = (NodeKind, String);
+
+/// A graph's nodes by key (with their labels), and its edges by the keys of their ends.
+struct Keyed {
+    nodes: BTreeMap<Key, Vec<String>>,
+    /// Node keys in the graph's order.
+    order: Vec<Key>,
+    edges: BTreeMap<(Key, Key), String>,
+}
+
+fn keyed(graph: &Graph) -> Keyed {
+    let by_id: BTreeMap<&str, Key> = graph.keys().map(|(key, node)| (node.id.as_str(), key.clone())).collect();
+    let order: Vec<Key> = graph.nodes.iter().filter_map(|n| by_id.get(n.id.as_str()).cloned()).collect();
+    let nodes = graph.nodes.iter().filter_map(|n| Some((by_id.get(n.id.as_str())?.clone(), n.label.clone()))).collect();
+    let edges = graph
+        .edges
+        .iter()
+        .filter_map(|e| {
+            Some(((by_id.get(e.from.as_str())?.clone(), by_id.get(e.to.as_str())?.clone()), e.label.clone()))
+        })
+        .collect();
+    Keyed { nodes, order, edges }
+}
+
+/// The nodes that differ between `base` and `head` (added, removed, relabelled, or at an end of
+/// an edge that was added, removed or relabelled) and the edges between them: edges of head as
+/// they are, edges only base has as [`Line::Removed`]; a node only one side has is labelled
+/// `added` or `removed`. `None` when nothing differs, or neither revision has a plan.
+pub fn edge_change(base: Option<&Plan>, head: Option<&Plan>) -> Option<Graph> {
+    let environment = head.or(base)?.environment.clone();
+    let draw = |plan: Option<&Plan>| plan.map(|p| graph::draw_plan(p, None)).unwrap_or_default();
+    let (before, after) = (keyed(&draw(base)), keyed(&draw(head)));
+    let mut touched: BTreeSet<&Key> = BTreeSet::new();
+    for (key, label) in &after.nodes {
+        if before.nodes.get(key) != Some(label) {
+            touched.insert(key);
+        }
+    }
+    touched.extend(before.nodes.keys().filter(|key| !after.nodes.contains_key(*key)));
+    for ((from, to), label) in &after.edges {
+        if before.edges.get(&(from.clone(), to.clone())) != Some(label) {
+            touched.extend([from, to]);
+        }
+    }
+    for ((from, to), label) in &before.edges {
+        if after.edges.get(&(from.clone(), to.clone())) != Some(label) {
+            touched.extend([from, to]);
+        }
+    }
+    if touched.is_empty() {
+        return None;
+    }
+    let mut out = Graph::new(&environment);
+    let mut ids: BTreeMap<&Key, String> = BTreeMap::new();
+    let base_only = before.order.iter().filter(|key| !after.nodes.contains_key(*key));
+    for key in after.order.iter().chain(base_only).filter(|key| touched.contains(key)) {
+        let (mut label, mark) = match (before.nodes.get(key), after.nodes.get(key)) {
+            (_, Some(label)) if !before.nodes.contains_key(key) => (label.clone(), Some("added")),
+            (_, Some(label)) => (label.clone(), None),
+            (Some(label), None) => (label.clone(), Some("removed")),
+            (None, None) => continue,
+        };
+        if let Some(mark) = mark {
+            label.push(format!("({mark})"));
+        }
+        ids.insert(key, out.node(key.0, &key.1, label));
+    }
+    for ((from, to), label) in &after.edges {
+        if let (Some(a), Some(b)) = (ids.get(from), ids.get(to)) {
+            out.edge(a, b, label, Line::Solid);
+        }
+    }
+    for ((from, to), label) in &before.edges {
+        if after.edges.get(&(from.clone(), to.clone())) == Some(label) {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (ids.get(from), ids.get(to)) {
+            out.edge(a, b, label, Line::Removed);
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,232 @@
+//! `meshedge explain`: where one object of a build comes from — the layers, settings, tenants,
+//! requests (file:line) and plain resources it was made from — and every change each patch made
+//! to it, in order, with the JSON pointer and the value before and after.
+//!
+//! The build runs with [`Options::record_patches`]: only then does the patch stage keep what each
+//! operation did. The object is named `KIND/NAMESPACE/NAME`, `KIND/NAME` (a cluster object) or a
+//! unique prefix of either, the kind without case ([`find`]).
+//!
+//! The flows the object decides are the flow stage's to give: [`Explanation::flows`] stays `None`
+//! until the build carries them, and every format says so.
+
+mod text;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::compiler::{self, Build, Options};
+use crate::diagnostic::ResourceRef;
+use crate::diff::mask::{SECRET_VALUE, mask_secret};
+use crate::error::{Error, UsageError};
+use crate::layers::layout::MANIFEST;
+use crate::patch::PatchStep;
+use crate::render::Object;
+use crate::source::Source;
+
+pub use text::render_text;
+
+/// The explanation as pretty-printed JSON, with a final newline.
+pub fn render_json(explanation: &Explanation) -> String {
+    let mut text = serde_json::to_string_pretty(explanation).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// How many names an unknown or ambiguous object's help lists.
+const SUGGESTED: usize = 5;
+
+/// A document of an input file: its kind, name and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub kind: String,
+    pub name: String,
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+/// A flow the object decides (filled by the flow stage; see [`Explanation::flows`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecidedFlow {
+    pub direction: String,
+    pub from: String,
+    pub to: String,
+    pub verdict: String,
+}
+
+/// Where one object comes from, and what the patches did to it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    pub environment: String,
+    pub object: ResourceRef,
+    /// The identity the object was generated (or read) with, when a patch changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_as: Option<ResourceRef>,
+    /// The layer directories its input files are in, sorted.
+    pub layers: Vec<String>,
+    /// The layer manifests (`meshedge.yaml`) whose settings it was made from.
+    pub settings: Vec<String>,
+    /// The Tenant documents it was made from.
+    pub tenants: Vec<Place>,
+    /// The EdgeRequest documents it was made from.
+    pub requests: Vec<Place>,
+    /// The plain resource files (`resources/`) it was read from.
+    pub resources: Vec<String>,
+    /// Every change a patch made, in the order applied (Secret values masked).
+    pub patches: Vec<PatchStep>,
+    /// The flows the object decides; `None` while the build does not evaluate flows.
+    pub flows: Option<Vec<DecidedFlow>>,
+}
+
+/// Builds the environment at `env_dir`, recording patches, and explains the object `query` names;
+/// the build comes along for its warnings.
+pub fn explain(source: &dyn Source, env_dir: &str, query: &str) -> Result<(Explanation, Build), Error> {
+    let build = compiler::compile_with(source, env_dir, &Options { record_patches: true, ..Default::default() })?;
+    let object = find(&build.objects, query).map_err(|error| match error {
+        UsageError::UnknownObject { query, near, .. } => {
+            UsageError::UnknownObject { query, environment: build.environment.clone(), near }
+        }
+        other => other,
+    });
+    let explanation = explain_object(&build, object.map_err(|e| Error::Usage(e.report().into()))?);
+    Ok((explanation, build))
+}
+
+/// `Kind/namespace/name` in lower case, for matching.
+fn key(reference: &ResourceRef) -> String {
+    reference.to_string().to_ascii_lowercase()
+}
+
+/// The object `query` names: exactly (the kind without case), else the one object whose name
+/// starts with it.
+pub fn find<'a>(objects: &'a [Object], query: &str) -> Result<&'a Object, UsageError> {
+    let wanted = query.trim().trim_end_matches('/').to_ascii_lowercase();
+    if let Some(exact) = objects.iter().find(|o| key(&o.reference) == wanted) {
+        return Ok(exact);
+    }
+    let prefixed: Vec<&Object> = objects.iter().filter(|o| key(&o.reference).starts_with(&wanted)).collect();
+    match prefixed.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let names: BTreeSet<String> = objects.iter().map(|o| o.reference.to_string()).collect();
+            let near = crate::suggest::nearest_few(query, names.iter().map(String::as_str), SUGGESTED);
+            Err(UsageError::UnknownObject {
+                query: query.to_string(),
+                environment: String::new(),
+                near: near.into_iter().map(str::to_string).collect(),
+            })
+        }
+        many => Err(UsageError::AmbiguousObject {
+            query: query.to_string(),
+            matches: many.iter().take(SUGGESTED).map(|o| o.reference.to_string()).collect(),
+            count: many.len(),
+        }),
+    }
+}
+
+/// The layer directory of `file` among `layers` (the deepest that holds it).
+fn layer_of<'a>(file: &str, layers: &'a [String]) -> Option<&'a str> {
+    layers
+        .iter()
+        .filter(|dir| dir.is_empty() || file.starts_with(&format!("{dir}/")))
+        .max_by_key(|dir| dir.len())
+        .map(String::as_str)
+}
+
+/// Explains one object of `build` (built with [`Options::record_patches`]).
+pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
+    let layers: Vec<String> = build
+        .inputs
+        .iter()
+        .filter_map(|file| match file.rsplit_once('/') {
+            Some((dir, MANIFEST)) => Some(dir.to_string()),
+            None if file == MANIFEST => Some(String::new()),
+            _ => None,
+        })
+        .collect();
+    let mut explanation = Explanation {
+        environment: build.environment.clone(),
+        object: object.reference.clone(),
+        generated_as: object.origin.as_deref().cloned(),
+        layers: Vec::new(),
+        settings: Vec::new(),
+        tenants: Vec::new(),
+        requests: Vec::new(),
+        resources: Vec::new(),
+        patches: object.changes.iter().map(|step| masked(step, &object.reference)).collect(),
+        flows: None,
+    };
+    let mut used = BTreeSet::new();
+    for file in &object.sources {
+        let layer = layer_of(file, &layers);
+        if let Some(layer) = layer {
+            used.insert(layer.to_string());
+        }
+        let inside = layer.map_or(file.as_str(), |dir| file[dir.len()..].trim_start_matches('/'));
+        if inside == MANIFEST {
+            explanation.settings.push(file.clone());
+        } else if inside.starts_with("resources/") {
+            explanation.resources.push(file.clone());
+        } else {
+            for place in places(build, file) {
+                match place.kind.as_str() {
+                    "Tenant" => explanation.tenants.push(place),
+                    _ => explanation.requests.push(place),
+                }
+            }
+        }
+    }
+    for step in &object.changes {
+        if let Some(layer) = layer_of(&step.location.file, &layers) {
+            used.insert(layer.to_string());
+        }
+    }
+    explanation.layers = used.into_iter().collect();
+    explanation
+}
+
+/// The documents of an input file: kind, `metadata.name` and line. A file the build read but
+/// whose text is not at hand is one place of unknown kind.
+fn places(build: &Build, file: &str) -> Vec<Place> {
+    let unknown = || vec![Place { kind: String::new(), name: String::new(), file: file.to_string(), line: None }];
+    let Some(text) = build.texts.get(file) else { return unknown() };
+    let Ok(documents) = crate::load::parse(file, text) else { return unknown() };
+    documents
+        .iter()
+        .map(|doc| {
+            let field = |pointer: &str| doc.value.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
+            Place {
+                kind: field("/kind").to_string(),
+                name: field("/metadata/name").to_string(),
+                file: file.to_string(),
+                line: doc.location("/kind").line,
+            }
+        })
+        .collect()
+}
+
+/// A step with the values of a Secret's `data` and `stringData` masked.
+fn masked(step: &PatchStep, object: &ResourceRef) -> PatchStep {
+    if object.kind != "Secret" {
+        return step.clone();
+    }
+    let secret = |value: &Option<Value>| value.as_ref().map(|_| Value::String(SECRET_VALUE.into()));
+    let mut step = step.clone();
+    if ["/data", "/stringData"]
+        .iter()
+        .any(|field| step.pointer == *field || step.pointer.starts_with(&format!("{field}/")))
+    {
+        step.before = secret(&step.before);
+        step.after = secret(&step.after);
+    } else if step.pointer.is_empty() {
+        // The whole object: its data with it.
+        step.before = step.before.map(|v| mask_secret(&v, None));
+        step.after = step.after.map(|v| mask_secret(&v, None));
+    }
+    step
+}
+
+#[cfg(test)]
+mod tests;

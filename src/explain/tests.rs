@@ -1,0 +1,71 @@
+use serde_json::json;
+
+use super::*;
+use crate::diagnostic::Location;
+use crate::render::Form;
+
+fn object(kind: &str, namespace: Option<&str>, name: &str) -> Object {
+    Object {
+        reference: ResourceRef {
+            api_version: "v1".into(),
+            kind: kind.into(),
+            namespace: namespace.map(str::to_string),
+            name: name.into(),
+        },
+        origin: None,
+        sources: Vec::new(),
+        patched_by: Vec::new(),
+        changes: Vec::new(),
+        form: Form::Yaml,
+        text: String::new(),
+    }
+}
+
+#[test]
+fn an_object_is_found_exactly_by_a_unique_prefix_or_not_at_all() {
+    let objects = [
+        object("Service", Some("shop"), "web"),
+        object("Service", Some("shop"), "web-admin"),
+        object("Namespace", None, "shop"),
+    ];
+    let named = |query: &str| find(&objects, query).map(|o| o.reference.to_string());
+    assert_eq!(named("Service/shop/web").unwrap(), "Service/shop/web", "exact beats the prefix of web-admin");
+    assert_eq!(named("service/shop/web-a").unwrap(), "Service/shop/web-admin");
+    assert_eq!(named("Namespace/shop").unwrap(), "Namespace/shop");
+    assert_eq!(named("nam").unwrap(), "Namespace/shop");
+    match find(&objects, "Service/shop/w") {
+        Err(UsageError::AmbiguousObject { count: 2, matches, .. }) => {
+            assert_eq!(matches, ["Service/shop/web", "Service/shop/web-admin"])
+        }
+        other => panic!("{other:?}"),
+    }
+    match find(&objects, "Service/shop/wbe") {
+        Err(UsageError::UnknownObject { near, .. }) => {
+            assert_eq!(near.first().map(String::as_str), Some("Service/shop/web"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_secrets_data_is_never_shown() {
+    let step = |pointer: &str, before: Option<Value>, after: Option<Value>| PatchStep {
+        patch: "p".into(),
+        location: Location::file("m.yaml"),
+        op: "replace",
+        pointer: pointer.into(),
+        before,
+        after,
+    };
+    let secret = object("Secret", Some("ns"), "s").reference;
+    let masked_data = masked(&step("/data/key", Some(json!("c2VjcmV0")), Some(json!("bmV3"))), &secret);
+    assert_eq!(masked_data.before, Some(json!(SECRET_VALUE)));
+    assert_eq!(masked_data.after, Some(json!(SECRET_VALUE)));
+    let whole = masked(&step("", None, Some(json!({"kind": "Secret", "data": {"key": "c2VjcmV0"}}))), &secret);
+    assert!(!whole.after.unwrap().to_string().contains("c2VjcmV0"));
+    let label = step("/metadata/labels/a", None, Some(json!("b")));
+    assert_eq!(masked(&label, &secret), label, "what is not data is shown");
+    let service = object("Service", Some("ns"), "s").reference;
+    let data = step("/data/key", None, Some(json!("shown")));
+    assert_eq!(masked(&data, &service), data, "only a Secret's data is masked");
+}

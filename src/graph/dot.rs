@@ -1,0 +1,76 @@
+//! A graph in Graphviz's dot language, and as SVG laid out in process by `layout-rs` (no
+//! Graphviz install needed).
+
+use std::fmt::Write as _;
+
+use super::{Graph, Line, NodeKind};
+
+/// Text inside a quoted dot string: `\` and `"` escaped, control characters as spaces.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The digraph, left to right; lines of a label separated by `\n`.
+pub fn render(graph: &Graph) -> String {
+    let mut out = String::from("digraph meshedge {\n  rankdir=LR;\n");
+    for node in &graph.nodes {
+        let label = node.label.iter().map(|l| escape(l)).collect::<Vec<_>>().join("\\n");
+        let shape = match node.kind {
+            NodeKind::Clients => "doublecircle",
+            NodeKind::Exposure | NodeKind::Service | NodeKind::Namespace => "box",
+            NodeKind::IngressGateway | NodeKind::EgressGateway => "Mrecord",
+            NodeKind::Host | NodeKind::ExternalHost => "box",
+        };
+        // A record's label reads `|`, `{`, `}`, `<`, `>` as structure: those become spaces there.
+        let label = if shape == "Mrecord" { label.replace(['|', '{', '}', '<', '>'], " ") } else { label };
+        let _ = writeln!(out, "  {} [label=\"{label}\", shape={shape}];", node.id);
+    }
+    for edge in &graph.edges {
+        let mut attributes = Vec::new();
+        if !edge.label.is_empty() {
+            attributes.push(format!("label=\"{}\"", escape(&edge.label)));
+        }
+        match edge.line {
+            Line::Solid => {}
+            Line::Dashed => attributes.push("style=dashed".to_string()),
+            Line::Removed => attributes.push("style=dotted, arrowhead=tee".to_string()),
+        }
+        let attributes = if attributes.is_empty() { String::new() } else { format!(" [{}]", attributes.join(", ")) };
+        let _ = writeln!(out, "  {} -> {}{attributes};", edge.from, edge.to);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The graph as an SVG document, laid out from its dot text by `layout-rs`. An empty graph is
+/// an empty drawing.
+pub fn svg(graph: &Graph) -> String {
+    use layout::backends::svg::SVGWriter;
+    use layout::gv::{DotParser, GraphBuilder};
+    let dot = render(graph);
+    let Ok(parsed) = DotParser::new(&dot).process() else {
+        return String::from("<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+    };
+    let mut builder = GraphBuilder::new();
+    builder.visit_graph(&parsed);
+    let mut visual = builder.get();
+    if visual.num_nodes() == 0 {
+        return String::from("<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+    }
+    let mut writer = SVGWriter::new();
+    visual.do_it(false, false, false, &mut writer);
+    let mut text = writer.finalize();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}

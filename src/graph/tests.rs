@@ -1,0 +1,62 @@
+use super::*;
+
+#[test]
+fn ids_are_unique_and_safe_whatever_the_names() {
+    let mut graph = Graph::new("dev");
+    let a = graph.node(NodeKind::Host, "a.b", vec!["a.b".into()]);
+    let b = graph.node(NodeKind::Host, "a-b", vec!["a-b".into()]);
+    let again = graph.node(NodeKind::Host, "a.b", vec!["ignored".into()]);
+    let end = graph.node(NodeKind::Namespace, "end", vec!["end".into()]);
+    assert_eq!(
+        (a.as_str(), b.as_str(), again.as_str(), end.as_str()),
+        ("host_a_b", "host_a_b_2", "host_a_b", "ns_end")
+    );
+    graph.edge(&a, &b, "/api", Line::Solid);
+    graph.edge(&a, &b, "/", Line::Solid);
+    graph.edge(&a, &b, "/api", Line::Solid);
+    assert_eq!(graph.edges.len(), 1);
+    assert_eq!(graph.edges[0].label, "/api, /");
+}
+
+#[test]
+fn labels_cannot_break_out_of_mermaid_or_dot() {
+    let mut graph = Graph::new("dev");
+    let evil = "x\"]; y[\"<script>#1`&\\\n";
+    let a = graph.node(NodeKind::Host, evil, vec![evil.into()]);
+    let b = graph.node(NodeKind::IngressGateway, "g", vec!["{a|b}".into()]);
+    graph.edge(&b, &a, evil, Line::Solid);
+    graph.blocked("shop", "evil.example:443");
+    let mermaid = mermaid::render(&graph);
+    for line in mermaid.lines().skip(1) {
+        assert_eq!(line.matches('"').count() % 2, 0, "{line}");
+        assert!(!line.contains("<script>") && !line.contains('`'), "{line}");
+    }
+    assert!(mermaid.contains("#quot;") && mermaid.contains("#lt;script#gt;") && mermaid.contains("#35;1"), "{mermaid}");
+    assert!(mermaid.contains("ns_shop -.->|\"blocked\"| ext_evil_example_443"), "blocked flows are dashed: {mermaid}");
+    let dot = dot::render(&graph);
+    assert!(dot.contains(r#"label="x\"]; y[\"<script>#1`&\\ ""#), "{dot}");
+    assert!(dot.contains("label=\" a b \", shape=Mrecord"), "record syntax is removed: {dot}");
+    assert!(dot.contains("style=dashed"), "{dot}");
+    let svg = dot::svg(&graph);
+    assert!(svg.contains("&lt;script&gt;"), "{svg}");
+}
+
+#[test]
+fn a_subgraph_keeps_ids_and_the_edges_inside_it() {
+    let mut graph = Graph::new("dev");
+    let a = graph.node(NodeKind::Host, "a", vec!["a".into()]);
+    let b = graph.node(NodeKind::Service, "b", vec!["b".into()]);
+    let c = graph.node(NodeKind::Service, "c", vec!["c".into()]);
+    graph.edge(&a, &b, "", Line::Solid);
+    graph.edge(&a, &c, "", Line::Solid);
+    let part = graph.only(|n| n.id != c);
+    assert_eq!(part.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), [a.as_str(), b.as_str()]);
+    assert_eq!(part.edges.len(), 1);
+}
+
+#[test]
+fn an_empty_graph_is_an_empty_drawing() {
+    let graph = Graph::new("dev");
+    assert_eq!(mermaid::render(&graph), "flowchart LR\n");
+    assert!(dot::svg(&graph).starts_with("<svg"));
+}

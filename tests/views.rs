@@ -1,0 +1,231 @@
+//! `meshedge explain` and `meshedge graph` from the command line: provenance and patches of an
+//! object, the picture of the edge in every format, and the usage errors of both.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use assert_cmd::Command;
+use regex::Regex;
+use serde_json::Value;
+
+fn meshedge() -> Command {
+    Command::cargo_bin("meshedge").unwrap()
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    meshedge().args(args).arg("--root").arg(common::repo_root()).output().unwrap()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let output = run(args);
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A usage error: exit 2, nothing on stdout, the code in stderr; stderr returned.
+fn usage_error(args: &[&str], code: &str) -> String {
+    let output = run(args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(output.stdout.is_empty(), "{args:?}: stdout {}", String::from_utf8_lossy(&output.stdout));
+    assert!(stderr.contains(&format!("error[{code}]")), "{args:?}: {stderr}");
+    stderr
+}
+
+const PATCHED: &str = "Deployment/istio-internal/internal-ingressgateway";
+
+#[test]
+fn explain_lists_the_patches_of_an_object_in_order_with_values_before_and_after() {
+    let text = stdout(&["explain", "prod", PATCHED]);
+    let merge = text.find("1. environments/prod/meshedge.yaml#patches[1] (environments/prod/meshedge.yaml:69");
+    let json = text.find("2. environments/prod/patches/hardening.yaml#1 (environments/prod/patches/hardening.yaml:13");
+    assert!(merge.is_some() && json.is_some() && merge < json, "in layer order:\n{text}");
+    assert!(text.contains("merge /spec/replicas\n       before: 2\n       after:  3\n"), "{text}");
+    assert!(text.contains("add /spec/strategy\n       before: (absent)\n       after:  {\"rollingUpdate\""), "{text}");
+    assert!(text.contains("EdgeRequest reports (base/tenants/reports/reports.yaml:5)"), "{text}");
+    assert!(text.contains("environments/prod/meshedge.yaml"), "{text}");
+    // The seam for the flow stage says what it is.
+    assert!(text.contains("flows it decides\n  (not evaluated"), "{text}");
+}
+
+#[test]
+fn explain_json_gives_the_same_for_tools() {
+    let json: Value = serde_json::from_str(&stdout(&["explain", "prod", PATCHED, "--format", "json"])).unwrap();
+    assert_eq!(json["environment"], "prod");
+    assert_eq!(json["object"]["kind"], "Deployment");
+    assert_eq!(json["object"]["namespace"], "istio-internal");
+    let patches = json["patches"].as_array().unwrap();
+    assert_eq!(patches.len(), 2, "{json}");
+    assert_eq!(patches[0]["op"], "merge");
+    assert_eq!(patches[0]["pointer"], "/spec/replicas");
+    assert_eq!((&patches[0]["before"], &patches[0]["after"]), (&Value::from(2), &Value::from(3)));
+    assert_eq!(patches[0]["location"]["file"], "environments/prod/meshedge.yaml");
+    assert_eq!(patches[1]["op"], "add");
+    assert_eq!(patches[1]["before"], Value::Null, "absent before");
+    assert_eq!(patches[1]["after"]["type"], "RollingUpdate");
+    assert_eq!(json["layers"], serde_json::json!(["base", "environments/prod"]));
+    assert!(json["flows"].is_null(), "no flow stage yet: {json}");
+    let requests = json["requests"].as_array().unwrap();
+    assert!(requests.iter().any(|r| r["kind"] == "EdgeRequest" && r["line"].is_u64()), "{json}");
+}
+
+#[test]
+fn explain_an_unpatched_plain_resource_and_a_cluster_object_by_prefix() {
+    let build = stdout(&["build", "dev", "--format", "json"]);
+    let list: Value = serde_json::from_str(&build).unwrap();
+    let namespace = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["kind"] == "Namespace"
+                && o["metadata"]["annotations"]["meshedge.io/source"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("/resources/"))
+        })
+        .expect("a Namespace from base/resources");
+    let name = namespace["metadata"]["name"].as_str().unwrap();
+    let text = stdout(&["explain", "dev", &format!("namespace/{name}")]);
+    assert!(text.starts_with(&format!("Namespace/{name} (v1) in dev\n")), "{text}");
+    assert!(text.contains("plain resources:\n    base/resources/"), "{text}");
+    assert!(text.contains("no patch changed it"), "{text}");
+}
+
+#[test]
+fn explain_an_unknown_object_suggests_the_nearest_and_exits_2() {
+    let stderr = usage_error(&["explain", "prod", "Deployment/istio-internal/internal-ingresgateway"], "E905");
+    assert!(stderr.contains(&format!("`{PATCHED}`")), "{stderr}");
+    usage_error(&["explain", "prod", "Gateway/istio-ingress/"], "E906");
+    let output = run(&["explain", "nowhere", PATCHED]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E901"));
+}
+
+/// The hosts the Gateways of a build serve, wildcards aside.
+fn gateway_hosts(env: &str) -> BTreeSet<String> {
+    let list: Value = serde_json::from_str(&stdout(&["build", env, "--format", "json"])).unwrap();
+    let mut hosts = BTreeSet::new();
+    for gateway in list["items"].as_array().unwrap().iter().filter(|o| o["kind"] == "Gateway") {
+        for server in gateway["spec"]["servers"].as_array().into_iter().flatten() {
+            for host in server["hosts"].as_array().into_iter().flatten() {
+                let host = host.as_str().unwrap();
+                let host = host.rsplit('/').next().unwrap();
+                if !host.contains('*') {
+                    hosts.insert(host.to_string());
+                }
+            }
+        }
+    }
+    hosts
+}
+
+/// What a mermaid flowchart needs to parse, checked on the text: a header, declarations of ids
+/// made of letters, digits and `_` with quoted labels that hold no quote, edges between
+/// declared nodes with quoted labels.
+fn check_mermaid(text: &str) -> Result<(), String> {
+    let mut lines = text.lines();
+    if lines.next() != Some("flowchart LR") {
+        return Err("no `flowchart LR` header".into());
+    }
+    let label = r#""[^"\n]*""#;
+    let node = Regex::new(&format!(
+        r#"^  ([A-Za-z][A-Za-z0-9_]*)(\(\[{label}\]\)|\[/{label}/\]|\{{\{{{label}\}}\}}|\[{label}\]|\({label}\))$"#
+    ))
+    .unwrap();
+    let edge =
+        Regex::new(&format!(r"^  ([A-Za-z][A-Za-z0-9_]*) (-->|-\.->)(\|{label}\|)? ([A-Za-z][A-Za-z0-9_]*)$")).unwrap();
+    let mut declared = BTreeSet::new();
+    for line in lines {
+        if let Some(c) = node.captures(line) {
+            if !declared.insert(c[1].to_string()) {
+                return Err(format!("declared twice: {line}"));
+            }
+            if c[1].eq_ignore_ascii_case("end") {
+                return Err(format!("a keyword as id: {line}"));
+            }
+            let inner = c[2].replace("<br/>", "");
+            if inner.contains(['<', '>', '`']) {
+                return Err(format!("markup in a label: {line}"));
+            }
+        } else if let Some(c) = edge.captures(line) {
+            for id in [&c[1], &c[4]] {
+                if !declared.contains(id) {
+                    return Err(format!("edge to an undeclared node `{id}`: {line}"));
+                }
+            }
+        } else {
+            return Err(format!("not a declaration or an edge: {line:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_mermaid_checker_refuses_what_mermaid_would() {
+    assert!(check_mermaid("flowchart LR\n  a[\"x\"]\n  a --> a\n").is_ok());
+    assert!(check_mermaid("flowchart LR\n  a[\"x\"]\n  a --> b\n").is_err(), "undeclared");
+    assert!(check_mermaid("flowchart LR\n  a[\"x\"y\"]\n").is_err(), "a quote in a label");
+    assert!(check_mermaid("flowchart LR\n  a-b[\"x\"]\n").is_err(), "an id with a dash");
+    assert!(check_mermaid("graph\n").is_err());
+}
+
+#[test]
+fn graph_draws_every_environment_as_valid_mermaid_naming_its_hosts() {
+    for env in common::environments() {
+        let text = stdout(&["graph", &env]);
+        check_mermaid(&text).unwrap_or_else(|e| panic!("{env}: {e}\n{text}"));
+        for host in gateway_hosts(&env) {
+            assert!(text.contains(&format!("\"{host}")), "{env}: {host} missing\n{text}");
+        }
+    }
+}
+
+#[test]
+fn graph_svg_parses_and_names_every_host() {
+    for env in common::environments() {
+        let svg = stdout(&["graph", &env, "--format", "svg"]);
+        let document = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{env}: {e}"));
+        assert_eq!(document.root_element().tag_name().name(), "svg");
+        let texts: String =
+            document.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect::<Vec<_>>().join("\n");
+        let hosts = gateway_hosts(&env);
+        assert!(!hosts.is_empty(), "{env}");
+        for host in hosts {
+            assert!(texts.contains(&host), "{env}: {host} not drawn");
+        }
+    }
+}
+
+#[test]
+fn graph_dot_is_one_digraph_with_edges_between_declared_nodes() {
+    let dot = stdout(&["graph", "prod", "--format", "dot"]);
+    assert!(dot.starts_with("digraph meshedge {\n") && dot.ends_with("}\n"), "{dot}");
+    let declared: BTreeSet<&str> = dot
+        .lines()
+        .filter(|l| l.contains(" [label=") && !l.contains(" -> "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for line in dot.lines().filter(|l| l.contains(" -> ")) {
+        let mut ends = line.trim().split(" -> ");
+        let from = ends.next().unwrap();
+        let to = ends.next().unwrap().split([' ', ';']).next().unwrap();
+        assert!(declared.contains(from) && declared.contains(to), "{line}");
+    }
+    assert!(dot.contains("egress IPs: 192.0.2.10, 192.0.2.11"), "prod's egress gateway: {dot}");
+    assert!(dot.contains("label=\"sla: gold\""), "SLA classes on the edges: {dot}");
+}
+
+#[test]
+fn graph_of_one_tenant_keeps_its_hosts_only() {
+    let all = stdout(&["graph", "prod"]);
+    let shop = stdout(&["graph", "prod", "--tenant", "shop"]);
+    check_mermaid(&shop).unwrap();
+    assert!(shop.contains("shop.apps.prod.example.com") && shop.contains("namespace shop"), "{shop}");
+    assert!(!shop.contains("status.apps.prod.example.com") && !shop.contains("namespace blog"), "{shop}");
+    assert!(shop.len() < all.len());
+    let stderr = usage_error(&["graph", "prod", "--tenant", "shp"], "E907");
+    assert!(stderr.contains("`shop`"), "{stderr}");
+    let output = run(&["graph", "prod", "--format", "png"]);
+    assert_eq!(output.status.code(), Some(2), "an unknown format is a usage error");
+}
