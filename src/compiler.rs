@@ -24,7 +24,7 @@ use crate::layers::{self, Loader};
 use crate::patch::Patches;
 use crate::render::{Form, Object};
 use crate::source::{Source, Tree};
-use crate::{analyse, generate, merge, parallel, render, validate};
+use crate::{analyse, flows, generate, merge, parallel, render, validate};
 
 /// What a build renders, beyond the repository.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,9 @@ pub struct Options {
     /// Leave the analyses of the final objects to the caller (`meshedge check` runs them all, with
     /// the schema validation, and reports them with the rest instead of stopping at them).
     pub skip_analyses: bool,
+    /// Keep the flows of the build ([`Build::flows`]) and hand their violations to the caller
+    /// ([`Build::flow_violations`]) instead of failing on them (`meshedge flows`, `meshedge check`).
+    pub report_flows: bool,
 }
 
 /// A successful build.
@@ -58,6 +61,11 @@ pub struct Build {
     pub target: crate::platform::Target,
     /// `settings.check.suppress`, as merged.
     pub suppress: Vec<SuppressSetting>,
+    /// The flows of SPEC §5.1 and their verdicts, when [`Options::report_flows`] asked for them.
+    pub flows: Option<crate::flows::Report>,
+    /// The flows that break what the requests ask for (E801, E802), when
+    /// [`Options::report_flows`] asked for them; otherwise they fail the build.
+    pub flow_violations: Diagnostics,
 }
 
 impl Build {
@@ -142,7 +150,9 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let mut loader = Loader::new(Tree::new(source));
     let mut warnings = Diagnostics::new();
     match chain(&mut loader, env_dir, options, &mut warnings) {
-        Ok((plan, objects, suppress)) => Ok(Build {
+        Ok(Chained { plan, objects, suppress, flows, flow_violations }) => Ok(Build {
+            flows,
+            flow_violations,
             control_plane_version: plan.mesh.version.clone(),
             target: plan.target,
             suppress,
@@ -158,6 +168,16 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     }
 }
 
+/// What the stages hand on to the build.
+struct Chained {
+    plan: crate::plan::Plan,
+    /// Sorted.
+    objects: Vec<Object>,
+    suppress: Vec<SuppressSetting>,
+    flows: Option<flows::Report>,
+    flow_violations: Diagnostics,
+}
+
 /// The stages, one after the other: the plan and the objects, sorted; or the diagnostics of the
 /// first stage with an error.
 fn chain(
@@ -165,7 +185,7 @@ fn chain(
     env_dir: &str,
     options: &Options,
     warnings: &mut Diagnostics,
-) -> Result<(crate::plan::Plan, Vec<Object>, Vec<SuppressSetting>), Diagnostics> {
+) -> Result<Chained, Diagnostics> {
     let layers = stage("layers", warnings, || layers::resolve(loader, env_dir))?;
     let patch_files =
         stage("patch files", warnings, || Ok((layers::load_patch_files(loader, &layers)?, Diagnostics::new())))?;
@@ -177,7 +197,7 @@ fn chain(
     let suppress = settings.check.and_then(|c| c.suppress).unwrap_or_default();
     drop((tenants, manifests));
     let (patches, patch_errors) = Patches::compile(&patches);
-    let Finished { objects, matches, diagnostics, facts } = stage("generate", warnings, || {
+    let Finished { objects, matches, diagnostics, facts, flow_objects } = stage("generate", warnings, || {
         let parts = parallel::in_order(
             |hand_on| {
                 let mut out = Generated::new(hand_on);
@@ -193,9 +213,18 @@ fn chain(
         debug!(objects = finished.objects.len(), "generated");
         Ok((finished, Diagnostics::new()))
     })?;
-    // Checked and sorted at once; reported in stage order.
-    let (duplicates, (findings, order)) = parallel::join(
-        || analyse::unique(&objects),
+    // Checked, evaluated and sorted at once; reported in stage order.
+    let manifest = format!("{env_dir}/meshedge.yaml");
+    let ((duplicates, flowed), (findings, order)) = parallel::join(
+        || {
+            parallel::join(
+                || analyse::unique(&objects),
+                || {
+                    let _span = debug_span!("stage", name = "flows").entered();
+                    flows::stage::run(&plan, flow_objects, &objects, &manifest)
+                },
+            )
+        },
         || parallel::join(|| facts.check(plan.proxies_verify_without_ca()), || render::order(&objects)),
     );
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
@@ -206,5 +235,13 @@ fn chain(
     if !options.skip_analyses {
         stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
     }
-    Ok((plan, render::arrange(objects, &order), suppress))
+    let (report, flow_violations) = flowed;
+    let (flows, flow_violations) = if options.report_flows {
+        (Some(report), flow_violations)
+    } else {
+        drop(report);
+        stage("flows", warnings, || errors_only(flow_violations).map(|w| ((), w)))?;
+        (None, Diagnostics::new())
+    };
+    Ok(Chained { objects: render::arrange(objects, &order), plan, suppress, flows, flow_violations })
 }

@@ -6,6 +6,7 @@
 mod build;
 mod check;
 mod diff;
+mod flows;
 mod generate;
 mod schema;
 mod shell;
@@ -17,6 +18,7 @@ use meshedge::input_schema::InputKind;
 pub use build::BuildOptions;
 pub use check::{CheckFormat, CheckOptions};
 pub use diff::{DiffFormat, DiffOptions};
+pub use flows::{FlowsFormat, FlowsOptions};
 pub use generate::GenerateOptions;
 pub use shell::Shell;
 pub use stderr::Stderr;
@@ -43,6 +45,8 @@ enum CommandArgs {
     Check(check::CheckArgs),
     /// Compare environments between two git revisions (a pull-request preview).
     Diff(diff::DiffArgs),
+    /// Print the flows an environment lets through, and those it shuts (SPEC §5.1).
+    Flows(flows::FlowsArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
     Generate(generate::GenerateArgs),
     /// Print the JSON Schema of the input documents, for editors (docs/editors.md).
@@ -59,6 +63,7 @@ pub enum Command {
     Build(BuildOptions),
     Check(CheckOptions),
     Diff(DiffOptions),
+    Flows(FlowsOptions),
     Generate(GenerateOptions),
     Schema(InputKind),
     Completions(Shell),
@@ -79,6 +84,7 @@ pub fn parse() -> Invocation {
         CommandArgs::Build(args) => Command::Build(args.options()),
         CommandArgs::Check(args) => Command::Check(args.options()),
         CommandArgs::Diff(args) => Command::Diff(args.options()),
+        CommandArgs::Flows(args) => Command::Flows(args.options()),
         CommandArgs::Generate(args) => Command::Generate(args.options()),
         CommandArgs::Schema(args) => Command::Schema(args.kind),
         CommandArgs::Completions(args) => Command::Completions(args.shell),

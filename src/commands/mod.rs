@@ -6,6 +6,7 @@
 mod build;
 mod check;
 mod diff;
+mod flows;
 mod generate;
 mod schema;
 mod shell;
@@ -24,6 +25,7 @@ pub fn run(command: &Command, stderr: &Stderr) -> Result<ExitCode, Error> {
         Command::Build(options) => build::run(options, stderr),
         Command::Check(options) => check::run(options, stderr),
         Command::Diff(options) => diff::run(options),
+        Command::Flows(options) => flows::run(options, stderr),
         Command::Generate(options) => generate::run(options, stderr),
         Command::Schema(kind) => schema::run(*kind),
         Command::Completions(shell) => shell::completions(*shell),

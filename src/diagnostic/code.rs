@@ -70,6 +70,8 @@ codes! {
     E701 Error, W702 Warning, W703 Warning,
     // Final objects the cluster would refuse.
     E704 Error,
+    // Flows.
+    E801 Error, E802 Error,
     // Usage.
     E901 Error, E902 Error, E903 Error, E904 Error, W903 Warning,
 }
