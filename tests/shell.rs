@@ -16,7 +16,7 @@ fn stdout(args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-const SUBCOMMANDS: &[&str] = &["build", "check", "diff", "generate", "schema", "completions", "man"];
+const SUBCOMMANDS: &[&str] = &["build", "check", "diff", "flows", "generate", "schema", "completions", "man"];
 
 #[test]
 fn schema_prints_the_schemas_the_repository_keeps() {

@@ -194,17 +194,17 @@ fn foreign_tokens(plan: &Plan, host: &IngressHost, own: &str) -> Vec<Credential>
     let mut out = Vec::new();
     let same_gateway = plan.ingress_hosts.iter().filter(|h| h.gateway == host.gateway && h.host != host.host);
     let others: Vec<&IngressHost> =
-        same_gateway.filter(|h| h.jwt.as_ref().is_some_and(|j| j.issuer.to_string() != own)).collect();
+        same_gateway.filter(|h| h.jwt.as_ref().is_some_and(|j| j.issuer.as_ref() != own)).collect();
     let next = others.iter().find(|h| h.host > host.host).or(others.first());
     if let Some(jwt) = next.and_then(|h| h.jwt.as_ref()) {
         let audiences: Vec<String> = jwt.audiences.iter().flatten().map(|a| a.to_string()).collect();
         let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
-        out.push(Credential::Token(Jwt::new(&jwt.issuer.to_string(), SUBJECT, &audiences)));
+        out.push(Credential::Token(Jwt::new(jwt.issuer.as_ref(), SUBJECT, &audiences)));
     }
     if let Some(oidc) = plan.ingress_gateways.get(&host.gateway).and_then(|g| g.oidc.as_ref()) {
         let issuer = oidc.issuer.to_string();
         if issuer != own {
-            out.push(Credential::Token(Jwt::new(&issuer, SUBJECT, &[&oidc.client_id.to_string()])));
+            out.push(Credential::Token(Jwt::new(&issuer, SUBJECT, &[oidc.client_id.as_ref()])));
         }
     }
     out.push(Credential::InvalidToken);

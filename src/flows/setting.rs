@@ -1,11 +1,12 @@
 //! The [`Context`] of a build: the platform facts of the validated plan's target and settings,
 //! and how the login proxies the output deploys decide.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::authz::{Jwt, OAuthProxy, Provider};
 use super::context::{Context, IstioVersion, MeshFlavor, Network, NetworkPlugin, OutboundPolicy};
-use crate::input::{EgressFirewallMode, Flavor, OutboundPolicy as OutboundSetting};
+use super::pod::{ContainerPort, Pod};
+use crate::input::{EgressFirewallMode, Exposure, Flavor, OutboundPolicy as OutboundSetting};
 use crate::plan::Plan;
 
 /// The subject of the tokens the evaluation makes up.
@@ -44,7 +45,43 @@ pub(crate) fn context(plan: &Plan, objects: &[Value]) -> Context {
     };
     ctx.root_namespace = plan.mesh.control_plane_namespace.clone();
     ctx.providers = providers(plan, objects);
+    ctx.gateways = gateways(plan);
     ctx
+}
+
+/// The gateways of the settings as they run when the output does not deploy them: a Service
+/// named by `service` in the gateway's namespace selecting `selector`, with the ports of the
+/// gateways meshedge deploys (80 → 8080, 443 → 8443), of type LoadBalancer for an ingress gateway
+/// exposed by a load balancer or by nothing meshedge emits (its clients come from outside, and
+/// the settings do not say how), else ClusterIP; and one pod with those labels and ports. The
+/// index takes them only where neither the output nor the control plane has that Service.
+fn gateways(plan: &Plan) -> Vec<(Value, Vec<Pod>)> {
+    let ingress = plan.ingress_gateways.values().map(|g| {
+        let exposed = matches!(g.exposure, Exposure::LoadBalancer | Exposure::None);
+        (&g.namespace, &g.service, &g.selector, exposed)
+    });
+    let egress = plan.egress_gateways.values().map(|g| (&g.namespace, &g.service, &g.selector, false));
+    ingress
+        .chain(egress)
+        .map(|(namespace, service, selector, load_balancer)| {
+            let value = json!({
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": service, "namespace": namespace, "labels": selector},
+                "spec": {
+                    "type": if load_balancer { "LoadBalancer" } else { "ClusterIP" },
+                    "selector": selector,
+                    "ports": [
+                        {"name": "http2", "port": 80, "targetPort": 8080, "protocol": "TCP"},
+                        {"name": "https", "port": 443, "targetPort": 8443, "protocol": "TCP"},
+                    ],
+                },
+            });
+            let pod = Pod::new(namespace, service, selector.clone())
+                .with_ports(vec![ContainerPort::tcp("http2", 8080), ContainerPort::tcp("https", 8443)]);
+            (value, vec![pod])
+        })
+        .collect()
 }
 
 /// The login flow's provider of each gateway with one, read from the arguments of the OAuth
