@@ -278,3 +278,27 @@ pub(crate) fn direct(plan: &Plan, namespace: &str, tenant: &str) -> Flow {
         probes: Probes::Direct(DirectProbe { namespace: namespace.to_string(), requested: false, via_router }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backend_is_named_by_its_service_short_or_by_cluster_name() {
+        assert_eq!(backend("shop", "shop-api", 8080), "service/shop/shop-api:8080");
+        assert_eq!(backend("shop", "shop-api.shop.svc.cluster.local", 8080), "service/shop/shop-api:8080");
+        assert_eq!(backend("blog", "blog.blog.svc.cluster.local", 80), "service/blog/blog:80");
+    }
+
+    #[test]
+    fn an_egress_flow_names_its_namespace_host_and_port() {
+        let flow = egress_flow("shop", "shop", "api.stripe.com", 80, true);
+        assert_eq!((flow.from.as_str(), flow.to.as_str()), ("namespace/shop", "api.stripe.com:80"));
+        assert_eq!(flow.direction, Direction::Egress);
+        assert!(flow.requested && !flow.must_close && flow.place.is_none());
+        match flow.probes {
+            Probes::Egress(probe) => assert_eq!((probe.namespace.as_str(), probe.port), ("shop", 80)),
+            other => panic!("{other:?}"),
+        }
+    }
+}

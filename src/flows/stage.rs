@@ -313,3 +313,46 @@ fn diagnostic(e: &Evaluated, violation: &Violation, sources: &Sources<'_>, manif
     }
     diagnostic
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flows::{Layer, Step};
+
+    fn evaluated(requested: bool, must_close: bool, outcome: Outcome, backend: Option<&str>) -> Evaluated {
+        let mut flow = requests::egress_flow("shop", "shop", "api.example", 80, requested);
+        flow.must_close = must_close;
+        flow.backend = Some("service/shop/web:8080".to_string());
+        let mut verdict = Verdict::from_steps(vec![Step::new(Layer::Routing, outcome, Vec::new(), "why")]);
+        verdict.backend = backend.map(str::to_string);
+        Evaluated { flow, verdict: Arc::new(verdict) }
+    }
+
+    #[test]
+    fn a_violation_is_a_requested_flow_blocked_or_misrouted_or_a_shut_one_open() {
+        let web = Some("service/shop/web:8080");
+        assert_eq!(evaluated(true, false, Outcome::Blocked, web).violation(), Some(Violation::Blocked));
+        assert_eq!(evaluated(true, false, Outcome::Allowed, web).violation(), None);
+        assert_eq!(evaluated(true, false, Outcome::Redirected, web).violation(), None, "sent to sign in");
+        assert_eq!(
+            evaluated(true, false, Outcome::Allowed, Some("service/shop/other:8080")).violation(),
+            Some(Violation::Misrouted("service/shop/other:8080".to_string()))
+        );
+        assert_eq!(evaluated(false, true, Outcome::Allowed, None).violation(), Some(Violation::Open));
+        assert_eq!(evaluated(false, true, Outcome::Redirected, None).violation(), None);
+        assert_eq!(evaluated(false, false, Outcome::Allowed, None).violation(), None, "nothing promised it shut");
+    }
+
+    #[test]
+    fn a_flow_is_described_with_its_path_backend_and_credential() {
+        let mut flow = requests::egress_flow("shop", "shop", "api.example", 80, true);
+        assert_eq!(describe(&flow), "namespace/shop → api.example:80");
+        flow.path = Some("/api".into());
+        flow.backend = Some("service/shop/api:8080".into());
+        flow.credential = Some(requests::CredentialKind::ForeignToken);
+        assert_eq!(
+            describe(&flow),
+            "namespace/shop → api.example:80 /api → service/shop/api:8080 with credential foreign-token"
+        );
+    }
+}
