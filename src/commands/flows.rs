@@ -21,12 +21,11 @@ pub fn run(options: &FlowsOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
         compiler::compile_with(&work_tree.source, &env_dir, &Options { report_flows: true, ..Default::default() })?;
     stderr.warn(&build.diagnostics, &build.texts);
     let Some(report) = &build.flows else { return Ok(ExitCode::SUCCESS) };
-    let text = match options.format {
-        FlowsFormat::Text => output::text(report),
-        FlowsFormat::Json => output::json(report),
-        FlowsFormat::Mermaid => output::mermaid(report),
-    };
-    write_stdout(|out| out.write_all(text.as_bytes()))?;
+    write_stdout(|out| match options.format {
+        FlowsFormat::Text => out.write_all(output::text(report).as_bytes()),
+        FlowsFormat::Json => output::write_json(report, out),
+        FlowsFormat::Mermaid => out.write_all(output::mermaid(report).as_bytes()),
+    })?;
     if build.flow_violations.has_errors() {
         stderr.errors(&build.flow_violations, &build.texts);
         return Ok(ExitCode::from(1));

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
@@ -101,11 +102,22 @@ fn json_ref(r: &ObjectRef) -> JsonRef<'_> {
 /// "requested", "verdict", "decidedBy": [{"apiVersion", "kind", "namespace", "name"}],
 /// "request": {"file", "line"}?}]}`, pretty-printed, one flow after the other.
 pub fn json(report: &Report) -> String {
-    let mut out = String::from("{\n  \"environment\": ");
-    out.push_str(&serde_json::to_string(&report.environment).unwrap_or_default());
-    out.push_str(",\n  \"flows\": [");
+    let mut out = Vec::new();
+    // Writing to memory does not fail.
+    let _ = write_json(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`json`], written flow by flow to `out`: the flows of every namespace to every external host
+/// it did not request grow with namespaces × hosts, and are never held at once.
+pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "{{\n  \"environment\": {},\n  \"flows\": [", serde_json::to_string(&report.environment)?)?;
     let mut first = true;
+    let mut failed = None;
     report.each(|e| {
+        if failed.is_some() {
+            return;
+        }
         let flow = &e.flow;
         let request = flow.requested.then_some(flow.place.as_ref()).flatten().map(|place| {
             let at = place.location();
@@ -123,12 +135,18 @@ pub fn json(report: &Report) -> String {
             request,
         };
         let text = serde_json::to_string_pretty(&item).unwrap_or_default();
-        out.push_str(if first { "\n    " } else { ",\n    " });
-        out.push_str(&text.replace('\n', "\n    "));
+        let written = out
+            .write_all(if first { b"\n    " } else { b",\n    " })
+            .and_then(|()| out.write_all(text.replace('\n', "\n    ").as_bytes()));
+        if let Err(e) = written {
+            failed = Some(e);
+        }
         first = false;
     });
-    out.push_str(if first { "]\n}\n" } else { "\n  ]\n}\n" });
-    out
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
 }
 
 /// A Mermaid flowchart of the allowed flows: the internet and tenant namespaces on the left,
