@@ -4,7 +4,8 @@
 //! cargo bench --bench flows
 //! ```
 //!
-//! Each size's repository is written and built once, outside the timed section. `flows_*` times
+//! Each size's repository is written and built once, outside the timed section (`build_with_flows_2000`
+//! times the whole build, flows stage included). `flows_*` times
 //! what evaluating the flows adds to a build: the built objects of the kinds flows read
 //! (`flows::index::reads`) read back into the value form, the model (indexes and the objects the
 //! platform creates) and every requested ingress and egress flow of the repository evaluated.
@@ -40,14 +41,26 @@ fn main() {
     divan::main();
 }
 
-/// The objects of `environments/prod` of a synthetic repository with `tenants` tenants.
-fn objects(tenants: usize) -> Vec<Object> {
-    let dir = tempfile::Builder::new().prefix("meshedge-bench-").tempdir().expect("a temporary directory");
-    synth::write_repo(dir.path(), tenants).expect("the synthetic repository is written");
-    match compiler::compile(&FsSource::new(dir.path()), synth::ENVIRONMENT) {
-        Ok(build) => build.objects,
+/// Builds `environments/prod` of a synthetic repository with `tenants` tenants, the flows stage
+/// included; its flows are kept and their violations handed over, so that a flow that breaks a
+/// request does not stop the benchmark.
+fn build(dir: &std::path::Path) -> compiler::Build {
+    let options = compiler::Options { report_flows: true, ..Default::default() };
+    match compiler::compile_with(&FsSource::new(dir), synth::ENVIRONMENT, &options) {
+        Ok(build) => build,
         Err(failed) => panic!("the synthetic repository does not build:\n{}", failed.render()),
     }
+}
+
+fn repository(tenants: usize) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix("meshedge-bench-").tempdir().expect("a temporary directory");
+    synth::write_repo(dir.path(), tenants).expect("the synthetic repository is written");
+    dir
+}
+
+/// The objects of `environments/prod` of a synthetic repository with `tenants` tenants.
+fn objects(tenants: usize) -> Vec<Object> {
+    build(repository(tenants).path()).objects
 }
 
 fn context() -> Context {
@@ -152,6 +165,16 @@ fn evaluate_only(bencher: Bencher, tenants: usize) {
     let model = model(&objects);
     check(&model, &flows);
     bencher.bench(|| black_box(evaluate(&model, &flows)));
+}
+
+/// The whole build, with the flows stage (every flow of SPEC §5.1: requested and not), 2,000
+/// tenants; compare with `build_2000` of `benches/build.rs`, which `-v` splits by stage.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn build_with_flows_2000(bencher: Bencher) {
+    let dir = repository(2000);
+    let first = build(dir.path());
+    assert!(first.flows.is_some());
+    bencher.bench(|| black_box(build(dir.path()).objects.len()));
 }
 
 /// value form + model + every requested flow, 200 tenants.

@@ -1,7 +1,7 @@
 //! The compiler: the pipeline chained in one place.
 //!
 //! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
-//! analyse → render → sort. Each stage returns its diagnostics; the build reports those of the
+//! analyse → flows → render → sort. Each stage returns its diagnostics; the build reports those of the
 //! first stage with an error and goes no further, so later findings never pile onto input an
 //! earlier stage refused. Warnings travel with the result.
 //!
@@ -24,7 +24,7 @@ use crate::layers::{self, Loader};
 use crate::patch::Patches;
 use crate::render::{Form, Object};
 use crate::source::{Source, Tree};
-use crate::{analyse, generate, merge, parallel, render, validate};
+use crate::{analyse, flows, generate, merge, parallel, render, validate};
 
 /// What a build renders, beyond the repository.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +39,9 @@ pub struct Options {
     /// Keep, per object, what each patch changed in it (`Object::changes`), for
     /// `meshedge explain`. Off, a build records nothing.
     pub record_patches: bool,
+    /// Keep the flows of the build ([`Build::flows`]) and hand their violations to the caller
+    /// ([`Build::flow_violations`]) instead of failing on them (`meshedge flows`, `meshedge check`).
+    pub report_flows: bool,
 }
 
 /// A successful build.
@@ -63,6 +66,11 @@ pub struct Build {
     pub suppress: Vec<SuppressSetting>,
     /// The validated plan the objects were generated from (for `graph` and the diff's graph).
     pub(crate) plan: crate::plan::Plan,
+    /// The flows of SPEC §5.1 and their verdicts, when [`Options::report_flows`] asked for them.
+    pub flows: Option<crate::flows::Report>,
+    /// The flows that break what the requests ask for (E801, E802), when
+    /// [`Options::report_flows`] asked for them; otherwise they fail the build.
+    pub flow_violations: Diagnostics,
 }
 
 impl Build {
@@ -147,7 +155,9 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let mut loader = Loader::new(Tree::new(source));
     let mut warnings = Diagnostics::new();
     match chain(&mut loader, env_dir, options, &mut warnings) {
-        Ok((plan, objects, suppress)) => Ok(Build {
+        Ok(Chained { plan, objects, suppress, flows, flow_violations }) => Ok(Build {
+            flows,
+            flow_violations,
             control_plane_version: plan.mesh.version.clone(),
             target: plan.target,
             suppress,
@@ -164,6 +174,16 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     }
 }
 
+/// What the stages hand on to the build.
+struct Chained {
+    plan: crate::plan::Plan,
+    /// Sorted.
+    objects: Vec<Object>,
+    suppress: Vec<SuppressSetting>,
+    flows: Option<flows::Report>,
+    flow_violations: Diagnostics,
+}
+
 /// The stages, one after the other: the plan and the objects, sorted; or the diagnostics of the
 /// first stage with an error.
 fn chain(
@@ -171,7 +191,7 @@ fn chain(
     env_dir: &str,
     options: &Options,
     warnings: &mut Diagnostics,
-) -> Result<(crate::plan::Plan, Vec<Object>, Vec<SuppressSetting>), Diagnostics> {
+) -> Result<Chained, Diagnostics> {
     let layers = stage("layers", warnings, || layers::resolve(loader, env_dir))?;
     let patch_files =
         stage("patch files", warnings, || Ok((layers::load_patch_files(loader, &layers)?, Diagnostics::new())))?;
@@ -183,7 +203,7 @@ fn chain(
     let suppress = settings.check.and_then(|c| c.suppress).unwrap_or_default();
     drop((tenants, manifests));
     let (patches, patch_errors) = Patches::compile(&patches);
-    let Finished { objects, matches, diagnostics, facts } = stage("generate", warnings, || {
+    let Finished { objects, matches, diagnostics, facts, flow_objects } = stage("generate", warnings, || {
         let parts = parallel::in_order(
             |hand_on| {
                 let mut out = Generated::new(hand_on);
@@ -199,9 +219,18 @@ fn chain(
         debug!(objects = finished.objects.len(), "generated");
         Ok((finished, Diagnostics::new()))
     })?;
-    // Checked and sorted at once; reported in stage order.
-    let (duplicates, (findings, order)) = parallel::join(
-        || analyse::unique(&objects),
+    // Checked, evaluated and sorted at once; reported in stage order.
+    let manifest = format!("{env_dir}/meshedge.yaml");
+    let ((duplicates, flowed), (findings, order)) = parallel::join(
+        || {
+            parallel::join(
+                || analyse::unique(&objects),
+                || {
+                    let _span = debug_span!("stage", name = "flows").entered();
+                    flows::stage::run(&plan, flow_objects, &objects, &manifest)
+                },
+            )
+        },
         || parallel::join(|| facts.check(plan.proxies_verify_without_ca()), || render::order(&objects)),
     );
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
@@ -212,5 +241,13 @@ fn chain(
     if !options.skip_analyses {
         stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
     }
-    Ok((plan, render::arrange(objects, &order), suppress))
+    let (report, flow_violations) = flowed;
+    let (flows, flow_violations) = if options.report_flows {
+        (Some(report), flow_violations)
+    } else {
+        drop(report);
+        stage("flows", warnings, || errors_only(flow_violations).map(|w| ((), w)))?;
+        (None, Diagnostics::new())
+    };
+    Ok(Chained { objects: render::arrange(objects, &order), plan, suppress, flows, flow_violations })
 }

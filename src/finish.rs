@@ -16,6 +16,9 @@ pub struct Finished {
     /// Patch errors.
     pub diagnostics: Diagnostics,
     pub facts: Facts,
+    /// The final objects of the kinds the flows stage reads (`flows::index::reads`), in the
+    /// value form: only those are kept, so memory grows with them, not with the whole output.
+    pub flow_objects: Vec<serde_json::Value>,
 }
 
 impl Finished {
@@ -28,6 +31,7 @@ impl Finished {
             all.matches.add(&part.matches);
             all.diagnostics.extend(part.diagnostics);
             all.facts.extend(part.facts);
+            all.flow_objects.extend(part.flow_objects);
         }
         all
     }
@@ -68,7 +72,10 @@ pub(crate) fn batch(
             part.diagnostics.push(refused);
         }
         let origin = applied.before.filter(|before| *before != reference).map(Box::new);
-        let Resource { sources, .. } = resource;
+        let Resource { sources, value, .. } = resource;
+        if crate::flows::index::reads(&reference.api_version, &reference.kind) {
+            part.flow_objects.push(value);
+        }
         part.objects.push(Object { reference, origin, sources, patched_by: applied.names, changes, form, text });
     }
     part

@@ -3,7 +3,7 @@
 //!
 //! The pipeline, one module per stage, chained in [`compiler`]:
 //! [`source`] → `load` → `layers` → `merge` → `validate` (a `plan`) → `generate` → `finish`
-//! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → sort. Objects are finished one
+//! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → [`flows`] → sort. Objects are finished one
 //! at a time as they are generated, on every core (`parallel`). The commands of the binary are
 //! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], `schema`
 //! and [`report`]), [`diff`], [`argocd`], [`explain`] and [`graph`] are the library parts of

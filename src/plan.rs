@@ -7,10 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::Location;
 use crate::input::{
     ConnectionPool, EgressFirewallMode, EgressTls, Exposure, Flavor, IngressTls, IssuerRef, JwtRequest, MtlsMode,
     OidcSettings, OutboundPolicy, OutlierDetection,
 };
+use crate::load::Document;
 use crate::names::join;
 use crate::objects::{ExtAuthzHttp, ExtensionProvider};
 use crate::platform::{AdmissionEngine, Kind, ServerVerification, Target};
@@ -148,6 +150,8 @@ pub struct IngressHost {
     /// Longest prefix first.
     pub routes: Vec<RoutePlan>,
     pub sources: BTreeSet<String>,
+    /// Where the request asked for the host.
+    pub place: Place,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +179,42 @@ pub struct EgressHost {
     /// The namespaces of the requests that asked for it.
     pub namespaces: BTreeSet<String>,
     pub sources: BTreeSet<String>,
+    /// Where each namespace's request asked for the host (the first request, for a namespace
+    /// whose requests ask twice).
+    pub places: BTreeMap<String, Place>,
+}
+
+/// Where a request wrote an item, located only when asked (a diagnostic, the flows report): the
+/// documents of the request, their values released, and the item's JSON pointer.
+#[derive(Debug, Clone)]
+pub struct Place {
+    docs: Vec<Document>,
+    pointer: String,
+}
+
+impl Place {
+    pub(crate) fn new(docs: &[Document], pointer: String) -> Place {
+        Place { docs: docs.to_vec(), pointer }
+    }
+
+    /// The file, line and column the value was last written at (parses the file for its places
+    /// on first use).
+    pub fn location(&self) -> Location {
+        let doc = self.docs.iter().rev().find(|d| d.writes(&self.pointer)).or(self.docs.last());
+        doc.map_or_else(|| Location::file(""), |d| d.location(&self.pointer))
+    }
+}
+
+impl EgressHost {
+    /// The port the workload connects to: a host whose TLS the mesh originates is called in
+    /// plain HTTP on port 80 (the ServiceEntry's `http` port the generator declares); any other
+    /// on its own port.
+    pub(crate) fn application_port(&self) -> u32 {
+        match self.tls {
+            EgressTls::Originate | EgressTls::Mutual => 80,
+            EgressTls::Passthrough | EgressTls::None => self.port,
+        }
+    }
 }
 
 impl Plan {

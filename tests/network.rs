@@ -58,7 +58,10 @@ fn build(base: &str, items: &str) -> Vec<Value> {
     );
     write("base/tenants/shop/tenant.yaml", &format!("{API}\n{TENANT}"));
     write("base/tenants/shop/web.yaml", &request(items));
-    let built = compiler::compile(&FsSource::new(Path::new(dir.path())), "environments/prod")
+    // The shape of the objects is under test here; their flows are the flows tests' business
+    // (these repositories emit no Namespace, so no tenant namespace carries the mesh's label).
+    let options = compiler::Options { report_flows: true, ..compiler::Options::default() };
+    let built = compiler::compile_with(&FsSource::new(Path::new(dir.path())), "environments/prod", &options)
         .unwrap_or_else(|failed| panic!("the repository builds:\n{}", failed.render()));
     built.objects.iter().map(|o| o.value()).collect()
 }

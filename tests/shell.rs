@@ -17,7 +17,7 @@ fn stdout(args: &[&str]) -> String {
 }
 
 const SUBCOMMANDS: &[&str] =
-    &["build", "check", "diff", "generate", "explain", "graph", "schema", "completions", "man"];
+    &["build", "check", "diff", "flows", "generate", "explain", "graph", "schema", "completions", "man"];
 
 #[test]
 fn schema_prints_the_schemas_the_repository_keeps() {

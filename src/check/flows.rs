@@ -1,12 +1,11 @@
-//! The flows of SPEC §5.1 as `check` reports them: the hook the flow evaluation plugs into.
-//! Until it does, no flow is evaluated and nothing is reported here.
+//! The flows of SPEC §5.1 as `check` reports them: the violations the build's flows stage found
+//! (E801, E802), which `check` asks the build to hand over instead of failing on them. A bare
+//! directory of manifests has no requests, and so no flows.
 
-use super::Checked;
-use crate::report::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// The diagnostics of the flows of one environment's final objects: a requested flow that is
 /// blocked, or a flow no request opened that is open.
-pub fn evaluate(objects: &[Checked]) -> Vec<Diagnostic> {
-    let _ = objects;
-    Vec::new()
+pub fn evaluate(violations: &Diagnostics) -> impl Iterator<Item = &Diagnostic> {
+    violations.iter()
 }

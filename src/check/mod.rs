@@ -126,7 +126,7 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &mut Sche
     let mut run = Run::default();
     for dir in env_dirs {
         let manifest = format!("{dir}/meshedge.yaml");
-        let options = Options { form: Form::Json, skip_analyses: true, ..Default::default() };
+        let options = Options { form: Form::Json, skip_analyses: true, report_flows: true, ..Default::default() };
         match compiler::compile_with(source, dir, &options) {
             Err(failed) => {
                 let name = dir.rsplit('/').next().unwrap_or(dir).to_string();
@@ -153,7 +153,7 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &mut Sche
                 let scope = Scope { texts: &build.texts, manifest: &manifest, target, schemas, bare: false };
                 let (found, suppressed) = analyse(&objects, &build.suppress, &scope, &mut diagnostics);
                 diagnostics.extend(found);
-                diagnostics.extend(flows::evaluate(&objects));
+                diagnostics.extend(flows::evaluate(&build.flow_violations).map(from_build));
                 run.environments.push(Environment {
                     name: build.environment.clone(),
                     manifest,
@@ -222,7 +222,7 @@ pub fn directory(root: &Path, dir: &Path, name: &str, schemas: &mut Schemas) -> 
     let scope = Scope { texts: &run.texts, manifest: &manifest, target, schemas, bare: true };
     let (found, suppressed) = analyse(&objects, &[], &scope, &mut diagnostics);
     diagnostics.extend(found);
-    diagnostics.extend(flows::evaluate(&objects));
+    diagnostics.extend(flows::evaluate(&diagnostic::Diagnostics::new()).map(from_build));
     run.environments.push(Environment { name: name.to_string(), manifest, diagnostics, suppressed });
     Ok(run)
 }

@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod flows;
 mod generate;
 mod graph;
 mod schema;
@@ -20,6 +21,7 @@ pub use build::BuildOptions;
 pub use check::{CheckFormat, CheckOptions};
 pub use diff::{DiffFormat, DiffOptions};
 pub use explain::{ExplainFormat, ExplainOptions};
+pub use flows::{FlowsFormat, FlowsOptions};
 pub use generate::GenerateOptions;
 pub use graph::{GraphFormat, GraphOptions};
 pub use shell::Shell;
@@ -47,6 +49,8 @@ enum CommandArgs {
     Check(check::CheckArgs),
     /// Compare environments between two git revisions (a pull-request preview).
     Diff(diff::DiffArgs),
+    /// Print the flows an environment lets through, and those it shuts (SPEC §5.1).
+    Flows(flows::FlowsArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
     Generate(generate::GenerateArgs),
     /// Show where one object comes from: layers, requests, plain resources, and every patch.
@@ -67,6 +71,7 @@ pub enum Command {
     Build(BuildOptions),
     Check(CheckOptions),
     Diff(DiffOptions),
+    Flows(FlowsOptions),
     Generate(GenerateOptions),
     Explain(ExplainOptions),
     Graph(GraphOptions),
@@ -89,6 +94,7 @@ pub fn parse() -> Invocation {
         CommandArgs::Build(args) => Command::Build(args.options()),
         CommandArgs::Check(args) => Command::Check(args.options()),
         CommandArgs::Diff(args) => Command::Diff(args.options()),
+        CommandArgs::Flows(args) => Command::Flows(args.options()),
         CommandArgs::Generate(args) => Command::Generate(args.options()),
         CommandArgs::Explain(args) => Command::Explain(args.options()),
         CommandArgs::Graph(args) => Command::Graph(args.options()),

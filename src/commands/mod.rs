@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod flows;
 mod generate;
 mod graph;
 mod schema;
@@ -25,6 +26,7 @@ pub fn run(command: &Command, stderr: &Stderr) -> Result<ExitCode, Error> {
         Command::Build(options) => build::run(options, stderr),
         Command::Check(options) => check::run(options, stderr),
         Command::Diff(options) => diff::run(options),
+        Command::Flows(options) => flows::run(options, stderr),
         Command::Generate(options) => generate::run(options, stderr),
         Command::Explain(options) => explain::run(options, stderr),
         Command::Graph(options) => graph::run(options, stderr),

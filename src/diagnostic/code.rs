@@ -71,6 +71,8 @@ codes! {
     E701 Error, W702 Warning, W703 Warning,
     // Final objects the cluster would refuse.
     E704 Error,
+    // Flows.
+    E801 Error, E802 Error,
     // Usage.
     E901 Error, E902 Error, E903 Error, E904 Error, E905 Error, E906 Error, E907 Error, W903 Warning,
 }

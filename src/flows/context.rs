@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use serde_json::Value;
+
 use super::authz::Provider;
 use super::net::Cidr;
 use super::ossm::ControlPlane;
@@ -54,14 +56,8 @@ impl fmt::Display for IstioVersion {
     }
 }
 
-/// Which mesh distribution runs the control plane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MeshFlavor {
-    /// OpenShift Service Mesh 2 (maistra).
-    Ossm2,
-    /// Upstream Istio.
-    Istio,
-}
+/// Which mesh distribution runs the control plane: the input's `mesh.flavor`.
+pub use crate::input::Flavor as MeshFlavor;
 
 /// The cluster's network plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +179,10 @@ pub struct Context {
     pub backends: BTreeMap<(String, String), Pod>,
     /// The OpenShift router, if the cluster has one.
     pub router: Option<Router>,
+    /// Gateways that run on the cluster without being in the output (installed beside the
+    /// mesh): each one's Service (in the value form) and its pods. Taken as the platform's, and
+    /// only when neither the output nor the control plane has a Service of that name.
+    pub gateways: Vec<(Value, Vec<Pod>)>,
     /// Addresses that stand for clients on the internet.
     pub internet: Vec<IpAddr>,
     /// OVN-Kubernetes accepts wildcard `dnsName` rules only with the DNSNameResolver feature
@@ -216,6 +216,7 @@ impl Context {
             pods: Vec::new(),
             backends: BTreeMap::new(),
             router: None,
+            gateways: Vec::new(),
             internet: vec![
                 IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10)),
                 IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x10)),

@@ -143,6 +143,16 @@ impl Index {
             }
         }
         index.control_plane = control_plane;
+        for (service, pods) in &ctx.gateways {
+            let Some(reference) = ObjectRef::of(service, Origin::Platform) else { continue };
+            let key = (reference.namespace.clone().unwrap_or_default(), reference.name.clone());
+            if !index.services_seen.contains(&key) {
+                index.add(reference, service, ctx);
+                for pod in pods {
+                    index.add_pod(pod.clone());
+                }
+            }
+        }
         for (ns, labels) in &ctx.namespace_labels {
             index.namespaces.add(ns, labels);
         }

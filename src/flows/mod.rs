@@ -22,6 +22,7 @@
 pub mod authz;
 pub mod context;
 pub mod egress_firewall;
+mod error;
 pub mod exposure;
 pub mod index;
 pub mod istio;
@@ -29,8 +30,12 @@ mod model;
 pub mod net;
 pub mod netpol;
 pub mod ossm;
+pub mod output;
 pub mod pod;
+pub mod requests;
 pub mod selector;
+mod setting;
+pub mod stage;
 
 use std::fmt;
 
@@ -41,6 +46,7 @@ pub use context::{
     ContainerPort, Context, IstioVersion, MeshFlavor, Network, NetworkPlugin, OutboundPolicy, Pod, Protocol, Router,
 };
 pub use model::{Credential, DirectProbe, EgressProbe, IngressProbe, Model};
+pub use stage::{Evaluated, Report, Violation};
 
 /// Answers computed once per key while flows are evaluated (shared by the evaluating threads).
 pub(crate) type Cache<K, V> = std::sync::Mutex<std::collections::BTreeMap<K, std::sync::Arc<V>>>;

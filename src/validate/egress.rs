@@ -29,6 +29,9 @@ pub(crate) fn claim<'r>(
             if differences.is_empty() {
                 shared.tenants.extend(host.tenants);
                 shared.namespaces.extend(host.namespaces);
+                for (namespace, place) in host.places {
+                    shared.places.entry(namespace).or_insert(place);
+                }
                 shared.sources.extend(host.sources);
                 for (namespace, classes) in host.sla_grants {
                     shared.sla_grants.entry(namespace).or_default().extend(classes);
@@ -189,6 +192,10 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
         tenants: BTreeSet::from([request.tenant.clone()]),
         namespaces: BTreeSet::from([namespace.to_string()]),
         sources,
+        places: std::collections::BTreeMap::from([(
+            namespace.to_string(),
+            crate::plan::Place::new(&request.docs, base.to_string()),
+        )]),
     })
 }
 

@@ -233,5 +233,6 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
         jwt: item.jwt.clone(),
         routes,
         sources,
+        place: crate::plan::Place::new(&request.docs, base.to_string()),
     })
 }

@@ -1,0 +1,306 @@
+//! The flows of SPEC §5.1, derived from the validated plan: what each request asked for, and the
+//! flows nobody asked for that must stay shut.
+//!
+//! - **ingress**, per requested host and route, `internet → <host>:<port>` (443 for TLS hosts, 80
+//!   for `tls: none`): without a credential (requested; for a `mutual` host with a certificate of
+//!   its client CA); for `jwt`, with a valid token of the host's issuer and audiences (requested),
+//!   without a token and with a token of another issuer (neither requested); for `login`, without
+//!   a session (requested: it must reach the login flow), with a session (requested) and with an
+//!   arbitrary `Authorization` header (not requested).
+//! - **egress**, per tenant namespace, on the port the workload connects to: each external host
+//!   it requested (requested), each external host the environment knows that it did not request,
+//!   and an address on the internet outside the registry (neither requested).
+//! - **direct**, per tenant namespace: the internet straight to its pods (not requested).
+
+use std::collections::BTreeMap;
+
+use super::authz::Jwt;
+use super::model::{Credential, DirectProbe, EgressProbe, IngressProbe};
+use super::setting::SUBJECT;
+use crate::input::{EgressFirewallMode, IngressTls, OutboundPolicy};
+use crate::plan::{IngressHost, Place, Plan};
+
+/// The host that stands for the internet outside the registry: `.invalid` is reserved and never
+/// names a real host (RFC 2606 §2), so no ServiceEntry or firewall rule names it.
+pub(crate) const INTERNET_HOST: &str = "internet.invalid";
+/// The port of the internet flow.
+pub(crate) const INTERNET_PORT: u16 = 443;
+
+/// Which way a flow goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+    Ingress,
+    Egress,
+    Direct,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+            Direction::Direct => "direct",
+        }
+    }
+}
+
+/// What the client of an ingress flow presents, as SPEC §5.1 names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    None,
+    Token,
+    ForeignToken,
+    Session,
+    Header,
+}
+
+impl CredentialKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::None => "none",
+            CredentialKind::Token => "token",
+            CredentialKind::ForeignToken => "foreign-token",
+            CredentialKind::Session => "session",
+            CredentialKind::Header => "header",
+        }
+    }
+}
+
+/// What is evaluated: one probe, or (for a foreign token) the variants of which the most open
+/// counts.
+#[derive(Debug, Clone)]
+pub(crate) enum Probes {
+    Ingress(Vec<IngressProbe>),
+    Egress(EgressProbe),
+    Direct(DirectProbe),
+}
+
+/// One flow of §5.1.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub direction: Direction,
+    /// The tenant the flow belongs to (the host's, or the namespace's owner).
+    pub tenant: String,
+    /// `internet` or `namespace/<ns>`.
+    pub from: String,
+    /// `<host>:<port>` or `namespace/<ns>`.
+    pub to: String,
+    /// The route's path prefix (ingress).
+    pub path: Option<String>,
+    /// `service/<ns>/<name>:<port>` the request routes to (ingress).
+    pub backend: Option<String>,
+    pub credential: Option<CredentialKind>,
+    pub requested: bool,
+    /// For a flow nobody requested: whether an open verdict is an error (the settings promise
+    /// it shut).
+    pub must_close: bool,
+    /// The request that asked for the flow, or for the host it concerns.
+    pub place: Option<Place>,
+    pub(crate) probes: Probes,
+}
+
+/// The tenant namespaces, with their tenant, sorted by namespace.
+pub(crate) fn tenant_namespaces(plan: &Plan) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for tenant in plan.tenants.values() {
+        for ns in &tenant.namespaces {
+            out.entry(ns.clone()).or_insert_with(|| tenant.name.clone());
+        }
+    }
+    out
+}
+
+/// Whether the settings shut egress outside the registry: `REGISTRY_ONLY`, or enforcement of
+/// egress (network policies or an egress firewall).
+pub(crate) fn egress_shut(plan: &Plan) -> bool {
+    plan.mesh.outbound == OutboundPolicy::RegistryOnly
+        || plan.enforcement.network_policies
+        || plan.enforcement.egress_firewall != EgressFirewallMode::None
+}
+
+/// The ingress flows of every requested host and route.
+pub(crate) fn ingress(plan: &Plan) -> Vec<Flow> {
+    let mut out = Vec::new();
+    for host in &plan.ingress_hosts {
+        let port: u16 = if host.tls == IngressTls::None { 80 } else { 443 };
+        for route in &host.routes {
+            let flow = |credential: Option<CredentialKind>, requested: bool, probes: Vec<IngressProbe>| Flow {
+                direction: Direction::Ingress,
+                tenant: host.tenant.clone(),
+                from: "internet".to_string(),
+                to: format!("{}:{port}", host.host),
+                path: Some(route.prefix.clone()),
+                backend: Some(backend(&host.namespace, &route.service, route.port)),
+                credential,
+                requested,
+                must_close: !requested,
+                place: Some(host.place.clone()),
+                probes: Probes::Ingress(probes),
+            };
+            let probe = |credential: Credential, requested: bool| IngressProbe {
+                host: host.host.clone(),
+                port,
+                path: route.prefix.clone(),
+                credential,
+                requested,
+            };
+            if !host.login && host.jwt.is_none() {
+                let credential = match (&host.tls, &host.client_ca) {
+                    (IngressTls::Mutual, Some(ca)) => Credential::ClientCertificate(ca.clone()),
+                    _ => Credential::None,
+                };
+                out.push(flow(None, true, vec![probe(credential, true)]));
+                continue;
+            }
+            if host.login {
+                let none = CredentialKind::None;
+                out.push(flow(Some(none), true, vec![probe(Credential::None, true)]));
+                out.push(flow(Some(CredentialKind::Session), true, vec![probe(Credential::Session, true)]));
+                let header = Credential::Header("Basic dXNlcjpwYXNzd29yZA==".to_string());
+                out.push(flow(Some(CredentialKind::Header), false, vec![probe(header, false)]));
+            }
+            if let Some(jwt) = &host.jwt {
+                let issuer = jwt.issuer.to_string();
+                let audiences: Vec<String> = jwt.audiences.iter().flatten().map(|a| a.to_string()).collect();
+                let token = Jwt::new(&issuer, SUBJECT, &audiences.iter().map(String::as_str).collect::<Vec<_>>());
+                out.push(flow(Some(CredentialKind::Token), true, vec![probe(Credential::Token(token), true)]));
+                if !host.login {
+                    out.push(flow(Some(CredentialKind::None), false, vec![probe(Credential::None, false)]));
+                }
+                let foreign = foreign_tokens(plan, host, &issuer);
+                let probes = foreign.into_iter().map(|c| probe(c, false)).collect();
+                out.push(flow(Some(CredentialKind::ForeignToken), false, probes));
+            }
+        }
+    }
+    out
+}
+
+/// `service/<ns>/<name>:<port>` of a route's service, named short (`shop-api`, in the request's
+/// namespace) or by its cluster name (`shop-api.shop.svc.cluster.local`).
+fn backend(namespace: &str, service: &str, port: u32) -> String {
+    let mut labels = service.split('.');
+    let name = labels.next().unwrap_or(service);
+    let namespace = labels.next().unwrap_or(namespace);
+    format!("service/{namespace}/{name}:{port}")
+}
+
+/// The tokens of other issuers a client of `host` may hold: a token of the next `jwt` host's
+/// issuer on the same gateway (a valid token of another tenant), the ID token of the gateway's
+/// login flow (unless the host has `login`: after sign-in the gateway passes that ID token on, and
+/// a host with `login` and `jwt` accepts it), and a token of an issuer nobody configured. A constant number per host, so the
+/// flows grow with the hosts, not with hosts × issuers; DENY and ALLOW rules written for one
+/// issuer treat every other issuer alike.
+fn foreign_tokens(plan: &Plan, host: &IngressHost, own: &str) -> Vec<Credential> {
+    let mut out = Vec::new();
+    let same_gateway = plan.ingress_hosts.iter().filter(|h| h.gateway == host.gateway && h.host != host.host);
+    let others: Vec<&IngressHost> =
+        same_gateway.filter(|h| h.jwt.as_ref().is_some_and(|j| j.issuer.as_ref() != own)).collect();
+    let next = others.iter().find(|h| h.host > host.host).or(others.first());
+    if let Some(jwt) = next.and_then(|h| h.jwt.as_ref()) {
+        let audiences: Vec<String> = jwt.audiences.iter().flatten().map(|a| a.to_string()).collect();
+        let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
+        out.push(Credential::Token(Jwt::new(jwt.issuer.as_ref(), SUBJECT, &audiences)));
+    }
+    let login = plan.ingress_gateways.get(&host.gateway).and_then(|g| g.oidc.as_ref()).filter(|_| !host.login);
+    if let Some(oidc) = login {
+        let issuer = oidc.issuer.to_string();
+        if issuer != own {
+            out.push(Credential::Token(Jwt::new(&issuer, SUBJECT, &[oidc.client_id.as_ref()])));
+        }
+    }
+    out.push(Credential::InvalidToken);
+    out
+}
+
+/// The egress flows a namespace requested, those to the environment's other external hosts that
+/// `visible` says its registry view holds (the others are shut by the registry view: see
+/// [`super::stage`]), and the one to the internet outside the registry.
+pub(crate) fn egress(plan: &Plan, namespace: &str, tenant: &str, visible: impl Fn(&str) -> bool) -> Vec<Flow> {
+    let shut = egress_shut(plan);
+    let mut out = Vec::new();
+    let flow = |host: &str, port: u16, requested: bool, must_close: bool, place: Option<Place>| {
+        let mut flow = egress_flow(namespace, tenant, host, port, requested);
+        flow.must_close = must_close;
+        flow.place = place;
+        flow
+    };
+    for host in &plan.egress_hosts {
+        let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
+        if let Some(place) = host.places.get(namespace) {
+            out.push(flow(&host.host, port, true, false, Some(place.clone())));
+        } else if visible(&host.host) {
+            let place = host.places.values().next().cloned();
+            out.push(flow(&host.host, port, false, shut, place));
+        }
+    }
+    let mut internet = flow(INTERNET_HOST, INTERNET_PORT, false, shut, None);
+    internet.to = format!("internet:{INTERNET_PORT}");
+    out.push(internet);
+    out
+}
+
+/// The egress flow `namespace/<namespace> → <host>:<port>`, with no request.
+pub(crate) fn egress_flow(namespace: &str, tenant: &str, host: &str, port: u16, requested: bool) -> Flow {
+    Flow {
+        direction: Direction::Egress,
+        tenant: tenant.to_string(),
+        from: format!("namespace/{namespace}"),
+        to: format!("{host}:{port}"),
+        path: None,
+        backend: None,
+        credential: None,
+        requested,
+        must_close: false,
+        place: None,
+        probes: Probes::Egress(EgressProbe {
+            namespace: namespace.to_string(),
+            host: host.to_string(),
+            port,
+            requested,
+        }),
+    }
+}
+
+/// The direct flow of a namespace: the internet to its pods, through a LoadBalancer or NodePort
+/// Service a tenant may create, or a Route of its own when tenants may create Routes.
+pub(crate) fn direct(plan: &Plan, namespace: &str, tenant: &str) -> Flow {
+    let via_router = plan.target.is_openshift() && !plan.enforcement.deny_routes;
+    Flow {
+        direction: Direction::Direct,
+        tenant: tenant.to_string(),
+        from: "internet".to_string(),
+        to: format!("namespace/{namespace}"),
+        path: None,
+        backend: None,
+        credential: None,
+        requested: false,
+        must_close: plan.enforcement.network_policies,
+        place: None,
+        probes: Probes::Direct(DirectProbe { namespace: namespace.to_string(), requested: false, via_router }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backend_is_named_by_its_service_short_or_by_cluster_name() {
+        assert_eq!(backend("shop", "shop-api", 8080), "service/shop/shop-api:8080");
+        assert_eq!(backend("shop", "shop-api.shop.svc.cluster.local", 8080), "service/shop/shop-api:8080");
+        assert_eq!(backend("blog", "blog.blog.svc.cluster.local", 80), "service/blog/blog:80");
+    }
+
+    #[test]
+    fn an_egress_flow_names_its_namespace_host_and_port() {
+        let flow = egress_flow("shop", "shop", "api.stripe.com", 80, true);
+        assert_eq!((flow.from.as_str(), flow.to.as_str()), ("namespace/shop", "api.stripe.com:80"));
+        assert_eq!(flow.direction, Direction::Egress);
+        assert!(flow.requested && !flow.must_close && flow.place.is_none());
+        match flow.probes {
+            Probes::Egress(probe) => assert_eq!((probe.namespace.as_str(), probe.port), ("shop", 80)),
+            other => panic!("{other:?}"),
+        }
+    }
+}

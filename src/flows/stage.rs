@@ -1,0 +1,358 @@
+//! The flows stage: the final objects of a build (of the kinds [`super::index::reads`]) and the
+//! validated plan → every flow of SPEC §5.1 with its verdict ([`Report`]), and a diagnostic for
+//! each flow that breaks what the requests ask for ([`super::error::FlowError`]).
+//!
+//! Cost: the requested flows are a constant number per requested host, route and external host;
+//! of the flows nobody requested, a tenant namespace's egress to an external host is evaluated
+//! one by one only where the host's ServiceEntries are exported to the namespace (or the
+//! outbound policy is `ALLOW_ANY`). Everywhere else the sidecar's registry view shuts it at the
+//! first step, the same for every such namespace: one evaluation per host stands for all of
+//! them ([`Hidden`]), so the stage grows with tenants + hosts, not tenants × hosts.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::error::FlowError;
+use super::istio::exported;
+use super::model::EgressProbe;
+use super::requests::{self, Flow, Probes};
+use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
+use crate::input::OutboundPolicy;
+use crate::parallel;
+use crate::plan::{Place, Plan};
+use crate::render::Object;
+
+/// How many deciding objects a diagnostic names before it counts the rest.
+const NAMED_OBJECTS: usize = 6;
+
+/// A flow and its verdict.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    pub flow: Flow,
+    pub verdict: Arc<Verdict>,
+}
+
+/// How a flow breaks what the requests ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    /// Requested, and blocked.
+    Blocked,
+    /// Requested, and routed to another backend.
+    Misrouted(String),
+    /// Not requested, promised shut, and allowed.
+    Open,
+}
+
+impl Evaluated {
+    pub fn violation(&self) -> Option<Violation> {
+        let flow = &self.flow;
+        let verdict = &self.verdict;
+        if flow.requested {
+            if verdict.verdict == Outcome::Blocked {
+                return Some(Violation::Blocked);
+            }
+            if verdict.verdict == Outcome::Allowed
+                && let (Some(wanted), Some(reached)) = (&flow.backend, &verdict.backend)
+                && wanted != reached
+            {
+                return Some(Violation::Misrouted(reached.clone()));
+            }
+            None
+        } else {
+            (flow.must_close && verdict.verdict == Outcome::Allowed).then_some(Violation::Open)
+        }
+    }
+}
+
+/// A tenant's flows, in the order they are shown.
+#[derive(Debug, Default)]
+struct TenantFlows {
+    ingress: Vec<Evaluated>,
+    /// By namespace.
+    egress: BTreeMap<String, Vec<Evaluated>>,
+    direct: Vec<Evaluated>,
+}
+
+/// The egress flows to one external host from every tenant namespace outside `except`: shut by
+/// the registry view the same way for each, the verdict of one of them.
+#[derive(Debug)]
+struct Hidden {
+    host: String,
+    port: u16,
+    place: Option<Place>,
+    must_close: bool,
+    verdict: Arc<Verdict>,
+    except: BTreeSet<String>,
+}
+
+/// Every flow of an environment with its verdict.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub environment: String,
+    tenants: BTreeMap<String, TenantFlows>,
+    hidden: Vec<Hidden>,
+}
+
+impl Report {
+    /// Visits every flow: by tenant, its ingress flows, then each namespace's egress flows, then
+    /// its direct flows.
+    pub fn each(&self, mut visit: impl FnMut(&Evaluated)) {
+        for tenant in self.tenants.keys() {
+            self.each_of(tenant, &mut visit);
+        }
+    }
+
+    /// The tenants, sorted.
+    pub fn tenants(&self) -> impl Iterator<Item = &str> {
+        self.tenants.keys().map(String::as_str)
+    }
+
+    /// Visits the flows of one tenant, in the order of [`Report::each`].
+    pub fn each_of(&self, tenant: &str, mut visit: impl FnMut(&Evaluated)) {
+        let Some(flows) = self.tenants.get(tenant) else { return };
+        flows.ingress.iter().for_each(&mut visit);
+        // Every namespace has its internet flow: the egress map holds them all.
+        for (namespace, egress) in &flows.egress {
+            egress.iter().for_each(&mut visit);
+            for hidden in self.hidden.iter().filter(|h| !h.except.contains(namespace)) {
+                visit(&hidden.flow(namespace, tenant));
+            }
+        }
+        flows.direct.iter().for_each(&mut visit);
+    }
+}
+
+impl Hidden {
+    fn flow(&self, namespace: &str, tenant: &str) -> Evaluated {
+        let mut flows = requests::egress_flow(namespace, tenant, &self.host, self.port, false);
+        flows.must_close = self.must_close;
+        flows.place = self.place.clone();
+        Evaluated { flow: flows, verdict: Arc::clone(&self.verdict) }
+    }
+}
+
+/// Evaluates the flows of `plan` on `values` (the final objects of the kinds flows read);
+/// `objects` (the build's objects) name the input files of the objects that decide a violation,
+/// `manifest` is where a violation that concerns no request is reported.
+pub(crate) fn run(plan: &Plan, values: Vec<Value>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
+    let ctx = setting::context(plan, &values);
+    let model = Model::new(values, ctx);
+    let namespaces = requests::tenant_namespaces(plan);
+    let registry_only = plan.mesh.outbound == OutboundPolicy::RegistryOnly;
+    let shut = requests::egress_shut(plan);
+    // Per external host, the tenant namespaces its ServiceEntries are exported to (`None`: all).
+    let defaults = model.context().default_export_to.clone();
+    let visible: BTreeMap<&str, Option<BTreeSet<&str>>> = plan
+        .egress_hosts
+        .iter()
+        .map(|host| {
+            if !registry_only {
+                return (host.host.as_str(), None);
+            }
+            let entries = model.index().routing.service_entries_naming(&host.host);
+            let everywhere = entries.iter().any(|se| {
+                let list = if se.export_to.is_empty() { &defaults } else { &se.export_to };
+                list.iter().any(|e| e == "*")
+            });
+            if everywhere {
+                return (host.host.as_str(), None);
+            }
+            let some: BTreeSet<&str> = namespaces
+                .keys()
+                .filter(|ns| entries.iter().any(|se| exported(&se.export_to, &defaults, &se.namespace, ns)))
+                .map(String::as_str)
+                .collect();
+            (host.host.as_str(), Some(some))
+        })
+        .collect();
+    let is_visible = |ns: &str, host: &str| visible.get(host).is_none_or(|v| v.as_ref().is_none_or(|s| s.contains(ns)));
+    let mut flows = requests::ingress(plan);
+    for (ns, tenant) in &namespaces {
+        flows.extend(requests::egress(plan, ns, tenant, |host| is_visible(ns, host)));
+        flows.push(requests::direct(plan, ns, tenant));
+    }
+    // The pairs left out: one evaluation per host, which must be the registry's block.
+    let mut hidden = Vec::new();
+    for host in &plan.egress_hosts {
+        let outside: Vec<(&String, &String)> =
+            namespaces.iter().filter(|(ns, _)| !host.places.contains_key(*ns) && !is_visible(ns, &host.host)).collect();
+        let Some((first, _)) = outside.first() else { continue };
+        let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
+        let probe = EgressProbe { namespace: (*first).clone(), host: host.host.clone(), port, requested: false };
+        let verdict = model.evaluate_egress(&probe);
+        if verdict.verdict != Outcome::Blocked {
+            // Not the registry's block after all: evaluate each of them.
+            for (ns, tenant) in outside {
+                let mut flow = requests::egress_flow(ns, tenant, &host.host, port, false);
+                flow.must_close = shut;
+                flow.place = host.places.values().next().cloned();
+                flows.push(flow);
+            }
+            continue;
+        }
+        let except = namespaces
+            .keys()
+            .filter(|ns| is_visible(ns, &host.host) || host.places.contains_key(*ns))
+            .cloned()
+            .collect();
+        hidden.push(Hidden {
+            host: host.host.clone(),
+            port,
+            place: host.places.values().next().cloned(),
+            must_close: shut,
+            verdict: Arc::new(verdict),
+            except,
+        });
+    }
+    let evaluated = parallel::map_owned(flows, |flow| {
+        let verdict = evaluate(&model, &flow);
+        Evaluated { flow, verdict: Arc::new(verdict) }
+    });
+    let mut report = Report { environment: plan.environment.clone(), hidden, ..Default::default() };
+    let mut violations = Vec::new();
+    for e in evaluated {
+        if let Some(violation) = e.violation() {
+            violations.push((e.clone(), violation));
+        }
+        let tenant = report.tenants.entry(e.flow.tenant.clone()).or_default();
+        match e.flow.direction {
+            requests::Direction::Ingress => tenant.ingress.push(e),
+            requests::Direction::Egress => {
+                let ns = e.flow.from.strip_prefix("namespace/").unwrap_or(&e.flow.from).to_string();
+                tenant.egress.entry(ns).or_default().push(e)
+            }
+            requests::Direction::Direct => tenant.direct.push(e),
+        }
+    }
+    let mut diagnostics = Diagnostics::new();
+    if !violations.is_empty() {
+        let sources: Sources<'_> = objects
+            .iter()
+            .filter_map(|o| {
+                let r = &o.reference;
+                let key = (r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str());
+                o.sources.first().map(|s| (key, s))
+            })
+            .collect();
+        for (e, violation) in &violations {
+            diagnostics.push(diagnostic(e, violation, &sources, manifest));
+        }
+    }
+    for tenant in report.tenants.values_mut() {
+        for flows in tenant.egress.values_mut() {
+            flows.sort_by(|a, b| (!a.flow.requested, &a.flow.to).cmp(&(!b.flow.requested, &b.flow.to)));
+        }
+    }
+    (report, diagnostics)
+}
+
+/// The verdict of a flow: of several probes (tokens of other issuers), the most open one.
+fn evaluate(model: &Model, flow: &Flow) -> Verdict {
+    match &flow.probes {
+        Probes::Ingress(probes) => {
+            let verdicts: Vec<Verdict> = probes.iter().map(|p| model.evaluate_ingress(p)).collect();
+            let pick =
+                if flow.requested { least_open(verdicts, |v| v.verdict) } else { most_open(verdicts, |v| v.verdict) };
+            pick.unwrap_or_else(|| Verdict::from_steps(Vec::new()))
+        }
+        Probes::Egress(probe) => model.evaluate_egress(probe),
+        Probes::Direct(probe) => model.evaluate_direct(probe),
+    }
+}
+
+/// A flow as a diagnostic names it.
+pub fn describe(flow: &Flow) -> String {
+    let mut out = format!("{} → {}", flow.from, flow.to);
+    if let Some(path) = &flow.path {
+        out.push_str(&format!(" {path}"));
+    }
+    if let Some(backend) = &flow.backend {
+        out.push_str(&format!(" → {backend}"));
+    }
+    if let Some(credential) = flow.credential {
+        out.push_str(&format!(" with credential {}", credential.as_str()));
+    }
+    out
+}
+
+fn named(objects: &[ObjectRef]) -> String {
+    if objects.is_empty() {
+        return "no object (nothing routes it)".to_string();
+    }
+    let mut out: Vec<String> = objects.iter().take(NAMED_OBJECTS).map(ToString::to_string).collect();
+    if objects.len() > NAMED_OBJECTS {
+        out.push(format!("{} more", objects.len() - NAMED_OBJECTS));
+    }
+    out.join(", ")
+}
+
+type Sources<'a> = HashMap<(&'a str, &'a str, Option<&'a str>, &'a str), &'a String>;
+
+fn diagnostic(e: &Evaluated, violation: &Violation, sources: &Sources<'_>, manifest: &str) -> Diagnostic {
+    let flow = describe(&e.flow);
+    let by = named(&e.verdict.decided_by);
+    let reason = e.verdict.reason.clone();
+    let error = match violation {
+        Violation::Blocked => FlowError::RequestedBlocked { flow, objects: by, reason },
+        Violation::Misrouted(reached) => FlowError::Misrouted { flow, reached: reached.clone(), objects: by },
+        Violation::Open => FlowError::UnrequestedOpen { flow, objects: by, reason },
+    };
+    let at = e.flow.place.as_ref().map_or_else(|| Location::file(manifest), Place::location);
+    let mut diagnostic = error.at(at);
+    // The input files of the deciding objects the output holds, so that a plain resource or a
+    // patch is found at once.
+    for decided in e.verdict.decided_by.iter().take(NAMED_OBJECTS) {
+        let key =
+            (decided.api_version.as_str(), decided.kind.as_str(), decided.namespace.as_deref(), decided.name.as_str());
+        if let Some(source) = sources.get(&key) {
+            diagnostic = diagnostic.note(Location::file(source.as_str()), format!("{decided} comes from here"));
+        }
+    }
+    diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flows::{Layer, Step};
+
+    fn evaluated(requested: bool, must_close: bool, outcome: Outcome, backend: Option<&str>) -> Evaluated {
+        let mut flow = requests::egress_flow("shop", "shop", "api.example", 80, requested);
+        flow.must_close = must_close;
+        flow.backend = Some("service/shop/web:8080".to_string());
+        let mut verdict = Verdict::from_steps(vec![Step::new(Layer::Routing, outcome, Vec::new(), "why")]);
+        verdict.backend = backend.map(str::to_string);
+        Evaluated { flow, verdict: Arc::new(verdict) }
+    }
+
+    #[test]
+    fn a_violation_is_a_requested_flow_blocked_or_misrouted_or_a_shut_one_open() {
+        let web = Some("service/shop/web:8080");
+        assert_eq!(evaluated(true, false, Outcome::Blocked, web).violation(), Some(Violation::Blocked));
+        assert_eq!(evaluated(true, false, Outcome::Allowed, web).violation(), None);
+        assert_eq!(evaluated(true, false, Outcome::Redirected, web).violation(), None, "sent to sign in");
+        assert_eq!(
+            evaluated(true, false, Outcome::Allowed, Some("service/shop/other:8080")).violation(),
+            Some(Violation::Misrouted("service/shop/other:8080".to_string()))
+        );
+        assert_eq!(evaluated(false, true, Outcome::Allowed, None).violation(), Some(Violation::Open));
+        assert_eq!(evaluated(false, true, Outcome::Redirected, None).violation(), None);
+        assert_eq!(evaluated(false, false, Outcome::Allowed, None).violation(), None, "nothing promised it shut");
+    }
+
+    #[test]
+    fn a_flow_is_described_with_its_path_backend_and_credential() {
+        let mut flow = requests::egress_flow("shop", "shop", "api.example", 80, true);
+        assert_eq!(describe(&flow), "namespace/shop → api.example:80");
+        flow.path = Some("/api".into());
+        flow.backend = Some("service/shop/api:8080".into());
+        flow.credential = Some(requests::CredentialKind::ForeignToken);
+        assert_eq!(
+            describe(&flow),
+            "namespace/shop → api.example:80 /api → service/shop/api:8080 with credential foreign-token"
+        );
+    }
+}
