@@ -11,6 +11,8 @@
 //! number of environments: `schemas_load` times it). `build_2000` is one `build` of the same
 //! repository for comparison; docs/performance.md holds the figures (check ≤ 2 × build).
 
+use std::sync::Arc;
+
 use divan::{Bencher, black_box};
 use meshedge::check::{self, Schemas};
 use meshedge::compiler;
@@ -37,12 +39,12 @@ fn check(bencher: Bencher, tenants: usize) {
     let dir = repo(tenants);
     let source = FsSource::new(dir.path());
     let envs = [synth::ENVIRONMENT.to_string()];
-    let mut schemas = Schemas::new(&[]).expect("no extra schemas");
+    let schemas = Arc::new(Schemas::new(&[]).expect("no extra schemas"));
     // Loads the target's schemas once.
-    let first = check::environments(&source, &envs, &mut schemas).expect("the schemas load");
+    let first = check::environments(&source, &envs, &schemas).expect("the schemas load");
     assert_eq!(first.errors(), 0, "the synthetic repository checks clean");
     bencher.bench_local(|| {
-        let run = check::environments(&source, &envs, &mut schemas).expect("the schemas load");
+        let run = check::environments(&source, &envs, &schemas).expect("the schemas load");
         let text = report::json::render(&run.environments);
         let counted = (run.errors(), text.len());
         std::mem::forget(run);
@@ -79,7 +81,7 @@ fn schemas_load(bencher: Bencher) {
     let source = FsSource::new(dir.path());
     let envs = [synth::ENVIRONMENT.to_string()];
     bencher.bench_local(|| {
-        let mut schemas = Schemas::new(&[]).expect("no extra schemas");
-        black_box(check::environments(&source, &envs, &mut schemas).expect("the schemas load").errors())
+        let schemas = Arc::new(Schemas::new(&[]).expect("no extra schemas"));
+        black_box(check::environments(&source, &envs, &schemas).expect("the schemas load").errors())
     });
 }

@@ -1,13 +1,13 @@
 //! The compiler: the pipeline chained in one place.
 //!
 //! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
-//! analyse → render → sort. Each stage returns its diagnostics; the build reports those of the
+//! index for the analyses → render → analyse → sort. Each stage returns its diagnostics; the build reports those of the
 //! first stage with an error and goes no further, so later findings never pile onto input an
 //! earlier stage refused. Warnings travel with the result.
 //!
 //! The stages after generation run object by object ([`finish`]): each object is built in the
-//! generic value form, stamped, patched, noted for the analyses and rendered, and only its text
-//! is kept. Batches of objects are finished on every core while generation goes on, and joined
+//! generic value form, stamped, patched, indexed for the analyses ([`analyzers::Index`]) and
+//! rendered, and only its text is kept. Batches of objects are finished on every core while generation goes on, and joined
 //! in generation order ([`parallel::in_order`]), so the result never depends on which thread
 //! finished what. Each stage runs in a `tracing` span named after it: `-v` prints its time.
 
@@ -15,16 +15,20 @@ use std::collections::BTreeSet;
 
 use tracing::{debug, debug_span, trace};
 
-use crate::diagnostic::{Diagnostics, SourceText};
+use crate::analyzers::suppress::SuppressRule;
+use crate::analyzers::{self, Finding, origin_file};
+use crate::diagnostic::{Diagnostics, Explain, Location, SourceText};
 use crate::error::Error;
-use crate::finish::{self, Finished};
+use crate::finish::{self, Finish, Finished};
 use crate::generate::{Generated, Pending};
 use crate::input::{Flavor, SuppressSetting};
 use crate::layers::{self, Loader};
 use crate::patch::Patches;
 use crate::render::{Form, Object};
 use crate::source::{Source, Tree};
-use crate::{analyse, generate, merge, parallel, render, validate};
+use crate::{generate, merge, parallel, render, validate};
+
+pub use crate::finish::{Validate, Validated, Validator};
 
 /// What a build renders, beyond the repository.
 #[derive(Debug, Clone, Default)]
@@ -33,9 +37,10 @@ pub struct Options {
     pub form: Form,
     /// Annotations set on every object after the patches (Argo CD's revision).
     pub annotations: Vec<(String, String)>,
-    /// Leave the analyses of the final objects to the caller (`meshedge check` runs them all, with
-    /// the schema validation, and reports them with the rest instead of stopping at them).
-    pub skip_analyses: bool,
+    /// A build for `meshedge check`: every object is validated with this, and the findings of the
+    /// analyses and the validation are handed to the caller ([`Build::findings`],
+    /// [`Build::validated`]) instead of stopping the build.
+    pub check: Option<Validate>,
 }
 
 /// A successful build.
@@ -58,6 +63,10 @@ pub struct Build {
     pub target: crate::platform::Target,
     /// `settings.check.suppress`, as merged.
     pub suppress: Vec<SuppressSetting>,
+    /// For `meshedge check`: every finding of the analyses, none suppressed yet.
+    pub findings: Vec<Finding>,
+    /// For `meshedge check`: the objects their schema refuses, or that have none.
+    pub validated: Vec<Validated>,
 }
 
 impl Build {
@@ -142,10 +151,12 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let mut loader = Loader::new(Tree::new(source));
     let mut warnings = Diagnostics::new();
     match chain(&mut loader, env_dir, options, &mut warnings) {
-        Ok((plan, objects, suppress)) => Ok(Build {
+        Ok(Chained { plan, objects, suppress, findings, validated }) => Ok(Build {
             control_plane_version: plan.mesh.version.clone(),
             target: plan.target,
             suppress,
+            findings,
+            validated,
             environment: plan.environment,
             flavor: plan.flavor,
             form: options.form,
@@ -158,6 +169,32 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     }
 }
 
+/// What the stages make of an environment.
+struct Chained {
+    plan: crate::plan::Plan,
+    /// Sorted.
+    objects: Vec<Object>,
+    suppress: Vec<SuppressSetting>,
+    findings: Vec<Finding>,
+    validated: Vec<Validated>,
+}
+
+/// The findings a build reports: those no suppression hides (`settings.check.suppress`, the
+/// objects' annotations), each at the input file its object came from.
+fn reported(findings: Vec<Finding>, suppress: &[SuppressSetting]) -> Diagnostics {
+    let rules: Vec<SuppressRule> = suppress.iter().map(SuppressRule::from).collect();
+    let outcome = analyzers::suppress::suppress(findings, &rules);
+    outcome
+        .kept
+        .into_iter()
+        .map(|f| {
+            let location = origin_file(&f.trace.sources).map(Location::file);
+            let object = f.object.clone();
+            f.at_opt(location).resource(object)
+        })
+        .collect()
+}
+
 /// The stages, one after the other: the plan and the objects, sorted; or the diagnostics of the
 /// first stage with an error.
 fn chain(
@@ -165,7 +202,7 @@ fn chain(
     env_dir: &str,
     options: &Options,
     warnings: &mut Diagnostics,
-) -> Result<(crate::plan::Plan, Vec<Object>, Vec<SuppressSetting>), Diagnostics> {
+) -> Result<Chained, Diagnostics> {
     let layers = stage("layers", warnings, || layers::resolve(loader, env_dir))?;
     let patch_files =
         stage("patch files", warnings, || Ok((layers::load_patch_files(loader, &layers)?, Diagnostics::new())))?;
@@ -177,7 +214,13 @@ fn chain(
     let suppress = settings.check.and_then(|c| c.suppress).unwrap_or_default();
     drop((tenants, manifests));
     let (patches, patch_errors) = Patches::compile(&patches);
-    let Finished { objects, matches, diagnostics, facts } = stage("generate", warnings, || {
+    let how = Finish {
+        patches: &patches,
+        annotations: &options.annotations,
+        form: options.form,
+        validate: options.check.as_ref().map(|v| (&*v.0, plan.target)),
+    };
+    let Finished { objects, matches, diagnostics, index, validated } = stage("generate", warnings, || {
         let parts = parallel::in_order(
             |hand_on| {
                 let mut out = Generated::new(hand_on);
@@ -187,24 +230,32 @@ fn chain(
                 }
                 out.flush();
             },
-            |batch| finish::batch(batch, &patches, &options.annotations, options.form),
+            |batch| finish::batch(batch, &how),
         );
         let finished = Finished::join(parts, patches.matches());
         debug!(objects = finished.objects.len(), "generated");
         Ok((finished, Diagnostics::new()))
     })?;
+    // `check` reports TLS without a CA as `istioctl analyze` does; a build leaves it out where the
+    // target's proxies verify the server against their CA bundle anyway.
+    let proxies_verify_without_ca = options.check.is_none() && plan.proxies_verify_without_ca();
+    let context = analyzers::Context { proxies_verify_without_ca, ..Default::default() };
     // Checked and sorted at once; reported in stage order.
     let (duplicates, (findings, order)) = parallel::join(
-        || analyse::unique(&objects),
-        || parallel::join(|| facts.check(plan.proxies_verify_without_ca()), || render::order(&objects)),
+        || analyzers::unique(&objects),
+        || parallel::join(|| analyzers::run(index, context), || render::order(&objects)),
     );
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
     let mut patch_errors = patch_errors;
     patch_errors.extend(diagnostics);
     patch_errors.extend(patches.unmatched(&matches));
     stage("patch", warnings, || errors_only(patch_errors).map(|w| ((), w)))?;
-    if !options.skip_analyses {
-        stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
-    }
-    Ok((plan, render::arrange(objects, &order), suppress))
+    let findings = if options.check.is_some() {
+        findings
+    } else {
+        let found = reported(findings, &suppress);
+        stage("analyse", warnings, || errors_only(found).map(|w| ((), w)))?;
+        Vec::new()
+    };
+    Ok(Chained { plan, objects: render::arrange(objects, &order), suppress, findings, validated })
 }

@@ -20,7 +20,7 @@ use super::Finding;
 use super::index::{Index, selects};
 use super::rules::GATEWAY_PORT_NOT_ON_SERVICE;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     for gateway in &index.gateways {
         let mut exposed: BTreeSet<u64> = BTreeSet::new();
         let mut services = 0;

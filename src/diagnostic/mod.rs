@@ -11,6 +11,7 @@
 //! the first stage that produced an error. Rendering follows rustc ([`render`]).
 
 mod code;
+pub mod json;
 mod model;
 pub mod render;
 
