@@ -27,7 +27,7 @@ fn internal(reference: &str) -> bool {
 }
 
 /// The hosts `gateway` serves, with `./` rewritten to its namespace and `*/` dropped.
-fn served_hosts<'a>(gateway: &'a Gateway) -> Vec<String> {
+fn served_hosts(gateway: &Gateway) -> Vec<String> {
     let ns = gateway.meta.namespace.as_str();
     let mut hosts = Vec::new();
     for server in &gateway.servers {
