@@ -5,11 +5,12 @@
 //! ```
 //!
 //! `check_2000` times what `meshedge check environments/prod --format json` does: build the
-//! environment (objects as JSON), read every object back, run every analysis, validate every
-//! object against the target's schemas and render the report. The schemas are unpacked and
-//! loaded once, outside the timed section (one run of `check` pays that once, whatever the
-//! number of environments: `schemas_load` times it). `build_2000` is one `build` of the same
-//! repository for comparison; docs/performance.md holds the figures (check ≤ 2 × build).
+//! environment with every object validated against the target's schemas as it is finished (on
+//! every core) and indexed for the analyses, run every analysis, locate and suppress the
+//! findings, and render the report. The schemas are unpacked and loaded once, outside the timed
+//! section (one run of `check` pays that once, whatever the number of environments:
+//! `schemas_load` times it). `build_2000` is one `build` of the same repository, in the same
+//! process, for comparison; docs/performance.md holds the figures (check ≤ 2 × build).
 
 use std::sync::Arc;
 

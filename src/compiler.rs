@@ -239,7 +239,8 @@ fn chain(
     // `check` reports TLS without a CA as `istioctl analyze` does; a build leaves it out where the
     // target's proxies verify the server against their CA bundle anyway.
     let proxies_verify_without_ca = options.check.is_none() && plan.proxies_verify_without_ca();
-    let context = analyzers::Context { proxies_verify_without_ca, ..Default::default() };
+    let context =
+        analyzers::Context { proxies_verify_without_ca, secrets: plan.existing_secrets(), ..Default::default() };
     // Checked and sorted at once; reported in stage order.
     let (duplicates, (findings, order)) = parallel::join(
         || analyzers::unique(&objects),

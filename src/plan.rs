@@ -191,6 +191,16 @@ impl Plan {
         )
     }
 
+    /// The secrets requests name that exist without meshedge making them (a Gateway server's
+    /// certificate given rather than issued), as `(namespace, name)` in the gateway's namespace.
+    pub(crate) fn existing_secrets(&self) -> std::collections::BTreeSet<(String, String)> {
+        self.ingress_hosts
+            .iter()
+            .filter(|h| !h.issue_certificate)
+            .filter_map(|h| Some((self.ingress_gateways.get(&h.gateway)?.namespace.clone(), h.credential.clone()?)))
+            .collect()
+    }
+
     /// Whether meshedge emits the ossm2 control plane, and so the gateways it declares.
     pub(crate) fn manages_gateways(&self) -> bool {
         self.flavor == Flavor::Ossm2 && self.mesh.manage

@@ -1,7 +1,8 @@
 //! What the analyses need to know that the objects do not say ([`Context`]), given by the
 //! caller and completed from the objects themselves ([`Context::note`]): the gateway pods an
-//! OpenShift Service Mesh control plane declares (`spec.gateways.additionalIngress|additionalEgress`
-//! of the ServiceMeshControlPlane, whose pods the operator creates), and the namespaces of the
+//! OpenShift Service Mesh control plane declares (its built-in `spec.gateways.ingress|egress`
+//! and `spec.gateways.additionalIngress|additionalEgress` of the ServiceMeshControlPlane, whose
+//! pods the operator creates), and the namespaces of the
 //! gateway Deployments meshedge emits as namespaces whose workloads and Services are all known
 //! (a tenant's own gateway, labelled with its tenant, shares the tenant's namespace, whose
 //! Services meshedge does not know).
@@ -11,6 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::fields::Labels;
+use crate::flows::ossm::ControlPlane;
+
+/// The names of the gateways an OpenShift Service Mesh control plane has built in.
+const BUILT_IN: [&str; 2] = ["istio-ingressgateway", "istio-egressgateway"];
 
 /// A workload (a set of pods) the analyses may match selectors against.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +91,18 @@ impl Context {
         if kind == "ServiceMeshControlPlane" {
             let control_plane = value.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("istio-system");
             self.root_namespace.get_or_insert_with(|| control_plane.to_string());
+            // The built-in gateways (`gateways.ingress`, `gateways.egress`), enabled unless the
+            // control plane says otherwise, as the flows model reads them (sources there).
+            let built_in = ControlPlane::from_objects(value, None).map(|cp| cp.gateways).unwrap_or_default();
+            for gateway in built_in.into_iter().filter(|g| BUILT_IN.contains(&g.name.as_str())) {
+                self.complete_namespaces.insert(gateway.namespace.clone());
+                self.workloads.push(Workload {
+                    namespace: gateway.namespace,
+                    name: gateway.name,
+                    labels: gateway.labels,
+                    gateway: true,
+                });
+            }
             for section in ["additionalIngress", "additionalEgress"] {
                 let gateways = value.pointer(&format!("/spec/gateways/{section}")).and_then(Value::as_object);
                 for (name, gateway) in gateways.into_iter().flatten() {
@@ -142,5 +159,32 @@ pub fn default_ingress_gateway() -> Workload {
         name: "istio-ingressgateway".into(),
         labels: BTreeMap::from([("istio".to_string(), "ingressgateway".to_string())]),
         gateway: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_control_planes_gateways_are_known_workloads_built_in_ones_too() {
+        let smcp = json!({"apiVersion": "maistra.io/v2", "kind": "ServiceMeshControlPlane",
+            "metadata": {"name": "basic", "namespace": "istio-system"},
+            "spec": {"gateways": {
+                "egress": {"namespace": "istio-egress"},
+                "ingress": {"enabled": false},
+                "additionalIngress": {"internal": {"namespace": "istio-internal",
+                    "runtime": {"pod": {"metadata": {"labels": {"istio": "internal"}}}}}}}}});
+        let mut context = Context::default();
+        context.note(&smcp);
+        let names: Vec<(&str, &str)> =
+            context.workloads.iter().map(|w| (w.namespace.as_str(), w.name.as_str())).collect();
+        assert_eq!(names, [("istio-egress", "istio-egressgateway"), ("istio-internal", "internal")]);
+        assert!(context.workloads.iter().all(|w| w.gateway));
+        assert_eq!(context.workloads[0].labels.get("istio").map(String::as_str), Some("egressgateway"));
+        let complete: Vec<&str> = context.complete_namespaces.iter().map(String::as_str).collect();
+        assert_eq!(complete, ["istio-egress", "istio-internal"]);
+        assert_eq!(context.root_namespace(), "istio-system");
     }
 }
