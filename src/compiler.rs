@@ -1,13 +1,13 @@
 //! The compiler: the pipeline chained in one place.
 //!
 //! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
-//! analyse → flows → render → sort. Each stage returns its diagnostics; the build reports those of the
+//! index for the analyses → render → analyse → flows → sort. Each stage returns its diagnostics; the build reports those of the
 //! first stage with an error and goes no further, so later findings never pile onto input an
 //! earlier stage refused. Warnings travel with the result.
 //!
 //! The stages after generation run object by object ([`finish`]): each object is built in the
-//! generic value form, stamped, patched, noted for the analyses and rendered, and only its text
-//! is kept. Batches of objects are finished on every core while generation goes on, and joined
+//! generic value form, stamped, patched, indexed for the analyses ([`analyzers::Index`]) and
+//! rendered, and only its text is kept. Batches of objects are finished on every core while generation goes on, and joined
 //! in generation order ([`parallel::in_order`]), so the result never depends on which thread
 //! finished what. Each stage runs in a `tracing` span named after it: `-v` prints its time.
 
@@ -15,16 +15,20 @@ use std::collections::BTreeSet;
 
 use tracing::{debug, debug_span, trace};
 
-use crate::diagnostic::{Diagnostics, SourceText};
+use crate::analyzers::suppress::SuppressRule;
+use crate::analyzers::{self, Finding, origin_file};
+use crate::diagnostic::{Diagnostics, Explain, Location, SourceText};
 use crate::error::Error;
-use crate::finish::{self, Finished};
+use crate::finish::{self, Finish, Finished};
 use crate::generate::{Generated, Pending};
 use crate::input::{Flavor, SuppressSetting};
 use crate::layers::{self, Loader};
 use crate::patch::Patches;
 use crate::render::{Form, Object};
 use crate::source::{Source, Tree};
-use crate::{analyse, flows, generate, merge, parallel, render, validate};
+use crate::{flows, generate, merge, parallel, render, validate};
+
+pub use crate::finish::{Validate, Validated, Validator};
 
 /// What a build renders, beyond the repository.
 #[derive(Debug, Clone, Default)]
@@ -33,15 +37,16 @@ pub struct Options {
     pub form: Form,
     /// Annotations set on every object after the patches (Argo CD's revision).
     pub annotations: Vec<(String, String)>,
-    /// Leave the analyses of the final objects to the caller (`meshedge check` runs them all, with
-    /// the schema validation, and reports them with the rest instead of stopping at them).
-    pub skip_analyses: bool,
     /// Keep, per object, what each patch changed in it (`Object::changes`), for
     /// `meshedge explain`. Off, a build records nothing.
     pub record_patches: bool,
     /// Keep the flows of the build ([`Build::flows`]) and hand their violations to the caller
     /// ([`Build::flow_violations`]) instead of failing on them (`meshedge flows`, `meshedge check`).
     pub report_flows: bool,
+    /// A build for `meshedge check`: every object is validated with this, and the findings of the
+    /// analyses and the validation are handed to the caller ([`Build::findings`],
+    /// [`Build::validated`]) instead of stopping the build.
+    pub check: Option<Validate>,
 }
 
 /// A successful build.
@@ -71,6 +76,10 @@ pub struct Build {
     /// The flows that break what the requests ask for (E801, E802), when
     /// [`Options::report_flows`] asked for them; otherwise they fail the build.
     pub flow_violations: Diagnostics,
+    /// For `meshedge check`: every finding of the analyses, none suppressed yet.
+    pub findings: Vec<Finding>,
+    /// For `meshedge check`: the objects their schema refuses, or that have none.
+    pub validated: Vec<Validated>,
 }
 
 impl Build {
@@ -155,12 +164,14 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     let mut loader = Loader::new(Tree::new(source));
     let mut warnings = Diagnostics::new();
     match chain(&mut loader, env_dir, options, &mut warnings) {
-        Ok(Chained { plan, objects, suppress, flows, flow_violations }) => Ok(Build {
+        Ok(Chained { plan, objects, suppress, findings, validated, flows, flow_violations }) => Ok(Build {
             flows,
             flow_violations,
             control_plane_version: plan.mesh.version.clone(),
             target: plan.target,
             suppress,
+            findings,
+            validated,
             environment: plan.environment.clone(),
             flavor: plan.flavor,
             plan,
@@ -174,7 +185,7 @@ fn compile_in(source: &dyn Source, env_dir: &str, options: &Options) -> Result<B
     }
 }
 
-/// What the stages hand on to the build.
+/// What the stages make of an environment.
 struct Chained {
     plan: crate::plan::Plan,
     /// Sorted.
@@ -182,6 +193,24 @@ struct Chained {
     suppress: Vec<SuppressSetting>,
     flows: Option<flows::Report>,
     flow_violations: Diagnostics,
+    findings: Vec<Finding>,
+    validated: Vec<Validated>,
+}
+
+/// The findings a build reports: those no suppression hides (`settings.check.suppress`, the
+/// objects' annotations), each at the input file its object came from.
+fn reported(findings: Vec<Finding>, suppress: &[SuppressSetting]) -> Diagnostics {
+    let rules: Vec<SuppressRule> = suppress.iter().map(SuppressRule::from).collect();
+    let outcome = analyzers::suppress::suppress(findings, &rules);
+    outcome
+        .kept
+        .into_iter()
+        .map(|f| {
+            let location = origin_file(&f.trace.sources).map(Location::file);
+            let object = f.object.clone();
+            f.at_opt(location).resource(object)
+        })
+        .collect()
 }
 
 /// The stages, one after the other: the plan and the objects, sorted; or the diagnostics of the
@@ -203,44 +232,61 @@ fn chain(
     let suppress = settings.check.and_then(|c| c.suppress).unwrap_or_default();
     drop((tenants, manifests));
     let (patches, patch_errors) = Patches::compile(&patches);
-    let Finished { objects, matches, diagnostics, facts, flow_objects } = stage("generate", warnings, || {
-        let parts = parallel::in_order(
-            |hand_on| {
-                let mut out = Generated::new(hand_on);
-                generate::generate(&plan, &mut out);
-                for doc in plain {
-                    out.push_pending(Pending::plain(doc.value, &doc.file));
-                }
-                out.flush();
-            },
-            |batch| finish::batch(batch, &patches, &options.annotations, options.form, options.record_patches),
-        );
-        let finished = Finished::join(parts, patches.matches());
-        debug!(objects = finished.objects.len(), "generated");
-        Ok((finished, Diagnostics::new()))
-    })?;
+    let how = Finish {
+        patches: &patches,
+        annotations: &options.annotations,
+        form: options.form,
+        validate: options.check.as_ref().map(|v| (&*v.0, plan.target)),
+        record: options.record_patches,
+    };
+    let Finished { objects, matches, diagnostics, index, validated, flow_objects } =
+        stage("generate", warnings, || {
+            let parts = parallel::in_order(
+                |hand_on| {
+                    let mut out = Generated::new(hand_on);
+                    generate::generate(&plan, &mut out);
+                    for doc in plain {
+                        out.push_pending(Pending::plain(doc.value, &doc.file));
+                    }
+                    out.flush();
+                },
+                |batch| finish::batch(batch, &how),
+            );
+            let finished = Finished::join(parts, patches.matches());
+            debug!(objects = finished.objects.len(), "generated");
+            Ok((finished, Diagnostics::new()))
+        })?;
+    // `check` reports TLS without a CA as `istioctl analyze` does; a build leaves it out where the
+    // target's proxies verify the server against their CA bundle anyway.
+    let proxies_verify_without_ca = options.check.is_none() && plan.proxies_verify_without_ca();
+    let context =
+        analyzers::Context { proxies_verify_without_ca, secrets: plan.existing_secrets(), ..Default::default() };
     // Checked, evaluated and sorted at once; reported in stage order.
     let manifest = format!("{env_dir}/meshedge.yaml");
     let ((duplicates, flowed), (findings, order)) = parallel::join(
         || {
             parallel::join(
-                || analyse::unique(&objects),
+                || analyzers::unique(&objects),
                 || {
                     let _span = debug_span!("stage", name = "flows").entered();
                     flows::stage::run(&plan, flow_objects, &objects, &manifest)
                 },
             )
         },
-        || parallel::join(|| facts.check(plan.proxies_verify_without_ca()), || render::order(&objects)),
+        || parallel::join(|| analyzers::run(index, context), || render::order(&objects)),
     );
     stage("unique", warnings, || errors_only(duplicates).map(|w| ((), w)))?;
     let mut patch_errors = patch_errors;
     patch_errors.extend(diagnostics);
     patch_errors.extend(patches.unmatched(&matches));
     stage("patch", warnings, || errors_only(patch_errors).map(|w| ((), w)))?;
-    if !options.skip_analyses {
-        stage("analyse", warnings, || errors_only(findings).map(|w| ((), w)))?;
-    }
+    let findings = if options.check.is_some() {
+        findings
+    } else {
+        let found = reported(findings, &suppress);
+        stage("analyse", warnings, || errors_only(found).map(|w| ((), w)))?;
+        Vec::new()
+    };
     let (report, flow_violations) = flowed;
     let (flows, flow_violations) = if options.report_flows {
         (Some(report), flow_violations)
@@ -249,5 +295,13 @@ fn chain(
         stage("flows", warnings, || errors_only(flow_violations).map(|w| ((), w)))?;
         (None, Diagnostics::new())
     };
-    Ok(Chained { objects: render::arrange(objects, &order), plan, suppress, flows, flow_violations })
+    Ok(Chained {
+        plan,
+        objects: render::arrange(objects, &order),
+        suppress,
+        findings,
+        validated,
+        flows,
+        flow_violations,
+    })
 }

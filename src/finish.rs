@@ -1,12 +1,43 @@
-//! Finish: each generated (or plain) object, one at a time — stamped, patched, noted for the
-//! analyses and rendered — so that only its text and identity are kept.
+//! Finish: each generated (or plain) object, one at a time — stamped, patched, indexed for the
+//! analyses, validated against its schema when `meshedge check` asks, and rendered — so that
+//! only its text and identity are kept.
 
-use crate::analyse::Facts;
-use crate::diagnostic::Diagnostics;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::analyzers::{self, Index, Trace};
+use crate::diagnostic::{Diagnostics, ResourceRef};
 use crate::generate::Pending;
 use crate::patch::{Matches, Patches};
+use crate::platform::Target;
 use crate::render::{self, Form, Object};
 use crate::resource::{self, Resource};
+use crate::schema::Validation;
+
+/// Validates final objects against their kind's schema for a target (`meshedge check`'s schemas).
+pub trait Validator: Send + Sync {
+    fn validate(&self, target: Target, object: &Value) -> Validation;
+}
+
+/// A validator to run on every final object, for the target of the build.
+#[derive(Clone)]
+pub struct Validate(pub Arc<dyn Validator>);
+
+impl fmt::Debug for Validate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Validate")
+    }
+}
+
+/// An object whose validation against its schema was not [`Validation::Valid`].
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub object: ResourceRef,
+    pub result: Validation,
+    pub trace: Trace,
+}
 
 /// Objects finished, and what finishing them found.
 #[derive(Debug, Default)]
@@ -15,7 +46,10 @@ pub struct Finished {
     pub matches: Matches,
     /// Patch errors.
     pub diagnostics: Diagnostics,
-    pub facts: Facts,
+    /// What the analyses need of the objects.
+    pub index: Index,
+    /// Objects their schema refuses, or that have none.
+    pub validated: Vec<Validated>,
     /// The final objects of the kinds the flows stage reads (`flows::index::reads`), in the
     /// value form: only those are kept, so memory grows with them, not with the whole output.
     pub flow_objects: Vec<serde_json::Value>,
@@ -30,38 +64,61 @@ impl Finished {
             all.objects.extend(part.objects);
             all.matches.add(&part.matches);
             all.diagnostics.extend(part.diagnostics);
-            all.facts.extend(part.facts);
+            all.index.extend(part.index);
+            all.validated.extend(part.validated);
             all.flow_objects.extend(part.flow_objects);
         }
         all
     }
 }
 
-/// Stamps, patches, notes for the analyses and renders a batch of objects; `annotations` go on
-/// every object after the patches. With `record`, each object keeps what every patch changed in
-/// it (`Object::changes`).
-pub(crate) fn batch(
-    batch: Vec<Pending>,
-    patches: &Patches,
-    annotations: &[(String, String)],
-    form: Form,
-    record: bool,
-) -> Finished {
-    let mut part =
-        Finished { objects: Vec::with_capacity(batch.len()), matches: patches.matches(), ..Default::default() };
+/// How objects are finished.
+pub(crate) struct Finish<'a> {
+    pub patches: &'a Patches<'a>,
+    /// Set on every object after the patches.
+    pub annotations: &'a [(String, String)],
+    pub form: Form,
+    /// A schema validation of every object, for the build's target.
+    pub validate: Option<(&'a dyn Validator, Target)>,
+    /// Keep, per object, what every patch changed in it (`Object::changes`).
+    pub record: bool,
+}
+
+/// Stamps, patches, indexes for the analyses, validates and renders a batch of objects.
+pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
+    let mut part = Finished {
+        objects: Vec::with_capacity(batch.len()),
+        matches: how.patches.matches(),
+        index: Index::new(analyzers::Context::default().default_namespace()),
+        ..Default::default()
+    };
     let mut scratch = String::new();
     for pending in batch {
         let mut resource = pending.into_resource();
         resource::stamp(&mut resource);
         let mut changes = Vec::new();
-        let recorder = record.then_some(&mut changes);
-        let applied = patches.apply(&mut resource, &mut part.matches, &mut part.diagnostics, recorder);
-        for (key, value) in annotations {
+        let recorder = how.record.then_some(&mut changes);
+        let applied = how.patches.apply(&mut resource, &mut part.matches, &mut part.diagnostics, recorder);
+        for (key, value) in how.annotations {
             resource::annotate(&mut resource, key, value);
         }
         let reference = resource.reference();
-        part.facts.add(&resource, &reference);
-        let text = render::object_text(&resource.value, form, &mut scratch);
+        let origin = applied.before.filter(|before| *before != reference);
+        let analysed = analyzers::Object {
+            value: &resource.value,
+            sources: &resource.sources,
+            origin: origin.as_ref(),
+            patched_by: &applied.names,
+        };
+        part.index.add(&analysed);
+        if let Some((validator, target)) = how.validate {
+            let result = validator.validate(target, &resource.value);
+            if result != Validation::Valid {
+                let trace = Trace::of(&resource.value, &analysed);
+                part.validated.push(Validated { object: reference.clone(), result, trace });
+            }
+        }
+        let text = render::object_text(&resource.value, how.form, &mut scratch);
         if let Some(refused) = render::limits::check_size(
             &resource.value,
             &text,
@@ -71,12 +128,19 @@ pub(crate) fn batch(
         ) {
             part.diagnostics.push(refused);
         }
-        let origin = applied.before.filter(|before| *before != reference).map(Box::new);
         let Resource { sources, value, .. } = resource;
         if crate::flows::index::reads(&reference.api_version, &reference.kind) {
             part.flow_objects.push(value);
         }
-        part.objects.push(Object { reference, origin, sources, patched_by: applied.names, changes, form, text });
+        part.objects.push(Object {
+            reference,
+            origin: origin.map(Box::new),
+            sources,
+            patched_by: applied.names,
+            changes,
+            form: how.form,
+            text,
+        });
     }
     part
 }

@@ -5,9 +5,8 @@
 //! - [`covers`]: a wildcard host covers a claimed host the way Istio matches hosts, at any depth
 //!   (istio/istio `pkg/config/host/name.go`, `Name.Matches`, 1.24.3); its [`reversed_key`]
 //!   orders hosts so that the hosts a wildcard covers are a range.
-//! - [`overlap`]: two hosts of final objects (a Gateway server's and a VirtualService's) may
-//!   meet: either is `*`, they are equal, or either is a `*`-prefixed pattern the other ends
-//!   with (the analyses of final objects, which read hosts as written).
+//!
+//! The analyses of final objects compare hosts as Istio does, in `analyzers::host`.
 
 /// Whether `pattern` (of `allowedHosts`) allows `host`.
 pub(crate) fn allowed_by(pattern: &str, host: &str) -> bool {
@@ -40,15 +39,6 @@ pub(crate) fn covers(wildcard: &str, host: &str) -> bool {
     h.len() > w.len() && h.starts_with(&w)
 }
 
-/// Whether two hosts of final objects may meet.
-pub(crate) fn overlap(a: &str, b: &str) -> bool {
-    if a == "*" || b == "*" || a == b {
-        return true;
-    }
-    let wildcard = |pattern: &str, host: &str| pattern.strip_prefix('*').is_some_and(|suffix| host.ends_with(suffix));
-    wildcard(a, b) || wildcard(b, a)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,15 +68,5 @@ mod tests {
         assert!(!covers("*", "shop.apps.example.com"), "`*` alone is not a host wildcard");
         assert_eq!(reversed_key("*.apps.example.com"), "com.example.apps.");
         assert_eq!(reversed_key("shop.apps.example.com"), "com.example.apps.shop.");
-    }
-
-    #[test]
-    fn hosts_of_final_objects_overlap_either_way() {
-        assert!(overlap("*", "a.example.com") && overlap("a.example.com", "*"));
-        assert!(overlap("*.example.com", "a.example.com") && overlap("a.example.com", "*.example.com"));
-        assert!(overlap("a.example.com", "a.example.com"));
-        assert!(!overlap("a.example.com", "b.example.com"));
-        // Written hosts are read as they are: a pattern without a dot still matches by suffix.
-        assert!(overlap("*example.com", "shopexample.com"));
     }
 }

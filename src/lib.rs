@@ -3,7 +3,7 @@
 //!
 //! The pipeline, one module per stage, chained in [`compiler`]:
 //! [`source`] → `load` → `layers` → `merge` → `validate` (a `plan`) → `generate` → `finish`
-//! (stamp, `patch`, note for `analyse`, [`render`]) → `analyse` → [`flows`] → sort. Objects are finished one
+//! (stamp, `patch`, index for [`analyzers`], [`render`]) → [`analyzers`] → [`flows`] → sort. Objects are finished one
 //! at a time as they are generated, on every core (`parallel`). The commands of the binary are
 //! thin: [`locate`] finds the root and the environment, [`check`] (over [`analyzers`], `schema`
 //! and [`report`]), [`diff`], [`argocd`], [`explain`] and [`graph`] are the library parts of
@@ -22,7 +22,6 @@
 // Diagnostics are returned by value on the cold error path; their size does not matter there.
 #![allow(clippy::result_large_err)]
 
-mod analyse;
 pub mod analyzers;
 pub mod argocd;
 pub mod check;
@@ -60,7 +59,7 @@ mod values;
 
 /// The stages one by one, for tests and fuzz targets that drive a part of the pipeline.
 pub mod stages {
-    pub use crate::analyse::analyse;
+    pub use crate::analyzers::unique;
     pub use crate::generate::{Generated, Pending, generate};
     pub use crate::input::{EdgeRequestDoc, Flavor, LayerDoc, LayerPatch, PatchSpec, TenantDoc};
     pub use crate::layers::{Loader, load_patch_files, resolve};

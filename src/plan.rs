@@ -234,6 +234,16 @@ impl Plan {
         )
     }
 
+    /// The secrets requests name that exist without meshedge making them (a Gateway server's
+    /// certificate given rather than issued), as `(namespace, name)` in the gateway's namespace.
+    pub(crate) fn existing_secrets(&self) -> std::collections::BTreeSet<(String, String)> {
+        self.ingress_hosts
+            .iter()
+            .filter(|h| !h.issue_certificate)
+            .filter_map(|h| Some((self.ingress_gateways.get(&h.gateway)?.namespace.clone(), h.credential.clone()?)))
+            .collect()
+    }
+
     /// Whether meshedge emits a control plane that declares the gateways (the OSSM SMCP).
     pub(crate) fn manages_gateways(&self) -> bool {
         self.target.control_plane_declares_gateways() && self.mesh.manage

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use meshedge::analyzers::suppress::{SuppressRule, suppress};
 use meshedge::analyzers::{self, Context, Finding, Object, Workload};
-use meshedge::report::{self, Diagnostic, Environment, Suppression};
+use meshedge::diagnostic::{Explain, Location};
+use meshedge::report::{self, Environment, Suppression};
 use serde_json::{Value, json};
 
 /// The objects of an environment's build, in the value form, with their sources.
@@ -93,7 +94,7 @@ fn example_environments_findings_are_located_and_stable() {
             for f in &findings {
                 let (value, sources) = objects
                     .iter()
-                    .find(|(v, _)| analyzers::ObjectRef::of(v) == f.object)
+                    .find(|(v, _)| analyzers::ResourceRef::of(v) == f.object)
                     .unwrap_or_else(|| panic!("{} names an object of the build", f.object));
                 assert!(
                     value.pointer(&f.path).is_some(),
@@ -102,7 +103,7 @@ fn example_environments_findings_are_located_and_stable() {
                     f.object,
                     f.path
                 );
-                assert_eq!(&f.sources, sources, "the finding carries the object's input files");
+                assert_eq!(&f.trace.sources, sources, "the finding carries the object's input files");
             }
         }
     }
@@ -175,24 +176,17 @@ fn plain_objects_end_to_end_with_suppression_and_reports() {
     assert_eq!(outcome.suppressed.len(), 7, "A604 on a by its annotation, six A619 by the settings");
     assert!(outcome.unused.is_empty());
     // The caller locates each finding; here every object is on line 1 of its file.
-    let locate = |f: &Finding| (f.sources.first().cloned(), Some(1), Some(1));
+    let locate = |f: &Finding| f.trace.sources.first().map(|file| Location::at(file.as_str(), 1, 1));
     let env = Environment {
         name: "plain".into(),
         manifest: "meshedge.yaml".into(),
-        diagnostics: outcome
-            .kept
-            .iter()
-            .map(|f| {
-                let (file, line, column) = locate(f);
-                Diagnostic::from_finding(f, file, line, column)
-            })
-            .collect(),
+        diagnostics: outcome.kept.iter().map(|f| f.clone().at_opt(locate(f)).resource(f.object.clone())).collect(),
         suppressed: outcome
             .suppressed
             .iter()
-            .map(|s| {
-                let (file, line, column) = locate(&s.finding);
-                Suppression::from_suppressed(s, file, line, column)
+            .map(|s| Suppression {
+                diagnostic: s.finding.clone().at_opt(locate(&s.finding)).resource(s.finding.object.clone()),
+                by: s.by.to_string(),
             })
             .collect(),
     };
@@ -352,7 +346,7 @@ mod arbitrary {
 fn every_rule_is_documented_with_its_istio_code_and_severity() {
     let row = |rule: &analyzers::Rule| {
         let istio = rule.istio.map_or(" ".to_string(), |c| format!(" {c} "));
-        format!("| {} |{istio}| {} |", rule.code, rule.severity.as_str())
+        format!("| {} |{istio}| {} |", rule.code, rule.id.severity().as_str())
     };
     for doc in ["docs/analyses.md", "docs/errors.md"] {
         let text = std::fs::read_to_string(common::repo_root().join(doc)).unwrap();

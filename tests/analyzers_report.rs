@@ -3,7 +3,7 @@
 
 mod common;
 
-use meshedge::analyzers::{ObjectRef, Severity};
+use meshedge::diagnostic::{Code, Location, ResourceRef as ObjectRef, Severity};
 use meshedge::report::{self, Diagnostic, Environment, Suppression};
 use serde_json::{Value, json};
 
@@ -16,18 +16,22 @@ fn object(kind: &str, namespace: Option<&str>, name: &str) -> ObjectRef {
     }
 }
 
-fn diagnostic(severity: Severity, code: &str, istio: Option<&str>, message: &str) -> Diagnostic {
+fn diagnostic(severity: Severity, code: Code, istio: Option<&'static str>, message: &str) -> Diagnostic {
+    assert_eq!(code.severity(), severity, "{code}");
     Diagnostic {
         severity,
-        code: code.into(),
-        istio: istio.map(Into::into),
+        code,
+        istio,
         message: message.into(),
+        location: None,
         resource: None,
-        file: None,
-        line: None,
-        column: None,
+        notes: Vec::new(),
         help: None,
     }
+}
+
+fn at(file: &str, line: usize, column: Option<usize>) -> Option<Location> {
+    Some(Location { file: file.into(), line: Some(line), column })
 }
 
 /// Two environments with every kind of diagnostic: located or not, with and without an object
@@ -35,47 +39,41 @@ fn diagnostic(severity: Severity, code: &str, istio: Option<&str>, message: &str
 fn sample() -> Vec<Environment> {
     let warning = Diagnostic {
         resource: Some(object("DestinationRule", Some("istio-egress"), "api-stripe-com")),
-        file: Some("base/tenants/shop/stripe.yaml".into()),
-        line: Some(7),
-        column: Some(5),
+        location: at("base/tenants/shop/stripe.yaml", 7, Some(5)),
         help: Some("set `caCertificates`".into()),
         ..diagnostic(
             Severity::Warning,
-            "A608",
+            Code::A608,
             Some("IST0129"),
             "SIMPLE TLS to `api.stripe.com` at port 443 has no caCertificates",
         )
     };
     let error = Diagnostic {
         resource: Some(object("Gateway", Some("istio-ingress"), "public-shop")),
-        file: Some("base/resources/dir with space/gäteway.yaml".into()),
-        line: Some(3),
+        location: at("base/resources/dir with space/gäteway.yaml", 3, None),
         ..diagnostic(
             Severity::Error,
-            "A604",
+            Code::A604,
             Some("IST0145"),
             "host `shop.example.com` on port 443 is also served by Gateway istio-ingress/other",
         )
     };
     let build_error = Diagnostic {
-        file: Some("environments/prod/meshedge.yaml".into()),
-        line: Some(12),
-        column: Some(9),
+        location: at("environments/prod/meshedge.yaml", 12, Some(9)),
         help: Some("pick a host under the gateway's `allowedHosts`".into()),
-        ..diagnostic(Severity::Error, "E415", None, "host `shop.example.org` is not allowed on gateway `public`")
+        ..diagnostic(Severity::Error, Code::E415, None, "host `shop.example.org` is not allowed on gateway `public`")
     };
     let unlocated = Diagnostic {
         resource: Some(object("Namespace", None, "shop")),
-        ..diagnostic(Severity::Warning, "S701", None, "object of kind Namespace has no schema")
+        ..diagnostic(Severity::Warning, Code::W702, None, "object of kind Namespace has no schema")
     };
     let suppressed = Suppression {
         diagnostic: Diagnostic {
             resource: Some(object("DestinationRule", Some("istio-system"), "feeds")),
-            file: Some("base/tenants/blog/blog.yaml".into()),
-            line: Some(20),
+            location: at("base/tenants/blog/blog.yaml", 20, None),
             ..diagnostic(
                 Severity::Warning,
-                "A608",
+                Code::A608,
                 Some("IST0129"),
                 "SIMPLE TLS to `feeds.partner.example` at port 80 has no caCertificates",
             )
@@ -286,7 +284,7 @@ fn github_commands_escape_and_order() {
         "::error file=environments/prod/meshedge.yaml,line=12,col=9,title=E415 [prod]::host `shop.example.org` is not allowed on gateway `public`%0Ahelp: pick a host under the gateway's `allowedHosts`"
     );
     assert!(
-        lines[2].starts_with("::warning file=environments/dev/meshedge.yaml,line=1,title=S701 [dev]::"),
+        lines[2].starts_with("::warning file=environments/dev/meshedge.yaml,line=1,title=W702 [dev]::"),
         "{}",
         lines[2]
     );
@@ -304,9 +302,8 @@ fn github_commands_escape_and_order() {
 #[test]
 fn github_values_cannot_inject_commands_and_the_limit_is_announced() {
     let hostile = Diagnostic {
-        file: Some("a,b:c.yaml".into()),
-        line: Some(2),
-        ..diagnostic(Severity::Error, "A601", Some("IST0101"), "gateway `x\n::error::injected` is not defined")
+        location: at("a,b:c.yaml", 2, None),
+        ..diagnostic(Severity::Error, Code::A601, Some("IST0101"), "gateway `x\n::error::injected` is not defined")
     };
     let env = Environment {
         name: "dev".into(),
@@ -329,7 +326,7 @@ fn github_values_cannot_inject_commands_and_the_limit_is_announced() {
     let ten = Environment {
         name: "dev".into(),
         manifest: "m.yaml".into(),
-        diagnostics: vec![diagnostic(Severity::Warning, "A602", None, "w"); 10],
+        diagnostics: vec![diagnostic(Severity::Warning, Code::A602, None, "w"); 10],
         suppressed: vec![],
     };
     assert!(!report::github::render(&[ten]).contains("::notice"), "10 fit");

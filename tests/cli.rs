@@ -329,7 +329,9 @@ fn analysis_findings_point_at_the_file_the_object_came_from() {
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty());
-    assert!(stderr.contains(&format!("error[A601/IST0101]: VirtualService names gateway `istio-ingress/nowhere`, which no Gateway defines\n --> {resource}\n")), "{stderr}");
+    assert!(stderr.contains(&format!("error[A601/IST0101]: gateway `istio-ingress/nowhere` is not defined: there is no Gateway `istio-ingress/nowhere`\n --> {resource}\n")), "{stderr}");
+    // The same analyses as `check`: the Gateway that does not exist serves none of its hosts.
+    assert!(stderr.contains(&format!("warning[A602/IST0132]: gateway `istio-ingress/nowhere` serves none of the hosts [stray.example.com] to namespace `shop`\n --> {resource}\n")), "{stderr}");
 }
 
 // --- settings.tenants.createNamespaces ------------------------------------------------------

@@ -7,9 +7,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use meshedge::analyzers::{self, Context, Object};
 use meshedge::compiler::Build;
-use meshedge::stages::Resource;
-use meshedge::stages::analyse;
 use serde_json::Value;
 
 /// The objects of one kind, read back from their YAML.
@@ -55,11 +54,11 @@ fn external_hosts_are_exported_only_to_those_who_asked() {
 fn no_istio_conflicts_in_the_output() {
     for env in common::environments() {
         let build = common::build(&common::repo_root(), &env);
-        let resources: Vec<Resource> =
-            build.objects.iter().map(|o| Resource::new(o.value(), o.sources.clone(), None)).collect();
-        let findings = analyse(&resources);
+        let values: Vec<Value> = build.objects.iter().map(|o| o.value()).collect();
+        let objects: Vec<Object> = values.iter().zip(&build.objects).map(|(v, o)| Object::new(v, &o.sources)).collect();
+        let findings = analyzers::analyse(&objects, &Context::default());
         let conflicts: Vec<_> =
-            findings.iter().filter(|d| matches!(d.istio, Some("IST0109" | "IST0145" | "IST0101"))).collect();
+            findings.iter().filter(|f| matches!(f.istio(), Some("IST0109" | "IST0145" | "IST0101"))).collect();
         assert!(conflicts.is_empty(), "{env}: {conflicts:?}");
     }
 }

@@ -18,10 +18,10 @@ use super::Finding;
 use super::index::{Index, selector_text, selects};
 use super::rules::POLICY_SELECTS_NO_WORKLOAD;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     for policy in &index.authorization_policies {
-        let ns = policy.meta.namespace;
-        if policy.targeted || ns == index.root_namespace || !index.complete_namespaces.contains(ns) {
+        let ns = policy.meta.namespace.as_str();
+        if policy.targeted || ns == index.root_namespace() || !index.complete_namespace(ns) {
             continue;
         }
         let mut in_ns = index.workloads.iter().filter(|w| w.namespace == ns);

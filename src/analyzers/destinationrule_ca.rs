@@ -11,17 +11,25 @@
 //! only; the traffic of a subset uses the subset's own `trafficPolicy` when it sets TLS, so
 //! meshedge checks `spec.subsets[].trafficPolicy` (and its port-level settings) the same way,
 //! under its own code.
+//!
+//! Where the proxies verify a server against their CA bundle when no CA is named
+//! ([`super::Context::proxies_verify_without_ca`], a fact of the target platform), none of this
+//! applies.
 
 use super::Finding;
 use super::index::{Index, TlsLevel};
 use super::rules::{DESTINATION_TLS_UNVERIFIED, PORT_TLS_UNVERIFIED, SUBSET_TLS_UNVERIFIED};
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
+    if index.context.proxies_verify_without_ca {
+        return;
+    }
     for dr in &index.destination_rules {
         for tls in &dr.tls {
             // A credential verifies the server only in a DestinationRule with a workloadSelector.
             let exempt = !tls.credential_name.is_empty() && dr.workload_selector;
-            let unverified = matches!(tls.mode, "SIMPLE" | "MUTUAL") && tls.ca_certificates.is_empty() && !exempt;
+            let unverified =
+                matches!(tls.mode.as_str(), "SIMPLE" | "MUTUAL") && tls.ca_certificates.is_empty() && !exempt;
             if !unverified {
                 continue;
             }

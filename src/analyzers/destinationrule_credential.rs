@@ -17,23 +17,23 @@ use super::Finding;
 use super::index::Index;
 use super::rules::SIDECAR_IGNORED_CREDENTIAL;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let gateway_only = |ns: &str| {
-        index.complete_namespaces.contains(ns) && {
+        index.complete_namespace(ns) && {
             let mut in_ns = index.workloads.iter().filter(|w| w.namespace == ns).peekable();
             in_ns.peek().is_some() && in_ns.all(|w| w.gateway)
         }
     };
     for dr in index.destination_rules.iter().filter(|dr| !dr.workload_selector) {
         let Some(tls) = dr.tls.iter().find(|t| {
-            matches!(t.mode, "SIMPLE" | "MUTUAL")
+            matches!(t.mode.as_str(), "SIMPLE" | "MUTUAL")
                 && !t.credential_name.is_empty()
                 && !t.credential_name.starts_with("configmap://")
         }) else {
             continue;
         };
-        let ns = dr.meta.namespace;
-        let seen_by = if dr.export_to.is_empty() || dr.export_to.contains(&"*") {
+        let ns = dr.meta.namespace.as_str();
+        let seen_by = if dr.export_to.is_empty() || dr.export_to.iter().any(|e| e == "*") {
             "every namespace".to_string()
         } else {
             let visible: BTreeSet<&str> =

@@ -15,11 +15,11 @@ use super::Finding;
 use super::index::{Index, Labels};
 use super::rules::GATEWAY_DUPLICATE_CERTIFICATE;
 
-fn subset(small: &Labels<'_>, large: &Labels<'_>) -> bool {
+fn subset(small: &Labels, large: &Labels) -> bool {
     small.iter().all(|(k, v)| large.get(k) == Some(v))
 }
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let gateways = &index.gateways;
     // certificate → (gateway, server)
     let mut by_certificate: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();

@@ -47,20 +47,20 @@ struct Hits<'a> {
     pairs: BTreeSet<(&'a str, &'a str, usize)>,
 }
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let gateways = &index.gateways;
     let mut entries = Vec::new();
     for (g, gateway) in gateways.iter().enumerate() {
         for server in &gateway.servers {
             let Some(port) = server.port else { continue };
             for (k, h) in server.hosts.iter().enumerate() {
-                let name = h.split_once('/').map_or(*h, |(_, n)| n);
+                let name = h.split_once('/').map_or(h.as_str(), |(_, n)| n);
                 entries.push(Entry {
                     gateway: g,
                     server: server.index,
                     host_index: k,
                     port,
-                    bind: server.bind,
+                    bind: &server.bind,
                     host: h,
                     name,
                 });

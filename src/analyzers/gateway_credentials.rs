@@ -20,7 +20,7 @@ use super::Finding;
 use super::index::Index;
 use super::rules::{GATEWAY_CREDENTIAL_UNKNOWN, GATEWAY_TLS_WITHOUT_CERTIFICATE};
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     for gateway in &index.gateways {
         let namespaces: BTreeSet<&str> = index.selected(&gateway.selector).map(|w| w.namespace.as_str()).collect();
         for server in &gateway.servers {

@@ -14,32 +14,42 @@
 //! reports IST0101 `selector`) or no Service in front of them (a control plane creates its
 //! gateways' Services itself): meshedge does not guess which ports those expose.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Finding;
-use super::index::{Index, selects};
+use super::index::{Index, Labels, selects};
 use super::rules::GATEWAY_PORT_NOT_ON_SERVICE;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
-    for gateway in &index.gateways {
-        let mut exposed: BTreeSet<u64> = BTreeSet::new();
-        let mut services = 0;
-        for workload in index.selected(&gateway.selector) {
-            for svc in index.services.iter().filter(|s| s.meta.namespace == workload.namespace) {
-                let Some(selector) = svc.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
-                if !selects(selector, &workload.labels) {
-                    continue;
-                }
-                services += 1;
-                for port in svc.ports.iter().filter(|p| p.protocol == "TCP") {
-                    exposed.insert(port.port);
-                    if port.target_port != 0 {
-                        exposed.insert(port.target_port);
-                    }
+/// The ports the Services in front of the pods `selector` picks expose, and how many Services
+/// those are.
+fn exposed_to(index: &Index, selector: &Labels) -> (BTreeSet<u64>, usize) {
+    let mut exposed: BTreeSet<u64> = BTreeSet::new();
+    let mut services = 0;
+    for workload in index.selected(selector) {
+        for svc in index.services.iter().filter(|s| s.meta.namespace == workload.namespace) {
+            let Some(selector) = svc.selector.as_ref().filter(|s| !s.is_empty()) else { continue };
+            if !selects(selector, &workload.labels) {
+                continue;
+            }
+            services += 1;
+            for port in svc.ports.iter().filter(|p| p.protocol == "TCP") {
+                exposed.insert(port.port);
+                if port.target_port != 0 {
+                    exposed.insert(port.target_port);
                 }
             }
         }
-        if services == 0 {
+    }
+    (exposed, services)
+}
+
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
+    // Gateways of one workload share their selector: each selector is looked up once.
+    let mut by_selector: BTreeMap<&Labels, (BTreeSet<u64>, usize)> = BTreeMap::new();
+    for gateway in &index.gateways {
+        let (exposed, services) =
+            by_selector.entry(&gateway.selector).or_insert_with(|| exposed_to(index, &gateway.selector));
+        if *services == 0 {
             continue;
         }
         for server in &gateway.servers {

@@ -14,6 +14,7 @@
 //! validation reports it), and every analysis is bounded by a small power of the object count.
 
 mod authorization_workloads;
+mod context;
 mod destinationrule_ca;
 mod destinationrule_credential;
 mod fields;
@@ -26,6 +27,8 @@ mod index;
 pub mod rules;
 mod serviceentry_dns;
 pub mod suppress;
+mod trace;
+mod unique;
 mod views;
 mod virtualservice_destinations;
 mod virtualservice_gateways;
@@ -33,14 +36,16 @@ mod virtualservice_jwt_claims;
 mod virtualservice_mesh_hosts;
 mod virtualservice_subsets;
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::Serialize;
 use serde_json::Value;
 
-pub use rules::{RULES, Rule, Severity};
+pub use crate::diagnostic::{ResourceRef, Severity};
+pub use context::{Context, KnownService, Workload, default_ingress_gateway};
+pub use index::Index;
+pub use rules::{RULES, Rule};
+pub use trace::{Trace, origin_file, under};
+pub use unique::unique;
 
-use index::Index;
+use crate::diagnostic::{Code, Explain};
 
 /// The annotation users suppress findings on an object with: a comma-separated list of codes
 /// (meshedge's `A6xx` or Istio's `IST0xxx`), or `*`.
@@ -49,37 +54,29 @@ pub const SUPPRESS_ANNOTATION: &str = "meshedge.io/check-suppress";
 /// Source: istio/api `annotation/annotations.yaml` (`galley.istio.io/analyze-suppress`).
 pub const ISTIO_SUPPRESS_ANNOTATION: &str = "galley.istio.io/analyze-suppress";
 
-/// One object to analyse: its value and the repo-relative input files it came from.
+/// One object to analyse: its value, the repo-relative input files it came from, and, for a
+/// built object, its identity before a patch renamed it and the patches applied to it.
 #[derive(Debug, Clone, Copy)]
 pub struct Object<'a> {
     pub value: &'a Value,
     pub sources: &'a [String],
+    pub origin: Option<&'a ResourceRef>,
+    pub patched_by: &'a [String],
 }
 
 impl<'a> Object<'a> {
     pub fn new(value: &'a Value, sources: &'a [String]) -> Self {
-        Object { value, sources }
+        Object { value, sources, origin: None, patched_by: &[] }
     }
 }
 
-/// The identity of an object: `apiVersion`, `kind`, `namespace` (as written; absent for
-/// cluster objects and objects that leave it to the applier) and `name`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectRef {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl ObjectRef {
-    /// The identity of `value` (empty strings for missing fields).
+impl ResourceRef {
+    /// The identity of `value` (empty strings for missing fields; no namespace when it names
+    /// none).
     pub fn of(value: &Value) -> Self {
         let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
         let metadata = value.get("metadata");
-        ObjectRef {
+        ResourceRef {
             api_version: text(value.get("apiVersion")),
             kind: text(value.get("kind")),
             namespace: metadata
@@ -92,16 +89,6 @@ impl ObjectRef {
     }
 }
 
-impl std::fmt::Display for ObjectRef {
-    /// `Kind/namespace/name`, or `Kind/name`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.namespace {
-            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
-            None => write!(f, "{}/{}", self.kind, self.name),
-        }
-    }
-}
-
 /// One finding of an analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -109,13 +96,13 @@ pub struct Finding {
     /// A short lowercase sentence naming the hosts, objects and values at fault.
     pub message: String,
     /// The object the finding is reported on (the one to fix, or to annotate to suppress it).
-    pub object: ObjectRef,
+    pub object: ResourceRef,
     /// JSON pointer (RFC 6901) of the field at fault in `object`; `""` for the whole object.
     pub path: String,
-    /// The input files `object` came from.
-    pub sources: Vec<String>,
+    /// Where `object` came from.
+    pub trace: Trace,
     /// Other objects that take part (the other Gateway of a conflict, ...), sorted.
-    pub related: Vec<ObjectRef>,
+    pub related: Vec<ResourceRef>,
     /// The suppression annotations of `object` ([`SUPPRESS_ANNOTATION`],
     /// [`ISTIO_SUPPRESS_ANNOTATION`]) as written: (annotation, value).
     pub annotations: Vec<(String, String)>,
@@ -131,93 +118,64 @@ impl Finding {
     }
 
     pub fn severity(&self) -> Severity {
-        self.rule.severity
+        self.rule.id.severity()
     }
 
-    fn sort_key(&self) -> (Severity, &str, &ObjectRef, &str, &str) {
-        (self.rule.severity, self.rule.code, &self.object, &self.path, &self.message)
-    }
-}
-
-/// A workload (a set of pods) the analyses may match selectors against.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Workload {
-    pub namespace: String,
-    /// A name for messages (the Deployment, or the gateway's name).
-    pub name: String,
-    /// The pods' labels.
-    pub labels: BTreeMap<String, String>,
-    /// Whether the pods are gateway proxies (they read `credentialName` from DestinationRules).
-    pub gateway: bool,
-}
-
-/// A Service that exists without an object among the analysed ones (one a control plane
-/// creates for its gateways).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct KnownService {
-    pub namespace: String,
-    pub name: String,
-    pub ports: Vec<u32>,
-}
-
-/// What the analyses need to know that the objects do not say. Everything is optional: with
-/// the default, analyses that need workloads skip rather than guess.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// Workloads besides those of the objects' own pod templates (Deployments, StatefulSets,
-    /// DaemonSets, ReplicaSets, Jobs, CronJobs, Pods): the gateway pods the control plane
-    /// deploys.
-    pub workloads: Vec<Workload>,
-    /// Namespaces whose workloads are all known (objects plus `workloads`): the gateway
-    /// namespaces no tenant may use.
-    pub complete_namespaces: BTreeSet<String>,
-    /// Secrets that exist without an object among the analysed ones (`(namespace, name)`): the
-    /// existing secrets requests name.
-    pub secrets: BTreeSet<(String, String)>,
-    /// Services besides the objects' own.
-    pub services: Vec<KnownService>,
-    /// Namespaces whose Services are all known (objects plus `services`): route destinations in
-    /// them are checked (A610).
-    pub service_namespaces: BTreeSet<String>,
-    /// The mesh's root namespace (`meshConfig.rootNamespace`; the control plane's namespace on
-    /// OpenShift Service Mesh). Default `istio-system`, Istio's default.
-    pub root_namespace: Option<String>,
-    /// The namespace of objects that name none. Default `default` (what `kubectl apply` uses
-    /// without `-n`).
-    pub default_namespace: Option<String>,
-}
-
-impl Context {
-    pub fn root_namespace(&self) -> &str {
-        self.root_namespace.as_deref().unwrap_or("istio-system")
-    }
-
-    pub fn default_namespace(&self) -> &str {
-        self.default_namespace.as_deref().unwrap_or("default")
+    fn sort_key(&self) -> (Severity, &str, &ResourceRef, &str, &str) {
+        (self.severity(), self.rule.code, &self.object, &self.path, &self.message)
     }
 }
 
-/// Runs every analysis over `objects`; the findings are sorted (errors first, then by code,
-/// object, field and message) and free of duplicates.
-pub fn analyse(objects: &[Object<'_>], context: &Context) -> Vec<Finding> {
-    let index = Index::new(objects, context);
+/// A finding becomes a diagnostic once the caller has placed it in the input.
+impl Explain for Finding {
+    fn code(&self) -> Code {
+        self.rule.id
+    }
+
+    fn message(&self) -> String {
+        self.message.clone()
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(self.rule.help.to_string())
+    }
+
+    fn istio(&self) -> Option<&'static str> {
+        self.rule.istio
+    }
+}
+
+/// Runs every analysis over what `index` gathered, completed with `context`; the findings are
+/// sorted (errors first, then by code, object, field and message) and free of duplicates.
+pub fn run(mut index: Index, context: Context) -> Vec<Finding> {
+    index.seal(context);
+    let index = &index;
     let mut out = Vec::new();
-    virtualservice_gateways::run(&index, &mut out);
-    virtualservice_destinations::run(&index, &mut out);
-    virtualservice_subsets::run(&index, &mut out);
-    virtualservice_mesh_hosts::run(&index, &mut out);
-    virtualservice_jwt_claims::run(&index, &mut out);
-    gateway_conflicts::run(&index, &mut out);
-    gateway_credentials::run(&index, &mut out);
-    gateway_certificates::run(&index, &mut out);
-    gateway_service_ports::run(&index, &mut out);
-    destinationrule_ca::run(&index, &mut out);
-    destinationrule_credential::run(&index, &mut out);
-    serviceentry_dns::run(&index, &mut out);
-    authorization_workloads::run(&index, &mut out);
+    virtualservice_gateways::run(index, &mut out);
+    virtualservice_destinations::run(index, &mut out);
+    virtualservice_subsets::run(index, &mut out);
+    virtualservice_mesh_hosts::run(index, &mut out);
+    virtualservice_jwt_claims::run(index, &mut out);
+    gateway_conflicts::run(index, &mut out);
+    gateway_credentials::run(index, &mut out);
+    gateway_certificates::run(index, &mut out);
+    gateway_service_ports::run(index, &mut out);
+    destinationrule_ca::run(index, &mut out);
+    destinationrule_credential::run(index, &mut out);
+    serviceentry_dns::run(index, &mut out);
+    authorization_workloads::run(index, &mut out);
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup();
     out
+}
+
+/// Runs every analysis over `objects` (see [`run`]).
+pub fn analyse(objects: &[Object<'_>], context: &Context) -> Vec<Finding> {
+    let mut index = Index::new(context.default_namespace());
+    for object in objects {
+        index.add(object);
+    }
+    run(index, context.clone())
 }
 
 #[cfg(test)]

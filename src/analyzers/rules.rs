@@ -7,35 +7,17 @@
 //! severity their effect deserves (an object the API server refuses is an error; a setting that
 //! may not do what it says is a warning).
 
-use serde::Serialize;
-
 use crate::diagnostic::Code;
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
 
 /// One analysis code.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
-    /// meshedge's code, `A6xx`.
+    /// meshedge's code, `A6xx`, whose severity the rule has.
+    pub id: Code,
+    /// The code as text.
     pub code: &'static str,
     /// The `istioctl analyze` code of the same verdict, if there is one.
     pub istio: Option<&'static str>,
-    pub severity: Severity,
     /// A short kebab-case name (SARIF `rule.name`).
     pub name: &'static str,
     /// One line: what the finding means.
@@ -47,11 +29,11 @@ pub struct Rule {
 }
 
 macro_rules! rule {
-    ($id:ident, $code:ident, $istio:expr, $sev:ident, $name:literal, $title:literal, $desc:literal, $help:literal) => {
+    ($id:ident, $code:ident, $istio:expr, $name:literal, $title:literal, $desc:literal, $help:literal) => {
         pub static $id: Rule = Rule {
+            id: Code::$code,
             code: Code::$code.as_str(),
             istio: $istio,
-            severity: Severity::$sev,
             name: $name,
             title: $title,
             description: $desc,
@@ -64,7 +46,6 @@ rule!(
     GATEWAY_NOT_FOUND,
     A601,
     Some("IST0101"),
-    Error,
     "gateway-not-found",
     "a VirtualService names a Gateway that no object defines",
     "A VirtualService entry of `spec.gateways` (`namespace/name`, or a bare name in the \
@@ -75,7 +56,6 @@ rule!(
     HOST_NOT_IN_GATEWAY,
     A602,
     Some("IST0132"),
-    Warning,
     "host-not-in-gateway",
     "a Gateway the VirtualService binds to serves none of its hosts",
     "None of the VirtualService's hosts matches a host that the referenced Gateway serves to the \
@@ -88,7 +68,6 @@ rule!(
     CONFLICTING_MESH_HOSTS,
     A603,
     Some("IST0109"),
-    Error,
     "conflicting-mesh-hosts",
     "two VirtualServices bound to the mesh claim one host where both are visible",
     "VirtualServices bound to `mesh` (no `gateways`, or `mesh` listed) that define the same host \
@@ -100,7 +79,6 @@ rule!(
     CONFLICTING_GATEWAYS,
     A604,
     Some("IST0145"),
-    Error,
     "conflicting-gateways",
     "two Gateways on one gateway workload serve the same host on the same port",
     "Gateways whose selectors pick the same gateway pods declare the same host (the whole entry, \
@@ -112,7 +90,6 @@ rule!(
     SUBSET_NOT_FOUND,
     A605,
     Some("IST0101"),
-    Error,
     "subset-not-found",
     "a route names a subset that no DestinationRule defines for its host",
     "A route or mirror destination with a `subset` that no DestinationRule defines for that \
@@ -124,7 +101,6 @@ rule!(
     DESTINATION_TLS_UNVERIFIED,
     A606,
     Some("IST0128"),
-    Warning,
     "destination-tls-unverified",
     "a DestinationRule originates TLS without a CA to verify the server",
     "`spec.trafficPolicy.tls` in mode SIMPLE or MUTUAL without `caCertificates` (a \
@@ -137,7 +113,6 @@ rule!(
     JWT_CLAIMS_WITHOUT_AUTHN,
     A607,
     Some("IST0149"),
-    Error,
     "jwt-claims-without-authn",
     "routing on JWT claims at a gateway no RequestAuthentication applies to",
     "A VirtualService matches on `@request.auth.claims` headers at a gateway whose pods no \
@@ -149,7 +124,6 @@ rule!(
     PORT_TLS_UNVERIFIED,
     A608,
     Some("IST0129"),
-    Warning,
     "port-tls-unverified",
     "a DestinationRule port originates TLS without a CA to verify the server",
     "`spec.trafficPolicy.portLevelSettings[].tls` in mode SIMPLE or MUTUAL without \
@@ -160,7 +134,6 @@ rule!(
     SUBSET_TLS_UNVERIFIED,
     A609,
     None,
-    Warning,
     "subset-tls-unverified",
     "a DestinationRule subset originates TLS without a CA to verify the server",
     "The same rule as A606/A608 for `spec.subsets[].trafficPolicy` (and its port-level \
@@ -173,7 +146,6 @@ rule!(
     DESTINATION_HOST_NOT_FOUND,
     A610,
     Some("IST0101"),
-    Error,
     "destination-host-not-found",
     "a route sends traffic to a host that no Service or ServiceEntry defines",
     "A route or mirror destination whose host is neither a Service nor a ServiceEntry host \
@@ -186,7 +158,6 @@ rule!(
     DESTINATION_PORT_NOT_FOUND,
     A611,
     Some("IST0101"),
-    Error,
     "destination-port-not-found",
     "a route sends traffic to a port its host does not offer",
     "The destination's `port.number` is not one of the ports of the Service or ServiceEntry \
@@ -197,7 +168,6 @@ rule!(
     DESTINATION_PORT_REQUIRED,
     A612,
     Some("IST0112"),
-    Error,
     "destination-port-required",
     "a route without a port to a host that offers several",
     "A destination without `port` whose Service or ServiceEntry has more than one port: Istio \
@@ -208,7 +178,6 @@ rule!(
     OVERLAPPING_GATEWAY_HOSTS,
     A613,
     None,
-    Warning,
     "overlapping-gateway-hosts",
     "two Gateways on one gateway workload serve overlapping hosts on the same port",
     "Gateways whose selectors pick the same gateway pods serve hosts on the same port and bind \
@@ -222,7 +191,6 @@ rule!(
     SERVICEENTRY_WILDCARD_DNS,
     A614,
     Some("IST0106"),
-    Error,
     "serviceentry-wildcard-dns",
     "a ServiceEntry with a wildcard host, DNS resolution and no endpoints",
     "With `resolution: DNS` (or `DNS_ROUND_ROBIN`) and no `endpoints`, every host must be a \
@@ -233,7 +201,6 @@ rule!(
     SIDECAR_IGNORED_CREDENTIAL,
     A615,
     None,
-    Warning,
     "sidecar-ignored-credential",
     "a DestinationRule credential that sidecars ignore",
     "TLS settings with `credentialName` in a DestinationRule without `workloadSelector` that is \
@@ -246,7 +213,6 @@ rule!(
     GATEWAY_TLS_WITHOUT_CERTIFICATE,
     A616,
     Some("IST0106"),
-    Error,
     "gateway-tls-without-certificate",
     "a Gateway server terminates TLS without any certificate",
     "A server in TLS mode SIMPLE, MUTUAL or OPTIONAL_MUTUAL with neither `credentialName(s)`, \
@@ -258,7 +224,6 @@ rule!(
     GATEWAY_CREDENTIAL_UNKNOWN,
     A617,
     None,
-    Warning,
     "gateway-credential-unknown",
     "a Gateway serves TLS from a secret that nothing provides",
     "A TLS server's `credentialName` names a secret that no Secret object, no cert-manager \
@@ -271,7 +236,6 @@ rule!(
     INTERNAL_GATEWAY_REFERENCE,
     A618,
     Some("IST0165"),
-    Warning,
     "internal-gateway-reference",
     "a VirtualService binds to a Gateway that Istio generates for a Gateway API gateway",
     "A `spec.gateways` entry names the internal Gateway that Istio derives from a Kubernetes \
@@ -282,7 +246,6 @@ rule!(
     GATEWAY_DUPLICATE_CERTIFICATE,
     A619,
     Some("IST0138"),
-    Warning,
     "gateway-duplicate-certificate",
     "two Gateways on one gateway workload serve TLS with the same certificate",
     "Gateways that select the same pods use one `credentialName` (or one certificate file) in \
@@ -293,7 +256,6 @@ rule!(
     GATEWAY_PORT_NOT_ON_SERVICE,
     A620,
     Some("IST0162"),
-    Warning,
     "gateway-port-not-on-service",
     "a Gateway port that the gateway's Service does not expose",
     "A server port that is neither a target port nor a port of the TCP ports of the Services \
@@ -304,7 +266,6 @@ rule!(
     POLICY_SELECTS_NO_WORKLOAD,
     A621,
     Some("IST0127"),
-    Warning,
     "policy-selects-no-workload",
     "an AuthorizationPolicy selects no workload",
     "An AuthorizationPolicy whose selector matches no known workload of its namespace (or a \
@@ -346,6 +307,7 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn codes_are_unique_ordered_and_well_formed() {
@@ -362,20 +324,6 @@ mod tests {
         }
         assert_eq!(rule("A604").map(|r| r.istio), Some(Some("IST0145")));
         assert!(rule("IST0145").is_none(), "looked up by meshedge code");
-    }
-
-    /// Every rule's code is a `Code` of the same severity (what `build` reports them with).
-    #[test]
-    fn rules_and_codes_agree_on_severity() {
-        for r in RULES {
-            let code =
-                Code::ALL.iter().find(|c| c.as_str() == r.code).unwrap_or_else(|| panic!("{} is a Code", r.code));
-            let severity = match code.severity() {
-                crate::diagnostic::Severity::Error => Severity::Error,
-                crate::diagnostic::Severity::Warning => Severity::Warning,
-            };
-            assert_eq!(severity, r.severity, "{}", r.code);
-        }
     }
 
     /// The levels Istio gives its messages (messages.yaml, 1.28.10): the mapping pinned.
@@ -399,7 +347,7 @@ mod tests {
         for r in RULES {
             if let Some(istio) = r.istio {
                 let level = istio_levels.iter().find(|(c, _)| *c == istio).map(|(_, l)| *l);
-                assert_eq!(level, Some(r.severity), "{} ({istio})", r.code);
+                assert_eq!(level, Some(r.id.severity()), "{} ({istio})", r.code);
             }
         }
     }

@@ -10,9 +10,9 @@ use super::Finding;
 use super::index::Index;
 use super::rules::SERVICEENTRY_WILDCARD_DNS;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     for se in &index.service_entries {
-        if !matches!(se.resolution, "DNS" | "DNS_ROUND_ROBIN") || se.endpoints > 0 {
+        if !matches!(se.resolution.as_str(), "DNS" | "DNS_ROUND_ROBIN") || se.endpoints > 0 {
             continue;
         }
         for (i, host) in se.hosts.iter().enumerate() {

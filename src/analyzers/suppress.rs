@@ -15,6 +15,7 @@
 //! settings rules that suppressed nothing are returned too.
 
 use super::{Finding, ISTIO_SUPPRESS_ANNOTATION, SUPPRESS_ANNOTATION};
+use crate::input::SuppressSetting;
 
 /// One rule of `settings.check.suppress`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +24,17 @@ pub struct SuppressRule {
     pub kind: Option<String>,
     pub name: Option<String>,
     pub namespace: Option<String>,
+}
+
+impl From<&SuppressSetting> for SuppressRule {
+    fn from(setting: &SuppressSetting) -> Self {
+        SuppressRule {
+            code: setting.code.clone(),
+            kind: setting.kind.clone(),
+            name: setting.name.clone(),
+            namespace: setting.namespace.clone(),
+        }
+    }
 }
 
 /// What suppressed a finding.

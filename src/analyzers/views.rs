@@ -3,23 +3,24 @@
 
 use serde_json::Value;
 
-use super::fields::{Labels, items, labels, number, text, texts};
-use super::{Finding, ISTIO_SUPPRESS_ANNOTATION, ObjectRef, Rule, SUPPRESS_ANNOTATION};
+use super::fields::{Labels, items, labels, number, owned, text, texts};
+use super::{Finding, ISTIO_SUPPRESS_ANNOTATION, Object, ResourceRef, Rule, SUPPRESS_ANNOTATION, Trace};
 use crate::pointer::escape;
 
 /// What every view knows of its object.
-#[derive(Debug)]
-pub struct Meta<'a> {
-    pub object: ObjectRef,
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub object: ResourceRef,
     /// The namespace the object applies in (the context's default when it names none).
-    pub namespace: &'a str,
-    pub name: &'a str,
-    pub sources: &'a [String],
+    pub namespace: String,
+    pub name: String,
+    /// Where the object came from.
+    pub trace: Trace,
     suppressions: Vec<(String, String)>,
 }
 
-impl<'a> Meta<'a> {
-    pub(super) fn new(value: &'a Value, sources: &'a [String], default_namespace: &'a str) -> Self {
+impl Meta {
+    pub(super) fn new(value: &Value, object: &Object<'_>, default_namespace: &str) -> Self {
         let metadata = value.get("metadata").unwrap_or(&Value::Null);
         let annotations = metadata.get("annotations");
         let suppressions = [SUPPRESS_ANNOTATION, ISTIO_SUPPRESS_ANNOTATION]
@@ -30,7 +31,13 @@ impl<'a> Meta<'a> {
             })
             .collect();
         let namespace = Some(text(metadata, "namespace")).filter(|s| !s.is_empty()).unwrap_or(default_namespace);
-        Meta { object: ObjectRef::of(value), namespace, name: text(metadata, "name"), sources, suppressions }
+        Meta {
+            object: ResourceRef::of(value),
+            namespace: namespace.to_string(),
+            name: owned(metadata, "name"),
+            trace: Trace::of(value, object),
+            suppressions,
+        }
     }
 
     /// `namespace/name`.
@@ -45,7 +52,7 @@ impl<'a> Meta<'a> {
             message: message.into(),
             object: self.object.clone(),
             path: path.into(),
-            sources: self.sources.to_vec(),
+            trace: self.trace.clone(),
             related: Vec::new(),
             annotations: self.suppressions.clone(),
         }
@@ -53,53 +60,53 @@ impl<'a> Meta<'a> {
 }
 
 #[derive(Debug)]
-pub struct ServerTls<'a> {
-    pub mode: &'a str,
-    pub credential_name: &'a str,
-    pub credential_names: Vec<&'a str>,
-    pub server_certificate: &'a str,
-    pub private_key: &'a str,
+pub struct ServerTls {
+    pub mode: String,
+    pub credential_name: String,
+    pub credential_names: Vec<String>,
+    pub server_certificate: String,
+    pub private_key: String,
     pub tls_certificates: usize,
 }
 
-impl ServerTls<'_> {
+impl ServerTls {
     /// Whether the server terminates TLS with a certificate of its own.
     pub fn terminates(&self) -> bool {
-        matches!(self.mode, "SIMPLE" | "MUTUAL" | "OPTIONAL_MUTUAL")
+        matches!(self.mode.as_str(), "SIMPLE" | "MUTUAL" | "OPTIONAL_MUTUAL")
     }
 
     /// The credential names, `credentialName` first.
     pub fn credentials(&self) -> Vec<&str> {
         let mut all: Vec<&str> = Vec::new();
         if !self.credential_name.is_empty() {
-            all.push(self.credential_name);
+            all.push(&self.credential_name);
         }
-        all.extend(self.credential_names.iter().copied().filter(|c| !c.is_empty()));
+        all.extend(self.credential_names.iter().map(String::as_str).filter(|c| !c.is_empty()));
         all
     }
 }
 
 #[derive(Debug)]
-pub struct Server<'a> {
+pub struct Server {
     pub index: usize,
     pub port: Option<u64>,
-    pub hosts: Vec<&'a str>,
-    pub bind: &'a str,
-    pub tls: Option<ServerTls<'a>>,
+    pub hosts: Vec<String>,
+    pub bind: String,
+    pub tls: Option<ServerTls>,
 }
 
 #[derive(Debug)]
-pub struct Gateway<'a> {
-    pub meta: Meta<'a>,
-    pub selector: Labels<'a>,
-    pub servers: Vec<Server<'a>>,
+pub struct Gateway {
+    pub meta: Meta,
+    pub selector: Labels,
+    pub servers: Vec<Server>,
 }
 
 /// A route or mirror destination.
 #[derive(Debug)]
-pub struct Destination<'a> {
-    pub host: &'a str,
-    pub subset: &'a str,
+pub struct Destination {
+    pub host: String,
+    pub subset: String,
     pub port: Option<u64>,
     /// JSON pointer of the destination object.
     pub pointer: String,
@@ -107,21 +114,21 @@ pub struct Destination<'a> {
 }
 
 #[derive(Debug)]
-pub struct VirtualService<'a> {
-    pub meta: Meta<'a>,
-    pub hosts: Vec<&'a str>,
-    pub gateways: Vec<&'a str>,
-    pub export_to: Vec<&'a str>,
-    pub destinations: Vec<Destination<'a>>,
+pub struct VirtualService {
+    pub meta: Meta,
+    pub hosts: Vec<String>,
+    pub gateways: Vec<String>,
+    pub export_to: Vec<String>,
+    pub destinations: Vec<Destination>,
     /// The header keys of `http[].match[]` (`headers` before `withoutHeaders`), in order, with
     /// the JSON pointer of each.
-    pub match_headers: Vec<(&'a str, String)>,
+    pub match_headers: Vec<(String, String)>,
 }
 
-impl VirtualService<'_> {
+impl VirtualService {
     /// Bound to the mesh: no `gateways`, or `mesh` among them.
     pub fn on_mesh(&self) -> bool {
-        self.gateways.is_empty() || self.gateways.contains(&"mesh")
+        self.gateways.is_empty() || self.gateways.iter().any(|g| g == "mesh")
     }
 }
 
@@ -134,66 +141,66 @@ pub enum TlsLevel {
 }
 
 #[derive(Debug)]
-pub struct TlsSetting<'a> {
+pub struct TlsSetting {
     pub level: TlsLevel,
     /// JSON pointer of the `tls` object.
     pub pointer: String,
-    pub mode: &'a str,
-    pub ca_certificates: &'a str,
-    pub credential_name: &'a str,
+    pub mode: String,
+    pub ca_certificates: String,
+    pub credential_name: String,
     pub port: Option<u64>,
-    pub subset: &'a str,
+    pub subset: String,
 }
 
 #[derive(Debug)]
-pub struct DestinationRule<'a> {
-    pub meta: Meta<'a>,
-    pub host: &'a str,
+pub struct DestinationRule {
+    pub meta: Meta,
+    pub host: String,
     pub workload_selector: bool,
-    pub export_to: Vec<&'a str>,
-    pub subsets: Vec<&'a str>,
-    pub tls: Vec<TlsSetting<'a>>,
+    pub export_to: Vec<String>,
+    pub subsets: Vec<String>,
+    pub tls: Vec<TlsSetting>,
 }
 
 #[derive(Debug)]
-pub struct ServiceEntry<'a> {
-    pub meta: Meta<'a>,
-    pub hosts: Vec<&'a str>,
-    pub export_to: Vec<&'a str>,
-    pub resolution: &'a str,
+pub struct ServiceEntry {
+    pub meta: Meta,
+    pub hosts: Vec<String>,
+    pub export_to: Vec<String>,
+    pub resolution: String,
     pub endpoints: usize,
     pub ports: Vec<u64>,
 }
 
 #[derive(Debug)]
-pub struct ServicePort<'a> {
+pub struct ServicePort {
     pub port: u64,
     /// The numeric target port; 0 when absent or named.
     pub target_port: u64,
     /// `TCP` when absent (the API server's default).
-    pub protocol: &'a str,
+    pub protocol: String,
 }
 
 #[derive(Debug)]
-pub struct Service<'a> {
-    pub meta: Meta<'a>,
+pub struct Service {
+    pub meta: Meta,
     /// `None`: the Service selects no pods (its endpoints are managed otherwise).
-    pub selector: Option<Labels<'a>>,
-    pub ports: Vec<ServicePort<'a>>,
+    pub selector: Option<Labels>,
+    pub ports: Vec<ServicePort>,
     /// The `networking.istio.io/exportTo` annotation (`""` when absent).
-    pub export_to: &'a str,
+    pub export_to: String,
 }
 
 #[derive(Debug)]
-pub struct Policy<'a> {
-    pub meta: Meta<'a>,
+pub struct Policy {
+    pub meta: Meta,
     /// `spec.selector.matchLabels`; `None` without `spec.selector`.
-    pub selector: Option<Labels<'a>>,
+    pub selector: Option<Labels>,
     /// Whether `targetRef` or `targetRefs` is set.
     pub targeted: bool,
 }
 
-pub(super) fn read_gateway<'a>(meta: Meta<'a>, spec: &'a Value) -> Gateway<'a> {
+pub(super) fn read_gateway(meta: Meta, spec: &Value) -> Gateway {
     let servers = items(spec, "servers")
         .iter()
         .enumerate()
@@ -201,13 +208,13 @@ pub(super) fn read_gateway<'a>(meta: Meta<'a>, spec: &'a Value) -> Gateway<'a> {
             index,
             port: s.get("port").and_then(|p| number(p, "number")),
             hosts: texts(s, "hosts"),
-            bind: text(s, "bind"),
+            bind: owned(s, "bind"),
             tls: s.get("tls").filter(|t| t.is_object()).map(|t| ServerTls {
-                mode: text(t, "mode"),
-                credential_name: text(t, "credentialName"),
+                mode: owned(t, "mode"),
+                credential_name: owned(t, "credentialName"),
                 credential_names: texts(t, "credentialNames"),
-                server_certificate: text(t, "serverCertificate"),
-                private_key: text(t, "privateKey"),
+                server_certificate: owned(t, "serverCertificate"),
+                private_key: owned(t, "privateKey"),
                 tls_certificates: items(t, "tlsCertificates").len(),
             }),
         })
@@ -215,17 +222,17 @@ pub(super) fn read_gateway<'a>(meta: Meta<'a>, spec: &'a Value) -> Gateway<'a> {
     Gateway { meta, selector: labels(spec.get("selector")), servers }
 }
 
-fn destination<'a>(d: &'a Value, pointer: String, mirror: bool) -> Destination<'a> {
+fn destination(d: &Value, pointer: String, mirror: bool) -> Destination {
     Destination {
-        host: text(d, "host"),
-        subset: text(d, "subset"),
+        host: owned(d, "host"),
+        subset: owned(d, "subset"),
         port: d.get("port").and_then(|p| number(p, "number")),
         pointer,
         mirror,
     }
 }
 
-pub(super) fn read_virtual_service<'a>(meta: Meta<'a>, spec: &'a Value) -> VirtualService<'a> {
+pub(super) fn read_virtual_service(meta: Meta, spec: &Value) -> VirtualService {
     let mut destinations = Vec::new();
     // Istio's order: tcp, tls, http routes; then http mirrors
     // (pkg/config/analysis/analyzers/virtualservice/util.go, 1.28.10).
@@ -250,7 +257,7 @@ pub(super) fn read_virtual_service<'a>(meta: Meta<'a>, spec: &'a Value) -> Virtu
             for field in ["headers", "withoutHeaders"] {
                 if let Some(headers) = m.get(field).and_then(Value::as_object) {
                     for key in headers.keys() {
-                        match_headers.push((key.as_str(), format!("/spec/http/{i}/match/{j}/{field}/{}", escape(key))));
+                        match_headers.push((key.clone(), format!("/spec/http/{i}/match/{j}/{field}/{}", escape(key))));
                     }
                 }
             }
@@ -266,22 +273,22 @@ pub(super) fn read_virtual_service<'a>(meta: Meta<'a>, spec: &'a Value) -> Virtu
     }
 }
 
-fn tls_setting<'a>(
-    policy: &'a Value,
+fn tls_setting(
+    policy: &Value,
     pointer: &str,
     level: TlsLevel,
     port_level: TlsLevel,
-    subset: &'a str,
-    out: &mut Vec<TlsSetting<'a>>,
+    subset: &str,
+    out: &mut Vec<TlsSetting>,
 ) {
-    let setting = |tls: &'a Value, pointer: String, level: TlsLevel, port: Option<u64>| TlsSetting {
+    let setting = |tls: &Value, pointer: String, level: TlsLevel, port: Option<u64>| TlsSetting {
         level,
         pointer,
-        mode: text(tls, "mode"),
-        ca_certificates: text(tls, "caCertificates"),
-        credential_name: text(tls, "credentialName"),
+        mode: owned(tls, "mode"),
+        ca_certificates: owned(tls, "caCertificates"),
+        credential_name: owned(tls, "credentialName"),
         port,
-        subset,
+        subset: subset.to_string(),
     };
     if let Some(tls) = policy.get("tls").filter(|t| t.is_object()) {
         out.push(setting(tls, format!("{pointer}/tls"), level, None));
@@ -294,7 +301,7 @@ fn tls_setting<'a>(
     }
 }
 
-pub(super) fn read_destination_rule<'a>(meta: Meta<'a>, spec: &'a Value) -> DestinationRule<'a> {
+pub(super) fn read_destination_rule(meta: Meta, spec: &Value) -> DestinationRule {
     let mut tls = Vec::new();
     if let Some(policy) = spec.get("trafficPolicy") {
         tls_setting(policy, "/spec/trafficPolicy", TlsLevel::Destination, TlsLevel::Port, "", &mut tls);
@@ -302,7 +309,7 @@ pub(super) fn read_destination_rule<'a>(meta: Meta<'a>, spec: &'a Value) -> Dest
     let mut subsets = Vec::new();
     for (i, subset) in items(spec, "subsets").iter().enumerate() {
         let name = text(subset, "name");
-        subsets.push(name);
+        subsets.push(name.to_string());
         if let Some(policy) = subset.get("trafficPolicy") {
             let pointer = format!("/spec/subsets/{i}/trafficPolicy");
             tls_setting(policy, &pointer, TlsLevel::Subset, TlsLevel::SubsetPort, name, &mut tls);
@@ -310,7 +317,7 @@ pub(super) fn read_destination_rule<'a>(meta: Meta<'a>, spec: &'a Value) -> Dest
     }
     DestinationRule {
         meta,
-        host: text(spec, "host"),
+        host: owned(spec, "host"),
         workload_selector: spec.get("workloadSelector").is_some_and(|w| !w.is_null()),
         export_to: texts(spec, "exportTo"),
         subsets,
@@ -318,23 +325,24 @@ pub(super) fn read_destination_rule<'a>(meta: Meta<'a>, spec: &'a Value) -> Dest
     }
 }
 
-pub(super) fn read_service<'a>(meta: Meta<'a>, value: &'a Value, spec: &'a Value) -> Service<'a> {
+pub(super) fn read_service(meta: Meta, value: &Value, spec: &Value) -> Service {
     let ports = items(spec, "ports")
         .iter()
         .filter_map(|p| {
             Some(ServicePort {
                 port: number(p, "port")?,
                 target_port: number(p, "targetPort").unwrap_or_default(),
-                protocol: Some(text(p, "protocol")).filter(|s| !s.is_empty()).unwrap_or("TCP"),
+                protocol: Some(text(p, "protocol")).filter(|s| !s.is_empty()).unwrap_or("TCP").to_string(),
             })
         })
         .collect();
     let selector = spec.get("selector").filter(|s| s.is_object()).map(|s| labels(Some(s)));
-    let export_to = value.pointer("/metadata/annotations").map_or("", |a| text(a, "networking.istio.io/exportTo"));
+    let export_to =
+        value.pointer("/metadata/annotations").map_or("", |a| text(a, "networking.istio.io/exportTo")).to_string();
     Service { meta, selector, ports, export_to }
 }
 
-pub(super) fn read_policy<'a>(meta: Meta<'a>, spec: &'a Value) -> Policy<'a> {
+pub(super) fn read_policy(meta: Meta, spec: &Value) -> Policy {
     let selector = spec.get("selector").filter(|s| s.is_object()).map(|s| labels(s.get("matchLabels")));
     let targeted = ["targetRef", "targetRefs"].iter().any(|k| spec.get(*k).is_some_and(|v| !v.is_null()));
     Policy { meta, selector, targeted }

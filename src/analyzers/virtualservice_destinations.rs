@@ -33,11 +33,11 @@ use super::rules::{DESTINATION_HOST_NOT_FOUND, DESTINATION_PORT_NOT_FOUND, DESTI
 /// `scope/fqdn` → the ports of the definitions registered there.
 type Registry = BTreeMap<(String, String), BTreeSet<u64>>;
 
-fn registry(index: &Index<'_>) -> Registry {
+fn registry(index: &Index) -> Registry {
     let mut registry = Registry::new();
     for se in &index.service_entries {
-        let ns = se.meta.namespace;
-        let scopes: Vec<&str> = if se.export_to.is_empty() || se.export_to.contains(&"*") {
+        let ns = se.meta.namespace.as_str();
+        let scopes: Vec<&str> = if se.export_to.is_empty() || se.export_to.iter().any(|e| e == "*") {
             vec!["*"]
         } else {
             se.export_to.iter().map(|e| if *e == "." { ns } else { e }).collect()
@@ -49,7 +49,7 @@ fn registry(index: &Index<'_>) -> Registry {
         }
     }
     for svc in &index.services {
-        let ns = svc.meta.namespace;
+        let ns = svc.meta.namespace.as_str();
         let fqdn = format!("{}.{ns}{CLUSTER_LOCAL}", svc.meta.name);
         let scopes: Vec<&str> = if svc.export_to.is_empty() {
             vec!["*"]
@@ -60,15 +60,15 @@ fn registry(index: &Index<'_>) -> Registry {
             registry.entry((scope.to_string(), fqdn.clone())).or_default().extend(svc.ports.iter().map(|p| p.port));
         }
     }
-    for svc in index.known_services {
+    for svc in index.known_services() {
         let fqdn = format!("{}.{}{CLUSTER_LOCAL}", svc.name, svc.namespace);
         registry.entry(("*".to_string(), fqdn)).or_default().extend(svc.ports.iter().map(|p| u64::from(*p)));
     }
     registry
 }
 
-fn lookup<'r>(registry: &'r Registry, vs: &VirtualService<'_>, host: &str) -> Option<&'r BTreeSet<u64>> {
-    let ns = vs.meta.namespace;
+fn lookup<'r>(registry: &'r Registry, vs: &VirtualService, host: &str) -> Option<&'r BTreeSet<u64>> {
+    let ns = vs.meta.namespace.as_str();
     let fqdn = host::to_fqdn(ns, host);
     let at = |scope: &str| registry.get(&(scope.to_string(), fqdn.clone()));
     if let Some(ports) = at("*") {
@@ -90,26 +90,26 @@ fn lookup<'r>(registry: &'r Registry, vs: &VirtualService<'_>, host: &str) -> Op
 }
 
 /// Whether meshedge can know every definition `host` could have.
-fn knowable(index: &Index<'_>, namespace: &str, host: &str) -> bool {
+fn knowable(index: &Index, namespace: &str, host: &str) -> bool {
     if host.is_empty() {
         return true;
     }
     if let Some((ns, _)) = host::split_cluster_local(host) {
-        return index.service_namespaces.contains(ns);
+        return index.service_namespace(ns);
     }
     if !host.starts_with('*') && !host.contains('.') {
-        return index.service_namespaces.contains(namespace);
+        return index.service_namespace(namespace);
     }
     true
 }
 
-fn check(index: &Index<'_>, registry: &Registry, vs: &VirtualService<'_>, d: &Destination<'_>, out: &mut Vec<Finding>) {
-    let ns = vs.meta.namespace;
-    if !knowable(index, ns, d.host) {
+fn check(index: &Index, registry: &Registry, vs: &VirtualService, d: &Destination, out: &mut Vec<Finding>) {
+    let ns = vs.meta.namespace.as_str();
+    if !knowable(index, ns, d.host.as_str()) {
         return;
     }
     let what = if d.mirror { "mirror host" } else { "host" };
-    let Some(ports) = lookup(registry, vs, d.host) else {
+    let Some(ports) = lookup(registry, vs, d.host.as_str()) else {
         let seen_from = if vs.export_to.is_empty() {
             format!("namespace `{ns}`")
         } else {
@@ -118,7 +118,7 @@ fn check(index: &Index<'_>, registry: &Registry, vs: &VirtualService<'_>, d: &De
         out.push(vs.meta.finding(
             &DESTINATION_HOST_NOT_FOUND,
             format!("{}/host", d.pointer),
-            format!("{what} `{}` is defined by no Service or ServiceEntry visible to {seen_from}", d.host),
+            format!("{what} `{}` is defined by no Service or ServiceEntry visible to {seen_from}", d.host.as_str()),
         ));
         return;
     };
@@ -128,7 +128,7 @@ fn check(index: &Index<'_>, registry: &Registry, vs: &VirtualService<'_>, d: &De
             format!("{}/host", d.pointer),
             format!(
                 "{what} `{}` offers several ports ({}): the destination must name one",
-                d.host,
+                d.host.as_str(),
                 ports.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
             ),
         )),
@@ -137,7 +137,7 @@ fn check(index: &Index<'_>, registry: &Registry, vs: &VirtualService<'_>, d: &De
             format!("{}/port/number", d.pointer),
             format!(
                 "{what} `{}` has no port {port} (its ports: {})",
-                d.host,
+                d.host.as_str(),
                 ports.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
             ),
         )),
@@ -145,7 +145,7 @@ fn check(index: &Index<'_>, registry: &Registry, vs: &VirtualService<'_>, d: &De
     }
 }
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     if index.virtual_services.is_empty() {
         return;
     }

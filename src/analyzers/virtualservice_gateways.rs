@@ -27,8 +27,8 @@ fn internal(reference: &str) -> bool {
 }
 
 /// The hosts `gateway` serves, with `./` rewritten to its namespace and `*/` dropped.
-fn served_hosts<'a>(gateway: &'a Gateway<'a>) -> Vec<String> {
-    let ns = gateway.meta.namespace;
+fn served_hosts(gateway: &Gateway) -> Vec<String> {
+    let ns = gateway.meta.namespace.as_str();
     let mut hosts = Vec::new();
     for server in &gateway.servers {
         for h in &server.hosts {
@@ -42,9 +42,9 @@ fn served_hosts<'a>(gateway: &'a Gateway<'a>) -> Vec<String> {
     hosts
 }
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     for vs in &index.virtual_services {
-        let ns = vs.meta.namespace;
+        let ns = vs.meta.namespace.as_str();
         for (i, reference) in vs.gateways.iter().enumerate() {
             if *reference == "mesh" {
                 continue;

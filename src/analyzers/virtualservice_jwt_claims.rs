@@ -32,17 +32,17 @@ pub fn is_claim(header: &str) -> bool {
     (rest.starts_with('.') && rest.len() > 1) || (rest.starts_with('[') && rest.ends_with(']') && rest.len() > 2)
 }
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     for vs in &index.virtual_services {
         let Some((claim, pointer)) = vs.match_headers.iter().find(|(k, _)| is_claim(k)) else { continue };
-        let ns = vs.meta.namespace;
+        let ns = vs.meta.namespace.as_str();
         for reference in vs.gateways.iter().filter(|g| **g != "mesh") {
             let (gns, gname) = gateway_reference(ns, reference);
             let Some(gateway) = index.gateway(gns, gname) else { continue };
             for workload in index.selected(&gateway.selector) {
-                let namespaces = ["istio-system", index.root_namespace, workload.namespace.as_str()];
+                let namespaces = ["istio-system", index.root_namespace(), workload.namespace.as_str()];
                 let covered = index.request_authentications.iter().any(|ra| {
-                    namespaces.contains(&ra.meta.namespace)
+                    namespaces.contains(&ra.meta.namespace.as_str())
                         && ra.selector.as_ref().is_none_or(|s| selects(s, &workload.labels))
                 });
                 if !covered {

@@ -22,13 +22,13 @@ use super::host;
 use super::index::Index;
 use super::rules::CONFLICTING_MESH_HOSTS;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let services = &index.virtual_services;
     // (scope, fqdn) → (VirtualService, host index)
     let mut claims: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
     for (v, vs) in services.iter().enumerate().filter(|(_, vs)| vs.on_mesh()) {
-        let ns = vs.meta.namespace;
-        let scopes: BTreeSet<&str> = if vs.export_to.is_empty() || vs.export_to.contains(&"*") {
+        let ns = vs.meta.namespace.as_str();
+        let scopes: BTreeSet<&str> = if vs.export_to.is_empty() || vs.export_to.iter().any(|e| e == "*") {
             BTreeSet::from(["*"])
         } else {
             vs.export_to.iter().map(|e| if *e == "." { ns } else { e }).collect()

@@ -18,25 +18,25 @@ use super::host;
 use super::index::Index;
 use super::rules::SUBSET_NOT_FOUND;
 
-pub fn run(index: &Index<'_>, out: &mut Vec<Finding>) {
+pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let mut defined: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
     for dr in &index.destination_rules {
-        let (ns, name) = host::resource_name(dr.meta.namespace, dr.host);
+        let (ns, name) = host::resource_name(&dr.meta.namespace, &dr.host);
         for subset in &dr.subsets {
             defined.insert((ns, name, subset));
         }
     }
     for vs in &index.virtual_services {
         for d in vs.destinations.iter().filter(|d| !d.subset.is_empty()) {
-            let (ns, name) = host::resource_name(vs.meta.namespace, d.host);
-            if !defined.contains(&(ns, name, d.subset)) {
+            let (ns, name) = host::resource_name(&vs.meta.namespace, d.host.as_str());
+            if !defined.contains(&(ns, name, d.subset.as_str())) {
                 let what = if d.mirror { "mirror" } else { "route" };
                 out.push(vs.meta.finding(
                     &SUBSET_NOT_FOUND,
                     format!("{}/subset", d.pointer),
                     format!(
                         "{what} to subset `{}` of host `{}`, which no DestinationRule for `{name}` in namespace `{ns}` defines",
-                        d.subset, d.host
+                        d.subset.as_str(), d.host.as_str()
                     ),
                 ));
             }

@@ -12,62 +12,14 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::analyzers::ObjectRef;
-use crate::diagnostic::SourceText;
+use crate::analyzers::{Trace, origin_file, under};
+use crate::diagnostic::{Location, ResourceRef, SourceText};
 use crate::load::{self, Document};
-
-/// A final object, as `check` has it.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    pub value: Value,
-    /// Its identity when it was generated or read (before any patch renamed it).
-    pub origin: ObjectRef,
-    /// The input files it came from, sorted.
-    pub sources: Vec<String>,
-    /// The patches applied to it (`file#index`, `manifest#patches[i]`), in order.
-    pub patched_by: Vec<String>,
-}
-
-/// A place: repo-relative file, line and column (from 1).
-pub type Place = (Option<String>, Option<usize>, Option<usize>);
 
 /// Parsed input files, each parsed once.
 pub struct Locator<'a> {
     texts: &'a SourceText,
     parsed: BTreeMap<String, Vec<Document>>,
-}
-
-fn under(file: &str, dir: &str) -> bool {
-    file.split('/').rev().skip(1).any(|part| part == dir)
-}
-
-/// The file a finding about an object with these sources points at: the request, else the plain
-/// resource, else the first source.
-pub fn origin_file(sources: &[String]) -> Option<&str> {
-    sources
-        .iter()
-        .find(|f| under(f, "tenants"))
-        .or_else(|| sources.iter().find(|f| under(f, "resources")))
-        .or_else(|| sources.first())
-        .map(String::as_str)
-}
-
-fn hosts_of(value: &Value) -> Vec<&str> {
-    let mut hosts = Vec::new();
-    let spec = value.get("spec");
-    for key in ["hosts", "host"] {
-        match spec.and_then(|s| s.get(key)) {
-            Some(Value::String(h)) => hosts.push(h.as_str()),
-            Some(Value::Array(list)) => hosts.extend(list.iter().filter_map(Value::as_str)),
-            _ => {}
-        }
-    }
-    let servers = spec.and_then(|s| s.get("servers")).and_then(Value::as_array).into_iter().flatten();
-    for server in servers {
-        let list = server.get("hosts").and_then(Value::as_array).into_iter().flatten();
-        hosts.extend(list.filter_map(Value::as_str).map(|h| h.split_once('/').map_or(h, |(_, h)| h)));
-    }
-    hosts
 }
 
 impl<'a> Locator<'a> {
@@ -83,41 +35,38 @@ impl<'a> Locator<'a> {
         self.parsed.get(file).map(Vec::as_slice).unwrap_or_default()
     }
 
-    fn at(doc: &Document, pointer: &str) -> Place {
-        let location = doc.location(pointer);
-        (Some(location.file), location.line, location.column)
+    fn at(doc: &Document, pointer: &str) -> Location {
+        doc.location(pointer)
     }
 
-    /// Where the field at `pointer` (JSON pointer, `""` for the whole object) of `object` was
-    /// written, or what made the object.
-    pub fn locate(&mut self, object: &Checked, pointer: &str) -> Place {
+    /// Where the field at `pointer` (JSON pointer, `""` for the whole object) of `object` (whose
+    /// input side is `trace`) was written, or what made the object.
+    pub fn locate(&mut self, object: &ResourceRef, trace: &Trace, pointer: &str) -> Option<Location> {
         if !pointer.is_empty()
-            && let Some(place) = self.in_patches(object, pointer)
+            && let Some(place) = self.in_patches(trace, pointer)
         {
-            return place;
+            return Some(place);
         }
-        let Some(file) = origin_file(&object.sources).map(str::to_string) else { return (None, None, None) };
+        let file = origin_file(&trace.sources)?.to_string();
         if under(&file, "tenants") {
-            return self.in_request(&file, &object.value);
+            return Some(self.in_request(&file, &trace.hosts));
         }
+        let origin = trace.origin.as_ref().unwrap_or(object);
         let docs = self.documents(&file);
         let same = |doc: &&Document| {
-            let r = ObjectRef::of(&doc.value);
-            r.kind == object.origin.kind
-                && r.name == object.origin.name
-                && (r.namespace.is_none() || r.namespace == object.origin.namespace)
+            let r = ResourceRef::of(&doc.value);
+            r.kind == origin.kind && r.name == origin.name && (r.namespace.is_none() || r.namespace == origin.namespace)
         };
-        match docs.iter().find(same) {
+        Some(match docs.iter().find(same) {
             Some(doc) => Self::at(doc, pointer),
             None => match docs.first() {
                 Some(doc) if doc.value.get("settings").is_some() => Self::at(doc, "/settings"),
-                _ => (Some(file), Some(1), None),
+                _ => Location { file, line: Some(1), column: None },
             },
-        }
+        })
     }
 
-    fn in_request(&mut self, file: &str, value: &Value) -> Place {
-        let hosts = hosts_of(value);
+    fn in_request(&mut self, file: &str, hosts: &[String]) -> Location {
         let docs = self.documents(file);
         for doc in docs {
             for section in ["ingress", "egress"] {
@@ -125,7 +74,7 @@ impl<'a> Locator<'a> {
                 for (i, item) in items.into_iter().flatten().enumerate() {
                     let Some(host) = item.get("host").and_then(Value::as_str) else { continue };
                     let matches =
-                        |h: &&str| *h == host || h.strip_prefix(host).is_some_and(|rest| rest.starts_with('.'));
+                        |h: &String| h == host || h.strip_prefix(host).is_some_and(|rest| rest.starts_with('.'));
                     if hosts.iter().any(matches) {
                         return Self::at(doc, &format!("/spec/{section}/{i}/host"));
                     }
@@ -134,13 +83,13 @@ impl<'a> Locator<'a> {
         }
         match docs.first() {
             Some(doc) => Self::at(doc, "/spec"),
-            None => (Some(file.to_string()), Some(1), None),
+            None => Location { file: file.to_string(), line: Some(1), column: None },
         }
     }
 
     /// The last patch that wrote `pointer` (or a parent of it).
-    fn in_patches(&mut self, object: &Checked, pointer: &str) -> Option<Place> {
-        for name in object.patched_by.iter().rev() {
+    fn in_patches(&mut self, trace: &Trace, pointer: &str) -> Option<Location> {
+        for name in trace.patched_by.iter().rev() {
             let (file, at) = name.rsplit_once('#')?;
             let (doc_index, base) = match at.strip_prefix("patches[").and_then(|s| s.strip_suffix(']')) {
                 Some(i) => (0, format!("/patches/{i}")),
@@ -234,18 +183,5 @@ mod tests {
         assert_eq!(pointer_of("metadata.labels[\"a/b.c\"]"), "/metadata/labels/a~1b.c");
         assert_eq!(pointer_of("<root>"), "");
         assert_eq!(pointer_of("spec"), "/spec");
-    }
-
-    #[test]
-    fn findings_point_at_the_request_then_the_resource_then_the_manifest() {
-        let files = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let request = "base/tenants/shop/storefront.yaml";
-        assert_eq!(origin_file(&files(&["base/meshedge.yaml", request])), Some(request));
-        assert_eq!(
-            origin_file(&files(&["base/meshedge.yaml", "base/resources/vs.yaml"])),
-            Some("base/resources/vs.yaml")
-        );
-        assert_eq!(origin_file(&files(&["tenants/meshedge.yaml"])), Some("tenants/meshedge.yaml"));
-        assert_eq!(origin_file(&[]), None);
     }
 }

@@ -5,17 +5,23 @@
 //!
 //! The bundle is unpacked once per run into a temporary directory, so that the platform model
 //! picks a target's files ([`Target::schema_files`]) as it does from `data/`; each target's set
-//! is loaded the first time an environment needs it.
+//! is loaded (its patterns compiled) once, the first time an object of that target is validated,
+//! and then shared by the threads that finish the objects.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use flate2::read::DeflateDecoder;
 use serde_json::Value;
 use tempfile::TempDir;
 
+use crate::finish::Validator;
 use crate::platform::Target;
 use crate::schema::{SchemaSet, Validation};
+
+/// The directory of a repository whose CRDs `check` always reads.
+pub const REPOSITORY_SCHEMAS: &str = "schemas";
 
 /// `path\0length\0bytes` records, paths relative to `data/` (see build.rs).
 static BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.bundle"));
@@ -44,11 +50,56 @@ pub fn embedded_files() -> Result<Vec<(String, Vec<u8>)>, String> {
 
 /// Schemas by target, and the extra ones.
 pub struct Schemas {
-    /// The embedded `data/` tree, unpacked on first use.
-    data: Option<TempDir>,
-    targets: Vec<(Target, SchemaSet)>,
+    /// The embedded `data/` tree, unpacked on first use, and each target's set once loaded.
+    loaded: Mutex<Loaded>,
     /// `--schemas DIR` and `schemas/`.
     extra: SchemaSet,
+}
+
+#[derive(Default)]
+struct Loaded {
+    data: Option<TempDir>,
+    targets: Vec<(Target, Arc<SchemaSet>)>,
+    /// The first trouble with the embedded data; it ends the check.
+    trouble: Option<String>,
+}
+
+impl Loaded {
+    fn data_dir(&mut self) -> Result<PathBuf, String> {
+        if let Some(dir) = &self.data {
+            return Ok(dir.path().to_path_buf());
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("meshedge-schemas-")
+            .tempdir()
+            .map_err(|e| format!("a temporary directory for the schemas: {e}"))?;
+        for (path, bytes) in embedded_files()? {
+            let to = dir.path().join(&path);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            std::fs::write(&to, bytes).map_err(|e| format!("{}: {e}", to.display()))?;
+        }
+        let path = dir.path().to_path_buf();
+        self.data = Some(dir);
+        Ok(path)
+    }
+
+    /// The schema set of `target`, loaded on first use.
+    fn target_set(&mut self, target: Target) -> Result<Arc<SchemaSet>, String> {
+        if let Some((_, set)) = self.targets.iter().find(|(t, _)| *t == target) {
+            return Ok(set.clone());
+        }
+        let data = self.data_dir()?;
+        let files = target.schema_files(&data).map_err(|e| e.to_string())?;
+        let mut set = SchemaSet::new();
+        for file in files {
+            set.load_file(&file)?;
+        }
+        let set = Arc::new(set);
+        self.targets.push((target, set.clone()));
+        Ok(set)
+    }
 }
 
 impl Schemas {
@@ -64,54 +115,59 @@ impl Schemas {
                 extra.load_file(&file)?;
             }
         }
-        Ok(Schemas { data: None, targets: Vec::new(), extra })
+        Ok(Schemas { loaded: Mutex::new(Loaded::default()), extra })
     }
 
-    fn data_dir(&mut self) -> Result<&Path, String> {
-        if self.data.is_none() {
-            let dir = tempfile::Builder::new()
-                .prefix("meshedge-schemas-")
-                .tempdir()
-                .map_err(|e| format!("a temporary directory for the schemas: {e}"))?;
-            for (path, bytes) in embedded_files()? {
-                let to = dir.path().join(&path);
-                if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-                }
-                std::fs::write(&to, bytes).map_err(|e| format!("{}: {e}", to.display()))?;
-            }
-            self.data = Some(dir);
+    /// The schemas of a check of the repository at `root`: `--schemas` directories (relative
+    /// to `cwd`), then the repository's [`REPOSITORY_SCHEMAS`] directory when there is one.
+    pub fn for_repository(root: &Path, cwd: &Path, given: &[PathBuf]) -> Result<Schemas, String> {
+        let mut dirs: Vec<PathBuf> =
+            given.iter().map(|d| if d.is_absolute() { d.clone() } else { cwd.join(d) }).collect();
+        let own = root.join(REPOSITORY_SCHEMAS);
+        if own.is_dir() {
+            dirs.push(own);
         }
-        Ok(self.data.as_ref().map(TempDir::path).unwrap_or(Path::new(".")))
+        Schemas::new(&dirs)
     }
 
-    /// The schema set of `target`, loaded on first use.
-    fn target_set(&mut self, target: Target) -> Result<usize, String> {
-        if let Some(i) = self.targets.iter().position(|(t, _)| *t == target) {
-            return Ok(i);
-        }
-        let data = self.data_dir()?.to_path_buf();
-        let files = target.schema_files(&data).map_err(|e| e.to_string())?;
-        let mut set = SchemaSet::new();
-        for file in files {
-            set.load_file(&file)?;
-        }
-        self.targets.push((target, set));
-        Ok(self.targets.len() - 1)
+    fn loaded(&self) -> std::sync::MutexGuard<'_, Loaded> {
+        self.loaded.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Loads the schema set of `target` now (an error here is trouble with the embedded data).
-    pub fn prepare(&mut self, target: Target) -> Result<(), String> {
-        self.target_set(target).map(|_| ())
+    pub fn prepare(&self, target: Target) -> Result<(), String> {
+        self.loaded().target_set(target).map(|_| ())
     }
 
-    /// Validates `object` against its kind's schema for `target` (prepared), else an extra one.
+    /// Trouble met while loading the embedded schemas during validation, if any.
+    pub fn trouble(&self) -> Option<String> {
+        self.loaded().trouble.clone()
+    }
+
+    /// Validates `object` against its kind's schema for `target`, else an extra one. Trouble
+    /// loading the target's set is kept for [`Schemas::trouble`]; the object then counts as
+    /// having no schema.
     pub fn validate(&self, target: Target, object: &Value) -> Validation {
-        let own = self.targets.iter().find(|(t, _)| *t == target).map(|(_, set)| set.validate(object));
-        match own {
+        let set = {
+            let mut loaded = self.loaded();
+            match loaded.target_set(target) {
+                Ok(set) => Some(set),
+                Err(e) => {
+                    loaded.trouble.get_or_insert(e);
+                    None
+                }
+            }
+        };
+        match set.map(|set| set.validate(object)) {
             Some(Validation::NoSchema { .. }) | None => self.extra.validate(object),
             Some(found) => found,
         }
+    }
+}
+
+impl Validator for Schemas {
+    fn validate(&self, target: Target, object: &Value) -> Validation {
+        Schemas::validate(self, target, object)
     }
 }
 

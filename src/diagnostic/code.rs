@@ -15,6 +15,15 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 macro_rules! codes {
     ($($code:ident $severity:ident),* $(,)?) => {
         /// A stable diagnostic code.
@@ -33,7 +42,7 @@ macro_rules! codes {
                 }
             }
 
-            pub fn severity(self) -> Severity {
+            pub const fn severity(self) -> Severity {
                 match self {
                     $(Code::$code => Severity::$severity),*
                 }

@@ -5,12 +5,14 @@
 //! objects, `E9xx` usage and I/O), an optional Istio analyzer code, a short lowercase message,
 //! an optional location (repo-relative file, line, column), the resource it concerns, and a
 //! `help:` line saying how to fix it. Each stage has its typed errors (`LoadError`,
-//! `LayerError`, `MergeError`, `RequestError`, `PatchError`, `Finding`, `UsageError`): each
-//! variant says its code, message and help in one place ([`Explain`]) and becomes a diagnostic
-//! with the place it concerns. Stages collect them in [`Diagnostics`]; the compiler stops after
+//! `LayerError`, `MergeError`, `RequestError`, `PatchError`, the analyses' `Finding` and
+//! `Duplicate`, `CheckError`, `UsageError`): each variant says its code, message and help in one
+//! place ([`Explain`]) and becomes a diagnostic with the place it concerns. [`json`] writes
+//! diagnostics for the JSON reports of `check` and `diff`. Stages collect them in [`Diagnostics`]; the compiler stops after
 //! the first stage that produced an error. Rendering follows rustc ([`render`]).
 
 mod code;
+pub mod json;
 mod model;
 pub(crate) mod render;
 

@@ -6,17 +6,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use crate::diagnostic::code::Severity;
 use crate::diagnostic::model::{Diagnostic, Diagnostics, Location};
 
 impl Diagnostic {
     /// rustc-style text: header, `-->` location, the source line with a caret, notes, help.
     pub fn render(&self, files: &SourceText) -> String {
         let mut out = String::new();
-        let level = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let level = self.severity.as_str();
         let code = match self.istio {
             Some(istio) => format!("{}/{}", self.code, istio),
             None => self.code.to_string(),

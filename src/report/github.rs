@@ -14,8 +14,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Diagnostic, Environment, sorted};
-use crate::analyzers::Severity;
+use super::{Diagnostic, Environment, place, sorted};
+use crate::diagnostic::Severity;
 
 /// Per step, per severity (actions/toolkit docs/problem-matchers.md).
 pub const ANNOTATION_LIMIT: usize = 10;
@@ -41,16 +41,13 @@ fn command(out: &mut String, name: &str, properties: &[(&str, String)], message:
 }
 
 fn annotation(out: &mut String, env: &Environment, d: &Diagnostic, several: bool) {
-    let name = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+    let name = d.severity.as_str();
+    let (file, line, column) = match place(d) {
+        (Some(file), line, column) => (file.to_string(), line.filter(|l| *l > 0), line.and(column).filter(|c| *c > 0)),
+        (None, ..) => (env.manifest.clone(), Some(1), None),
     };
-    let (file, line, column) = match &d.file {
-        Some(file) => (file.clone(), d.line.filter(|l| *l > 0), d.line.and(d.column).filter(|c| *c > 0)),
-        None => (env.manifest.clone(), Some(1), None),
-    };
-    let mut title = d.code.clone();
-    if let Some(istio) = &d.istio {
+    let mut title = d.code.to_string();
+    if let Some(istio) = d.istio {
         title.push(' ');
         title.push_str(istio);
     }

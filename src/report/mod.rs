@@ -6,63 +6,42 @@
 //! - [`github`]: GitHub Actions workflow commands (`::error file=…,line=…,title=…::…`);
 //! - [`text`]: rustc-style, as `build` prints its diagnostics.
 //!
-//! A [`Diagnostic`] is what every stage of `check` reports (an analysis finding, a schema
-//! error, a build error): severity, code, Istio code, message, the object, and where in the
-//! input (repo-relative file, line, column). [`Diagnostic::from_finding`] makes one from an
-//! analysis finding once the caller has located it. Every format orders the diagnostics the
-//! same way ([`sorted`]): errors first, then by file, line, code, object and message.
+//! What every stage of `check` reports (an analysis finding, a schema error, a build error) is
+//! the one [`Diagnostic`] of [`crate::diagnostic`]: severity, code, Istio code, message, the
+//! object, and where in the input (repo-relative file, line, column). Every format orders the
+//! diagnostics the same way ([`sorted`]): errors first, then by file, line, code, object and
+//! message.
 
 pub mod github;
 pub mod json;
 pub mod sarif;
 pub mod text;
 
-use crate::analyzers::suppress::Suppressed;
-use crate::analyzers::{Finding, ObjectRef, Severity};
+use crate::diagnostic::{Location, ResourceRef, Severity};
+
+pub use crate::diagnostic::Diagnostic;
 
 /// Severity, file, line, code, object, message, column.
-type SortKey<'a> = (Severity, Option<&'a str>, Option<usize>, &'a str, Option<&'a ObjectRef>, &'a str, Option<usize>);
+type SortKey<'a> = (Severity, Option<&'a str>, Option<usize>, &'a str, Option<&'a ResourceRef>, &'a str, Option<usize>);
 
-/// One diagnostic of `check`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// meshedge's code (`A602`, `E415`, ...).
-    pub code: String,
-    /// The `istioctl analyze` code, if one corresponds.
-    pub istio: Option<String>,
-    pub message: String,
-    /// The object it is about.
-    pub resource: Option<ObjectRef>,
-    /// Repo-relative, `/`-separated.
-    pub file: Option<String>,
-    /// From 1.
-    pub line: Option<usize>,
-    /// From 1.
-    pub column: Option<usize>,
-    /// How to fix it.
-    pub help: Option<String>,
+/// How the reports order diagnostics.
+pub fn sort_key(d: &Diagnostic) -> SortKey<'_> {
+    let location = d.location.as_ref();
+    (
+        d.severity,
+        location.map(|l| l.file.as_str()),
+        location.and_then(|l| l.line),
+        d.code.as_str(),
+        d.resource.as_ref(),
+        &d.message,
+        location.and_then(|l| l.column),
+    )
 }
 
-impl Diagnostic {
-    /// The diagnostic of an analysis finding, at the place the caller found for it.
-    pub fn from_finding(finding: &Finding, file: Option<String>, line: Option<usize>, column: Option<usize>) -> Self {
-        Diagnostic {
-            severity: finding.severity(),
-            code: finding.code().to_string(),
-            istio: finding.istio().map(str::to_string),
-            message: finding.message.clone(),
-            resource: Some(finding.object.clone()),
-            file,
-            line,
-            column,
-            help: Some(finding.rule.help.to_string()),
-        }
-    }
-
-    fn sort_key(&self) -> SortKey<'_> {
-        (self.severity, self.file.as_deref(), self.line, &self.code, self.resource.as_ref(), &self.message, self.column)
-    }
+/// The file, line and column of a diagnostic (each absent when it has no place).
+pub fn place(d: &Diagnostic) -> (Option<&str>, Option<usize>, Option<usize>) {
+    let location: Option<&Location> = d.location.as_ref();
+    (location.map(|l| l.file.as_str()), location.and_then(|l| l.line), location.and_then(|l| l.column))
 }
 
 /// A diagnostic users suppressed, and the rule that suppressed it (`annotation
@@ -71,13 +50,6 @@ impl Diagnostic {
 pub struct Suppression {
     pub diagnostic: Diagnostic,
     pub by: String,
-}
-
-impl Suppression {
-    /// The suppression of an analysis finding, at the place the caller found for it.
-    pub fn from_suppressed(s: &Suppressed, file: Option<String>, line: Option<usize>, column: Option<usize>) -> Self {
-        Suppression { diagnostic: Diagnostic::from_finding(&s.finding, file, line, column), by: s.by.to_string() }
-    }
 }
 
 /// The diagnostics of one environment.
@@ -91,9 +63,18 @@ pub struct Environment {
     pub suppressed: Vec<Suppression>,
 }
 
+impl Environment {
+    /// The suppressed findings in report order.
+    pub fn suppressed_sorted(&self) -> Vec<&Suppression> {
+        let mut list: Vec<&Suppression> = self.suppressed.iter().collect();
+        list.sort_by(|a, b| sort_key(&a.diagnostic).cmp(&sort_key(&b.diagnostic)));
+        list
+    }
+}
+
 /// `diagnostics` in report order: errors first, then by file, line, code, object, message.
 pub fn sorted(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
     let mut all: Vec<&Diagnostic> = diagnostics.iter().collect();
-    all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    all.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     all
 }

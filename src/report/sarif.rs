@@ -27,17 +27,15 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Diagnostic, Environment, sorted};
-use crate::analyzers::{RULES, Rule, Severity};
+use super::{Diagnostic, Environment, place, sorted};
+use crate::analyzers::{RULES, Rule};
+use crate::diagnostic::Severity;
 
 /// The `$schema` GitHub's documentation gives for SARIF 2.1.0.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
+    severity.as_str()
 }
 
 /// A repo-relative path as a URI reference: every byte outside the unreserved set and `/`
@@ -75,7 +73,7 @@ fn analysis_rule(rule: &Rule) -> Value {
             "text": format!("{}\n\nHow to fix: {}", rule.description, rule.help),
             "markdown": format!("**{}**{istio_line}\n\n{}\n\n**How to fix:** {}", rule.title, rule.description, rule.help),
         },
-        "defaultConfiguration": {"level": level(rule.severity)},
+        "defaultConfiguration": {"level": level(rule.id.severity())},
         "properties": {"tags": tags},
     });
     if let Some(istio) = rule.istio {
@@ -90,7 +88,7 @@ fn other_rule(d: &Diagnostic) -> Value {
     let title = format!("meshedge diagnostic {}", d.code);
     let help = d.help.clone().unwrap_or_else(|| "see docs/errors.md for the code".to_string());
     json!({
-        "id": d.code,
+        "id": d.code.as_str(),
         "shortDescription": {"text": title},
         "fullDescription": {"text": truncate(&d.message, 1024)},
         "help": {"text": help, "markdown": help},
@@ -118,9 +116,9 @@ fn fingerprint(environment: &str, d: &Diagnostic) -> String {
 }
 
 fn location(env: &Environment, d: &Diagnostic) -> Value {
-    let (file, line, column) = match &d.file {
-        Some(file) => (file.as_str(), d.line.unwrap_or(1).max(1), d.line.and(d.column)),
-        None => (env.manifest.as_str(), 1, None),
+    let (file, line, column) = match place(d) {
+        (Some(file), line, column) => (file, line.unwrap_or(1).max(1), line.and(column)),
+        (None, ..) => (env.manifest.as_str(), 1, None),
     };
     let mut region = json!({"startLine": line});
     if let Some(column) = column.filter(|c| *c >= 1) {
@@ -131,7 +129,7 @@ fn location(env: &Environment, d: &Diagnostic) -> Value {
 
 fn properties(env: &Environment, d: &Diagnostic) -> Value {
     let mut properties = json!({"environment": env.name});
-    if let Some(istio) = &d.istio {
+    if let Some(istio) = d.istio {
         properties["istio"] = json!(istio);
     }
     if let Some(resource) = &d.resource {
@@ -147,8 +145,8 @@ pub fn render(environments: &[Environment]) -> String {
     let mut others: BTreeMap<&str, &Diagnostic> = BTreeMap::new();
     for env in environments {
         for d in &env.diagnostics {
-            if !index.contains_key(&d.code) {
-                others.entry(&d.code).or_insert(d);
+            if !index.contains_key(d.code.as_str()) {
+                others.entry(d.code.as_str()).or_insert(d);
             }
         }
     }
@@ -165,8 +163,8 @@ pub fn render(environments: &[Environment]) -> String {
                 text.push_str(&format!(" ({resource})"));
             }
             results.push(json!({
-                "ruleId": d.code,
-                "ruleIndex": index.get(&d.code).copied().unwrap_or_default(),
+                "ruleId": d.code.as_str(),
+                "ruleIndex": index.get(d.code.as_str()).copied().unwrap_or_default(),
                 "level": level(d.severity),
                 "message": {"text": text},
                 "locations": [location(env, d)],
@@ -177,12 +175,10 @@ pub fn render(environments: &[Environment]) -> String {
     }
     let mut suppressed = Vec::new();
     for env in environments {
-        let mut list: Vec<_> = env.suppressed.iter().collect();
-        list.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
-        for s in list {
+        for s in env.suppressed_sorted() {
             let d = &s.diagnostic;
             let mut entry = properties(env, d);
-            entry["ruleId"] = json!(d.code);
+            entry["ruleId"] = json!(d.code.as_str());
             entry["message"] = json!(d.message);
             entry["location"] = location(env, d);
             entry["suppressedBy"] = json!(s.by);

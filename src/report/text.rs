@@ -4,29 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Diagnostic, Environment, sorted};
-use crate::analyzers::Severity;
-use crate::diagnostic::render::render_location;
-use crate::diagnostic::{Location, MESSAGE_CHARS, SourceText, counted, excerpt};
-
-fn render_one(out: &mut String, d: &Diagnostic, texts: &SourceText) {
-    let code = match &d.istio {
-        Some(istio) => format!("{}/{istio}", d.code),
-        None => d.code.clone(),
-    };
-    let _ = writeln!(out, "{}[{code}]: {}", d.severity.as_str(), excerpt(&d.message, MESSAGE_CHARS));
-    if let Some(file) = &d.file {
-        let location = Location { file: file.clone(), line: d.line, column: d.line.and(d.column) };
-        render_location(out, &location, texts, "-->");
-    }
-    if let Some(resource) = &d.resource {
-        let _ = writeln!(out, "   = object: {resource}");
-    }
-    if let Some(help) = &d.help {
-        let _ = writeln!(out, "   = help: {}", excerpt(help, MESSAGE_CHARS));
-    }
-    out.push('\n');
-}
+use super::{Environment, sorted};
+use crate::diagnostic::{Severity, SourceText, counted};
 
 /// The report; `texts` are the input files quoted.
 pub fn render(environments: &[Environment], texts: &SourceText) -> String {
@@ -34,7 +13,8 @@ pub fn render(environments: &[Environment], texts: &SourceText) -> String {
     let (mut errors, mut warnings, mut suppressed) = (0, 0, 0);
     for env in environments {
         for d in sorted(&env.diagnostics) {
-            render_one(&mut out, d, texts);
+            out.push_str(&d.render(texts));
+            out.push('\n');
             match d.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
@@ -47,9 +27,7 @@ pub fn render(environments: &[Environment], texts: &SourceText) -> String {
                 env.name,
                 counted(env.suppressed.len(), "finding", "findings")
             );
-            let mut list: Vec<_> = env.suppressed.iter().collect();
-            list.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
-            for s in list {
+            for s in env.suppressed_sorted() {
                 let on = s.diagnostic.resource.as_ref().map(|r| format!(" on {r}")).unwrap_or_default();
                 let _ = writeln!(out, "   = {}{on}, by {}", s.diagnostic.code, s.by);
             }

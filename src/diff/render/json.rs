@@ -1,6 +1,6 @@
 //! The report for tools.
 
-use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
+use crate::diagnostic::json::{JsonDiagnostic, with_help as json_diagnostics};
 use crate::diff::report::{ObjectRef, Report};
 
 // Serialised in declaration order: the order the documentation shows.
@@ -89,39 +89,6 @@ struct JsonDiagnostics<'a> {
 struct JsonErrors<'a> {
     base: Vec<JsonDiagnostic<'a>>,
     head: Vec<JsonDiagnostic<'a>>,
-}
-
-/// The shape `meshedge check --format json` uses, plus `help`.
-#[derive(serde::Serialize)]
-struct JsonDiagnostic<'a> {
-    severity: Severity,
-    code: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    istio: Option<&'a str>,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resource: Option<&'a ResourceRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-}
-
-fn json_diagnostics(list: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
-    list.iter()
-        .map(|d| JsonDiagnostic {
-            severity: d.severity,
-            code: d.code.as_str(),
-            istio: d.istio,
-            message: &d.message,
-            resource: d.resource.as_ref(),
-            file: d.location.as_ref().map(|l| l.file.as_str()),
-            line: d.location.as_ref().and_then(|l| l.line),
-            help: d.help.as_deref(),
-        })
-        .collect()
 }
 
 /// The machine-readable report (documented in `docs/diff-preview.md`).

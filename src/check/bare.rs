@@ -1,0 +1,92 @@
+//! A bare directory of plain Kubernetes and Istio manifests (no `meshedge.yaml`): every
+//! `*.yaml`, `*.yml` and `*.json` file under it, walked by the source stage's bounded walk
+//! ([`Tree::walk`]: hidden entries skipped, each file reached once, sizes limited), analysed and
+//! validated for the newest target meshedge models.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{Run, Schemas, report_findings, report_validation};
+use crate::analyzers::{self, Context, Object, ResourceRef, Trace, default_ingress_gateway};
+use crate::compiler::Validated;
+use crate::error::{Error, Trouble};
+use crate::layers::layout::MANIFEST;
+use crate::locate::{WorkTree, relative_to_root};
+use crate::platform::Target;
+use crate::report::Environment;
+use crate::schema::Validation;
+use crate::source::{FsSource, Tree};
+
+/// Whether `path` is a directory to check as plain manifests: one without `meshedge.yaml`.
+pub fn is_bare(path: &Path) -> bool {
+    path.is_dir() && !path.join(MANIFEST).is_file()
+}
+
+/// The target a bare directory's manifests are validated for: [`Target::newest_known`].
+fn bare_target() -> Option<Target> {
+    Some(Target::newest_known())
+}
+
+fn is_manifest(path: &str) -> bool {
+    [".yaml", ".yml", ".json"].iter().any(|e| path.ends_with(e))
+}
+
+/// The files of `dir` as (name, text): named relative to the work tree's root when `dir` is in
+/// it, else by their absolute path.
+fn files(work_tree: &WorkTree, dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    let trouble = |e: crate::source::SourceError| Error::from(Trouble::Check(e.to_string()));
+    let read = |tree: &Tree, prefix: &str, walk_from: &str| -> Result<Vec<(String, String)>, Error> {
+        let mut out = Vec::new();
+        for file in tree.walk(walk_from).map_err(trouble)?.into_iter().filter(|f| is_manifest(&f.path)) {
+            let text = tree.read_walked(&file).map_err(trouble)?;
+            out.push((format!("{prefix}{}", file.path), crate::load::strip_bom(&text).to_string()));
+        }
+        Ok(out)
+    };
+    match relative_to_root(&work_tree.root, dir) {
+        Some(relative) => read(&Tree::new(&work_tree.source), "", &relative),
+        None => {
+            let source = FsSource::new(dir);
+            read(&Tree::new(&source), &format!("{}/", dir.display()), "")
+        }
+    }
+}
+
+/// Checks the plain manifests under `dir` (absolute); `arg` is how the command line named it.
+pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Schemas>) -> Result<Run, Error> {
+    let name = relative_to_root(&work_tree.root, dir).unwrap_or_else(|| arg.to_string());
+    let mut run = Run::default();
+    let mut documents: Vec<(Value, Vec<String>)> = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (file, text) in files(work_tree, dir)? {
+        match crate::load::parse(&file, &text) {
+            Ok(docs) => {
+                documents.extend(docs.into_iter().filter(|d| !d.value.is_null()).map(|d| (d.value, vec![file.clone()])))
+            }
+            Err(d) => diagnostics.push(d),
+        }
+        run.texts.insert(&file, text);
+    }
+    let objects: Vec<Object> = documents.iter().map(|(value, sources)| Object::new(value, sources)).collect();
+    let context = Context { workloads: vec![default_ingress_gateway()], ..Context::default() };
+    let findings = analyzers::analyse(&objects, &context);
+    let mut validated = Vec::new();
+    if let Some(target) = bare_target() {
+        schemas.prepare(target).map_err(Trouble::Check)?;
+        for object in &objects {
+            let result = schemas.validate(target, object.value);
+            if result != Validation::Valid {
+                let trace = Trace::of(object.value, object);
+                validated.push(Validated { object: ResourceRef::of(object.value), result, trace });
+            }
+        }
+    }
+    let manifest = documents.first().map(|(_, sources)| sources[0].clone()).unwrap_or_else(|| name.clone());
+    let mut locator = super::Locator::new(&run.texts);
+    let suppressed = report_findings(findings, &[], &manifest, &mut locator, &mut diagnostics);
+    report_validation(&validated, &mut locator, &mut diagnostics);
+    run.environments.push(Environment { name, manifest, diagnostics, suppressed });
+    Ok(run)
+}

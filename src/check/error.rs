@@ -1,0 +1,84 @@
+//! What `meshedge check` finds besides the analyses ([`CheckError`]): the schema validation of
+//! the final objects and the suppression rules that hid nothing. Each variant gives its code,
+//! message and help in one place.
+
+use crate::analyzers::suppress::SuppressRule;
+use crate::diagnostic::{Code, Explain};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckError {
+    /// E701: a field its kind's schema refuses (`path` as the validator writes it).
+    SchemaInvalid { path: String, problem: String },
+    /// W702: an object of a kind no schema describes.
+    NoSchema { api_version: String, kind: String },
+    /// W703: a rule of `settings.check.suppress` that suppressed no finding.
+    UnusedSuppression { index: usize, rule: SuppressRule },
+}
+
+impl CheckError {
+    /// A failure line of the schema validator, `path: problem` (`<root>` when there is no path).
+    pub fn schema_failure(failure: &str) -> Self {
+        let (path, problem) = failure.split_once(": ").unwrap_or(("<root>", failure));
+        CheckError::SchemaInvalid { path: path.to_string(), problem: problem.to_string() }
+    }
+}
+
+impl Explain for CheckError {
+    fn code(&self) -> Code {
+        match self {
+            CheckError::SchemaInvalid { .. } => Code::E701,
+            CheckError::NoSchema { .. } => Code::W702,
+            CheckError::UnusedSuppression { .. } => Code::W703,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            CheckError::SchemaInvalid { path, problem } => format!("`{path}`: {problem}"),
+            CheckError::NoSchema { api_version, kind } => {
+                format!("no schema for {kind} ({api_version}): the object is not validated")
+            }
+            CheckError::UnusedSuppression { index, rule } => {
+                format!("`settings.check.suppress[{index}]` (code {}) suppresses no finding", rule.code)
+            }
+        }
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(
+            match self {
+                CheckError::SchemaInvalid { .. } => {
+                    "fix the field as the kind's schema says (the API server would refuse or drop it)"
+                }
+                CheckError::NoSchema { .. } => {
+                    "give its CustomResourceDefinition with `--schemas DIR` or in the repository's `schemas/` directory"
+                }
+                CheckError::UnusedSuppression { .. } => "remove the rule, or fix its code, kind, name or namespace",
+            }
+            .to_string(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_variant_has_its_code_and_a_lowercase_message() {
+        let all = [
+            CheckError::schema_failure("spec.servers[0].foo: unknown field"),
+            CheckError::NoSchema { api_version: "example.com/v1".into(), kind: "Widget".into() },
+            CheckError::UnusedSuppression {
+                index: 2,
+                rule: SuppressRule { code: "A606".into(), ..Default::default() },
+            },
+        ];
+        let codes: Vec<Code> = all.iter().map(Explain::code).collect();
+        assert_eq!(codes, [Code::E701, Code::W702, Code::W703]);
+        assert_eq!(all[0].message(), "`spec.servers[0].foo`: unknown field");
+        assert_eq!(CheckError::schema_failure("expected object").message(), "`<root>`: expected object");
+        assert!(all[2].message().starts_with("`settings.check.suppress[2]` (code A606)"));
+        assert!(all.iter().all(|e| e.help().is_some()));
+    }
+}
