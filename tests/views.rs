@@ -45,8 +45,8 @@ fn explain_lists_the_patches_of_an_object_in_order_with_values_before_and_after(
     assert!(text.contains("add /spec/strategy\n       before: (absent)\n       after:  {\"rollingUpdate\""), "{text}");
     assert!(text.contains("EdgeRequest reports (base/tenants/reports/reports.yaml:5)"), "{text}");
     assert!(text.contains("environments/prod/meshedge.yaml"), "{text}");
-    // The seam for the flow stage says what it is.
-    assert!(text.contains("flows it decides\n  (not evaluated"), "{text}");
+    // The pods of the gateway are the flow model's, not the Deployment's: it decides no flow.
+    assert!(text.contains("flows it decides\n  none\n"), "{text}");
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn explain_json_gives_the_same_for_tools() {
     assert_eq!(patches[1]["before"], Value::Null, "absent before");
     assert_eq!(patches[1]["after"]["type"], "RollingUpdate");
     assert_eq!(json["layers"], serde_json::json!(["base", "environments/prod"]));
-    assert!(json["flows"].is_null(), "no flow stage yet: {json}");
+    assert_eq!(json["flows"], serde_json::json!([]), "the gateway's pods, not its Deployment, decide flows");
     let requests = json["requests"].as_array().unwrap();
     assert!(requests.iter().any(|r| r["kind"] == "EdgeRequest" && r["line"].is_u64()), "{json}");
 }
@@ -228,4 +228,26 @@ fn graph_of_one_tenant_keeps_its_hosts_only() {
     assert!(stderr.contains("`shop`"), "{stderr}");
     let output = run(&["graph", "prod", "--format", "png"]);
     assert_eq!(output.status.code(), Some(2), "an unknown format is a usage error");
+}
+
+/// The flows an object takes part in deciding, with their verdicts: the policy that opens the
+/// admin gateway decides every flow to its host, the foreign issuer's token blocked among them.
+#[test]
+fn explain_lists_the_flows_an_object_decides() {
+    let text = stdout(&["explain", "prod", "NetworkPolicy/istio-internal/meshedge-gateway-admin"]);
+    let flows = &text[text.find("flows it decides\n").expect("a flows section")..];
+    let host = "internet → shop-admin.internal.prod.example.com:443 / → service/shop/shop-admin:8080";
+    assert!(flows.contains(&format!("ingress {host} with credential token: allowed")), "{flows}");
+    assert!(flows.contains(&format!("ingress {host} with credential foreign-token: blocked")), "{flows}");
+    assert!(!flows.contains("reports.internal.corp.example"), "another gateway's host: {flows}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&[
+        "explain",
+        "prod",
+        "NetworkPolicy/istio-internal/meshedge-gateway-admin",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let listed = json["flows"].as_array().expect("flows, evaluated");
+    assert!(listed.iter().any(|f| f["verdict"] == "allowed" && f["direction"] == "ingress"), "{listed:?}");
 }

@@ -6,8 +6,9 @@
 //! operation did. The object is named `KIND/NAMESPACE/NAME`, `KIND/NAME` (a cluster object) or a
 //! unique prefix of either, the kind without case ([`find`]).
 //!
-//! The flows the object decides are the flow stage's to give: [`Explanation::flows`] stays `None`
-//! until the build carries them, and every format says so.
+//! The build also keeps its flows ([`Options::report_flows`]), so an environment whose flows break
+//! the requests can still be explained: [`Explanation::flows`] lists every flow of SPEC §5.1 one of
+//! whose layers this object takes part in deciding, with its verdict.
 
 mod text;
 
@@ -46,7 +47,7 @@ pub struct Place {
     pub line: Option<usize>,
 }
 
-/// A flow the object decides (filled by the flow stage; see [`Explanation::flows`]).
+/// A flow the object takes part in deciding: a step of its verdict names the object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecidedFlow {
     pub direction: String,
@@ -83,7 +84,8 @@ pub struct Explanation {
 /// Builds the environment at `env_dir`, recording patches, and explains the object `query` names;
 /// the build comes along for its warnings.
 pub fn explain(source: &dyn Source, env_dir: &str, query: &str) -> Result<(Explanation, Build), Error> {
-    let build = compiler::compile_with(source, env_dir, &Options { record_patches: true, ..Default::default() })?;
+    let options = Options { record_patches: true, report_flows: true, ..Default::default() };
+    let build = compiler::compile_with(source, env_dir, &options)?;
     let object = find(&build.objects, query).map_err(|error| match error {
         UsageError::UnknownObject { query, near, .. } => {
             UsageError::UnknownObject { query, environment: build.environment.clone(), near }
@@ -156,7 +158,7 @@ pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
         requests: Vec::new(),
         resources: Vec::new(),
         patches: object.changes.iter().map(|step| masked(step, &object.reference)).collect(),
-        flows: None,
+        flows: build.flows.as_ref().map(|report| decided_flows(report, &object.reference)),
     };
     let mut used = BTreeSet::new();
     for file in &object.sources {
@@ -230,3 +232,27 @@ fn masked(step: &PatchStep, object: &ResourceRef) -> PatchStep {
 
 #[cfg(test)]
 mod tests;
+
+/// The flows of `report` one of whose steps names `object` (by kind, namespace and name), in the
+/// report's order.
+fn decided_flows(report: &crate::flows::Report, object: &ResourceRef) -> Vec<DecidedFlow> {
+    let names = |r: &crate::flows::ObjectRef| {
+        r.kind == object.kind && r.name == object.name && r.namespace.as_deref() == object.namespace.as_deref()
+    };
+    let mut out = Vec::new();
+    report.each(|evaluated| {
+        let verdict = &evaluated.verdict;
+        if verdict.steps.iter().any(|step| step.decided_by.iter().any(names)) || verdict.decided_by.iter().any(names) {
+            let flow = &evaluated.flow;
+            let described = crate::flows::stage::describe(flow);
+            let to = described.split_once(" → ").map_or(described.as_str(), |(_, to)| to).to_string();
+            out.push(DecidedFlow {
+                direction: flow.direction.as_str().to_string(),
+                from: flow.from.clone(),
+                to,
+                verdict: verdict.verdict.to_string(),
+            });
+        }
+    });
+    out
+}

@@ -76,12 +76,11 @@ pub fn render_text(e: &Explanation) -> String {
     }
     out.push_str("\nflows it decides\n");
     match &e.flows {
-        None => out.push_str("  (not evaluated: this build does not run the flow stage)\n"),
+        None => out.push_str("  (not evaluated)\n"),
         Some(flows) if flows.is_empty() => out.push_str("  none\n"),
         Some(flows) => {
             for f in flows {
-                let _ =
-                    writeln!(out, "  {} {} -> {}: {}", f.direction, printable(&f.from), printable(&f.to), f.verdict);
+                let _ = writeln!(out, "  {} {} → {}: {}", f.direction, printable(&f.from), printable(&f.to), f.verdict);
             }
         }
     }

@@ -196,7 +196,9 @@ pub fn of_build(build: &Build, tenant: Option<&str>) -> Result<Graph, UsageError
 
 /// Builds the environment at `env_dir` and draws it; the build comes along for its warnings.
 pub fn graph(source: &dyn Source, env_dir: &str, tenant: Option<&str>) -> Result<(Graph, Build), Error> {
-    let build = compiler::compile(source, env_dir)?;
+    // The flows are reported, not enforced: a graph helps most when they break the requests.
+    let options = compiler::Options { report_flows: true, ..Default::default() };
+    let build = compiler::compile_with(source, env_dir, &options)?;
     let graph = of_build(&build, tenant).map_err(|e| Error::Usage(e.report().into()))?;
     Ok((graph, build))
 }
