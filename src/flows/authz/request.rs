@@ -1,10 +1,8 @@
 //! The request an authorizing proxy sees: a [`Request`] (host, port, path, method, headers,
 //! tokens, session, [`Peer`]) with its verified tokens ([`Jwt`]), as the evaluation builds it →
-//! the attributes the rules read (`source.*`, `request.*`, claims, query parameters, cookies).
-//!
-//! The attributes are those of istio/api @1.24.3 `security/v1beta1/authorization_policy.proto`
-//! (`Source`, `Operation`, and the `when` keys of istio.io
-//! `docs/reference/config/security/conditions`).
+//! the attributes the rules read (`source.*`, `request.*`, claims, query parameters, cookies),
+//! as istio/api @1.24.3 `security/v1beta1/authorization_policy.proto` names them (`Source`,
+//! `Operation`, `Condition`).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
