@@ -1,7 +1,13 @@
-use serde_json::json;
+use std::collections::BTreeMap;
 
+use serde_json::{Value, json};
+
+use super::matching::request_principal_matches;
+use super::policy::HostKey;
 use super::*;
 use crate::flows::Origin;
+use crate::flows::pod::Pod;
+use crate::flows::selector::Labels;
 
 fn policies(objects: &[Value]) -> Policies {
     let mut p = Policies::new();

@@ -1,7 +1,12 @@
-use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::{Value, json};
+
+use super::hosts::exported_set;
+use super::virtual_service::resolve_gateway;
 use super::*;
 use crate::flows::Origin;
+use crate::flows::context::{IstioVersion, Pod};
 use crate::flows::selector::Labels;
 
 fn obj(kind: &str, ns: &str, name: &str, spec: Value) -> (ObjectRef, Value) {

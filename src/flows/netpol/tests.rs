@@ -1,7 +1,9 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
-use crate::flows::context::ContainerPort;
+use crate::flows::context::{ContainerPort, Network, Pod, Protocol};
+use crate::flows::net::Address;
+use crate::flows::selector::Labels;
 use crate::flows::{ObjectRef, Origin};
 
 fn policies(values: &[Value]) -> Policies {
