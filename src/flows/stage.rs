@@ -12,10 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::error::FlowError;
 use super::model::EgressProbe;
+use super::read::{Deployed, Read};
 use super::registry::Views;
 use super::requests::{self, Flow, Probes};
 use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
@@ -134,12 +133,14 @@ impl Hidden {
     }
 }
 
-/// Evaluates the flows of `plan` on `values` (the final objects of the kinds flows read);
+/// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed);
 /// `objects` (the build's objects) name the input files of the objects that decide a violation,
 /// `manifest` is where a violation that concerns no request is reported.
-pub(crate) fn run(plan: &Plan, values: Vec<Value>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
-    let ctx = setting::context(plan, &values);
-    let model = Model::new(values, ctx);
+pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
+    let deployed: Vec<&Deployed> = read.iter().filter_map(Read::deployed).collect();
+    let ctx = setting::context(plan, &deployed);
+    drop(deployed);
+    let model = Model::from_read(read, ctx);
     let namespaces = requests::tenant_namespaces(plan);
     let registry_only = plan.mesh.outbound == OutboundPolicy::RegistryOnly;
     let shut = requests::egress_shut(plan);
