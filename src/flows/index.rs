@@ -16,7 +16,7 @@ use super::exposure::Exposure;
 use super::istio::Routing;
 use super::netpol::{self, Namespaces};
 use super::ossm::ControlPlane;
-use super::read::Read;
+use super::read::{Read, Role, role};
 use super::selector::Labels;
 use super::{ObjectRef, Origin};
 
@@ -39,54 +39,6 @@ pub struct Index {
     /// The object that configures the mesh (ServiceMeshControlPlane or Istio), if any.
     pub mesh_config: Option<ObjectRef>,
     services_seen: BTreeSet<(String, String)>,
-}
-
-/// What the index does with objects of an API group and kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Role {
-    Namespace,
-    Service,
-    /// Deployments and the like: their pods.
-    Workload,
-    NetworkPolicy,
-    OvnFirewall,
-    SdnFirewall,
-    Route,
-    Gateway,
-    VirtualService,
-    ServiceEntry,
-    DestinationRule,
-    AuthorizationPolicy,
-    RequestAuthentication,
-    /// `ServiceMeshControlPlane`: the mesh's configuration and its platform objects.
-    ControlPlane,
-    MemberRoll,
-    /// `Istio`, `IstioOperator`: the mesh's configuration.
-    MeshConfig,
-}
-
-pub(super) fn role(group: &str, kind: &str) -> Option<Role> {
-    Some(match (group, kind) {
-        ("", "Namespace") => Role::Namespace,
-        ("", "Service") => Role::Service,
-        ("apps" | "batch" | "", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Pod") => {
-            Role::Workload
-        }
-        ("networking.k8s.io", "NetworkPolicy") => Role::NetworkPolicy,
-        ("k8s.ovn.org", "EgressFirewall") => Role::OvnFirewall,
-        ("network.openshift.io", "EgressNetworkPolicy") => Role::SdnFirewall,
-        ("route.openshift.io", "Route") => Role::Route,
-        ("networking.istio.io", "Gateway") => Role::Gateway,
-        ("networking.istio.io", "VirtualService") => Role::VirtualService,
-        ("networking.istio.io", "ServiceEntry") => Role::ServiceEntry,
-        ("networking.istio.io", "DestinationRule") => Role::DestinationRule,
-        ("security.istio.io", "AuthorizationPolicy") => Role::AuthorizationPolicy,
-        ("security.istio.io", "RequestAuthentication") => Role::RequestAuthentication,
-        ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
-        ("maistra.io", "ServiceMeshMemberRoll") => Role::MemberRoll,
-        ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => Role::MeshConfig,
-        _ => return None,
-    })
 }
 
 /// Whether flows read objects of this `apiVersion` and kind. [`Index::build`] passes over the

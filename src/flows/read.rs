@@ -13,10 +13,57 @@ use serde_json::Value;
 use super::authz::{AuthorizationPolicy, RequestAuthentication};
 use super::context::Pod;
 use super::exposure::{Route, Service};
-use super::index::{Role, role};
 use super::istio::{DestinationRule, Gateway, ServiceEntry, VirtualService};
 use super::netpol::Policy;
 use super::{ObjectRef, Origin};
+
+/// What the index does with objects of an API group and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Namespace,
+    Service,
+    /// Deployments and the like: their pods.
+    Workload,
+    NetworkPolicy,
+    OvnFirewall,
+    SdnFirewall,
+    Route,
+    Gateway,
+    VirtualService,
+    ServiceEntry,
+    DestinationRule,
+    AuthorizationPolicy,
+    RequestAuthentication,
+    /// `ServiceMeshControlPlane`: the mesh's configuration and its platform objects.
+    ControlPlane,
+    MemberRoll,
+    /// `Istio`, `IstioOperator`: the mesh's configuration.
+    MeshConfig,
+}
+
+pub(super) fn role(group: &str, kind: &str) -> Option<Role> {
+    Some(match (group, kind) {
+        ("", "Namespace") => Role::Namespace,
+        ("", "Service") => Role::Service,
+        ("apps" | "batch" | "", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Pod") => {
+            Role::Workload
+        }
+        ("networking.k8s.io", "NetworkPolicy") => Role::NetworkPolicy,
+        ("k8s.ovn.org", "EgressFirewall") => Role::OvnFirewall,
+        ("network.openshift.io", "EgressNetworkPolicy") => Role::SdnFirewall,
+        ("route.openshift.io", "Route") => Role::Route,
+        ("networking.istio.io", "Gateway") => Role::Gateway,
+        ("networking.istio.io", "VirtualService") => Role::VirtualService,
+        ("networking.istio.io", "ServiceEntry") => Role::ServiceEntry,
+        ("networking.istio.io", "DestinationRule") => Role::DestinationRule,
+        ("security.istio.io", "AuthorizationPolicy") => Role::AuthorizationPolicy,
+        ("security.istio.io", "RequestAuthentication") => Role::RequestAuthentication,
+        ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
+        ("maistra.io", "ServiceMeshMemberRoll") => Role::MemberRoll,
+        ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => Role::MeshConfig,
+        _ => return None,
+    })
+}
 
 /// A Deployment's identity and its containers' arguments (how the login proxies decide).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
-//! The flows stage: the final objects of a build (of the kinds [`super::index::reads`]) and the
-//! validated plan → every flow of SPEC §5.1 with its verdict ([`Report`]), and a diagnostic for
+//! The flows stage: the final objects of a build (of the kinds [`super::index::reads`], parsed as
+//! they were finished: [`super::read::Read`]) and the validated plan → every flow of SPEC §5.1 with its verdict ([`Report`]), and a diagnostic for
 //! each flow that breaks what the requests ask for ([`super::error::FlowError`]).
 //!
 //! Cost: the requested flows are a constant number per requested host, route and external host;
@@ -7,7 +7,9 @@
 //! one by one only where the host's ServiceEntries are exported to the namespace (or the
 //! outbound policy is `ALLOW_ANY`). Everywhere else the sidecar's registry view shuts it at the
 //! first step, the same for every such namespace: one evaluation per host stands for all of
-//! them ([`Hidden`]), so the stage grows with tenants + hosts, not tenants × hosts.
+//! them ([`Hidden`]). Which hosts a namespace sees comes from the `exportTo` lists of the hosts'
+//! ServiceEntries ([`super::registry::Views`]), so the stage grows with tenants + hosts, not
+//! tenants × hosts.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
