@@ -50,9 +50,9 @@ pub struct Finished {
     pub index: Index,
     /// Objects their schema refuses, or that have none.
     pub validated: Vec<Validated>,
-    /// The final objects of the kinds the flows stage reads (`flows::index::reads`), in the
-    /// value form: only those are kept, so memory grows with them, not with the whole output.
-    pub flow_objects: Vec<serde_json::Value>,
+    /// The final objects of the kinds the flows stage reads (`flows::index::reads`), parsed
+    /// ([`crate::flows::read::Read`]): a few hundred bytes each instead of their value form.
+    pub flow_objects: Vec<crate::flows::read::Read>,
 }
 
 impl Finished {
@@ -130,7 +130,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         }
         let Resource { sources, value, .. } = resource;
         if crate::flows::index::reads(&reference.api_version, &reference.kind) {
-            part.flow_objects.push(value);
+            part.flow_objects.extend(crate::flows::read::Read::of(value));
         }
         part.objects.push(Object {
             reference,

@@ -9,13 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::authz::{self, AuthorizationPolicy, RequestAuthentication};
+use super::authz;
 use super::context::{Context, MeshFlavor, Pod};
 use super::egress_firewall::{Firewall, Firewalls, Kind};
-use super::exposure::{Exposure, Route, Service};
-use super::istio::{DestinationRule, Gateway, Routing, ServiceEntry, VirtualService};
-use super::netpol::{self, Namespaces, Policy};
+use super::exposure::Exposure;
+use super::istio::Routing;
+use super::netpol::{self, Namespaces};
 use super::ossm::ControlPlane;
+use super::read::{Read, Role, role};
 use super::selector::Labels;
 use super::{ObjectRef, Origin};
 
@@ -40,54 +41,6 @@ pub struct Index {
     services_seen: BTreeSet<(String, String)>,
 }
 
-/// What the index does with objects of an API group and kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Namespace,
-    Service,
-    /// Deployments and the like: their pods.
-    Workload,
-    NetworkPolicy,
-    OvnFirewall,
-    SdnFirewall,
-    Route,
-    Gateway,
-    VirtualService,
-    ServiceEntry,
-    DestinationRule,
-    AuthorizationPolicy,
-    RequestAuthentication,
-    /// `ServiceMeshControlPlane`: the mesh's configuration and its platform objects.
-    ControlPlane,
-    MemberRoll,
-    /// `Istio`, `IstioOperator`: the mesh's configuration.
-    MeshConfig,
-}
-
-fn role(group: &str, kind: &str) -> Option<Role> {
-    Some(match (group, kind) {
-        ("", "Namespace") => Role::Namespace,
-        ("", "Service") => Role::Service,
-        ("apps" | "batch" | "", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Pod") => {
-            Role::Workload
-        }
-        ("networking.k8s.io", "NetworkPolicy") => Role::NetworkPolicy,
-        ("k8s.ovn.org", "EgressFirewall") => Role::OvnFirewall,
-        ("network.openshift.io", "EgressNetworkPolicy") => Role::SdnFirewall,
-        ("route.openshift.io", "Route") => Role::Route,
-        ("networking.istio.io", "Gateway") => Role::Gateway,
-        ("networking.istio.io", "VirtualService") => Role::VirtualService,
-        ("networking.istio.io", "ServiceEntry") => Role::ServiceEntry,
-        ("networking.istio.io", "DestinationRule") => Role::DestinationRule,
-        ("security.istio.io", "AuthorizationPolicy") => Role::AuthorizationPolicy,
-        ("security.istio.io", "RequestAuthentication") => Role::RequestAuthentication,
-        ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
-        ("maistra.io", "ServiceMeshMemberRoll") => Role::MemberRoll,
-        ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => Role::MeshConfig,
-        _ => return None,
-    })
-}
-
 /// Whether flows read objects of this `apiVersion` and kind. [`Index::build`] passes over the
 /// others, so a caller holding objects in another form need not read those into the value form.
 pub fn reads(api_version: &str, kind: &str) -> bool {
@@ -100,20 +53,26 @@ impl Index {
     /// control plane's NetworkPolicies, gateways and namespace labels, the context's namespace
     /// labels and pods.
     pub fn build(objects: impl IntoIterator<Item = Value>, ctx: &Context) -> Index {
+        Index::build_read(objects.into_iter().filter_map(Read::of), ctx)
+    }
+
+    /// [`Index::build`] of objects already parsed ([`Read::of`]), in the order given.
+    pub fn build_read(objects: impl IntoIterator<Item = Read>, ctx: &Context) -> Index {
         let mut index = Index::default();
         let mut smcp = None;
         let mut smmr = None;
-        for value in objects {
-            let Some(reference) = ObjectRef::of(&value, Origin::Output) else { continue };
-            match role(reference.group(), &reference.kind) {
-                Some(Role::ControlPlane) => {
-                    index.mesh_config = Some(reference);
-                    smcp = Some(value);
-                }
-                Some(Role::MemberRoll) => smmr = Some(value),
-                Some(Role::MeshConfig) => index.mesh_config = Some(reference),
-                Some(_) => index.add(reference, &value, ctx),
-                None => {}
+        for read in objects {
+            match read {
+                Read::Value(reference, value) => match role(reference.group(), &reference.kind) {
+                    Some(Role::ControlPlane) => {
+                        index.mesh_config = Some(reference);
+                        smcp = Some(value);
+                    }
+                    Some(Role::MemberRoll) => smmr = Some(value),
+                    Some(Role::MeshConfig) => index.mesh_config = Some(reference),
+                    _ => index.add_read(Read::Value(reference, value), ctx),
+                },
+                read => index.add_read(read, ctx),
             }
         }
         let control_plane = ctx.control_plane.clone().or_else(|| {
@@ -164,49 +123,55 @@ impl Index {
     }
 
     fn add(&mut self, reference: ObjectRef, value: &Value, ctx: &Context) {
+        if let Some(read) = Read::parse(reference, value.clone()) {
+            self.add_read(read, ctx);
+        }
+    }
+
+    fn add_read(&mut self, read: Read, ctx: &Context) {
         let rejected = |index: &mut Index, r: ObjectRef, why: String| index.rejected.push((r, why));
-        let Some(role) = role(reference.group(), &reference.kind) else { return };
-        match role {
-            Role::Namespace => self.namespaces.add_object(value),
-            Role::Service => {
-                let service = Service::parse(reference.clone(), value);
+        match read {
+            Read::Value(reference, value) => match role(reference.group(), &reference.kind) {
+                Some(Role::Namespace) => self.namespaces.add_object(&value),
+                Some(Role::OvnFirewall) => {
+                    self.firewalls.add(Firewall::parse(reference, Kind::Ovn, &value, ctx.dns_name_resolver));
+                }
+                Some(Role::SdnFirewall) => {
+                    self.firewalls.add(Firewall::parse(reference, Kind::Sdn, &value, ctx.dns_name_resolver));
+                }
+                // Read by `build_read`.
+                _ => {}
+            },
+            Read::Service(reference, service) => {
                 let ports = service.ports.iter().map(|p| p.port).collect();
                 self.services_seen.insert((service.namespace.clone(), service.name.clone()));
                 self.routing.add_service(reference, ports);
                 self.exposure.add_service(service);
             }
-            Role::Workload => {
-                if let Some(pod) = Pod::of_workload(value) {
+            Read::Workload(pod, _) => {
+                if let Some(pod) = pod {
                     self.add_pod(pod);
                 }
             }
-            Role::NetworkPolicy => match Policy::parse(reference.clone(), value) {
+            Read::NetworkPolicy(reference, policy) => match policy {
                 Ok(policy) => self.network_policies.add(policy),
                 Err(why) => rejected(self, reference, why),
             },
-            Role::OvnFirewall => {
-                self.firewalls.add(Firewall::parse(reference, Kind::Ovn, value, ctx.dns_name_resolver));
-            }
-            Role::SdnFirewall => {
-                self.firewalls.add(Firewall::parse(reference, Kind::Sdn, value, ctx.dns_name_resolver));
-            }
-            Role::Route => self.exposure.add_route(Route::parse(reference, value)),
-            Role::Gateway => self.routing.add_gateway(Gateway::parse(reference, value)),
-            Role::VirtualService => self.routing.add_virtual_service(VirtualService::parse(reference, value)),
-            Role::ServiceEntry => self.routing.add_service_entry(ServiceEntry::parse(reference, value)),
-            Role::DestinationRule => self.routing.add_destination_rule(DestinationRule::parse(reference, value)),
-            Role::AuthorizationPolicy => match AuthorizationPolicy::parse(reference.clone(), value) {
+            Read::Route(route) => self.exposure.add_route(route),
+            Read::Gateway(gateway) => self.routing.add_gateway(gateway),
+            Read::VirtualService(vs) => self.routing.add_virtual_service(vs),
+            Read::ServiceEntry(se) => self.routing.add_service_entry(se),
+            Read::DestinationRule(dr) => self.routing.add_destination_rule(dr),
+            Read::AuthorizationPolicy(reference, policy) => match policy {
                 Ok(Some(policy)) => self.authz.add_policy(policy),
                 Ok(None) => {}
                 Err(why) => rejected(self, reference, why),
             },
-            Role::RequestAuthentication => match RequestAuthentication::parse(reference.clone(), value) {
+            Read::RequestAuthentication(reference, ra) => match ra {
                 Ok(Some(ra)) => self.authz.add_authentication(ra),
                 Ok(None) => {}
                 Err(why) => rejected(self, reference, why),
             },
-            // Read by `build`.
-            Role::ControlPlane | Role::MemberRoll | Role::MeshConfig => {}
         }
     }
 

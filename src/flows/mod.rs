@@ -32,6 +32,8 @@ pub mod netpol;
 pub mod ossm;
 pub mod output;
 pub mod pod;
+pub mod read;
+mod registry;
 pub mod requests;
 pub mod selector;
 mod setting;

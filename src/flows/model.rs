@@ -21,6 +21,7 @@ use super::index::Index;
 use super::istio::{Destination, Probe, RouteKind, Routed, ServerMatch};
 use super::net::Address;
 use super::netpol::{Endpoint, Env, Port};
+use super::read::Read;
 use super::{Layer, ObjectRef, Outcome, Step, Verdict, least_open, most_open};
 
 /// What a client presents.
@@ -86,7 +87,12 @@ type Path = (Vec<Step>, Option<String>);
 impl Model {
     /// Indexes the objects (in the generic value form) with the context's facts.
     pub fn new(objects: impl IntoIterator<Item = Value>, ctx: Context) -> Model {
-        let index = Index::build(objects, &ctx);
+        Model::from_read(objects.into_iter().filter_map(Read::of), ctx)
+    }
+
+    /// [`Model::new`] of objects already parsed, in the order given.
+    pub fn from_read(objects: impl IntoIterator<Item = Read>, ctx: Context) -> Model {
+        let index = Index::build_read(objects, &ctx);
         let router_pod = ctx
             .router
             .as_ref()

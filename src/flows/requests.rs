@@ -18,7 +18,7 @@ use super::authz::Jwt;
 use super::model::{Credential, DirectProbe, EgressProbe, IngressProbe};
 use super::setting::SUBJECT;
 use crate::input::{EgressFirewallMode, IngressTls, OutboundPolicy};
-use crate::plan::{IngressHost, Place, Plan};
+use crate::plan::{EgressHost, IngressHost, Place, Plan};
 
 /// The host that stands for the internet outside the registry: `.invalid` is reserved and never
 /// names a real host (RFC 2606 §2), so no ServiceEntry or firewall rule names it.
@@ -213,10 +213,17 @@ fn foreign_tokens(plan: &Plan, host: &IngressHost, own: &str) -> Vec<Credential>
     out
 }
 
-/// The egress flows a namespace requested, those to the environment's other external hosts that
-/// `visible` says its registry view holds (the others are shut by the registry view: see
-/// [`super::stage`]), and the one to the internet outside the registry.
-pub(crate) fn egress(plan: &Plan, namespace: &str, tenant: &str, visible: impl Fn(&str) -> bool) -> Vec<Flow> {
+/// The egress flows of a namespace to `hosts` (each external host it requested, or whose
+/// ServiceEntries its registry view holds, in the plan's order: see [`super::registry`]), and
+/// the one to the internet outside the registry. The flows to the environment's other external
+/// hosts are shut by the registry view and stand for all namespaces at once ([`super::stage`]).
+/// Cost: one flow per host given.
+pub(crate) fn egress<'a>(
+    plan: &Plan,
+    namespace: &str,
+    tenant: &str,
+    hosts: impl IntoIterator<Item = &'a EgressHost>,
+) -> Vec<Flow> {
     let shut = egress_shut(plan);
     let mut out = Vec::new();
     let flow = |host: &str, port: u16, requested: bool, must_close: bool, place: Option<Place>| {
@@ -225,11 +232,11 @@ pub(crate) fn egress(plan: &Plan, namespace: &str, tenant: &str, visible: impl F
         flow.place = place;
         flow
     };
-    for host in &plan.egress_hosts {
+    for host in hosts {
         let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
         if let Some(place) = host.places.get(namespace) {
             out.push(flow(&host.host, port, true, false, Some(place.clone())));
-        } else if visible(&host.host) {
+        } else {
             let place = host.places.values().next().cloned();
             out.push(flow(&host.host, port, false, shut, place));
         }

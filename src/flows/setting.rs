@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::authz::{Jwt, OAuthProxy, Provider};
 use super::context::{Context, IstioVersion, Network, NetworkPlugin, OutboundPolicy};
 use super::pod::{ContainerPort, Pod};
+use super::read::Deployed;
 use crate::input::{EgressFirewallMode, Exposure, OutboundPolicy as OutboundSetting};
 use crate::plan::Plan;
 use crate::platform::Kind;
@@ -19,8 +20,8 @@ pub(crate) const SUBJECT: &str = "user";
 /// EgressFirewall and an unknown plugin otherwise; the OpenShift router on the pod network (the
 /// flows of the example environments are the same with a router on the host network); the
 /// outbound policy; the control plane's namespace as the root namespace; and the login providers
-/// as `objects` deploy them ([`providers`]).
-pub(crate) fn context(plan: &Plan, objects: &[Value]) -> Context {
+/// as the output's Deployments (`deployed`) run them ([`providers`]).
+pub(crate) fn context(plan: &Plan, deployed: &[&Deployed]) -> Context {
     let istio = IstioVersion::new(1, u16::try_from(plan.target.istio_version().minor()).unwrap_or(u16::MAX));
     let mut ctx = Context::new(istio, plan.flavor);
     if plan.target.is_openshift() {
@@ -41,7 +42,7 @@ pub(crate) fn context(plan: &Plan, objects: &[Value]) -> Context {
         OutboundSetting::AllowAny => OutboundPolicy::AllowAny,
     };
     ctx.root_namespace = plan.mesh.control_plane_namespace.clone();
-    ctx.providers = providers(plan, objects);
+    ctx.providers = providers(plan, deployed);
     ctx.gateways = gateways(plan);
     ctx
 }
@@ -90,25 +91,16 @@ fn gateways(plan: &Plan) -> Vec<(Value, Vec<Pod>)> {
 /// an `--extra-jwt-issuers` pair (`issuer=audience`) through without a session;
 /// `--set-authorization-header` puts the session's ID token upstream as `Authorization:
 /// Bearer`.
-fn providers(plan: &Plan, objects: &[Value]) -> std::collections::BTreeMap<String, Provider> {
+fn providers(plan: &Plan, deployed: &[&Deployed]) -> std::collections::BTreeMap<String, Provider> {
     let mut out = std::collections::BTreeMap::new();
     for gateway in plan.ingress_gateways.values() {
         let Some(oidc) = &gateway.oidc else { continue };
         let issuer = oidc.issuer.to_string();
         let client = oidc.client_id.to_string();
-        let deployed = objects.iter().find(|v| {
-            v.get("kind").and_then(Value::as_str) == Some("Deployment")
-                && v.pointer("/metadata/name").and_then(Value::as_str) == Some(gateway.login_proxy().as_str())
-                && v.pointer("/metadata/namespace").and_then(Value::as_str) == Some(gateway.namespace.as_str())
-        });
-        let args: Vec<String> = deployed
-            .and_then(|d| d.pointer("/spec/template/spec/containers"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .flat_map(|c| c.get("args").and_then(Value::as_array).into_iter().flatten())
-            .filter_map(|a| a.as_str().map(str::to_string))
-            .collect();
+        let deployed = deployed
+            .iter()
+            .find(|d| d.name == gateway.login_proxy().as_str() && d.namespace == gateway.namespace.as_str());
+        let args: &[String] = deployed.map_or(&[], |d| d.args.as_slice());
         let flag =
             |name: &str| args.iter().any(|a| a == name || a.strip_prefix(name).is_some_and(|rest| rest == "=true"));
         let (skip_bearer, set_authorization) = if deployed.is_some() {

@@ -1,5 +1,5 @@
-//! The flows stage: the final objects of a build (of the kinds [`super::index::reads`]) and the
-//! validated plan → every flow of SPEC §5.1 with its verdict ([`Report`]), and a diagnostic for
+//! The flows stage: the final objects of a build (of the kinds [`super::index::reads`], parsed as
+//! they were finished: [`super::read::Read`]) and the validated plan → every flow of SPEC §5.1 with its verdict ([`Report`]), and a diagnostic for
 //! each flow that breaks what the requests ask for ([`super::error::FlowError`]).
 //!
 //! Cost: the requested flows are a constant number per requested host, route and external host;
@@ -7,16 +7,17 @@
 //! one by one only where the host's ServiceEntries are exported to the namespace (or the
 //! outbound policy is `ALLOW_ANY`). Everywhere else the sidecar's registry view shuts it at the
 //! first step, the same for every such namespace: one evaluation per host stands for all of
-//! them ([`Hidden`]), so the stage grows with tenants + hosts, not tenants × hosts.
+//! them ([`Hidden`]). Which hosts a namespace sees comes from the `exportTo` lists of the hosts'
+//! ServiceEntries ([`super::registry::Views`]), so the stage grows with tenants + hosts, not
+//! tenants × hosts.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::error::FlowError;
-use super::istio::exported;
 use super::model::EgressProbe;
+use super::read::{Deployed, Read};
+use super::registry::Views;
 use super::requests::{self, Flow, Probes};
 use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
@@ -134,58 +135,37 @@ impl Hidden {
     }
 }
 
-/// Evaluates the flows of `plan` on `values` (the final objects of the kinds flows read);
+/// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed);
 /// `objects` (the build's objects) name the input files of the objects that decide a violation,
 /// `manifest` is where a violation that concerns no request is reported.
-pub(crate) fn run(plan: &Plan, values: Vec<Value>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
-    let ctx = setting::context(plan, &values);
-    let model = Model::new(values, ctx);
+pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
+    let deployed: Vec<&Deployed> = read.iter().filter_map(Read::deployed).collect();
+    let ctx = setting::context(plan, &deployed);
+    drop(deployed);
+    let model = Model::from_read(read, ctx);
     let namespaces = requests::tenant_namespaces(plan);
     let registry_only = plan.mesh.outbound == OutboundPolicy::RegistryOnly;
     let shut = requests::egress_shut(plan);
-    // Per external host, the tenant namespaces its ServiceEntries are exported to (`None`: all).
     let defaults = model.context().default_export_to.clone();
-    let visible: BTreeMap<&str, Option<BTreeSet<&str>>> = plan
-        .egress_hosts
-        .iter()
-        .map(|host| {
-            if !registry_only {
-                return (host.host.as_str(), None);
-            }
-            let entries = model.index().routing.service_entries_naming(&host.host);
-            let everywhere = entries.iter().any(|se| {
-                let list = if se.export_to.is_empty() { &defaults } else { &se.export_to };
-                list.iter().any(|e| e == "*")
-            });
-            if everywhere {
-                return (host.host.as_str(), None);
-            }
-            let some: BTreeSet<&str> = namespaces
-                .keys()
-                .filter(|ns| entries.iter().any(|se| exported(&se.export_to, &defaults, &se.namespace, ns)))
-                .map(String::as_str)
-                .collect();
-            (host.host.as_str(), Some(some))
-        })
-        .collect();
-    let is_visible = |ns: &str, host: &str| visible.get(host).is_none_or(|v| v.as_ref().is_none_or(|s| s.contains(ns)));
+    let views = Views::new(plan, &model.index().routing, &defaults, registry_only, &namespaces);
     let mut flows = requests::ingress(plan);
     for (ns, tenant) in &namespaces {
-        flows.extend(requests::egress(plan, ns, tenant, |host| is_visible(ns, host)));
+        flows.extend(requests::egress(plan, ns, tenant, views.hosts_of(ns)));
         flows.push(requests::direct(plan, ns, tenant));
     }
     // The pairs left out: one evaluation per host, which must be the registry's block.
     let mut hidden = Vec::new();
-    for host in &plan.egress_hosts {
-        let outside: Vec<(&String, &String)> =
-            namespaces.iter().filter(|(ns, _)| !host.places.contains_key(*ns) && !is_visible(ns, &host.host)).collect();
-        let Some((first, _)) = outside.first() else { continue };
+    for (host, seen) in views.each() {
+        // `None`: every namespace sees the host, each pair is a flow above.
+        let Some(seen) = seen else { continue };
+        let mut outside = namespaces.iter().filter(|(ns, _)| !seen.contains(ns.as_str()));
+        let Some((first, _)) = outside.next() else { continue };
         let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
-        let probe = EgressProbe { namespace: (*first).clone(), host: host.host.clone(), port, requested: false };
+        let probe = EgressProbe { namespace: first.clone(), host: host.host.clone(), port, requested: false };
         let verdict = model.evaluate_egress(&probe);
         if verdict.verdict != Outcome::Blocked {
             // Not the registry's block after all: evaluate each of them.
-            for (ns, tenant) in outside {
+            for (ns, tenant) in namespaces.iter().filter(|(ns, _)| !seen.contains(ns.as_str())) {
                 let mut flow = requests::egress_flow(ns, tenant, &host.host, port, false);
                 flow.must_close = shut;
                 flow.place = host.places.values().next().cloned();
@@ -193,18 +173,13 @@ pub(crate) fn run(plan: &Plan, values: Vec<Value>, objects: &[Object], manifest:
             }
             continue;
         }
-        let except = namespaces
-            .keys()
-            .filter(|ns| is_visible(ns, &host.host) || host.places.contains_key(*ns))
-            .cloned()
-            .collect();
         hidden.push(Hidden {
             host: host.host.clone(),
             port,
             place: host.places.values().next().cloned(),
             must_close: shut,
             verdict: Arc::new(verdict),
-            except,
+            except: seen.iter().map(|ns| ns.to_string()).collect(),
         });
     }
     let evaluated = parallel::map_owned(flows, |flow| {
