@@ -256,9 +256,9 @@ fn chain(
             debug!(objects = finished.objects.len(), "generated");
             Ok((finished, Diagnostics::new()))
         })?;
-    // `check` reports TLS without a CA as `istioctl analyze` does; a build leaves it out where the
-    // target's proxies verify the server against their CA bundle anyway.
-    let proxies_verify_without_ca = options.check.is_none() && plan.proxies_verify_without_ca();
+    // A TLS origination without a CA is a finding only where the target's proxies would not
+    // verify the server anyway: a platform fact, the same for `build` and `check`.
+    let proxies_verify_without_ca = plan.proxies_verify_without_ca();
     let context =
         analyzers::Context { proxies_verify_without_ca, secrets: plan.existing_secrets(), ..Default::default() };
     // Checked, evaluated and sorted at once; reported in stage order.

@@ -298,8 +298,21 @@ const PROD_MANIFEST: &str = "environments/prod/meshedge.yaml";
 /// The tampered example: a plain DestinationRule without a CA (A606 at its tls, line 8), a plain
 /// VirtualService naming a missing Gateway (A601 at line 6), and a patch breaking a generated
 /// Gateway's schema three ways and a generated Deployment's once (each E701 at its operation).
+///
+/// Its prod targets upstream Istio 1.20 with a control plane meshedge does not manage: there
+/// proxies verify a server only against a CA the DestinationRule names (meshedge writes the
+/// image's bundle into the ones it generates), so a plain DestinationRule without a CA is a
+/// finding. On the example's own targets (OSSM 2.5 managed, Istio 1.24) it is not.
 fn tampered() -> TempDir {
     let dir = example();
+    let manifest = dir.path().join(PROD_MANIFEST);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        "settings:\n",
+        "settings:\n  mesh:\n    flavor: istio\n    controlPlane: {version: v1.20, manage: false}\n",
+        1,
+    );
+    write(&manifest, &text);
     write(
         &dir.path().join("base/resources/extra.yaml"),
         "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: extra, namespace: istio-egress}\nspec:\n  host: extra.partner.example\n  trafficPolicy:\n    tls:\n      mode: SIMPLE\n---\napiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: extra, namespace: istio-ingress}\nspec:\n  hosts: [extra.apps.prod.example.com]\n  gateways: [istio-ingress/nowhere]\n  http:\n    - route: [{destination: {host: istio-ingressgateway.istio-ingress.svc.cluster.local}}]\n",
