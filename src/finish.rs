@@ -12,9 +12,10 @@ use crate::diagnostic::{Diagnostics, ResourceRef};
 use crate::generate::Pending;
 use crate::patch::{Matches, Patches};
 use crate::platform::Target;
+use crate::platform::constraint;
 use crate::render::{self, Form, Object};
 use crate::resource::{self, Resource};
-use crate::schema::{SchemaSet, Validation, constraint};
+use crate::schema::{SchemaSet, Validation};
 
 /// Validates final objects against their kind's schema for a target (`meshedge check`'s schemas).
 pub trait Validator: Send + Sync {

@@ -17,8 +17,9 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::finish::Validator;
+use crate::platform::constraint;
 use crate::platform::{AdmissionEngine, Target, admission_engine_schema_files};
-use crate::schema::{SchemaSet, Validation, constraint};
+use crate::schema::{SchemaSet, Validation};
 
 /// The directory of a repository whose CRDs `check` always reads.
 pub const REPOSITORY_SCHEMAS: &str = "schemas";

@@ -10,7 +10,6 @@
 //! `x-kubernetes-validations` (CEL) are ignored.
 
 mod check;
-pub mod constraint;
 #[cfg(test)]
 mod tests;
 
