@@ -239,7 +239,7 @@ fn chain(
         validate: options.check.as_ref().map(|v| (&*v.0, plan.target)),
         record: options.record_patches,
     };
-    let Finished { objects, matches, diagnostics, index, validated, flow_objects } =
+    let Finished { objects, matches, diagnostics, index, mut validated, flow_objects, templates } =
         stage("generate", warnings, || {
             let parts = parallel::in_order(
                 |hand_on| {
@@ -256,9 +256,14 @@ fn chain(
             debug!(objects = finished.objects.len(), "generated");
             Ok((finished, Diagnostics::new()))
         })?;
-    // `check` reports TLS without a CA as `istioctl analyze` does; a build leaves it out where the
-    // target's proxies verify the server against their CA bundle anyway.
-    let proxies_verify_without_ca = options.check.is_none() && plan.proxies_verify_without_ca();
+    if let Some((validator, _)) = how.validate {
+        let templates: Vec<&serde_json::Value> = templates.iter().collect();
+        finish::validate_constraints(validator, &templates, &mut validated);
+    }
+    drop(templates);
+    // A TLS origination without a CA is a finding only where the target's proxies would not
+    // verify the server anyway: a platform fact, the same for `build` and `check`.
+    let proxies_verify_without_ca = plan.proxies_verify_without_ca();
     let context =
         analyzers::Context { proxies_verify_without_ca, secrets: plan.existing_secrets(), ..Default::default() };
     // Checked, evaluated and sorted at once; reported in stage order.

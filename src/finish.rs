@@ -12,13 +12,19 @@ use crate::diagnostic::{Diagnostics, ResourceRef};
 use crate::generate::Pending;
 use crate::patch::{Matches, Patches};
 use crate::platform::Target;
+use crate::platform::constraint;
 use crate::render::{self, Form, Object};
 use crate::resource::{self, Resource};
-use crate::schema::Validation;
+use crate::schema::{SchemaSet, Validation};
 
 /// Validates final objects against their kind's schema for a target (`meshedge check`'s schemas).
 pub trait Validator: Send + Sync {
     fn validate(&self, target: Target, object: &Value) -> Validation;
+
+    /// The schemas of the Gatekeeper constraints of `templates` (ConstraintTemplates of the same
+    /// build), as Gatekeeper derives them ([`constraint::constraint_crd`]). A template that does
+    /// not make one is left out: its constraints stay without a schema.
+    fn constraint_schemas(&self, templates: &[&Value]) -> SchemaSet;
 }
 
 /// A validator to run on every final object, for the target of the build.
@@ -37,6 +43,49 @@ pub struct Validated {
     pub object: ResourceRef,
     pub result: Validation,
     pub trace: Trace,
+    /// The object itself while its schema depends on other objects of the build (a Gatekeeper
+    /// constraint, on its ConstraintTemplate): see [`validate_constraints`].
+    pub pending: Option<Value>,
+}
+
+impl Validated {
+    /// The outcome of validating `value`; the object is kept when it is a constraint with no
+    /// schema yet.
+    pub fn new(object: ResourceRef, result: Validation, trace: Trace, value: &Value) -> Validated {
+        let pending = matches!(result, Validation::NoSchema { .. }
+            if object.api_version.split_once('/').is_some_and(|(group, _)| group == constraint::GROUP))
+        .then(|| value.clone());
+        Validated { object, result, trace, pending }
+    }
+}
+
+/// Whether `value` is a Gatekeeper ConstraintTemplate.
+pub fn is_constraint_template(value: &Value) -> bool {
+    value.get("kind").and_then(Value::as_str) == Some("ConstraintTemplate")
+        && value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.split_once('/').is_some_and(|(group, _)| group == "templates.gatekeeper.sh"))
+}
+
+/// Validates the constraints among `validated` that had no schema against the schemas their
+/// ConstraintTemplates (`templates`, of the same build) define; those now valid are dropped.
+pub fn validate_constraints(validator: &dyn Validator, templates: &[&Value], validated: &mut Vec<Validated>) {
+    if validated.iter().all(|v| v.pending.is_none()) {
+        return;
+    }
+    let set = validator.constraint_schemas(templates);
+    validated.retain_mut(|v| {
+        let Some(value) = v.pending.take() else { return true };
+        match set.validate(&value) {
+            Validation::Valid => false,
+            Validation::NoSchema { .. } => true,
+            invalid => {
+                v.result = invalid;
+                true
+            }
+        }
+    });
 }
 
 /// Objects finished, and what finishing them found.
@@ -53,6 +102,8 @@ pub struct Finished {
     /// The final objects of the kinds the flows stage reads (`flows::index::reads`), parsed
     /// ([`crate::flows::read::Read`]): a few hundred bytes each instead of their value form.
     pub flow_objects: Vec<crate::flows::read::Read>,
+    /// The Gatekeeper ConstraintTemplates, when validating: their constraints' schemas.
+    pub templates: Vec<Value>,
 }
 
 impl Finished {
@@ -67,6 +118,7 @@ impl Finished {
             all.index.extend(part.index);
             all.validated.extend(part.validated);
             all.flow_objects.extend(part.flow_objects);
+            all.templates.extend(part.templates);
         }
         all
     }
@@ -115,7 +167,10 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
             let result = validator.validate(target, &resource.value);
             if result != Validation::Valid {
                 let trace = Trace::of(&resource.value, &analysed);
-                part.validated.push(Validated { object: reference.clone(), result, trace });
+                part.validated.push(Validated::new(reference.clone(), result, trace, &resource.value));
+            }
+            if is_constraint_template(&resource.value) {
+                part.templates.push(resource.value.clone());
             }
         }
         let text = render::object_text(&resource.value, how.form, &mut scratch);

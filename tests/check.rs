@@ -291,6 +291,54 @@ fn the_example_production_environment_checks_clean() {
 fn every_example_environment_checks_clean() {
     let out = meshedge(&common::repo_root(), &["check", "--all", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", findings(&out));
+    // No warning either: every emitted kind has its schema (the Sail `Istio` of dev, the
+    // Gatekeeper templates and constraints of prod), and no TLS-without-CA finding is reported
+    // where the target's proxies verify the server anyway.
+    assert_eq!(findings(&out), Vec::<Found>::new());
+}
+
+const TEMPLATE: &str = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: denyall}\nspec:\n  crd:\n    spec:\n      names: {kind: DenyAll}\n      validation:\n        openAPIV3Schema:\n          type: object\n          properties:\n            message: {type: string}\n  targets:\n    - target: admission.k8s.gatekeeper.sh\n      rego: \"package denyall\"\n";
+
+/// The kinds meshedge emits from the settings, each valid and then broken once: the Sail
+/// operator's `Istio`, a Gatekeeper ConstraintTemplate, a constraint (whose schema comes from
+/// that template), a Kyverno ClusterPolicy. (manifests, the invalid one's line)
+fn settings_kind_cases() -> Vec<(&'static str, String, String, u64)> {
+    let istio = "apiVersion: sailoperator.io/v1\nkind: Istio\nmetadata: {name: default}\nspec:\n  namespace: istio-system\n  version: v1.24.3\n";
+    let constraint = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: DenyAll\nmetadata: {name: deny}\nspec:\n  enforcementAction: deny\n  match:\n    kinds: [{apiGroups: [route.openshift.io], kinds: [Route]}]\n  parameters: {message: no}\n";
+    let policy = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: p}\nspec:\n  validationFailureAction: Enforce\n  rules:\n    - name: r\n      match: {any: [{resources: {kinds: [Pod]}}]}\n      validate: {message: m, pattern: {metadata: {labels: {app: \"?*\"}}}}\n";
+    vec![
+        ("Istio", istio.to_string(), istio.replace("  version: v1.24.3", "  version: v1.24.3\n  colour: blue"), 7),
+        ("ConstraintTemplate", TEMPLATE.to_string(), TEMPLATE.replace("  targets:", "  colour: blue\n  targets:"), 13),
+        (
+            "DenyAll",
+            format!("{TEMPLATE}---\n{constraint}"),
+            format!("{TEMPLATE}---\n{}", constraint.replace("{message: no}", "{message: no, colour: blue}")),
+            24,
+        ),
+        ("ClusterPolicy", policy.to_string(), policy.replace("  rules:", "  colour: blue\n  rules:"), 6),
+    ]
+}
+
+#[test]
+fn the_kinds_made_from_settings_have_schemas_and_refuse_unknown_fields() {
+    for (kind, valid, invalid, line) in settings_kind_cases() {
+        let out = check_bare(&valid, &[]);
+        assert_eq!(out.status.code(), Some(0), "{kind} valid: {:?}", findings(&out));
+        assert_eq!(findings(&out), Vec::<Found>::new(), "{kind}: validated, not listed as W702");
+        let out = check_bare(&invalid, &[]);
+        assert_eq!(out.status.code(), Some(1), "{kind} invalid: {:?}", findings(&out));
+        let found = findings(&out);
+        assert_eq!(found, [("E701".to_string(), None, Some("manifests/edge.yaml".to_string()), Some(line))], "{kind}");
+    }
+}
+
+#[test]
+fn a_constraint_without_its_template_is_listed_as_without_schema() {
+    let (_, _, invalid, _) = settings_kind_cases().swap_remove(2);
+    let alone = invalid.split("---\n").nth(1).expect("the constraint");
+    let out = check_bare(alone, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(codes(&out), ["W702"]);
 }
 
 const PROD_MANIFEST: &str = "environments/prod/meshedge.yaml";
@@ -298,8 +346,21 @@ const PROD_MANIFEST: &str = "environments/prod/meshedge.yaml";
 /// The tampered example: a plain DestinationRule without a CA (A606 at its tls, line 8), a plain
 /// VirtualService naming a missing Gateway (A601 at line 6), and a patch breaking a generated
 /// Gateway's schema three ways and a generated Deployment's once (each E701 at its operation).
+///
+/// Its prod targets upstream Istio 1.20 with a control plane meshedge does not manage: there
+/// proxies verify a server only against a CA the DestinationRule names (meshedge writes the
+/// image's bundle into the ones it generates), so a plain DestinationRule without a CA is a
+/// finding. On the example's own targets (OSSM 2.5 managed, Istio 1.24) it is not.
 fn tampered() -> TempDir {
     let dir = example();
+    let manifest = dir.path().join(PROD_MANIFEST);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        "settings:\n",
+        "settings:\n  mesh:\n    flavor: istio\n    controlPlane: {version: v1.20, manage: false}\n",
+        1,
+    );
+    write(&manifest, &text);
     write(
         &dir.path().join("base/resources/extra.yaml"),
         "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: extra, namespace: istio-egress}\nspec:\n  host: extra.partner.example\n  trafficPolicy:\n    tls:\n      mode: SIMPLE\n---\napiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: extra, namespace: istio-ingress}\nspec:\n  hosts: [extra.apps.prod.example.com]\n  gateways: [istio-ingress/nowhere]\n  http:\n    - route: [{destination: {host: istio-ingressgateway.istio-ingress.svc.cluster.local}}]\n",

@@ -79,9 +79,12 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
             let result = schemas.validate(target, object.value);
             if result != Validation::Valid {
                 let trace = Trace::of(object.value, object);
-                validated.push(Validated { object: ResourceRef::of(object.value), result, trace });
+                validated.push(Validated::new(ResourceRef::of(object.value), result, trace, object.value));
             }
         }
+        let templates: Vec<&Value> =
+            objects.iter().map(|o| o.value).filter(|v| crate::finish::is_constraint_template(v)).collect();
+        crate::finish::validate_constraints(&**schemas, &templates, &mut validated);
     }
     let manifest = documents.first().map(|(_, sources)| sources[0].clone()).unwrap_or_else(|| name.clone());
     let mut locator = super::Locator::new(&run.texts);

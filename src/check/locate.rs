@@ -6,6 +6,9 @@
 //!   or its nearest written ancestor.
 //! - A generated object: the request it came from (a file under `tenants/`), at the `host` of
 //!   the ingress or egress item whose host the object carries, else the request's `spec`.
+//! - An object the settings make whole (the control plane of `mesh:`, the admission rules of
+//!   `enforcement:`), whatever requests it lists: the layer manifest that sets that key — the
+//!   environment's own first — at `settings.mesh` / `settings.enforcement`.
 //! - Otherwise the first layer manifest that made it, at `settings`.
 
 use std::collections::BTreeMap;
@@ -20,11 +23,53 @@ use crate::load::{self, Document};
 pub struct Locator<'a> {
     texts: &'a SourceText,
     parsed: BTreeMap<String, Vec<Document>>,
+    /// The environment's manifest, preferred among the layers that set a key.
+    environment: Option<String>,
+}
+
+/// The file name of a layer manifest.
+const MANIFEST: &str = "meshedge.yaml";
+
+/// The settings key that makes objects of this API group whole: `mesh` for the control plane
+/// (the OSSM operator's SMCP and member roll, the Sail operator's `Istio`), `enforcement` for the
+/// admission rules (Gatekeeper, Kyverno, ValidatingAdmissionPolicy).
+fn settings_key(object: &ResourceRef) -> Option<&'static str> {
+    let group = object.api_version.split_once('/').map_or("", |(group, _)| group);
+    match group {
+        "maistra.io" | "sailoperator.io" => Some("mesh"),
+        "templates.gatekeeper.sh" | "constraints.gatekeeper.sh" | "kyverno.io" | "admissionregistration.k8s.io" => {
+            Some("enforcement")
+        }
+        _ => None,
+    }
 }
 
 impl<'a> Locator<'a> {
     pub fn new(texts: &'a SourceText) -> Self {
-        Locator { texts, parsed: BTreeMap::new() }
+        Locator { texts, parsed: BTreeMap::new(), environment: None }
+    }
+
+    /// A locator for the build of the environment whose manifest is `manifest`.
+    pub fn for_environment(texts: &'a SourceText, manifest: &str) -> Self {
+        Locator { texts, parsed: BTreeMap::new(), environment: Some(manifest.to_string()) }
+    }
+
+    /// The layer manifest among `sources` that sets `settings.<key>` (the environment's own
+    /// first, else the last), at that key.
+    fn in_settings(&mut self, sources: &[String], key: &str) -> Option<Location> {
+        let pointer = format!("/settings/{key}");
+        let manifests = sources.iter().filter(|f| f.rsplit('/').next() == Some(MANIFEST));
+        let mut setting: Vec<String> = Vec::new();
+        for file in manifests {
+            if self.documents(file).first().is_some_and(|doc| doc.value.pointer(&pointer).is_some()) {
+                setting.push(file.clone());
+            }
+        }
+        let file = match &self.environment {
+            Some(env) if setting.contains(env) => env.clone(),
+            _ => setting.pop()?,
+        };
+        self.documents(&file).first().map(|doc| Self::at(doc, &pointer))
     }
 
     fn documents(&mut self, file: &str) -> &[Document] {
@@ -44,6 +89,11 @@ impl<'a> Locator<'a> {
     pub fn locate(&mut self, object: &ResourceRef, trace: &Trace, pointer: &str) -> Option<Location> {
         if !pointer.is_empty()
             && let Some(place) = self.in_patches(trace, pointer)
+        {
+            return Some(place);
+        }
+        if let Some(key) = settings_key(object)
+            && let Some(place) = self.in_settings(&trace.sources, key)
         {
             return Some(place);
         }
@@ -176,6 +226,59 @@ pub fn pointer_of(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts() -> SourceText {
+        let mut texts = SourceText::default();
+        texts.insert(
+            "base/meshedge.yaml",
+            "kind: Layer\nmetadata: {name: base}\nsettings:\n  mesh:\n    flavor: ossm2\n  enforcement:\n    denyRoutes: true\n",
+        );
+        texts.insert(
+            "environments/prod/meshedge.yaml",
+            "kind: Environment\nmetadata: {name: prod}\nbases: [../../base]\nsettings:\n  enforcement:\n    admission: gatekeeper\n",
+        );
+        texts.insert("base/tenants/blog/tenant.yaml", "kind: Tenant\nmetadata: {name: blog}\nspec: {}\n");
+        texts
+    }
+
+    fn made_from(api_version: &str, kind: &str) -> (ResourceRef, Trace) {
+        let object =
+            ResourceRef { api_version: api_version.into(), kind: kind.into(), namespace: None, name: "x".into() };
+        let sources = ["base/meshedge.yaml", "base/tenants/blog/tenant.yaml", "environments/prod/meshedge.yaml"];
+        let trace = Trace { sources: sources.iter().map(|s| s.to_string()).collect(), ..Trace::default() };
+        (object, trace)
+    }
+
+    #[test]
+    fn objects_the_settings_make_point_at_their_settings_key() {
+        let texts = texts();
+        let mut locator = Locator::for_environment(&texts, "environments/prod/meshedge.yaml");
+        let place = |locator: &mut Locator<'_>, api_version: &str, kind: &str| {
+            let (object, trace) = made_from(api_version, kind);
+            let at = locator.locate(&object, &trace, "").expect("a place");
+            (at.file, at.line)
+        };
+        // Set by the environment and by its base: the environment's own setting.
+        assert_eq!(
+            place(&mut locator, "constraints.gatekeeper.sh/v1beta1", "MeshedgeDenyTenantRoutes"),
+            ("environments/prod/meshedge.yaml".to_string(), Some(5))
+        );
+        assert_eq!(
+            place(&mut locator, "templates.gatekeeper.sh/v1", "ConstraintTemplate"),
+            ("environments/prod/meshedge.yaml".to_string(), Some(5))
+        );
+        // Set by the base alone.
+        assert_eq!(place(&mut locator, "sailoperator.io/v1", "Istio"), ("base/meshedge.yaml".to_string(), Some(4)));
+        assert_eq!(
+            place(&mut locator, "maistra.io/v2", "ServiceMeshControlPlane"),
+            ("base/meshedge.yaml".to_string(), Some(4))
+        );
+        // Made for a request: the request, as before.
+        assert_eq!(
+            place(&mut locator, "networking.istio.io/v1", "DestinationRule").0,
+            "base/tenants/blog/tenant.yaml".to_string()
+        );
+    }
 
     #[test]
     fn schema_paths_become_pointers() {

@@ -111,7 +111,7 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &Arc<Sche
                 }
                 let mut diagnostics: Vec<Diagnostic> = build.diagnostics.iter().cloned().collect();
                 let rules: Vec<SuppressRule> = build.suppress.iter().map(SuppressRule::from).collect();
-                let mut locator = Locator::new(&build.texts);
+                let mut locator = Locator::for_environment(&build.texts, &manifest);
                 let findings = std::mem::take(&mut build.findings);
                 let suppressed = report_findings(findings, &rules, &manifest, &mut locator, &mut diagnostics);
                 report_validation(&build.validated, &mut locator, &mut diagnostics);

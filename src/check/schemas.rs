@@ -17,11 +17,15 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::finish::Validator;
-use crate::platform::Target;
+use crate::platform::constraint;
+use crate::platform::{AdmissionEngine, Target, admission_engine_schema_files};
 use crate::schema::{SchemaSet, Validation};
 
 /// The directory of a repository whose CRDs `check` always reads.
 pub const REPOSITORY_SCHEMAS: &str = "schemas";
+
+/// Gatekeeper's constraint match schema, under `data/`.
+const MATCH_CRD: &str = "schemas/gatekeeper-constraint-match.crd.yaml";
 
 /// `path\0length\0bytes` records, paths relative to `data/` (see build.rs).
 static BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.bundle"));
@@ -85,13 +89,30 @@ impl Loaded {
         Ok(path)
     }
 
+    /// The schema of a Gatekeeper constraint's `spec.match` (see [`constraint`]).
+    fn match_schema(&mut self) -> Result<Value, String> {
+        let path = self.data_dir()?.join(MATCH_CRD);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let docs = crate::load::parse(MATCH_CRD, &text).map_err(|d| format!("{MATCH_CRD}: {}", d.message))?;
+        docs.into_iter()
+            .find_map(|d| d.value.pointer(constraint::MATCH_POINTER).cloned())
+            .ok_or_else(|| format!("{MATCH_CRD}: no {}", constraint::MATCH_POINTER))
+    }
+
     /// The schema set of `target`, loaded on first use.
     fn target_set(&mut self, target: Target) -> Result<Arc<SchemaSet>, String> {
         if let Some((_, set)) = self.targets.iter().find(|(t, _)| *t == target) {
             return Ok(set.clone());
         }
         let data = self.data_dir()?;
-        let files = target.schema_files(&data).map_err(|e| e.to_string())?;
+        let mut files = target.schema_files(&data).map_err(|e| e.to_string())?;
+        // The admission engines' kinds, at the oldest release meshedge writes for: an object
+        // meant for every supported release must fit that one (ConstraintTemplate at Gatekeeper
+        // 3.16, ClusterPolicy at Kyverno 1.12).
+        for engine in [AdmissionEngine::Gatekeeper, AdmissionEngine::Kyverno] {
+            let releases = admission_engine_schema_files(engine, &data).map_err(|e| e.to_string())?;
+            files.extend(releases.into_iter().next().map(|(_, file)| file));
+        }
         let mut set = SchemaSet::new();
         for file in files {
             set.load_file(&file)?;
@@ -168,6 +189,28 @@ impl Schemas {
 impl Validator for Schemas {
     fn validate(&self, target: Target, object: &Value) -> Validation {
         Schemas::validate(self, target, object)
+    }
+
+    fn constraint_schemas(&self, templates: &[&Value]) -> SchemaSet {
+        let mut set = SchemaSet::new();
+        let match_schema = {
+            let mut loaded = self.loaded();
+            match loaded.match_schema() {
+                Ok(schema) => schema,
+                Err(e) => {
+                    loaded.trouble.get_or_insert(e);
+                    return set;
+                }
+            }
+        };
+        for template in templates {
+            let name = template.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+            if let Some(crd) = constraint::constraint_crd(template, &match_schema) {
+                // Two templates for one kind: the first one's schema stands.
+                _ = set.add_crd(crd, &format!("ConstraintTemplate {name}"));
+            }
+        }
+        set
     }
 }
 

@@ -17,6 +17,7 @@
 //! Without `cluster`, the oldest known cluster is assumed (see [`Target::new`]).
 
 mod api;
+pub mod constraint;
 mod error;
 mod fields;
 mod merge;

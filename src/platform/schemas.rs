@@ -23,8 +23,9 @@ enum Source {
     Kubernetes(&'static str),
     /// A file under `data/`, the same for every target.
     Fixed(&'static str),
-    /// No vendored schema (Telemetry, the Sail `Istio`), or one per engine release
-    /// ([`admission_engine_schema_files`]).
+    /// No vendored schema (Telemetry), one per engine release
+    /// ([`admission_engine_schema_files`]), or one derived from its ConstraintTemplate (a
+    /// Gatekeeper constraint).
     Elsewhere,
 }
 
@@ -58,13 +59,13 @@ fn source(kind: Kind) -> Source {
         Kind::EgressFirewall => Source::Fixed("schemas/ovn-egressfirewalls.crd.yaml"),
         Kind::EgressIP => Source::Fixed("schemas/ovn-egressips.crd.yaml"),
         Kind::Certificate => Source::Fixed("schemas/cert-manager-certificates.crd.yaml"),
+        // The Sail operator release whose `spec.version` list the platform model reads
+        // (istio-ecosystem/sail-operator 1.30.3, see `Target::sail_operator_accepts_version`).
+        Kind::IstioControlPlane => Source::Fixed("schemas/sail-istios.crd.yaml"),
         // meshedge never writes a Pod (its admission rules only match them).
-        Kind::Pod
-        | Kind::Telemetry
-        | Kind::IstioControlPlane
-        | Kind::ConstraintTemplate
-        | Kind::Constraint
-        | Kind::ClusterPolicy => Source::Elsewhere,
+        Kind::Pod | Kind::Telemetry | Kind::ConstraintTemplate | Kind::Constraint | Kind::ClusterPolicy => {
+            Source::Elsewhere
+        }
     }
 }
 
@@ -196,6 +197,9 @@ mod tests {
             "{files:?}"
         );
         assert_eq!(files.iter().filter(|f| f.contains("istio.io")).count(), 10);
+        // The Sail operator's `Istio` (sailoperator.io/v1), the control plane of `flavor: istio`.
+        assert!(files.contains(&"schemas/sail-istios.crd.yaml".into()), "{files:?}");
+        assert!(!names(&ossm("v2.5", "4.16")).iter().any(|f| f.contains("sail")));
     }
 
     #[test]

@@ -110,6 +110,22 @@ impl SchemaSet {
         Ok(())
     }
 
+    /// Registers the served versions of one CustomResourceDefinition given as a value (e.g. one
+    /// derived from another object); `source` names it in errors. Errors as for
+    /// [`SchemaSet::load_file`].
+    pub fn add_crd(&mut self, crd: Value, source: &str) -> Result<(), String> {
+        let mut staged = Vec::new();
+        self.collect(crd, source, &mut staged)?;
+        let new = self.admit(staged, source)?;
+        for entry in new.values() {
+            if let Root::Crd(s) = &entry.root {
+                collect_patterns(s, &mut self.patterns);
+            }
+        }
+        self.kinds.extend(new);
+        Ok(())
+    }
+
     fn stage(&mut self, path: &Path, source: &str) -> Result<BTreeMap<Gvk, Entry>, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{source}: {e}"))?;
         let mut staged = Vec::new();
@@ -123,6 +139,11 @@ impl SchemaSet {
                 self.collect(doc.value, source, &mut staged)?;
             }
         }
+        self.admit(staged, source)
+    }
+
+    /// The staged schemas not registered yet; one registered with another schema is an error.
+    fn admit(&self, staged: Vec<(Gvk, Root)>, source: &str) -> Result<BTreeMap<Gvk, Entry>, String> {
         let mut new: BTreeMap<Gvk, Entry> = BTreeMap::new();
         for (gvk, root) in staged {
             match new.get(&gvk).or_else(|| self.kinds.get(&gvk)) {
