@@ -537,3 +537,18 @@ fn an_unknown_environment_is_a_usage_error() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("E901"));
 }
+
+/// `meshedge check environments` checks each environment of the folder, as `--all` does, not the
+/// folder's layer documents as plain manifests.
+#[test]
+fn a_folder_of_environments_checks_each_environment() {
+    let out = meshedge(&common::repo_root(), &["check", "environments", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = json["environments"].as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
+    assert_eq!(names, ["dev", "prod", "staging"]);
+    // Any other directory without `meshedge.yaml` is still plain manifests.
+    let out = meshedge(&common::repo_root(), &["check", "base/resources", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["environments"].as_array().unwrap().len(), 1, "{json}");
+}

@@ -3,7 +3,7 @@
 //! ([`Tree::walk`]: hidden entries skipped, each file reached once, sizes limited), analysed and
 //! validated for the newest target meshedge models.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -22,6 +22,21 @@ use crate::source::{FsSource, Tree};
 /// Whether `path` is a directory to check as plain manifests: one without `meshedge.yaml`.
 pub fn is_bare(path: &Path) -> bool {
     path.is_dir() && !path.join(MANIFEST).is_file()
+}
+
+/// The environments of a folder of environments (`environments/`, `env/`, `envs/`): its
+/// subdirectories with a `meshedge.yaml`, sorted; empty for any other directory, which is then
+/// checked as plain manifests.
+pub fn environments_in(path: &Path) -> Vec<PathBuf> {
+    let folder = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if !crate::layers::layout::ENVIRONMENT_DIRS.contains(&folder) {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(path) else { return Vec::new() };
+    let mut found: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.is_dir() && p.join(MANIFEST).is_file()).collect();
+    found.sort();
+    found
 }
 
 /// The target a bare directory's manifests are validated for: [`Target::newest_known`].

@@ -76,7 +76,14 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
     let mut all = Run::default();
     for name in names {
         let path = if Path::new(name).is_absolute() { PathBuf::from(name) } else { cwd.join(name) };
-        if bare::is_bare(&path) {
+        let folder = bare::environments_in(&path);
+        if !folder.is_empty() {
+            // `meshedge check environments`: each environment in it.
+            for env in folder {
+                let dir = work_tree.environment(cwd, &env.to_string_lossy())?;
+                all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+            }
+        } else if bare::is_bare(&path) {
             all.extend(bare::directory(work_tree, &path, name, &schemas)?);
         } else {
             let dir = work_tree.environment(cwd, name)?;
