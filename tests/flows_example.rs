@@ -2,10 +2,10 @@
 //! `environments/prod` (OpenShift Service Mesh 2.5 → Istio 1.18 on OpenShift 4.16 with
 //! OVN-Kubernetes) and `environments/dev` (Istio 1.24 on Kubernetes).
 //!
-//! Tests named `defect_*` pin a verdict that is wrong for the product: a requested flow that
-//! is blocked, or an unrequested flow that is open. Each states the verdict the generators must
-//! produce once fixed; the fix turns its assertion around. The other tests pin verdicts that
-//! must stay as they are.
+//! Each test pins a verdict the product promises: a requested flow that gets through, or an
+//! unrequested one that stays shut, with the objects that decide it. Several were once wrong in
+//! the generated output (direct egress under enforcement, a login skipped by a header, gateways
+//! their clients could not reach, a login session refused by another host's token check).
 //!
 //! The contexts below are the platform facts the compiler must hand to the evaluation: the
 //! Istio version and flavor, the network plugin, the router, the outbound policy, the login
