@@ -1,6 +1,7 @@
 //! The compiler: the pipeline chained in one place.
 //!
 //! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
+//! refuse what the target would not take →
 //! index for the analyses → render → analyse → flows → sort. Each stage returns its diagnostics; the build reports those of the
 //! first stage with an error and goes no further, so later findings never pile onto input an
 //! earlier stage refused. Warnings travel with the result.

@@ -119,7 +119,8 @@ fn the_same_object_builds_on_istio_1_24() {
 fn a_group_the_repository_brings_is_not_judged_and_check_warns_w702() {
     let repo = example();
     let root = repo.path();
-    let widget = "apiVersion: widgets.example.com/v7\nkind: Widget\nmetadata: {name: w, namespace: shop}\nspec: {size: 3}\n";
+    let widget =
+        "apiVersion: widgets.example.com/v7\nkind: Widget\nmetadata: {name: w, namespace: shop}\nspec: {size: 3}\n";
     write(root, "environments/prod/resources/widget.yaml", widget);
     let build = meshedge(root, &["build", "environments/prod"]);
     assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
@@ -143,10 +144,8 @@ fn a_patch_that_removes_metadata_name_fails_naming_the_patch() {
     let line = text.lines().count() - 2;
     std::fs::write(&manifest, text).unwrap();
     let at = format!("--> environments/prod/meshedge.yaml:{line}:");
-    let fragments = [
-        at.as_str(),
-        "object `Deployment/istio-internal/internal-ingressgateway` has no `metadata.name` after patch",
-    ];
+    let fragments =
+        [at.as_str(), "object `Deployment/istio-internal/internal-ingressgateway` has no `metadata.name` after patch"];
     for output in [meshedge(root, &["build", "environments/prod"]), generate(root, "prod")] {
         let err = refused(&output, "E706", &fragments);
         let message = err.lines().find(|l| l.starts_with("error[E706]")).unwrap_or_default();
@@ -155,11 +154,8 @@ fn a_patch_that_removes_metadata_name_fails_naming_the_patch() {
     }
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("out");
-    let err = refused(
-        &meshedge(root, &["build", "environments/prod", "-o", dir.to_str().unwrap()]),
-        "E706",
-        &fragments,
-    );
+    let err =
+        refused(&meshedge(root, &["build", "environments/prod", "-o", dir.to_str().unwrap()]), "E706", &fragments);
     assert!(!err.contains("E904"), "{err}");
     refused(&meshedge(root, &["check", "environments/prod"]), "E706", &fragments);
 }

@@ -170,14 +170,16 @@ mod tests {
             api_version_by: Some(("p".into(), Location::at("environments/prod/meshedge.yaml", 7, 9))),
             ..Applied::default()
         };
-        let d = check(&object("security.istio.io/v1", "PeerAuthentication"), ossm_2_5(), &patched, None).expect("refused");
+        let d =
+            check(&object("security.istio.io/v1", "PeerAuthentication"), ossm_2_5(), &patched, None).expect("refused");
         assert_eq!(d.location, Some(Location::at("environments/prod/meshedge.yaml", 7, 9)));
     }
 
     #[test]
     fn a_kind_served_nowhere_says_why() {
         let kubernetes = Target::new(Flavor::Istio, "v1.24", ClusterSetting::Kubernetes("1.31")).expect("a target");
-        let d = check(&object("route.openshift.io/v1", "Route"), kubernetes, &Applied::default(), None).expect("refused");
+        let d =
+            check(&object("route.openshift.io/v1", "Route"), kubernetes, &Applied::default(), None).expect("refused");
         assert!(d.message.contains("only on openshift"), "{}", d.message);
     }
 }

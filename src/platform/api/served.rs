@@ -117,7 +117,9 @@ impl Target {
             Kind::AuthorizationPolicy | Kind::RequestAuthentication => {
                 v1_if(self.istio_at_least(17), "security.istio.io/v1", &[ApiVersion("security.istio.io/v1beta1")])
             }
-            Kind::PeerAuthentication => v1_if(stable, "security.istio.io/v1", &[ApiVersion("security.istio.io/v1beta1")]),
+            Kind::PeerAuthentication => {
+                v1_if(stable, "security.istio.io/v1", &[ApiVersion("security.istio.io/v1beta1")])
+            }
             Kind::Telemetry => v1_if(stable, "telemetry.istio.io/v1", &[ApiVersion("telemetry.istio.io/v1alpha1")]),
             Kind::ServiceMeshControlPlane => Served::At(vec![ApiVersion("maistra.io/v1"), written]),
             Kind::ConstraintTemplate | Kind::Constraint | Kind::ClusterPolicy => return None,

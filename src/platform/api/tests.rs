@@ -138,7 +138,8 @@ fn served_networking_versions_istio_crd_all_gen_1_16_7_to_1_24_6() {
     // maistra/istio-operator v2.5 istio-init: as Istio 1.18.
     let older = ["networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"];
     let newer = ["networking.istio.io/v1", "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"];
-    for kind in ["Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup"]
+    for kind in
+        ["Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup"]
     {
         assert_eq!(served(&ossm("v2.5", "4.16"), "networking.istio.io", kind), older, "{kind}");
         assert_eq!(served(&istio("v1.21.6", "1.29"), "networking.istio.io", kind), older, "{kind}");
@@ -157,7 +158,10 @@ fn served_networking_versions_istio_crd_all_gen_1_16_7_to_1_24_6() {
 fn served_security_versions_istio_crd_all_gen_1_17_and_1_22() {
     // AuthorizationPolicy and RequestAuthentication v1 from 1.17 (OSSM 2.5, not 2.4); PeerAuthentication from 1.22.
     let both = ["security.istio.io/v1", "security.istio.io/v1beta1"];
-    assert_eq!(served(&ossm("v2.4", "4.14"), "security.istio.io", "AuthorizationPolicy"), ["security.istio.io/v1beta1"]);
+    assert_eq!(
+        served(&ossm("v2.4", "4.14"), "security.istio.io", "AuthorizationPolicy"),
+        ["security.istio.io/v1beta1"]
+    );
     assert_eq!(served(&ossm("v2.5", "4.16"), "security.istio.io", "AuthorizationPolicy"), both);
     assert_eq!(served(&ossm("v2.5", "4.16"), "security.istio.io", "RequestAuthentication"), both);
     assert_eq!(served(&ossm("v2.6", "4.18"), "security.istio.io", "PeerAuthentication"), ["security.istio.io/v1beta1"]);
@@ -179,8 +183,13 @@ fn served_kubernetes_and_openshift_versions() {
         Some(Served::Nowhere(_))
     ));
     let k = istio("v1.24", "1.31");
-    assert!(matches!(k.served_versions("route.openshift.io", "Route"), Some(Served::Nowhere(r)) if r.contains("openshift")));
-    assert_eq!(served(&k, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy"), ["admissionregistration.k8s.io/v1"]);
+    assert!(
+        matches!(k.served_versions("route.openshift.io", "Route"), Some(Served::Nowhere(r)) if r.contains("openshift"))
+    );
+    assert_eq!(
+        served(&k, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        ["admissionregistration.k8s.io/v1"]
+    );
 }
 
 #[test]
@@ -200,7 +209,10 @@ fn the_suggested_version_is_the_one_meshedge_writes_else_the_most_stable() {
     assert_eq!(suggested("networking.istio.io", "VirtualService"), Some("networking.istio.io/v1beta1"));
     assert_eq!(suggested("networking.istio.io", "WorkloadEntry"), Some("networking.istio.io/v1beta1"));
     assert_eq!(suggested("security.istio.io", "AuthorizationPolicy"), Some("security.istio.io/v1beta1"));
-    assert_eq!(istio("v1.24", "1.31").suggested_version("networking.istio.io", "WorkloadGroup").map(ApiVersion::as_str), Some("networking.istio.io/v1"));
+    assert_eq!(
+        istio("v1.24", "1.31").suggested_version("networking.istio.io", "WorkloadGroup").map(ApiVersion::as_str),
+        Some("networking.istio.io/v1")
+    );
     assert_eq!(suggested("example.com", "Widget"), None);
 }
 
@@ -242,7 +254,11 @@ fn the_vendored_crds_of_each_target_serve_no_version_the_model_does_not_list() {
             for (group, kind, versions) in crds.iter() {
                 let Some(served) = t.served_versions(group, kind) else { continue };
                 for name in versions {
-                    assert!(served.includes(&format!("{group}/{name}")), "{t}: {group}/{name} {kind} ({})", file.display());
+                    assert!(
+                        served.includes(&format!("{group}/{name}")),
+                        "{t}: {group}/{name} {kind} ({})",
+                        file.display()
+                    );
                 }
             }
         }
