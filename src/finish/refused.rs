@@ -106,13 +106,13 @@ pub(crate) fn check(
         let at = place(applied.emptied.as_ref(), document, "", &resource.sources);
         return Some(Refused::Incomplete { object, missing, patch }.at(at).resource(resource.reference()));
     }
-    let object = resource.display();
     let api_version = resource.api_version();
     let (group, _) = split_api_version(api_version);
     let served = target.served_versions(group, resource.kind())?;
     if served.includes(api_version) {
         return None;
     }
+    let object = resource.display();
     let refused = match served {
         Served::At(all) => Refused::NotServed {
             object,
