@@ -1,6 +1,7 @@
 //! The compiler: the pipeline chained in one place.
 //!
 //! source → load and locate → resolve layers → merge → validate → generate → stamp → patch →
+//! refuse what the target would not take →
 //! index for the analyses → render → analyse → flows → sort. Each stage returns its diagnostics; the build reports those of the
 //! first stage with an error and goes no further, so later findings never pile onto input an
 //! earlier stage refused. Warnings travel with the result.
@@ -236,17 +237,18 @@ fn chain(
         patches: &patches,
         annotations: &options.annotations,
         form: options.form,
+        target: plan.target,
         validate: options.check.as_ref().map(|v| (&*v.0, plan.target)),
         record: options.record_patches,
     };
-    let Finished { objects, matches, diagnostics, index, mut validated, flow_objects, templates } =
+    let Finished { objects, matches, diagnostics, refused, index, mut validated, flow_objects, templates } =
         stage("generate", warnings, || {
             let parts = parallel::in_order(
                 |hand_on| {
                     let mut out = Generated::new(hand_on);
                     generate::generate(&plan, &mut out);
                     for doc in plain {
-                        out.push_pending(Pending::plain(doc.value, &doc.file));
+                        out.push_pending(Pending::plain_document(doc));
                     }
                     out.flush();
                 },
@@ -256,6 +258,8 @@ fn chain(
             debug!(objects = finished.objects.len(), "generated");
             Ok((finished, Diagnostics::new()))
         })?;
+    // An object the target would not take stops the build here, before anything reads it.
+    stage("final objects", warnings, || errors_only(refused).map(|w| ((), w)))?;
     if let Some((validator, _)) = how.validate {
         let templates: Vec<&serde_json::Value> = templates.iter().collect();
         finish::validate_constraints(validator, &templates, &mut validated);

@@ -1,6 +1,9 @@
-//! Finish: each generated (or plain) object, one at a time — stamped, patched, indexed for the
-//! analyses, validated against its schema when `meshedge check` asks, and rendered — so that
-//! only its text and identity are kept.
+//! Finish: each generated (or plain) object, one at a time — stamped, patched, refused when the
+//! target would not take it ([`refused`]: no `apiVersion`, `kind` or `metadata.name`, or an API
+//! version the target does not serve), indexed for the analyses, validated against its schema
+//! when `meshedge check` asks, and rendered — so that only its text and identity are kept.
+
+mod refused;
 
 use std::fmt;
 use std::sync::Arc;
@@ -95,6 +98,8 @@ pub struct Finished {
     pub matches: Matches,
     /// Patch errors.
     pub diagnostics: Diagnostics,
+    /// Objects the target would not take (E705, E706): left out of everything else.
+    pub refused: Diagnostics,
     /// What the analyses need of the objects.
     pub index: Index,
     /// Objects their schema refuses, or that have none.
@@ -115,6 +120,7 @@ impl Finished {
             all.objects.extend(part.objects);
             all.matches.add(&part.matches);
             all.diagnostics.extend(part.diagnostics);
+            all.refused.extend(part.refused);
             all.index.extend(part.index);
             all.validated.extend(part.validated);
             all.flow_objects.extend(part.flow_objects);
@@ -130,6 +136,8 @@ pub(crate) struct Finish<'a> {
     /// Set on every object after the patches.
     pub annotations: &'a [(String, String)],
     pub form: Form,
+    /// The platform the objects are for: every object must be one it serves.
+    pub target: Target,
     /// A schema validation of every object, for the build's target.
     pub validate: Option<(&'a dyn Validator, Target)>,
     /// Keep, per object, what every patch changed in it (`Object::changes`).
@@ -145,7 +153,8 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         ..Default::default()
     };
     let mut scratch = String::new();
-    for pending in batch {
+    for mut pending in batch {
+        let document = pending.document.take();
         let mut resource = pending.into_resource();
         resource::stamp(&mut resource);
         let mut changes = Vec::new();
@@ -153,6 +162,10 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         let applied = how.patches.apply(&mut resource, &mut part.matches, &mut part.diagnostics, recorder);
         for (key, value) in how.annotations {
             resource::annotate(&mut resource, key, value);
+        }
+        if let Some(refused) = refused::check(&resource, how.target, &applied, document.as_ref()) {
+            part.refused.push(refused);
+            continue;
         }
         let reference = resource.reference();
         let origin = applied.before.filter(|before| *before != reference);

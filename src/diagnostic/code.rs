@@ -79,7 +79,7 @@ codes! {
     // Check: schemas and suppression.
     E701 Error, W702 Warning, W703 Warning,
     // Final objects the cluster would refuse.
-    E704 Error,
+    E704 Error, E705 Error, E706 Error,
     // Flows.
     E801 Error, E802 Error,
     // Usage.

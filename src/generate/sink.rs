@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::load::Document;
 use crate::objects::Manifest;
 use crate::resource::Resource;
 
@@ -19,12 +20,22 @@ pub struct Pending {
     /// The input files it comes from, sorted.
     pub sources: Vec<String>,
     pub tenant: Option<String>,
+    /// The document a plain object was read from (its value taken), to point at its fields.
+    pub document: Option<Document>,
 }
 
 impl Pending {
     /// A plain object (a file under `resources/`), as it was read.
     pub fn plain(value: Value, file: &str) -> Pending {
-        Pending { build: Box::new(move || value), sources: vec![file.to_string()], tenant: None }
+        Pending { build: Box::new(move || value), sources: vec![file.to_string()], tenant: None, document: None }
+    }
+
+    /// A plain object read from `document`, which is kept (without its value) to locate the
+    /// object's fields in a diagnostic.
+    pub fn plain_document(mut document: Document) -> Pending {
+        let value = std::mem::take(&mut document.value);
+        let sources = vec![document.file.clone()];
+        Pending { build: Box::new(move || value), sources, tenant: None, document: Some(document) }
     }
 
     pub fn into_resource(self) -> Resource {
@@ -53,6 +64,7 @@ impl<'a> Generated<'a> {
             build: Box::new(move || manifest.into_value()),
             sources: sources.iter().cloned().collect(),
             tenant: tenant.map(str::to_string),
+            document: None,
         });
     }
 

@@ -18,7 +18,10 @@ pub enum MergeError {
     ExcludedUnknown {
         tenant: String,
     },
-    ResourceIncomplete,
+    /// E304: a plain resource without these of `apiVersion`, `kind`, `metadata.name`.
+    ResourceIncomplete {
+        missing: Vec<&'static str>,
+    },
     ResourceIsMeshedge {
         kind: String,
     },
@@ -61,7 +64,7 @@ impl Explain for MergeError {
             MergeError::Settings { .. } => Code::E301,
             MergeError::ExcludedButAdded { .. } => Code::E303,
             MergeError::ExcludedUnknown { .. } => Code::W302,
-            MergeError::ResourceIncomplete | MergeError::ResourceIsMeshedge { .. } => Code::E304,
+            MergeError::ResourceIncomplete { .. } | MergeError::ResourceIsMeshedge { .. } => Code::E304,
             MergeError::TenantElsewhere { .. } => Code::E306,
             MergeError::NoNamespaces => Code::E307,
             MergeError::RequestTwice { .. } => Code::E308,
@@ -81,7 +84,10 @@ impl Explain for MergeError {
                 format!("tenant `{tenant}` is excluded here but this environment adds to it")
             }
             MergeError::ExcludedUnknown { tenant } => format!("excluded tenant `{tenant}` does not exist"),
-            MergeError::ResourceIncomplete => "a resource needs `apiVersion`, `kind` and `metadata.name`".into(),
+            MergeError::ResourceIncomplete { missing } => {
+                let missing: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                format!("a resource has no {}", missing.join(", "))
+            }
             MergeError::ResourceIsMeshedge { kind } => format!("a `{kind}` document does not belong in resources/"),
             MergeError::TenantElsewhere { declared, directory } => {
                 format!("tenant `{declared}` is declared in the directory of tenant `{directory}`")
@@ -107,7 +113,9 @@ impl Explain for MergeError {
                 format!("remove `{tenant}` from `settings.tenants.exclude`, or remove this file")
             }
             MergeError::ExcludedUnknown { .. } => "remove it from `settings.tenants.exclude`".into(),
-            MergeError::ResourceIncomplete => "resources/ holds plain Kubernetes manifests".into(),
+            MergeError::ResourceIncomplete { .. } => {
+                "resources/ holds plain Kubernetes manifests, each with `apiVersion`, `kind` and `metadata.name`".into()
+            }
             MergeError::ResourceIsMeshedge { .. } => {
                 "tenant documents go under tenants/<tenant>/; layer settings go in meshedge.yaml".into()
             }

@@ -248,7 +248,10 @@ fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     let (api_version, kind) = doc.api_kind();
     let name = doc.str_at("/metadata/name");
     if api_version.is_none() || kind.is_none() || name.is_none() {
-        diagnostics.push(MergeError::ResourceIncomplete.at(doc.location("")));
+        let fields =
+            [("apiVersion", api_version.is_none()), ("kind", kind.is_none()), ("metadata.name", name.is_none())];
+        let missing = fields.into_iter().filter(|(_, absent)| *absent).map(|(field, _)| field).collect();
+        diagnostics.push(MergeError::ResourceIncomplete { missing }.at(doc.location("")));
     } else if api_version == Some(API_VERSION) {
         let kind = kind.unwrap_or_default().to_string();
         diagnostics.push(MergeError::ResourceIsMeshedge { kind }.at(doc.location("/kind")));

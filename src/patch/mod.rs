@@ -16,7 +16,7 @@ mod error;
 mod record;
 mod selector;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Explain, ResourceRef};
+use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location, ResourceRef};
 
 use crate::input::{LayerPatch, PatchTarget};
 use crate::resource::Resource;
@@ -203,6 +203,17 @@ pub struct Applied {
     pub names: Vec<String>,
     /// The object's identity before the first patch that selected it.
     pub before: Option<ResourceRef>,
+    /// The first patch (name, place) after which the object lacks `apiVersion`, `kind` or
+    /// `metadata.name`, when it had all three before.
+    pub emptied: Option<(String, Location)>,
+    /// The last patch (name, place) that changed the object's `apiVersion`.
+    pub api_version_by: Option<(String, Location)>,
+}
+
+/// Whether `value` has a non-empty `apiVersion`, `kind` and `metadata.name`.
+pub(crate) fn is_whole(value: &Value) -> bool {
+    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    text("/apiVersion") && text("/kind") && text("/metadata/name")
 }
 
 /// How many objects each patch matched, counted while objects are finished.
@@ -264,6 +275,8 @@ impl<'a> Patches<'a> {
             if let Some(count) = matches.0.get_mut(index) {
                 *count += 1;
             }
+            let whole = applied.emptied.is_none() && is_whole(&resource.value);
+            let api_version = resource.api_version().to_string();
             let mut recorded = Vec::new();
             if let Some(operations) = &patch.operations {
                 // Atomic: on error the object is left as it was.
@@ -305,6 +318,12 @@ impl<'a> Patches<'a> {
                     before,
                     after,
                 }));
+            }
+            if whole && !is_whole(&resource.value) {
+                applied.emptied = Some((patch.name.clone(), patch.location.clone()));
+            }
+            if resource.api_version() != api_version {
+                applied.api_version_by = Some((patch.name.clone(), patch.location.clone()));
             }
             applied.names.push(patch.name.clone());
         }

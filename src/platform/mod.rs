@@ -26,7 +26,7 @@ mod schemas;
 mod tls;
 mod version;
 
-pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite};
+pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite, Served};
 pub use error::TargetError;
 pub use fields::Field;
 pub use merge::{

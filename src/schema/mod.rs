@@ -215,7 +215,9 @@ impl SchemaSet {
         let Some(obj) = object.as_object() else { return Validation::Invalid(vec!["<root>: expected object".into()]) };
         let text = |k: &str| obj.get(k).and_then(Value::as_str);
         let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
-            return Validation::Invalid(vec!["apiVersion, kind: required string fields missing".into()]);
+            // One failure per field that is missing, so each is named exactly.
+            let missing = ["apiVersion", "kind"].into_iter().filter(|k| text(k).is_none());
+            return Validation::Invalid(missing.map(|k| format!("{k}: required string field missing")).collect());
         };
         let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
         let entry = self.kinds.get(&(group.to_string(), version.to_string(), kind.to_string()));

@@ -236,3 +236,18 @@ spec:
         ["metadata.name: length 13 is greater than maxLength 8", "metadata.uid: unknown field"]
     );
 }
+
+#[test]
+fn a_missing_api_version_or_kind_is_named_alone() {
+    let set = istio();
+    let mut g = gateway("networking.istio.io/v1");
+    g.as_object_mut().map(|m| m.remove("apiVersion"));
+    assert_eq!(errors(set, &g), ["apiVersion: required string field missing"]);
+    let mut g = gateway("networking.istio.io/v1");
+    g.as_object_mut().map(|m| m.remove("kind"));
+    assert_eq!(errors(set, &g), ["kind: required string field missing"]);
+    assert_eq!(
+        errors(set, &json!({"metadata": {"name": "x"}})),
+        ["apiVersion: required string field missing", "kind: required string field missing"]
+    );
+}

@@ -3,10 +3,12 @@
 use std::fmt;
 
 mod kind;
+mod served;
 
 use super::Target;
 use crate::input::Flavor;
 pub use kind::Kind;
+pub use served::Served;
 
 /// An `apiVersion` value, `group/version` (or `version` for the core group).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -123,3 +123,144 @@ fn admission_rules_match_pods_at_core_v1_and_routes_at_route_openshift_io_v1() {
         assert_eq!(t.api_version(kind).ok(), kind.admission_match_api_version(), "{kind}");
     }
 }
+
+fn served(target: &Target, group: &str, kind: &str) -> Vec<&'static str> {
+    match target.served_versions(group, kind) {
+        Some(Served::At(all)) => all.iter().map(|v| v.as_str()).collect(),
+        Some(Served::Nowhere(reason)) => panic!("{kind} served nowhere: {reason}"),
+        None => panic!("{group} {kind} unknown to the model"),
+    }
+}
+
+#[test]
+fn served_networking_versions_istio_crd_all_gen_1_16_7_to_1_24_6() {
+    // istio/istio crd-all.gen.yaml versions[].served: v1alpha3 and v1beta1 throughout, v1 from 1.22;
+    // maistra/istio-operator v2.5 istio-init: as Istio 1.18.
+    let older = ["networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"];
+    let newer = ["networking.istio.io/v1", "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"];
+    for kind in
+        ["Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup"]
+    {
+        assert_eq!(served(&ossm("v2.5", "4.16"), "networking.istio.io", kind), older, "{kind}");
+        assert_eq!(served(&istio("v1.21.6", "1.29"), "networking.istio.io", kind), older, "{kind}");
+        assert_eq!(served(&istio("v1.22", "1.29"), "networking.istio.io", kind), newer, "{kind}");
+        assert_eq!(served(&istio("v1.24.3", "1.31"), "networking.istio.io", kind), newer, "{kind}");
+    }
+    let t = istio("v1.24", "1.31");
+    assert_eq!(served(&t, "networking.istio.io", "EnvoyFilter"), ["networking.istio.io/v1alpha3"]);
+    assert_eq!(served(&t, "networking.istio.io", "ProxyConfig"), ["networking.istio.io/v1beta1"]);
+    assert_eq!(served(&t, "extensions.istio.io", "WasmPlugin"), ["extensions.istio.io/v1alpha1"]);
+    assert_eq!(served(&t, "telemetry.istio.io", "Telemetry"), ["telemetry.istio.io/v1", "telemetry.istio.io/v1alpha1"]);
+    assert_eq!(served(&ossm("v2.6", "4.18"), "telemetry.istio.io", "Telemetry"), ["telemetry.istio.io/v1alpha1"]);
+}
+
+#[test]
+fn served_security_versions_istio_crd_all_gen_1_17_and_1_22() {
+    // AuthorizationPolicy and RequestAuthentication v1 from 1.17 (OSSM 2.5, not 2.4); PeerAuthentication from 1.22.
+    let both = ["security.istio.io/v1", "security.istio.io/v1beta1"];
+    assert_eq!(
+        served(&ossm("v2.4", "4.14"), "security.istio.io", "AuthorizationPolicy"),
+        ["security.istio.io/v1beta1"]
+    );
+    assert_eq!(served(&ossm("v2.5", "4.16"), "security.istio.io", "AuthorizationPolicy"), both);
+    assert_eq!(served(&ossm("v2.5", "4.16"), "security.istio.io", "RequestAuthentication"), both);
+    assert_eq!(served(&ossm("v2.6", "4.18"), "security.istio.io", "PeerAuthentication"), ["security.istio.io/v1beta1"]);
+    assert_eq!(served(&istio("v1.22.0", "1.29"), "security.istio.io", "PeerAuthentication"), both);
+}
+
+#[test]
+fn served_kubernetes_and_openshift_versions() {
+    let t = ossm("v2.5", "4.16");
+    assert_eq!(served(&t, "", "ConfigMap"), ["v1"]);
+    assert_eq!(served(&t, "", "PersistentVolumeClaim"), ["v1"]);
+    assert_eq!(served(&t, "apps", "StatefulSet"), ["apps/v1"]);
+    assert_eq!(served(&t, "rbac.authorization.k8s.io", "Role"), ["rbac.authorization.k8s.io/v1"]);
+    assert_eq!(served(&t, "networking.k8s.io", "NetworkPolicy"), ["networking.k8s.io/v1"]);
+    assert_eq!(served(&t, "route.openshift.io", "Route"), ["route.openshift.io/v1"]);
+    assert_eq!(served(&t, "maistra.io", "ServiceMeshControlPlane"), ["maistra.io/v1", "maistra.io/v2"]);
+    assert!(matches!(
+        t.served_versions("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        Some(Served::Nowhere(_))
+    ));
+    let k = istio("v1.24", "1.31");
+    assert!(
+        matches!(k.served_versions("route.openshift.io", "Route"), Some(Served::Nowhere(r)) if r.contains("openshift"))
+    );
+    assert_eq!(
+        served(&k, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        ["admissionregistration.k8s.io/v1"]
+    );
+}
+
+#[test]
+fn groups_and_kinds_the_model_does_not_know_are_unknown() {
+    let t = ossm("v2.5", "4.16");
+    assert_eq!(t.served_versions("example.com", "Widget"), None);
+    assert_eq!(t.served_versions("networking.istio.io", "Widget"), None);
+    assert_eq!(t.served_versions("networking.k8s.io", "Ingress"), None);
+    assert_eq!(t.served_versions("kyverno.io", "ClusterPolicy"), None);
+    assert_eq!(t.served_versions("gateway.networking.k8s.io", "Gateway"), None);
+}
+
+#[test]
+fn the_suggested_version_is_the_one_meshedge_writes_else_the_most_stable() {
+    let t = ossm("v2.5", "4.16");
+    let suggested = |group, kind| t.suggested_version(group, kind).map(ApiVersion::as_str);
+    assert_eq!(suggested("networking.istio.io", "VirtualService"), Some("networking.istio.io/v1beta1"));
+    assert_eq!(suggested("networking.istio.io", "WorkloadEntry"), Some("networking.istio.io/v1beta1"));
+    assert_eq!(suggested("security.istio.io", "AuthorizationPolicy"), Some("security.istio.io/v1beta1"));
+    assert_eq!(
+        istio("v1.24", "1.31").suggested_version("networking.istio.io", "WorkloadGroup").map(ApiVersion::as_str),
+        Some("networking.istio.io/v1")
+    );
+    assert_eq!(suggested("example.com", "Widget"), None);
+}
+
+#[test]
+fn every_written_version_is_a_served_one() {
+    for t in Target::all_supported() {
+        for kind in Kind::ALL {
+            let Ok(written) = t.api_version(kind) else { continue };
+            let served = t.served_versions(written.group(), kind.name());
+            assert!(served.as_ref().is_none_or(|s| s.includes(written.as_str())), "{t}: {kind} {written} {served:?}");
+        }
+    }
+}
+
+#[test]
+fn the_vendored_crds_of_each_target_serve_no_version_the_model_does_not_list() {
+    // data/platform and data/schemas (scripts/vendor-schemas keeps served versions only, and drops
+    // an Istio CRD's v1alpha3 where it repeats v1beta1): each is among the versions the model lists.
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let mut read: std::collections::BTreeMap<std::path::PathBuf, Vec<(String, String, Vec<String>)>> =
+        std::collections::BTreeMap::new();
+    for t in Target::all_supported() {
+        for file in t.schema_files(&data).expect("the vendored files") {
+            if file.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let crds = read.entry(file.clone()).or_insert_with(|| {
+                let text = std::fs::read_to_string(&file).expect("readable");
+                let docs = crate::load::parse(&file.display().to_string(), &text).expect("YAML");
+                docs.iter()
+                    .filter_map(|doc| {
+                        let spec = &doc.value["spec"];
+                        let versions = spec["versions"].as_array().into_iter().flatten();
+                        let names = versions.filter_map(|v| v["name"].as_str().map(str::to_string)).collect();
+                        Some((spec["group"].as_str()?.to_string(), spec["names"]["kind"].as_str()?.to_string(), names))
+                    })
+                    .collect()
+            });
+            for (group, kind, versions) in crds.iter() {
+                let Some(served) = t.served_versions(group, kind) else { continue };
+                for name in versions {
+                    assert!(
+                        served.includes(&format!("{group}/{name}")),
+                        "{t}: {group}/{name} {kind} ({})",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+}

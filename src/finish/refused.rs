@@ -1,0 +1,185 @@
+//! Final objects the target cluster would not take whatever their fields say: an object without
+//! `apiVersion`, `kind` or `metadata.name` ([`Refused::Incomplete`], E706), and an object at an
+//! API version the target does not serve ([`Refused::NotServed`], E705). Checked on each object
+//! after the patches, before anything reads it (the analyses, the flows, the output).
+
+use serde_json::Value;
+
+use crate::diagnostic::{Code, Diagnostic, Explain, Location};
+use crate::load::Document;
+use crate::patch::Applied;
+use crate::platform::{Served, Target};
+use crate::resource::{Resource, split_api_version};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// E706: the fields it lacks, and the patch that removed them (by name).
+    Incomplete { object: String, missing: Vec<&'static str>, patch: Option<String> },
+    /// E705: the target serves the kind, at other versions.
+    NotServed { object: String, api_version: String, target: String, served: Vec<String>, suggested: Option<String> },
+    /// E705: the target serves the kind at no version: why.
+    NowhereServed { object: String, api_version: String, reason: String },
+}
+
+impl Explain for Refused {
+    fn code(&self) -> Code {
+        match self {
+            Refused::Incomplete { .. } => Code::E706,
+            Refused::NotServed { .. } | Refused::NowhereServed { .. } => Code::E705,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Refused::Incomplete { object, missing, patch } => {
+                let missing: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                let after = patch.as_ref().map(|p| format!(" after patch {p}")).unwrap_or_default();
+                format!("object `{object}` has no {}{after}", missing.join(", "))
+            }
+            Refused::NotServed { object, api_version, target, served, .. } => format!(
+                "`{object}` is written at `{api_version}`, which {target} does not serve (it serves {})",
+                served.join(", ")
+            ),
+            Refused::NowhereServed { object, api_version, reason } => {
+                format!("`{object}` (`{api_version}`) is not served by the target: {reason}")
+            }
+        }
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            Refused::Incomplete { patch: Some(_), .. } => {
+                "every object needs `apiVersion`, `kind` and `metadata.name`: make the patch keep them (replace a value rather than remove it)".into()
+            }
+            Refused::Incomplete { patch: None, .. } => {
+                "every object needs `apiVersion`, `kind` and `metadata.name`: write them".into()
+            }
+            Refused::NotServed { suggested: Some(version), .. } => {
+                format!("use `apiVersion: {version}`, which the target serves (or set the environment's true target: `mesh.controlPlane.version`, `cluster`)")
+            }
+            Refused::NotServed { suggested: None, .. } => {
+                "use a version the target serves (or set the environment's true target: `mesh.controlPlane.version`, `cluster`)".into()
+            }
+            Refused::NowhereServed { .. } => {
+                "remove the object, or set the environment's true target (`mesh.controlPlane.version`, `cluster`)".into()
+            }
+        })
+    }
+}
+
+/// The fields of `value` an object cannot do without that it lacks (absent, not a string, or
+/// empty), in the order `apiVersion`, `kind`, `metadata.name`.
+pub(crate) fn missing_fields(value: &Value) -> Vec<&'static str> {
+    let has = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    [("/apiVersion", "apiVersion"), ("/kind", "kind"), ("/metadata/name", "metadata.name")]
+        .into_iter()
+        .filter(|(pointer, _)| !has(pointer))
+        .map(|(_, field)| field)
+        .collect()
+}
+
+/// Where the object's field at `pointer` was written: the patch that wrote it (`by`), else the
+/// plain resource's document, else the first input file the object came from.
+fn place(by: Option<&(String, Location)>, document: Option<&Document>, pointer: &str, sources: &[String]) -> Location {
+    if let Some((_, location)) = by {
+        return location.clone();
+    }
+    match document {
+        Some(document) => document.location(pointer),
+        None => Location::file(sources.first().cloned().unwrap_or_default()),
+    }
+}
+
+/// E706 or E705 for the final `resource` on `target`, or `None` when the cluster would take it.
+/// `applied` is what the patches did to it, `document` the plain resource's document.
+pub(crate) fn check(
+    resource: &Resource,
+    target: Target,
+    applied: &Applied,
+    document: Option<&Document>,
+) -> Option<Diagnostic> {
+    let missing = missing_fields(&resource.value);
+    if !missing.is_empty() {
+        // Named as it was before the patches, while it still had its name.
+        let object = applied.before.as_ref().map_or_else(|| resource.display(), ToString::to_string);
+        let patch = applied.emptied.as_ref().map(|(name, _)| name.clone());
+        let at = place(applied.emptied.as_ref(), document, "", &resource.sources);
+        return Some(Refused::Incomplete { object, missing, patch }.at(at).resource(resource.reference()));
+    }
+    let api_version = resource.api_version();
+    let (group, _) = split_api_version(api_version);
+    let served = target.served_versions(group, resource.kind())?;
+    if served.includes(api_version) {
+        return None;
+    }
+    let object = resource.display();
+    let refused = match served {
+        Served::At(all) => Refused::NotServed {
+            object,
+            api_version: api_version.to_string(),
+            target: target.to_string(),
+            served: all.iter().map(|v| v.to_string()).collect(),
+            suggested: target.suggested_version(group, resource.kind()).map(|v| v.to_string()),
+        },
+        Served::Nowhere(reason) => Refused::NowhereServed { object, api_version: api_version.to_string(), reason },
+    };
+    let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
+    Some(refused.at(at).resource(resource.reference()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Flavor;
+    use crate::platform::ClusterSetting;
+    use serde_json::json;
+
+    fn object(api_version: &str, kind: &str) -> Resource {
+        let value = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x", "namespace": "shop"}});
+        Resource::new(value, vec!["environments/prod/resources/x.yaml".into()], None)
+    }
+
+    fn ossm_2_5() -> Target {
+        Target::new(Flavor::Ossm2, "v2.5", ClusterSetting::OpenShift("4.16")).expect("a target")
+    }
+
+    #[test]
+    fn only_the_missing_fields_are_named() {
+        assert_eq!(missing_fields(&json!({"kind": "ConfigMap", "metadata": {"name": "x"}})), ["apiVersion"]);
+        assert_eq!(missing_fields(&json!({"apiVersion": "v1", "kind": "", "metadata": {}})), ["kind", "metadata.name"]);
+        assert!(missing_fields(&object("v1", "ConfigMap").value).is_empty());
+        let mut r = object("v1", "ConfigMap");
+        r.value["metadata"].as_object_mut().map(|m| m.remove("name"));
+        let d = check(&r, ossm_2_5(), &Applied::default(), None).expect("refused");
+        assert_eq!(d.code, Code::E706);
+        assert_eq!(d.message, "object `ConfigMap/shop/` has no `metadata.name`");
+    }
+
+    #[test]
+    fn an_unserved_istio_version_names_the_served_ones() {
+        let d = check(&object("networking.istio.io/v1", "VirtualService"), ossm_2_5(), &Applied::default(), None)
+            .expect("refused");
+        assert_eq!(d.code, Code::E705);
+        assert!(d.message.contains("networking.istio.io/v1alpha3, networking.istio.io/v1beta1"), "{}", d.message);
+        assert!(d.help.as_deref().is_some_and(|h| h.contains("`apiVersion: networking.istio.io/v1beta1`")));
+        assert_eq!(d.location.as_ref().map(|l| l.file.as_str()), Some("environments/prod/resources/x.yaml"));
+        for served in ["networking.istio.io/v1beta1", "networking.istio.io/v1alpha3", "example.com/v9"] {
+            assert!(check(&object(served, "VirtualService"), ossm_2_5(), &Applied::default(), None).is_none());
+        }
+        let patched = Applied {
+            api_version_by: Some(("p".into(), Location::at("environments/prod/meshedge.yaml", 7, 9))),
+            ..Applied::default()
+        };
+        let d =
+            check(&object("security.istio.io/v1", "PeerAuthentication"), ossm_2_5(), &patched, None).expect("refused");
+        assert_eq!(d.location, Some(Location::at("environments/prod/meshedge.yaml", 7, 9)));
+    }
+
+    #[test]
+    fn a_kind_served_nowhere_says_why() {
+        let kubernetes = Target::new(Flavor::Istio, "v1.24", ClusterSetting::Kubernetes("1.31")).expect("a target");
+        let d =
+            check(&object("route.openshift.io/v1", "Route"), kubernetes, &Applied::default(), None).expect("refused");
+        assert!(d.message.contains("only on openshift"), "{}", d.message);
+    }
+}
