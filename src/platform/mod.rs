@@ -20,8 +20,10 @@ mod api;
 pub mod constraint;
 mod error;
 mod fields;
+mod injection;
+mod list;
 mod merge;
-mod mesh;
+mod ossm;
 mod schemas;
 mod tls;
 mod version;
@@ -29,14 +31,16 @@ mod version;
 pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite};
 pub use error::TargetError;
 pub use fields::Field;
+pub use injection::{INJECTION_KEY, InjectionPolicy, InjectorSkips, LabelMatch, injection_value_enables};
+pub use list::is_list;
 pub use merge::{
     DestinationRuleMerge, DuplicateGatewayHost, GatewayScope, HttpAuthFilter, ServiceEntryHostConflict,
     VirtualServiceMerge, default_export_to, duplicate_gateway_tls_host, http_auth_filter_order,
     resolve_gateway_reference,
 };
-pub use mesh::{
-    INJECTION_KEY, InjectionPolicy, InjectorSkips, LabelMatch, ManagedNetworkPolicy, MeshMtlsDestinationRule,
-    ROUTER_NAMESPACE_LABEL, injection_value_enables, smmr_member_name_valid, smmr_silently_excluded,
+pub use ossm::{
+    ManagedNetworkPolicy, MeshMtlsDestinationRule, OssmRendered, ROUTER_NAMESPACE_LABEL, smcp_reconciled_by_operator,
+    smmr_member_name_valid, smmr_silently_excluded,
 };
 pub use schemas::{SchemaFilesError, admission_engine_schema_files};
 pub use tls::{
