@@ -201,13 +201,18 @@ fn no_clippy_allowance_for_long_parameter_lists() {
 /// literal that is an API version (`v1`, `apps/v1`, `…/v1beta1/…`) or a release (`1.22`, `v2.5`).
 /// meshedge's own input API (`meshedge.io/…`) is not a platform fact.
 fn platform_facts_outside_platform() -> Vec<String> {
+    platform_facts_in(modules())
+}
+
+/// The scan of [`platform_facts_outside_platform`] over `(module, code)` pairs.
+fn platform_facts_in(modules: BTreeMap<String, String>) -> Vec<String> {
     let flavor = Regex::new(r"\b(?:Mesh)?Flavor::[A-Z][A-Za-z0-9]*").unwrap();
     let literal = Regex::new(r#""((?:[^"\\\n]|\\.)*)""#).unwrap();
     let api = Regex::new(r"(?:^|[/{}])v[0-9]+(?:(?:alpha|beta)[0-9]+)?(?:$|/)").unwrap();
     let release = Regex::new(r"^v?[0-9]+\.[0-9]+(?:\.[0-9]+)?$").unwrap();
     let test_module = Regex::new(r"(?m)^#\[cfg\(test\)\]\n(?:pub(?:\([a-z]+\))? )?mod ").unwrap();
     let mut found = Vec::new();
-    for (module, code) in modules() {
+    for (module, code) in modules {
         if module == "platform" || module.starts_with("platform::") {
             continue;
         }
@@ -241,13 +246,6 @@ fn no_flavor_match_or_version_literal_outside_the_platform_model() {
         // cannot use platform, which uses input); held to `platform::DEFAULT_CONTROL_PLANE_VERSION`
         // by `the_schema_default_control_plane_version_is_the_platform_default` (src/platform/mod.rs).
         "input::mesh: \"v2.5\"",
-        // Still to move into the platform model: the List wrapper's `v1` in the analyzers' index, the
-        // flow engine's OSSM model (a Service and NetworkPolicies the operator writes, and its own
-        // flavor enum).
-        "analyzers::index: \"v1\"",
-        "flows::index: MeshFlavor::Ossm2",
-        "flows::ossm: \"networking.k8s.io/v1\"",
-        "flows::ossm: \"v1\"",
     ]);
     let found: BTreeSet<String> = platform_facts_outside_platform().into_iter().collect();
     let new: Vec<&String> = found.iter().filter(|f| !allowed.contains(f.as_str())).collect();
@@ -256,11 +254,35 @@ fn no_flavor_match_or_version_literal_outside_the_platform_model() {
 
 #[test]
 fn the_platform_fact_scan_finds_a_flavor_match_and_version_literals() {
-    // The scan reads the sources as the test above does; a planted line must be found.
-    let flavor = Regex::new(r"\b(?:Mesh)?Flavor::[A-Z][A-Za-z0-9]*").unwrap();
-    assert!(flavor.is_match("if plan.flavor == Flavor::Ossm2 {"));
+    // The scan reads the sources as the test above does: an allowed literal must be found there,
+    // and planted lines in any module but the platform's.
     let found = platform_facts_outside_platform();
-    assert!(found.iter().any(|f| f == "flows::index: MeshFlavor::Ossm2"), "{found:#?}");
     assert!(found.iter().any(|f| f == "input::mesh: \"v2.5\""), "{found:#?}");
-    assert!(found.iter().any(|f| f == "flows::ossm: \"networking.k8s.io/v1\""), "{found:#?}");
+    let planted = |module: &str| {
+        let code = r#"if ctx.flavor == MeshFlavor::Ossm2 && plan.flavor != Flavor::Istio {
+    json!({"apiVersion": "v1", "kind": "Service"});
+    policy("networking.k8s.io/v1", "apps/v1", "security.istio.io/v1beta1", "1.22", "v2.5", "meshedge.io/v1");
+}
+#[cfg(test)]
+mod tests {
+    const IN_TESTS: &str = "v1";
+}"#;
+        platform_facts_in(BTreeMap::from([(module.to_string(), code.to_string())]))
+    };
+    let found = planted("flows::index");
+    let expected: Vec<String> = [
+        "MeshFlavor::Ossm2",
+        "Flavor::Istio",
+        "\"v1\"",
+        "\"networking.k8s.io/v1\"",
+        "\"apps/v1\"",
+        "\"security.istio.io/v1beta1\"",
+        "\"1.22\"",
+        "\"v2.5\"",
+    ]
+    .iter()
+    .map(|f| format!("flows::index: {f}"))
+    .collect();
+    assert_eq!(found, expected);
+    assert!(planted("platform::ossm").is_empty());
 }

@@ -8,16 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::write_file;
 use serde_json::Value;
 use tempfile::TempDir;
 
 fn meshedge(dir: &Path, args: &[&str]) -> Output {
     Command::cargo_bin("meshedge").expect("the meshedge binary").current_dir(dir).args(args).output().unwrap()
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 /// One diagnostic of a JSON report: code, istio, file, line.
@@ -48,7 +44,7 @@ fn codes(output: &Output) -> Vec<String> {
 /// A bare directory holding one file of plain manifests.
 fn bare(manifests: &str) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
-    write(&dir.path().join("manifests/edge.yaml"), manifests);
+    write_file(&dir.path().join("manifests/edge.yaml"), manifests);
     dir
 }
 
@@ -360,18 +356,18 @@ fn tampered() -> TempDir {
         "settings:\n  mesh:\n    flavor: istio\n    controlPlane: {version: v1.20, manage: false}\n",
         1,
     );
-    write(&manifest, &text);
-    write(
+    write_file(&manifest, &text);
+    write_file(
         &dir.path().join("base/resources/extra.yaml"),
         "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: extra, namespace: istio-egress}\nspec:\n  host: extra.partner.example\n  trafficPolicy:\n    tls:\n      mode: SIMPLE\n---\napiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: extra, namespace: istio-ingress}\nspec:\n  hosts: [extra.apps.prod.example.com]\n  gateways: [istio-ingress/nowhere]\n  http:\n    - route: [{destination: {host: istio-ingressgateway.istio-ingress.svc.cluster.local}}]\n",
     );
-    write(
+    write_file(
         &dir.path().join("environments/prod/patches/broken.yaml"),
         "target: {group: networking.istio.io, kind: Gateway, name: public-legacy-apps-prod-example-com}\njson:\n  - {op: add, path: /spec/servers/0/colour, value: blue}\n  - {op: replace, path: /spec/servers/0/port/number, value: eighty}\n  - {op: replace, path: /spec/servers/0/tls/mode, value: SOMETIMES}\n---\ntarget: {group: apps, kind: Deployment, name: internal-ingressgateway}\njson:\n  - {op: remove, path: /spec/selector}\n",
     );
     let manifest = dir.path().join(PROD_MANIFEST);
     let text = std::fs::read_to_string(&manifest).unwrap();
-    write(&manifest, &format!("{text}  - file: patches/broken.yaml\n"));
+    write_file(&manifest, &format!("{text}  - file: patches/broken.yaml\n"));
     dir
 }
 
@@ -408,11 +404,11 @@ fn suppressions_are_counted_in_every_format() {
         "metadata: {name: extra, namespace: istio-egress, annotations: {meshedge.io/check-suppress: \"IST0128\"}}",
         1,
     );
-    write(&extra, &text);
+    write_file(&extra, &text);
     let manifest = dir.path().join(PROD_MANIFEST);
     let text = std::fs::read_to_string(&manifest).unwrap();
     let text = text.replacen("settings:\n", "settings:\n  check:\n    suppress:\n      - {code: IST0101, kind: VirtualService, name: extra}\n      - {code: A999}\n", 1);
-    write(&manifest, &text);
+    write_file(&manifest, &text);
     let out = check_repo(dir.path(), &["prod", "--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let env = &report["environments"][0];
@@ -524,7 +520,7 @@ fn extra_schemas_validate_kinds_meshedge_does_not_ship() {
     assert_eq!(without.status.code(), Some(0), "no schema is a warning");
     assert_eq!(codes(&without), ["W702"], "the object is listed, not passed silently");
     assert_eq!(meshedge(dir.path(), &["check", "manifests", "--strict"]).status.code(), Some(1));
-    write(&dir.path().join("crds/widget.yaml"), crd);
+    write_file(&dir.path().join("crds/widget.yaml"), crd);
     let with = meshedge(dir.path(), &["check", "manifests", "--schemas", "crds", "--format", "json"]);
     assert_eq!(with.status.code(), Some(1));
     assert_eq!(findings(&with), [("E701".to_string(), None, Some("manifests/edge.yaml".to_string()), Some(6))]);

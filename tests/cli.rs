@@ -7,6 +7,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use assert_cmd::Command;
+use common::write;
 use serde_json::Value;
 
 fn meshedge() -> Command {
@@ -270,12 +271,6 @@ fn example_copy() -> tempfile::TempDir {
         common::copy_tree_reversed(&common::repo_root().join(top), &dir.path().join(top));
     }
     dir
-}
-
-fn write(root: &std::path::Path, path: &str, text: &str) {
-    let full = root.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
 }
 
 #[test]

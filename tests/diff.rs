@@ -40,9 +40,7 @@ impl Repo {
     }
 
     fn write(&self, path: &str, text: &str) {
-        let full = self.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
+        common::write(self.path(), path, text);
     }
 
     fn read(&self, path: &str) -> String {

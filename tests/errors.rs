@@ -5,11 +5,14 @@
 //! The last test feeds mutated copies of the example repository to the library and checks that
 //! no input makes it panic.
 
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::write_file;
 use tempfile::TempDir;
 
 const API: &str = "apiVersion: meshedge.io/v1alpha1";
@@ -133,11 +136,6 @@ impl Repo {
     fn build(&self) -> Output {
         self.run(&["build", "environments/prod"])
     }
-}
-
-fn write_file(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -47,25 +47,15 @@ fn request(host: &str, issuer: &str, audience: &str) -> String {
 /// The objects `build` emits for the base layer, a bare prod environment, tenant `shop` and
 /// `requests` (file name, text) in its directory.
 fn objects(base: &str, requests: &[(&str, String)]) -> Vec<Value> {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write("base/meshedge.yaml", base);
-    write(
-        "environments/prod/meshedge.yaml",
-        "apiVersion: meshedge.io/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n",
-    );
-    write(
+    let repo = common::TempRepo::prod_on(base);
+    repo.write(
         "base/tenants/shop/tenant.yaml",
         "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: shop\nspec:\n  namespaces: [shop]\n",
     );
     for (name, text) in requests {
-        write(&format!("base/tenants/shop/{name}"), text);
+        repo.write(&format!("base/tenants/shop/{name}"), text);
     }
-    common::build(dir.path(), "prod").objects.iter().map(|o| o.value()).collect()
+    common::build(repo.root(), "prod").objects.iter().map(|o| o.value()).collect()
 }
 
 fn model() -> Model {

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::write;
 use git2::{IndexAddOption, Repository, Signature};
 use tempfile::TempDir;
 
@@ -26,12 +27,6 @@ fn example() -> TempDir {
         common::copy_tree_reversed(&common::repo_root().join(top), &dir.path().join(top));
     }
     dir
-}
-
-fn write(root: &Path, path: &str, text: &str) {
-    let full = root.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
 }
 
 fn build(root: &Path) -> Output {

@@ -11,6 +11,8 @@
 //! - over generated strings, each value type's schema accepts exactly the values the type
 //!   accepts (durations and URLs: at least every value the type accepts).
 
+mod common;
+
 use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,8 @@ use meshedge::stages::values;
 use proptest::strategy::{Strategy, Union};
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
+
+use common::valid::{BASE, BASE_TEXT, PARTNER, PARTNER_TEXT, PROD, TENANT, TENANT_TEXT, WEB, WEB_TEXT};
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -228,55 +232,7 @@ fn every_example_file_names_its_schema_and_validates() {
 
 // ---- the loader and the schema agree on shapes ------------------------------------------------
 
-const BASE: &str = "base/meshedge.yaml";
-const PROD: &str = "environments/prod/meshedge.yaml";
 const PATCH: &str = "environments/prod/patches/extra.yaml";
-const TENANT: &str = "base/tenants/shop/tenant.yaml";
-const WEB: &str = "base/tenants/shop/web.yaml";
-const PARTNER: &str = "base/tenants/shop/partner.yaml";
-
-const BASE_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: Layer
-metadata:
-  name: base
-settings:
-  mesh:
-    flavor: ossm2
-    controlPlane:
-      name: basic
-      manage: false
-  ingress:
-    defaultGateway: public
-    gateways:
-      - name: public
-        namespace: istio-ingress
-        selector: {istio: ingressgateway}
-        domain: apps.example.com
-        allowedHosts: ["*.apps.example.com"]
-        certificateIssuer: {kind: ClusterIssuer, name: public-ca}
-        exposure: route
-        oidc:
-          issuer: https://sso.example.com/realms/corp
-          clientId: mesh-edge
-          clientSecretRef: {name: oidc-client, key: secret}
-          cookieSecretRef: {name: oidc-cookie, key: secret}
-  egress:
-    defaultGateway: egress
-    gateways:
-      - name: egress
-        namespace: istio-egress
-        selector: {istio: egressgateway}
-        egressIPs: [192.0.2.10]
-    allowedHosts: [api.partner.example]
-    slaHeader: x-sla-class
-    slaClasses:
-      - name: gold
-        connectionPool: {tcp: {maxConnections: 100}, http: {http1MaxPendingRequests: 100}}
-        outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50}
-      - name: bronze
-        connectionPool: {tcp: {maxConnections: 5}}
-    defaultSlaClass: bronze
-"#;
 
 const PROD_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
 kind: Environment
@@ -298,45 +254,6 @@ merge: {metadata: {labels: {e: f}}}
 target: {kind: Gateway, namespace: istio-ingress}
 json:
   - {op: test, path: /kind, value: Gateway}
-"#;
-
-const TENANT_TEXT: &str =
-    "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: shop\nspec:\n  namespaces: [shop]\n";
-
-const WEB_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: EdgeRequest
-metadata:
-  name: web
-spec:
-  ingress:
-    - host: shop
-      jwt:
-        issuer: https://sso.example.com/realms/shop
-        jwksUri: https://sso.example.com/realms/shop/protocol/openid-connect/certs
-        audiences: [shop]
-      routes:
-        - {path: /api, service: shop-api, port: 8080, timeout: 10s}
-        - {path: /, service: web, port: 8080}
-    - host: partner-api
-      tls: mutual
-      credentialName: partner-api-tls
-      clientCASecret: partner-api-tls-cacert
-      routes:
-        - {service: partner-api, port: 8443}
-"#;
-
-const PARTNER_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: EdgeRequest
-metadata:
-  name: partner
-spec:
-  egress:
-    - host: api.partner.example
-      port: 443
-      tls: mutual
-      credentialName: partner-client
-      caSecret: partner-client-cacert
-      slaClasses: [gold]
 "#;
 
 const FILES: [(&str, &str); 7] = [

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use meshedge::compiler;
 use meshedge::source::FsSource;
 use serde_json::{Value, json};
@@ -45,23 +43,13 @@ fn host(name: &str, tls: &str) -> String {
 }
 
 fn build(base: &str, items: &str) -> Vec<Value> {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write("base/meshedge.yaml", base);
-    write(
-        "environments/prod/meshedge.yaml",
-        &format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n"),
-    );
-    write("base/tenants/shop/tenant.yaml", &format!("{API}\n{TENANT}"));
-    write("base/tenants/shop/web.yaml", &request(items));
+    let repo = common::TempRepo::prod_on(base);
+    repo.write("base/tenants/shop/tenant.yaml", &format!("{API}\n{TENANT}"));
+    repo.write("base/tenants/shop/web.yaml", &request(items));
     // The shape of the objects is under test here; their flows are the flows tests' business
     // (these repositories emit no Namespace, so no tenant namespace carries the mesh's label).
     let options = compiler::Options { report_flows: true, ..compiler::Options::default() };
-    let built = compiler::compile_with(&FsSource::new(Path::new(dir.path())), "environments/prod", &options)
+    let built = compiler::compile_with(&FsSource::new(repo.root()), "environments/prod", &options)
         .unwrap_or_else(|failed| panic!("the repository builds:\n{}", failed.render()));
     built.objects.iter().map(|o| o.value()).collect()
 }

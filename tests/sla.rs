@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use meshedge::compiler;
 use meshedge::flows::authz::{self, Peer, Request};
@@ -57,41 +56,28 @@ fn an_internet_client_cannot_pick_an_sla_class() {
 /// Upstream Istio with the egress gateway deployed by meshedge; `shop` asks for gold and bronze
 /// on the partner API, `blog` asks for the host without a class.
 fn two_callers() -> Model {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write(
-        "base/meshedge.yaml",
-        &format!(
-            "{API}\nkind: Layer\nmetadata:\n  name: base\nsettings:\n  mesh:\n    flavor: istio\n    controlPlane:\n      \
+    let repo = common::TempRepo::prod_on(&format!(
+        "{API}\nkind: Layer\nmetadata:\n  name: base\nsettings:\n  mesh:\n    flavor: istio\n    controlPlane:\n      \
              version: v1.24.3\n    outboundTrafficPolicy: REGISTRY_ONLY\n  egress:\n    defaultGateway: egress\n    gateways:\n      \
              - name: egress\n        namespace: istio-egress\n        selector: {{istio: egressgateway}}\n        \
              service: istio-egressgateway\n        deploy: true\n    allowedHosts: [api.partner.example]\n    \
              slaClasses:\n      - name: gold\n        connectionPool: {{tcp: {{maxConnections: 100}}}}\n      \
              - name: bronze\n        connectionPool: {{tcp: {{maxConnections: 5}}}}\n    defaultSlaClass: bronze\n  \
              cluster:\n    kubernetesVersion: \"1.31\"\n"
-        ),
-    );
-    write(
-        "environments/prod/meshedge.yaml",
-        &format!("{API}\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n"),
-    );
+    ));
     for (tenant, classes) in [("shop", "      slaClasses: [gold, bronze]\n"), ("blog", "")] {
-        write(
+        repo.write(
             &format!("base/tenants/{tenant}/tenant.yaml"),
             &format!("{API}\nkind: Tenant\nmetadata:\n  name: {tenant}\n"),
         );
-        write(
+        repo.write(
             &format!("base/tenants/{tenant}/partner.yaml"),
             &format!(
                 "{API}\nkind: EdgeRequest\nmetadata:\n  name: partner\nspec:\n  egress:\n    - host: api.partner.example\n{classes}"
             ),
         );
     }
-    let built = compiler::compile(&FsSource::new(Path::new(dir.path())), "environments/prod")
+    let built = compiler::compile(&FsSource::new(repo.root()), "environments/prod")
         .unwrap_or_else(|failed| panic!("the repository builds:\n{}", failed.render()));
     let objects: Vec<Value> = built.objects.iter().map(|o| o.value()).collect();
     let mut ctx = Context::new(IstioVersion::new(1, 24), MeshFlavor::Istio);

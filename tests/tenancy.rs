@@ -3,6 +3,8 @@
 //! and checks the contract: exit status 1, nothing on stdout, the stable code, and the file and
 //! line of the claim on stderr. A few tests show what stays allowed.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Output;
 
@@ -121,9 +123,7 @@ impl Repo {
     }
 
     fn write(&self, path: &str, text: &str) -> &Repo {
-        let full = self.root().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
+        common::write(&self.root(), path, text);
         self
     }
 

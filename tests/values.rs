@@ -4,102 +4,15 @@
 //! the value (`--> file:line:`). Values are checked when a document is read (`E110`, or `E103`
 //! for a value of the wrong shape), before anything reaches a cluster.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Output;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-const BASE: &str = "base/meshedge.yaml";
-const PROD: &str = "environments/prod/meshedge.yaml";
-const TENANT: &str = "base/tenants/shop/tenant.yaml";
-const WEB: &str = "base/tenants/shop/web.yaml";
-const PARTNER: &str = "base/tenants/shop/partner.yaml";
-
-const BASE_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: Layer
-metadata:
-  name: base
-settings:
-  mesh:
-    flavor: ossm2
-    controlPlane:
-      name: basic
-      manage: false
-  ingress:
-    defaultGateway: public
-    gateways:
-      - name: public
-        namespace: istio-ingress
-        selector: {istio: ingressgateway}
-        domain: apps.example.com
-        allowedHosts: ["*.apps.example.com"]
-        certificateIssuer: {kind: ClusterIssuer, name: public-ca}
-        exposure: route
-        oidc:
-          issuer: https://sso.example.com/realms/corp
-          clientId: mesh-edge
-          clientSecretRef: {name: oidc-client, key: secret}
-          cookieSecretRef: {name: oidc-cookie, key: secret}
-  egress:
-    defaultGateway: egress
-    gateways:
-      - name: egress
-        namespace: istio-egress
-        selector: {istio: egressgateway}
-        egressIPs: [192.0.2.10]
-    allowedHosts: [api.partner.example]
-    slaHeader: x-sla-class
-    slaClasses:
-      - name: gold
-        connectionPool: {tcp: {maxConnections: 100}, http: {http1MaxPendingRequests: 100}}
-        outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50}
-      - name: bronze
-        connectionPool: {tcp: {maxConnections: 5}}
-    defaultSlaClass: bronze
-"#;
-
-const PROD_TEXT: &str =
-    "apiVersion: meshedge.io/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n";
-
-const TENANT_TEXT: &str =
-    "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: shop\nspec:\n  namespaces: [shop]\n";
-
-const WEB_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: EdgeRequest
-metadata:
-  name: web
-spec:
-  ingress:
-    - host: shop
-      jwt:
-        issuer: https://sso.example.com/realms/shop
-        jwksUri: https://sso.example.com/realms/shop/protocol/openid-connect/certs
-        audiences: [shop]
-      routes:
-        - {path: /api, service: shop-api, port: 8080, timeout: 10s}
-        - {path: /, service: web, port: 8080}
-    - host: partner-api
-      tls: mutual
-      credentialName: partner-api-tls
-      clientCASecret: partner-api-tls-cacert
-      routes:
-        - {service: partner-api, port: 8443}
-"#;
-
-const PARTNER_TEXT: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: EdgeRequest
-metadata:
-  name: partner
-spec:
-  egress:
-    - host: api.partner.example
-      port: 443
-      tls: mutual
-      credentialName: partner-client
-      caSecret: partner-client-cacert
-      slaClasses: [gold]
-"#;
+use common::valid::{BASE, BASE_TEXT, PARTNER, PARTNER_TEXT, PROD, TENANT, TENANT_TEXT, WEB, WEB_TEXT};
 
 struct Repo {
     tmp: TempDir,
@@ -108,9 +21,13 @@ struct Repo {
 impl Repo {
     fn new() -> Repo {
         let repo = Repo { tmp: tempfile::tempdir().expect("temporary directory") };
-        for (path, text) in
-            [(BASE, BASE_TEXT), (PROD, PROD_TEXT), (TENANT, TENANT_TEXT), (WEB, WEB_TEXT), (PARTNER, PARTNER_TEXT)]
-        {
+        for (path, text) in [
+            (BASE, BASE_TEXT),
+            (PROD, common::PROD_ON_BASE),
+            (TENANT, TENANT_TEXT),
+            (WEB, WEB_TEXT),
+            (PARTNER, PARTNER_TEXT),
+        ] {
             repo.write(path, text);
         }
         repo
@@ -121,9 +38,7 @@ impl Repo {
     }
 
     fn write(&self, path: &str, text: &str) {
-        let full = self.root().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
+        common::write(&self.root(), path, text);
     }
 
     fn build(&self) -> Output {
@@ -139,7 +54,7 @@ impl Repo {
 fn original(path: &str) -> &'static str {
     match path {
         BASE => BASE_TEXT,
-        PROD => PROD_TEXT,
+        PROD => common::PROD_ON_BASE,
         TENANT => TENANT_TEXT,
         WEB => WEB_TEXT,
         PARTNER => PARTNER_TEXT,
@@ -547,7 +462,8 @@ fn a_contradiction_made_by_merging_is_reported_plainly() {
     repo.write(
         PROD,
         &format!(
-            "{PROD_TEXT}settings:\n  egress:\n    slaClasses:\n      - name: gold\n        connectionPool: {{http: {{useClientProtocol: true}}}}\n"
+            "{}settings:\n  egress:\n    slaClasses:\n      - name: gold\n        connectionPool: {{http: {{useClientProtocol: true}}}}\n",
+            common::PROD_ON_BASE
         ),
     );
     let output = repo.build();
@@ -722,7 +638,7 @@ fn codes_are_written_only_in_the_code_list() {
 fn json_patch_operation_as_a_sequence() {
     let patch = "patches:\n  - target: {kind: Gateway}\n    json:\n      - [add, /metadata/labels/a, b]\n";
     let repo = Repo::new();
-    repo.write(PROD, &format!("{PROD_TEXT}{patch}"));
+    repo.write(PROD, &format!("{}{patch}", common::PROD_ON_BASE));
     let output = repo.build();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(1), "{stderr}");

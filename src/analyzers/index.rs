@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::platform;
+
 use super::fields::group;
 pub use super::fields::{Labels, items, labels, number, owned, selector_text, selects, text, texts};
 pub use super::views::{
@@ -50,7 +52,7 @@ impl Index {
     /// Takes what the analyses need of one object (each item of a `v1 List`).
     pub fn add(&mut self, object: &Object<'_>) {
         let value = object.value;
-        if text(value, "kind") == "List" && text(value, "apiVersion") == "v1" {
+        if platform::is_list(text(value, "apiVersion"), text(value, "kind")) {
             for item in items(value, "items") {
                 self.add_one(item, object);
             }

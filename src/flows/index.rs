@@ -9,8 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::platform;
+
 use super::authz;
-use super::context::{Context, MeshFlavor, Pod};
+use super::context::{Context, Pod};
 use super::egress_firewall::{Firewall, Firewalls, Kind};
 use super::exposure::Exposure;
 use super::istio::Routing;
@@ -76,7 +78,7 @@ impl Index {
             }
         }
         let control_plane = ctx.control_plane.clone().or_else(|| {
-            (ctx.flavor == MeshFlavor::Ossm2)
+            platform::smcp_reconciled_by_operator(ctx.flavor)
                 .then(|| smcp.as_ref().and_then(|s| ControlPlane::from_objects(s, smmr.as_ref())))
                 .flatten()
         });

@@ -287,3 +287,35 @@ fn many_documents_are_located_by_one_parse() {
     assert_eq!(picked[1]["name"], "r3");
     assert_eq!(picked[2], picked[0]);
 }
+
+/// Line and column of the error a document nested `depth` levels gets.
+fn too_deep_at(text: &str) -> (Option<usize>, Option<usize>) {
+    let err = parse("deep.yaml", text).unwrap_err();
+    assert_eq!(err.code, "E114", "{err:?}");
+    let location = err.location.expect("a location");
+    (location.line, location.column)
+}
+
+#[test]
+fn deep_nesting_points_at_the_collection_that_crosses_the_limit() {
+    // The refused collection is level MAX_DEPTH + 1, however deep the document goes on.
+    let over = MAX_DEPTH + 1;
+    for depth in [over, 200, 254, 255, 256, 257, 300, 1000, 100_000] {
+        // `[` per level: the refused `[` is character `over` of the line.
+        let flow = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(too_deep_at(&flow), (Some(1), Some(over)), "[ × {depth}");
+        // `- ` per level on one line: the refused sequence starts at its `-`.
+        let block = format!("{}x\n", "- ".repeat(depth));
+        assert_eq!(too_deep_at(&block), (Some(1), Some(2 * MAX_DEPTH + 1)), "- × {depth}");
+        // One mapping a line, each indented one more: line `over`, column `over`.
+        let map: String = (0..depth.min(2000)).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert_eq!(too_deep_at(&map), (Some(over), Some(over)), "k: × {depth}");
+        // Two block mappings, then `[` per level after `  b: `: the refused `[` is the
+        // (MAX_DEPTH - 1)th, on line 2.
+        let mixed = format!("a:\n  b: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(too_deep_at(&mixed), (Some(2), Some(5 + MAX_DEPTH - 1)), "a: b: [ × {depth}");
+        // Flow mappings: `{a: ` per level, the refused `{` at 4 × MAX_DEPTH + 1.
+        let flow_map = format!("{}1{}", "{a: ".repeat(depth), "}".repeat(depth));
+        assert_eq!(too_deep_at(&flow_map), (Some(1), Some(4 * MAX_DEPTH + 1)), "{{a: × {depth}");
+    }
+}

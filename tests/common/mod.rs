@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod valid;
+
 use std::path::{Path, PathBuf};
 
 use meshedge::compiler::{self, Build};
@@ -45,5 +47,48 @@ pub fn copy_tree_reversed(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
+    }
+}
+
+/// Writes `text` at `path`, creating the directories on the way.
+pub fn write_file(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("a file path")).expect("directories");
+    std::fs::write(path, text).expect("the file is written");
+}
+
+/// Writes `text` at `root/path`, creating the directories on the way.
+pub fn write(root: &Path, path: &str, text: &str) {
+    write_file(&root.join(path), text);
+}
+
+/// The environment `prod` of the small repositories: one base, `base/`.
+pub const PROD_ON_BASE: &str =
+    "apiVersion: meshedge.io/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nbases: [../../base]\n";
+
+/// A small repository laid down file by file in a temporary directory, removed when dropped.
+pub struct TempRepo(tempfile::TempDir);
+
+impl TempRepo {
+    /// An empty repository.
+    pub fn new() -> TempRepo {
+        TempRepo(tempfile::tempdir().expect("a temporary directory"))
+    }
+
+    /// A repository with `base/meshedge.yaml` = `base` and the environment `prod` on it
+    /// ([`PROD_ON_BASE`]).
+    pub fn prod_on(base: &str) -> TempRepo {
+        let repo = TempRepo::new();
+        repo.write("base/meshedge.yaml", base).write("environments/prod/meshedge.yaml", PROD_ON_BASE);
+        repo
+    }
+
+    pub fn root(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Writes `text` at `path`, relative to the root.
+    pub fn write(&self, path: &str, text: &str) -> &TempRepo {
+        write(self.root(), path, text);
+        self
     }
 }

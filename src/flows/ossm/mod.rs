@@ -37,6 +37,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::platform::OssmRendered;
+
 use super::pod::{ContainerPort, Pod};
 use super::selector::{Labels, labels_of};
 use super::{ObjectRef, Origin};
@@ -221,8 +223,8 @@ impl ControlPlane {
             .iter()
             .map(|gw| {
                 serde_json::json!({
-                    "apiVersion": "v1",
-                    "kind": "Service",
+                    "apiVersion": OssmRendered::GatewayService.api_version(),
+                    "kind": OssmRendered::GatewayService.kind(),
                     "metadata": {"name": gw.name, "namespace": gw.namespace, "labels": gw.labels},
                     "spec": {
                         "type": gw.service_type,
@@ -310,8 +312,8 @@ struct NetworkPolicy {
 
 fn policy(namespace: &str, name: &str, labels: Labels, annotations: Labels, spec: Spec) -> Value {
     let object = NetworkPolicy {
-        api_version: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
+        api_version: OssmRendered::NetworkPolicy.api_version(),
+        kind: OssmRendered::NetworkPolicy.kind(),
         metadata: Metadata { name: name.to_string(), namespace: namespace.to_string(), labels, annotations },
         spec,
     };

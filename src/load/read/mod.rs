@@ -78,20 +78,57 @@ pub(super) fn run(file: &str, text: &str, read: &mut Read) -> Result<(), Diagnos
     let shifts = &prepared.shifts;
     let at = |mark: Marker| Location::at(file, mark.line(), shifts.column(mark.line(), mark.col()) + 1);
     read.budget = ALIAS_FACTOR.saturating_mul(text.len());
-    let mut parser = Parser::new_from_str(&prepared.text);
+    match drive(&prepared.text, shifts, read) {
+        Ok(()) => Ok(()),
+        Err(Stop::Event(failure)) => Err(failure.error.at(at(failure.mark))),
+        // The scanner looks ahead through flow collections (`[[[[…`) and stops at its own limit of
+        // 255 levels before the parser reaches ours, and where the scanner stopped is not the
+        // collection that crossed ours. Read again up to where it stopped, where the parser, no
+        // longer held back by the look-ahead, reaches our limit at that collection.
+        Err(Stop::Scanner(mark)) => {
+            let before: String = prepared.text.chars().take(mark.index()).collect();
+            let mut again = Read::new(Mode::Values);
+            again.budget = read.budget;
+            let mark = match drive(&before, shifts, &mut again) {
+                Err(Stop::Event(Failure { error: LoadError::TooDeep, mark })) => mark,
+                _ => mark,
+            };
+            Err(LoadError::TooDeep.at(at(mark)))
+        }
+    }
+}
+
+/// Why a read stopped early.
+enum Stop {
+    /// The scanner's own nesting limit, where it stopped.
+    Scanner(Marker),
+    /// A malformed document or a refused value.
+    Event(Failure),
+}
+
+/// Feeds the events of `text` to `read`.
+fn drive(text: &str, shifts: &surrogates::Shifts, read: &mut Read) -> Result<(), Stop> {
+    let mut parser = Parser::new_from_str(text);
     loop {
         let (event, mark) = parser.next_token().map_err(|err| {
-            // The scanner looks ahead through flow collections (`[[[[…`) and stops at its own
-            // limit of 255 levels before the parser reaches ours.
             if err.info() == "recursion limit exceeded" {
-                return LoadError::TooDeep.at(at(*err.marker()));
+                return Stop::Scanner(*err.marker());
             }
-            LoadError::Malformed { info: err.info().to_string() }.at(at(*err.marker()))
+            Stop::Event(Failure::new(*err.marker(), LoadError::Malformed { info: err.info().to_string() }))
         })?;
         if event == Event::StreamEnd {
             return Ok(());
         }
-        read.on_event(event, mark, shifts).map_err(|failure| failure.error.at(at(failure.mark)))?;
+        let mapping = matches!(event, Event::MappingStart(..));
+        match read.on_event(event, mark, shifts) {
+            // The parser marks a block mapping's start at its first `:`; the mapping begins at
+            // its first key, the next event (a flow mapping's `{` comes before its key).
+            Err(Failure { error: LoadError::TooDeep, mark }) if mapping => {
+                let key = parser.next_token().ok().map(|(_, key)| key).filter(|key| key.index() < mark.index());
+                return Err(Stop::Event(Failure::new(key.unwrap_or(mark), LoadError::TooDeep)));
+            }
+            done => done.map_err(Stop::Event)?,
+        }
     }
 }
 

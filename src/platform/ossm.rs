@@ -1,11 +1,8 @@
-//! Control-plane behaviour: sidecar injection, and what the OpenShift Service Mesh 2 operator
-//! refuses, defaults and creates on its own.
+//! The OpenShift Service Mesh 2 control plane resource: what the operator refuses, defaults and
+//! creates on its own from a ServiceMeshControlPlane and its member roll.
 
 use super::Target;
 use crate::input::Flavor;
-
-/// The pod label and annotation that opt a pod in or out of sidecar injection.
-pub const INJECTION_KEY: &str = "sidecar.istio.io/inject";
 
 /// The label of the namespaces the OpenShift router's traffic comes from: the router's own
 /// namespace always, and `openshift-host-network` when the router uses the host network; the
@@ -15,39 +12,6 @@ pub const INJECTION_KEY: &str = "sidecar.istio.io/inject";
 /// openshift-host-network-ns.yaml`, `pkg/controller/ingressconfig/ingressconfig_controller.go`;
 /// maistra/istio-operator tag maistra-2.5.0 `resources/helm/v2.5/mesh-config/templates/networkpolicy.yaml`.
 pub const ROUTER_NAMESPACE_LABEL: (&str, &str) = ("network.openshift.io/policy-group", "ingress");
-
-/// Whether a value of [`INJECTION_KEY`] asks for injection: `y`, `yes`, `true` or `on`, in any
-/// case. Any other non-empty value means "do not inject" (`"no"`, `"off"`, `"0"`, `"False"`, …);
-/// an empty value defers to the namespace policy. Where both are set, the **label** overrides
-/// the annotation; host-network pods are never injected.
-///
-/// Source: istio/istio `pkg/kube/inject/inject.go` `injectRequired` (1.16.7:196-219,
-/// 1.18.7:186-270, 1.24.3:204-227: `switch strings.ToLower(objectSelector) { … case "y", "yes",
-/// "true", "on":`); maistra/istio `maistra-2.5:pkg/kube/inject/inject.go` identical to 1.18.7.
-pub fn injection_value_enables(value: &str) -> bool {
-    matches!(value.to_ascii_lowercase().as_str(), "y" | "yes" | "true" | "on")
-}
-
-/// Which pods get a sidecar by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InjectionPolicy {
-    /// Only pods carrying [`INJECTION_KEY`] with a true value (label or annotation) in a member
-    /// namespace are injected.
-    OptInPerPod,
-    /// Every pod of a namespace labelled for injection is, unless it opts out with
-    /// [`INJECTION_KEY`].
-    NamespaceOptIn,
-}
-
-/// A label the injector matches: key, and value (`None`: present with any value).
-pub type LabelMatch = (&'static str, Option<&'static str>);
-
-/// Pods and namespaces the injector never looks at, whatever they ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InjectorSkips {
-    pub pods: &'static [LabelMatch],
-    pub namespaces: &'static [LabelMatch],
-}
 
 /// A NetworkPolicy the OpenShift Service Mesh operator creates itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +55,52 @@ pub fn smmr_silently_excluded(namespace: &str, member_roll_namespace: &str) -> b
         || ["kube-", "openshift-", "ibm-"].iter().any(|p| namespace.starts_with(p))
 }
 
+/// Whether a ServiceMeshControlPlane (and its member roll) among the objects is reconciled into
+/// cluster objects the objects do not hold: the operator's NetworkPolicies, its gateways'
+/// Services and pods, and the member namespaces' labels ([`OssmRendered`]). True for `ossm2`,
+/// whose operator watches both kinds; for `istio` no such operator runs (the Sail operator acts on
+/// its own `Istio` resource, which declares no gateways: [`Target::control_plane_declares_gateways`]).
+///
+/// Source: maistra/istio-operator tag maistra-2.5.0 `pkg/controller/servicemesh/controlplane/controller.go:98`
+/// (watches `ServiceMeshControlPlane`), `pkg/controller/servicemesh/memberroll/controller.go:120`
+/// and `pkg/controller/servicemesh/member/controller.go:141`.
+pub fn smcp_reconciled_by_operator(flavor: Flavor) -> bool {
+    flavor == Flavor::Ossm2
+}
+
+/// An object the OpenShift Service Mesh 2 operator renders from a ServiceMeshControlPlane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OssmRendered {
+    /// `istio-mesh-<smcp>`, `istio-expose-route-<smcp>` and each SMCP ingress gateway's policy.
+    NetworkPolicy,
+    /// The Service of each gateway the SMCP declares.
+    GatewayService,
+}
+
+impl OssmRendered {
+    /// The `apiVersion` the operator's chart templates write.
+    ///
+    /// Source: maistra/istio-operator tags maistra-2.4.6 and maistra-2.5.0
+    /// `resources/helm/v2.{4,5}/mesh-config/templates/networkpolicy.yaml:1,20` and
+    /// `resources/helm/v2.5/gateways/istio-ingress/templates/networkpolicy.yaml:2`
+    /// (`networking.k8s.io/v1`); `resources/helm/v2.5/gateways/istio-{ingress,egress}/templates/service.yaml:3`
+    /// (`v1`).
+    pub fn api_version(self) -> &'static str {
+        match self {
+            OssmRendered::NetworkPolicy => "networking.k8s.io/v1",
+            OssmRendered::GatewayService => "v1",
+        }
+    }
+
+    /// The `kind` the operator's chart templates write.
+    pub fn kind(self) -> &'static str {
+        match self {
+            OssmRendered::NetworkPolicy => "NetworkPolicy",
+            OssmRendered::GatewayService => "Service",
+        }
+    }
+}
+
 impl Target {
     /// Whether the control plane resource meshedge manages declares the gateways itself: the
     /// ServiceMeshControlPlane has `spec.gateways` (`ingress`, `egress`, `additionalIngress`,
@@ -103,75 +113,6 @@ impl Target {
 }
 
 impl Target {
-    /// The injection policy the control plane ships with.
-    ///
-    /// - OSSM 2.4–2.6: opt-in per pod. The `base` SMCP profile sets `proxy.injection.autoInject:
-    ///   false` → injector `policy: disabled` (maistra/istio-operator maistra-2.5
-    ///   `resources/smcp-templates/v2.{4,5}/base:25-26`, 0b6000b3 `v2.6/base:26`;
-    ///   `pkg/apis/maistra/conversion/proxy.go`; `istiod-injector-configmap.yaml:24`), and the
-    ///   webhook only sees member namespaces not labelled `maistra.io/ignore-namespace`,
-    ///   `istio-injection=disabled` or `istio-env`, and pods not labelled `app: istiod`
-    ///   (`resources/helm/v2.5/istio-control/istio-discovery/templates/mutatingwebhook.yaml:38-57`).
-    /// - Istio with the Sail operator: a namespace label opts every pod in
-    ///   ([`Target::injection_namespace_label`]), pods opt out with [`INJECTION_KEY`] (istio/istio
-    ///   1.24.3 `manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml`).
-    pub fn injection_policy(&self) -> InjectionPolicy {
-        match self.flavor {
-            Flavor::Ossm2 => InjectionPolicy::OptInPerPod,
-            Flavor::Istio => InjectionPolicy::NamespaceOptIn,
-        }
-    }
-
-    /// The label that makes a namespace part of the mesh, for a control plane named
-    /// `control_plane_name` in `control_plane_namespace`.
-    ///
-    /// - OSSM: `maistra.io/member-of: <control-plane namespace>`, set by the member-roll controller
-    ///   (maistra/istio-operator maistra-2.5 `pkg/controller/servicemesh/member/namespace_reconciler.go:256-265`).
-    /// - Sail: `istio-injection: enabled` only for an `Istio` resource named `default`, otherwise
-    ///   `istio.io/rev: <name>` (istio-ecosystem/sail-operator 1.0.0 `docs/README.md:120,371`).
-    pub fn injection_namespace_label(
-        &self,
-        control_plane_name: &str,
-        control_plane_namespace: &str,
-    ) -> (&'static str, String) {
-        match self.flavor {
-            Flavor::Ossm2 => ("maistra.io/member-of", control_plane_namespace.into()),
-            Flavor::Istio if control_plane_name == "default" => ("istio-injection", "enabled".into()),
-            Flavor::Istio => ("istio.io/rev", control_plane_name.into()),
-        }
-    }
-
-    /// The labels that make the OSSM injector skip a pod or a namespace: pods `app: istiod`;
-    /// namespaces `maistra.io/ignore-namespace`, `istio-injection: disabled`, `istio-env`. Empty
-    /// for `istio`. Source: maistra/istio-operator maistra-2.5 `resources/helm/v2.5/istio-control/
-    /// istio-discovery/templates/mutatingwebhook.yaml:38-57`.
-    pub fn injector_skips(&self) -> InjectorSkips {
-        match self.flavor {
-            Flavor::Ossm2 => InjectorSkips {
-                pods: &[("app", Some("istiod"))],
-                namespaces: &[
-                    ("maistra.io/ignore-namespace", None),
-                    ("istio-injection", Some("disabled")),
-                    ("istio-env", None),
-                ],
-            },
-            Flavor::Istio => InjectorSkips { pods: &[], namespaces: &[] },
-        }
-    }
-
-    /// The name of the injected proxy container, which is in `spec.containers` unless native
-    /// sidecars are on (`ENABLE_NATIVE_SIDECARS`, default false wherever it exists: istio/istio
-    /// 1.24.3 `pilot/pkg/features/experimental.go:181`, maistra/istio `maistra-2.6:pilot/pkg/features/pilot.go:654`).
-    /// Source: istio/istio `manifests/charts/istio-control/istio-discovery/files/injection-template.yaml`
-    /// (1.16.7:188, 1.24.3:167 `- name: istio-proxy`); maistra/istio-operator maistra-2.5
-    /// `resources/helm/v2.5/istio-control/istio-discovery/files/injection-template.yaml:70`.
-    /// Validating admission (ValidatingAdmissionPolicy, then validating webhooks) runs after the
-    /// mutating webhooks, so it sees this container (kubernetes/apiserver `kubernetes-1.29.0`
-    /// `pkg/server/options/admission.go:89`, `RecommendedPluginOrder`).
-    pub fn sidecar_container_name(&self) -> &'static str {
-        "istio-proxy"
-    }
-
     /// `additionalIngress` / `additionalEgress` names the OSSM operator's webhook refuses ("cannot
     /// define additional gateway named …"): the built-in gateways' names. Use `gateways.ingress` /
     /// `gateways.egress` for them. Empty for `istio`. Two additional gateways that resolve to the
@@ -295,6 +236,7 @@ impl Target {
 mod tests {
     use super::super::tests::{istio, ossm};
     use super::*;
+    use crate::platform::Kind;
 
     #[test]
     fn gateways_in_the_smcp_maistra_v2_gateways_go_not_in_the_sail_istio_resource() {
@@ -305,40 +247,6 @@ mod tests {
         }
         assert!(!istio("v1.24.3", "1.31").control_plane_declares_gateways());
         assert!(!istio("v1.20", "1.29").control_plane_declares_gateways());
-    }
-
-    #[test]
-    fn injection_values_istio_pkg_kube_inject_inject_go_inject_required() {
-        // istio/istio pkg/kube/inject/inject.go injectRequired: strings.ToLower, case "y", "yes", "true", "on".
-        for yes in ["y", "yes", "true", "on", "True", "YES", "On"] {
-            assert!(injection_value_enables(yes), "{yes}");
-        }
-        for no in ["", "no", "off", "false", "False", "0", "1", "enabled", " true"] {
-            assert!(!injection_value_enables(no), "{no}");
-        }
-        assert_eq!(INJECTION_KEY, "sidecar.istio.io/inject");
-    }
-
-    #[test]
-    fn injection_policy_maistra_operator_base_profile_auto_inject_false() {
-        assert_eq!(ossm("v2.5", "4.16").injection_policy(), InjectionPolicy::OptInPerPod);
-        assert_eq!(istio("v1.24.3", "1.31").injection_policy(), InjectionPolicy::NamespaceOptIn);
-        let skips = ossm("v2.5", "4.16").injector_skips();
-        assert_eq!(skips.pods, [("app", Some("istiod"))]);
-        assert_eq!(skips.namespaces.len(), 3);
-        assert_eq!(istio("v1.24.3", "1.31").injector_skips(), InjectorSkips { pods: &[], namespaces: &[] });
-        assert_eq!(ossm("v2.4", "4.14").sidecar_container_name(), "istio-proxy");
-    }
-
-    #[test]
-    fn injection_namespace_label_maistra_namespace_reconciler_and_sail_readme() {
-        assert_eq!(
-            ossm("v2.5", "4.16").injection_namespace_label("basic", "istio-system"),
-            ("maistra.io/member-of", "istio-system".to_string())
-        );
-        let t = istio("v1.24.3", "1.31");
-        assert_eq!(t.injection_namespace_label("default", "istio-system"), ("istio-injection", "enabled".to_string()));
-        assert_eq!(t.injection_namespace_label("prod", "istio-system"), ("istio.io/rev", "prod".to_string()));
     }
 
     #[test]
@@ -409,5 +317,32 @@ mod tests {
     fn route_config_maistra_operator_istio_ingress_values_yaml() {
         assert_eq!(ossm("v2.5", "4.16").ingress_route_config_enabled_by_default(), Some(true));
         assert_eq!(istio("v1.24", "1.31").ingress_route_config_enabled_by_default(), None);
+    }
+
+    #[test]
+    fn smcp_reconciled_maistra_operator_2_5_0_controllers_watch_the_smcp() {
+        // maistra/istio-operator maistra-2.5.0 pkg/controller/servicemesh/controlplane/controller.go:98.
+        assert!(smcp_reconciled_by_operator(Flavor::Ossm2));
+        assert!(!smcp_reconciled_by_operator(Flavor::Istio));
+    }
+
+    #[test]
+    fn rendered_api_versions_maistra_operator_2_5_0_networkpolicy_and_service_templates() {
+        // maistra/istio-operator maistra-2.5.0 resources/helm/v2.5/mesh-config/templates/networkpolicy.yaml:1,
+        // gateways/istio-ingress/templates/service.yaml:3.
+        let rendered = [OssmRendered::NetworkPolicy, OssmRendered::GatewayService];
+        let pairs: Vec<(&str, &str)> = rendered.iter().map(|r| (r.api_version(), r.kind())).collect();
+        assert_eq!(pairs, [("networking.k8s.io/v1", "NetworkPolicy"), ("v1", "Service")]);
+        // Every OpenShift release an OSSM 2 control plane runs on serves them at that version.
+        for t in Target::all_supported().into_iter().filter(|t| t.flavor() == Flavor::Ossm2) {
+            assert_eq!(
+                t.api_version(Kind::NetworkPolicy).map(|v| v.as_str()),
+                Ok(OssmRendered::NetworkPolicy.api_version())
+            );
+            assert_eq!(
+                t.api_version(Kind::Service).map(|v| v.as_str()),
+                Ok(OssmRendered::GatewayService.api_version())
+            );
+        }
     }
 }
