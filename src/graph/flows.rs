@@ -6,8 +6,8 @@
 //!   (`blocked`); the clients to a host with a credential that must not get in (`blocked with
 //!   credential none`).
 //! - The flows that break the requests (E801, E802) are drawn too: a requested flow that is
-//!   blocked as a dashed edge `requested, blocked`, a flow nobody requested that is open as a
-//!   solid edge `open, not requested`.
+//!   blocked as a dashed edge `requested but blocked`, a flow nobody requested that is open as a
+//!   solid edge `open but not requested`.
 //!
 //! A tenant namespace's flows to the external hosts it did not request grow with namespaces ×
 //! hosts: up to [`ONE_BY_ONE`] such edges are drawn one by one; beyond, one edge per external
@@ -32,8 +32,8 @@ const OTHER_NAMESPACES: &str = "";
 /// A flow's edge, when the graph draws it: its label and line.
 fn drawn(e: &Evaluated) -> Option<(String, Line)> {
     match e.violation() {
-        Some(Violation::Blocked) => return Some(("requested, blocked".to_string(), Line::Dashed)),
-        Some(Violation::Open) => return Some(("open, not requested".to_string(), Line::Solid)),
+        Some(Violation::Blocked) => return Some(("requested but blocked".to_string(), Line::Dashed)),
+        Some(Violation::Open) => return Some(("open but not requested".to_string(), Line::Solid)),
         // Routed elsewhere: the plan's edge is there; `meshedge flows` names the backend.
         Some(Violation::Misrouted(_)) => return None,
         None => {}

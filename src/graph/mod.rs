@@ -142,8 +142,9 @@ impl Graph {
         self.edges.push(Edge { from: from.to_string(), to: to.to_string(), label: label.to_string(), line });
     }
 
-    /// A blocked flow from a tenant namespace to an external host, drawn dashed: for the flow
-    /// stage to add the negative flows it evaluated.
+    /// A blocked flow from a tenant namespace to an external host (`host:port`), drawn dashed,
+    /// labelled `blocked` (what [`of_build`] draws for each such negative flow of the flows
+    /// stage's report).
     pub fn blocked(&mut self, namespace: &str, host: &str) {
         let from = self.node(NodeKind::Namespace, namespace, vec![format!("namespace {namespace}")]);
         let to = self.node(NodeKind::ExternalHost, host, vec![host.to_string()]);
