@@ -74,5 +74,5 @@ fn svg_refuses_a_graph_beyond_its_limit_before_laying_it_out() {
     assert!(matches!(error, crate::error::UsageError::GraphTooLarge { nodes: 101, edges: 100, .. }), "{error:?}");
     // What the limit lets through lays out.
     let smaller = graph.only(|n| n.id != "host_h0");
-    assert!(dot::svg(&smaller).unwrap().starts_with("<svg"));
+    assert!(dot::svg(&smaller).unwrap().contains("<svg"));
 }
