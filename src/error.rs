@@ -149,6 +149,9 @@ pub enum UsageError {
     AmbiguousObject { query: String, matches: Vec<String>, count: usize },
     /// E907: `--tenant` names no tenant of the environment: the tenants there are.
     UnknownTenant { tenant: String, environment: String, tenants: Vec<String> },
+    /// E908: `meshedge graph --format svg` on a graph larger than the in-process layout draws in
+    /// bounded time.
+    GraphTooLarge { environment: String, nodes: usize, edges: usize, limit: usize },
 }
 
 impl Explain for UsageError {
@@ -163,6 +166,7 @@ impl Explain for UsageError {
             UsageError::UnknownObject { .. } => Code::E905,
             UsageError::AmbiguousObject { .. } => Code::E906,
             UsageError::UnknownTenant { .. } => Code::E907,
+            UsageError::GraphTooLarge { .. } => Code::E908,
         }
     }
 
@@ -187,6 +191,9 @@ impl Explain for UsageError {
             UsageError::UnknownTenant { tenant, environment, .. } => {
                 format!("environment `{environment}` has no tenant `{tenant}`")
             }
+            UsageError::GraphTooLarge { environment, nodes, edges, limit } => format!(
+                "the graph of `{environment}` is too large to lay out as svg ({nodes} nodes and {edges} edges; at most {limit} in all)"
+            ),
         }
     }
 
@@ -220,6 +227,9 @@ impl Explain for UsageError {
             }
             UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => "the environment has no tenants".into(),
             UsageError::UnknownTenant { tenants, .. } => format!("the tenants are {}", quoted(tenants)),
+            UsageError::GraphTooLarge { .. } => "draw one tenant (`--tenant TENANT`), or use `--format dot` and \
+                Graphviz (`dot -Tsvg`), or `--format mermaid`"
+                .into(),
         })
     }
 }

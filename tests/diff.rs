@@ -581,11 +581,62 @@ fn the_markdown_preview_shows_an_added_authorization_policy_with_its_rules() {
     assert_eq!(prod["added"][0]["kind"], "AuthorizationPolicy");
     assert!(prod["added"][0]["yaml"].as_str().unwrap().contains("/admin/*"), "{prod}");
     assert_eq!(prod["inputs"], serde_json::json!([{"path": "base/resources/deny-admin.yaml", "change": "added"}]));
-    assert!(prod["graph"].is_null() && prod["flows"].is_null(), "{prod}");
+    assert!(prod["graph"].is_null(), "{prod}");
+    // The policy denies a path no flow probes: both revisions' flows are the same.
+    assert_eq!(prod["flows"], serde_json::json!({"opened": [], "closed": []}), "{prod}");
+    assert!(markdown.contains("### Flows opened / closed by this change\n\nNo flow changes.\n"), "{markdown}");
 
     let text = stdout(&repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--color", "never"]));
     assert!(text.contains("      +  action: DENY\n"), "{text}");
     assert!(text.contains("  input files changed:\n    added base/resources/deny-admin.yaml\n"), "{text}");
+    assert!(text.contains("\n  no flow changes\n"), "{text}");
+}
+
+/// The shop's egress to Stripe, as the flows stage names it (the shop speaks plain HTTP, the
+/// egress gateway originates TLS).
+const SHOP_TO_STRIPE: &str = "namespace/shop → api.stripe.com:80";
+
+#[test]
+fn the_preview_names_the_flows_a_change_opens_and_closes_before_anything_else() {
+    let repo = Repo::example();
+    let stripe = repo.read("base/tenants/shop/stripe.yaml");
+    repo.remove("base/tenants/shop/stripe.yaml");
+    repo.commit("the shop stops calling stripe");
+    repo.write("base/tenants/shop/stripe.yaml", &stripe);
+    repo.commit("the shop calls stripe again");
+    let run = |base: &str, head: &str, format: &str| {
+        let output = repo.cli(&["prod", "--base", base, "--head", head, "--format", format]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        stdout(&output)
+    };
+    for (base, head, word) in [("HEAD~2", "HEAD~1", "closed"), ("HEAD~1", "HEAD", "opened")] {
+        // Removing the request closes the flow; adding it back opens it. Nothing else changes.
+        let text = run(base, head, "text");
+        let expected =
+            format!("\n  flows opened / closed by this change:\n    {SHOP_TO_STRIPE} {word}\n  input files changed:\n");
+        assert!(text.contains(&expected), "{word}: the flows come first in the block:\n{text}");
+
+        let markdown = run(base, head, "markdown");
+        let word_md = if word == "opened" { "**opened**" } else { "closed" };
+        let line = format!("- `{SHOP_TO_STRIPE}` {word_md} (`prod`)\n");
+        let flows = markdown.find("### Flows opened / closed by this change").expect(&markdown);
+        assert!(
+            markdown[flows..].starts_with(&format!("### Flows opened / closed by this change\n\n{line}\n")),
+            "{markdown}"
+        );
+        assert!(flows < markdown.find("| Environment |").unwrap(), "the flows come before the table:\n{markdown}");
+
+        let json: serde_json::Value = serde_json::from_str(&run(base, head, "json")).unwrap();
+        let prod = &json["environments"][0];
+        let (opened, closed) =
+            if word == "opened" { (vec![SHOP_TO_STRIPE], vec![]) } else { (vec![], vec![SHOP_TO_STRIPE]) };
+        assert_eq!(prod["flows"], serde_json::json!({"opened": opened, "closed": closed}), "{prod}");
+    }
+    // Nothing built, nothing compared: no section at all.
+    let markdown = run("HEAD", "HEAD", "markdown");
+    assert!(!markdown.contains("Flows opened"), "{markdown}");
+    let json: serde_json::Value = serde_json::from_str(&run("HEAD", "HEAD", "json")).unwrap();
+    assert!(json["environments"][0]["flows"].is_null(), "{json}");
 }
 
 #[test]

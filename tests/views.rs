@@ -251,3 +251,94 @@ fn explain_lists_the_flows_an_object_decides() {
     let listed = json["flows"].as_array().expect("flows, evaluated");
     assert!(listed.iter().any(|f| f["verdict"] == "allowed" && f["direction"] == "ingress"), "{listed:?}");
 }
+
+/// The small repository of the flows stage's tests: `ok` keeps every promise, `deny` blocks the
+/// shop's requested host with a plain DENY policy (E801), `open` lets `docs` reach a host it
+/// never requested (E802).
+fn flowstage(args: &[&str]) -> std::process::Output {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/flowstage");
+    meshedge().args(args).arg("--root").arg(root).output().unwrap()
+}
+
+fn ok_stdout(output: &std::process::Output) -> String {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn graph_draws_the_blocked_negative_flows_dashed_and_narrows_them_to_a_tenant() {
+    let all = ok_stdout(&flowstage(&["graph", "ok"]));
+    check_mermaid(&all).unwrap_or_else(|e| panic!("{e}\n{all}"));
+    // docs never asked for Stripe, the shop did: the flow is shut, drawn dashed to the shop's node.
+    assert!(all.contains("  ns_docs -.->|\"blocked\"| ext_api_stripe_com_443\n"), "{all}");
+    assert!(all.contains("-.->|\"blocked\"| ext_internet_443\n"), "the internet outside the registry: {all}");
+    assert!(all.contains("  clients -.->|\"blocked\"| ns_docs\n"), "straight to the pods: {all}");
+    assert!(all.contains("blocked with credential none"), "a jwt host without a token: {all}");
+    assert!(!all.contains("requested but blocked") && !all.contains("not requested"), "no violation: {all}");
+    let dot = ok_stdout(&flowstage(&["graph", "ok", "--format", "dot"]));
+    assert!(dot.contains("  ns_docs -> ext_api_stripe_com_443 [label=\"blocked\", style=dashed];\n"), "{dot}");
+    let svg = ok_stdout(&flowstage(&["graph", "ok", "--format", "svg"]));
+    roxmltree::Document::parse(&svg).unwrap();
+    assert!(svg.contains("stroke-dasharray"), "dashed strokes: {svg}");
+    let shop = ok_stdout(&flowstage(&["graph", "ok", "--tenant", "shop"]));
+    check_mermaid(&shop).unwrap_or_else(|e| panic!("{e}\n{shop}"));
+    assert!(shop.contains("  clients -.->|\"blocked\"| ns_shop\n"), "{shop}");
+    assert!(!shop.contains("ns_docs"), "another tenant's flows: {shop}");
+}
+
+#[test]
+fn graph_and_explain_run_when_the_flows_break_the_requests_and_show_it() {
+    // E801: the shop's requested host is blocked by a plain DENY policy.
+    let output = flowstage(&["graph", "deny"]);
+    let graph = ok_stdout(&output);
+    check_mermaid(&graph).unwrap_or_else(|e| panic!("{e}\n{graph}"));
+    assert!(graph.contains("|\"requested but blocked\"| host_shop_apps_example_com\n"), "{graph}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E801"), "stderr names the violation");
+    let output = flowstage(&["explain", "deny", "AuthorizationPolicy/istio-ingress/deny-shop"]);
+    let text = ok_stdout(&output);
+    let flows = &text[text.find("flows it decides\n").expect("a flows section")..];
+    let line = flows.lines().find(|l| l.contains("shop.apps.example.com") && l.contains("requested but blocked"));
+    assert!(line.is_some_and(|l| l.contains(": blocked — breaks the requests")), "{flows}");
+    assert!(!text.contains("not evaluated"), "{text}");
+    let json: Value = serde_json::from_str(&ok_stdout(&flowstage(&[
+        "explain",
+        "deny",
+        "AuthorizationPolicy/istio-ingress/deny-shop",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let listed = json["flows"].as_array().unwrap();
+    assert!(listed.iter().any(|f| f["violation"] == "requested but blocked" && f["verdict"] == "blocked"), "{json}");
+    // E802: docs reaches a host it never requested, drawn as an open edge.
+    let graph = ok_stdout(&flowstage(&["graph", "open"]));
+    check_mermaid(&graph).unwrap_or_else(|e| panic!("{e}\n{graph}"));
+    assert!(graph.contains("  ns_docs -->|\"open but not requested\"| ext_api_stripe_com_443\n"), "{graph}");
+}
+
+#[test]
+fn graph_groups_the_negative_flows_of_many_namespaces_and_svg_refuses_a_large_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    meshedge_testkit::synth::write_repo(dir.path(), 30).unwrap();
+    let run = |args: &[&str]| meshedge().args(args).arg("--root").arg(dir.path()).output().unwrap();
+    let all = ok_stdout(&run(&["graph", "prod"]));
+    check_mermaid(&all).unwrap_or_else(|e| panic!("{e}\n{all}"));
+    // 30 namespaces × the hosts they did not ask for: more than drawn one by one.
+    let dashed = all.lines().filter(|l| l.contains(" -.->")).count();
+    assert!(
+        all.contains("  ns_[\"other tenant namespaces\"]\n") || all.contains("  ns_(\"other tenant namespaces\")\n"),
+        "{all}"
+    );
+    // 36 tenant namespaces (some tenants have two), the one of t0 asked for its partner host.
+    assert!(all.contains("  ns_ -.->|\"blocked from 35 namespaces\"| ext_t0_partner_example_443\n"), "{all}");
+    assert!(dashed < meshedge::graph::ONE_BY_ONE, "{dashed} dashed edges");
+    let one = ok_stdout(&run(&["graph", "prod", "--tenant", "t0"]));
+    assert!(!one.contains("other tenant namespaces"), "one tenant's namespaces one by one: {one}");
+    let output = run(&["graph", "prod", "--format", "svg"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[E908]") && stderr.contains("--tenant"), "{stderr}");
+    let svg = ok_stdout(&run(&["graph", "prod", "--format", "svg", "--tenant", "t0"]));
+    roxmltree::Document::parse(&svg).unwrap();
+}

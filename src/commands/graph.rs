@@ -16,10 +16,12 @@ pub fn run(options: &GraphOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
     let env_dir = work_tree.environment(&cwd, &options.env)?;
     let (graph, build) = graph::graph(&work_tree.source, &env_dir, options.tenant.as_deref())?;
     stderr.warn(&build.diagnostics, &build.texts);
+    // The flows that break the requests: the graph draws them, stderr names them.
+    stderr.warn(&build.flow_violations, &build.texts);
     let text = match options.format {
         GraphFormat::Mermaid => mermaid::render(&graph),
         GraphFormat::Dot => dot::render(&graph),
-        GraphFormat::Svg => dot::svg(&graph),
+        GraphFormat::Svg => dot::svg(&graph).map_err(|e| Error::Usage(e.report().into()))?,
     };
     write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)

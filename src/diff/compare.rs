@@ -4,12 +4,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use tracing::debug;
 
-use crate::compiler::{self, Build, Failed};
+use crate::compiler::{self, Build, Failed, Options};
 use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
 use crate::diff::edge::edge_change;
 use crate::diff::fingerprint::{Cached, Fingerprint, changed_files, fingerprint};
 use crate::diff::mask::{object_diff, shown_yaml};
-use crate::diff::report::{ChangedObject, EnvironmentDiff, Status};
+use crate::diff::report::{ChangedObject, EnvironmentDiff, FlowChanges, Status};
+use crate::flows::{Outcome, Report};
 use crate::parallel;
 use crate::render::Object;
 use crate::source::Source;
@@ -50,12 +51,16 @@ pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec
         }
         let built = parallel::map(&sides, |&(side, print)| {
             let start = std::time::Instant::now();
-            let result = compiler::compile(&Cached { inner: source(side), contents: &print.contents }, dir);
+            // The flows are kept for the flows section; a violation still fails the revision.
+            let options = Options { report_flows: true, ..Default::default() };
+            let built =
+                compiler::compile_with(&Cached { inner: source(side), contents: &print.contents }, dir, &options);
+            let (result, flows) = settle_flows(built);
             // Right after the build, while its objects are still in the processor's cache.
             let identities = result.as_ref().map(|b| identities(&b.objects)).unwrap_or_default();
             let label = if side == Side::Base { "base" } else { "head" };
             debug!(environment = %dir, side = label, ok = result.is_ok(), elapsed = ?start.elapsed(), "built");
-            (side, Built { result, identities })
+            (side, Built { result, identities, flows })
         });
         let find = |wanted: Side| built.iter().find(|(side, _)| *side == wanted).map(|(_, b)| b);
         let mut env = diff_environment(name, dir.clone(), !same, find(Side::Base), find(Side::Head));
@@ -77,10 +82,57 @@ fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(value));
 }
 
-/// A build, with the identity of each of its objects.
+/// A build, with the identity of each of its objects and its flows.
 struct Built {
     result: Result<Build, Failed>,
     identities: Vec<Identity>,
+    /// `None` when the build stopped before the flows stage.
+    flows: Option<Report>,
+}
+
+/// A build made with [`Options::report_flows`], as a plain build would end: its flow
+/// violations among its diagnostics, and a failure when one is an error; its flows apart, kept
+/// either way.
+fn settle_flows(built: Result<Build, Failed>) -> (Result<Build, Failed>, Option<Report>) {
+    let mut build = match built {
+        Ok(build) => build,
+        Err(failed) => return (Err(failed), None),
+    };
+    let flows = build.flows.take();
+    let violations = std::mem::take(&mut build.flow_violations);
+    build.diagnostics.extend(violations);
+    if build.diagnostics.has_errors() {
+        let Build { diagnostics, texts, inputs, .. } = build;
+        return (Err(Failed { diagnostics, texts, inputs }), flows);
+    }
+    (Ok(build), flows)
+}
+
+/// The descriptions of the flows of `report` that are allowed (see
+/// [`crate::flows::stage::describe`]).
+fn allowed_flows(report: &Report) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    report.each(|evaluated| {
+        if evaluated.verdict.verdict == Outcome::Allowed {
+            out.insert(crate::flows::stage::describe(&evaluated.flow));
+        }
+    });
+    out
+}
+
+/// The flows allowed at head and not at base (opened), and the reverse (closed). A side that is
+/// absent (the environment is added or removed) has no flows; `None` when a side that is present
+/// stopped before the flows stage, so its flows are unknown.
+fn flow_changes(base: Option<&Built>, head: Option<&Built>) -> Option<FlowChanges> {
+    let allowed = |side: Option<&Built>| match side {
+        None => Some(BTreeSet::new()),
+        Some(built) => built.flows.as_ref().map(allowed_flows),
+    };
+    let (before, after) = (allowed(base)?, allowed(head)?);
+    Some(FlowChanges {
+        opened: after.difference(&before).cloned().collect(),
+        closed: before.difference(&after).cloned().collect(),
+    })
 }
 
 /// API group, kind, namespace and name.
@@ -151,6 +203,7 @@ fn diff_environment(
     let no_identities: &[Identity] = &[];
     let (base_identities, head_identities) =
         (base.map_or(no_identities, |b| &b.identities), head.map_or(no_identities, |b| &b.identities));
+    let flows = if inputs_changed && (base.is_some() || head.is_some()) { flow_changes(base, head) } else { None };
     let (base, head) = (base.map(|b| &b.result), head.map(|b| &b.result));
     let mut env = EnvironmentDiff {
         name,
@@ -168,7 +221,7 @@ fn diff_environment(
         removed_yaml: Vec::new(),
         inputs: Vec::new(),
         graph: None,
-        flows: None,
+        flows,
     };
     if !inputs_changed {
         return env;
@@ -264,7 +317,8 @@ fn diff_environment(
             || !env.removed.is_empty()
             || !env.changed.is_empty()
             || !env.introduced.is_empty()
-            || !env.fixed.is_empty())
+            || !env.fixed.is_empty()
+            || env.flows.as_ref().is_some_and(|f| !f.is_empty()))
     {
         env.status = Status::Changed;
     }

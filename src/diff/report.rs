@@ -66,16 +66,26 @@ pub struct EnvironmentDiff {
     /// The part of the edge that changed (see [`crate::diff::edge_change`]); `None` when the
     /// edge is the same or a revision does not build.
     pub graph: Option<Graph>,
-    /// The flows the change opens and closes, from the flow stage; `None` while builds do not
-    /// evaluate flows.
+    /// The flows the change opens and closes, from the flows stage of both builds; `None` when
+    /// nothing was built, or a revision stopped before the flows stage.
     pub flows: Option<FlowChanges>,
 }
 
-/// Flows a change opens and closes (each `from → to`, as the flow stage names them).
+/// Flows a change opens and closes, each named as the flows stage names it
+/// ([`crate::flows::stage::describe`]: `namespace/shop → api.stripe.com:443`), sorted. A flow is
+/// *opened* when it is allowed at head and blocked, redirected or absent at base; *closed* the
+/// other way round. (An environment only at head opens each of its allowed flows.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlowChanges {
     pub opened: Vec<String>,
     pub closed: Vec<String>,
+}
+
+impl FlowChanges {
+    /// No flow opened or closed.
+    pub fn is_empty(&self) -> bool {
+        self.opened.is_empty() && self.closed.is_empty()
+    }
 }
 
 /// The whole comparison.

@@ -21,6 +21,7 @@ use crate::compiler::{self, Build, Options};
 use crate::diagnostic::ResourceRef;
 use crate::diff::mask::{SECRET_VALUE, mask_secret};
 use crate::error::{Error, UsageError};
+use crate::flows::Violation;
 use crate::layers::layout::MANIFEST;
 use crate::patch::PatchStep;
 use crate::render::Object;
@@ -54,6 +55,10 @@ pub struct DecidedFlow {
     pub from: String,
     pub to: String,
     pub verdict: String,
+    /// How the flow breaks what the requests ask for (the build's E801 / E802):
+    /// `requested but blocked`, `open but not requested` or `routed to <backend>`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<String>,
 }
 
 /// Where one object comes from, and what the patches did to it.
@@ -77,8 +82,8 @@ pub struct Explanation {
     pub resources: Vec<String>,
     /// Every change a patch made, in the order applied (Secret values masked).
     pub patches: Vec<PatchStep>,
-    /// The flows the object decides; `None` while the build does not evaluate flows.
-    pub flows: Option<Vec<DecidedFlow>>,
+    /// The flows the object takes part in deciding, the violating ones among them.
+    pub flows: Vec<DecidedFlow>,
 }
 
 /// Builds the environment at `env_dir`, recording patches, and explains the object `query` names;
@@ -137,7 +142,8 @@ fn layer_of<'a>(file: &str, layers: &'a [String]) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-/// Explains one object of `build` (built with [`Options::record_patches`]).
+/// Explains one object of `build` (built with [`Options::record_patches`] and
+/// [`Options::report_flows`]; without the flows, it lists none).
 pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
     let layers: Vec<String> = build
         .inputs
@@ -158,7 +164,7 @@ pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
         requests: Vec::new(),
         resources: Vec::new(),
         patches: object.changes.iter().map(|step| masked(step, &object.reference)).collect(),
-        flows: build.flows.as_ref().map(|report| decided_flows(report, &object.reference)),
+        flows: build.flows.as_ref().map(|report| decided_flows(report, &object.reference)).unwrap_or_default(),
     };
     let mut used = BTreeSet::new();
     for file in &object.sources {
@@ -251,6 +257,11 @@ fn decided_flows(report: &crate::flows::Report, object: &ResourceRef) -> Vec<Dec
                 from: flow.from.clone(),
                 to,
                 verdict: verdict.verdict.to_string(),
+                violation: evaluated.violation().map(|v| match v {
+                    Violation::Blocked => "requested but blocked".to_string(),
+                    Violation::Open => "open but not requested".to_string(),
+                    Violation::Misrouted(reached) => format!("routed to {reached}"),
+                }),
             });
         }
     });

@@ -75,13 +75,16 @@ pub fn render_text(e: &Explanation) -> String {
         }
     }
     out.push_str("\nflows it decides\n");
-    match &e.flows {
-        None => out.push_str("  (not evaluated)\n"),
-        Some(flows) if flows.is_empty() => out.push_str("  none\n"),
-        Some(flows) => {
-            for f in flows {
-                let _ = writeln!(out, "  {} {} → {}: {}", f.direction, printable(&f.from), printable(&f.to), f.verdict);
+    if e.flows.is_empty() {
+        out.push_str("  none\n");
+    }
+    for f in &e.flows {
+        let _ = write!(out, "  {} {} → {}: {}", f.direction, printable(&f.from), printable(&f.to), f.verdict);
+        match &f.violation {
+            Some(violation) => {
+                let _ = writeln!(out, " — breaks the requests ({})", printable(violation));
             }
+            None => out.push('\n'),
         }
     }
     out

@@ -8,12 +8,16 @@
 //!
 //! A [`Graph`] is nodes and edges with stable ids, rendered as mermaid ([`mermaid`]), Graphviz
 //! dot ([`dot`]) or SVG laid out in process ([`dot::svg`], with `layout-rs`: no Graphviz needed).
-//! Dashed edges ([`Line::Dashed`]) stand for flows that are blocked; they come from the flow
-//! stage through [`Graph::blocked`] once a build carries its flows.
+//! Dashed edges ([`Line::Dashed`]) stand for flows that are blocked: when a build carries its
+//! flows ([`compiler::Options::report_flows`]), [`of_build`] draws the negative flows of SPEC §5.1
+//! the flows stage finds blocked, and the flows that break the requests ([`flows`]).
 
 pub mod dot;
+mod flows;
 pub mod mermaid;
 mod plan;
+
+pub use flows::ONE_BY_ONE;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -138,8 +142,9 @@ impl Graph {
         self.edges.push(Edge { from: from.to_string(), to: to.to_string(), label: label.to_string(), line });
     }
 
-    /// A blocked flow from a tenant namespace to an external host, drawn dashed: for the flow
-    /// stage to add the negative flows it evaluated.
+    /// A blocked flow from a tenant namespace to an external host (`host:port`), drawn dashed,
+    /// labelled `blocked` (what [`of_build`] draws for each such negative flow of the flows
+    /// stage's report).
     pub fn blocked(&mut self, namespace: &str, host: &str) {
         let from = self.node(NodeKind::Namespace, namespace, vec![format!("namespace {namespace}")]);
         let to = self.node(NodeKind::ExternalHost, host, vec![host.to_string()]);
@@ -179,7 +184,8 @@ pub(crate) fn draw_plan(plan: &crate::plan::Plan, tenant: Option<&str>) -> Graph
     plan::draw(plan, tenant)
 }
 
-/// The graph of a build, of one tenant's part with `tenant`; `Err` names a tenant the build does
+/// The graph of a build, of one tenant's part with `tenant`, with the verdicts of its flows when
+/// it kept them (see [`flows`]); `Err` names a tenant the build does
 /// not have, with the tenants it has.
 pub fn of_build(build: &Build, tenant: Option<&str>) -> Result<Graph, UsageError> {
     if let Some(tenant) = tenant {
@@ -191,7 +197,11 @@ pub fn of_build(build: &Build, tenant: Option<&str>) -> Result<Graph, UsageError
             });
         }
     }
-    Ok(draw_plan(&build.plan, tenant))
+    let mut graph = draw_plan(&build.plan, tenant);
+    if let Some(report) = &build.flows {
+        flows::draw(&mut graph, &build.plan, report, tenant);
+    }
+    Ok(graph)
 }
 
 /// Builds the environment at `env_dir` and draws it; the build comes along for its warnings.

@@ -37,7 +37,7 @@ fn labels_cannot_break_out_of_mermaid_or_dot() {
     assert!(dot.contains(r#"label="x\"]; y[\"<script>#1`&\\ ""#), "{dot}");
     assert!(dot.contains("label=\" a b \", shape=Mrecord"), "record syntax is removed: {dot}");
     assert!(dot.contains("style=dashed"), "{dot}");
-    let svg = dot::svg(&graph);
+    let svg = dot::svg(&graph).unwrap();
     assert!(svg.contains("&lt;script&gt;"), "{svg}");
 }
 
@@ -58,5 +58,21 @@ fn a_subgraph_keeps_ids_and_the_edges_inside_it() {
 fn an_empty_graph_is_an_empty_drawing() {
     let graph = Graph::new("dev");
     assert_eq!(mermaid::render(&graph), "flowchart LR\n");
-    assert!(dot::svg(&graph).starts_with("<svg"));
+    assert!(dot::svg(&graph).unwrap().starts_with("<svg"));
+}
+
+#[test]
+fn svg_refuses_a_graph_beyond_its_limit_before_laying_it_out() {
+    let mut graph = Graph::new("big");
+    let clients = graph.node(NodeKind::Clients, "", vec!["clients".into()]);
+    for i in 0..dot::SVG_LIMIT / 2 {
+        let host = graph.node(NodeKind::Host, &format!("h{i}"), vec![format!("h{i}")]);
+        graph.edge(&clients, &host, "", Line::Solid);
+    }
+    // 1 + 100 nodes and 100 edges: one over.
+    let error = dot::svg(&graph).unwrap_err();
+    assert!(matches!(error, crate::error::UsageError::GraphTooLarge { nodes: 101, edges: 100, .. }), "{error:?}");
+    // What the limit lets through lays out.
+    let smaller = graph.only(|n| n.id != "host_h0");
+    assert!(dot::svg(&smaller).unwrap().contains("<svg"));
 }

@@ -22,6 +22,10 @@ struct JsonEnvironment<'a> {
     path: &'a str,
     status: &'static str,
     inputs_changed: bool,
+    /// `{"opened": [...], "closed": [...]}`: the flows the change opens and closes, each named
+    /// as `meshedge flows` names it; null when nothing was built or a revision stopped before
+    /// the flows stage.
+    flows: Option<JsonFlows<'a>>,
     added: Vec<JsonObject<'a>>,
     removed: Vec<JsonObject<'a>>,
     changed: Vec<JsonObject<'a>>,
@@ -31,9 +35,6 @@ struct JsonEnvironment<'a> {
     inputs: Vec<JsonInput<'a>>,
     /// The changed part of the edge as a mermaid flowchart, or null.
     graph: Option<String>,
-    /// `{"opened": [...], "closed": [...]}` from the flow stage, or null while builds do not
-    /// evaluate flows.
-    flows: Option<JsonFlows<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -101,6 +102,7 @@ pub fn render_json(report: &Report) -> String {
             path: &env.path,
             status: env.status.as_str(),
             inputs_changed: env.inputs_changed,
+            flows: env.flows.as_ref().map(|f| JsonFlows { opened: &f.opened, closed: &f.closed }),
             added: env.added.iter().enumerate().map(|(i, o)| JsonObject::with_yaml(o, env.added_yaml.get(i))).collect(),
             removed: env
                 .removed
@@ -116,7 +118,6 @@ pub fn render_json(report: &Report) -> String {
             errors: JsonErrors { base: json_diagnostics(&env.base_errors), head: json_diagnostics(&env.head_errors) },
             inputs: env.inputs.iter().map(|(path, change)| JsonInput { path, change: change.as_str() }).collect(),
             graph: env.graph.as_ref().map(crate::graph::mermaid::render),
-            flows: env.flows.as_ref().map(|f| JsonFlows { opened: &f.opened, closed: &f.closed }),
         })
         .collect();
     let value = JsonReport {

@@ -107,7 +107,34 @@ fn collapsed(summary: &str, language: &str, body: &str) -> String {
     format!("<details><summary>{summary}</summary>\n\n{fence}{language}\n{body}{fence}\n\n</details>\n\n")
 }
 
-/// A pull-request comment: a summary table, then per environment its errors, diagnostics, added
+/// The flows each environment's change opens and closes, first in the comment: at most
+/// [`MARKDOWN_DIAGNOSTICS`] per environment and direction, then a count of the rest. Nothing when
+/// no environment's flows were compared; one line saying so when none changed.
+fn flows_section(report: &Report, out: &mut String) {
+    let compared: Vec<_> = report.environments.iter().filter_map(|e| e.flows.as_ref().map(|f| (e, f))).collect();
+    if compared.is_empty() {
+        return;
+    }
+    out.push_str("### Flows opened / closed by this change\n\n");
+    if compared.iter().all(|(_, f)| f.is_empty()) {
+        out.push_str("No flow changes.\n\n");
+        return;
+    }
+    for (env, flows) in compared {
+        for (list, word) in [(&flows.opened, "**opened**"), (&flows.closed, "closed")] {
+            for flow in list.iter().take(MARKDOWN_DIAGNOSTICS) {
+                let _ = writeln!(out, "- {} {word} ({})", code_span(flow), code_span(&env.name));
+            }
+            if list.len() > MARKDOWN_DIAGNOSTICS {
+                let more = list.len() - MARKDOWN_DIAGNOSTICS;
+                let _ = writeln!(out, "- …and {more} more {} ({})", word.trim_matches('*'), code_span(&env.name));
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// A pull-request comment: the flows opened and closed, a summary table, then per environment its errors, diagnostics, added
 /// and removed objects, and a collapsible section with a diff per changed object. Cut at
 /// [`MARKDOWN_LIMIT`] characters with a note saying what was left out.
 pub fn render_markdown(report: &Report) -> String {
@@ -123,6 +150,7 @@ pub fn render_markdown(report: &Report) -> String {
         revision(&report.head, report.head_commit.as_deref())
     };
     let _ = writeln!(title, "Base: {} → head: {head}\n", revision(&report.base, report.base_commit.as_deref()));
+    flows_section(report, &mut title);
     title.push_str(
         "| Environment | Status | Added | Changed | Removed | Diagnostics introduced | Diagnostics fixed |\n",
     );
@@ -185,20 +213,6 @@ pub fn render_markdown(report: &Report) -> String {
             }
             if list.len() > MARKDOWN_DIAGNOSTICS {
                 let _ = writeln!(head, "- …and {} more", list.len() - MARKDOWN_DIAGNOSTICS);
-            }
-        }
-        if let Some(flows) = &env.flows {
-            for (label, list) in [("Flows opened", &flows.opened), ("Flows closed", &flows.closed)] {
-                if list.is_empty() {
-                    continue;
-                }
-                let _ = writeln!(head, "\n**{label}** ({}):\n", list.len());
-                for flow in list.iter().take(MARKDOWN_DIAGNOSTICS) {
-                    let _ = writeln!(head, "- {}", code_span(flow));
-                }
-                if list.len() > MARKDOWN_DIAGNOSTICS {
-                    let _ = writeln!(head, "- …and {} more", list.len() - MARKDOWN_DIAGNOSTICS);
-                }
             }
         }
         pieces.push(Piece::Keep(head));

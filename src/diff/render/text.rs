@@ -61,6 +61,21 @@ pub fn render_text(report: &Report, color: bool) -> String {
             _ => "33;1",
         };
         let _ = writeln!(out, "{}: {}", paint.code("1", &header), paint.code(status_color, &summary));
+        // First: what a security reviewer reads before anything else.
+        match &env.flows {
+            Some(flows) if !flows.is_empty() => {
+                let _ = writeln!(out, "  flows opened / closed by this change:");
+                for (list, word, code) in [(&flows.opened, "opened", "31;1"), (&flows.closed, "closed", "32")] {
+                    for flow in list {
+                        let _ = writeln!(out, "    {} {}", printable(flow), paint.code(code, word));
+                    }
+                }
+            }
+            Some(_) if env.status != Status::Unchanged => {
+                let _ = writeln!(out, "  no flow changes");
+            }
+            _ => {}
+        }
         for (side, errors) in [("base", &env.base_errors), ("head", &env.head_errors)] {
             if errors.is_empty() {
                 continue;
@@ -130,13 +145,6 @@ pub fn render_text(report: &Report, color: bool) -> String {
         for (label, list, code) in [("introduced", &env.introduced, "33"), ("fixed", &env.fixed, "32")] {
             for d in not_errors_shown(env, list) {
                 let _ = writeln!(out, "  {} {}", paint.code(code, &format!("{label}:")), diagnostic_line(d));
-            }
-        }
-        if let Some(flows) = &env.flows {
-            for (label, list, code) in [("flow opened:", &flows.opened, "33"), ("flow closed:", &flows.closed, "32")] {
-                for flow in list {
-                    let _ = writeln!(out, "  {} {}", paint.code(code, label), printable(flow));
-                }
             }
         }
     }
