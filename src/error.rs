@@ -149,6 +149,9 @@ pub enum UsageError {
     AmbiguousObject { query: String, matches: Vec<String>, count: usize },
     /// E907: `--tenant` names no tenant of the environment: the tenants there are.
     UnknownTenant { tenant: String, environment: String, tenants: Vec<String> },
+    /// E908: a shard that is not `K/N` with `K < N ≤ 1024`; `from` names the flag, parameter or
+    /// plugin env it came from.
+    InvalidShard { from: String, refusal: crate::shard::ShardRefusal },
 }
 
 impl Explain for UsageError {
@@ -163,6 +166,7 @@ impl Explain for UsageError {
             UsageError::UnknownObject { .. } => Code::E905,
             UsageError::AmbiguousObject { .. } => Code::E906,
             UsageError::UnknownTenant { .. } => Code::E907,
+            UsageError::InvalidShard { .. } => Code::E908,
         }
     }
 
@@ -184,6 +188,7 @@ impl Explain for UsageError {
                 format!("environment `{environment}` has no object `{query}`")
             }
             UsageError::AmbiguousObject { query, count, .. } => format!("`{query}` names {count} objects"),
+            UsageError::InvalidShard { from, refusal } => format!("{from}: {}", refusal.message),
             UsageError::UnknownTenant { tenant, environment, .. } => {
                 format!("environment `{environment}` has no tenant `{tenant}`")
             }
@@ -220,6 +225,7 @@ impl Explain for UsageError {
             }
             UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => "the environment has no tenants".into(),
             UsageError::UnknownTenant { tenants, .. } => format!("the tenants are {}", quoted(tenants)),
+            UsageError::InvalidShard { refusal, .. } => refusal.help.clone(),
         })
     }
 }
