@@ -162,10 +162,8 @@ mod tests {
     #[test]
     fn the_shard_of_a_name_never_changes() {
         // Pinned: a change here moves every tenant of every sharded installation.
-        let pinned: Vec<u32> = ["shop", "payments", "t0", "t1", "t1999", "ünïcode"]
-            .iter()
-            .map(|name| shard_of(name, 16))
-            .collect();
+        let pinned: Vec<u32> =
+            ["shop", "payments", "t0", "t1", "t1999", "ünïcode"].iter().map(|name| shard_of(name, 16)).collect();
         assert_eq!(pinned, PINNED);
         assert_eq!(shard_of("shop", 1), 0);
         assert_eq!(shard_of("shop", 0), 0);

@@ -27,7 +27,7 @@ pub struct BuildArgs {
     /// Print (or write) only shard K of N, counted from 0, as `meshedge generate` does for one
     /// Argo CD Application of several: the objects of the tenants whose names hash to K, and in
     /// shard 0 also every object no one tenant owns. The whole environment is still validated.
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
     pub shard: Option<String>,
 }
 
