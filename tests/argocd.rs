@@ -323,6 +323,9 @@ fn bad_options_and_paths_fail_with_a_hint() {
     assert!(stderr.contains("base"), "{stderr}");
 }
 
+/// The variables that select shard `k`.
+type ShardVars = fn(u32) -> Vec<(&'static str, String)>;
+
 #[test]
 fn the_shards_of_an_environment_are_its_build() {
     let extracted = Extracted::new();
@@ -333,7 +336,7 @@ fn the_shards_of_an_environment_are_its_build() {
     let mut expected: Vec<String> = build_documents(source_path).iter().map(key).collect();
     expected.sort();
     // Shard by plugin env, by parameter (which wins over the env), and by --shard (which wins over both).
-    let ways: [(&str, fn(u32) -> Vec<(&'static str, String)>, Vec<String>); 3] = [
+    let ways: [(&str, ShardVars, Vec<String>); 3] = [
         ("plugin env", |k| vec![("ARGOCD_ENV_MESHEDGE_SHARD", format!("{k}/3"))], vec![]),
         (
             "parameter",
