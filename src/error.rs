@@ -151,7 +151,7 @@ pub enum UsageError {
     UnknownTenant { tenant: String, environment: String, tenants: Vec<String> },
     /// E908: a shard that is not `K/N` with `K < N ≤ 1024`; `from` names the flag, parameter or
     /// plugin env it came from.
-    InvalidShard { from: String, refusal: crate::shard::ShardRefusal },
+    InvalidShard { from: String, message: String, help: String },
 }
 
 impl Explain for UsageError {
@@ -188,7 +188,7 @@ impl Explain for UsageError {
                 format!("environment `{environment}` has no object `{query}`")
             }
             UsageError::AmbiguousObject { query, count, .. } => format!("`{query}` names {count} objects"),
-            UsageError::InvalidShard { from, refusal } => format!("{from}: {}", refusal.message),
+            UsageError::InvalidShard { from, message, .. } => format!("{from}: {message}"),
             UsageError::UnknownTenant { tenant, environment, .. } => {
                 format!("environment `{environment}` has no tenant `{tenant}`")
             }
@@ -225,7 +225,7 @@ impl Explain for UsageError {
             }
             UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => "the environment has no tenants".into(),
             UsageError::UnknownTenant { tenants, .. } => format!("the tenants are {}", quoted(tenants)),
-            UsageError::InvalidShard { refusal, .. } => refusal.help.clone(),
+            UsageError::InvalidShard { help, .. } => help.clone(),
         })
     }
 }

@@ -24,6 +24,7 @@
 
 use std::fmt;
 
+use crate::error::UsageError;
 use crate::render::Object;
 
 /// The most shards an environment may be split into.
@@ -102,6 +103,13 @@ impl Shard {
             return objects;
         }
         objects.into_iter().filter(|o| self.keeps(o.tenant.as_deref())).collect()
+    }
+}
+
+impl ShardRefusal {
+    /// The usage error (E908) of a shard given by `from` (`--shard`, `parameter \`shard\``).
+    pub fn usage(self, from: impl Into<String>) -> UsageError {
+        UsageError::InvalidShard { from: from.into(), message: self.message, help: self.help }
     }
 }
 

@@ -89,11 +89,7 @@ pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated
 /// wins over the option (an invalid one is a usage error, E908).
 pub fn generate_with(vars: &BTreeMap<String, String>, cwd: &Path, shard: Option<&str>) -> Result<Generated, Error> {
     let command_line = shard
-        .map(|text| {
-            Shard::parse(text).map_err(|refusal| {
-                Error::Usage(UsageError::InvalidShard { from: "--shard".into(), refusal }.report().into())
-            })
-        })
+        .map(|text| Shard::parse(text).map_err(|refusal| Error::Usage(refusal.usage("--shard").report().into())))
         .transpose()?;
     let invalid = |diagnostics: Diagnostics| {
         let context = Request { app_name: vars.get("ARGOCD_APP_NAME").cloned(), ..Request::default() }.context();
@@ -113,7 +109,7 @@ pub fn generate_with(vars: &BTreeMap<String, String>, cwd: &Path, shard: Option<
         (None, None) => Shard::WHOLE,
         (None, Some(text)) => Shard::parse(text).map_err(|refusal| {
             let from = request.options.shard_from.clone().unwrap_or_else(|| "shard".into());
-            invalid(UsageError::InvalidShard { from, refusal }.report().into())
+            invalid(refusal.usage(from).report().into())
         })?,
     };
     debug!(?request, cwd = %cwd.display(), "argo cd request");

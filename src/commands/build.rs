@@ -18,7 +18,7 @@ pub fn run(options: &BuildOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
         None => Shard::WHOLE,
         Some(Ok(shard)) => shard,
         Some(Err(refusal)) => {
-            return Err(Error::Usage(UsageError::InvalidShard { from: "--shard".into(), refusal }.report().into()));
+            return Err(Error::Usage(refusal.usage("--shard").report().into()));
         }
     };
     // A destination meshedge may not replace is refused before the build.
