@@ -152,6 +152,9 @@ pub enum UsageError {
     /// E908: `meshedge graph --format svg` on a graph larger than the in-process layout draws in
     /// bounded time.
     GraphTooLarge { environment: String, nodes: usize, edges: usize, limit: usize },
+    /// E909: a shard that is not `K/N` with `K < N ≤ 1024`; `from` names the flag, parameter or
+    /// plugin env it came from.
+    InvalidShard { from: String, message: String, help: String },
 }
 
 impl Explain for UsageError {
@@ -167,6 +170,7 @@ impl Explain for UsageError {
             UsageError::AmbiguousObject { .. } => Code::E906,
             UsageError::UnknownTenant { .. } => Code::E907,
             UsageError::GraphTooLarge { .. } => Code::E908,
+            UsageError::InvalidShard { .. } => Code::E909,
         }
     }
 
@@ -188,6 +192,7 @@ impl Explain for UsageError {
                 format!("environment `{environment}` has no object `{query}`")
             }
             UsageError::AmbiguousObject { query, count, .. } => format!("`{query}` names {count} objects"),
+            UsageError::InvalidShard { from, message, .. } => format!("{from}: {message}"),
             UsageError::UnknownTenant { tenant, environment, .. } => {
                 format!("environment `{environment}` has no tenant `{tenant}`")
             }
@@ -230,6 +235,7 @@ impl Explain for UsageError {
             UsageError::GraphTooLarge { .. } => "draw one tenant (`--tenant TENANT`), or use `--format dot` and \
                 Graphviz (`dot -Tsvg`), or `--format mermaid`"
                 .into(),
+            UsageError::InvalidShard { help, .. } => help.clone(),
         })
     }
 }

@@ -196,7 +196,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         ) {
             part.diagnostics.push(refused);
         }
-        let Resource { sources, value, .. } = resource;
+        let Resource { sources, value, tenant } = resource;
         if crate::flows::index::reads(&reference.api_version, &reference.kind) {
             part.flow_objects.extend(crate::flows::read::Read::of(value));
         }
@@ -204,6 +204,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
             reference,
             origin: origin.map(Box::new),
             sources,
+            tenant,
             patched_by: applied.names,
             changes,
             form: how.form,

@@ -13,7 +13,7 @@
 //!
 //! The public surface is what the binary, the tests, the benchmarks and the fuzz targets use:
 //! the modules the binary calls ([`argocd`], [`check`], [`compiler`], [`diagnostic`], [`diff`],
-//! [`error`], [`input_schema`], [`locate`], [`render`], [`report`], [`source`]); the models the
+//! [`error`], [`input_schema`], [`locate`], [`render`], [`report`], [`shard`], [`source`]); the models the
 //! tests and benchmarks query as a whole ([`platform`], [`flows`], [`analyzers`]); and
 //! [`stages`], the facade for driving a part of the pipeline, which also carries the few items
 //! of otherwise private modules a test needs (schemas, value types). Every other module is the
@@ -52,6 +52,7 @@ pub mod render;
 pub mod report;
 mod resource;
 mod schema;
+pub mod shard;
 pub mod source;
 mod suggest;
 mod validate;

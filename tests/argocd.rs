@@ -323,6 +323,76 @@ fn bad_options_and_paths_fail_with_a_hint() {
     assert!(stderr.contains("base"), "{stderr}");
 }
 
+/// The variables that select shard `k`.
+type ShardVars = fn(u32) -> Vec<(&'static str, String)>;
+
+#[test]
+fn the_shards_of_an_environment_are_its_build() {
+    let extracted = Extracted::new();
+    let source_path = "environments/prod";
+    let app = extracted.app_dir(source_path);
+    let provenance = format!("{REPO_URL}@{REVISION}");
+    let key = |doc: &Value| serde_json::to_string(doc).unwrap();
+    let mut expected: Vec<String> = build_documents(source_path).iter().map(key).collect();
+    expected.sort();
+    // Shard by plugin env, by parameter (which wins over the env), and by --shard (which wins over both).
+    let ways: [(&str, ShardVars, Vec<String>); 3] = [
+        ("plugin env", |k| vec![("ARGOCD_ENV_MESHEDGE_SHARD", format!("{k}/3"))], vec![]),
+        (
+            "parameter",
+            |k| {
+                vec![
+                    ("ARGOCD_ENV_MESHEDGE_SHARD", "0/1".into()),
+                    ("ARGOCD_APP_PARAMETERS", format!(r#"[{{"name":"shard","string":"{k}/3"}}]"#)),
+                ]
+            },
+            vec![],
+        ),
+        ("--shard", |_| vec![("ARGOCD_ENV_MESHEDGE_SHARD", "x".into())], vec!["--shard".into()]),
+    ];
+    for (label, shard_vars, args) in ways {
+        let mut union = Vec::new();
+        for k in 0..3u32 {
+            let mut vars = sparse_environment(source_path);
+            vars.extend(shard_vars(k));
+            let mut args = args.clone();
+            if !args.is_empty() {
+                args.push(format!("{k}/3"));
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let stdout = success(&generate(&app, &vars, &args));
+            let docs = without_provenance(documents(&stdout), Some(&provenance));
+            if k > 0 {
+                // Only tenants' objects outside shard 0.
+                assert!(docs.iter().all(|d| d["metadata"]["labels"]["meshedge.io/tenant"].is_string()), "{label}");
+            }
+            union.extend(docs.iter().map(key));
+        }
+        union.sort();
+        assert_eq!(union, expected, "{label}: the union of the shards is the build, each object once");
+    }
+}
+
+#[test]
+fn bad_shard_options_fail_with_e908_and_name_their_source() {
+    let extracted = Extracted::new();
+    let app = extracted.app_dir("environments/prod");
+    for bad in ["0/0", "16/16", "x", "3/", "-2/16", "1/100000"] {
+        let mut vars = sparse_environment("environments/prod");
+        vars.push(("ARGOCD_ENV_MESHEDGE_SHARD", bad.into()));
+        let output = generate(&app, &vars, &[]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = failure(&output);
+        assert!(stderr.contains("error[E909]") && stderr.contains("plugin env MESHEDGE_SHARD"), "{stderr}");
+        assert!(stderr.contains(&format!("`{bad}`")) && stderr.contains("help:"), "{stderr}");
+
+        let mut vars = sparse_environment("environments/prod");
+        vars.push(("ARGOCD_APP_PARAMETERS", format!(r#"[{{"name":"shard","string":"{bad}"}}]"#)));
+        let stderr = failure(&generate(&app, &vars, &[]));
+        assert!(stderr.contains("error[E909]") && stderr.contains("parameter `shard`"), "{stderr}");
+    }
+}
+
 #[test]
 fn strict_turns_warnings_into_failures() {
     let extracted = Extracted::new();
@@ -403,6 +473,53 @@ fn the_applicationset_is_valid_and_names_the_plugin() {
         let name = entry["name"].as_str().unwrap();
         assert!(OPTIONS.iter().any(|o| o.variable == name), "unknown plugin env {name}");
     }
+}
+
+/// The environments × shards ApplicationSet: valid against the ApplicationSet CRD (argoproj/argo-cd
+/// `manifests/crds/applicationset-crd.yaml`, vendored in data/schemas), a matrix of the git
+/// directory generator and a list of shards 0..N (`MatrixGenerator.generators`,
+/// `ListGenerator.elements` in `pkg/apis/application/v1alpha1/applicationset_types.go`, v3.5.1),
+/// and each Application's `MESHEDGE_SHARD` is `<its element>/N`.
+#[test]
+fn the_sharded_applicationset_is_a_matrix_of_environments_and_shards() {
+    let appset = load_one("applicationset-sharded.yaml");
+    let mut schemas = SchemaSet::new();
+    schemas.load_file(&common::schemas_dir().join("argocd-applicationset.crd.yaml")).unwrap();
+    assert_eq!(schemas.validate(&appset), Validation::Valid);
+    let mut typo = appset.clone();
+    typo["spec"]["generators"][0]["matrix"]["generatorz"] = Value::Bool(true);
+    assert!(matches!(schemas.validate(&typo), Validation::Invalid(_)));
+
+    let generators = appset["spec"]["generators"][0]["matrix"]["generators"].as_array().unwrap();
+    assert_eq!(generators.len(), 2, "a matrix combines two generators");
+    let git = &generators[0]["git"];
+    assert_eq!(git["directories"][0]["path"], "environments/*");
+    let elements = generators[1]["list"]["elements"].as_array().unwrap();
+    let count = elements.len();
+    for (k, element) in elements.iter().enumerate() {
+        assert_eq!(element["shard"], k.to_string().as_str(), "the shards are 0..{count}, in order");
+    }
+    let template = &appset["spec"]["template"];
+    let name = template["metadata"]["name"].as_str().unwrap();
+    assert!(name.contains("{{.path.basenameNormalized}}") && name.contains("{{.shard}}"), "{name}");
+    let source = &template["spec"]["source"];
+    assert_eq!(source["repoURL"], git["repoURL"]);
+    assert_eq!(source["path"], "{{.path.path}}");
+    let env = source["plugin"]["env"].as_array().unwrap();
+    for entry in env {
+        let name = entry["name"].as_str().unwrap();
+        assert!(OPTIONS.iter().any(|o| o.variable == name), "unknown plugin env {name}");
+    }
+    let shard = env.iter().find(|e| e["name"] == "MESHEDGE_SHARD").expect("MESHEDGE_SHARD");
+    assert_eq!(shard["value"], format!("{{{{.shard}}}}/{count}").as_str(), "N is the number of elements");
+    for k in 0..count {
+        let value = shard["value"].as_str().unwrap().replace("{{.shard}}", &k.to_string());
+        assert!(meshedge::shard::Shard::parse(&value).is_ok(), "{value}");
+    }
+    // The sharded and the unsharded ApplicationSets make different Applications of the same plugin.
+    let plain = load_one("applicationset.yaml");
+    assert_ne!(plain["metadata"]["name"], appset["metadata"]["name"]);
+    assert_eq!(plain["spec"]["template"]["spec"]["source"]["plugin"]["name"], source["plugin"]["name"]);
 }
 
 #[test]

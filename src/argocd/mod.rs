@@ -10,6 +10,10 @@
 //! overrides the env entry of the same option. An empty variable counts as absent: Argo CD before
 //! 3.0 does not pass empty variables at all. Unknown option names are errors, never ignored.
 //!
+//! With the `shard` option (`K/N`, or `--shard K/N` on the command line, which wins over both),
+//! the whole environment is built and validated as always, and only the objects of that shard
+//! are printed (see [`crate::shard`]): one Application per shard splits a large environment.
+//!
 //! The command only reads: it writes nothing but stdout and stderr, so any number of runs on one
 //! extracted tree are safe. On success the YAML stream goes to stdout in one write, with the
 //! `meshedge.io/revision` annotation (`<repo url>@<revision>`) on every object when the revision
@@ -29,6 +33,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::{Diagnosed, Error, Summary, Trouble, UsageError};
 use crate::layers::layout::{MANIFEST, within};
 use crate::locate;
+use crate::shard::Shard;
 use crate::source::{FsSource, Tree};
 
 pub use report::{REPORT_LIMIT, report};
@@ -45,7 +50,10 @@ pub struct Generated {
     pub yaml: String,
     /// Warnings, to be shown in short like a failure report.
     pub warnings: Option<Diagnosed>,
+    /// The objects printed (those of the shard, when one was asked for).
     pub objects: usize,
+    /// The shard printed ([`Shard::WHOLE`] without the option).
+    pub shard: Shard,
 }
 
 /// `--discover`: the manifest of the environment the request selects, if there is one. Invalid
@@ -74,15 +82,36 @@ fn reported(
 
 /// Builds the environment the request selects.
 pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated, Error> {
-    let request = Request::from_vars(vars).map_err(|errors| {
+    generate_with(vars, cwd, None)
+}
+
+/// Builds the environment the request selects; `shard` is the command line's `--shard`, which
+/// wins over the option (an invalid one is a usage error, E909).
+pub fn generate_with(vars: &BTreeMap<String, String>, cwd: &Path, shard: Option<&str>) -> Result<Generated, Error> {
+    let command_line = shard
+        .map(|text| Shard::parse(text).map_err(|refusal| Error::Usage(refusal.usage("--shard").report().into())))
+        .transpose()?;
+    let invalid = |diagnostics: Diagnostics| {
         let context = Request { app_name: vars.get("ARGOCD_APP_NAME").cloned(), ..Request::default() }.context();
-        let diagnostics: Diagnostics = errors
-            .into_iter()
-            .map(|e| UsageError::PluginOption { message: e.message, help: e.help }.report())
-            .collect();
         let headline = format!("meshedge generate: invalid plugin options{context}");
         Error::Input(Box::new(reported(headline, diagnostics, Default::default(), None)))
+    };
+    let request = Request::from_vars(vars).map_err(|errors| {
+        invalid(
+            errors
+                .into_iter()
+                .map(|e| UsageError::PluginOption { message: e.message, help: e.help }.report())
+                .collect(),
+        )
     })?;
+    let shard = match (command_line, &request.options.shard) {
+        (Some(shard), _) => shard,
+        (None, None) => Shard::WHOLE,
+        (None, Some(text)) => Shard::parse(text).map_err(|refusal| {
+            let from = request.options.shard_from.clone().unwrap_or_else(|| "shard".into());
+            invalid(refusal.usage(from).report().into())
+        })?,
+    };
     debug!(?request, cwd = %cwd.display(), "argo cd request");
     let context = request.context();
     let root = find_root(&request, cwd).map_err(|trouble| Error::Trouble(trouble.plugin()))?;
@@ -105,13 +134,15 @@ pub fn generate(vars: &BTreeMap<String, String>, cwd: &Path) -> Result<Generated
         );
         return Err(Error::Input(Box::new(reported(headline, build.diagnostics, build.texts, Some(&shown)))));
     }
-    let yaml = build.stream();
-    let objects = build.objects.len();
+    // Everything above saw the whole environment; only the output is narrowed.
+    let objects = shard.narrow(build.objects);
+    let yaml = crate::render::stream(&objects, build.form);
+    let objects = objects.len();
     let warnings = (!build.diagnostics.is_empty()).then(|| {
         let headline = format!("meshedge generate: {shown} built with warnings{context}");
         reported(headline, build.diagnostics, build.texts, Some(&shown))
     });
-    Ok(Generated { yaml, objects, env_dir: shown, warnings })
+    Ok(Generated { yaml, objects, env_dir: shown, warnings, shard })
 }
 
 /// The repository root: the working directory with `ARGOCD_APP_SOURCE_PATH` taken off its end.

@@ -24,6 +24,11 @@ pub struct BuildArgs {
     /// The repository root (default: the git work tree, else the working directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Print (or write) only shard K of N, counted from 0, as `meshedge generate` does for one
+    /// Argo CD Application of several: the objects of the tenants whose names hash to K, and in
+    /// shard 0 also every object no one tenant owns. The whole environment is still validated.
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
+    pub shard: Option<String>,
 }
 
 /// What `meshedge build` does.
@@ -35,6 +40,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub form: Form,
     pub root: Option<PathBuf>,
+    /// `--shard`, as given (validated by the command, with a diagnostic code).
+    pub shard: Option<String>,
 }
 
 impl BuildArgs {
@@ -43,6 +50,6 @@ impl BuildArgs {
             OutputFormat::Yaml => Form::Yaml,
             OutputFormat::Json => Form::Json,
         };
-        BuildOptions { env: self.env, output: self.output, form, root: self.root }
+        BuildOptions { env: self.env, output: self.output, form, root: self.root, shard: self.shard }
     }
 }

@@ -1,4 +1,4 @@
-//! `meshedge generate [--discover]`, as Argo CD's Config Management Plugin server runs it.
+//! `meshedge generate [--discover] [--shard K/N]`, as Argo CD's Config Management Plugin server runs it.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -18,11 +18,11 @@ pub fn run(options: &GenerateOptions, stderr: &Stderr) -> Result<ExitCode, Error
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let generated = argocd::generate(&options.vars, &cwd)?;
+    let generated = argocd::generate_with(&options.vars, &cwd, options.shard.as_deref())?;
     if let Some(warnings) = &generated.warnings {
         stderr.warnings(warnings);
     }
-    debug!(environment = %generated.env_dir, objects = generated.objects, "generated");
+    debug!(environment = %generated.env_dir, shard = %generated.shard, objects = generated.objects, "generated");
     write_stdout(|out| out.write_all(generated.yaml.as_bytes())).map_err(Trouble::plugin)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -40,6 +40,9 @@ pub struct Object {
     pub origin: Option<Box<ResourceRef>>,
     /// The input files it came from, sorted.
     pub sources: Vec<String>,
+    /// The tenant generation made it for; `None` for the objects no one tenant owns (the
+    /// platform's, those several tenants share, plain resources). Patches do not change it.
+    pub tenant: Option<String>,
     /// The names of the patches applied to it, in order.
     pub patched_by: Vec<String>,
     /// What each patch changed, operation by operation: recorded only when the build was asked

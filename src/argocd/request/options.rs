@@ -28,7 +28,7 @@ pub struct OptionSpec {
 }
 
 /// Every option `meshedge generate` understands.
-pub const OPTIONS: [OptionSpec; 3] = [
+pub const OPTIONS: [OptionSpec; 4] = [
     OptionSpec {
         parameter: "env",
         variable: "MESHEDGE_ENV",
@@ -53,6 +53,14 @@ pub const OPTIONS: [OptionSpec; 3] = [
         help: "false: leave out the meshedge.io/revision annotation (objects then change only \
                when their content does)",
     },
+    OptionSpec {
+        parameter: "shard",
+        variable: "MESHEDGE_SHARD",
+        kind: OptionKind::Text,
+        default: "",
+        help: "K/N: emit only shard K of N (counted from 0), the objects of the tenants whose names \
+               hash to K, plus the shared platform objects in shard 0 (default: everything)",
+    },
 ];
 
 /// The options after defaults, plugin env and parameters.
@@ -63,11 +71,15 @@ pub struct Options {
     pub env_from: Option<String>,
     pub strict: bool,
     pub provenance: bool,
+    /// The `shard` option as given (`K/N`), read by `crate::shard::Shard::parse`.
+    pub shard: Option<String>,
+    /// Where `shard` came from, for messages.
+    pub shard_from: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { env: None, env_from: None, strict: false, provenance: true }
+        Options { env: None, env_from: None, strict: false, provenance: true, shard: None, shard_from: None }
     }
 }
 
@@ -148,6 +160,10 @@ pub fn read(vars: &BTreeMap<String, String>) -> Result<Options, Vec<OptionError>
             ("env", _) => {
                 options.env = Some(value);
                 options.env_from = Some(from);
+            }
+            ("shard", _) => {
+                options.shard = Some(value);
+                options.shard_from = Some(from);
             }
             (_, OptionKind::Bool) => match parse_bool(&value) {
                 Some(b) if parameter == "strict" => options.strict = b,

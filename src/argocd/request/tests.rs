@@ -54,6 +54,25 @@ fn param_variables_stand_in_for_the_json_form() {
 }
 
 #[test]
+fn the_shard_comes_from_the_plugin_env_or_a_parameter() {
+    let request = Request::from_vars(&vars(&[("ARGOCD_ENV_MESHEDGE_SHARD", " 3/16 ")])).unwrap();
+    assert_eq!(request.options.shard.as_deref(), Some("3/16"));
+    assert_eq!(request.options.shard_from.as_deref(), Some("plugin env MESHEDGE_SHARD"));
+    let request = Request::from_vars(&vars(&[
+        ("ARGOCD_ENV_MESHEDGE_SHARD", "3/16"),
+        ("ARGOCD_APP_PARAMETERS", r#"[{"name":"shard","string":"4/16"}]"#),
+    ]))
+    .unwrap();
+    assert_eq!(request.options.shard.as_deref(), Some("4/16"));
+    assert_eq!(request.options.shard_from.as_deref(), Some("parameter `shard`"));
+    let request = Request::from_vars(&vars(&[("PARAM_SHARD", "5/16")])).unwrap();
+    assert_eq!(request.options.shard.as_deref(), Some("5/16"));
+    // Read as given: the value is checked where it is used.
+    let request = Request::from_vars(&vars(&[("ARGOCD_ENV_MESHEDGE_SHARD", "x")])).unwrap();
+    assert_eq!(request.options.shard.as_deref(), Some("x"));
+}
+
+#[test]
 fn unknown_and_invalid_options_are_errors() {
     let errors = Request::from_vars(&vars(&[
         ("ARGOCD_ENV_MESHEDGE_STIRCT", "true"),
