@@ -8,7 +8,10 @@
 //! - `environments/denyall`: a deny-all NetworkPolicy in `shop` beside meshedge's policies,
 //!   which admit the flows: nothing changes (NetworkPolicies only add allows);
 //! - `environments/open`: a plain ServiceEntry registers `api.stripe.com` for every namespace
-//!   with network policies off: `docs`, which never requested it, reaches it (E802).
+//!   with network policies off: `docs`, which never requested it, reaches it (E802);
+//! - `environments/allowany`: the settings ask for `REGISTRY_ONLY`, a patch sets `ALLOW_ANY` on
+//!   the `Istio` object: the cluster runs the patched mode, so egress is open (E802 naming the
+//!   object and the patch).
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -210,4 +213,21 @@ fn the_small_repository_builds_with_every_flow_as_requested() {
         let output = meshedge(&["check", env]);
         assert_eq!(output.status.code(), Some(0), "{env}: {}{}", stdout(&output), stderr(&output));
     }
+}
+
+#[test]
+fn a_patched_outbound_policy_decides_egress_and_the_error_names_the_patch() {
+    let output = meshedge(&["build", "allowany"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(err.contains("E802"), "{err}");
+    assert!(err.contains("namespace/docs → internet:443"), "{err}");
+    assert!(err.contains("Istio/default"), "the object that sets the mode: {err}");
+    assert!(err.contains("environments/allowany/meshedge.yaml#patches[0]"), "the patch: {err}");
+    assert!(err.contains("environments/allowany/meshedge.yaml:11"), "the patch's line: {err}");
+    let report = flows_json("allowany");
+    let internet = find(&report, "namespace/docs", "internet:443", None);
+    assert_eq!(internet["verdict"], "allowed", "{internet}");
+    assert!(internet["decidedBy"].as_array().unwrap().iter().any(|o| o["kind"] == "Istio"), "{internet}");
 }

@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::authz;
-use super::context::{Context, MeshFlavor, Pod};
+use super::context::{Context, MeshFlavor, OutboundPolicy, Pod};
 use super::egress_firewall::{Firewall, Firewalls, Kind};
 use super::exposure::Exposure;
 use super::istio::Routing;
+use super::mesh;
 use super::netpol::{self, Namespaces};
 use super::ossm::ControlPlane;
 use super::read::{Read, Role, role};
@@ -38,6 +39,9 @@ pub struct Index {
     pub control_plane: Option<ControlPlane>,
     /// The object that configures the mesh (ServiceMeshControlPlane or Istio), if any.
     pub mesh_config: Option<ObjectRef>,
+    /// The outbound policy that object sets ([`super::mesh::outbound_policy`]): the cluster runs
+    /// it, whatever the settings said before the patches.
+    pub outbound: Option<OutboundPolicy>,
     services_seen: BTreeSet<(String, String)>,
 }
 
@@ -65,11 +69,15 @@ impl Index {
             match read {
                 Read::Value(reference, value) => match role(reference.group(), &reference.kind) {
                     Some(Role::ControlPlane) => {
+                        index.outbound = mesh::outbound_policy(&reference, &value);
                         index.mesh_config = Some(reference);
                         smcp = Some(value);
                     }
                     Some(Role::MemberRoll) => smmr = Some(value),
-                    Some(Role::MeshConfig) => index.mesh_config = Some(reference),
+                    Some(Role::MeshConfig) => {
+                        index.outbound = mesh::outbound_policy(&reference, &value);
+                        index.mesh_config = Some(reference);
+                    }
                     _ => index.add_read(Read::Value(reference, value), ctx),
                 },
                 read => index.add_read(read, ctx),

@@ -91,8 +91,15 @@ impl Model {
     }
 
     /// [`Model::new`] of objects already parsed, in the order given.
-    pub fn from_read(objects: impl IntoIterator<Item = Read>, ctx: Context) -> Model {
+    ///
+    /// The outbound policy is the one the output's control plane object sets (patches included)
+    /// when the output holds one: the context's stands for a control plane installed beside it.
+    pub fn from_read(objects: impl IntoIterator<Item = Read>, mut ctx: Context) -> Model {
         let index = Index::build_read(objects, &ctx);
+        if let Some(outbound) = index.outbound {
+            ctx.outbound = outbound;
+            ctx.outbound_source = index.mesh_config.clone();
+        }
         let router_pod = ctx
             .router
             .as_ref()

@@ -21,7 +21,6 @@ use super::registry::Views;
 use super::requests::{self, Flow, Probes};
 use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
-use crate::input::OutboundPolicy;
 use crate::parallel;
 use crate::plan::{Place, Plan};
 use crate::render::Object;
@@ -138,13 +137,23 @@ impl Hidden {
 /// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed);
 /// `objects` (the build's objects) name the input files of the objects that decide a violation,
 /// `manifest` is where a violation that concerns no request is reported.
-pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
+///
+/// `patch_at` gives where a patch (by its name, `Object::patched_by`) is written: an error whose
+/// deciding objects a patch changed names the patch there.
+pub(crate) fn run(
+    plan: &Plan,
+    read: Vec<Read>,
+    objects: &[Object],
+    manifest: &str,
+    patch_at: &(dyn Fn(&str) -> Option<Location> + Sync),
+) -> (Report, Diagnostics) {
     let deployed: Vec<&Deployed> = read.iter().filter_map(Read::deployed).collect();
     let ctx = setting::context(plan, &deployed);
     drop(deployed);
     let model = Model::from_read(read, ctx);
     let namespaces = requests::tenant_namespaces(plan);
-    let registry_only = plan.mesh.outbound == OutboundPolicy::RegistryOnly;
+    // The outbound policy of the final control plane object (a patch may change it).
+    let registry_only = model.context().outbound == super::OutboundPolicy::RegistryOnly;
     let shut = requests::egress_shut(plan);
     let defaults = model.context().default_export_to.clone();
     let views = Views::new(plan, &model.index().routing, &defaults, registry_only, &namespaces);
@@ -206,14 +215,13 @@ pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &s
     if !violations.is_empty() {
         let sources: Sources<'_> = objects
             .iter()
-            .filter_map(|o| {
+            .map(|o| {
                 let r = &o.reference;
-                let key = (r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str());
-                o.sources.first().map(|s| (key, s))
+                ((r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str()), o)
             })
             .collect();
         for (e, violation) in &violations {
-            diagnostics.push(diagnostic(e, violation, &sources, manifest));
+            diagnostics.push(diagnostic(e, violation, &sources, manifest, patch_at));
         }
     }
     for tenant in report.tenants.values_mut() {
@@ -222,6 +230,11 @@ pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &s
         }
     }
     (report, diagnostics)
+}
+
+/// Where a patch is written: from the build, else the file its name starts with.
+fn patch_location(name: &str, patch_at: &dyn Fn(&str) -> Option<Location>) -> Location {
+    patch_at(name).unwrap_or_else(|| Location::file(name.rsplit_once('#').map_or(name, |(file, _)| file)))
 }
 
 /// The verdict of a flow: of several probes (tokens of other issuers), the most open one.
@@ -264,11 +277,33 @@ fn named(objects: &[ObjectRef]) -> String {
     out.join(", ")
 }
 
-type Sources<'a> = HashMap<(&'a str, &'a str, Option<&'a str>, &'a str), &'a String>;
+type Sources<'a> = HashMap<(&'a str, &'a str, Option<&'a str>, &'a str), &'a Object>;
 
-fn diagnostic(e: &Evaluated, violation: &Violation, sources: &Sources<'_>, manifest: &str) -> Diagnostic {
+fn diagnostic(
+    e: &Evaluated,
+    violation: &Violation,
+    sources: &Sources<'_>,
+    manifest: &str,
+    patch_at: &dyn Fn(&str) -> Option<Location>,
+) -> Diagnostic {
     let flow = describe(&e.flow);
-    let by = named(&e.verdict.decided_by);
+    let object_of = |decided: &ObjectRef| {
+        let key =
+            (decided.api_version.as_str(), decided.kind.as_str(), decided.namespace.as_deref(), decided.name.as_str());
+        sources.get(&key).copied()
+    };
+    let mut by = named(&e.verdict.decided_by);
+    let patches: BTreeSet<&str> = e
+        .verdict
+        .decided_by
+        .iter()
+        .take(NAMED_OBJECTS)
+        .filter_map(object_of)
+        .flat_map(|o| o.patched_by.iter().map(String::as_str))
+        .collect();
+    if !patches.is_empty() {
+        by.push_str(&format!(", as patched by {}", patches.iter().copied().collect::<Vec<_>>().join(", ")));
+    }
     let reason = e.verdict.reason.clone();
     let error = match violation {
         Violation::Blocked => FlowError::RequestedBlocked { flow, objects: by, reason },
@@ -280,10 +315,12 @@ fn diagnostic(e: &Evaluated, violation: &Violation, sources: &Sources<'_>, manif
     // The input files of the deciding objects the output holds, so that a plain resource or a
     // patch is found at once.
     for decided in e.verdict.decided_by.iter().take(NAMED_OBJECTS) {
-        let key =
-            (decided.api_version.as_str(), decided.kind.as_str(), decided.namespace.as_deref(), decided.name.as_str());
-        if let Some(source) = sources.get(&key) {
+        let Some(object) = object_of(decided) else { continue };
+        if let Some(source) = object.sources.first() {
             diagnostic = diagnostic.note(Location::file(source.as_str()), format!("{decided} comes from here"));
+        }
+        for patch in &object.patched_by {
+            diagnostic = diagnostic.note(patch_location(patch, patch_at), format!("{patch} patches {decided}"));
         }
     }
     diagnostic
