@@ -11,7 +11,12 @@
 //!   with network policies off: `docs`, which never requested it, reaches it (E802);
 //! - `environments/allowany`: the settings ask for `REGISTRY_ONLY`, a patch sets `ALLOW_ANY` on
 //!   the `Istio` object: the cluster runs the patched mode, so egress is open (E802 naming the
-//!   object and the patch).
+//!   object and the patch);
+//! - `environments/leak`: a tenant's LoadBalancer Service and a NetworkPolicy admitting anyone to
+//!   the pods labelled `app: shop-web` put those pods on the internet (E802);
+//! - `environments/denyapi`: a DENY AuthorizationPolicy selecting `app: shop-api` in `shop`
+//!   blocks the requested route to `shop-api`, whose labels the output does not know (E801);
+//!   `shop-web`'s Service says its pods' labels, so its route stays open.
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -230,4 +235,34 @@ fn a_patched_outbound_policy_decides_egress_and_the_error_names_the_patch() {
     let internet = find(&report, "namespace/docs", "internet:443", None);
     assert_eq!(internet["verdict"], "allowed", "{internet}");
     assert!(internet["decidedBy"].as_array().unwrap().iter().any(|o| o["kind"] == "Istio"), "{internet}");
+}
+
+#[test]
+fn a_label_selected_network_policy_behind_a_tenant_load_balancer_opens_the_namespace() {
+    let output = meshedge(&["build", "leak"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("internet → namespace/shop"), "{err}");
+    assert!(err.contains("NetworkPolicy/shop/web-from-anywhere"), "{err}");
+    assert!(err.contains("environments/leak/resources/leak.yaml"), "{err}");
+    let report = flows_json("leak");
+    assert_eq!(find(&report, "internet", "namespace/docs", None)["verdict"], "blocked", "docs has no such policy");
+}
+
+#[test]
+fn a_label_selected_deny_policy_on_a_requested_backend_blocks_it() {
+    let output = meshedge(&["build", "denyapi"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E801") && err.contains("/api → service/shop/shop-api:8080"), "{err}");
+    assert!(err.contains("AuthorizationPolicy/shop/deny-api"), "{err}");
+    assert_eq!(err.matches("error[E801]").count(), 1, "the web pods' labels are known: {err}");
+    let report = flows_json("denyapi");
+    let web = report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["to"] == "shop.apps.example.com:443" && f["backend"] == "service/shop/shop-web:8080")
+        .unwrap();
+    assert_eq!(web["verdict"], "allowed", "{web}");
 }

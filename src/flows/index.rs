@@ -43,6 +43,11 @@ pub struct Index {
     /// it, whatever the settings said before the patches.
     pub outbound: Option<OutboundPolicy>,
     services_seen: BTreeSet<(String, String)>,
+    /// Per namespace, the fewest labels a pod needs for each NetworkPolicy and
+    /// AuthorizationPolicy selector there to select it (non-empty ones only).
+    selector_labels: BTreeMap<String, BTreeSet<Labels>>,
+    /// Per namespace, the Services with a selector: (name, selector).
+    service_selectors: BTreeMap<String, Vec<(String, Labels)>>,
 }
 
 /// Whether flows read objects of this `apiVersion` and kind. [`Index::build`] passes over the
@@ -151,6 +156,12 @@ impl Index {
                 _ => {}
             },
             Read::Service(reference, service) => {
+                if let Some(selector) = service.selector.as_ref().filter(|s| !s.is_empty()) {
+                    self.service_selectors
+                        .entry(service.namespace.clone())
+                        .or_default()
+                        .push((service.name.clone(), selector.clone()));
+                }
                 let ports = service.ports.iter().map(|p| p.port).collect();
                 self.services_seen.insert((service.namespace.clone(), service.name.clone()));
                 self.routing.add_service(reference, ports);
@@ -162,7 +173,12 @@ impl Index {
                 }
             }
             Read::NetworkPolicy(reference, policy) => match policy {
-                Ok(policy) => self.network_policies.add(policy),
+                Ok(policy) => {
+                    if let Some(labels) = policy.pod_selector_witness().filter(|l| !l.is_empty()) {
+                        self.selector_labels.entry(policy.namespace.clone()).or_default().insert(labels);
+                    }
+                    self.network_policies.add(policy)
+                }
                 Err(why) => rejected(self, reference, why),
             },
             Read::Route(route) => self.exposure.add_route(route),
@@ -171,7 +187,13 @@ impl Index {
             Read::ServiceEntry(se) => self.routing.add_service_entry(se),
             Read::DestinationRule(dr) => self.routing.add_destination_rule(dr),
             Read::AuthorizationPolicy(reference, policy) => match policy {
-                Ok(Some(policy)) => self.authz.add_policy(policy),
+                Ok(Some(policy)) => {
+                    if !policy.selector_labels().is_empty() {
+                        let labels = policy.selector_labels().clone();
+                        self.selector_labels.entry(policy.namespace.clone()).or_default().insert(labels);
+                    }
+                    self.authz.add_policy(policy)
+                }
                 Ok(None) => {}
                 Err(why) => rejected(self, reference, why),
             },
@@ -191,6 +213,18 @@ impl Index {
             self.pods_by_label.entry((k.clone(), v.clone())).or_default().push(i);
         }
         self.pods.push(pod);
+    }
+
+    /// The fewest labels that make a pod of `namespace` selected by each NetworkPolicy and
+    /// AuthorizationPolicy selector of `namespaces` (the pod's own, and the root namespace whose
+    /// AuthorizationPolicies apply everywhere).
+    pub fn selector_labels<'a>(&'a self, namespaces: &[&str]) -> BTreeSet<&'a Labels> {
+        namespaces.iter().filter_map(|ns| self.selector_labels.get(*ns)).flatten().collect()
+    }
+
+    /// The Services of `namespace` with a selector, as (name, selector).
+    pub fn service_selectors(&self, namespace: &str) -> &[(String, Labels)] {
+        self.service_selectors.get(namespace).map_or(&[], Vec::as_slice)
     }
 
     pub fn pods_in(&self, namespace: &str) -> Vec<&Pod> {

@@ -22,6 +22,7 @@ use super::istio::{Destination, Probe, RouteKind, Routed, ServerMatch};
 use super::net::Address;
 use super::netpol::{Endpoint, Env, Port};
 use super::read::Read;
+use super::selector::Labels;
 use super::{Layer, ObjectRef, Outcome, Step, Verdict, least_open, most_open};
 
 /// What a client presents.
@@ -146,16 +147,53 @@ impl Model {
         }
     }
 
-    /// The workloads of a namespace that are not gateways, or one stand-in workload.
+    /// The workloads of a namespace that are not gateways: the output's, those its Services
+    /// select where the output has no workload for them, and the pods the namespace may run
+    /// without the output declaring them (tenants deploy their own).
+    ///
+    /// A pod known only by a Service's selector, or not at all, may carry more labels than the
+    /// objects say; a label selector of its namespace may select it or not. Each such pod comes
+    /// as variants ([`Model::possible`]): with the labels known, and with those plus the fewest
+    /// labels each NetworkPolicy or AuthorizationPolicy selector there needs. A requested flow
+    /// must work for each variant, an unrequested one is open when one variant gets through.
     fn workloads(&self, namespace: &str) -> Vec<Cow<'_, Pod>> {
-        let pods: Vec<Cow<'_, Pod>> = self
+        let mut pods: Vec<Cow<'_, Pod>> = self
             .index
             .pods_in(namespace)
             .into_iter()
             .filter(|p| !self.index.routing.is_gateway_pod(p))
             .map(Cow::Borrowed)
             .collect();
-        if pods.is_empty() { vec![Cow::Owned(Pod::new(namespace, "workload", Default::default()))] } else { pods }
+        let known = pods.len();
+        for (name, selector) in self.index.service_selectors(namespace) {
+            let declared = pods[..known].iter().any(|p| selector.iter().all(|(k, v)| p.labels.get(k) == Some(v)));
+            if !declared {
+                pods.extend(self.possible(namespace, name, selector).into_iter().map(Cow::Owned));
+            }
+        }
+        pods.extend(self.possible(namespace, "workload", &Labels::new()).into_iter().map(Cow::Owned));
+        pods.retain(|p| !self.index.routing.is_gateway_pod(p));
+        pods
+    }
+
+    /// A pod of `namespace` whose labels include `known` and may include others: one variant
+    /// with `known`, and one per selector of the namespace (and of the root namespace's
+    /// AuthorizationPolicies) that `known` does not contradict, with the labels it needs added.
+    fn possible(&self, namespace: &str, name: &str, known: &Labels) -> Vec<Pod> {
+        let mut out = vec![Pod::new(namespace, name, known.clone())];
+        for extra in self.index.selector_labels(&[namespace, &self.ctx.root_namespace]) {
+            if extra.iter().any(|(k, v)| known.get(k).is_some_and(|w| w != v)) {
+                continue;
+            }
+            let mut labels = known.clone();
+            labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            if labels == *known {
+                continue;
+            }
+            let shown: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push(Pod::new(namespace, &format!("{name}[{}]", shown.join(",")), labels));
+        }
+        out
     }
 
     /// How a client of an exposure reaches the pods, as NetworkPolicy sees it.
@@ -430,22 +468,25 @@ impl Model {
                             continue;
                         }
                     }
-                    let (backend_pod, backend_port, label) = self.backend(&destination);
-                    s.extend(self.index.network_policies.connection(
-                        self.env(),
-                        &Endpoint::Pod(pod),
-                        &Endpoint::Pod(&backend_pod),
-                        Port::Number(backend_port),
-                        Protocol::Tcp,
-                    ));
-                    let mut r = upstream.clone();
-                    r.port = backend_port;
-                    r.peer = Peer::workload(pod, &self.ctx.trust_domain);
-                    for (k, v) in &set_headers {
-                        r.headers.insert(k.to_ascii_lowercase(), v.clone());
+                    let (backends, label) = self.backend(&destination);
+                    for (backend_pod, backend_port) in backends {
+                        let mut s = s.clone();
+                        s.extend(self.index.network_policies.connection(
+                            self.env(),
+                            &Endpoint::Pod(pod),
+                            &Endpoint::Pod(&backend_pod),
+                            Port::Number(backend_port),
+                            Protocol::Tcp,
+                        ));
+                        let mut r = upstream.clone();
+                        r.port = backend_port;
+                        r.peer = Peer::workload(pod, &self.ctx.trust_domain);
+                        for (k, v) in &set_headers {
+                            r.headers.insert(k.to_ascii_lowercase(), v.clone());
+                        }
+                        s.extend(self.authorize(&backend_pod, &r).steps);
+                        out.push((s, Some(label.clone())));
                     }
-                    s.extend(self.authorize(&backend_pod, &r).steps);
-                    out.push((s, Some(label)));
                 }
                 out
             }
@@ -544,8 +585,11 @@ impl Model {
         ))
     }
 
-    /// The pod behind a route destination, its port, and the backend's name.
-    fn backend(&self, destination: &Destination) -> (Pod, u16, String) {
+    /// The pods behind a route destination (variants, see [`Model::workloads`]) with the port
+    /// each listens on, and the backend's name: the output's workloads the destination's
+    /// Service selects, else pods with the Service's selector, else the context's pod for it,
+    /// else a pod with unknown labels.
+    fn backend(&self, destination: &Destination) -> (Vec<(Pod, u16)>, String) {
         let host = destination.host.to_ascii_lowercase();
         let parts: Vec<&str> = host.split('.').collect();
         let (name, namespace) = match parts.as_slice() {
@@ -562,16 +606,28 @@ impl Model {
                 .find(|p| Some(p.port) == destination.port)
                 .or(service.ports.first())
                 .map(|p| p.target.clone());
-            let pod = self.index.pods_in(&namespace).into_iter().find(|p| service.selects(p)).cloned();
-            if let (Some(pod), Some(target)) = (pod, target) {
-                let number = target.on(&pod).unwrap_or(port);
-                return (pod, number, label);
+            if let Some(target) = target {
+                let mut pods: Vec<Pod> =
+                    self.index.pods_in(&namespace).into_iter().filter(|p| service.selects(p)).cloned().collect();
+                if pods.is_empty() {
+                    let known = service.selector.clone().unwrap_or_default();
+                    pods = self.possible(&namespace, &name, &known);
+                }
+                let out = pods
+                    .into_iter()
+                    .map(|pod| {
+                        let number = target.on(&pod).unwrap_or(port);
+                        (pod, number)
+                    })
+                    .collect();
+                return (out, label);
             }
         }
         if let Some(pod) = self.ctx.backends.get(&(namespace.clone(), name.clone())) {
-            return (pod.clone(), port, label);
+            return (vec![(pod.clone(), port)], label);
         }
-        (Pod::new(&namespace, &name, Default::default()), port, label)
+        let pods = self.possible(&namespace, &name, &Labels::new());
+        (pods.into_iter().map(|p| (p, port)).collect(), label)
     }
 
     // ----------------------------------------------------------------------------------------
