@@ -9,6 +9,7 @@
 //!   which admit the flows: nothing changes (NetworkPolicies only add allows);
 //! - `environments/open`: a plain ServiceEntry registers `api.stripe.com` for every namespace
 //!   with network policies off: `docs`, which never requested it, reaches it (E802);
+//! - `environments/open443`: the same on 443 only, the port the registry holds (E802);
 //! - `environments/allowany`: the settings ask for `REGISTRY_ONLY`, a patch sets `ALLOW_ANY` on
 //!   the `Istio` object: the cluster runs the patched mode, so egress is open (E802 naming the
 //!   object and the patch);
@@ -192,8 +193,9 @@ fn an_unrequested_open_flow_fails_the_build_naming_the_object_that_opens_it() {
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let found: Vec<&Value> =
         report["environments"][0]["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "E802").collect();
-    assert_eq!(found.len(), 1, "{report:#}");
-    assert_eq!(found[0]["file"], "base/tenants/shop/storefront.yaml");
+    // On each port the ServiceEntry registers: 80 and 443.
+    assert_eq!(found.len(), 2, "{report:#}");
+    assert!(found.iter().all(|d| d["file"] == "base/tenants/shop/storefront.yaml"), "{report:#}");
 }
 
 #[test]
@@ -265,4 +267,16 @@ fn a_label_selected_deny_policy_on_a_requested_backend_blocks_it() {
         .find(|f| f["to"] == "shop.apps.example.com:443" && f["backend"] == "service/shop/shop-web:8080")
         .unwrap();
     assert_eq!(web["verdict"], "allowed", "{web}");
+}
+
+#[test]
+fn an_unrequested_host_is_probed_on_every_port_the_registry_holds() {
+    let output = meshedge(&["build", "open443"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("namespace/docs → api.stripe.com:443"), "{err}");
+    assert!(err.contains("ServiceEntry/istio-egress/stripe-tls-everywhere"), "{err}");
+    let report = flows_json("open443");
+    assert_eq!(find(&report, "namespace/docs", "api.stripe.com:80", None)["verdict"], "blocked");
+    assert_eq!(find(&report, "namespace/docs", "api.stripe.com:443", None)["verdict"], "allowed");
 }

@@ -633,6 +633,14 @@ impl Model {
     // ----------------------------------------------------------------------------------------
     // Egress
 
+    /// The ports of `host` that the sidecars of `namespace` hold in their registry view: every
+    /// port the host's ServiceEntries exported to the namespace declare. A flow nobody requested
+    /// is probed on each of them, not only on the port a request would use.
+    pub fn registered_ports(&self, namespace: &str, host: &str) -> std::collections::BTreeSet<u16> {
+        let entries = self.index.routing.service_entries(namespace, host, &self.ctx.default_export_to);
+        entries.iter().flat_map(|se| se.ports.iter().map(|p| p.number)).collect()
+    }
+
     /// `namespace/<ns> → host:port`: the sidecar's registry view and routes, the hop to the
     /// egress gateway and its routes, and the NetworkPolicies and egress firewall of whichever
     /// pod finally leaves the cluster.

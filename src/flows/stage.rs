@@ -160,6 +160,16 @@ pub(crate) fn run(
     let mut flows = requests::ingress(plan);
     for (ns, tenant) in &namespaces {
         flows.extend(requests::egress(plan, ns, tenant, views.hosts_of(ns)));
+        // A host the namespace did not request, on every other port its registry view holds.
+        for host in views.hosts_of(ns).filter(|h| !h.places.contains_key(ns)) {
+            let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
+            for other in model.registered_ports(ns, &host.host).into_iter().filter(|p| *p != port) {
+                let mut flow = requests::egress_flow(ns, tenant, &host.host, other, false);
+                flow.must_close = shut;
+                flow.place = host.places.values().next().cloned();
+                flows.push(flow);
+            }
+        }
         flows.push(requests::direct(plan, ns, tenant));
     }
     // The pairs left out: one evaluation per host, which must be the registry's block.
