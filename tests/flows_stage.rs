@@ -17,7 +17,9 @@
 //!   the pods labelled `app: shop-web` put those pods on the internet (E802);
 //! - `environments/denyapi`: a DENY AuthorizationPolicy selecting `app: shop-api` in `shop`
 //!   blocks the requested route to `shop-api`, whose labels the output does not know (E801);
-//!   `shop-web`'s Service says its pods' labels, so its route stays open.
+//!   `shop-web`'s Service says its pods' labels, so its route stays open;
+//! - `environments/auditjwt`: a patch turns the docs host's DENY token check into AUDIT, which
+//!   only logs: a request without a token gets through (E802 naming the policy and the patch).
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -279,4 +281,15 @@ fn an_unrequested_host_is_probed_on_every_port_the_registry_holds() {
     let report = flows_json("open443");
     assert_eq!(find(&report, "namespace/docs", "api.stripe.com:80", None)["verdict"], "blocked");
     assert_eq!(find(&report, "namespace/docs", "api.stripe.com:443", None)["verdict"], "allowed");
+}
+
+#[test]
+fn a_token_check_patched_to_audit_lets_requests_without_a_token_through_and_names_the_patch() {
+    let output = meshedge(&["build", "auditjwt"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("docs.apps.example.com:443"), "{err}");
+    assert!(err.contains("with credential none"), "{err}");
+    assert!(err.contains("AuthorizationPolicy/istio-docs/docs-apps-example-com-jwt"), "the AUDIT policy: {err}");
+    assert!(err.contains("environments/auditjwt/meshedge.yaml:8"), "the patch: {err}");
 }

@@ -51,6 +51,11 @@ impl Evaluated {
         let flow = &self.flow;
         let verdict = &self.verdict;
         if flow.requested {
+            // A login host without a session must send the client to sign in: let through, the
+            // login is skipped (an AUDIT or a missing CUSTOM policy).
+            if flow.credential == Some(requests::CredentialKind::None) && verdict.verdict == Outcome::Allowed {
+                return Some(Violation::Open);
+            }
             if verdict.verdict == Outcome::Blocked {
                 return Some(Violation::Blocked);
             }
@@ -307,7 +312,6 @@ fn diagnostic(
         .verdict
         .decided_by
         .iter()
-        .take(NAMED_OBJECTS)
         .filter_map(object_of)
         .flat_map(|o| o.patched_by.iter().map(String::as_str))
         .collect();
@@ -324,8 +328,11 @@ fn diagnostic(
     let mut diagnostic = error.at(at);
     // The input files of the deciding objects the output holds, so that a plain resource or a
     // patch is found at once.
-    for decided in e.verdict.decided_by.iter().take(NAMED_OBJECTS) {
+    for (i, decided) in e.verdict.decided_by.iter().enumerate() {
         let Some(object) = object_of(decided) else { continue };
+        if i >= NAMED_OBJECTS && object.patched_by.is_empty() {
+            continue;
+        }
         if let Some(source) = object.sources.first() {
             diagnostic = diagnostic.note(Location::file(source.as_str()), format!("{decided} comes from here"));
         }
@@ -363,6 +370,19 @@ mod tests {
         assert_eq!(evaluated(false, true, Outcome::Allowed, None).violation(), Some(Violation::Open));
         assert_eq!(evaluated(false, true, Outcome::Redirected, None).violation(), None);
         assert_eq!(evaluated(false, false, Outcome::Allowed, None).violation(), None, "nothing promised it shut");
+    }
+
+    #[test]
+    fn a_login_host_that_lets_a_client_without_a_session_through_is_open() {
+        let mut login = evaluated(true, false, Outcome::Allowed, Some("service/shop/web:8080"));
+        login.flow.credential = Some(requests::CredentialKind::None);
+        assert_eq!(login.violation(), Some(Violation::Open));
+        let mut redirected = evaluated(true, false, Outcome::Redirected, None);
+        redirected.flow.credential = Some(requests::CredentialKind::None);
+        assert_eq!(redirected.violation(), None);
+        let mut session = evaluated(true, false, Outcome::Allowed, Some("service/shop/web:8080"));
+        session.flow.credential = Some(requests::CredentialKind::Session);
+        assert_eq!(session.violation(), None);
     }
 
     #[test]

@@ -313,6 +313,25 @@ impl Policies {
         // `delay_deny`, abfa3e49): the client sees the connection closed, not a status.
         let refused = denial(request.tcp, &workload);
 
+        // AUDIT policies build an RBAC filter with action LOG (istio/istio
+        // `pilot/pkg/security/authz/builder/builder.go:111,139` @1.24.3): they mark the request
+        // for logging and never decide it. Named when they match, since a DENY or CUSTOM policy
+        // turned into AUDIT (by a patch, say) is what leaves such a request unchecked.
+        let auditing: Vec<ObjectRef> = candidates
+            .iter()
+            .filter(|p| p.action == Action::Audit && p.matches(&facts))
+            .map(|p| p.reference.clone())
+            .collect();
+        if !auditing.is_empty() {
+            let names = auditing.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
+            steps.push(Step::new(
+                Layer::Authorization,
+                Outcome::Allowed,
+                auditing.clone(),
+                format!("AUDIT policy {names} matches on {workload}: it logs the request, it does not decide it"),
+            ));
+        }
+
         // 3. DENY.
         let denying: Vec<ObjectRef> = candidates
             .iter()

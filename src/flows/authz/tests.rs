@@ -448,3 +448,15 @@ fn tcp_decisions_are_reused_only_for_the_same_workload_port_and_peer() {
     assert_eq!(passed.upstream, Some(tcp("c", 9443, "bad")));
     assert_eq!(run(&p, &Request::new("a", 8443, "/").peer(peer("bad"))), Outcome::Allowed, "HTTP reads the host");
 }
+
+#[test]
+fn an_audit_policy_only_logs_and_is_named_when_it_matches() {
+    let p = policies(&[ap(
+        "edge",
+        "was-deny",
+        json!({"action": "AUDIT", "rules": [{"from": [{"source": {"notRequestPrincipals": ["*"]}}]}]}),
+    )]);
+    let out = p.evaluate("istio-system", &BTreeMap::new(), &gw(), &Request::new("h", 443, "/"));
+    assert_eq!(outcome(&out), Outcome::Allowed, "AUDIT never denies");
+    assert!(out.steps.iter().any(|s| s.decided_by.iter().any(|r| r.name == "was-deny")), "{:?}", out.steps);
+}
