@@ -19,7 +19,9 @@
 //!   blocks the requested route to `shop-api`, whose labels the output does not know (E801);
 //!   `shop-web`'s Service says its pods' labels, so its route stays open;
 //! - `environments/auditjwt`: a patch turns the docs host's DENY token check into AUDIT, which
-//!   only logs: a request without a token gets through (E802 naming the policy and the patch).
+//!   only logs: a request without a token gets through (E802 naming the policy and the patch);
+//! - `environments/sidecar`: a Sidecar in `docs` sets `ALLOW_ANY` (E802), one in `shop` imports
+//!   only its own namespace, which loses the requested call to `api.stripe.com` (E801).
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -292,4 +294,15 @@ fn a_token_check_patched_to_audit_lets_requests_without_a_token_through_and_name
     assert!(err.contains("with credential none"), "{err}");
     assert!(err.contains("AuthorizationPolicy/istio-docs/docs-apps-example-com-jwt"), "the AUDIT policy: {err}");
     assert!(err.contains("environments/auditjwt/meshedge.yaml:8"), "the patch: {err}");
+}
+
+#[test]
+fn sidecars_narrow_the_registry_view_and_override_the_outbound_policy() {
+    let output = meshedge(&["build", "sidecar"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E801") && err.contains("namespace/shop → api.stripe.com:80"), "{err}");
+    assert!(err.contains("Sidecar/shop/default"), "{err}");
+    assert!(err.contains("E802") && err.contains("namespace/docs → internet:443"), "{err}");
+    assert!(err.contains("Sidecar/docs/default"), "{err}");
 }

@@ -186,6 +186,7 @@ impl Index {
             Read::VirtualService(vs) => self.routing.add_virtual_service(vs),
             Read::ServiceEntry(se) => self.routing.add_service_entry(se),
             Read::DestinationRule(dr) => self.routing.add_destination_rule(dr),
+            Read::Sidecar(sidecar) => self.routing.add_sidecar(sidecar),
             Read::AuthorizationPolicy(reference, policy) => match policy {
                 Ok(Some(policy)) => {
                     if !policy.selector_labels().is_empty() {
@@ -262,6 +263,7 @@ mod tests {
             ("networking.istio.io/v1", "VirtualService"),
             ("networking.istio.io/v1beta1", "ServiceEntry"),
             ("networking.istio.io/v1beta1", "DestinationRule"),
+            ("networking.istio.io/v1", "Sidecar"),
             ("security.istio.io/v1", "AuthorizationPolicy"),
             ("security.istio.io/v1beta1", "RequestAuthentication"),
             ("maistra.io/v2", "ServiceMeshControlPlane"),

@@ -656,7 +656,18 @@ impl Model {
         let routing = &self.index.routing;
         let defaults = &self.ctx.default_export_to;
         let ns = &client.namespace;
-        let entries = routing.service_entries(ns, &probe.host, defaults);
+        // A Sidecar narrows the registry view to the hosts its egress listeners import and may
+        // set its own outbound policy (`super::istio::Sidecar`).
+        let sidecar = routing.sidecar_for(client, &self.ctx.root_namespace);
+        let outbound = sidecar.and_then(|s| s.outbound).unwrap_or(self.ctx.outbound);
+        let mut entries = routing.service_entries(ns, &probe.host, defaults);
+        let mut unimported = Vec::new();
+        if let Some(sidecar) = sidecar {
+            let (kept, dropped): (Vec<_>, Vec<_>) =
+                entries.into_iter().partition(|se| sidecar.imports(&se.namespace, &probe.host));
+            entries = kept;
+            unimported = dropped;
+        }
         let declared = entries.iter().find_map(|se| se.ports.iter().find(|p| p.number == probe.port).map(|p| (*se, p)));
         let Some((entry, port)) = declared else {
             let hidden: Vec<ObjectRef> = routing
@@ -665,11 +676,22 @@ impl Model {
                 .filter(|se| !entries.iter().any(|e| std::ptr::eq(*e, *se)))
                 .map(|se| se.reference.clone())
                 .collect();
-            let mut by: Vec<ObjectRef> =
-                self.ctx.outbound_source.clone().or_else(|| self.index.mesh_config.clone()).into_iter().collect();
+            let mut by: Vec<ObjectRef> = match sidecar {
+                Some(s) if s.outbound.is_some() || !unimported.is_empty() => vec![s.reference.clone()],
+                _ => Vec::new(),
+            };
+            if sidecar.is_none_or(|s| s.outbound.is_none()) {
+                by.extend(self.ctx.outbound_source.clone().or_else(|| self.index.mesh_config.clone()));
+            }
             by.extend(hidden.iter().cloned());
+            by.extend(unimported.iter().map(|se| se.reference.clone()));
             let hidden_names: Vec<String> = hidden.iter().map(|r| r.to_string()).collect();
-            let why = if hidden_names.is_empty() {
+            let why = if let (Some(s), false) = (sidecar, unimported.is_empty()) {
+                format!(
+                    "{}:{} is not imported by the egress hosts of {} for namespace {ns}",
+                    probe.host, probe.port, s.reference
+                )
+            } else if hidden_names.is_empty() {
                 format!("{}:{} is not in the registry of namespace {ns}", probe.host, probe.port)
             } else if entries.is_empty() {
                 format!(
@@ -685,7 +707,7 @@ impl Model {
                     probe.port
                 )
             };
-            return match self.ctx.outbound {
+            return match outbound {
                 super::OutboundPolicy::RegistryOnly => {
                     vec![(
                         vec![Step::new(

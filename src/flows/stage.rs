@@ -158,7 +158,9 @@ pub(crate) fn run(
     let model = Model::from_read(read, ctx);
     let namespaces = requests::tenant_namespaces(plan);
     // The outbound policy of the final control plane object (a patch may change it).
-    let registry_only = model.context().outbound == super::OutboundPolicy::RegistryOnly;
+    // A Sidecar setting ALLOW_ANY opens its namespaces' registry views: every pair is evaluated.
+    let registry_only =
+        model.context().outbound == super::OutboundPolicy::RegistryOnly && !model.index().routing.sidecars_allow_any();
     let shut = requests::egress_shut(plan);
     let defaults = model.context().default_export_to.clone();
     let views = Views::new(plan, &model.index().routing, &defaults, registry_only, &namespaces);

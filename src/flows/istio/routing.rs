@@ -33,6 +33,8 @@ pub struct Routing {
     pub(super) destination_rules: Vec<DestinationRule>,
     /// Services of the cluster, by FQDN, with their namespace and ports.
     services: BTreeMap<String, (ObjectRef, Vec<u16>)>,
+    /// Sidecar resources, in the order added.
+    pub sidecars: Vec<super::Sidecar>,
     /// The distinct non-empty selectors of the Gateways.
     gateway_selectors: BTreeSet<WorkloadSelector>,
     /// DestinationRules by namespace and host, and by host.
@@ -46,6 +48,20 @@ pub struct Routing {
 impl Routing {
     pub fn new() -> Routing {
         Routing::default()
+    }
+
+    pub fn add_sidecar(&mut self, sidecar: super::Sidecar) {
+        self.sidecars.push(sidecar);
+    }
+
+    /// The Sidecar that configures a workload's proxy ([`super::sidecar_for`]).
+    pub fn sidecar_for(&self, pod: &crate::flows::pod::Pod, root: &str) -> Option<&super::Sidecar> {
+        super::sidecar_for(&self.sidecars, &pod.namespace, &pod.labels, root)
+    }
+
+    /// Whether some Sidecar sets `ALLOW_ANY` for the workloads it configures.
+    pub fn sidecars_allow_any(&self) -> bool {
+        self.sidecars.iter().any(|s| s.outbound == Some(crate::flows::context::OutboundPolicy::AllowAny))
     }
 
     pub fn add_gateway(&mut self, gateway: Gateway) {
