@@ -21,7 +21,9 @@
 //! - `environments/auditjwt`: a patch turns the docs host's DENY token check into AUDIT, which
 //!   only logs: a request without a token gets through (E802 naming the policy and the patch);
 //! - `environments/sidecar`: a Sidecar in `docs` sets `ALLOW_ANY` (E802), one in `shop` imports
-//!   only its own namespace, which loses the requested call to `api.stripe.com` (E801).
+//!   only its own namespace, which loses the requested call to `api.stripe.com` (E801);
+//! - `environments/unrouted`: a patch renames the shop's host on its Gateway: no object decides
+//!   the blocked flow, and the error names the patch that changed the Gateway (E801).
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -305,4 +307,14 @@ fn sidecars_narrow_the_registry_view_and_override_the_outbound_policy() {
     assert!(err.contains("Sidecar/shop/default"), "{err}");
     assert!(err.contains("E802") && err.contains("namespace/docs → internet:443"), "{err}");
     assert!(err.contains("Sidecar/docs/default"), "{err}");
+}
+
+#[test]
+fn a_flow_no_object_decides_names_the_patches_of_the_objects_flows_read() {
+    let output = meshedge(&["build", "unrouted"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E801") && err.contains("no Gateway server takes shop.apps.example.com:443"), "{err}");
+    assert!(err.contains("environments/unrouted/meshedge.yaml#patches[0] patches Gateway/istio-ingress/"), "{err}");
+    assert!(err.contains("environments/unrouted/meshedge.yaml:8"), "{err}");
 }

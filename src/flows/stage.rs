@@ -237,8 +237,24 @@ pub(crate) fn run(
                 ((r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str()), o)
             })
             .collect();
+        // Where no object decides a flow (nothing routes it), the patched objects the flows read
+        // are what may have made it so.
+        let patched: Vec<&Object> = objects
+            .iter()
+            .filter(|o| !o.patched_by.is_empty() && super::index::reads(&o.reference.api_version, &o.reference.kind))
+            .take(NAMED_OBJECTS)
+            .collect();
         for (e, violation) in &violations {
-            diagnostics.push(diagnostic(e, violation, &sources, manifest, patch_at));
+            let mut d = diagnostic(e, violation, &sources, manifest, patch_at);
+            if e.verdict.decided_by.is_empty() {
+                for object in &patched {
+                    for patch in &object.patched_by {
+                        let what = format!("no object decides this flow; {patch} patches {}", object.reference);
+                        d = d.note(patch_location(patch, patch_at), what);
+                    }
+                }
+            }
+            diagnostics.push(d);
         }
     }
     for tenant in report.tenants.values_mut() {

@@ -15,6 +15,7 @@ use super::fields::creation_key;
 use super::gateway::{Gateway, ServerMatch};
 use super::hosts::{exported_set, host_matches, lookup_keys};
 use super::service_entry::ServiceEntry;
+use super::sidecar::{Sidecar, sidecar_for};
 use super::virtual_service::{MESH, Probe, Route, RouteKind, Routed, VirtualService, match_applies};
 use super::{Cache, ObjectRef};
 use crate::flows::context::Pod;
@@ -34,7 +35,7 @@ pub struct Routing {
     /// Services of the cluster, by FQDN, with their namespace and ports.
     services: BTreeMap<String, (ObjectRef, Vec<u16>)>,
     /// Sidecar resources, in the order added.
-    pub sidecars: Vec<super::Sidecar>,
+    pub sidecars: Vec<Sidecar>,
     /// The distinct non-empty selectors of the Gateways.
     gateway_selectors: BTreeSet<WorkloadSelector>,
     /// DestinationRules by namespace and host, and by host.
@@ -50,13 +51,13 @@ impl Routing {
         Routing::default()
     }
 
-    pub fn add_sidecar(&mut self, sidecar: super::Sidecar) {
+    pub fn add_sidecar(&mut self, sidecar: Sidecar) {
         self.sidecars.push(sidecar);
     }
 
     /// The Sidecar that configures a workload's proxy ([`super::sidecar_for`]).
-    pub fn sidecar_for(&self, pod: &crate::flows::pod::Pod, root: &str) -> Option<&super::Sidecar> {
-        super::sidecar_for(&self.sidecars, &pod.namespace, &pod.labels, root)
+    pub fn sidecar_for(&self, pod: &Pod, root: &str) -> Option<&Sidecar> {
+        sidecar_for(&self.sidecars, &pod.namespace, &pod.labels, root)
     }
 
     /// Whether some Sidecar sets `ALLOW_ANY` for the workloads it configures.
