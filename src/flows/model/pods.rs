@@ -35,7 +35,8 @@ impl Model {
 
     /// A pod of `namespace` whose labels include `known` and may include others: one variant
     /// with `known`, and one per selector of the namespace (and of the root namespace's
-    /// AuthorizationPolicies) that `known` does not contradict, with the labels it needs added.
+    /// AuthorizationPolicies) that `known` does not contradict, with the labels it needs added,
+    /// unless those make it a pod a Gateway selects.
     pub(super) fn possible(&self, namespace: &str, name: &str, known: &Labels) -> Vec<Pod> {
         let mut out = vec![Pod::new(namespace, name, known.clone())];
         for extra in self.index.selector_labels(&[namespace, &self.ctx.root_namespace]) {
@@ -44,7 +45,9 @@ impl Model {
             }
             let mut labels = known.clone();
             labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-            if labels == *known {
+            // Labels a Gateway selects make a gateway pod, not another workload: the selector
+            // that needs them is the gateway's (its token check, its policy).
+            if labels == *known || self.index.routing.is_gateway_pod(&Pod::new(namespace, name, labels.clone())) {
                 continue;
             }
             let shown: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
