@@ -278,7 +278,7 @@ fn chain(
                 || analyzers::unique(&objects),
                 || {
                     let _span = debug_span!("stage", name = "flows").entered();
-                    flows::stage::run(&plan, flow_objects, &objects, &manifest)
+                    flows::stage::run(&plan, flow_objects, &objects, &manifest, &|name| patches.location(name))
                 },
             )
         },

@@ -155,15 +155,27 @@ fn unrequested_egress_is_blocked_by_the_registry() {
     assert!(decided_by(&v, "ServiceMeshControlPlane", "istio-system", "basic"), "{:?}", names(&v));
 }
 
+/// prod refuses tenants' own Routes (`denyRoutes`); dev has no router.
 #[test]
 fn direct_traffic_to_tenant_pods_is_blocked() {
-    for model in [prod(), dev()] {
+    for (model, via_router) in [(prod(), false), (dev(), true)] {
         for ns in ["blog", "payments", "reports", "shop", "shop-batch"] {
-            let v = model.evaluate_direct(&DirectProbe { namespace: ns.into(), requested: false, via_router: true });
+            let v = model.evaluate_direct(&DirectProbe { namespace: ns.into(), requested: false, via_router });
             assert_eq!(v.verdict, Outcome::Blocked, "{ns}: {}", v.reason);
             assert!(decided_by(&v, "NetworkPolicy", ns, "meshedge-ingress-from-mesh"), "{ns}: {:?}", names(&v));
         }
     }
+}
+
+/// Where tenants may create Routes, the control plane's `istio-expose-route-*` policy admits the
+/// router to any pod labelled `maistra.io/expose-route: "true"`; a tenant labels its own pods, so
+/// a pod whose labels the output does not know may carry it: the namespace may be open.
+#[test]
+fn a_tenant_that_may_create_routes_may_expose_a_pod_by_its_label() {
+    let v = prod().evaluate_direct(&DirectProbe { namespace: "blog".into(), requested: false, via_router: true });
+    assert_eq!(v.verdict, Outcome::Allowed, "{}", v.reason);
+    assert!(v.steps.iter().any(|s| s.reason.contains("maistra.io/expose-route=true")), "{:?}", v.steps);
+    assert!(names(&v).iter().any(|n| n.contains("istio-expose-route")), "{:?}", names(&v));
 }
 
 #[test]
@@ -321,8 +333,9 @@ fn beside_a_reachable_gateway_other_pods_stay_closed() {
     };
     ctx.pods = vec![web("payments", "acquirer-callbacks"), web("istio-internal", "debug")];
     let model = Model::new(objects("prod"), ctx);
+    // prod refuses tenants' own Routes (`denyRoutes`).
     for ns in ["payments", "istio-internal"] {
-        let v = model.evaluate_direct(&DirectProbe { namespace: ns.into(), requested: false, via_router: true });
+        let v = model.evaluate_direct(&DirectProbe { namespace: ns.into(), requested: false, via_router: false });
         assert_eq!(v.verdict, Outcome::Blocked, "{ns}: {}", v.reason);
         assert!(!names(&v).iter().any(|n| n.contains("meshedge-gateway-")), "{ns}: {:?}", names(&v));
     }

@@ -8,7 +8,22 @@
 //! - `environments/denyall`: a deny-all NetworkPolicy in `shop` beside meshedge's policies,
 //!   which admit the flows: nothing changes (NetworkPolicies only add allows);
 //! - `environments/open`: a plain ServiceEntry registers `api.stripe.com` for every namespace
-//!   with network policies off: `docs`, which never requested it, reaches it (E802).
+//!   with network policies off: `docs`, which never requested it, reaches it (E802);
+//! - `environments/open443`: the same on 443 only, the port the registry holds (E802);
+//! - `environments/allowany`: the settings ask for `REGISTRY_ONLY`, a patch sets `ALLOW_ANY` on
+//!   the `Istio` object: the cluster runs the patched mode, so egress is open (E802 naming the
+//!   object and the patch);
+//! - `environments/leak`: a tenant's LoadBalancer Service and a NetworkPolicy admitting anyone to
+//!   the pods labelled `app: shop-web` put those pods on the internet (E802);
+//! - `environments/denyapi`: a DENY AuthorizationPolicy selecting `app: shop-api` in `shop`
+//!   blocks the requested route to `shop-api`, whose labels the output does not know (E801);
+//!   `shop-web`'s Service says its pods' labels, so its route stays open;
+//! - `environments/auditjwt`: a patch turns the docs host's DENY token check into AUDIT, which
+//!   only logs: a request without a token gets through (E802 naming the policy and the patch);
+//! - `environments/sidecar`: a Sidecar in `docs` sets `ALLOW_ANY` (E802), one in `shop` imports
+//!   only its own namespace, which loses the requested call to `api.stripe.com` (E801);
+//! - `environments/unrouted`: a patch renames the shop's host on its Gateway: no object decides
+//!   the blocked flow, and the error names the patch that changed the Gateway (E801).
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -184,8 +199,9 @@ fn an_unrequested_open_flow_fails_the_build_naming_the_object_that_opens_it() {
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let found: Vec<&Value> =
         report["environments"][0]["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "E802").collect();
-    assert_eq!(found.len(), 1, "{report:#}");
-    assert_eq!(found[0]["file"], "base/tenants/shop/storefront.yaml");
+    // On each port the ServiceEntry registers: 80 and 443.
+    assert_eq!(found.len(), 2, "{report:#}");
+    assert!(found.iter().all(|d| d["file"] == "base/tenants/shop/storefront.yaml"), "{report:#}");
 }
 
 #[test]
@@ -210,4 +226,95 @@ fn the_small_repository_builds_with_every_flow_as_requested() {
         let output = meshedge(&["check", env]);
         assert_eq!(output.status.code(), Some(0), "{env}: {}{}", stdout(&output), stderr(&output));
     }
+}
+
+#[test]
+fn a_patched_outbound_policy_decides_egress_and_the_error_names_the_patch() {
+    let output = meshedge(&["build", "allowany"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(err.contains("E802"), "{err}");
+    assert!(err.contains("namespace/docs → internet:443"), "{err}");
+    assert!(err.contains("Istio/default"), "the object that sets the mode: {err}");
+    assert!(err.contains("environments/allowany/meshedge.yaml#patches[0]"), "the patch: {err}");
+    assert!(err.contains("environments/allowany/meshedge.yaml:11"), "the patch's line: {err}");
+    let report = flows_json("allowany");
+    let internet = find(&report, "namespace/docs", "internet:443", None);
+    assert_eq!(internet["verdict"], "allowed", "{internet}");
+    assert!(internet["decidedBy"].as_array().unwrap().iter().any(|o| o["kind"] == "Istio"), "{internet}");
+}
+
+#[test]
+fn a_label_selected_network_policy_behind_a_tenant_load_balancer_opens_the_namespace() {
+    let output = meshedge(&["build", "leak"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("internet → namespace/shop"), "{err}");
+    assert!(err.contains("NetworkPolicy/shop/web-from-anywhere"), "{err}");
+    assert!(err.contains("environments/leak/resources/leak.yaml"), "{err}");
+    let report = flows_json("leak");
+    assert_eq!(find(&report, "internet", "namespace/docs", None)["verdict"], "blocked", "docs has no such policy");
+}
+
+#[test]
+fn a_label_selected_deny_policy_on_a_requested_backend_blocks_it() {
+    let output = meshedge(&["build", "denyapi"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E801") && err.contains("/api → service/shop/shop-api:8080"), "{err}");
+    assert!(err.contains("AuthorizationPolicy/shop/deny-api"), "{err}");
+    assert_eq!(err.matches("error[E801]").count(), 1, "the web pods' labels are known: {err}");
+    let report = flows_json("denyapi");
+    let web = report["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["to"] == "shop.apps.example.com:443" && f["backend"] == "service/shop/shop-web:8080")
+        .unwrap();
+    assert_eq!(web["verdict"], "allowed", "{web}");
+}
+
+#[test]
+fn an_unrequested_host_is_probed_on_every_port_the_registry_holds() {
+    let output = meshedge(&["build", "open443"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("namespace/docs → api.stripe.com:443"), "{err}");
+    assert!(err.contains("ServiceEntry/istio-egress/stripe-tls-everywhere"), "{err}");
+    let report = flows_json("open443");
+    assert_eq!(find(&report, "namespace/docs", "api.stripe.com:80", None)["verdict"], "blocked");
+    assert_eq!(find(&report, "namespace/docs", "api.stripe.com:443", None)["verdict"], "allowed");
+}
+
+#[test]
+fn a_token_check_patched_to_audit_lets_requests_without_a_token_through_and_names_the_patch() {
+    let output = meshedge(&["build", "auditjwt"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("docs.apps.example.com:443"), "{err}");
+    assert!(err.contains("with credential none"), "{err}");
+    assert!(err.contains("AuthorizationPolicy/istio-docs/docs-apps-example-com-jwt"), "the AUDIT policy: {err}");
+    assert!(err.contains("environments/auditjwt/meshedge.yaml:8"), "the patch: {err}");
+}
+
+#[test]
+fn sidecars_narrow_the_registry_view_and_override_the_outbound_policy() {
+    let output = meshedge(&["build", "sidecar"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E801") && err.contains("namespace/shop → api.stripe.com:80"), "{err}");
+    assert!(err.contains("Sidecar/shop/default"), "{err}");
+    assert!(err.contains("E802") && err.contains("namespace/docs → internet:443"), "{err}");
+    assert!(err.contains("Sidecar/docs/default"), "{err}");
+}
+
+#[test]
+fn a_flow_no_object_decides_names_the_patches_of_the_objects_flows_read() {
+    let output = meshedge(&["build", "unrouted"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("E801") && err.contains("no Gateway server takes shop.apps.example.com:443"), "{err}");
+    assert!(err.contains("environments/unrouted/meshedge.yaml#patches[0] patches Gateway/istio-ingress/"), "{err}");
+    assert!(err.contains("environments/unrouted/meshedge.yaml:8"), "{err}");
 }

@@ -23,6 +23,7 @@ use serde_json::Value;
 
 use super::ObjectRef;
 use super::context::{Pod, Protocol};
+use super::pod::numbered_ports;
 use super::selector::{Labels, labels_of};
 
 /// A port of a pod: a number or a container port's name.
@@ -79,20 +80,13 @@ pub struct Service {
 impl Service {
     pub fn parse(reference: ObjectRef, value: &Value) -> Service {
         let spec = value.get("spec").unwrap_or(&Value::Null);
-        let ports = spec
-            .get("ports")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                let port = p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok())?;
-                Some(ServicePort {
-                    name: p.get("name").and_then(Value::as_str).map(str::to_string),
-                    port,
-                    // ServicePort.targetPort: defaults to the port.
-                    target: p.get("targetPort").and_then(PodPort::parse).unwrap_or(PodPort::Number(port)),
-                    protocol: p.get("protocol").and_then(Value::as_str).and_then(Protocol::parse).unwrap_or_default(),
-                })
+        let ports = numbered_ports(spec.get("ports"), "port")
+            .map(|(p, port)| ServicePort {
+                name: p.get("name").and_then(Value::as_str).map(str::to_string),
+                port,
+                // ServicePort.targetPort: defaults to the port.
+                target: p.get("targetPort").and_then(PodPort::parse).unwrap_or(PodPort::Number(port)),
+                protocol: p.get("protocol").and_then(Value::as_str).and_then(Protocol::parse).unwrap_or_default(),
             })
             .collect();
         let dns_names = value

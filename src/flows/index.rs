@@ -12,10 +12,11 @@ use serde_json::Value;
 use crate::platform;
 
 use super::authz;
-use super::context::{Context, Pod};
+use super::context::{Context, OutboundPolicy, Pod};
 use super::egress_firewall::{Firewall, Firewalls, Kind};
 use super::exposure::Exposure;
 use super::istio::Routing;
+use super::mesh;
 use super::netpol::{self, Namespaces};
 use super::ossm::ControlPlane;
 use super::read::{Read, Role, role};
@@ -40,7 +41,15 @@ pub struct Index {
     pub control_plane: Option<ControlPlane>,
     /// The object that configures the mesh (ServiceMeshControlPlane or Istio), if any.
     pub mesh_config: Option<ObjectRef>,
+    /// The outbound policy that object sets ([`super::mesh::outbound_policy`]): the cluster runs
+    /// it, whatever the settings said before the patches.
+    pub outbound: Option<OutboundPolicy>,
     services_seen: BTreeSet<(String, String)>,
+    /// Per namespace, the fewest labels a pod needs for each NetworkPolicy and
+    /// AuthorizationPolicy selector there to select it (non-empty ones only).
+    selector_labels: BTreeMap<String, BTreeSet<Labels>>,
+    /// Per namespace, the Services with a selector: (name, selector).
+    service_selectors: BTreeMap<String, Vec<(String, Labels)>>,
 }
 
 /// Whether flows read objects of this `apiVersion` and kind. [`Index::build`] passes over the
@@ -67,11 +76,15 @@ impl Index {
             match read {
                 Read::Value(reference, value) => match role(reference.group(), &reference.kind) {
                     Some(Role::ControlPlane) => {
+                        index.outbound = mesh::outbound_policy(&reference, &value);
                         index.mesh_config = Some(reference);
                         smcp = Some(value);
                     }
                     Some(Role::MemberRoll) => smmr = Some(value),
-                    Some(Role::MeshConfig) => index.mesh_config = Some(reference),
+                    Some(Role::MeshConfig) => {
+                        index.outbound = mesh::outbound_policy(&reference, &value);
+                        index.mesh_config = Some(reference);
+                    }
                     _ => index.add_read(Read::Value(reference, value), ctx),
                 },
                 read => index.add_read(read, ctx),
@@ -145,6 +158,12 @@ impl Index {
                 _ => {}
             },
             Read::Service(reference, service) => {
+                if let Some(selector) = service.selector.as_ref().filter(|s| !s.is_empty()) {
+                    self.service_selectors
+                        .entry(service.namespace.clone())
+                        .or_default()
+                        .push((service.name.clone(), selector.clone()));
+                }
                 let ports = service.ports.iter().map(|p| p.port).collect();
                 self.services_seen.insert((service.namespace.clone(), service.name.clone()));
                 self.routing.add_service(reference, ports);
@@ -156,7 +175,12 @@ impl Index {
                 }
             }
             Read::NetworkPolicy(reference, policy) => match policy {
-                Ok(policy) => self.network_policies.add(policy),
+                Ok(policy) => {
+                    if let Some(labels) = policy.pod_selector_witness().filter(|l| !l.is_empty()) {
+                        self.selector_labels.entry(policy.namespace.clone()).or_default().insert(labels);
+                    }
+                    self.network_policies.add(policy)
+                }
                 Err(why) => rejected(self, reference, why),
             },
             Read::Route(route) => self.exposure.add_route(route),
@@ -164,8 +188,15 @@ impl Index {
             Read::VirtualService(vs) => self.routing.add_virtual_service(vs),
             Read::ServiceEntry(se) => self.routing.add_service_entry(se),
             Read::DestinationRule(dr) => self.routing.add_destination_rule(dr),
+            Read::Sidecar(sidecar) => self.routing.add_sidecar(sidecar),
             Read::AuthorizationPolicy(reference, policy) => match policy {
-                Ok(Some(policy)) => self.authz.add_policy(policy),
+                Ok(Some(policy)) => {
+                    if !policy.selector_labels().is_empty() {
+                        let labels = policy.selector_labels().clone();
+                        self.selector_labels.entry(policy.namespace.clone()).or_default().insert(labels);
+                    }
+                    self.authz.add_policy(policy)
+                }
                 Ok(None) => {}
                 Err(why) => rejected(self, reference, why),
             },
@@ -185,6 +216,18 @@ impl Index {
             self.pods_by_label.entry((k.clone(), v.clone())).or_default().push(i);
         }
         self.pods.push(pod);
+    }
+
+    /// The fewest labels that make a pod of `namespace` selected by each NetworkPolicy and
+    /// AuthorizationPolicy selector of `namespaces` (the pod's own, and the root namespace whose
+    /// AuthorizationPolicies apply everywhere).
+    pub fn selector_labels<'a>(&'a self, namespaces: &[&str]) -> BTreeSet<&'a Labels> {
+        namespaces.iter().filter_map(|ns| self.selector_labels.get(*ns)).flatten().collect()
+    }
+
+    /// The Services of `namespace` with a selector, as (name, selector).
+    pub fn service_selectors(&self, namespace: &str) -> &[(String, Labels)] {
+        self.service_selectors.get(namespace).map_or(&[], Vec::as_slice)
     }
 
     pub fn pods_in(&self, namespace: &str) -> Vec<&Pod> {
@@ -222,6 +265,7 @@ mod tests {
             ("networking.istio.io/v1", "VirtualService"),
             ("networking.istio.io/v1beta1", "ServiceEntry"),
             ("networking.istio.io/v1beta1", "DestinationRule"),
+            ("networking.istio.io/v1", "Sidecar"),
             ("security.istio.io/v1", "AuthorizationPolicy"),
             ("security.istio.io/v1beta1", "RequestAuthentication"),
             ("maistra.io/v2", "ServiceMeshControlPlane"),

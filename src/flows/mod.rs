@@ -26,6 +26,7 @@ mod error;
 pub mod exposure;
 pub mod index;
 pub mod istio;
+pub mod mesh;
 mod model;
 pub mod net;
 pub mod netpol;

@@ -37,6 +37,16 @@ impl fmt::Display for Protocol {
     }
 }
 
+/// The entries of a list of ports (a Service's `spec.ports`, a ServiceEntry's `spec.ports`, a
+/// container's `ports`) with the port number each holds at `key` (`port`, `number`,
+/// `containerPort`); entries without a number that fits a port are passed over.
+pub(crate) fn numbered_ports<'a>(list: Option<&'a Value>, key: &'a str) -> impl Iterator<Item = (&'a Value, u16)> + 'a {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(move |p| Some((p, p.get(key).and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok())?)))
+}
+
 /// A container port of a pod.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ContainerPort {
@@ -102,9 +112,7 @@ impl Pod {
         let labels = pod_metadata.get("labels").and_then(labels_of).unwrap_or_default();
         let mut ports = Vec::new();
         for container in pod_spec.get("containers").and_then(Value::as_array).into_iter().flatten() {
-            for port in container.get("ports").and_then(Value::as_array).into_iter().flatten() {
-                let Some(number) = port.get("containerPort").and_then(Value::as_u64) else { continue };
-                let Ok(number) = u16::try_from(number) else { continue };
+            for (port, number) in numbered_ports(container.get("ports"), "containerPort") {
                 let protocol =
                     port.get("protocol").and_then(Value::as_str).and_then(Protocol::parse).unwrap_or_default();
                 ports.push(ContainerPort {

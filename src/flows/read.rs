@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::authz::{AuthorizationPolicy, RequestAuthentication};
 use super::context::Pod;
 use super::exposure::{Route, Service};
-use super::istio::{DestinationRule, Gateway, ServiceEntry, VirtualService};
+use super::istio::{DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService};
 use super::netpol::Policy;
 use super::{ObjectRef, Origin};
 
@@ -32,6 +32,7 @@ pub(super) enum Role {
     VirtualService,
     ServiceEntry,
     DestinationRule,
+    Sidecar,
     AuthorizationPolicy,
     RequestAuthentication,
     /// `ServiceMeshControlPlane`: the mesh's configuration and its platform objects.
@@ -56,6 +57,7 @@ pub(super) fn role(group: &str, kind: &str) -> Option<Role> {
         ("networking.istio.io", "VirtualService") => Role::VirtualService,
         ("networking.istio.io", "ServiceEntry") => Role::ServiceEntry,
         ("networking.istio.io", "DestinationRule") => Role::DestinationRule,
+        ("networking.istio.io", "Sidecar") => Role::Sidecar,
         ("security.istio.io", "AuthorizationPolicy") => Role::AuthorizationPolicy,
         ("security.istio.io", "RequestAuthentication") => Role::RequestAuthentication,
         ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
@@ -88,6 +90,7 @@ pub enum Read {
     VirtualService(VirtualService),
     ServiceEntry(ServiceEntry),
     DestinationRule(DestinationRule),
+    Sidecar(Sidecar),
     AuthorizationPolicy(ObjectRef, Result<Option<AuthorizationPolicy>, String>),
     RequestAuthentication(ObjectRef, Result<Option<RequestAuthentication>, String>),
 }
@@ -113,6 +116,7 @@ impl Read {
             Role::VirtualService => Read::VirtualService(VirtualService::parse(reference, &value)),
             Role::ServiceEntry => Read::ServiceEntry(ServiceEntry::parse(reference, &value)),
             Role::DestinationRule => Read::DestinationRule(DestinationRule::parse(reference, &value)),
+            Role::Sidecar => Read::Sidecar(Sidecar::parse(reference, &value)),
             Role::AuthorizationPolicy => {
                 Read::AuthorizationPolicy(reference.clone(), AuthorizationPolicy::parse(reference, &value))
             }

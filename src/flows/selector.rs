@@ -129,6 +129,27 @@ impl Selector {
     pub fn is_everything(&self) -> bool {
         self.requirements.as_ref().is_some_and(Vec::is_empty)
     }
+
+    /// The fewest labels a pod needs to be selected: each `In` key with its first value, each
+    /// `Exists` key with an empty value (`NotIn` and `DoesNotExist` hold without the key).
+    /// `None` for the null selector and for one no label set satisfies.
+    pub fn witness(&self) -> Option<Labels> {
+        let requirements = self.requirements.as_ref()?;
+        let mut labels = Labels::new();
+        for r in requirements {
+            match r {
+                Requirement::In(k, values) => {
+                    let v = values.iter().next()?;
+                    labels.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                Requirement::Exists(k) => {
+                    labels.entry(k.clone()).or_default();
+                }
+                Requirement::NotIn(..) | Requirement::DoesNotExist(_) => {}
+            }
+        }
+        self.matches(&labels).then_some(labels)
+    }
 }
 
 /// An Istio workload selector (`selector.matchLabels`, Gateway `selector`): the workload's labels
@@ -150,6 +171,20 @@ mod tests {
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_witness_is_the_fewest_labels_a_selector_selects() {
+        let s = Selector::parse(Some(&json!({"matchLabels": {"app": "web"}, "matchExpressions": [
+            {"key": "tier", "operator": "Exists"}, {"key": "env", "operator": "NotIn", "values": ["dev"]}]})))
+        .unwrap();
+        assert_eq!(s.witness(), Some(labels(&[("app", "web"), ("tier", "")])));
+        assert_eq!(Selector::everything().witness(), Some(Labels::new()));
+        assert_eq!(Selector::nothing().witness(), None);
+        let contradiction = Selector::parse(Some(&json!({"matchLabels": {"app": "web"}, "matchExpressions": [
+            {"key": "app", "operator": "DoesNotExist"}]})))
+        .unwrap();
+        assert_eq!(contradiction.witness(), None);
     }
 
     #[test]

@@ -21,7 +21,6 @@ use super::registry::Views;
 use super::requests::{self, Flow, Probes};
 use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
-use crate::input::OutboundPolicy;
 use crate::parallel;
 use crate::plan::{Place, Plan};
 use crate::render::Object;
@@ -52,6 +51,11 @@ impl Evaluated {
         let flow = &self.flow;
         let verdict = &self.verdict;
         if flow.requested {
+            // A login host without a session must send the client to sign in: let through, the
+            // login is skipped (an AUDIT or a missing CUSTOM policy).
+            if flow.credential == Some(requests::CredentialKind::None) && verdict.verdict == Outcome::Allowed {
+                return Some(Violation::Open);
+            }
             if verdict.verdict == Outcome::Blocked {
                 return Some(Violation::Blocked);
             }
@@ -138,19 +142,41 @@ impl Hidden {
 /// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed);
 /// `objects` (the build's objects) name the input files of the objects that decide a violation,
 /// `manifest` is where a violation that concerns no request is reported.
-pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &str) -> (Report, Diagnostics) {
+///
+/// `patch_at` gives where a patch (by its name, `Object::patched_by`) is written: an error whose
+/// deciding objects a patch changed names the patch there.
+pub(crate) fn run(
+    plan: &Plan,
+    read: Vec<Read>,
+    objects: &[Object],
+    manifest: &str,
+    patch_at: &(dyn Fn(&str) -> Option<Location> + Sync),
+) -> (Report, Diagnostics) {
     let deployed: Vec<&Deployed> = read.iter().filter_map(Read::deployed).collect();
     let ctx = setting::context(plan, &deployed);
     drop(deployed);
     let model = Model::from_read(read, ctx);
     let namespaces = requests::tenant_namespaces(plan);
-    let registry_only = plan.mesh.outbound == OutboundPolicy::RegistryOnly;
+    // The outbound policy of the final control plane object (a patch may change it).
+    // A Sidecar setting ALLOW_ANY opens its namespaces' registry views: every pair is evaluated.
+    let registry_only =
+        model.context().outbound == super::OutboundPolicy::RegistryOnly && !model.index().routing.sidecars_allow_any();
     let shut = requests::egress_shut(plan);
     let defaults = model.context().default_export_to.clone();
     let views = Views::new(plan, &model.index().routing, &defaults, registry_only, &namespaces);
     let mut flows = requests::ingress(plan);
     for (ns, tenant) in &namespaces {
         flows.extend(requests::egress(plan, ns, tenant, views.hosts_of(ns)));
+        // A host the namespace did not request, on every other port its registry view holds.
+        for host in views.hosts_of(ns).filter(|h| !h.places.contains_key(ns)) {
+            let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
+            for other in model.registered_ports(ns, &host.host).into_iter().filter(|p| *p != port) {
+                let mut flow = requests::egress_flow(ns, tenant, &host.host, other, false);
+                flow.must_close = shut;
+                flow.place = host.places.values().next().cloned();
+                flows.push(flow);
+            }
+        }
         flows.push(requests::direct(plan, ns, tenant));
     }
     // The pairs left out: one evaluation per host, which must be the registry's block.
@@ -206,14 +232,29 @@ pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &s
     if !violations.is_empty() {
         let sources: Sources<'_> = objects
             .iter()
-            .filter_map(|o| {
+            .map(|o| {
                 let r = &o.reference;
-                let key = (r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str());
-                o.sources.first().map(|s| (key, s))
+                ((r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str()), o)
             })
             .collect();
+        // Where no object decides a flow (nothing routes it), the patched objects the flows read
+        // are what may have made it so.
+        let patched: Vec<&Object> = objects
+            .iter()
+            .filter(|o| !o.patched_by.is_empty() && super::index::reads(&o.reference.api_version, &o.reference.kind))
+            .take(NAMED_OBJECTS)
+            .collect();
         for (e, violation) in &violations {
-            diagnostics.push(diagnostic(e, violation, &sources, manifest));
+            let mut d = diagnostic(e, violation, &sources, manifest, patch_at);
+            if e.verdict.decided_by.is_empty() {
+                for object in &patched {
+                    for patch in &object.patched_by {
+                        let what = format!("no object decides this flow; {patch} patches {}", object.reference);
+                        d = d.note(patch_location(patch, patch_at), what);
+                    }
+                }
+            }
+            diagnostics.push(d);
         }
     }
     for tenant in report.tenants.values_mut() {
@@ -222,6 +263,11 @@ pub(crate) fn run(plan: &Plan, read: Vec<Read>, objects: &[Object], manifest: &s
         }
     }
     (report, diagnostics)
+}
+
+/// Where a patch is written: from the build, else the file its name starts with.
+fn patch_location(name: &str, patch_at: &dyn Fn(&str) -> Option<Location>) -> Location {
+    patch_at(name).unwrap_or_else(|| Location::file(name.rsplit_once('#').map_or(name, |(file, _)| file)))
 }
 
 /// The verdict of a flow: of several probes (tokens of other issuers), the most open one.
@@ -264,11 +310,32 @@ fn named(objects: &[ObjectRef]) -> String {
     out.join(", ")
 }
 
-type Sources<'a> = HashMap<(&'a str, &'a str, Option<&'a str>, &'a str), &'a String>;
+type Sources<'a> = HashMap<(&'a str, &'a str, Option<&'a str>, &'a str), &'a Object>;
 
-fn diagnostic(e: &Evaluated, violation: &Violation, sources: &Sources<'_>, manifest: &str) -> Diagnostic {
+fn diagnostic(
+    e: &Evaluated,
+    violation: &Violation,
+    sources: &Sources<'_>,
+    manifest: &str,
+    patch_at: &dyn Fn(&str) -> Option<Location>,
+) -> Diagnostic {
     let flow = describe(&e.flow);
-    let by = named(&e.verdict.decided_by);
+    let object_of = |decided: &ObjectRef| {
+        let key =
+            (decided.api_version.as_str(), decided.kind.as_str(), decided.namespace.as_deref(), decided.name.as_str());
+        sources.get(&key).copied()
+    };
+    let mut by = named(&e.verdict.decided_by);
+    let patches: BTreeSet<&str> = e
+        .verdict
+        .decided_by
+        .iter()
+        .filter_map(object_of)
+        .flat_map(|o| o.patched_by.iter().map(String::as_str))
+        .collect();
+    if !patches.is_empty() {
+        by.push_str(&format!(", as patched by {}", patches.iter().copied().collect::<Vec<_>>().join(", ")));
+    }
     let reason = e.verdict.reason.clone();
     let error = match violation {
         Violation::Blocked => FlowError::RequestedBlocked { flow, objects: by, reason },
@@ -279,11 +346,16 @@ fn diagnostic(e: &Evaluated, violation: &Violation, sources: &Sources<'_>, manif
     let mut diagnostic = error.at(at);
     // The input files of the deciding objects the output holds, so that a plain resource or a
     // patch is found at once.
-    for decided in e.verdict.decided_by.iter().take(NAMED_OBJECTS) {
-        let key =
-            (decided.api_version.as_str(), decided.kind.as_str(), decided.namespace.as_deref(), decided.name.as_str());
-        if let Some(source) = sources.get(&key) {
+    for (i, decided) in e.verdict.decided_by.iter().enumerate() {
+        let Some(object) = object_of(decided) else { continue };
+        if i >= NAMED_OBJECTS && object.patched_by.is_empty() {
+            continue;
+        }
+        if let Some(source) = object.sources.first() {
             diagnostic = diagnostic.note(Location::file(source.as_str()), format!("{decided} comes from here"));
+        }
+        for patch in &object.patched_by {
+            diagnostic = diagnostic.note(patch_location(patch, patch_at), format!("{patch} patches {decided}"));
         }
     }
     diagnostic
@@ -316,6 +388,19 @@ mod tests {
         assert_eq!(evaluated(false, true, Outcome::Allowed, None).violation(), Some(Violation::Open));
         assert_eq!(evaluated(false, true, Outcome::Redirected, None).violation(), None);
         assert_eq!(evaluated(false, false, Outcome::Allowed, None).violation(), None, "nothing promised it shut");
+    }
+
+    #[test]
+    fn a_login_host_that_lets_a_client_without_a_session_through_is_open() {
+        let mut login = evaluated(true, false, Outcome::Allowed, Some("service/shop/web:8080"));
+        login.flow.credential = Some(requests::CredentialKind::None);
+        assert_eq!(login.violation(), Some(Violation::Open));
+        let mut redirected = evaluated(true, false, Outcome::Redirected, None);
+        redirected.flow.credential = Some(requests::CredentialKind::None);
+        assert_eq!(redirected.violation(), None);
+        let mut session = evaluated(true, false, Outcome::Allowed, Some("service/shop/web:8080"));
+        session.flow.credential = Some(requests::CredentialKind::Session);
+        assert_eq!(session.violation(), None);
     }
 
     #[test]

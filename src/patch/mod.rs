@@ -251,6 +251,11 @@ impl<'a> Patches<'a> {
         (Patches { compiled }, diagnostics)
     }
 
+    /// Where the patch of this name (`Applied::names`) is written.
+    pub(crate) fn location(&self, name: &str) -> Option<crate::diagnostic::Location> {
+        self.compiled.iter().find(|c| c.patch.name == name).map(|c| c.patch.location.clone())
+    }
+
     pub(crate) fn matches(&self) -> Matches {
         Matches(vec![0; self.compiled.len()])
     }

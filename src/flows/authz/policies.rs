@@ -306,6 +306,32 @@ impl Policies {
         };
         let facts = Facts { request: &request, jwt: authenticated.jwt.as_ref() };
 
+        // A denied HTTP request is answered 403; on TCP (TLS passthrough) Istio builds Envoy's
+        // network RBAC filter (istio/istio `pilot/pkg/security/authz/builder/builder.go`
+        // `BuildTCP` @1.24.3), which closes a denied connection (envoyproxy/envoy
+        // `source/extensions/filters/network/rbac/rbac_filter.cc`; the close is only delayed by
+        // `delay_deny`, abfa3e49): the client sees the connection closed, not a status.
+        let refused = denial(request.tcp, &workload);
+
+        // AUDIT policies build an RBAC filter with action LOG (istio/istio
+        // `pilot/pkg/security/authz/builder/builder.go:111,139` @1.24.3): they mark the request
+        // for logging and never decide it. Named when they match, since a DENY or CUSTOM policy
+        // turned into AUDIT (by a patch, say) is what leaves such a request unchecked.
+        let auditing: Vec<ObjectRef> = candidates
+            .iter()
+            .filter(|p| p.action == Action::Audit && p.matches(&facts))
+            .map(|p| p.reference.clone())
+            .collect();
+        if !auditing.is_empty() {
+            let names = auditing.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
+            steps.push(Step::new(
+                Layer::Authorization,
+                Outcome::Allowed,
+                auditing.clone(),
+                format!("AUDIT policy {names} matches on {workload}: it logs the request, it does not decide it"),
+            ));
+        }
+
         // 3. DENY.
         let denying: Vec<ObjectRef> = candidates
             .iter()
@@ -318,7 +344,7 @@ impl Policies {
                 Layer::Authorization,
                 Outcome::Blocked,
                 denying.clone(),
-                format!("403 on {workload}: DENY policy {} matches", names.join(", ")),
+                format!("{refused}: DENY policy {} matches", names.join(", ")),
             ));
             return Outcomes { steps, upstream: None };
         }
@@ -336,7 +362,7 @@ impl Policies {
                     Layer::Authorization,
                     Outcome::Blocked,
                     allows.to_vec(),
-                    format!("403 on {workload}: ALLOW policies apply and none matches"),
+                    format!("{refused}: ALLOW policies apply and none matches"),
                 ));
                 return Outcomes { steps, upstream: None };
             }
@@ -354,6 +380,12 @@ impl Policies {
         }
         Outcomes { steps, upstream: Some(upstream) }
     }
+}
+
+/// How a proxy refuses what its authorization denies: `403` for an HTTP request, a closed
+/// connection on TCP.
+fn denial(tcp: bool, workload: &str) -> String {
+    if tcp { format!("{workload} closes the connection (no HTTP status at L4)") } else { format!("403 on {workload}") }
 }
 
 /// The outcome of [`Policies::evaluate`] as one verdict of the phases.

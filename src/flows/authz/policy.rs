@@ -92,6 +92,11 @@ impl AuthorizationPolicy {
         Ok(Some(AuthorizationPolicy { reference, namespace, action, provider, selector, rules }))
     }
 
+    /// `selector.matchLabels`: the labels a workload needs for the policy to apply.
+    pub fn selector_labels(&self) -> &crate::flows::selector::Labels {
+        &self.selector.0
+    }
+
     pub(super) fn matches(&self, f: &Facts<'_>) -> bool {
         let usable = |r: &&Rule| !(f.tcp() && self.action == Action::Allow && r.uses_http());
         self.rules.as_ref().is_some_and(|rules| rules.iter().filter(usable).any(|r| r.matches(f)))

@@ -435,8 +435,28 @@ fn tcp_decisions_are_reused_only_for_the_same_workload_port_and_peer() {
     let other = Pod::new("edge", "gw2", Labels::new());
     let out = p.evaluate("istio-system", &BTreeMap::new(), &other, &tcp("a", 8443, "bad"));
     assert!(out.steps[0].reason.contains("edge/gw2"), "{}", out.steps[0].reason);
+    // At L4 a refusal is a closed connection, not an HTTP status.
+    assert!(out.steps[0].reason.contains("closes the connection"), "{}", out.steps[0].reason);
+    assert!(!out.steps[0].reason.contains("403"), "{}", out.steps[0].reason);
+    let http = p.evaluate("istio-system", &BTreeMap::new(), &gw(), &Request::new("a", 8443, "/").peer(peer("bad")));
+    assert_eq!(outcome(&http), Outcome::Allowed);
+    let deny_all = policies(&[ap("edge", "d", json!({"action": "DENY", "rules": [{}]}))]);
+    let refused = deny_all.evaluate("istio-system", &BTreeMap::new(), &gw(), &Request::new("a", 1, "/"));
+    assert!(refused.steps[0].reason.starts_with("403 on"), "{}", refused.steps[0].reason);
     // The request goes on as it came.
     let passed = p.evaluate("istio-system", &BTreeMap::new(), &gw(), &tcp("c", 9443, "bad"));
     assert_eq!(passed.upstream, Some(tcp("c", 9443, "bad")));
     assert_eq!(run(&p, &Request::new("a", 8443, "/").peer(peer("bad"))), Outcome::Allowed, "HTTP reads the host");
+}
+
+#[test]
+fn an_audit_policy_only_logs_and_is_named_when_it_matches() {
+    let p = policies(&[ap(
+        "edge",
+        "was-deny",
+        json!({"action": "AUDIT", "rules": [{"from": [{"source": {"notRequestPrincipals": ["*"]}}]}]}),
+    )]);
+    let out = p.evaluate("istio-system", &BTreeMap::new(), &gw(), &Request::new("h", 443, "/"));
+    assert_eq!(outcome(&out), Outcome::Allowed, "AUDIT never denies");
+    assert!(out.steps.iter().any(|s| s.decided_by.iter().any(|r| r.name == "was-deny")), "{:?}", out.steps);
 }

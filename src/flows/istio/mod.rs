@@ -43,6 +43,7 @@ mod gateway;
 mod hosts;
 mod routing;
 mod service_entry;
+mod sidecar;
 mod subsets;
 mod virtual_service;
 
@@ -51,6 +52,7 @@ pub use gateway::{Gateway, Server, ServerMatch, ServerTls};
 pub use hosts::{exported, host_matches};
 pub use routing::Routing;
 pub use service_entry::{SePort, ServiceEntry};
+pub use sidecar::{Sidecar, sidecar_for};
 pub use subsets::SubsetLookup;
 pub use virtual_service::{Destination, MESH, Probe, RouteKind, Routed, StringMatch, VirtualService};
 

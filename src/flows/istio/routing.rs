@@ -15,6 +15,7 @@ use super::fields::creation_key;
 use super::gateway::{Gateway, ServerMatch};
 use super::hosts::{exported_set, host_matches, lookup_keys};
 use super::service_entry::ServiceEntry;
+use super::sidecar::{Sidecar, sidecar_for};
 use super::virtual_service::{MESH, Probe, Route, RouteKind, Routed, VirtualService, match_applies};
 use super::{Cache, ObjectRef};
 use crate::flows::context::Pod;
@@ -33,6 +34,8 @@ pub struct Routing {
     pub(super) destination_rules: Vec<DestinationRule>,
     /// Services of the cluster, by FQDN, with their namespace and ports.
     services: BTreeMap<String, (ObjectRef, Vec<u16>)>,
+    /// Sidecar resources, in the order added.
+    pub sidecars: Vec<Sidecar>,
     /// The distinct non-empty selectors of the Gateways.
     gateway_selectors: BTreeSet<WorkloadSelector>,
     /// DestinationRules by namespace and host, and by host.
@@ -46,6 +49,20 @@ pub struct Routing {
 impl Routing {
     pub fn new() -> Routing {
         Routing::default()
+    }
+
+    pub fn add_sidecar(&mut self, sidecar: Sidecar) {
+        self.sidecars.push(sidecar);
+    }
+
+    /// The Sidecar that configures a workload's proxy ([`super::sidecar_for`]).
+    pub fn sidecar_for(&self, pod: &Pod, root: &str) -> Option<&Sidecar> {
+        sidecar_for(&self.sidecars, &pod.namespace, &pod.labels, root)
+    }
+
+    /// Whether some Sidecar sets `ALLOW_ANY` for the workloads it configures.
+    pub fn sidecars_allow_any(&self) -> bool {
+        self.sidecars.iter().any(|s| s.outbound == Some(crate::flows::context::OutboundPolicy::AllowAny))
     }
 
     pub fn add_gateway(&mut self, gateway: Gateway) {

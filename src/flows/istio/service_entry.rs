@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::ObjectRef;
 use super::fields::{strings, u16_at};
+use crate::flows::pod::numbered_ports;
 
 /// A ServiceEntry port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,17 +34,11 @@ pub struct ServiceEntry {
 impl ServiceEntry {
     pub fn parse(reference: ObjectRef, value: &Value) -> ServiceEntry {
         let spec = value.get("spec").unwrap_or(&Value::Null);
-        let ports = spec
-            .get("ports")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                Some(SePort {
-                    number: u16_at(p.get("number"))?,
-                    protocol: p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_ascii_uppercase(),
-                    target_port: u16_at(p.get("targetPort")),
-                })
+        let ports = numbered_ports(spec.get("ports"), "number")
+            .map(|(p, number)| SePort {
+                number,
+                protocol: p.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_ascii_uppercase(),
+                target_port: u16_at(p.get("targetPort")),
             })
             .collect();
         let export_to = strings(spec.get("exportTo"));

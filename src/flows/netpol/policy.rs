@@ -174,6 +174,12 @@ impl Policy {
     pub(super) fn selects(&self, pod: &Pod) -> bool {
         pod.namespace == self.namespace && self.pod_selector.matches(&pod.labels)
     }
+
+    /// The fewest labels a pod of the namespace needs for this policy to select it
+    /// ([`Selector::witness`]).
+    pub fn pod_selector_witness(&self) -> Option<crate::flows::selector::Labels> {
+        self.pod_selector.witness()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,103 @@
+//! The pods a flow starts or ends at: a namespace's workloads and a route's backend, as
+//! variants where the objects do not say their labels.
+
+use super::*;
+
+impl Model {
+    /// The workloads of a namespace that are not gateways: the output's, those its Services
+    /// select where the output has no workload for them, and the pods the namespace may run
+    /// without the output declaring them (tenants deploy their own).
+    ///
+    /// A pod known only by a Service's selector, or not at all, may carry more labels than the
+    /// objects say; a label selector of its namespace may select it or not. Each such pod comes
+    /// as variants ([`Model::possible`]): with the labels known, and with those plus the fewest
+    /// labels each NetworkPolicy or AuthorizationPolicy selector there needs. A requested flow
+    /// must work for each variant, an unrequested one is open when one variant gets through.
+    pub(super) fn workloads(&self, namespace: &str) -> Vec<Cow<'_, Pod>> {
+        let mut pods: Vec<Cow<'_, Pod>> = self
+            .index
+            .pods_in(namespace)
+            .into_iter()
+            .filter(|p| !self.index.routing.is_gateway_pod(p))
+            .map(Cow::Borrowed)
+            .collect();
+        let known = pods.len();
+        for (name, selector) in self.index.service_selectors(namespace) {
+            let declared = pods[..known].iter().any(|p| selector.iter().all(|(k, v)| p.labels.get(k) == Some(v)));
+            if !declared {
+                pods.extend(self.possible(namespace, name, selector).into_iter().map(Cow::Owned));
+            }
+        }
+        pods.extend(self.possible(namespace, "workload", &Labels::new()).into_iter().map(Cow::Owned));
+        pods.retain(|p| !self.index.routing.is_gateway_pod(p));
+        pods
+    }
+
+    /// A pod of `namespace` whose labels include `known` and may include others: one variant
+    /// with `known`, and one per selector of the namespace (and of the root namespace's
+    /// AuthorizationPolicies) that `known` does not contradict, with the labels it needs added,
+    /// unless those make it a pod a Gateway selects.
+    pub(super) fn possible(&self, namespace: &str, name: &str, known: &Labels) -> Vec<Pod> {
+        let mut out = vec![Pod::new(namespace, name, known.clone())];
+        for extra in self.index.selector_labels(&[namespace, &self.ctx.root_namespace]) {
+            if extra.iter().any(|(k, v)| known.get(k).is_some_and(|w| w != v)) {
+                continue;
+            }
+            let mut labels = known.clone();
+            labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            // Labels a Gateway selects make a gateway pod, not another workload: the selector
+            // that needs them is the gateway's (its token check, its policy).
+            if labels == *known || self.index.routing.is_gateway_pod(&Pod::new(namespace, name, labels.clone())) {
+                continue;
+            }
+            let shown: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push(Pod::new(namespace, &format!("{name}[{}]", shown.join(",")), labels));
+        }
+        out
+    }
+
+    /// The pods behind a route destination (variants, see [`Model::workloads`]) with the port
+    /// each listens on, and the backend's name: the output's workloads the destination's
+    /// Service selects, else pods with the Service's selector, else the context's pod for it,
+    /// else a pod with unknown labels.
+    pub(super) fn backend(&self, destination: &Destination) -> (Vec<(Pod, u16)>, String) {
+        let host = destination.host.to_ascii_lowercase();
+        let parts: Vec<&str> = host.split('.').collect();
+        let (name, namespace) = match parts.as_slice() {
+            [name, ns, "svc", ..] => (name.to_string(), ns.to_string()),
+            [name, ns] => (name.to_string(), ns.to_string()),
+            _ => (host.clone(), String::new()),
+        };
+        let port = destination.port.unwrap_or(80);
+        let label = format!("service/{namespace}/{name}:{port}");
+        if let Some(service) = self.index.exposure.service(&namespace, &name) {
+            let target = service
+                .ports
+                .iter()
+                .find(|p| Some(p.port) == destination.port)
+                .or(service.ports.first())
+                .map(|p| p.target.clone());
+            if let Some(target) = target {
+                let mut pods: Vec<Pod> =
+                    self.index.pods_in(&namespace).into_iter().filter(|p| service.selects(p)).cloned().collect();
+                if pods.is_empty() {
+                    let known = service.selector.clone().unwrap_or_default();
+                    pods = self.possible(&namespace, &name, &known);
+                }
+                let out = pods
+                    .into_iter()
+                    .map(|pod| {
+                        let number = target.on(&pod).unwrap_or(port);
+                        (pod, number)
+                    })
+                    .collect();
+                return (out, label);
+            }
+        }
+        if let Some(pod) = self.ctx.backends.get(&(namespace.clone(), name.clone())) {
+            return (vec![(pod.clone(), port)], label);
+        }
+        let pods = self.possible(&namespace, &name, &Labels::new());
+        (pods.into_iter().map(|p| (p, port)).collect(), label)
+    }
+}
