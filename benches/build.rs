@@ -6,7 +6,7 @@
 //!
 //! Each size's repository is written once into a temporary directory, outside the timed section;
 //! a timed iteration reads it from disk, compiles `environments/prod` (which renders every
-//! object) and writes the YAML stream to a sink, then drops everything, like one `meshedge build`
+//! object and evaluates the flows of SPEC §5.1, keeping only the violations, as `build` does) and writes the YAML stream to a sink, then drops everything, like one `meshedge build`
 //! run (which does not free the build). `stream_*` times joining the stream into one string
 //! over a build made beforehand. The allocator is the binary's. The speed targets of
 //! `docs/performance.md` are carried by these benchmarks, not by timed tests.

@@ -44,6 +44,10 @@ pub struct Options {
     /// Keep the flows of the build ([`Build::flows`]) and hand their violations to the caller
     /// ([`Build::flow_violations`]) instead of failing on them (`meshedge flows`, `meshedge check`).
     pub report_flows: bool,
+    /// With [`Options::report_flows`]: hand over the violations only, without the report
+    /// ([`Build::flows`] stays `None`; `meshedge check`). The stage then keeps no verdict that
+    /// breaks nothing.
+    pub flow_violations_only: bool,
     /// A build for `meshedge check`: every object is validated with this, and the findings of the
     /// analyses and the validation are handed to the caller ([`Build::findings`],
     /// [`Build::validated`]) instead of stopping the build.
@@ -278,7 +282,12 @@ fn chain(
                 || analyzers::unique(&objects),
                 || {
                     let _span = debug_span!("stage", name = "flows").entered();
-                    flows::stage::run(&plan, flow_objects, &objects, &manifest, &|name| patches.location(name))
+                    let keep = if options.report_flows && !options.flow_violations_only {
+                        flows::stage::Keep::Report
+                    } else {
+                        flows::stage::Keep::Violations
+                    };
+                    flows::stage::run(&plan, flow_objects, &objects, &manifest, &|name| patches.location(name), keep)
                 },
             )
         },
@@ -298,7 +307,7 @@ fn chain(
     };
     let (report, flow_violations) = flowed;
     let (flows, flow_violations) = if options.report_flows {
-        (Some(report), flow_violations)
+        (report, flow_violations)
     } else {
         drop(report);
         stage("flows", warnings, || errors_only(flow_violations).map(|w| ((), w)))?;

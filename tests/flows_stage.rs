@@ -318,3 +318,37 @@ fn a_flow_no_object_decides_names_the_patches_of_the_objects_flows_read() {
     assert!(err.contains("environments/unrouted/meshedge.yaml#patches[0] patches Gateway/istio-ingress/"), "{err}");
     assert!(err.contains("environments/unrouted/meshedge.yaml:8"), "{err}");
 }
+
+/// `check` keeps only the violations of the flows, `flows` the whole report: the violations are
+/// the same, in the same order, and `build` fails on exactly those.
+#[test]
+fn keeping_only_the_violations_hands_over_the_violations_of_the_report() {
+    use meshedge::compiler::{self, Options};
+    use meshedge::source::FsSource;
+    let source = FsSource::new(root());
+    let mut seen_some = false;
+    for env in
+        ["ok", "deny", "denyall", "open", "allowany", "leak", "denyapi", "open443", "auditjwt", "sidecar", "unrouted"]
+    {
+        let dir = format!("environments/{env}");
+        let compile = |options: &Options| {
+            compiler::compile_with(&source, &dir, options).unwrap_or_else(|f| panic!("{env}: {}", f.render()))
+        };
+        let report = compile(&Options { report_flows: true, ..Default::default() });
+        let only = compile(&Options { report_flows: true, flow_violations_only: true, ..Default::default() });
+        assert!(report.flows.is_some() && only.flows.is_none(), "{env}");
+        let all: Vec<_> = report.flow_violations.iter().cloned().collect();
+        let kept: Vec<_> = only.flow_violations.iter().cloned().collect();
+        assert_eq!(all, kept, "{env}");
+        seen_some |= !all.is_empty();
+        let build = compiler::compile_with(&source, &dir, &Options::default());
+        match build {
+            Ok(_) => assert!(all.is_empty(), "{env}: build passes with violations"),
+            Err(failed) => {
+                let failed: Vec<_> = failed.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+                assert_eq!(failed, all, "{env}");
+            }
+        }
+    }
+    assert!(seen_some, "some environment breaks its requests");
+}

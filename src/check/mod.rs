@@ -103,6 +103,7 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &Arc<Sche
             form: Form::Json,
             check: Some(Validate(schemas.clone())),
             report_flows: true,
+            flow_violations_only: true,
             ..Default::default()
         };
         match compiler::compile_with(source, dir, &options) {

@@ -98,14 +98,14 @@ impl Index {
         if let Some(cp) = &control_plane {
             for policy in cp.network_policies() {
                 if let Some(reference) = ControlPlane::reference(&policy) {
-                    index.add(reference, &policy, ctx);
+                    index.add(reference, policy, ctx);
                 }
             }
             for service in cp.gateway_services() {
                 if let Some(reference) = ControlPlane::reference(&service) {
                     let key = (reference.namespace.clone().unwrap_or_default(), reference.name.clone());
                     if !index.services_seen.contains(&key) {
-                        index.add(reference, &service, ctx);
+                        index.add(reference, service, ctx);
                     }
                 }
             }
@@ -121,7 +121,7 @@ impl Index {
             let Some(reference) = ObjectRef::of(service, Origin::Platform) else { continue };
             let key = (reference.namespace.clone().unwrap_or_default(), reference.name.clone());
             if !index.services_seen.contains(&key) {
-                index.add(reference, service, ctx);
+                index.add(reference, service.clone(), ctx);
                 for pod in pods {
                     index.add_pod(pod.clone());
                 }
@@ -137,8 +137,8 @@ impl Index {
         index
     }
 
-    fn add(&mut self, reference: ObjectRef, value: &Value, ctx: &Context) {
-        if let Some(read) = Read::parse(reference, value.clone()) {
+    fn add(&mut self, reference: ObjectRef, value: Value, ctx: &Context) {
+        if let Some(read) = Read::parse(reference, value) {
             self.add_read(read, ctx);
         }
     }

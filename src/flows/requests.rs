@@ -121,6 +121,11 @@ pub(crate) fn egress_shut(plan: &Plan) -> bool {
 /// The ingress flows of every requested host and route.
 pub(crate) fn ingress(plan: &Plan) -> Vec<Flow> {
     let mut out = Vec::new();
+    // The `jwt` hosts of each gateway, in the plan's order: whom a foreign token comes from.
+    let mut jwt_hosts: BTreeMap<&str, Vec<&IngressHost>> = BTreeMap::new();
+    for host in plan.ingress_hosts.iter().filter(|h| h.jwt.is_some()) {
+        jwt_hosts.entry(host.gateway.as_str()).or_default().push(host);
+    }
     for host in &plan.ingress_hosts {
         let port: u16 = if host.tls == IngressTls::None { 80 } else { 443 };
         for route in &host.routes {
@@ -167,7 +172,8 @@ pub(crate) fn ingress(plan: &Plan) -> Vec<Flow> {
                 if !host.login {
                     out.push(flow(Some(CredentialKind::None), false, vec![probe(Credential::None, false)]));
                 }
-                let foreign = foreign_tokens(plan, host, &issuer);
+                let same_gateway = jwt_hosts.get(host.gateway.as_str()).map_or(&[][..], Vec::as_slice);
+                let foreign = foreign_tokens(plan, host, &issuer, same_gateway);
                 let probes = foreign.into_iter().map(|c| probe(c, false)).collect();
                 out.push(flow(Some(CredentialKind::ForeignToken), false, probes));
             }
@@ -190,10 +196,11 @@ fn backend(namespace: &str, service: &str, port: u32) -> String {
 /// login flow (unless the host has `login`: after sign-in the gateway passes that ID token on, and
 /// a host with `login` and `jwt` accepts it), and a token of an issuer nobody configured. A constant number per host, so the
 /// flows grow with the hosts, not with hosts × issuers; DENY and ALLOW rules written for one
-/// issuer treat every other issuer alike.
-fn foreign_tokens(plan: &Plan, host: &IngressHost, own: &str) -> Vec<Credential> {
+/// issuer treat every other issuer alike. `same_gateway`: the `jwt` hosts of the host's gateway,
+/// in the plan's order (so that the cost is that gateway's hosts, not every host of the plan).
+fn foreign_tokens(plan: &Plan, host: &IngressHost, own: &str, same_gateway: &[&IngressHost]) -> Vec<Credential> {
     let mut out = Vec::new();
-    let same_gateway = plan.ingress_hosts.iter().filter(|h| h.gateway == host.gateway && h.host != host.host);
+    let same_gateway = same_gateway.iter().copied().filter(|h| h.gateway == host.gateway && h.host != host.host);
     let others: Vec<&IngressHost> =
         same_gateway.filter(|h| h.jwt.as_ref().is_some_and(|j| j.issuer.as_ref() != own)).collect();
     let next = others.iter().find(|h| h.host > host.host).or(others.first());

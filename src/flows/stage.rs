@@ -22,7 +22,7 @@ use super::requests::{self, Flow, Probes};
 use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
 use crate::parallel;
-use crate::plan::{Place, Plan};
+use crate::plan::{EgressHost, Place, Plan};
 use crate::render::Object;
 
 /// How many deciding objects a diagnostic names before it counts the rest.
@@ -139,9 +139,20 @@ impl Hidden {
     }
 }
 
+/// What the stage keeps of the flows it evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Every flow and its verdict: the [`Report`] (`meshedge flows`, `explain`, `graph`).
+    Report,
+    /// The violations only (`build`, `generate`, `check`): each verdict is dropped as soon as it
+    /// is known to break nothing, so the stage holds one verdict per evaluating thread.
+    Violations,
+}
+
 /// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed);
 /// `objects` (the build's objects) name the input files of the objects that decide a violation,
-/// `manifest` is where a violation that concerns no request is reported.
+/// `manifest` is where a violation that concerns no request is reported. The report is `None`
+/// unless `keep` asks for it.
 ///
 /// `patch_at` gives where a patch (by its name, `Object::patched_by`) is written: an error whose
 /// deciding objects a patch changed names the patch there.
@@ -151,7 +162,8 @@ pub(crate) fn run(
     objects: &[Object],
     manifest: &str,
     patch_at: &(dyn Fn(&str) -> Option<Location> + Sync),
-) -> (Report, Diagnostics) {
+    keep: Keep,
+) -> (Option<Report>, Diagnostics) {
     let deployed: Vec<&Deployed> = read.iter().filter_map(Read::deployed).collect();
     let ctx = setting::context(plan, &deployed);
     drop(deployed);
@@ -179,16 +191,29 @@ pub(crate) fn run(
         }
         flows.push(requests::direct(plan, ns, tenant));
     }
-    // The pairs left out: one evaluation per host, which must be the registry's block.
-    let mut hidden = Vec::new();
-    for (host, seen) in views.each() {
+    // The pairs left out: one evaluation per host, which must be the registry's block. Those
+    // flows break nothing unless the settings promise them shut, so a build that keeps only the
+    // violations skips them then.
+    let skip_hidden = keep == Keep::Violations && !shut;
+    let left_out: Vec<(&EgressHost, &BTreeSet<&str>, &String)> = views
+        .each()
+        .filter(|_| !skip_hidden)
         // `None`: every namespace sees the host, each pair is a flow above.
-        let Some(seen) = seen else { continue };
-        let mut outside = namespaces.iter().filter(|(ns, _)| !seen.contains(ns.as_str()));
-        let Some((first, _)) = outside.next() else { continue };
-        let port = u16::try_from(host.application_port()).unwrap_or(u16::MAX);
-        let probe = EgressProbe { namespace: first.clone(), host: host.host.clone(), port, requested: false };
-        let verdict = model.evaluate_egress(&probe);
+        .filter_map(|(host, seen)| {
+            let seen = seen?;
+            let (first, _) = namespaces.iter().find(|(ns, _)| !seen.contains(ns.as_str()))?;
+            Some((host, seen, first))
+        })
+        .collect();
+    let port_of = |host: &EgressHost| u16::try_from(host.application_port()).unwrap_or(u16::MAX);
+    let verdicts = parallel::map(&left_out, |(host, _, first)| {
+        let probe =
+            EgressProbe { namespace: (*first).clone(), host: host.host.clone(), port: port_of(host), requested: false };
+        model.evaluate_egress(&probe)
+    });
+    let mut hidden = Vec::new();
+    for ((host, seen, _), verdict) in left_out.into_iter().zip(verdicts) {
+        let port = port_of(host);
         if verdict.verdict != Outcome::Blocked {
             // Not the registry's block after all: evaluate each of them.
             for (ns, tenant) in namespaces.iter().filter(|(ns, _)| !seen.contains(ns.as_str())) {
@@ -197,6 +222,10 @@ pub(crate) fn run(
                 flow.place = host.places.values().next().cloned();
                 flows.push(flow);
             }
+            continue;
+        }
+        if keep == Keep::Violations {
+            // Blocked: none of them breaks anything.
             continue;
         }
         hidden.push(Hidden {
@@ -208,15 +237,27 @@ pub(crate) fn run(
             except: seen.iter().map(|ns| ns.to_string()).collect(),
         });
     }
+    if keep == Keep::Violations {
+        // A flow nobody requested and nothing promises shut breaks nothing, whatever its verdict.
+        flows.retain(|flow| flow.requested || flow.must_close);
+    }
     let evaluated = parallel::map_owned(flows, |flow| {
         let verdict = evaluate(&model, &flow);
-        Evaluated { flow, verdict: Arc::new(verdict) }
+        let e = Evaluated { flow, verdict: Arc::new(verdict) };
+        let violation = e.violation();
+        match keep {
+            Keep::Report => Some((e, violation)),
+            Keep::Violations => violation.map(|v| (e, Some(v))),
+        }
     });
     let mut report = Report { environment: plan.environment.clone(), hidden, ..Default::default() };
     let mut violations = Vec::new();
-    for e in evaluated {
-        if let Some(violation) = e.violation() {
+    for (e, violation) in evaluated.into_iter().flatten() {
+        if let Some(violation) = violation {
             violations.push((e.clone(), violation));
+        }
+        if keep == Keep::Violations {
+            continue;
         }
         let tenant = report.tenants.entry(e.flow.tenant.clone()).or_default();
         match e.flow.direction {
@@ -257,12 +298,15 @@ pub(crate) fn run(
             diagnostics.push(d);
         }
     }
+    if keep == Keep::Violations {
+        return (None, diagnostics);
+    }
     for tenant in report.tenants.values_mut() {
         for flows in tenant.egress.values_mut() {
             flows.sort_by(|a, b| (!a.flow.requested, &a.flow.to).cmp(&(!b.flow.requested, &b.flow.to)));
         }
     }
-    (report, diagnostics)
+    (Some(report), diagnostics)
 }
 
 /// Where a patch is written: from the build, else the file its name starts with.
