@@ -577,6 +577,15 @@ fn request_tenants(sources: &[String], request_files: &BTreeMap<String, String>)
 const UNEXPOSED: [&str; 3] =
     ["requested flow internet → ", "is blocked by Gateway/", "(exposure: no Route or LoadBalancer Service brings "];
 
+/// A kind a fair repository may still have: a login host's backend in a namespace where
+/// another host's `jwt` with `reverify` checks tokens; the ID token the gateway passes on after
+/// sign-in is of the login flow's issuer, which that check does not configure (E801, 401).
+const ID_TOKEN_AT_A_REVERIFYING_BACKEND: [&str; 3] = [
+    "with credential session is blocked by RequestAuthentication/",
+    "-jwt (authentication: 401",
+    "no rule configures the issuer \"https://sso.example.com/realms/corp\"",
+];
+
 /// Checks one model; `Ok(true)` when it built.
 fn check(model: &Model) -> Result<bool, TestCaseError> {
     let files = model.files();
@@ -605,8 +614,9 @@ fn check(model: &Model) -> Result<bool, TestCaseError> {
     // exposed by nothing the output holds (`exposure: none` on a gateway whose ClusterIP Service
     // the output deploys or the control plane declares): no client outside reaches it.
     for violation in build.flow_violations.iter() {
+        let known = |kind: &[&str]| kind.iter().all(|part| violation.message.contains(part));
         prop_assert!(
-            UNEXPOSED.iter().all(|part| violation.message.contains(part)),
+            known(&UNEXPOSED) || known(&ID_TOKEN_AT_A_REVERIFYING_BACKEND),
             "a fair repository tripped {}: {}\n{:#?}",
             violation.code,
             violation.message,
@@ -886,6 +896,21 @@ fn a_pod_labelled_as_the_tenants_own_declared_gateway_is_that_gateway() {
             flow_violations(&model).into_iter().filter(|v| v.contains("namespace/t0 is open")).collect();
         assert!(violations.is_empty(), "{violations:#?}");
     }
+}
+
+/// A tenant's own gateway that meshedge does not deploy (installed with the mesh) in the
+/// tenant's namespace under `networkPolicies`: meshedge's own policy closes that namespace, so
+/// meshedge opens the gateway's listener ports to its clients.
+#[test]
+fn a_tenants_own_gateway_meshedge_does_not_deploy_is_reachable_under_network_policies() {
+    let model = Model {
+        istio: true,
+        manage: false,
+        owned_deploy: false,
+        enforcement: (true, false, false, 0),
+        ..one_tenant(vec![item(0, 2, 0, None, false)])
+    };
+    assert_eq!(flow_violations(&model), Vec::<String>::new());
 }
 
 /// On OpenShift Service Mesh, where tenants may create Routes, the operator's policy for pods
