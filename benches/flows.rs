@@ -90,6 +90,7 @@ fn requested(tenants: usize) -> Requested {
         port: 443,
         path: path.to_string(),
         credential,
+        client_certificate: None,
         requested: true,
     };
     let mut ingress = Vec::new();

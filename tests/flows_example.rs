@@ -78,7 +78,14 @@ fn dev() -> &'static Model {
 }
 
 fn ingress(model: &Model, host: &str, port: u16, path: &str, credential: Credential, requested: bool) -> Verdict {
-    model.evaluate_ingress(&IngressProbe { host: host.into(), port, path: path.into(), credential, requested })
+    model.evaluate_ingress(&IngressProbe {
+        host: host.into(),
+        port,
+        path: path.into(),
+        credential,
+        client_certificate: None,
+        requested,
+    })
 }
 
 fn egress(model: &Model, namespace: &str, host: &str, port: u16, requested: bool) -> Verdict {

@@ -465,6 +465,7 @@ fn https_redirect_doc_example_through_the_facade() {
         port,
         path: "/".into(),
         credential: Credential::None,
+        client_certificate: None,
         requested: true,
     };
     let http = model.evaluate_ingress(&probe(80));

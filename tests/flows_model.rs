@@ -296,6 +296,7 @@ fn ingress(model: &Model, credential: Credential, requested: bool) -> Verdict {
         port: 443,
         path: "/".into(),
         credential,
+        client_certificate: None,
         requested,
     })
 }
@@ -440,6 +441,7 @@ fn unknown_hosts_and_paths_are_blocked() {
         port: 443,
         path: "/".into(),
         credential: Credential::None,
+        client_certificate: None,
         requested: true,
     });
     assert_eq!(v.verdict, Outcome::Blocked);

@@ -70,6 +70,7 @@ fn to_a(model: &Model, credential: Credential, requested: bool) -> Verdict {
         port: 80,
         path: "/".into(),
         credential,
+        client_certificate: None,
         requested,
     })
 }

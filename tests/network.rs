@@ -167,6 +167,7 @@ fn the_router_reaches_a_deployed_gateway_in_a_member_namespace() {
             port: 443,
             path: "/".into(),
             credential: Credential::None,
+            client_certificate: None,
             requested: true,
         };
         let v = model.evaluate_ingress(&probe);

@@ -227,6 +227,15 @@ fn model_strategy() -> impl Strategy<Value = Model> {
                 // Under enforcement tenant pods leave the cluster through the egress gateway only:
                 // `gateway: none` is refused there (E428), so no fair repository asks for it.
                 let (network, _, _, firewall) = enforcement;
+                // On OpenShift Service Mesh the operator's `istio-expose-route-<smcp>` policy,
+                // copied into every member, opens a pod labelled `maistra.io/expose-route` to
+                // the router: where tenants may create Routes, a pod of theirs reaches the
+                // internet (E802, `a_tenant_route_to_a_pod_labelled_expose_route_is_open`).
+                // Fair repositories that promise tenant pods shut deny tenants Routes there.
+                let mut enforcement = enforcement;
+                if !istio && network {
+                    enforcement.1 = true;
+                }
                 if network || firewall % 3 != 2 {
                     for request in tenants.iter_mut().flat_map(|t| t.requests.iter_mut()) {
                         for item in &mut request.egress {
@@ -563,13 +572,27 @@ fn request_tenants(sources: &[String], request_files: &BTreeMap<String, String>)
     sources.iter().filter_map(|s| request_files.get(s).cloned()).collect()
 }
 
+/// The one kind of flow violation a fair repository may still have: a requested host on a
+/// gateway nothing outside the cluster reaches (E801, at the exposure).
+const UNEXPOSED: [&str; 3] =
+    ["requested flow internet → ", "is blocked by Gateway/", "(exposure: no Route or LoadBalancer Service brings "];
+
+/// A kind a fair repository may still have: a login host's backend in a namespace where
+/// another host's `jwt` with `reverify` checks tokens; the ID token the gateway passes on after
+/// sign-in is of the login flow's issuer, which that check does not configure (E801, 401).
+const ID_TOKEN_AT_A_REVERIFYING_BACKEND: [&str; 3] = [
+    "with credential session is blocked by RequestAuthentication/",
+    "-jwt (authentication: 401",
+    "no rule configures the issuer \"https://sso.example.com/realms/corp\"",
+];
+
 /// Checks one model; `Ok(true)` when it built.
 fn check(model: &Model) -> Result<bool, TestCaseError> {
     let files = model.files();
     let source = Memory(files.clone());
     let expected = model.expected_failure();
-    // The property is about where objects land; the flows of these repositories are reported,
-    // not enforced, here (the flows tests hold the example and fixtures to them).
+    // The flows are reported, not enforced, so that the property about where objects land
+    // holds apart from them; the flows are held below.
     let options = compiler::Options { report_flows: true, ..compiler::Options::default() };
     let build = match compiler::compile_with(&source, ENV, &options) {
         Ok(build) => build,
@@ -587,6 +610,19 @@ fn check(model: &Model) -> Result<bool, TestCaseError> {
         }
     };
     prop_assert!(expected.is_none(), "a hostile tenant built ({:?}):\n{}", model.hostile, build.stream());
+    // A fair repository gets every requested flow and nothing else, except where a gateway is
+    // exposed by nothing the output holds (`exposure: none` on a gateway whose ClusterIP Service
+    // the output deploys or the control plane declares): no client outside reaches it.
+    for violation in build.flow_violations.iter() {
+        let known = |kind: &[&str]| kind.iter().all(|part| violation.message.contains(part));
+        prop_assert!(
+            known(&UNEXPOSED) || known(&ID_TOKEN_AT_A_REVERIFYING_BACKEND),
+            "a fair repository tripped {}: {}\n{:#?}",
+            violation.code,
+            violation.message,
+            model
+        );
+    }
 
     // Who owns what, and where the platform places each tenant's gateway objects.
     let mut owned: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -771,4 +807,124 @@ fn hostile_tenants_fail_with_their_code() {
         let model = Model { hostile: hostile.clone(), ..fair.clone() };
         assert!(!check(&model).unwrap_or_else(|e| panic!("{hostile:?}: {e}")), "{hostile:?} built");
     }
+}
+
+/// The flow violations (E801, E802) of a model's build, one line each: a fair repository has none.
+fn flow_violations(model: &Model) -> Vec<String> {
+    let source = Memory(model.files());
+    let options = compiler::Options { report_flows: true, ..compiler::Options::default() };
+    match compiler::compile_with(&source, ENV, &options) {
+        Ok(build) => build.flow_violations.iter().map(|d| format!("{}: {}", d.code, d.message)).collect(),
+        Err(failed) => panic!("the repository does not build:\n{}", failed.render()),
+    }
+}
+
+/// A fair repository of one tenant with these ingress items, on OpenShift Service Mesh with
+/// every enforcement on and the internal gateway's login flow.
+fn one_tenant(ingress: Vec<Ingress>) -> Model {
+    Model {
+        istio: false,
+        manage: true,
+        mesh_system: false,
+        public_exposure: 0,
+        public_deploy: false,
+        internal_oidc: true,
+        internal_wildcards: true,
+        owned_gateway: true,
+        owned_deploy: true,
+        enforcement: (true, true, true, 0),
+        restrict_namespaces: false,
+        reserve_platform: false,
+        tenants: vec![TenantModel {
+            namespaces: vec![0],
+            tenant_doc: true,
+            requests: vec![RequestModel { namespace: None, ingress, egress: vec![] }],
+        }],
+        hostile: Hostile::None,
+    }
+}
+
+fn item(host: u8, gateway: u8, tls: u8, jwt: Option<bool>, login: bool) -> Ingress {
+    Ingress { host, k: 0, gateway, tls, credential: 0, jwt, login, sla: false }
+}
+
+/// On a `tls: mutual` host the clients of the token check and of the login flow present a
+/// certificate of the host's client CA: the handshake lets them through, and the layer their
+/// flow is about decides it.
+#[test]
+fn a_mutual_tls_host_with_a_token_check_or_a_login_builds_with_its_flows_as_requested() {
+    for (name, ingress) in [
+        ("mutual + jwt", item(0, 2, 1, Some(true), false)),
+        ("mutual + jwt without reverify", item(0, 2, 1, Some(false), false)),
+        ("mutual + login", item(0, 1, 1, None, false)),
+    ] {
+        let mut ingress = ingress;
+        ingress.login = name.ends_with("login");
+        // Upstream Istio: the internal gateway (`exposure: none`) stands behind a load balancer
+        // the settings do not describe.
+        let model = Model { istio: true, ..one_tenant(vec![ingress]) };
+        let violations = flow_violations(&model);
+        assert!(violations.is_empty(), "{name}: {violations:#?}");
+    }
+}
+
+/// A gateway matches hosts ignoring the port of `:authority`, and no AuthorizationPolicy host
+/// pattern covers every port under a wildcard: the login of a wildcard host holds for
+/// `a.t0.internal.example.com:80` as for `a.t0.internal.example.com`, beside hosts of the same
+/// gateway without a login, which keep working without one.
+#[test]
+fn a_wildcard_login_host_cannot_be_skipped_with_a_port_in_the_authority() {
+    for tls in [3, 0] {
+        let mut wildcard = item(2, 1, tls, None, true);
+        wildcard.k = 1;
+        let plain = item(0, 1, tls, None, false);
+        let model = Model { istio: true, ..one_tenant(vec![wildcard, plain]) };
+        let violations = flow_violations(&model);
+        assert!(violations.is_empty(), "tls {tls}: {violations:#?}");
+    }
+}
+
+/// A gateway the control plane declares in a tenant's own namespace (`own-edge`, not deployed
+/// by meshedge) gets the operator's policy admitting everything to its pods' labels: a pod of
+/// the tenant labelled so is one more pod of that gateway, not a tenant workload on the
+/// internet.
+#[test]
+fn a_pod_labelled_as_the_tenants_own_declared_gateway_is_that_gateway() {
+    for ingress in [vec![item(0, 0, 0, None, false)], vec![]] {
+        let model = Model { owned_deploy: false, ..one_tenant(ingress) };
+        let violations: Vec<String> =
+            flow_violations(&model).into_iter().filter(|v| v.contains("namespace/t0 is open")).collect();
+        assert!(violations.is_empty(), "{violations:#?}");
+    }
+}
+
+/// A tenant's own gateway that meshedge does not deploy (installed with the mesh) in the
+/// tenant's namespace under `networkPolicies`: meshedge's own policy closes that namespace, so
+/// meshedge opens the gateway's listener ports to its clients.
+#[test]
+fn a_tenants_own_gateway_meshedge_does_not_deploy_is_reachable_under_network_policies() {
+    let model = Model {
+        istio: true,
+        manage: false,
+        owned_deploy: false,
+        enforcement: (true, false, false, 0),
+        ..one_tenant(vec![item(0, 2, 0, None, false)])
+    };
+    assert_eq!(flow_violations(&model), Vec::<String>::new());
+}
+
+/// On OpenShift Service Mesh, where tenants may create Routes, the operator's policy for pods
+/// labelled `maistra.io/expose-route: "true"` puts any tenant pod so labelled on the internet:
+/// the build says so (E802 naming the policy); denying tenants Routes closes it.
+#[test]
+fn a_tenant_route_to_a_pod_labelled_expose_route_is_open() {
+    let open = Model { enforcement: (true, false, true, 0), ..one_tenant(vec![item(0, 0, 0, None, false)]) };
+    let violations = flow_violations(&open);
+    assert!(
+        violations.iter().any(|v| v.starts_with("E802: flow internet → namespace/t0 is open")
+            && v.contains("NetworkPolicy/t0/istio-expose-route-basic")),
+        "{violations:#?}"
+    );
+    let shut = Model { enforcement: (true, true, true, 0), ..open };
+    assert_eq!(flow_violations(&shut), Vec::<String>::new());
 }

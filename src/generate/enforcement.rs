@@ -9,7 +9,8 @@
 //!   admission rules of `denyRoutes` and `requireSidecar` are in [`super::admission`]);
 //! - gateway reachability: a gateway meshedge deploys in a namespace whose pods are closed for
 //!   ingress (by the `ossm2` operator's copied policies, or by `networkPolicies` in a tenant's
-//!   own namespace) gets a NetworkPolicy opening its pods' listener ports to its clients.
+//!   own namespace), and a tenant's gateway in its namespace under `networkPolicies` whoever
+//!   deploys it, gets a NetworkPolicy opening its pods' listener ports to its clients.
 
 use std::collections::BTreeSet;
 
@@ -161,7 +162,12 @@ fn closed_for_ingress(plan: &Plan, namespace: &str) -> bool {
 /// client is the router, by its namespaces' label. Without exposure nothing is opened. In a
 /// namespace nothing closes, no policy is emitted: one would close the pods to everything else.
 fn gateway_reachability(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
-    if !gateway.deploy || !closed_for_ingress(plan, &gateway.namespace) {
+    // meshedge's own `meshedge-ingress-from-mesh` closes a tenant's namespace, and with it a
+    // gateway of that tenant's which meshedge does not deploy but routes the tenant's hosts
+    // through: that one is opened as well.
+    let closed_by_meshedge =
+        plan.enforcement.network_policies && plan.tenants.values().any(|t| t.namespaces.contains(&gateway.namespace));
+    if !closed_by_meshedge && (!gateway.deploy || !closed_for_ingress(plan, &gateway.namespace)) {
         return;
     }
     let mut ports: BTreeSet<u32> = BTreeSet::new();

@@ -285,14 +285,18 @@ impl Model {
             (Some(ca), false) => format!(" (caCertCredentialName {ca:?} does not exist before Istio 1.28)"),
             _ => String::new(),
         };
-        match &probe.credential {
-            Credential::ClientCertificate(ca) if trusted.contains(ca) => Step::new(
+        let presented = match &probe.credential {
+            Credential::ClientCertificate(ca) => Some(ca),
+            _ => probe.client_certificate.as_ref(),
+        };
+        match presented {
+            Some(ca) if trusted.contains(ca) => Step::new(
                 Layer::Routing,
                 Outcome::Allowed,
                 by,
                 format!("the client certificate chains to {ca}, which {} trusts", server.gateway.reference),
             ),
-            Credential::ClientCertificate(ca) => Step::new(
+            Some(ca) => Step::new(
                 Layer::Routing,
                 Outcome::Blocked,
                 by,
@@ -302,10 +306,10 @@ impl Model {
                     trusted.join(" or ")
                 ),
             ),
-            _ if tls.mode == "OPTIONAL_MUTUAL" => {
+            None if tls.mode == "OPTIONAL_MUTUAL" => {
                 Step::new(Layer::Routing, Outcome::Allowed, by, "a client certificate is optional")
             }
-            _ => Step::new(
+            None => Step::new(
                 Layer::Routing,
                 Outcome::Blocked,
                 by,

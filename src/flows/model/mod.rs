@@ -56,6 +56,10 @@ pub struct IngressProbe {
     pub port: u16,
     pub path: String,
     pub credential: Credential,
+    /// A TLS client certificate presented with the credential, issued by the CA held in the named
+    /// secret: on a `MUTUAL` server a probe of the layers behind the handshake (a token, a
+    /// session, a header) carries one the server trusts, so that the handshake does not decide it.
+    pub client_certificate: Option<String>,
     pub requested: bool,
 }
 

@@ -14,13 +14,8 @@ impl Model {
     /// labels each NetworkPolicy or AuthorizationPolicy selector there needs. A requested flow
     /// must work for each variant, an unrequested one is open when one variant gets through.
     pub(super) fn workloads(&self, namespace: &str) -> Vec<Cow<'_, Pod>> {
-        let mut pods: Vec<Cow<'_, Pod>> = self
-            .index
-            .pods_in(namespace)
-            .into_iter()
-            .filter(|p| !self.index.routing.is_gateway_pod(p))
-            .map(Cow::Borrowed)
-            .collect();
+        let mut pods: Vec<Cow<'_, Pod>> =
+            self.index.pods_in(namespace).into_iter().filter(|p| !self.is_gateway(p)).map(Cow::Borrowed).collect();
         let known = pods.len();
         for (name, selector) in self.index.service_selectors(namespace) {
             let declared = pods[..known].iter().any(|p| selector.iter().all(|(k, v)| p.labels.get(k) == Some(v)));
@@ -29,7 +24,7 @@ impl Model {
             }
         }
         pods.extend(self.possible(namespace, "workload", &Labels::new()).into_iter().map(Cow::Owned));
-        pods.retain(|p| !self.index.routing.is_gateway_pod(p));
+        pods.retain(|p| !self.is_gateway(p));
         pods
     }
 
@@ -47,13 +42,37 @@ impl Model {
             labels.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
             // Labels a Gateway selects make a gateway pod, not another workload: the selector
             // that needs them is the gateway's (its token check, its policy).
-            if labels == *known || self.index.routing.is_gateway_pod(&Pod::new(namespace, name, labels.clone())) {
+            if labels == *known
+                || self.index.routing.is_gateway_pod(&Pod::new(namespace, name, labels.clone()))
+                || self.labelled_as_declared_gateway(namespace, &labels)
+            {
                 continue;
             }
             let shown: Vec<String> = extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push(Pod::new(namespace, &format!("{name}[{}]", shown.join(",")), labels));
         }
         out
+    }
+
+    /// Whether a Gateway selects `pod`, or it carries a declared gateway's labels.
+    fn is_gateway(&self, pod: &Pod) -> bool {
+        self.index.routing.is_gateway_pod(pod) || self.labelled_as_declared_gateway(&pod.namespace, &pod.labels)
+    }
+
+    /// Whether `labels` carry every label of a gateway the control plane declares in
+    /// `namespace` (those of its Deployment's pods, which the gateway's Service and the
+    /// operator's policy for it select): such a pod is one more pod of that gateway, served by
+    /// its Service and opened by its policy whether or not a Gateway object selects it yet. In
+    /// a namespace where a tenant owns its gateway, the tenant can label its pods so, and no
+    /// NetworkPolicy can tell them apart: they are the gateway's pods, which the tenant runs
+    /// (see `docs/flows.md`, "A tenant's own gateway").
+    fn labelled_as_declared_gateway(&self, namespace: &str, labels: &Labels) -> bool {
+        let Some(cp) = &self.index.control_plane else { return false };
+        cp.gateways.iter().any(|gw| {
+            gw.namespace == namespace
+                && !gw.labels.is_empty()
+                && gw.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+        })
     }
 
     /// The pods behind a route destination (variants, see [`Model::workloads`]) with the port

@@ -118,6 +118,7 @@ pub(super) fn generate(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressH
             ..Default::default()
         });
     }
+    rules.extend(ported_wildcards(plan, gateway, hosts));
     let policy = AuthorizationPolicySpec {
         selector: Some(WorkloadSelector { match_labels: gateway.selector.clone() }),
         action: "CUSTOM",
@@ -135,6 +136,43 @@ pub(super) fn generate(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressH
         &sources,
         tenant,
     );
+}
+
+/// The rule that sends a wildcard login host's `:authority` with a port through the login.
+///
+/// A gateway routes `a.team.example.com:80` to the virtual host of `*.team.example.com`: it
+/// ignores the port when it matches hosts (istio/istio `pilot/pkg/networking/core/gateway.go`
+/// `IgnorePortInHostMatching` @1.24.3). An AuthorizationPolicy host holds one `*`, at its start
+/// (a suffix) or at its end (a prefix) (`pilot/pkg/security/authz/matcher/header.go`
+/// `HostMatcher` @1.24.3), so `*.team.example.com:*` is the literal suffix
+/// `.team.example.com:*`, which no authority ends with, and no pattern names every port of
+/// every name under a wildcard. The rule covers every authority of the gateway but the other
+/// hosts it serves without a login (an exact name with and without a port, a wildcard without
+/// one): the port forms of those wildcards go through the login too, which asks more of such a
+/// client, never less. A bearer token is left to the hosts' token check only when every
+/// wildcard login host has one.
+fn ported_wildcards(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost]) -> Option<AuthorizationRule> {
+    let wildcards: Vec<&&IngressHost> = hosts.iter().filter(|h| h.host.starts_with('*')).collect();
+    if wildcards.is_empty() {
+        return None;
+    }
+    let mut not_hosts = BTreeSet::new();
+    for other in plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name && !h.login) {
+        not_hosts.insert(other.host.clone());
+        if !other.host.starts_with('*') {
+            not_hosts.insert(format!("{}:*", other.host));
+        }
+    }
+    let mut operation = json!({"hosts": ["*"]});
+    if !not_hosts.is_empty() {
+        operation["notHosts"] = json!(not_hosts);
+    }
+    let when = if wildcards.iter().all(|h| h.jwt.is_some()) {
+        vec![json!({"key": "request.headers[authorization]", "notValues": ["Bearer *"]})]
+    } else {
+        Vec::new()
+    };
+    Some(AuthorizationRule { to: vec![json!({ "operation": operation })], when, ..Default::default() })
 }
 
 /// The oauth2-proxy Deployment and Service.
