@@ -103,6 +103,8 @@ pub struct EgressPolicy {
 pub struct SlaClass {
     pub connection_pool: Option<ConnectionPool>,
     pub outlier_detection: Option<OutlierDetection>,
+    /// The class's rate limit per external host, enforced at the egress gateway.
+    pub rate_limit: Option<crate::input::RateLimit>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -158,6 +158,22 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
     out
 }
 
+/// A rate limit counts at least one request per at least one second.
+pub(crate) fn rate_limit(c: &mut Checker, path: &str, limit: &crate::input::RateLimit) {
+    if limit.requests.get() < 1 {
+        c.push(
+            RequestError::RateLimitNoRequests { at: path.to_string() },
+            c.merged.settings_location(&format!("{path}/requests")),
+        );
+    }
+    if limit.per.as_nanos() < 1_000_000_000 {
+        c.push(
+            RequestError::RateLimitPeriodTooShort { at: path.to_string(), per: limit.per.to_string() },
+            c.merged.settings_location(&format!("{path}/per")),
+        );
+    }
+}
+
 fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressPolicy) {
     let mut gateways = BTreeMap::new();
     let Some(egress) = c.merged.settings.egress.clone() else {
@@ -194,10 +210,19 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
         .map(|s| {
             (
                 s.name.to_string(),
-                SlaClass { connection_pool: s.connection_pool.clone(), outlier_detection: s.outlier_detection.clone() },
+                SlaClass {
+                    connection_pool: s.connection_pool.clone(),
+                    outlier_detection: s.outlier_detection.clone(),
+                    rate_limit: s.rate_limit.clone(),
+                },
             )
         })
         .collect();
+    for class in egress.sla_classes.iter().flatten() {
+        if let Some(limit) = &class.rate_limit {
+            rate_limit(c, &format!("/egress/slaClasses/{}/rateLimit", class.name), limit);
+        }
+    }
     if let Some(default) = &egress.default_sla_class {
         if !sla_classes.contains_key(default.as_str()) {
             c.push(
