@@ -29,6 +29,16 @@ settings:
       manage: false
   cluster:
     openshiftVersion: "4.16"
+  ingress:
+    defaultGateway: public
+    gateways:
+      - name: public
+        namespace: istio-ingress
+        selector: {{istio: ingressgateway}}
+        domain: apps.example.com
+        allowedHosts: ["*.apps.example.com"]
+        certificateIssuer: {{kind: ClusterIssuer, name: public-ca}}
+        exposure: route
   egress:
     defaultGateway: egress
     gateways:
@@ -166,4 +176,75 @@ fn a_limited_default_class_also_limits_requests_without_the_header() {
         .filter_map(|p| p["match"]["routeConfiguration"]["vhost"]["route"]["name"].as_str())
         .collect();
     assert_eq!(routes, ["egress-gateway-to-host", "sla-gold"]);
+}
+
+const WEB: &str = "base/tenants/shop/web.yaml";
+
+/// The build of the small repository with an ingress host `shop` whose item ends with `extra`.
+fn ingress_build(extra: &str) -> Output {
+    let repo = TempRepo::prod_on(&base("{requests: 100, per: 1s}"));
+    let web = format!(
+        "apiVersion: meshedge.io/v1alpha1\nkind: EdgeRequest\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ingress:\n    - host: shop\n      routes:\n        - {{path: /, service: web, port: 8080}}\n{extra}"
+    );
+    repo.write("base/tenants/shop/tenant.yaml", TENANT)
+        .write("base/tenants/shop/partner.yaml", PARTNER)
+        .write(WEB, &web);
+    Command::cargo_bin("meshedge")
+        .expect("the meshedge binary")
+        .args(["build", "environments/prod", "--root"])
+        .arg(repo.root())
+        .output()
+        .expect("meshedge runs")
+}
+
+fn assert_request_error(output: &Output, code: &str, fragments: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty(), "stdout must stay empty");
+    for fragment in std::iter::once(format!("error[{code}]: ").as_str()).chain(fragments.iter().copied()) {
+        assert!(stderr.contains(fragment), "expected {fragment:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn an_ingress_host_gets_one_bucket_for_its_virtual_host_at_its_gateway() {
+    let output = ingress_build("      rateLimit: {requests: 20, per: 10s}\n");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let docs = documents(&output.stdout);
+    let filter = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "shop-apps-example-com-ingress-ratelimit")
+        .expect("the host's filter");
+    assert_eq!(filter["metadata"]["namespace"], "istio-ingress");
+    assert_eq!(filter["spec"]["workloadSelector"]["labels"]["istio"], "ingressgateway");
+    let patch = &filter["spec"]["configPatches"][0];
+    assert_eq!(patch["applyTo"], "VIRTUAL_HOST");
+    assert_eq!(patch["match"]["routeConfiguration"]["vhost"]["name"], "shop.apps.example.com:443");
+    let bucket =
+        &patch["patch"]["value"]["typed_per_filter_config"]["envoy.filters.http.local_ratelimit"]["token_bucket"];
+    assert_eq!((bucket["max_tokens"].as_u64(), bucket["fill_interval"].as_str()), (Some(20), Some("10s")));
+    // The ingress gateway's pods get the filter itself.
+    assert!(docs.iter().any(|d| d["metadata"]["name"] == "public-local-ratelimit"
+        && d["metadata"]["namespace"] == "istio-ingress"));
+    // Without a limit, no filter on the ingress gateway.
+    let docs = documents(&ingress_build("").stdout);
+    assert!(!docs.iter().any(|d| d["kind"] == "EnvoyFilter" && d["metadata"]["namespace"] == "istio-ingress"));
+}
+
+#[test]
+fn a_bad_ingress_limit_is_refused_where_it_is_written() {
+    let output = ingress_build("      rateLimit: {requests: 0, per: 1s}\n");
+    assert_request_error(&output, "E448", &["--> base/tenants/shop/web.yaml:11:19", "help: "]);
+    let output = ingress_build("      rateLimit:\n        requests: 5\n        per: 100ms\n");
+    assert_request_error(&output, "E449", &["--> base/tenants/shop/web.yaml:13:9", "`100ms`", "help: "]);
+}
+
+#[test]
+fn a_passthrough_host_cannot_be_limited() {
+    let output = ingress_build("      tls: passthrough\n      rateLimit: {requests: 5, per: 1s}\n");
+    assert_request_error(
+        &output,
+        "E429",
+        &["passthrough host `shop.apps.example.com` has a rate limit", "--> base/tenants/shop/web.yaml:12:", "help: "],
+    );
 }

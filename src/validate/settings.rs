@@ -158,19 +158,20 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
     out
 }
 
-/// A rate limit counts at least one request per at least one second.
-pub(crate) fn rate_limit(c: &mut Checker, path: &str, limit: &crate::input::RateLimit) {
+/// A rate limit counts at least one request per at least one second; `requests` and `per` are
+/// where its two fields were written.
+pub(crate) fn rate_limit(
+    c: &mut Checker,
+    at: &str,
+    limit: &crate::input::RateLimit,
+    requests: crate::diagnostic::Location,
+    per: crate::diagnostic::Location,
+) {
     if limit.requests.get() < 1 {
-        c.push(
-            RequestError::RateLimitNoRequests { at: path.to_string() },
-            c.merged.settings_location(&format!("{path}/requests")),
-        );
+        c.push(RequestError::RateLimitNoRequests { at: at.to_string() }, requests);
     }
     if limit.per.as_nanos() < 1_000_000_000 {
-        c.push(
-            RequestError::RateLimitPeriodTooShort { at: path.to_string(), per: limit.per.to_string() },
-            c.merged.settings_location(&format!("{path}/per")),
-        );
+        c.push(RequestError::RateLimitPeriodTooShort { at: at.to_string(), per: limit.per.to_string() }, per);
     }
 }
 
@@ -220,7 +221,10 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
         .collect();
     for class in egress.sla_classes.iter().flatten() {
         if let Some(limit) = &class.rate_limit {
-            rate_limit(c, &format!("/egress/slaClasses/{}/rateLimit", class.name), limit);
+            let at = format!("/egress/slaClasses/{}/rateLimit", class.name);
+            let located = |field: &str| c.merged.settings_location(&format!("{at}/{field}"));
+            let (requests, per) = (located("requests"), located("per"));
+            rate_limit(c, &at, limit, requests, per);
         }
     }
     if let Some(default) = &egress.default_sla_class {

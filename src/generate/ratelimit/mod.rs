@@ -8,6 +8,8 @@
 //!
 //! - egress: the route of each SLA class with a `rateLimit` (`sla-<class>`), and the route of
 //!   requests without the SLA header when the default class has one (`egress-gateway-to-host`);
+//! - ingress: the whole virtual host of a host with a `rateLimit` (`VIRTUAL_HOST`, one bucket for
+//!   all its routes), on the port the host is served at (443, or 80 with `tls: none`).
 //!
 //! Over the limit the gateway answers 429 (Envoy's default `status`). Each gateway replica counts
 //! on its own, and each route has its own bucket (see docs/rate-limits.md).
@@ -19,7 +21,7 @@ use serde_json::json;
 
 use crate::generate::egress::{DEFAULT_CLASS_ROUTE, HOP_PORT, class_route};
 use crate::generate::sink::Generated;
-use crate::input::{EgressTls, RateLimit};
+use crate::input::{EgressTls, IngressTls, RateLimit};
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{EgressHost, Plan};
@@ -44,6 +46,27 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
             envoy_filter(plan.api(Kind::EnvoyFilter), &gateway.namespace, &name, &gateway.selector, patches),
             &host.sources,
             tenant,
+        );
+        limited_gateways.insert(
+            (gateway.namespace.clone(), gateway.name.clone()),
+            (gateway.selector.clone(), gateway.sources.clone()),
+        );
+    }
+    for host in &plan.ingress_hosts {
+        let Some(limit) = &host.rate_limit else { continue };
+        let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
+        let port = match host.tls {
+            IngressTls::Passthrough => continue,
+            IngressTls::None => 80,
+            IngressTls::Simple | IngressTls::Mutual => 443,
+        };
+        let vhost = format!("{}:{port}", host.host);
+        let patch = vhost_patch(&vhost, &stat_prefix(&host.host, "ingress"), limit);
+        let name = join(&[&host_slug(&host.host), "ingress-ratelimit"]);
+        out.push(
+            envoy_filter(plan.api(Kind::EnvoyFilter), &gateway.namespace, &name, &gateway.selector, vec![patch]),
+            &host.sources,
+            Some(&host.tenant),
         );
         limited_gateways.insert(
             (gateway.namespace.clone(), gateway.name.clone()),
@@ -135,6 +158,27 @@ fn filter_patch() -> ConfigPatch {
 
 /// `MERGE` a bucket of `limit` into one route of one virtual host.
 pub(crate) fn route_patch(vhost: &str, route: &str, stat_prefix: &str, limit: &RateLimit) -> ConfigPatch {
+    ConfigPatch {
+        apply_to: "HTTP_ROUTE",
+        matches: json!({
+            "context": "GATEWAY",
+            "routeConfiguration": {"vhost": {"name": vhost, "route": {"name": route}}},
+        }),
+        patch: Patch { operation: "MERGE", value: per_filter_config(stat_prefix, limit) },
+    }
+}
+
+/// `MERGE` a bucket of `limit` into one virtual host: its routes share it.
+pub(crate) fn vhost_patch(vhost: &str, stat_prefix: &str, limit: &RateLimit) -> ConfigPatch {
+    ConfigPatch {
+        apply_to: "VIRTUAL_HOST",
+        matches: json!({"context": "GATEWAY", "routeConfiguration": {"vhost": {"name": vhost}}}),
+        patch: Patch { operation: "MERGE", value: per_filter_config(stat_prefix, limit) },
+    }
+}
+
+/// `typed_per_filter_config` with the filter's configuration for a bucket of `limit`.
+fn per_filter_config(stat_prefix: &str, limit: &RateLimit) -> serde_json::Value {
     let requests = u32::try_from(limit.requests.get()).unwrap_or(u32::MAX).max(1);
     let config = LocalRateLimit {
         type_url: LOCAL_RATELIMIT_TYPE,
@@ -147,17 +191,7 @@ pub(crate) fn route_patch(vhost: &str, route: &str, stat_prefix: &str, limit: &R
         filter_enabled: Some(RuntimeFractionalPercent::always("local_rate_limit_enabled")),
         filter_enforced: Some(RuntimeFractionalPercent::always("local_rate_limit_enforced")),
     };
-    ConfigPatch {
-        apply_to: "HTTP_ROUTE",
-        matches: json!({
-            "context": "GATEWAY",
-            "routeConfiguration": {"vhost": {"name": vhost, "route": {"name": route}}},
-        }),
-        patch: Patch {
-            operation: "MERGE",
-            value: json!({"typed_per_filter_config": {LOCAL_RATELIMIT_FILTER: config}}),
-        },
-    }
+    json!({"typed_per_filter_config": {LOCAL_RATELIMIT_FILTER: config}})
 }
 
 /// A protobuf JSON duration (`<seconds>s`, with up to nine fraction digits): `1m30s` → `90s`.

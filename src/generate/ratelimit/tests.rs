@@ -3,7 +3,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{envoy_filter, filter_patch, proto_duration, route_patch};
+use super::{envoy_filter, filter_patch, proto_duration, route_patch, vhost_patch};
 use crate::input::RateLimit;
 use crate::objects::Labels;
 use crate::platform::{Kind, Target};
@@ -21,6 +21,11 @@ fn route_filter(api: &str) -> Value {
     let patch =
         route_patch("api.partner.example.com:443", "sla-gold", "api_partner_example_com_sla_gold", &limit(100, "1s"));
     envoy_filter(api, "egress", "api-partner-example-com-ratelimit", &selector(), vec![patch]).into_value()
+}
+
+fn vhost_filter(api: &str) -> Value {
+    let patch = vhost_patch("shop.apps.example.com:443", "shop_apps_example_com_ingress", &limit(50, "1m"));
+    envoy_filter(api, "istio-ingress", "shop-apps-example-com-ingress-ratelimit", &selector(), vec![patch]).into_value()
 }
 
 fn gateway_filter(api: &str) -> Value {
@@ -46,6 +51,20 @@ fn a_route_gets_a_token_bucket_of_its_limit_and_enforces_it() {
     assert_eq!(config["filter_enforced"]["default_value"], full);
     // No `status`: Envoy answers 429.
     assert!(config.get("status").is_none());
+}
+
+#[test]
+fn an_ingress_host_gets_one_bucket_for_its_whole_virtual_host() {
+    let object = vhost_filter("networking.istio.io/v1alpha3");
+    let patch = &object["spec"]["configPatches"][0];
+    assert_eq!(patch["applyTo"], "VIRTUAL_HOST");
+    assert_eq!(
+        patch["match"],
+        json!({"context": "GATEWAY", "routeConfiguration": {"vhost": {"name": "shop.apps.example.com:443"}}})
+    );
+    let config = &patch["patch"]["value"]["typed_per_filter_config"]["envoy.filters.http.local_ratelimit"];
+    assert_eq!(config["token_bucket"], json!({"max_tokens": 50, "tokens_per_fill": 50, "fill_interval": "60s"}));
+    assert_eq!(undocumented_fields(config), Vec::<String>::new());
 }
 
 #[test]
@@ -155,7 +174,7 @@ fn the_envoy_filters_validate_against_the_crd_of_every_target() {
             set.load_file(&file).expect("a schema file loads");
         }
         let api = target.api_version(Kind::EnvoyFilter).expect("EnvoyFilter is served").as_str();
-        for object in [route_filter(api), gateway_filter(api)] {
+        for object in [route_filter(api), vhost_filter(api), gateway_filter(api)] {
             match set.validate(&object) {
                 Validation::Valid => {}
                 other => panic!("{target}: {other:?}"),

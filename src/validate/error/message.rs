@@ -20,6 +20,7 @@ pub(super) fn message(error: &RequestError) -> String {
             format!("the default ingress gateway `{gateway}` is not declared")
         }
         EgressGatewayNamedNone { gateway } => format!("egress gateway name `{gateway}` is not usable"),
+        RateLimitOnPassthrough { host } => format!("passthrough host `{host}` has a rate limit"),
         RateLimitNoRequests { at } => format!("the rate limit at `{at}` allows no request"),
         RateLimitPeriodTooShort { at, per } => {
             format!("the rate limit at `{at}` counts per `{per}`, shorter than a second")

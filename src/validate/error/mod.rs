@@ -228,6 +228,10 @@ pub enum RequestError {
     RateLimitNoRequests {
         at: String,
     },
+    /// `rateLimit` on a TLS passthrough ingress host.
+    RateLimitOnPassthrough {
+        host: String,
+    },
     /// `rateLimit.per` shorter than a second at the setting `at`.
     RateLimitPeriodTooShort {
         at: String,
@@ -248,6 +252,7 @@ impl Explain for RequestError {
             EgressGatewayNamedNone { .. } | NotANamespace { .. } => Code::E402,
             DefaultSlaClassUndeclared { .. } => Code::E410,
             RateLimitNoRequests { .. } => Code::E448,
+            RateLimitOnPassthrough { .. } => Code::E429,
             RateLimitPeriodTooShort { .. } => Code::E449,
             NamespaceOwnedTwice { .. } => Code::E403,
             NamespaceNotOwned { .. } => Code::E404,
