@@ -63,6 +63,7 @@ pub struct SlaClassSettings {
     /// At most `requests` per `per` for each external host in this class, counted and enforced
     /// by each egress gateway replica (Envoy local rate limiting); over it the gateway answers
     /// 429.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
 }
 
