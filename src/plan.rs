@@ -103,6 +103,8 @@ pub struct EgressPolicy {
 pub struct SlaClass {
     pub connection_pool: Option<ConnectionPool>,
     pub outlier_detection: Option<OutlierDetection>,
+    /// The class's rate limit per external host, enforced at the egress gateway.
+    pub rate_limit: Option<crate::input::RateLimit>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -145,6 +147,8 @@ pub struct IngressHost {
     pub issue_certificate: bool,
     pub client_ca: Option<String>,
     pub sla_class: Option<String>,
+    /// The host's rate limit at the ingress gateway.
+    pub rate_limit: Option<crate::input::RateLimit>,
     pub login: bool,
     pub jwt: Option<JwtRequest>,
     /// Longest prefix first.

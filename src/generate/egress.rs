@@ -25,7 +25,14 @@ pub(crate) const SLA_LABEL: &str = "meshedge.io/sla-class";
 /// The port the workload calls for HTTP hosts whose TLS the egress gateway originates.
 const APP_HTTP_PORT: u32 = 80;
 /// The in-mesh hop to the egress gateway: mutual TLS on 443.
-const HOP_PORT: u32 = 443;
+pub(crate) const HOP_PORT: u32 = 443;
+/// The egress gateway's route to the host for requests without the SLA header.
+pub(crate) const DEFAULT_CLASS_ROUTE: &str = "egress-gateway-to-host";
+
+/// The egress gateway's route to the host for requests of SLA class `class`.
+pub(crate) fn class_route(class: &str) -> String {
+    format!("sla-{class}")
+}
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for host in &plan.egress_hosts {
@@ -228,7 +235,7 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
             let mut matched = gateway_match();
             matched.headers.insert(plan.egress.sla_header.clone(), StringMatch::Exact(class.clone()));
             http.push(HttpRoute {
-                name: Some(format!("sla-{class}")),
+                name: Some(class_route(class)),
                 matches: vec![matched],
                 route: vec![to_host(Some(class))],
                 ..Default::default()
@@ -236,7 +243,7 @@ fn through_gateway(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out:
         }
         let default_class = if host.sla_classes.is_empty() { None } else { plan.egress.default_sla_class.as_ref() };
         http.push(HttpRoute {
-            name: Some("egress-gateway-to-host".into()),
+            name: Some(DEFAULT_CLASS_ROUTE.into()),
             matches: vec![gateway_match()],
             route: vec![to_host(default_class)],
             ..Default::default()

@@ -4,6 +4,7 @@
 //! - [`security`]: token checks (RequestAuthentication, AuthorizationPolicy);
 //! - [`egress`]: ServiceEntries and the egress-gateway hop, SLA classes, egress IPs;
 //! - [`sla`]: SLA classes held to what each caller's request asked for;
+//! - [`ratelimit`]: rate limits at the gateways (EnvoyFilters with Envoy's local rate limit);
 //! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC;
 //! - [`admission`]: the admission rules, in the engine the target allows;
 //! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource;
@@ -19,6 +20,7 @@ pub(crate) mod enforcement;
 pub(crate) mod ingress;
 pub(crate) mod mesh;
 pub(crate) mod namespaces;
+pub(crate) mod ratelimit;
 pub(crate) mod security;
 mod sink;
 pub(crate) mod sla;
@@ -35,6 +37,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     security::generate(plan, out);
     egress::generate(plan, out);
     sla::generate(plan, out);
+    ratelimit::generate(plan, out);
     enforcement::generate(plan, out);
     admission::generate(plan, out);
     control_plane::generate(plan, out);

@@ -60,6 +60,22 @@ pub struct SlaClassSettings {
     pub connection_pool: Option<ConnectionPool>,
     /// Copied into the class's DestinationRule subset.
     pub outlier_detection: Option<OutlierDetection>,
+    /// At most `requests` per `per` for each external host in this class, counted and enforced
+    /// by each egress gateway replica (Envoy local rate limiting); over it the gateway answers
+    /// 429.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// `rateLimit`: a token bucket of `requests` tokens, refilled with `requests` tokens every
+/// `per`. `requests` at least 1, `per` at least `1s` (checked after reading, E448/E449).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RateLimit {
+    /// Requests allowed per `per`, at least 1.
+    pub requests: Uint32,
+    /// The period, a duration of at least `1s` (e.g. `1s`, `1m`).
+    pub per: Duration,
 }
 
 // Istio's `ConnectionPoolSettings` and `OutlierDetection` (networking.istio.io

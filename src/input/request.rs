@@ -70,6 +70,11 @@ pub struct IngressRequest {
     /// Stamp the SLA header with this class on requests entering through this host; one of
     /// `settings.egress.slaClasses`.
     pub sla_class: Option<SlaClassName>,
+    /// At most `requests` per `per` for this host, counted and enforced by each ingress gateway
+    /// replica (Envoy local rate limiting); over it the gateway answers 429. Not with
+    /// `tls: passthrough`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
     /// Users without a token go through the gateway's OIDC login flow (the gateway needs
     /// `oidc`); requests with a token go straight through.
     #[schemars(extend("default" = false))]

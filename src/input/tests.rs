@@ -32,6 +32,9 @@ outlierDetection:
   baseEjectionTime: 30s
   maxEjectionPercent: 10
   minHealthPercent: 50
+rateLimit:
+  requests: 100
+  per: 1s
 ";
     let class: SlaClassSettings = read(yaml).unwrap();
     let written = serde_json::to_value(&class).unwrap();
@@ -46,6 +49,8 @@ outlierDetection:
         ("name: g\noutlierDetection: {minHealthPercent: 101}\n", "101 is out of range"),
         ("name: g\nconnectionPool: {tcp: {tcpKeepalive: {time: 1500us}}}\n", "not a whole number of milliseconds"),
         ("name: g\nconnectionPool: {http: {h2UpgradePolicy: upgrade}}\n", "unknown variant `upgrade`"),
+        ("name: g\nrateLimit: {requests: 1}\n", "missing field `per`"),
+        ("name: g\nrateLimit: {requests: -1, per: 1s}\n", "out of range"),
     ] {
         let err = read::<SlaClassSettings>(text).unwrap_err();
         assert!(err.contains(expected), "{text}: {err}");

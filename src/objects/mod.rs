@@ -4,6 +4,7 @@
 //! CRDs; [`Manifest`] wraps a body with `apiVersion`, `kind` and metadata and turns it into the
 //! generic value form. Generation modules build objects only through these types.
 
+mod envoy_filter;
 mod mesh;
 mod networking;
 mod security;
@@ -16,6 +17,7 @@ use serde_json::Value;
 use crate::input::{ConnectionPool, OutlierDetection};
 use crate::values::Duration;
 
+pub(crate) use envoy_filter::*;
 pub(crate) use mesh::*;
 pub(crate) use networking::*;
 pub(crate) use security::*;

@@ -24,6 +24,7 @@ mod injection;
 mod list;
 mod merge;
 mod ossm;
+mod ratelimit;
 mod schemas;
 mod tls;
 mod version;

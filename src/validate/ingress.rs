@@ -170,6 +170,14 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
             );
         }
     }
+    if let Some(limit) = &item.rate_limit {
+        let at = format!("{base}/rateLimit");
+        if tls == IngressTls::Passthrough {
+            c.push(RequestError::RateLimitOnPassthrough { host: host.clone() }, request.location(&at));
+        }
+        let (requests, per) = (request.location(&format!("{at}/requests")), request.location(&format!("{at}/per")));
+        crate::validate::settings::rate_limit(c, &at, limit, requests, per);
+    }
     if item.login == Some(true) && gateway.oidc.is_none() {
         c.push(
             RequestError::LoginWithoutOidc { host: host.clone(), gateway: gateway_name.clone() },
@@ -229,6 +237,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
         issue_certificate,
         client_ca: item.client_ca_secret.as_ref().map(|s| s.to_string()),
         sla_class: item.sla_class.as_ref().map(|c| c.to_string()),
+        rate_limit: item.rate_limit.clone(),
         login: item.login.unwrap_or(false),
         jwt: item.jwt.clone(),
         routes,

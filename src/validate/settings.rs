@@ -158,6 +158,23 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
     out
 }
 
+/// A rate limit counts at least one request per at least one second; `requests` and `per` are
+/// where its two fields were written.
+pub(crate) fn rate_limit(
+    c: &mut Checker,
+    at: &str,
+    limit: &crate::input::RateLimit,
+    requests: crate::diagnostic::Location,
+    per: crate::diagnostic::Location,
+) {
+    if limit.requests.get() < 1 {
+        c.push(RequestError::RateLimitNoRequests { at: at.to_string() }, requests);
+    }
+    if limit.per.as_nanos() < 1_000_000_000 {
+        c.push(RequestError::RateLimitPeriodTooShort { at: at.to_string(), per: limit.per.to_string() }, per);
+    }
+}
+
 fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressPolicy) {
     let mut gateways = BTreeMap::new();
     let Some(egress) = c.merged.settings.egress.clone() else {
@@ -194,10 +211,22 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
         .map(|s| {
             (
                 s.name.to_string(),
-                SlaClass { connection_pool: s.connection_pool.clone(), outlier_detection: s.outlier_detection.clone() },
+                SlaClass {
+                    connection_pool: s.connection_pool.clone(),
+                    outlier_detection: s.outlier_detection.clone(),
+                    rate_limit: s.rate_limit.clone(),
+                },
             )
         })
         .collect();
+    for class in egress.sla_classes.iter().flatten() {
+        if let Some(limit) = &class.rate_limit {
+            let at = format!("/egress/slaClasses/{}/rateLimit", class.name);
+            let located = |field: &str| c.merged.settings_location(&format!("{at}/{field}"));
+            let (requests, per) = (located("requests"), located("per"));
+            rate_limit(c, &at, limit, requests, per);
+        }
+    }
     if let Some(default) = &egress.default_sla_class {
         if !sla_classes.contains_key(default.as_str()) {
             c.push(

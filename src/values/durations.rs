@@ -132,7 +132,7 @@ pub struct Duration {
 }
 
 impl Duration {
-    #[cfg(test)]
+    /// The duration in nanoseconds.
     pub(crate) fn as_nanos(&self) -> u64 {
         self.nanos
     }

@@ -18,6 +18,15 @@ pub(super) fn help(error: &RequestError) -> Option<String> {
             format!("declare it in `ingress.gateways`, or pick one of: {declared}")
         }
         EgressGatewayNamedNone { .. } => "use a DNS label other than `none` (which means: no gateway)".into(),
+        RateLimitOnPassthrough { .. } => {
+            "the gateway cannot see the requests of a TLS passthrough host: terminate TLS at the gateway (`tls: simple`), or remove `rateLimit`".into()
+        }
+        RateLimitNoRequests { .. } => {
+            "set `requests` to 1 or more (e.g. `rateLimit: {requests: 100, per: 1s}`), or remove `rateLimit`".into()
+        }
+        RateLimitPeriodTooShort { .. } => {
+            "write `per` as a duration of at least `1s` (e.g. `1s`, `1m`); scale `requests` with it".into()
+        }
         DefaultSlaClassUndeclared { declared, .. } => {
             format!("declare it in `egress.slaClasses`, or pick one of: {declared}")
         }

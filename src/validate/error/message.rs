@@ -20,6 +20,11 @@ pub(super) fn message(error: &RequestError) -> String {
             format!("the default ingress gateway `{gateway}` is not declared")
         }
         EgressGatewayNamedNone { gateway } => format!("egress gateway name `{gateway}` is not usable"),
+        RateLimitOnPassthrough { host } => format!("passthrough host `{host}` has a rate limit"),
+        RateLimitNoRequests { at } => format!("the rate limit at `{at}` allows no request"),
+        RateLimitPeriodTooShort { at, per } => {
+            format!("the rate limit at `{at}` counts per `{per}`, shorter than a second")
+        }
         DefaultSlaClassUndeclared { class, .. } => format!("the default SLA class `{class}` is not declared"),
         DefaultEgressUndeclared { gateway, .. } => {
             format!("the default egress gateway `{gateway}` is not declared")

@@ -224,6 +224,19 @@ pub enum RequestError {
         other: String,
         name: String,
     },
+    /// `rateLimit.requests: 0` at the setting `at`.
+    RateLimitNoRequests {
+        at: String,
+    },
+    /// `rateLimit` on a TLS passthrough ingress host.
+    RateLimitOnPassthrough {
+        host: String,
+    },
+    /// `rateLimit.per` shorter than a second at the setting `at`.
+    RateLimitPeriodTooShort {
+        at: String,
+        per: String,
+    },
 }
 
 impl Explain for RequestError {
@@ -238,6 +251,9 @@ impl Explain for RequestError {
             DefaultIngressUndeclared { .. } | DefaultEgressUndeclared { .. } => Code::E409,
             EgressGatewayNamedNone { .. } | NotANamespace { .. } => Code::E402,
             DefaultSlaClassUndeclared { .. } => Code::E410,
+            RateLimitNoRequests { .. } => Code::E448,
+            RateLimitOnPassthrough { .. } => Code::E429,
+            RateLimitPeriodTooShort { .. } => Code::E449,
             NamespaceOwnedTwice { .. } => Code::E403,
             NamespaceNotOwned { .. } => Code::E404,
             HostClaimedTwice { .. } | WildcardCovers { .. } => Code::E401,
