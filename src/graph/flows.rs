@@ -5,6 +5,9 @@
 //!   to the internet outside the registry (`blocked`); the clients straight to a namespace's pods
 //!   (`blocked`); the clients to a host with a credential that must not get in (`blocked with
 //!   credential none`).
+//! - A namespace's edge to an external host names the port of the flow (`blocked on port 80`):
+//!   the port the workload connects to, which is not the host node's port when the egress
+//!   gateway originates TLS (its edge to the host says so).
 //! - The flows that break the requests (E801, E802) are drawn too: a requested flow that is
 //!   blocked as a dashed edge `requested but blocked`, a flow nobody requested that is open as a
 //!   solid edge `open but not requested`.
@@ -83,6 +86,10 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
         match flow.direction {
             Direction::Egress => {
                 let Some(ns) = from_namespace else { return };
+                // The port the workload connects to, as the flows name it: the host's node carries
+                // the port the gateway calls (they differ when the mesh originates TLS).
+                let port = flow.to.rsplit_once(':').map_or("", |(_, port)| port);
+                let label = if port.is_empty() { label } else { format!("{label} on port {port}") };
                 egress += 1;
                 if egress <= ONE_BY_ONE {
                     one_by_one.push((ns.to_string(), flow.to.clone(), label.clone(), line));
