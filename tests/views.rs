@@ -301,7 +301,13 @@ fn graph_and_explain_run_when_the_flows_break_the_requests_and_show_it() {
     let output = flowstage(&["graph", "deny"]);
     let graph = ok_stdout(&output);
     check_mermaid(&graph).unwrap_or_else(|e| panic!("{e}\n{graph}"));
-    assert!(graph.contains("|\"requested but blocked\"| host_shop_apps_example_com\n"), "{graph}");
+    // The blocked route's own edge is dashed; the host's other routes stay solid.
+    assert!(
+        graph.contains("  host_shop_apps_example_com -.->|\"/api requested but blocked\"| svc_shop_api_"),
+        "{graph}"
+    );
+    assert!(!graph.contains("  host_shop_apps_example_com -->|\"/api\"|"), "{graph}");
+    assert!(!graph.contains("requested but blocked\"| host_shop_apps_example_com\n"), "{graph}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("E801"), "stderr names the violation");
     let output = flowstage(&["explain", "deny", "AuthorizationPolicy/istio-ingress/deny-shop"]);
     let text = ok_stdout(&output);

@@ -5,6 +5,9 @@
 //!   to the internet outside the registry (`blocked`); the clients straight to a namespace's pods
 //!   (`blocked`); the clients to a host with a credential that must not get in (`blocked with
 //!   credential none`).
+//! - A requested route that is blocked (E801, a policy denies its path) is drawn on its own
+//!   edge, host → service, dashed and labelled `<path> requested but blocked`, in place of the
+//!   route's solid edge.
 //! - A namespace's edge to an external host names the port of the flow (`blocked on port 80`):
 //!   the port the workload connects to, which is not the host node's port when the egress
 //!   gateway originates TLS (its edge to the host says so).
@@ -64,6 +67,15 @@ fn external(graph: &mut Graph, known: &BTreeMap<&str, String>, target: &str) -> 
     }
 }
 
+/// The id of the service node the plan's route `path` of ingress `host` leads to, when the graph
+/// draws it.
+fn blocked_route(graph: &Graph, plan: &Plan, host: &str, path: Option<&str>) -> Option<String> {
+    let path = path?;
+    let route =
+        plan.ingress_hosts.iter().filter(|h| h.host == host).flat_map(|h| &h.routes).find(|r| r.prefix == path)?;
+    graph.id_of(NodeKind::Service, &format!("{}:{}", route.service, route.port))
+}
+
 fn namespace(graph: &mut Graph, name: &str) -> String {
     graph.node(NodeKind::Namespace, name, vec![format!("namespace {name}")])
 }
@@ -100,6 +112,17 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
             }
             Direction::Ingress => {
                 let host = flow.to.rsplit_once(':').map_or(flow.to.as_str(), |(host, _)| host);
+                // A requested route that is blocked: its own edge, host → service, is drawn
+                // dashed in place of the route's solid edge (the host's other routes stay).
+                if e.violation() == Some(Violation::Blocked) {
+                    if let Some(service) = blocked_route(graph, plan, host, flow.path.as_deref()) {
+                        let path = flow.path.as_deref().unwrap_or_default();
+                        let from = graph.node(NodeKind::Host, host, vec![host.to_string()]);
+                        graph.unroute(&from, &service, path);
+                        graph.edge(&from, &service, &format!("{path} {label}"), line);
+                        return;
+                    }
+                }
                 let clients = graph.node(NodeKind::Clients, "", vec!["clients".to_string()]);
                 let to = graph.node(NodeKind::Host, host, vec![host.to_string()]);
                 graph.edge(&clients, &to, &label, line);
