@@ -700,3 +700,16 @@ fn adding_a_tenant_egress_host_draws_the_namespace_calling_it_through_the_gatewa
     );
     assert!(!graph.contains("ns_shop"), "only the part that changed: {graph}");
 }
+
+#[test]
+fn an_environment_at_neither_revision_is_a_usage_error_exiting_2_as_documented() {
+    let repo = Repo::example();
+    let output = repo.cli(&["nosuch", "--base", "HEAD", "--head", "HEAD"]);
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E901"), "{}", String::from_utf8_lossy(&output.stderr));
+    let doc = std::fs::read_to_string(common::repo_root().join("docs/diff-preview.md")).unwrap();
+    let row = doc.lines().find(|l| l.contains("exists at neither revision")).expect("documented");
+    assert!(row.starts_with("| 2 |") && row.contains("E901"), "{row}");
+    assert!(!doc.contains("listed by identity only"), "added objects' YAML is shown, masked");
+}
