@@ -163,16 +163,16 @@ impl Graph {
         edge.line = Line::Dashed;
         edge.label = String::new();
         let dashed = (from.to_string(), to.to_string(), Line::Dashed);
-        if self.edge_keys.contains_key(&dashed) {
-            // Already dashed for another reason: the solid edge goes (ids shift past it).
-            self.edges.remove(index);
-            for value in self.edge_keys.values_mut() {
-                if *value > index {
-                    *value -= 1;
-                }
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.edge_keys.entry(dashed) {
+            slot.insert(index);
+            return;
+        }
+        // Already dashed for another reason: the solid edge goes (ids shift past it).
+        self.edges.remove(index);
+        for value in self.edge_keys.values_mut() {
+            if *value > index {
+                *value -= 1;
             }
-        } else {
-            self.edge_keys.insert(dashed, index);
         }
     }
 
