@@ -674,3 +674,42 @@ fn the_preview_draws_the_part_of_the_edge_a_change_touches_and_shows_what_was_re
     assert!(removed[start..].contains("- news.internal.dev.example.com\n"), "{removed}");
     assert!(removed.contains("- `base/tenants/blog/news.yaml` (removed)\n"), "{removed}");
 }
+
+#[test]
+fn adding_a_tenant_egress_host_draws_the_namespace_calling_it_through_the_gateway() {
+    let repo = Repo::example();
+    repo.replace(
+        "base/tenants/blog/blog.yaml",
+        "    - host: feeds.partner.example\n",
+        "    - host: api.stripe.com\n      port: 443\n      tls: originate\n    - host: feeds.partner.example\n",
+    );
+    repo.commit("the blog calls stripe");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"])))
+            .unwrap();
+    let prod = &json["environments"][0];
+    assert_eq!(prod["flows"]["opened"], serde_json::json!(["namespace/blog → api.stripe.com:80"]), "{prod}");
+    let graph = prod["graph"].as_str().unwrap_or_else(|| panic!("no changed-edge graph: {prod}"));
+    // The namespace's edge to the gateway names the host and port it calls (as the flows do),
+    // and the gateway's edge to the host is drawn with the port it opens TLS to.
+    assert!(graph.contains("  ns_blog -->|\"api.stripe.com:80, feeds.partner.example:80\"| egw_egress\n"), "{graph}");
+    assert!(graph.contains("ext_api_stripe_com_443[\"api.stripe.com:443\"]"), "{graph}");
+    assert!(
+        graph.contains("  egw_egress -->|\"TLS originated to port 443; sla: bronze, gold\"| ext_api_stripe_com_443\n"),
+        "{graph}"
+    );
+    assert!(!graph.contains("ns_shop"), "only the part that changed: {graph}");
+}
+
+#[test]
+fn an_environment_at_neither_revision_is_a_usage_error_exiting_2_as_documented() {
+    let repo = Repo::example();
+    let output = repo.cli(&["nosuch", "--base", "HEAD", "--head", "HEAD"]);
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E901"), "{}", String::from_utf8_lossy(&output.stderr));
+    let doc = std::fs::read_to_string(common::repo_root().join("docs/diff-preview.md")).unwrap();
+    let row = doc.lines().find(|l| l.contains("exists at neither revision")).expect("documented");
+    assert!(row.starts_with("| 2 |") && row.contains("E901"), "{row}");
+    assert!(!doc.contains("listed by identity only"), "added objects' YAML is shown, masked");
+}

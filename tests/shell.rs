@@ -84,3 +84,12 @@ fn man_page_has_a_section_per_subcommand() {
     assert!(page.contains("\\-\\-tenant"), "{page}");
     assert!(page.contains("mermaid"), "graph's formats: {page}");
 }
+
+/// The README's install line for the man page works on an account that has no man directory yet.
+#[test]
+fn readme_installs_the_man_page_into_a_directory_it_creates() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = readme.lines().find(|l| l.contains("meshedge man >")).expect("the README shows how to install the page");
+    let mkdir = line.find("mkdir -p ~/.local/share/man/man1").expect(line);
+    assert!(mkdir < line.find("meshedge man >").unwrap(), "{line}");
+}

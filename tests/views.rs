@@ -270,13 +270,22 @@ fn graph_draws_the_blocked_negative_flows_dashed_and_narrows_them_to_a_tenant() 
     let all = ok_stdout(&flowstage(&["graph", "ok"]));
     check_mermaid(&all).unwrap_or_else(|e| panic!("{e}\n{all}"));
     // docs never asked for Stripe, the shop did: the flow is shut, drawn dashed to the shop's node.
-    assert!(all.contains("  ns_docs -.->|\"blocked\"| ext_api_stripe_com_443\n"), "{all}");
-    assert!(all.contains("-.->|\"blocked\"| ext_internet_443\n"), "the internet outside the registry: {all}");
+    assert!(all.contains("  ns_docs -.->|\"blocked on port 80\"| ext_api_stripe_com_443\n"), "{all}");
+    assert!(
+        all.contains("-.->|\"blocked on port 443\"| ext_internet_443\n"),
+        "the internet outside the registry: {all}"
+    );
+    // The shop calls Stripe on port 80 as its flow says; the gateway opens TLS to port 443.
+    assert!(all.contains("  ns_shop -->|\"api.stripe.com:80\"| egw_"), "{all}");
+    assert!(all.contains("-->|\"TLS originated to port 443"), "{all}");
     assert!(all.contains("  clients -.->|\"blocked\"| ns_docs\n"), "straight to the pods: {all}");
     assert!(all.contains("blocked with credential none"), "a jwt host without a token: {all}");
     assert!(!all.contains("requested but blocked") && !all.contains("not requested"), "no violation: {all}");
     let dot = ok_stdout(&flowstage(&["graph", "ok", "--format", "dot"]));
-    assert!(dot.contains("  ns_docs -> ext_api_stripe_com_443 [label=\"blocked\", style=dashed];\n"), "{dot}");
+    assert!(
+        dot.contains("  ns_docs -> ext_api_stripe_com_443 [label=\"blocked on port 80\", style=dashed];\n"),
+        "{dot}"
+    );
     let svg = ok_stdout(&flowstage(&["graph", "ok", "--format", "svg"]));
     roxmltree::Document::parse(&svg).unwrap();
     assert!(svg.contains("stroke-dasharray"), "dashed strokes: {svg}");
@@ -292,7 +301,13 @@ fn graph_and_explain_run_when_the_flows_break_the_requests_and_show_it() {
     let output = flowstage(&["graph", "deny"]);
     let graph = ok_stdout(&output);
     check_mermaid(&graph).unwrap_or_else(|e| panic!("{e}\n{graph}"));
-    assert!(graph.contains("|\"requested but blocked\"| host_shop_apps_example_com\n"), "{graph}");
+    // The blocked route's own edge is dashed; the host's other routes stay solid.
+    assert!(
+        graph.contains("  host_shop_apps_example_com -.->|\"/api requested but blocked\"| svc_shop_api_"),
+        "{graph}"
+    );
+    assert!(!graph.contains("  host_shop_apps_example_com -->|\"/api\"|"), "{graph}");
+    assert!(!graph.contains("requested but blocked\"| host_shop_apps_example_com\n"), "{graph}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("E801"), "stderr names the violation");
     let output = flowstage(&["explain", "deny", "AuthorizationPolicy/istio-ingress/deny-shop"]);
     let text = ok_stdout(&output);
@@ -313,7 +328,13 @@ fn graph_and_explain_run_when_the_flows_break_the_requests_and_show_it() {
     // E802: docs reaches a host it never requested, drawn as an open edge.
     let graph = ok_stdout(&flowstage(&["graph", "open"]));
     check_mermaid(&graph).unwrap_or_else(|e| panic!("{e}\n{graph}"));
-    assert!(graph.contains("  ns_docs -->|\"open but not requested\"| ext_api_stripe_com_443\n"), "{graph}");
+    // Both ports of the host are open to docs: each flow's port on the edge.
+    assert!(
+        graph.contains(
+            "  ns_docs -->|\"open but not requested on port 443, open but not requested on port 80\"| ext_api_stripe_com_443\n"
+        ),
+        "{graph}"
+    );
 }
 
 #[test]
@@ -330,7 +351,10 @@ fn graph_groups_the_negative_flows_of_many_namespaces_and_svg_refuses_a_large_gr
         "{all}"
     );
     // 36 tenant namespaces (some tenants have two), the one of t0 asked for its partner host.
-    assert!(all.contains("  ns_ -.->|\"blocked from 35 namespaces\"| ext_t0_partner_example_443\n"), "{all}");
+    assert!(
+        all.contains("  ns_ -.->|\"blocked on port 80 from 35 namespaces\"| ext_t0_partner_example_443\n"),
+        "{all}"
+    );
     assert!(dashed < meshedge::graph::ONE_BY_ONE, "{dashed} dashed edges");
     let one = ok_stdout(&run(&["graph", "prod", "--tenant", "t0"]));
     assert!(!one.contains("other tenant namespaces"), "one tenant's namespaces one by one: {one}");

@@ -30,6 +30,26 @@ fn keyed(graph: &Graph) -> Keyed {
     Keyed { nodes, order, edges }
 }
 
+/// The parts of the labels of namespace → egress gateway edges (one `host:port` each) that only
+/// one revision has, with the edge's ends.
+fn relabelled_to_gateways<'a>(before: &'a Keyed, after: &'a Keyed) -> Vec<(&'a Key, &'a Key, &'a str)> {
+    let mut out = Vec::new();
+    for (one, other) in [(before, after), (after, before)] {
+        for ((from, to), label) in &one.edges {
+            if from.0 != NodeKind::Namespace || to.0 != NodeKind::EgressGateway {
+                continue;
+            }
+            let theirs = other.edges.get(&(from.clone(), to.clone())).map_or("", String::as_str);
+            for part in label.split(", ").filter(|p| !p.is_empty()) {
+                if !theirs.split(", ").any(|p| p == part) {
+                    out.push((from, to, part));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The nodes that differ between `base` and `head` (added, removed, relabelled, or at an end of
 /// an edge that was added, removed or relabelled) and the edges between them: edges of head as
 /// they are, edges only base has as [`Line::Removed`]; a node only one side has is labelled
@@ -53,6 +73,19 @@ pub fn edge_change(base: Option<&Plan>, head: Option<&Plan>) -> Option<Graph> {
     for ((from, to), label) in &before.edges {
         if after.edges.get(&(from.clone(), to.clone())) != Some(label) {
             touched.extend([from, to]);
+        }
+    }
+    // A namespace's edge to an egress gateway names the `host:port`s it calls through it: a host
+    // a change adds to or removes from that list brings the gateway's edge to the host along.
+    for (from, to, label) in relabelled_to_gateways(&before, &after) {
+        let host = label.rsplit_once(':').map_or(label, |(host, _)| host);
+        for edges in [&before.edges, &after.edges] {
+            for (a, b) in edges.keys() {
+                let ext_host = b.1.rsplit_once(':').map_or(b.1.as_str(), |(host, _)| host);
+                if a == to && b.0 == NodeKind::ExternalHost && ext_host == host {
+                    touched.extend([from, a, b]);
+                }
+            }
         }
     }
     if touched.is_empty() {

@@ -5,6 +5,12 @@
 //!   to the internet outside the registry (`blocked`); the clients straight to a namespace's pods
 //!   (`blocked`); the clients to a host with a credential that must not get in (`blocked with
 //!   credential none`).
+//! - A requested route that is blocked (E801, a policy denies its path) is drawn on its own
+//!   edge, host → service, dashed and labelled `<path> requested but blocked`, in place of the
+//!   route's solid edge.
+//! - A namespace's edge to an external host names the port of the flow (`blocked on port 80`):
+//!   the port the workload connects to, which is not the host node's port when the egress
+//!   gateway originates TLS (its edge to the host says so).
 //! - The flows that break the requests (E801, E802) are drawn too: a requested flow that is
 //!   blocked as a dashed edge `requested but blocked`, a flow nobody requested that is open as a
 //!   solid edge `open but not requested`.
@@ -61,6 +67,15 @@ fn external(graph: &mut Graph, known: &BTreeMap<&str, String>, target: &str) -> 
     }
 }
 
+/// The id of the service node the plan's route `path` of ingress `host` leads to, when the graph
+/// draws it.
+fn blocked_route(graph: &Graph, plan: &Plan, host: &str, path: Option<&str>) -> Option<String> {
+    let path = path?;
+    let route =
+        plan.ingress_hosts.iter().filter(|h| h.host == host).flat_map(|h| &h.routes).find(|r| r.prefix == path)?;
+    graph.id_of(NodeKind::Service, &format!("{}:{}", route.service, route.port))
+}
+
 fn namespace(graph: &mut Graph, name: &str) -> String {
     graph.node(NodeKind::Namespace, name, vec![format!("namespace {name}")])
 }
@@ -83,6 +98,10 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
         match flow.direction {
             Direction::Egress => {
                 let Some(ns) = from_namespace else { return };
+                // The port the workload connects to, as the flows name it: the host's node carries
+                // the port the gateway calls (they differ when the mesh originates TLS).
+                let port = flow.to.rsplit_once(':').map_or("", |(_, port)| port);
+                let label = if port.is_empty() { label } else { format!("{label} on port {port}") };
                 egress += 1;
                 if egress <= ONE_BY_ONE {
                     one_by_one.push((ns.to_string(), flow.to.clone(), label.clone(), line));
@@ -93,6 +112,17 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
             }
             Direction::Ingress => {
                 let host = flow.to.rsplit_once(':').map_or(flow.to.as_str(), |(host, _)| host);
+                // A requested route that is blocked: its own edge, host → service, is drawn
+                // dashed in place of the route's solid edge (the host's other routes stay).
+                if e.violation() == Some(Violation::Blocked) {
+                    if let Some(service) = blocked_route(graph, plan, host, flow.path.as_deref()) {
+                        let path = flow.path.as_deref().unwrap_or_default();
+                        let from = graph.node(NodeKind::Host, host, vec![host.to_string()]);
+                        graph.unroute(&from, &service, path);
+                        graph.edge(&from, &service, &format!("{path} {label}"), line);
+                        return;
+                    }
+                }
                 let clients = graph.node(NodeKind::Clients, "", vec!["clients".to_string()]);
                 let to = graph.node(NodeKind::Host, host, vec![host.to_string()]);
                 graph.edge(&clients, &to, &label, line);

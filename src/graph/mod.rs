@@ -142,6 +142,40 @@ impl Graph {
         self.edges.push(Edge { from: from.to_string(), to: to.to_string(), label: label.to_string(), line });
     }
 
+    /// The id of the node `(kind, key)`, when the graph has it.
+    pub fn id_of(&self, kind: NodeKind, key: &str) -> Option<String> {
+        self.keys.get(&(kind, key.to_string())).map(|&index| self.nodes[index].id.clone())
+    }
+
+    /// Takes the route `path` off the solid edge `from` → `to` (whose label lists the routes'
+    /// paths); an edge left with no path is no longer drawn solid but dashed, unlabelled, until
+    /// the caller labels it.
+    pub(crate) fn unroute(&mut self, from: &str, to: &str, path: &str) {
+        let key = (from.to_string(), to.to_string(), Line::Solid);
+        let Some(index) = self.edge_keys.get(&key).copied() else { return };
+        let edge = &mut self.edges[index];
+        let rest: Vec<&str> = edge.label.split(", ").filter(|p| *p != path && !p.is_empty()).collect();
+        if !rest.is_empty() {
+            edge.label = rest.join(", ");
+            return;
+        }
+        self.edge_keys.remove(&key);
+        edge.line = Line::Dashed;
+        edge.label = String::new();
+        let dashed = (from.to_string(), to.to_string(), Line::Dashed);
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.edge_keys.entry(dashed) {
+            slot.insert(index);
+            return;
+        }
+        // Already dashed for another reason: the solid edge goes (ids shift past it).
+        self.edges.remove(index);
+        for value in self.edge_keys.values_mut() {
+            if *value > index {
+                *value -= 1;
+            }
+        }
+    }
+
     /// A blocked flow from a tenant namespace to an external host (`host:port`), drawn dashed,
     /// labelled `blocked` (what [`of_build`] draws for each such negative flow of the flows
     /// stage's report).

@@ -1,12 +1,31 @@
 //! Drawing a plan: the ingress and egress of its hosts as nodes and edges.
 
 use super::{Graph, Line, NodeKind};
-use crate::input::Exposure;
-use crate::plan::Plan;
+use crate::input::{EgressTls, Exposure};
+use crate::plan::{EgressHost, Plan};
 
 /// `sla: a, b`, or nothing.
 fn sla(classes: &[String]) -> String {
     if classes.is_empty() { String::new() } else { format!("sla: {}", classes.join(", ")) }
+}
+
+/// The label of the edge into an external host: the TLS the mesh opens to it when the workload
+/// calls it in plain HTTP on another port (the flows name the workload's port), then its SLA
+/// classes; `; ` between the two.
+fn into_external(host: &EgressHost) -> String {
+    let tls = match host.tls {
+        _ if host.application_port() == host.port => None,
+        EgressTls::Mutual => Some(format!("mutual TLS originated to port {}", host.port)),
+        EgressTls::Originate | EgressTls::Passthrough | EgressTls::None => {
+            Some(format!("TLS originated to port {}", host.port))
+        }
+    };
+    let sla = sla(&host.sla_classes);
+    match tls {
+        Some(tls) if sla.is_empty() => tls,
+        Some(tls) => format!("{tls}; {sla}"),
+        None => sla,
+    }
 }
 
 /// The graph of `plan`; with `tenant`, only what that tenant asked for.
@@ -59,6 +78,7 @@ pub(super) fn draw(plan: &Plan, tenant: Option<&str>) -> Graph {
             continue;
         }
         let target = format!("{}:{}", host.host, host.port);
+        let called = format!("{}:{}", host.host, host.application_port());
         let external = graph.node(NodeKind::ExternalHost, &target, vec![target.clone()]);
         let gateway = host.gateway.as_ref().and_then(|name| plan.egress_gateways.get(name));
         let gateway_id = gateway.map(|g| {
@@ -74,13 +94,15 @@ pub(super) fn draw(plan: &Plan, tenant: Option<&str>) -> Graph {
                 continue;
             }
             let namespace_id = graph.node(NodeKind::Namespace, namespace, vec![format!("namespace {namespace}")]);
+            // The namespace calls the host on the port the flows name: one label per host on
+            // its edge to the gateway.
             match &gateway_id {
-                Some(gateway_id) => graph.edge(&namespace_id, gateway_id, "", Line::Solid),
-                None => graph.edge(&namespace_id, &external, &sla(&host.sla_classes), Line::Solid),
+                Some(gateway_id) => graph.edge(&namespace_id, gateway_id, &called, Line::Solid),
+                None => graph.edge(&namespace_id, &external, &into_external(host), Line::Solid),
             }
         }
         if let Some(gateway_id) = &gateway_id {
-            graph.edge(gateway_id, &external, &sla(&host.sla_classes), Line::Solid);
+            graph.edge(gateway_id, &external, &into_external(host), Line::Solid);
         }
     }
     graph
