@@ -49,6 +49,14 @@ pub(crate) fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sy
     }
 }
 
+/// [`map_owned`] keeping the `Some` results only, in order: the results dropped take no room.
+pub(crate) fn filter_map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> Option<R> + Sync + Send) -> Vec<R> {
+    match pool() {
+        Some(pool) => pool.install(|| items.into_par_iter().filter_map(f).collect()),
+        None => items.into_iter().filter_map(f).collect(),
+    }
+}
+
 /// Runs `produce`, which hands on batches of work as it goes, and `finish` over each batch in the
 /// pool while production goes on; results in the order the batches were handed on. The queue is
 /// short: when the pool is behind, the producer finishes a batch itself, so that only a few

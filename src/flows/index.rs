@@ -96,7 +96,32 @@ impl Index {
                 .flatten()
         });
         if let Some(cp) = &control_plane {
-            for policy in cp.network_policies() {
+            // The mesh's policies are parsed once, in the control plane's namespace, and shared
+            // by their copies in every member namespace (which differ in their namespace only).
+            let namespaces = cp.policy_namespaces();
+            let parsed: Vec<Read> = cp
+                .mesh_policies(&cp.namespace)
+                .into_iter()
+                .filter_map(|policy| Read::parse(ControlPlane::reference(&policy)?, policy))
+                .collect();
+            for ns in &namespaces {
+                for read in &parsed {
+                    let copy = match read {
+                        Read::NetworkPolicy(reference, policy) => {
+                            let mut reference = reference.clone();
+                            reference.namespace = Some(ns.clone());
+                            Read::NetworkPolicy(
+                                reference,
+                                policy.as_ref().map(|p| p.in_namespace(ns)).map_err(Clone::clone),
+                            )
+                        }
+                        // The operator's policies are NetworkPolicies.
+                        _ => continue,
+                    };
+                    index.add_read(copy, ctx);
+                }
+            }
+            for policy in cp.gateway_policies() {
                 if let Some(reference) = ControlPlane::reference(&policy) {
                     index.add(reference, policy, ctx);
                 }

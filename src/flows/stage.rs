@@ -11,22 +11,22 @@
 //! ServiceEntries ([`super::registry::Views`]), so the stage grows with tenants + hosts, not
 //! tenants × hosts.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::error::FlowError;
 use super::model::EgressProbe;
 use super::read::{Deployed, Read};
 use super::registry::Views;
 use super::requests::{self, Flow, Probes};
-use super::{Model, ObjectRef, Outcome, Verdict, least_open, most_open, setting};
-use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
+use super::{Model, Outcome, Verdict, least_open, most_open, setting};
+use crate::diagnostic::{Diagnostics, Location};
 use crate::parallel;
 use crate::plan::{EgressHost, Place, Plan};
 use crate::render::Object;
 
-/// How many deciding objects a diagnostic names before it counts the rest.
-const NAMED_OBJECTS: usize = 6;
+mod diagnostics;
+
+pub use diagnostics::describe;
 
 /// A flow and its verdict.
 #[derive(Debug, Clone)]
@@ -241,7 +241,7 @@ pub(crate) fn run(
         // A flow nobody requested and nothing promises shut breaks nothing, whatever its verdict.
         flows.retain(|flow| flow.requested || flow.must_close);
     }
-    let evaluated = parallel::map_owned(flows, |flow| {
+    let evaluated = parallel::filter_map_owned(flows, |flow| {
         let verdict = evaluate(&model, &flow);
         let e = Evaluated { flow, verdict: Arc::new(verdict) };
         let violation = e.violation();
@@ -252,7 +252,7 @@ pub(crate) fn run(
     });
     let mut report = Report { environment: plan.environment.clone(), hidden, ..Default::default() };
     let mut violations = Vec::new();
-    for (e, violation) in evaluated.into_iter().flatten() {
+    for (e, violation) in evaluated {
         if let Some(violation) = violation {
             violations.push((e.clone(), violation));
         }
@@ -269,35 +269,7 @@ pub(crate) fn run(
             requests::Direction::Direct => tenant.direct.push(e),
         }
     }
-    let mut diagnostics = Diagnostics::new();
-    if !violations.is_empty() {
-        let sources: Sources<'_> = objects
-            .iter()
-            .map(|o| {
-                let r = &o.reference;
-                ((r.api_version.as_str(), r.kind.as_str(), r.namespace.as_deref(), r.name.as_str()), o)
-            })
-            .collect();
-        // Where no object decides a flow (nothing routes it), the patched objects the flows read
-        // are what may have made it so.
-        let patched: Vec<&Object> = objects
-            .iter()
-            .filter(|o| !o.patched_by.is_empty() && super::index::reads(&o.reference.api_version, &o.reference.kind))
-            .take(NAMED_OBJECTS)
-            .collect();
-        for (e, violation) in &violations {
-            let mut d = diagnostic(e, violation, &sources, manifest, patch_at);
-            if e.verdict.decided_by.is_empty() {
-                for object in &patched {
-                    for patch in &object.patched_by {
-                        let what = format!("no object decides this flow; {patch} patches {}", object.reference);
-                        d = d.note(patch_location(patch, patch_at), what);
-                    }
-                }
-            }
-            diagnostics.push(d);
-        }
-    }
+    let diagnostics = diagnostics::of(&violations, objects, manifest, patch_at);
     if keep == Keep::Violations {
         return (None, diagnostics);
     }
@@ -307,11 +279,6 @@ pub(crate) fn run(
         }
     }
     (Some(report), diagnostics)
-}
-
-/// Where a patch is written: from the build, else the file its name starts with.
-fn patch_location(name: &str, patch_at: &dyn Fn(&str) -> Option<Location>) -> Location {
-    patch_at(name).unwrap_or_else(|| Location::file(name.rsplit_once('#').map_or(name, |(file, _)| file)))
 }
 
 /// The verdict of a flow: of several probes (tokens of other issuers), the most open one.
@@ -326,83 +293,6 @@ fn evaluate(model: &Model, flow: &Flow) -> Verdict {
         Probes::Egress(probe) => model.evaluate_egress(probe),
         Probes::Direct(probe) => model.evaluate_direct(probe),
     }
-}
-
-/// A flow as a diagnostic names it.
-pub fn describe(flow: &Flow) -> String {
-    let mut out = format!("{} → {}", flow.from, flow.to);
-    if let Some(path) = &flow.path {
-        out.push_str(&format!(" {path}"));
-    }
-    if let Some(backend) = &flow.backend {
-        out.push_str(&format!(" → {backend}"));
-    }
-    if let Some(credential) = flow.credential {
-        out.push_str(&format!(" with credential {}", credential.as_str()));
-    }
-    out
-}
-
-fn named(objects: &[ObjectRef]) -> String {
-    if objects.is_empty() {
-        return "no object (nothing routes it)".to_string();
-    }
-    let mut out: Vec<String> = objects.iter().take(NAMED_OBJECTS).map(ToString::to_string).collect();
-    if objects.len() > NAMED_OBJECTS {
-        out.push(format!("{} more", objects.len() - NAMED_OBJECTS));
-    }
-    out.join(", ")
-}
-
-type Sources<'a> = HashMap<(&'a str, &'a str, Option<&'a str>, &'a str), &'a Object>;
-
-fn diagnostic(
-    e: &Evaluated,
-    violation: &Violation,
-    sources: &Sources<'_>,
-    manifest: &str,
-    patch_at: &dyn Fn(&str) -> Option<Location>,
-) -> Diagnostic {
-    let flow = describe(&e.flow);
-    let object_of = |decided: &ObjectRef| {
-        let key =
-            (decided.api_version.as_str(), decided.kind.as_str(), decided.namespace.as_deref(), decided.name.as_str());
-        sources.get(&key).copied()
-    };
-    let mut by = named(&e.verdict.decided_by);
-    let patches: BTreeSet<&str> = e
-        .verdict
-        .decided_by
-        .iter()
-        .filter_map(object_of)
-        .flat_map(|o| o.patched_by.iter().map(String::as_str))
-        .collect();
-    if !patches.is_empty() {
-        by.push_str(&format!(", as patched by {}", patches.iter().copied().collect::<Vec<_>>().join(", ")));
-    }
-    let reason = e.verdict.reason.clone();
-    let error = match violation {
-        Violation::Blocked => FlowError::RequestedBlocked { flow, objects: by, reason },
-        Violation::Misrouted(reached) => FlowError::Misrouted { flow, reached: reached.clone(), objects: by },
-        Violation::Open => FlowError::UnrequestedOpen { flow, objects: by, reason },
-    };
-    let at = e.flow.place.as_ref().map_or_else(|| Location::file(manifest), Place::location);
-    let mut diagnostic = error.at(at);
-    // The input files of the deciding objects the output holds, so that a plain resource or a
-    // patch is found at once.
-    for (i, decided) in e.verdict.decided_by.iter().enumerate() {
-        let Some(object) = object_of(decided) else { continue };
-        if i >= NAMED_OBJECTS && object.patched_by.is_empty() {
-            continue;
-        }
-        if let Some(source) = object.sources.first() {
-            diagnostic = diagnostic.note(Location::file(source.as_str()), format!("{decided} comes from here"));
-        }
-        for patch in &object.patched_by {
-            diagnostic = diagnostic.note(patch_location(patch, patch_at), format!("{patch} patches {decided}"));
-        }
-    }
-    diagnostic
 }
 
 #[cfg(test)]
@@ -445,18 +335,5 @@ mod tests {
         let mut session = evaluated(true, false, Outcome::Allowed, Some("service/shop/web:8080"));
         session.flow.credential = Some(requests::CredentialKind::Session);
         assert_eq!(session.violation(), None);
-    }
-
-    #[test]
-    fn a_flow_is_described_with_its_path_backend_and_credential() {
-        let mut flow = requests::egress_flow("shop", "shop", "api.example", 80, true);
-        assert_eq!(describe(&flow), "namespace/shop → api.example:80");
-        flow.path = Some("/api".into());
-        flow.backend = Some("service/shop/api:8080".into());
-        flow.credential = Some(requests::CredentialKind::ForeignToken);
-        assert_eq!(
-            describe(&flow),
-            "namespace/shop → api.example:80 /api → service/shop/api:8080 with credential foreign-token"
-        );
     }
 }

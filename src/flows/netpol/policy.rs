@@ -10,6 +10,9 @@
 //! OVN-Kubernetes (ovn-org/ovn-kubernetes `base_network_controller_policy.go`
 //! `useNamespaceAddrSet` @6c366bb4).
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::ObjectRef;
@@ -53,8 +56,9 @@ pub struct Policy {
     pod_selector: Selector,
     pub(super) isolates_ingress: bool,
     pub(super) isolates_egress: bool,
-    ingress: Vec<Rule>,
-    egress: Vec<Rule>,
+    /// Shared between the policies whose rules are written the same ([`shared_rules`]).
+    ingress: Arc<[Rule]>,
+    egress: Arc<[Rule]>,
 }
 
 fn parse_port(value: &Value) -> Result<PolicyPort, String> {
@@ -118,6 +122,45 @@ fn parse_peer(value: &Value) -> Result<Peer, String> {
     Ok(Peer::Selectors { namespaces, pods })
 }
 
+/// How many rule lists each thread remembers ([`shared_rules`]).
+const REMEMBERED_RULES: usize = 8;
+
+thread_local! {
+    /// The rule lists this thread parsed last, as written (`ingress` or `egress` with its peers
+    /// key) and parsed. Pure: a hit gives what parsing would.
+    static RULES: RefCell<Vec<(&'static str, Value, Arc<[Rule]>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The parsed rules of a policy's `ingress` or `egress` list, shared with the policies whose list
+/// is written the same. A build writes the same policies into every tenant namespace (and
+/// OpenShift Service Mesh copies its own into every member), each with a selector listing many
+/// namespaces: parsed once per thread instead of once per namespace, they take the memory and
+/// the time of one copy. Empty lists are not remembered.
+fn shared_rules(value: Option<&Value>, peers_key: &'static str) -> Result<Arc<[Rule]>, String> {
+    let Some(list) = value.filter(|v| v.as_array().is_some_and(|rules| !rules.is_empty())) else {
+        return parse_rules(value, peers_key).map(Arc::from);
+    };
+    // Most recently used last.
+    let hit = RULES.with_borrow_mut(|remembered| {
+        let at = remembered.iter().position(|(key, written, _)| *key == peers_key && written == list)?;
+        let entry = remembered.remove(at);
+        let rules = Arc::clone(&entry.2);
+        remembered.push(entry);
+        Some(rules)
+    });
+    if let Some(rules) = hit {
+        return Ok(rules);
+    }
+    let rules: Arc<[Rule]> = parse_rules(Some(list), peers_key)?.into();
+    RULES.with_borrow_mut(|remembered| {
+        if remembered.len() == REMEMBERED_RULES {
+            remembered.remove(0);
+        }
+        remembered.push((peers_key, list.clone(), Arc::clone(&rules)));
+    });
+    Ok(rules)
+}
+
 fn parse_rules(value: Option<&Value>, peers_key: &str) -> Result<Vec<Rule>, String> {
     let mut rules = Vec::new();
     for rule in value.and_then(Value::as_array).into_iter().flatten() {
@@ -147,8 +190,8 @@ impl Policy {
         let namespace = reference.namespace.clone().unwrap_or_else(|| "default".to_string());
         let spec = value.get("spec").unwrap_or(&Value::Null);
         let pod_selector = Selector::parse_or_everything(spec.get("podSelector"))?;
-        let ingress = parse_rules(spec.get("ingress"), "from")?;
-        let egress = parse_rules(spec.get("egress"), "to")?;
+        let ingress = shared_rules(spec.get("ingress"), "from")?;
+        let egress = shared_rules(spec.get("egress"), "to")?;
         let types: Vec<&str> =
             spec.get("policyTypes").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         let (isolates_ingress, isolates_egress) = if types.is_empty() {
@@ -162,6 +205,13 @@ impl Policy {
             (types.contains(&"Ingress"), types.contains(&"Egress"))
         };
         Ok(Policy { reference, namespace, pod_selector, isolates_ingress, isolates_egress, ingress, egress })
+    }
+
+    /// The same policy in another namespace (a copy made by the platform), sharing its rules.
+    pub fn in_namespace(&self, namespace: &str) -> Policy {
+        let mut reference = self.reference.clone();
+        reference.namespace = Some(namespace.to_string());
+        Policy { reference, namespace: namespace.to_string(), ..self.clone() }
     }
 
     pub(super) fn rules(&self, direction: Direction) -> &[Rule] {

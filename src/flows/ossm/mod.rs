@@ -157,24 +157,37 @@ impl ControlPlane {
             .collect()
     }
 
-    /// The NetworkPolicies the operator creates (none when it does not manage them).
+    /// The NetworkPolicies the operator creates (none when it does not manage them): those of
+    /// [`ControlPlane::policy_namespaces`], each namespace's [`ControlPlane::mesh_policies`] in
+    /// turn, then [`ControlPlane::gateway_policies`].
     pub fn network_policies(&self) -> Vec<Value> {
+        let mut out: Vec<Value> = self.policy_namespaces().iter().flat_map(|ns| self.mesh_policies(ns)).collect();
+        out.extend(self.gateway_policies());
+        out
+    }
+
+    /// The namespaces that hold the mesh's own policies: the control plane's, and every member
+    /// when the policies are copied there; none when the operator does not manage policies.
+    pub fn policy_namespaces(&self) -> Vec<String> {
         if !self.manage_network_policy {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        let copies: Vec<String> = if self.copies_policies {
+            Vec::new()
+        } else if self.copies_policies {
             self.mesh_namespaces().into_iter().collect()
         } else {
             vec![self.namespace.clone()]
-        };
-        for ns in copies {
-            let mut labels = Labels::from([("app".to_string(), "istio".to_string())]);
-            if ns != self.namespace {
-                labels.insert(MEMBER_OF.to_string(), self.namespace.clone());
-            }
-            out.push(policy(
-                &ns,
+        }
+    }
+
+    /// `istio-mesh-<rev>` and `istio-expose-route-<rev>` as they are in namespace `ns` (the copies
+    /// differ from the control plane's in their namespace and labels only).
+    pub fn mesh_policies(&self, ns: &str) -> [Value; 2] {
+        let mut labels = Labels::from([("app".to_string(), "istio".to_string())]);
+        if ns != self.namespace {
+            labels.insert(MEMBER_OF.to_string(), self.namespace.clone());
+        }
+        [
+            policy(
+                ns,
                 &format!("istio-mesh-{}", self.name),
                 labels.clone(),
                 Labels::new(),
@@ -186,9 +199,9 @@ impl ControlPlane {
                         }]),
                     }],
                 },
-            ));
-            out.push(policy(
-                &ns,
+            ),
+            policy(
+                ns,
                 &format!("istio-expose-route-{}", self.name),
                 labels,
                 Labels::new(),
@@ -200,21 +213,32 @@ impl ControlPlane {
                         }]),
                     }],
                 },
-            ));
+            ),
+        ]
+    }
+
+    /// The policies of the SMCP's ingress gateways, each in its namespace (none when the operator
+    /// does not manage policies).
+    pub fn gateway_policies(&self) -> Vec<Value> {
+        if !self.manage_network_policy {
+            return Vec::new();
         }
-        for gw in self.gateways.iter().filter(|g| g.ingress) {
-            out.push(policy(
-                &gw.namespace,
-                &gw.name,
-                gw.labels.clone(),
-                Labels::from([(INTERNAL.to_string(), "true".to_string())]),
-                Spec {
-                    pod_selector: Some(Selector { match_labels: gw.labels.clone() }),
-                    ingress: vec![IngressRule { from: None }],
-                },
-            ));
-        }
-        out
+        self.gateways
+            .iter()
+            .filter(|g| g.ingress)
+            .map(|gw| {
+                policy(
+                    &gw.namespace,
+                    &gw.name,
+                    gw.labels.clone(),
+                    Labels::from([(INTERNAL.to_string(), "true".to_string())]),
+                    Spec {
+                        pod_selector: Some(Selector { match_labels: gw.labels.clone() }),
+                        ingress: vec![IngressRule { from: None }],
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The Services of the SMCP's gateways (chart ports 80→8080 `http2`, 443→8443 `https`).
