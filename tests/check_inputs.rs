@@ -122,3 +122,12 @@ fn a_check_that_finds_nothing_to_check_is_a_usage_error() {
         assert!(!err.contains("0 environments checked"), "{err}");
     }
 }
+
+#[test]
+fn an_environment_named_several_ways_is_checked_once() {
+    let dir = example();
+    let out = check_repo(dir.path(), &["prod", "environments/prod", "./environments/prod/"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("1 environment checked"), "{err}");
+}

@@ -77,6 +77,8 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
         return Ok(environments(&work_tree.source, &all, &schemas).map_err(Trouble::Check)?);
     };
     let mut all = Run::default();
+    // Each environment once, however many times (and under whichever path) it is named.
+    let mut seen = std::collections::BTreeSet::new();
     for name in names {
         let path = if Path::new(name).is_absolute() { PathBuf::from(name) } else { cwd.join(name) };
         let folder = bare::environments_in(&path);
@@ -84,13 +86,17 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
             // `meshedge check environments`: each environment in it.
             for env in folder {
                 let dir = work_tree.environment(cwd, &env.to_string_lossy())?;
-                all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+                if seen.insert(dir.clone()) {
+                    all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+                }
             }
         } else if bare::is_bare(&path) {
             all.extend(bare::directory(work_tree, &path, name, &schemas)?);
         } else {
             let dir = work_tree.environment(cwd, name)?;
-            all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+            if seen.insert(dir.clone()) {
+                all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+            }
         }
     }
     Ok(all)
