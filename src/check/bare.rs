@@ -44,7 +44,7 @@ fn bare_target() -> Option<Target> {
     Some(Target::newest_known())
 }
 
-fn is_manifest(path: &str) -> bool {
+pub(super) fn is_manifest(path: &str) -> bool {
     [".yaml", ".yml", ".json"].iter().any(|e| path.ends_with(e))
 }
 
@@ -75,7 +75,11 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     let mut run = Run::default();
     let mut documents: Vec<(Value, Vec<String>)> = Vec::new();
     let mut diagnostics = Vec::new();
-    for (file, text) in files(work_tree, dir)? {
+    let files = files(work_tree, dir)?;
+    if files.is_empty() {
+        return Err(super::nothing_to_check(arg, &work_tree.root));
+    }
+    for (file, text) in files {
         match crate::load::parse(&file, &text) {
             Ok(docs) => {
                 documents.extend(docs.into_iter().filter(|d| !d.value.is_null()).map(|d| (d.value, vec![file.clone()])))

@@ -38,9 +38,18 @@ impl Explain for CheckError {
             CheckError::NoSchema { api_version, kind } => {
                 format!("no schema for {kind} ({api_version}): the object is not validated")
             }
-            CheckError::UnusedSuppression { index, rule } => {
-                format!("`settings.check.suppress[{index}]` (code {}) suppresses no finding", rule.code)
-            }
+            CheckError::UnusedSuppression { index, rule } => match rule_code(&rule.code) {
+                RuleCode::Error => format!(
+                    "`settings.check.suppress[{index}]` names error {}: errors cannot be suppressed",
+                    rule.code.trim()
+                ),
+                RuleCode::Unknown => {
+                    format!("`settings.check.suppress[{index}]` names `{}`, a code meshedge does not know", rule.code)
+                }
+                RuleCode::Finding => {
+                    format!("`settings.check.suppress[{index}]` (code {}) suppresses no finding", rule.code)
+                }
+            },
         }
     }
 
@@ -53,10 +62,43 @@ impl Explain for CheckError {
                 CheckError::NoSchema { .. } => {
                     "give its CustomResourceDefinition with `--schemas DIR` or in the repository's `schemas/` directory"
                 }
-                CheckError::UnusedSuppression { .. } => "remove the rule, or fix its code, kind, name or namespace",
+                CheckError::UnusedSuppression { rule, .. } => match rule_code(&rule.code) {
+                    RuleCode::Error => {
+                        "only the analyses' findings (A6xx, or their IST codes) can be suppressed: fix the error, and remove the rule"
+                    }
+                    RuleCode::Unknown => {
+                        "give a code of docs/errors.md or docs/analyses.md (A6xx), an Istio code (IST0101) or `*`"
+                    }
+                    RuleCode::Finding => "remove the rule, or fix its code, kind, name or namespace",
+                },
             }
             .to_string(),
         )
+    }
+}
+
+/// What a suppression rule's code names.
+enum RuleCode {
+    /// A finding of the analyses (`A6xx`), an Istio code, a warning or `*`.
+    Finding,
+    /// An error of meshedge outside the analyses (`E…`): never suppressed.
+    Error,
+    /// No code meshedge knows.
+    Unknown,
+}
+
+fn rule_code(code: &str) -> RuleCode {
+    let code = code.trim();
+    let istio = code.len() == 7
+        && code.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("IST"))
+        && code[3..].bytes().all(|b| b.is_ascii_digit());
+    if code == "*" || istio {
+        return RuleCode::Finding;
+    }
+    match Code::ALL.iter().find(|c| c.as_str().eq_ignore_ascii_case(code)) {
+        Some(c) if c.as_str().starts_with('E') => RuleCode::Error,
+        Some(_) => RuleCode::Finding,
+        None => RuleCode::Unknown,
     }
 }
 
@@ -80,5 +122,19 @@ mod tests {
         assert_eq!(CheckError::schema_failure("expected object").message(), "`<root>`: expected object");
         assert!(all[2].message().starts_with("`settings.check.suppress[2]` (code A606)"));
         assert!(all.iter().all(|e| e.help().is_some()));
+    }
+
+    #[test]
+    fn a_rule_naming_an_error_or_an_unknown_code_says_so() {
+        let unused = |code: &str| CheckError::UnusedSuppression {
+            index: 0,
+            rule: SuppressRule { code: code.into(), ..Default::default() },
+        };
+        assert!(unused("E701").message().contains("errors cannot be suppressed"), "{}", unused("E701").message());
+        assert!(unused("A999").message().contains("`A999`, a code meshedge does not know"));
+        assert!(unused("junk").message().contains("`junk`"));
+        for known in ["A606", "IST0128", "*", "W702"] {
+            assert!(unused(known).message().ends_with("suppresses no finding"), "{known}");
+        }
     }
 }

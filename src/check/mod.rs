@@ -67,13 +67,18 @@ impl Run {
 /// without `meshedge.yaml`, whose files are checked as plain manifests. `schema_dirs` are
 /// `--schemas` directories (relative to `cwd`); the repository's `schemas/` is always read.
 pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_dirs: &[PathBuf]) -> Result<Run, Error> {
-    let schemas = Schemas::for_repository(&work_tree.root, cwd, schema_dirs).map_err(Trouble::Check)?;
+    let schemas = Schemas::for_repository(work_tree, cwd, schema_dirs)?;
     let schemas = Arc::new(schemas);
     let Some(names) = names else {
         let all = crate::layers::layout::all_environments(&[&work_tree.source]);
+        if all.is_empty() {
+            return Err(nothing_to_check(".", &work_tree.root));
+        }
         return Ok(environments(&work_tree.source, &all, &schemas).map_err(Trouble::Check)?);
     };
     let mut all = Run::default();
+    // Each environment once, however many times (and under whichever path) it is named.
+    let mut seen = std::collections::BTreeSet::new();
     for name in names {
         let path = if Path::new(name).is_absolute() { PathBuf::from(name) } else { cwd.join(name) };
         let folder = bare::environments_in(&path);
@@ -81,16 +86,33 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
             // `meshedge check environments`: each environment in it.
             for env in folder {
                 let dir = work_tree.environment(cwd, &env.to_string_lossy())?;
-                all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+                if seen.insert(dir.clone()) {
+                    all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+                }
             }
         } else if bare::is_bare(&path) {
             all.extend(bare::directory(work_tree, &path, name, &schemas)?);
         } else {
             let dir = work_tree.environment(cwd, name)?;
-            all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+            if seen.insert(dir.clone()) {
+                all.extend(environments(&work_tree.source, &[dir], &schemas).map_err(Trouble::Check)?);
+            }
         }
     }
     Ok(all)
+}
+
+/// E901 (exit 2) for a check that finds neither an environment nor a manifest where it looked:
+/// a CI job run in the wrong directory must not pass.
+pub(crate) fn nothing_to_check(arg: &str, root: &Path) -> Error {
+    let help = format!(
+        "meshedge looked under {} for environments (`environments/*`, `env/*`, `envs/*`, each with a \
+         meshedge.yaml) and for `*.yaml`, `*.yml` and `*.json` manifests; name an environment or a directory \
+         that holds them, or give --root",
+        root.display()
+    );
+    let usage = crate::error::UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help };
+    Error::Usage(usage.report().into())
 }
 
 /// Checks the environments at the repo-relative directories `env_dirs` of `source`. `Err`:

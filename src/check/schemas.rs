@@ -16,10 +16,14 @@ use flate2::read::DeflateDecoder;
 use serde_json::Value;
 use tempfile::TempDir;
 
+use crate::diagnostic::SourceText;
+use crate::error::{Error, Trouble};
 use crate::finish::Validator;
+use crate::locate::{WorkTree, relative_to_root};
 use crate::platform::constraint;
 use crate::platform::{AdmissionEngine, Target, admission_engine_schema_files};
 use crate::schema::{SchemaSet, Validation};
+use crate::source::{FsSource, SourceError, Tree, WalkedFile};
 
 /// The directory of a repository whose CRDs `check` always reads.
 pub const REPOSITORY_SCHEMAS: &str = "schemas";
@@ -124,31 +128,38 @@ impl Loaded {
 }
 
 impl Schemas {
-    /// The extra schema directories, loaded now: a file that is not a readable CRD or OpenAPI
-    /// document, or two schemas for one kind, is an error naming the file.
-    pub fn new(extra_dirs: &[PathBuf]) -> Result<Schemas, String> {
+    /// The extra schema directories, each read as its own root (see [`Schemas::for_repository`]).
+    /// Errors as for [`Schemas::for_repository`].
+    pub fn new(extra_dirs: &[PathBuf]) -> Result<Schemas, Error> {
         let mut extra = SchemaSet::new();
         for dir in extra_dirs {
-            let mut files = Vec::new();
-            walk(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
-            files.sort();
-            for file in files {
-                extra.load_file(&file)?;
-            }
+            load_dir(&mut extra, &FsSource::new(dir), "", &format!("{}/", dir.display()))?;
         }
         Ok(Schemas { loaded: Mutex::new(Loaded::default()), extra })
     }
 
-    /// The schemas of a check of the repository at `root`: `--schemas` directories (relative
-    /// to `cwd`), then the repository's [`REPOSITORY_SCHEMAS`] directory when there is one.
-    pub fn for_repository(root: &Path, cwd: &Path, given: &[PathBuf]) -> Result<Schemas, String> {
-        let mut dirs: Vec<PathBuf> =
-            given.iter().map(|d| if d.is_absolute() { d.clone() } else { cwd.join(d) }).collect();
-        let own = root.join(REPOSITORY_SCHEMAS);
-        if own.is_dir() {
-            dirs.push(own);
+    /// The schemas of a check of the repository in `work_tree`: `--schemas` directories
+    /// (relative to `cwd`), then the repository's [`REPOSITORY_SCHEMAS`] directory when there is
+    /// one. They are read as every input is ([`crate::source::Tree`]): a directory inside the
+    /// repository under its root (a symbolic link out of it is E105), one outside it under
+    /// itself; files of at most [`crate::source::MAX_FILE_BYTES`] (E114), regular files only (a
+    /// FIFO or a device is E100). Those are errors in the input (exit 1, each naming its file);
+    /// a `--schemas` path that is not a directory, a file that is not a readable CRD or OpenAPI
+    /// document, or two schemas for one kind, is trouble (exit 2) naming the file.
+    pub fn for_repository(work_tree: &WorkTree, cwd: &Path, given: &[PathBuf]) -> Result<Schemas, Error> {
+        let mut extra = SchemaSet::new();
+        for dir in given {
+            let dir = if dir.is_absolute() { dir.clone() } else { cwd.join(dir) };
+            if !dir.is_dir() {
+                return Err(Trouble::Check(format!("--schemas {}: not a directory", dir.display())).into());
+            }
+            match relative_to_root(&work_tree.root, &dir) {
+                Some(relative) => load_dir(&mut extra, &work_tree.source, &relative, "")?,
+                None => load_dir(&mut extra, &FsSource::new(&dir), "", &format!("{}/", dir.display()))?,
+            }
         }
-        Schemas::new(&dirs)
+        load_dir(&mut extra, &work_tree.source, REPOSITORY_SCHEMAS, "")?;
+        Ok(Schemas { loaded: Mutex::new(Loaded::default()), extra })
     }
 
     fn loaded(&self) -> std::sync::MutexGuard<'_, Loaded> {
@@ -214,17 +225,51 @@ impl Validator for Schemas {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
-            out.push(path);
-        }
+/// Loads the schema files (`*.yaml`, `*.yml`, `*.json`) under `dir` of `source` into `set`,
+/// named `{prefix}{path}`; a missing `dir` holds none.
+fn load_dir(set: &mut SchemaSet, source: &FsSource, dir: &str, prefix: &str) -> Result<(), Error> {
+    let tree = Tree::new(source);
+    let refused = |e: SourceError| {
+        let e = named(e, prefix);
+        Error::input(
+            std::iter::once(crate::layers::source_error(&e, "cannot read a schema file")).collect(),
+            SourceText::default(),
+        )
+    };
+    let files = tree.walk(dir).map_err(refused)?;
+    for file in files.iter().filter(|f| super::bare::is_manifest(&f.path)) {
+        let text = read_regular(&tree, source, file).map_err(refused)?;
+        let name = format!("{prefix}{}", file.path);
+        set.load_text(&name, crate::load::strip_bom(&text), file.path.ends_with(".json")).map_err(Trouble::Check)?;
     }
     Ok(())
+}
+
+/// `error` with its path named `{prefix}{path}`.
+fn named(error: SourceError, prefix: &str) -> SourceError {
+    if prefix.is_empty() {
+        return error;
+    }
+    let path = format!("{prefix}{}", error.path());
+    match error {
+        SourceError::Escapes { target, .. } => SourceError::Escapes { path, target },
+        SourceError::TooLarge { size, limit, .. } => SourceError::TooLarge { path, size, limit },
+        SourceError::NotUtf8 { .. } => SourceError::NotUtf8 { path },
+        SourceError::SymlinkLoop { .. } => SourceError::SymlinkLoop { path },
+        SourceError::NotAFile { .. } => SourceError::NotAFile { path },
+        other => other,
+    }
+}
+
+/// The text of a file the walk found, refused unless it is a regular file: a FIFO would block
+/// the read for ever, a device (`/dev/zero`) never end.
+pub(super) fn read_regular(tree: &Tree, source: &FsSource, file: &WalkedFile) -> Result<String, SourceError> {
+    let full = source.root().join(&file.physical);
+    match std::fs::metadata(&full) {
+        Ok(meta) if meta.file_type().is_file() => tree.read_walked(file),
+        Ok(_) => Err(SourceError::NotAFile { path: file.path.clone() }),
+        Err(e) => Err(SourceError::Io { path: file.path.clone(), message: e.to_string() }),
+    }
 }
 
 #[cfg(test)]
@@ -235,9 +280,16 @@ mod tests {
     fn the_bundle_holds_every_vendored_schema() {
         let files = embedded_files().expect("the bundle unpacks");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let source = FsSource::new(&root);
+        let tree = Tree::new(&source);
         let mut on_disk = Vec::new();
         for dir in ["platform", "schemas"] {
-            walk(&root.join(dir), &mut on_disk).expect("data/ is readable");
+            on_disk.extend(
+                tree.walk(dir)
+                    .expect("data/ is readable")
+                    .into_iter()
+                    .filter(|f| super::super::bare::is_manifest(&f.path)),
+            );
         }
         assert_eq!(files.len(), on_disk.len());
         for (path, bytes) in &files {

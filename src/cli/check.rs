@@ -13,7 +13,7 @@ pub struct CheckArgs {
     /// Check every environment (`environments/*`, `env/*`, `envs/*`).
     #[arg(long, conflicts_with = "envs")]
     pub all: bool,
-    /// text (rustc-style, on stderr), json (SPEC §6), sarif (2.1.0, for code scanning) or github
+    /// text (rustc-style, on stderr), json (see docs/ci.md), sarif (2.1.0, for code scanning) or github
     /// (workflow annotations); the last three on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub format: CheckFormat,

@@ -71,6 +71,11 @@ impl Stderr {
         self.warn(&warning.into(), &SourceText::default());
     }
 
+    /// Whether `-q` asked for errors only.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// A report that is the command's output (`check --format text`), coloured on a terminal.
     pub fn report(&self, text: &str) {
         self.print(text);

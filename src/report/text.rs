@@ -9,18 +9,27 @@ use crate::diagnostic::{Severity, SourceText, counted};
 
 /// The report; `texts` are the input files quoted.
 pub fn render(environments: &[Environment], texts: &SourceText) -> String {
+    render_with(environments, texts, false)
+}
+
+/// The report; with `errors_only` (`-q`) the errors alone, and the total only when there is an
+/// error: no warning, no suppressed finding is listed.
+pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only: bool) -> String {
     let mut out = String::new();
     let (mut errors, mut warnings, mut suppressed) = (0, 0, 0);
     for env in environments {
         for d in sorted(&env.diagnostics) {
-            out.push_str(&d.render(texts));
-            out.push('\n');
             match d.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
+            if errors_only && d.severity != Severity::Error {
+                continue;
+            }
+            out.push_str(&d.render(texts));
+            out.push('\n');
         }
-        if !env.suppressed.is_empty() {
+        if !env.suppressed.is_empty() && !errors_only {
             let _ = writeln!(
                 out,
                 "note: {}: {} suppressed",
@@ -34,6 +43,9 @@ pub fn render(environments: &[Environment], texts: &SourceText) -> String {
             out.push('\n');
             suppressed += env.suppressed.len();
         }
+    }
+    if errors_only && errors == 0 {
+        return out;
     }
     let checked = counted(environments.len(), "environment", "environments");
     let _ = write!(

@@ -96,8 +96,17 @@ impl SchemaSet {
     /// Other and empty documents are skipped. On error nothing from this file is registered.
     pub fn load_file(&mut self, path: &Path) -> Result<(), String> {
         let source = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{source}: {e}"))?;
+        let json = path.extension().is_some_and(|e| e == "json");
+        self.load_text(&source, &text, json)
+    }
+
+    /// Registers the schemas of a file already read (by a reader that applies the input's
+    /// limits): `source` names it in errors; `json` when it is a JSON document, else YAML.
+    /// Errors as for [`SchemaSet::load_file`].
+    pub fn load_text(&mut self, source: &str, text: &str, json: bool) -> Result<(), String> {
         let first_doc = self.docs.len();
-        let new = self.stage(path, &source).inspect_err(|_| self.docs.truncate(first_doc))?;
+        let new = self.stage(text, json, source).inspect_err(|_| self.docs.truncate(first_doc))?;
         for entry in new.values() {
             if let Root::Crd(s) = &entry.root {
                 collect_patterns(s, &mut self.patterns);
@@ -126,15 +135,14 @@ impl SchemaSet {
         Ok(())
     }
 
-    fn stage(&mut self, path: &Path, source: &str) -> Result<BTreeMap<Gvk, Entry>, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{source}: {e}"))?;
+    fn stage(&mut self, text: &str, json: bool, source: &str) -> Result<BTreeMap<Gvk, Entry>, String> {
         let mut staged = Vec::new();
-        if path.extension().is_some_and(|e| e == "json") {
-            let doc = serde_json::from_str(&text).map_err(|e| format!("{source}: {e}"))?;
+        if json {
+            let doc = serde_json::from_str(text).map_err(|e| format!("{source}: {e}"))?;
             self.collect(doc, source, &mut staged)?;
         } else {
             // The loader's rules: one YAML reader in meshedge.
-            let docs = crate::load::parse(source, &text).map_err(|d| format!("{source}: {}", d.message))?;
+            let docs = crate::load::parse(source, text).map_err(|d| format!("{source}: {}", d.message))?;
             for doc in docs {
                 self.collect(doc.value, source, &mut staged)?;
             }
