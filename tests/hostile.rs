@@ -504,3 +504,51 @@ fn the_source_annotation_of_a_shared_object_is_bounded() {
     assert!(longest.len() <= 4200, "{} bytes", longest.len());
     assert!(sources.iter().any(|s| s.contains(" more")), "a shared object lists its sources in short");
 }
+
+/// `args` run in `root`, killed after a minute: a FIFO waited on fails the test, not the suite.
+#[cfg(unix)]
+fn bounded(root: &Path, args: &[&str]) -> Output {
+    let mut command = Command::cargo_bin("meshedge").unwrap();
+    command.current_dir(root).args(args).timeout(std::time::Duration::from_secs(60));
+    command.output().unwrap()
+}
+
+/// Makes a FIFO at `path`, a special file that blocks whoever opens it for reading.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_among_the_inputs_is_refused_without_being_opened() {
+    // In a layer's resources, as the file itself and through a symbolic link.
+    for (file, link) in [("base/resources/fifo.yaml", None), ("base/resources/link.yaml", Some("../fifo"))] {
+        let repo = example();
+        match link {
+            None => mkfifo(&repo.path().join(file)),
+            Some(target) => {
+                mkfifo(&repo.path().join("base/fifo"));
+                std::os::unix::fs::symlink(target, repo.path().join(file)).unwrap();
+            }
+        }
+        let stderr = fails_short(&bounded(repo.path(), &["build", "environments/prod"]), "E100", file);
+        assert!(stderr.contains("is not a file"), "{stderr}");
+        let output = bounded(repo.path(), &["check", "prod"]);
+        assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("[E100]") && stderr.contains(file), "{stderr}");
+    }
+
+    // In a bare directory of manifests: refused, not waited on.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+    mkfifo(&dir.path().join("manifests/fifo.yaml"));
+    let output = bounded(dir.path(), &["check", "manifests"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(output.stdout.is_empty() || output.status.code() == Some(1), "{stderr}");
+    assert!(stderr.contains("manifests/fifo.yaml") && stderr.contains("not a file"), "{stderr}");
+}

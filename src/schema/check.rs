@@ -74,11 +74,32 @@ pub(super) fn check_meta(meta: Option<&Value>, full: bool, errs: &mut Errs) {
     if !m.get("name").is_some_and(Value::is_string) && !m.get("generateName").is_some_and(Value::is_string) {
         push(errs, &Seg::Key(&at, "name"), "required string field missing");
     }
-    for (k, v) in m.iter().filter(|_| full) {
-        let here = Seg::Key(&at, k);
+    if full {
+        object_meta_fields(m, &at, errs);
+    }
+}
+
+/// The fields of a Kubernetes `ObjectMeta` and their types, for the `metadata` of every kind
+/// (a CRD's schema may constrain no more than `name` and `generateName` there — "Specifying a
+/// structural schema", https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/)
+/// and for every `$ref` to it (a pod template's metadata). Fields and types from
+/// kubernetes/apimachinery `pkg/apis/meta/v1/types.go` (`ObjectMeta`). A null field is accepted:
+/// the API server decodes it as the field's zero value, and `kubectl create --dry-run=client -o yaml`
+/// writes `creationTimestamp: null`.
+pub(super) fn object_meta_fields(m: &Obj, at: &Seg, errs: &mut Errs) {
+    for (k, v) in m.iter().filter(|(_, v)| !v.is_null()) {
+        let here = Seg::Key(at, k);
         let is_list_of = |f: fn(&Value) -> bool| v.as_array().is_some_and(|a| a.iter().all(f));
         match k.as_str() {
-            "name" | "namespace" | "generateName" if !v.is_string() => push(errs, &here, "expected string"),
+            "name" | "namespace" | "generateName" | "uid" | "resourceVersion" | "selfLink" | "creationTimestamp"
+            | "deletionTimestamp"
+                if !v.is_string() =>
+            {
+                push(errs, &here, format_args!("expected string, got {}", short(v)))
+            }
+            "generation" | "deletionGracePeriodSeconds" if !is_int(v) => {
+                push(errs, &here, format_args!("expected integer, got {}", short(v)))
+            }
             "labels" | "annotations" => match v.as_object() {
                 None => push(errs, &here, "expected map of string to string"),
                 Some(o) => o.iter().filter(|(_, x)| !x.is_string()).for_each(|(l, x)| {
@@ -86,8 +107,22 @@ pub(super) fn check_meta(meta: Option<&Value>, full: bool, errs: &mut Errs) {
                 }),
             },
             "finalizers" if !is_list_of(Value::is_string) => push(errs, &here, "expected array of strings"),
-            "ownerReferences" if !is_list_of(Value::is_object) => push(errs, &here, "expected array of objects"),
-            "name" | "namespace" | "generateName" | "finalizers" | "ownerReferences" => {}
+            "ownerReferences" | "managedFields" if !is_list_of(Value::is_object) => {
+                push(errs, &here, "expected array of objects")
+            }
+            "name"
+            | "namespace"
+            | "generateName"
+            | "uid"
+            | "resourceVersion"
+            | "selfLink"
+            | "creationTimestamp"
+            | "deletionTimestamp"
+            | "generation"
+            | "deletionGracePeriodSeconds"
+            | "finalizers"
+            | "ownerReferences"
+            | "managedFields" => {}
             _ => push(errs, &here, "unknown field"),
         }
     }
@@ -135,6 +170,9 @@ impl Cx<'_> {
             return push(errs, at, format_args!("expected {want}, got {}", short(v)));
         }
         if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            if r.ends_with(".meta.v1.ObjectMeta") {
+                return v.as_object().into_iter().for_each(|m| object_meta_fields(m, at, errs));
+            }
             match r.strip_prefix("#/components/schemas/").and_then(|k| self.doc?.get(k)) {
                 Some(t) => self.check(t, v, at, strict, depth + 1, errs),
                 None => push(errs, at, format_args!("unresolvable $ref {r}")),
@@ -230,6 +268,9 @@ impl Cx<'_> {
             let implicit =
                 matches!(at, Seg::Root) && (k == "apiVersion" || k == "kind" || k == "metadata" && self.meta_builtin);
             match (known, s.get("additionalProperties")) {
+                // A built-in kind's metadata is ObjectMeta, checked once by `check_meta`; a CRD's
+                // schema may add constraints on `name` there, checked here besides.
+                _ if implicit && k == "metadata" && !self.crd => {}
                 (Some(ps), _) => self.check(ps, x, &here, strict && !implicit, depth + 1, errs),
                 _ if implicit => {}
                 (None, Some(ap @ Value::Object(_))) => self.check(ap, x, &here, strict, depth + 1, errs),

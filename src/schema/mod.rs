@@ -236,10 +236,10 @@ impl SchemaSet {
             Root::Crd(_) => (None, true),
             Root::Api { doc, .. } => (self.docs.get(doc), false),
         };
-        let meta = schema.pointer("/properties/metadata");
         // CRD metadata is always ObjectMeta to the API server, whatever the CRD schema says about it.
-        let meta_builtin =
-            crd || meta.is_none_or(|m| ["properties", "$ref", "allOf"].iter().all(|k| m.get(k).is_none()));
+        // Every kind's metadata is ObjectMeta to the API server: it is checked as such
+        // ([`check::object_meta_fields`]), whatever the schema says about it.
+        let meta_builtin = true;
         let mut errs = Vec::new();
         Cx { set: self, doc, crd, meta_builtin }.check(schema, object, &Seg::Root, true, 0, &mut errs);
         check_meta(obj.get("metadata"), meta_builtin, &mut errs);

@@ -45,13 +45,13 @@ fn istio_gateway_valid_unknown_field_enum_and_metadata() {
     g["spec"]["servers"][0]["foo"] = json!(1);
     g["spec"]["servers"][0]["tls"]["mode"] = json!("FOO");
     g["spec"]["servers"][0]["port"].as_object_mut().map(|p| p.remove("name"));
-    g["metadata"]["uid"] = json!("x");
+    g["metadata"]["bogus"] = json!("x");
     g["metadata"]["labels"]["a.b/c"] = json!(3);
     assert_eq!(
         errors(set, &g),
         [
+            "metadata.bogus: unknown field",
             r#"metadata.labels["a.b/c"]: expected string, got 3"#,
-            "metadata.uid: unknown field",
             "spec.servers[0].foo: unknown field",
             "spec.servers[0].port.name: required field missing",
             r#"spec.servers[0].tls.mode: "FOO" is not one of ["PASSTHROUGH","SIMPLE","MUTUAL","AUTO_PASSTHROUGH","ISTIO_MUTUAL","OPTIONAL_MUTUAL"]"#,
@@ -230,10 +230,10 @@ spec:
     );
     assert_eq!(errors(&set, &w(json!({}))), ["spec.size: required field missing"]);
     let mut long = w(json!({"size": 1}));
-    long["metadata"] = json!({"name": "much-too-long", "labels": {"a": "b"}, "uid": "u"});
+    long["metadata"] = json!({"name": "much-too-long", "labels": {"a": "b"}, "bogus": "u"});
     assert_eq!(
         errors(&set, &long),
-        ["metadata.name: length 13 is greater than maxLength 8", "metadata.uid: unknown field"]
+        ["metadata.bogus: unknown field", "metadata.name: length 13 is greater than maxLength 8"]
     );
 }
 
@@ -250,4 +250,42 @@ fn a_missing_api_version_or_kind_is_named_alone() {
         errors(set, &json!({"metadata": {"name": "x"}})),
         ["apiVersion: required string field missing", "kind: required string field missing"]
     );
+}
+
+/// The metadata `kubectl create --dry-run=client -o yaml` writes, and every ObjectMeta field
+/// the API server keeps, pass on a built-in kind, in a pod template and on a custom resource;
+/// an unknown metadata field or a wrong type still fails.
+#[test]
+fn every_kind_s_metadata_is_object_meta() {
+    let set = load(&[
+        "istio-crd-all.gen.yaml",
+        "k8s-openapi-v3/api__v1_openapi.json",
+        "k8s-openapi-v3/apis__apps__v1_openapi.json",
+    ]);
+    let meta = serde_json::json!({
+        "name": "a", "namespace": "n", "creationTimestamp": null, "uid": "u-1", "resourceVersion": "7",
+        "generation": 3, "managedFields": [{"manager": "kubectl"}], "deletionGracePeriodSeconds": 30,
+        "labels": {"app": "a"}, "annotations": null,
+    });
+    let configmap = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta});
+    assert_eq!(set.validate(&configmap), Validation::Valid);
+    let deployment = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
+        "spec": {"selector": {"matchLabels": {"app": "a"}}, "template": {
+            "metadata": {"creationTimestamp": null, "labels": {"app": "a"}},
+            "spec": {"containers": [{"name": "c", "image": "i"}]}}},
+    });
+    assert_eq!(set.validate(&deployment), Validation::Valid);
+    let mut with_time = meta.clone();
+    with_time["creationTimestamp"] = "2026-01-01T00:00:00Z".into();
+    let gateway = serde_json::json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": with_time, "spec": {}});
+    assert_eq!(set.validate(&gateway), Validation::Valid);
+
+    let mut bad = meta.clone();
+    bad["bogus"] = 1.into();
+    bad["generation"] = "three".into();
+    let configmap = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": bad});
+    let Validation::Invalid(errs) = set.validate(&configmap) else { panic!("invalid") };
+    assert!(errs.contains(&"metadata.bogus: unknown field".to_string()), "{errs:?}");
+    assert!(errs.iter().any(|e| e.starts_with("metadata.generation: expected integer")), "{errs:?}");
 }

@@ -9,6 +9,9 @@ use std::io;
 pub enum EntryKind {
     File,
     Dir,
+    /// Anything else: a FIFO, a socket, a device. Never opened — opening a FIFO for reading
+    /// blocks until a writer comes, and a device may never end.
+    Special,
     /// A symbolic link and its target, as written in the link.
     Symlink(String),
 }

@@ -33,14 +33,17 @@ impl FsSource {
         if path.is_empty() { self.root.clone() } else { self.root.join(path) }
     }
 
-    fn kind_of(meta: &std::fs::Metadata, full: &std::path::Path) -> io::Result<EntryKind> {
-        let file_type = meta.file_type();
+    /// What an entry is, from its type as `lstat` (or the directory listing) tells it: a FIFO,
+    /// a socket or a device is [`EntryKind::Special`], never a file.
+    fn kind_of(file_type: std::fs::FileType, full: &std::path::Path, name: Option<&str>) -> io::Result<EntryKind> {
         Ok(if file_type.is_symlink() {
-            EntryKind::Symlink(link_target(full, None)?)
+            EntryKind::Symlink(link_target(full, name)?)
         } else if file_type.is_dir() {
             EntryKind::Dir
-        } else {
+        } else if file_type.is_file() {
             EntryKind::File
+        } else {
+            EntryKind::Special
         })
     }
 }
@@ -53,7 +56,7 @@ impl Source for FsSource {
     fn entry(&self, path: &str) -> io::Result<Option<EntryKind>> {
         let full = self.full(path);
         match std::fs::symlink_metadata(&full) {
-            Ok(meta) => Ok(Some(Self::kind_of(&meta, &full)?)),
+            Ok(meta) => Ok(Some(Self::kind_of(meta.file_type(), &full, None)?)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -64,21 +67,31 @@ impl Source for FsSource {
         for entry in std::fs::read_dir(self.full(dir))? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let file_type = entry.file_type()?;
-            let kind = if file_type.is_symlink() {
-                EntryKind::Symlink(link_target(&entry.path(), Some(&name))?)
-            } else if file_type.is_dir() {
-                EntryKind::Dir
-            } else {
-                EntryKind::File
-            };
+            let kind = Self::kind_of(entry.file_type()?, &entry.path(), Some(&name))?;
             out.push((name, kind));
         }
         Ok(out)
     }
 
+    /// The bytes of a regular file. The file is opened without blocking and its type checked on
+    /// the open handle, so a FIFO or a device put in the file's place after it was listed is
+    /// refused rather than waited on.
     fn read(&self, file: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.full(file))
+        use std::io::Read;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+        }
+        let mut handle = options.open(self.full(file))?;
+        if !handle.metadata()?.is_file() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+        }
+        let mut bytes = Vec::new();
+        handle.read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn size(&self, file: &str) -> io::Result<u64> {

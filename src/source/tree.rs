@@ -104,7 +104,7 @@ impl<'a> Tree<'a> {
                     }
                 }
             }
-            if kind == Some(EntryKind::File) && !pending.is_empty() {
+            if matches!(kind, Some(EntryKind::File | EntryKind::Special)) && !pending.is_empty() {
                 return Err(SourceError::NotADirectory { path: current });
             }
         }
@@ -143,7 +143,13 @@ impl<'a> Tree<'a> {
     }
 
     /// The text of the file at `physical` (reached as `path`), refused when over `limit` bytes.
+    /// A FIFO, socket or device is refused from its type, before anything opens it.
     fn read_physical(&self, path: &str, physical: &str, limit: u64) -> Result<String, SourceError> {
+        match self.source.entry(physical).map_err(|e| Self::io(path, e))? {
+            Some(EntryKind::File) => {}
+            Some(_) => return Err(SourceError::NotAFile { path: path.to_string() }),
+            None => return Err(SourceError::NotFound { path: path.to_string() }),
+        }
         let too_large = |size| SourceError::TooLarge { path: path.to_string(), size, limit };
         let size = self.source.size(physical).map_err(|e| Self::io(path, e))?;
         if size > limit {
@@ -234,7 +240,9 @@ impl<'a> Tree<'a> {
                 other => (child_physical, Some(other)),
             };
             match real_kind {
-                Some(EntryKind::File) => out.push((child_logical, real, false)),
+                // A FIFO, socket or device is listed like a file, so that reading it is refused
+                // (not a file) by name rather than skipped in silence.
+                Some(EntryKind::File | EntryKind::Special) => out.push((child_logical, real, false)),
                 Some(EntryKind::Dir) => out.push((child_logical, real, true)),
                 // A dangling link inside the root is skipped, like a missing file.
                 _ => {}
