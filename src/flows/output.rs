@@ -163,7 +163,7 @@ pub fn mermaid(report: &Report) -> String {
         }
         let next = ids.len();
         ids.insert(label.to_string(), next);
-        let _ = writeln!(nodes, "  n{next}[\"{}\"]", crate::diagnostic::printable(&label).replace('"', "#quot;"));
+        let _ = writeln!(nodes, "  n{next}[\"{}\"]", crate::diagnostic::printable(label).replace('"', "#quot;"));
         next
     };
     report.each(|e| {

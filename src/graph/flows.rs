@@ -104,10 +104,9 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
                 } else {
                     true
                 };
-                if !kept {
-                } else if one_by_one.len() < ONE_BY_ONE {
+                if kept && one_by_one.len() < ONE_BY_ONE {
                     one_by_one.push((ns.to_string(), flow.to.clone(), label.clone(), line));
-                } else {
+                } else if kept {
                     too_many = true;
                 }
                 *grouped.entry((flow.to.clone(), line, label)).or_insert(0) += 1;
