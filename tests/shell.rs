@@ -35,6 +35,12 @@ fn schema_prints_the_schemas_the_repository_keeps() {
         assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema", "{kind}");
         assert!(schema.to_string().contains(&format!("\"const\":\"{kind}\"")), "{kind}: {schema}");
     }
+    // Any casing names the same documents.
+    for (given, kind) in
+        [("Patch", "patch"), ("environment", "Environment"), ("EDGEREQUEST", "EdgeRequest"), ("ALL", "all")]
+    {
+        assert_eq!(stdout(&["schema", "--kind", given]), stdout(&["schema", "--kind", kind]), "{given}");
+    }
 }
 
 #[test]

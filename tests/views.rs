@@ -366,3 +366,19 @@ fn graph_groups_the_negative_flows_of_many_namespaces_and_svg_refuses_a_large_gr
     let svg = ok_stdout(&run(&["graph", "prod", "--format", "svg", "--tenant", "t0"]));
     roxmltree::Document::parse(&svg).unwrap();
 }
+
+#[test]
+fn one_tenants_graph_of_a_large_environment_groups_the_hosts_it_did_not_ask_for_and_fits_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    meshedge_testkit::synth::write_repo(dir.path(), 300).unwrap();
+    let run = |args: &[&str]| meshedge().args(args).arg("--root").arg(dir.path()).output().unwrap();
+    let one = ok_stdout(&run(&["graph", "prod", "--tenant", "t0"]));
+    check_mermaid(&one).unwrap_or_else(|e| panic!("{e}\n{one}"));
+    // t0's namespace is blocked from the partner hosts of the 299 other tenants: one edge.
+    assert!(one.contains("other external hosts (29"), "{one}");
+    assert!(!one.contains("ext_t1_partner_example_443"), "{one}");
+    assert!(one.contains("t0.partner.example"), "what t0 asked for is drawn: {one}");
+    let output = run(&["graph", "prod", "--format", "svg", "--tenant", "t0"]);
+    let svg = ok_stdout(&output);
+    roxmltree::Document::parse(&svg).unwrap();
+}

@@ -148,14 +148,18 @@ fn window(line: &str, column: usize) -> (Cow<'_, str>, usize) {
 /// `text` with every character that would act on a terminal rather than show on it escaped
 /// (`\n`, `\u{1b}`): control characters (a newline in a directory name, an escape sequence
 /// in a value) and the bidirectional controls that reorder what a reader sees (U+202A–U+202E,
-/// U+2066–U+2069, U+200E, U+200F, U+061C). A diagnostic quotes input, and its lines stay lines.
+/// U+2066–U+2069, U+200E, U+200F, U+061C), and the noncharacters U+FFFE and U+FFFF, which XML
+/// 1.0 does not allow (with the control characters other than tab, newline and carriage return).
+/// A diagnostic quotes input, and its lines stay lines; every view (graph labels in mermaid, dot
+/// and SVG, flows, diff's markdown) shows input text through this one function.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(acts_on_terminal) {
+    let escaped = |c: char| acts_on_terminal(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if acts_on_terminal(c) {
+        if escaped(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

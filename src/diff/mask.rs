@@ -74,6 +74,70 @@ fn mask_one(masked: &mut Value, base: Option<Option<&Value>>) {
     }
 }
 
+/// Whether the JSON pointer `pointer` (RFC 6901) of `value` lands in the `data` or `stringData`
+/// of a Secret: the object itself, an item of a `kind: List`, or nested deeper.
+pub(crate) fn in_secret_data(value: &Value, pointer: &str) -> bool {
+    let mut at = Some(value);
+    let mut tokens = pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~"));
+    while let Some(here) = at {
+        let Some(token) = tokens.next() else { return false };
+        if is_secret(here) && (token == "data" || token == "stringData") {
+            return true;
+        }
+        at = match here {
+            Value::Object(map) => map.get(&token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+    }
+    false
+}
+
+/// Every string under the `data` and `stringData` of a Secret anywhere in `value`, added to
+/// `values` (empty strings left out: they tell nothing).
+pub(crate) fn secret_values(value: &Value, values: &mut std::collections::BTreeSet<String>) {
+    if is_secret(value) {
+        for field in ["data", "stringData"] {
+            if let Some(found) = value.get(field) {
+                leaves(found, values);
+            }
+        }
+    }
+    match value {
+        Value::Object(map) => map.values().for_each(|item| secret_values(item, values)),
+        Value::Array(items) => items.iter().for_each(|item| secret_values(item, values)),
+        _ => {}
+    }
+}
+
+/// Every non-empty string in `value`, added to `values`.
+pub(crate) fn leaves(value: &Value, values: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::String(text) if !text.is_empty() => {
+            values.insert(text.clone());
+        }
+        Value::Object(map) => map.values().for_each(|item| leaves(item, values)),
+        Value::Array(items) => items.iter().for_each(|item| leaves(item, values)),
+        _ => {}
+    }
+}
+
+/// `value` with every Secret in it masked ([`mask_secret`]) and every string equal to one of
+/// `secrets` (a Secret's value copied or moved elsewhere) replaced by [`SECRET_VALUE`].
+pub(crate) fn mask_copies(value: &Value, secrets: &std::collections::BTreeSet<String>) -> Value {
+    fn replace(value: &mut Value, secrets: &std::collections::BTreeSet<String>) {
+        match value {
+            Value::String(text) if secrets.contains(text.as_str()) => *value = Value::String(SECRET_VALUE.into()),
+            Value::Object(map) => map.values_mut().for_each(|item| replace(item, secrets)),
+            Value::Array(items) => items.iter_mut().for_each(|item| replace(item, secrets)),
+            _ => {}
+        }
+    }
+    let mut masked = mask_secret(value, None);
+    replace(&mut masked, secrets);
+    masked
+}
+
 /// An object's YAML as a preview shows it: its text, or, when a Secret is anywhere in it, its
 /// YAML with every Secret value replaced by [`SECRET_VALUE`].
 pub(crate) fn shown_yaml(object: &Object) -> String {

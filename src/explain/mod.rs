@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::compiler::{self, Build, Options};
 use crate::diagnostic::ResourceRef;
-use crate::diff::mask::{SECRET_VALUE, mask_secret};
+use crate::diff::mask::{self, SECRET_VALUE};
 use crate::error::{Error, UsageError};
 use crate::flows::Violation;
 use crate::layers::layout::MANIFEST;
@@ -163,7 +163,7 @@ pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
         tenants: Vec::new(),
         requests: Vec::new(),
         resources: Vec::new(),
-        patches: object.changes.iter().map(|step| masked(step, &object.reference)).collect(),
+        patches: masked(&object.changes, &object.value()),
         flows: build.flows.as_ref().map(|report| decided_flows(report, &object.reference)).unwrap_or_default(),
     };
     let mut used = BTreeSet::new();
@@ -215,25 +215,38 @@ fn places(build: &Build, file: &str) -> Vec<Place> {
         .collect()
 }
 
-/// A step with the values of a Secret's `data` and `stringData` masked.
-fn masked(step: &PatchStep, object: &ResourceRef) -> PatchStep {
-    if object.kind != "Secret" {
-        return step.clone();
+/// The steps with every value of a Secret's `data` and `stringData` masked (by diff's rule,
+/// [`mask`]): a step inside a Secret's data (the object itself or an item of a `kind: List`), a
+/// Secret inside a step's value, and a Secret's value a `copy` or `move` took elsewhere (an
+/// annotation, a label). `object`: the object's final value.
+fn masked(steps: &[PatchStep], object: &Value) -> Vec<PatchStep> {
+    let inside: Vec<bool> = steps.iter().map(|step| mask::in_secret_data(object, &step.pointer)).collect();
+    let mut secrets = BTreeSet::new();
+    mask::secret_values(object, &mut secrets);
+    for (step, inside) in steps.iter().zip(&inside) {
+        for value in [&step.before, &step.after].into_iter().flatten() {
+            match inside {
+                true => mask::leaves(value, &mut secrets),
+                false => mask::secret_values(value, &mut secrets),
+            }
+        }
     }
-    let secret = |value: &Option<Value>| value.as_ref().map(|_| Value::String(SECRET_VALUE.into()));
-    let mut step = step.clone();
-    if ["/data", "/stringData"]
+    let placeholder = |value: &Option<Value>| value.as_ref().map(|_| Value::String(SECRET_VALUE.into()));
+    steps
         .iter()
-        .any(|field| step.pointer == *field || step.pointer.starts_with(&format!("{field}/")))
-    {
-        step.before = secret(&step.before);
-        step.after = secret(&step.after);
-    } else if step.pointer.is_empty() {
-        // The whole object: its data with it.
-        step.before = step.before.map(|v| mask_secret(&v, None));
-        step.after = step.after.map(|v| mask_secret(&v, None));
-    }
-    step
+        .zip(inside)
+        .map(|(step, inside)| {
+            let mut step = step.clone();
+            if inside {
+                step.before = placeholder(&step.before);
+                step.after = placeholder(&step.after);
+            } else {
+                step.before = step.before.map(|v| mask::mask_copies(&v, &secrets));
+                step.after = step.after.map(|v| mask::mask_copies(&v, &secrets));
+            }
+            step
+        })
+        .collect()
 }
 
 #[cfg(test)]

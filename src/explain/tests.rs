@@ -58,15 +58,47 @@ fn a_secrets_data_is_never_shown() {
         before,
         after,
     };
-    let secret = object("Secret", Some("ns"), "s").reference;
-    let masked_data = masked(&step("/data/key", Some(json!("c2VjcmV0")), Some(json!("bmV3"))), &secret);
+    let one = |step: PatchStep, object: Value| masked(&[step], &object).remove(0);
+    let secret = json!({"kind": "Secret", "data": {"key": "bmV3"}, "metadata": {"labels": {"a": "b"}}});
+    let masked_data = one(step("/data/key", Some(json!("c2VjcmV0")), Some(json!("bmV3"))), secret.clone());
     assert_eq!(masked_data.before, Some(json!(SECRET_VALUE)));
     assert_eq!(masked_data.after, Some(json!(SECRET_VALUE)));
-    let whole = masked(&step("", None, Some(json!({"kind": "Secret", "data": {"key": "c2VjcmV0"}}))), &secret);
+    let whole = one(step("", None, Some(json!({"kind": "Secret", "data": {"key": "c2VjcmV0"}}))), secret.clone());
     assert!(!whole.after.unwrap().to_string().contains("c2VjcmV0"));
     let label = step("/metadata/labels/a", None, Some(json!("b")));
-    assert_eq!(masked(&label, &secret), label, "what is not data is shown");
-    let service = object("Service", Some("ns"), "s").reference;
+    assert_eq!(one(label.clone(), secret), label, "what is not data is shown");
+    let service = json!({"kind": "Service", "data": {"key": "shown"}});
     let data = step("/data/key", None, Some(json!("shown")));
-    assert_eq!(masked(&data, &service), data, "only a Secret's data is masked");
+    assert_eq!(one(data.clone(), service), data, "only a Secret's data is masked");
+}
+
+#[test]
+fn a_secrets_data_in_a_list_or_copied_elsewhere_is_never_shown() {
+    let step = |op: &'static str, pointer: &str, before: Option<Value>, after: Option<Value>| PatchStep {
+        patch: "p".into(),
+        location: Location::file("m.yaml"),
+        op,
+        pointer: pointer.into(),
+        before,
+        after,
+    };
+    let list = json!({"kind": "List", "items": [
+        {"kind": "ConfigMap", "data": {"k": "shown"}},
+        {"kind": "Secret", "stringData": {"k": "LIST-PATCHED-SECRET", "kept": "KEPT-SECRET"},
+         "metadata": {"annotations": {"copied": "KEPT-SECRET", "moved": "MOVED-SECRET"}}},
+    ]});
+    let steps = [
+        step("replace", "/items/1/stringData/k", Some(json!("LISTSECRET-XYZ")), Some(json!("LIST-PATCHED-SECRET"))),
+        step("replace", "/items/0/data/k", Some(json!("old")), Some(json!("shown"))),
+        step("copy", "/items/1/metadata/annotations/copied", None, Some(json!("KEPT-SECRET"))),
+        step("move", "/items/1/stringData/gone", Some(json!("MOVED-SECRET")), None),
+        step("move", "/items/1/metadata/annotations/moved", None, Some(json!("MOVED-SECRET"))),
+        step("add", "/items/2", None, Some(json!({"kind": "Secret", "data": {"x": "QUREREQ="}}))),
+    ];
+    let shown = serde_json::to_string(&masked(&steps, &list)).unwrap();
+    for secret in ["LISTSECRET-XYZ", "LIST-PATCHED-SECRET", "KEPT-SECRET", "MOVED-SECRET", "QUREREQ="] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("\"old\"") && shown.contains("\"shown\""), "{shown}");
+    assert!(shown.contains(SECRET_VALUE));
 }

@@ -20,7 +20,7 @@ pub fn text(report: &Report) -> String {
         let mut rows: Vec<[String; 5]> = Vec::new();
         report.each_of(tenant, |e| rows.push(row(e)));
         let widths: Vec<usize> = (0..4).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
-        let _ = writeln!(out, "\ntenant {tenant}");
+        let _ = writeln!(out, "\ntenant {}", crate::diagnostic::printable(tenant));
         for row in rows {
             let mut line = String::from("  ");
             for (i, cell) in row.iter().enumerate() {
@@ -57,7 +57,9 @@ fn row(e: &Evaluated) -> [String; 5] {
         Some(Violation::Open) => format!("{decided}  {}", Code::E802),
         None => decided,
     };
-    [mark.to_string(), flow, requested.to_string(), decided, String::new()]
+    // Input text (hosts, paths, names) shown inert: no control or bidirectional character.
+    let shown = |text: String| crate::diagnostic::printable(&text).into_owned();
+    [mark.to_string(), shown(flow), requested.to_string(), shown(decided), String::new()]
 }
 
 #[derive(Serialize)]
@@ -161,7 +163,7 @@ pub fn mermaid(report: &Report) -> String {
         }
         let next = ids.len();
         ids.insert(label.to_string(), next);
-        let _ = writeln!(nodes, "  n{next}[\"{}\"]", label.replace('"', "#quot;"));
+        let _ = writeln!(nodes, "  n{next}[\"{}\"]", crate::diagnostic::printable(label).replace('"', "#quot;"));
         next
     };
     report.each(|e| {
@@ -189,7 +191,11 @@ pub fn mermaid(report: &Report) -> String {
         if label.is_empty() {
             let _ = writeln!(out, "  n{from} --> n{to}");
         } else {
-            let _ = writeln!(out, "  n{from} -->|\"{}\"| n{to}", label.replace('"', "#quot;"));
+            let _ = writeln!(
+                out,
+                "  n{from} -->|\"{}\"| n{to}",
+                crate::diagnostic::printable(&label).replace('"', "#quot;")
+            );
         }
     }
     out

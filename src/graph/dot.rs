@@ -6,14 +6,14 @@ use std::fmt::Write as _;
 use super::{Graph, Line, NodeKind};
 use crate::error::UsageError;
 
-/// Text inside a quoted dot string: `\` and `"` escaped, control characters as spaces.
+/// Text inside a quoted dot string: made printable ([`crate::diagnostic::printable`]: control,
+/// bidirectional and noncharacters as `\u{..}` text), then `\` and `"` escaped.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::diagnostic::printable(text).chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }

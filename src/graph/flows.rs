@@ -16,7 +16,10 @@
 //!   solid edge `open but not requested`.
 //!
 //! A tenant namespace's flows to the external hosts it did not request grow with namespaces ×
-//! hosts: up to [`ONE_BY_ONE`] such edges are drawn one by one; beyond, one edge per external
+//! hosts. A namespace blocked from more than [`HOSTS_ONE_BY_ONE`] such hosts has one edge to an
+//! `other external hosts (N)` node of its own instead (`meshedge flows` names them), so one
+//! tenant's graph (`--tenant`) stays as small as what it asked for. In the whole environment, up
+//! to [`ONE_BY_ONE`] such edges are drawn one by one; beyond, one edge per external
 //! host and kind of edge comes from a single `other tenant namespaces` node, labelled with how
 //! many namespaces it stands for. The drawing stays linear in the environment's size; `--tenant`
 //! draws one tenant's namespaces one by one.
@@ -31,6 +34,10 @@ use crate::plan::Plan;
 /// Edges from tenant namespaces to external hosts drawn one by one at most; more are grouped by
 /// external host.
 pub const ONE_BY_ONE: usize = 400;
+
+/// A namespace's blocked edges to external hosts it did not request drawn one by one at most;
+/// more become one edge to an `other external hosts (N)` node of that namespace.
+pub const HOSTS_ONE_BY_ONE: usize = 3;
 
 /// The key of the node that stands for many namespaces (no namespace name is empty).
 const OTHER_NAMESPACES: &str = "";
@@ -87,9 +94,12 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
         known.entry(host.host.as_str()).or_insert_with(|| format!("{}:{}", host.host, host.port));
     }
     // Namespace → external host edges: kept one by one until there are too many, counted by
-    // external host, line and label all along.
+    // external host, line and label all along. A namespace's plain negative flows (not one that
+    // breaks the requests, not to the internet) are kept up to HOSTS_ONE_BY_ONE and counted.
     let mut one_by_one: Vec<(String, String, String, Line)> = Vec::new();
+    let mut unrequested: BTreeMap<String, usize> = BTreeMap::new();
     let mut grouped: BTreeMap<(String, Line, String), usize> = BTreeMap::new();
+    let mut too_many = false;
     let mut egress = 0usize;
     let mut visit = |e: &Evaluated| {
         let Some((label, line)) = drawn(e) else { return };
@@ -103,10 +113,20 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
                 let port = flow.to.rsplit_once(':').map_or("", |(_, port)| port);
                 let label = if port.is_empty() { label } else { format!("{label} on port {port}") };
                 egress += 1;
-                if egress <= ONE_BY_ONE {
-                    one_by_one.push((ns.to_string(), flow.to.clone(), label.clone(), line));
+                let host = flow.to.rsplit_once(':').map_or(flow.to.as_str(), |(host, _)| host);
+                let plain = label == "blocked" && host != "internet";
+                let kept = if plain {
+                    let count = unrequested.entry(ns.to_string()).or_default();
+                    *count += 1;
+                    // One more than drawn one by one: that one stands for the group.
+                    *count <= HOSTS_ONE_BY_ONE + 1
                 } else {
-                    one_by_one = Vec::new();
+                    true
+                };
+                if kept && one_by_one.len() < ONE_BY_ONE {
+                    one_by_one.push((ns.to_string(), flow.to.clone(), label.clone(), line));
+                } else if kept {
+                    too_many = true;
                 }
                 *grouped.entry((flow.to.clone(), line, label)).or_insert(0) += 1;
             }
@@ -139,11 +159,28 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
         Some(tenant) => report.each_of(tenant, &mut visit),
         None => report.each(&mut visit),
     }
-    if egress <= ONE_BY_ONE {
-        for (ns, target, label, line) in one_by_one {
-            let from = namespace(graph, &ns);
-            let to = external(graph, &known, &target);
-            graph.edge(&from, &to, &label, line);
+    let grouped_here = |ns: &str| unrequested.get(ns).is_some_and(|count| *count > HOSTS_ONE_BY_ONE);
+    let plain = |target: &str, label: &str| {
+        label == "blocked" && target.rsplit_once(':').map_or(target, |(host, _)| host) != "internet"
+    };
+    let drawn_edges =
+        one_by_one.iter().filter(|(ns, target, label, _)| !(plain(target, label) && grouped_here(ns))).count()
+            + unrequested.values().filter(|count| **count > HOSTS_ONE_BY_ONE).count();
+    // The whole environment with many such edges: grouped by external host, as many namespaces
+    // share them; one tenant's: grouped by namespace, as one namespace is kept out of many hosts.
+    let by_host = too_many || drawn_edges > ONE_BY_ONE || (tenant.is_none() && egress > ONE_BY_ONE);
+    if !by_host {
+        for (ns, target, label, line) in &one_by_one {
+            let from = namespace(graph, ns);
+            let to = match unrequested.get(ns.as_str()) {
+                Some(&count) if count > HOSTS_ONE_BY_ONE && plain(target, label) => {
+                    // No host:port starts with a space: the key is no host's.
+                    let label = vec![format!("other external hosts ({count})")];
+                    graph.node(NodeKind::ExternalHost, &format!(" other {ns}"), label)
+                }
+                _ => external(graph, &known, target),
+            };
+            graph.edge(&from, &to, label, *line);
         }
         return;
     }

@@ -8,10 +8,11 @@ use std::fmt::Write as _;
 
 use super::{Graph, Line, NodeKind};
 
-/// Text inside a quoted mermaid label.
+/// Text inside a quoted mermaid label: made printable ([`crate::diagnostic::printable`]: control,
+/// bidirectional and noncharacters as `\u{..}` text), then mermaid's markup characters as codes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::diagnostic::printable(text).chars() {
         match c {
             '"' => out.push_str("#quot;"),
             '#' => out.push_str("#35;"),
@@ -19,7 +20,6 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '`' => out.push_str("#96;"),
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }

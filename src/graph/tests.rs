@@ -34,11 +34,28 @@ fn labels_cannot_break_out_of_mermaid_or_dot() {
     assert!(mermaid.contains("#quot;") && mermaid.contains("#lt;script#gt;") && mermaid.contains("#35;1"), "{mermaid}");
     assert!(mermaid.contains("ns_shop -.->|\"blocked\"| ext_evil_example_443"), "blocked flows are dashed: {mermaid}");
     let dot = dot::render(&graph);
-    assert!(dot.contains(r#"label="x\"]; y[\"<script>#1`&\\ ""#), "{dot}");
+    assert!(dot.contains(r#"label="x\"]; y[\"<script>#1`&\\\\n""#), "{dot}");
     assert!(dot.contains("label=\" a b \", shape=Mrecord"), "record syntax is removed: {dot}");
     assert!(dot.contains("style=dashed"), "{dot}");
     let svg = dot::svg(&graph).unwrap();
     assert!(svg.contains("&lt;script&gt;"), "{svg}");
+}
+
+#[test]
+fn bidirectional_controls_and_what_xml_refuses_are_escaped_in_every_rendering() {
+    let mut graph = Graph::new("dev");
+    let spoof = "/api\u{202e}nimda\u{2066}\u{200f}\u{61c}";
+    let invalid = "/p\u{fffe}\u{ffff}\u{1}\u{1b}";
+    let host = graph.node(NodeKind::Host, "shop.example.com", vec!["shop\u{202e}.example.com".into()]);
+    let service = graph.node(NodeKind::Service, "web", vec!["web".into()]);
+    graph.edge(&host, &service, &format!("{spoof}, {invalid}"), Line::Solid);
+    let raw = ['\u{202e}', '\u{2066}', '\u{200f}', '\u{61c}', '\u{fffe}', '\u{ffff}', '\u{1}', '\u{1b}'];
+    let svg = dot::svg(&graph).unwrap();
+    for (name, text) in [("mermaid", mermaid::render(&graph)), ("dot", dot::render(&graph)), ("svg", svg.clone())] {
+        assert!(!text.contains(raw), "{name}: {text:?}");
+        assert!(text.contains("u{202e}") && text.contains("u{fffe}"), "{name}: {text}");
+    }
+    roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
 }
 
 #[test]
