@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Run, Schemas, report_findings, report_validation};
+use super::{Run, Schemas, nothing_to_check, report_findings, report_validation};
 use crate::analyzers::{self, Context, Object, ResourceRef, Trace, default_ingress_gateway};
 use crate::compiler::Validated;
 use crate::error::{Error, Trouble};
@@ -77,7 +77,7 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     let mut diagnostics = Vec::new();
     let files = files(work_tree, dir)?;
     if files.is_empty() {
-        return Err(super::nothing_to_check(arg, &work_tree.root));
+        return Err(nothing_to_check(arg, &work_tree.root));
     }
     for (file, text) in files {
         match crate::load::parse(&file, &text) {

@@ -39,6 +39,7 @@ pub mod requests;
 pub mod selector;
 mod setting;
 pub mod stage;
+mod violations;
 
 use std::fmt;
 

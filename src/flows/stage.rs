@@ -24,9 +24,7 @@ use crate::parallel;
 use crate::plan::{EgressHost, Place, Plan};
 use crate::render::Object;
 
-mod diagnostics;
-
-pub use diagnostics::describe;
+pub use super::violations::describe;
 
 /// A flow and its verdict.
 #[derive(Debug, Clone)]
@@ -269,7 +267,7 @@ pub(crate) fn run(
             requests::Direction::Direct => tenant.direct.push(e),
         }
     }
-    let diagnostics = diagnostics::of(&violations, objects, manifest, patch_at);
+    let diagnostics = super::violations::of(&violations, objects, manifest, patch_at);
     if keep == Keep::Violations {
         return (None, diagnostics);
     }

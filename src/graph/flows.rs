@@ -61,6 +61,12 @@ fn drawn(e: &Evaluated) -> Option<(String, Line)> {
     Some((label, Line::Dashed))
 }
 
+/// Whether an edge's label is a plain block (no credential, nothing broken), with or without the
+/// flow's port: such edges of one namespace are grouped.
+fn plain_block(label: &str) -> bool {
+    label == "blocked" || label.starts_with("blocked on port ")
+}
+
 /// The graph's node for an external `host:port` of a flow: the plan's node of that host (drawn
 /// with the port the request names) when there is one.
 fn external(graph: &mut Graph, known: &BTreeMap<&str, String>, target: &str) -> String {
@@ -114,7 +120,7 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
                 let label = if port.is_empty() { label } else { format!("{label} on port {port}") };
                 egress += 1;
                 let host = flow.to.rsplit_once(':').map_or(flow.to.as_str(), |(host, _)| host);
-                let plain = label == "blocked" && host != "internet";
+                let plain = plain_block(&label) && host != "internet";
                 let kept = if plain {
                     let count = unrequested.entry(ns.to_string()).or_default();
                     *count += 1;
@@ -161,7 +167,7 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
     }
     let grouped_here = |ns: &str| unrequested.get(ns).is_some_and(|count| *count > HOSTS_ONE_BY_ONE);
     let plain = |target: &str, label: &str| {
-        label == "blocked" && target.rsplit_once(':').map_or(target, |(host, _)| host) != "internet"
+        plain_block(label) && target.rsplit_once(':').map_or(target, |(host, _)| host) != "internet"
     };
     let drawn_edges =
         one_by_one.iter().filter(|(ns, target, label, _)| !(plain(target, label) && grouped_here(ns))).count()

@@ -125,10 +125,13 @@ fn parse_peer(value: &Value) -> Result<Peer, String> {
 /// How many rule lists each thread remembers ([`shared_rules`]).
 const REMEMBERED_RULES: usize = 8;
 
+/// A remembered rule list: its direction key, the list as written, and the list parsed.
+type Remembered = (&'static str, Value, Arc<[Rule]>);
+
 thread_local! {
     /// The rule lists this thread parsed last, as written (`ingress` or `egress` with its peers
     /// key) and parsed. Pure: a hit gives what parsing would.
-    static RULES: RefCell<Vec<(&'static str, Value, Arc<[Rule]>)>> = const { RefCell::new(Vec::new()) };
+    static RULES: RefCell<Vec<Remembered>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The parsed rules of a policy's `ingress` or `egress` list, shared with the policies whose list

@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Evaluated, Violation};
+use super::error::FlowError;
+use super::requests::Flow;
+use super::{Evaluated, ObjectRef, Violation};
 use crate::diagnostic::{Diagnostic, Diagnostics, Explain, Location};
-use crate::flows::ObjectRef;
-use crate::flows::error::FlowError;
-use crate::flows::requests::Flow;
 use crate::plan::Place;
 use crate::render::Object;
 
