@@ -61,15 +61,15 @@ fn omission_note(report: &Report, omitted: &[Omitted]) -> String {
     let mut parts = Vec::new();
     for (env, o) in report.environments.iter().zip(omitted) {
         let mut what = Vec::new();
-        for (n, label) in [
-            (o.changed, "changed"),
-            (o.added, "added"),
-            (o.removed, "removed"),
-            (o.inputs, "input files"),
-            (o.graph, "edge graph"),
+        for (n, one, many) in [
+            (o.changed, "changed", "changed"),
+            (o.added, "added", "added"),
+            (o.removed, "removed", "removed"),
+            (o.inputs, "input file", "input files"),
+            (o.graph, "edge graph", "edge graph"),
         ] {
             if n > 0 {
-                what.push(format!("{n} {label}"));
+                what.push(counted(n, one, many));
             }
         }
         if !what.is_empty() {
