@@ -106,7 +106,8 @@ pub struct Finished {
     pub validated: Vec<Validated>,
     /// The final objects of the kinds the flows stage reads (`flows::index::reads`), parsed
     /// ([`crate::flows::read::Read`]): a few hundred bytes each instead of their value form.
-    pub flow_objects: Vec<crate::flows::read::Read>,
+    /// One list per batch, in order: joining the batches moves the lists, not their objects.
+    pub flow_objects: Vec<Vec<crate::flows::read::Read>>,
     /// The Gatekeeper ConstraintTemplates, when validating: their constraints' schemas.
     pub templates: Vec<Value>,
 }
@@ -116,6 +117,8 @@ impl Finished {
     pub(crate) fn join(parts: Vec<Finished>, matches: Matches) -> Finished {
         let mut all = Finished { matches, ..Default::default() };
         all.objects.reserve(parts.iter().map(|p| p.objects.len()).sum());
+        all.validated.reserve(parts.iter().map(|p| p.validated.len()).sum());
+        all.flow_objects.reserve(parts.iter().map(|p| p.flow_objects.len()).sum());
         for part in parts {
             all.objects.extend(part.objects);
             all.matches.add(&part.matches);
@@ -153,6 +156,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         ..Default::default()
     };
     let mut scratch = String::new();
+    let mut flow_objects = Vec::new();
     for mut pending in batch {
         let document = pending.document.take();
         let mut resource = pending.into_resource();
@@ -198,7 +202,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         }
         let Resource { sources, value, tenant } = resource;
         if crate::flows::index::reads(&reference.api_version, &reference.kind) {
-            part.flow_objects.extend(crate::flows::read::Read::of(value));
+            flow_objects.extend(crate::flows::read::Read::of(value));
         }
         part.objects.push(Object {
             reference,
@@ -211,5 +215,6 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
             text,
         });
     }
+    part.flow_objects.push(flow_objects);
     part
 }

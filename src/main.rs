@@ -18,11 +18,23 @@ use std::process::ExitCode;
 use meshedge::diagnostic::SourceText;
 use meshedge::error::Error;
 
+/// Asks Linux for no transparent huge pages in this process (`PR_SET_THP_DISABLE`,
+/// https://docs.kernel.org/admin-guide/mm/transhuge.html): mimalloc advises huge pages for its
+/// arenas, and a short run that touches a few kilobytes of a fresh 2 MiB region then has the
+/// kernel clear and count all of it. Small pages lower the maximum RSS of `build` on the
+/// 2,000-tenant repository by about a tenth and its system time with it
+/// (`docs/performance.md`). Where the call is refused, nothing changes.
+fn small_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 // A build allocates many small maps; mimalloc serves them faster and with less overhead.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    small_pages();
     let cli::Invocation { command, stderr } = cli::parse();
     match commands::run(&command, &stderr) {
         Ok(code) => code,

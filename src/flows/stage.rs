@@ -147,7 +147,8 @@ pub(crate) enum Keep {
     Violations,
 }
 
-/// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed);
+/// Evaluates the flows of `plan` on `read` (the final objects of the kinds flows read, parsed, in
+/// lists joined in order);
 /// `objects` (the build's objects) name the input files of the objects that decide a violation,
 /// `manifest` is where a violation that concerns no request is reported. The report is `None`
 /// unless `keep` asks for it.
@@ -156,16 +157,16 @@ pub(crate) enum Keep {
 /// deciding objects a patch changed names the patch there.
 pub(crate) fn run(
     plan: &Plan,
-    read: Vec<Read>,
+    read: Vec<Vec<Read>>,
     objects: &[Object],
     manifest: &str,
     patch_at: &(dyn Fn(&str) -> Option<Location> + Sync),
     keep: Keep,
 ) -> (Option<Report>, Diagnostics) {
-    let deployed: Vec<&Deployed> = read.iter().filter_map(Read::deployed).collect();
+    let deployed: Vec<&Deployed> = read.iter().flatten().filter_map(Read::deployed).collect();
     let ctx = setting::context(plan, &deployed);
     drop(deployed);
-    let model = Model::from_read(read, ctx);
+    let model = Model::from_read(read.into_iter().flatten(), ctx);
     let namespaces = requests::tenant_namespaces(plan);
     // The outbound policy of the final control plane object (a patch may change it).
     // A Sidecar setting ALLOW_ANY opens its namespaces' registry views: every pair is evaluated.

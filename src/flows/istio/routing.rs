@@ -36,8 +36,9 @@ pub struct Routing {
     services: BTreeMap<String, (ObjectRef, Vec<u16>)>,
     /// Sidecar resources, in the order added.
     pub sidecars: Vec<Sidecar>,
-    /// The distinct non-empty selectors of the Gateways.
-    gateway_selectors: BTreeSet<WorkloadSelector>,
+    /// The distinct non-empty selectors of the Gateways, by their first label: a selector
+    /// matches a pod only if the pod carries that label, so a pod looks up its own labels.
+    gateway_selectors: BTreeMap<String, BTreeMap<String, BTreeSet<WorkloadSelector>>>,
     /// DestinationRules by namespace and host, and by host.
     pub(super) dr_by_namespace: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
     /// DestinationRules by (host, subset name).
@@ -110,7 +111,13 @@ impl Routing {
             list.sort_by(|a, b| gkeys.get(a.0).cmp(&gkeys.get(b.0)).then(a.1.cmp(&b.1)));
         }
         self.destination_rules.sort_by_cached_key(|d| creation_key(&d.reference));
-        self.gateway_selectors = self.gateways.iter().map(|g| g.selector.clone()).filter(|s| !s.0.is_empty()).collect();
+        self.gateway_selectors.clear();
+        for gateway in &self.gateways {
+            if let Some((k, v)) = gateway.selector.0.iter().next() {
+                let by_value = self.gateway_selectors.entry(k.clone()).or_default();
+                by_value.entry(v.clone()).or_default().insert(gateway.selector.clone());
+            }
+        }
         self.dr_by_namespace.clear();
         self.dr_by_subset.clear();
         for (i, dr) in self.destination_rules.iter().enumerate() {
@@ -147,7 +154,10 @@ impl Routing {
 
     /// Whether some Gateway selects the pod (it runs a gateway).
     pub fn is_gateway_pod(&self, pod: &Pod) -> bool {
-        self.gateway_selectors.iter().any(|s| s.matches(&pod.labels))
+        pod.labels.iter().any(|(k, v)| {
+            let selectors = self.gateway_selectors.get(k).and_then(|by_value| by_value.get(v));
+            selectors.into_iter().flatten().any(|s| s.matches(&pod.labels))
+        })
     }
 
     /// Every Gateway server that names `host` (on any port, for any pods), in creation order.

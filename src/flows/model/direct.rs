@@ -23,7 +23,7 @@ impl Model {
             }
         }
         let mut paths = Vec::new();
-        for pod in self.workloads(&probe.namespace) {
+        for pod in self.workloads(&probe.namespace).iter() {
             for (source, how) in &clients {
                 let exposure = Step::new(
                     Layer::Exposure,

@@ -20,7 +20,7 @@ impl Model {
     /// pod finally leaves the cluster.
     pub fn evaluate_egress(&self, probe: &EgressProbe) -> Verdict {
         let mut paths = Vec::new();
-        for client in self.workloads(&probe.namespace) {
+        for client in self.workloads(&probe.namespace).iter() {
             paths.extend(self.egress_from(&client, probe));
         }
         self.combine(paths, probe.requested)

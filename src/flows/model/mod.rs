@@ -90,6 +90,9 @@ pub struct Model {
     index: Index,
     ctx: Context,
     router_pod: Option<Pod>,
+    /// [`Model::workloads`] by namespace, made on first use: every flow from a namespace starts
+    /// at the same pods.
+    workloads: std::sync::Mutex<std::collections::BTreeMap<String, std::sync::Arc<Vec<Pod>>>>,
 }
 
 /// One evaluated path: its steps and the backend it reaches.
@@ -116,7 +119,7 @@ impl Model {
             .as_ref()
             .filter(|r| !r.host_network)
             .map(|r| Pod::new(&r.namespace, "router-default", r.labels.clone()));
-        Model { index, ctx, router_pod }
+        Model { index, ctx, router_pod, workloads: Default::default() }
     }
 
     pub fn index(&self) -> &Index {

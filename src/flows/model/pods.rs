@@ -13,7 +13,21 @@ impl Model {
     /// as variants ([`Model::possible`]): with the labels known, and with those plus the fewest
     /// labels each NetworkPolicy or AuthorizationPolicy selector there needs. A requested flow
     /// must work for each variant, an unrequested one is open when one variant gets through.
-    pub(super) fn workloads(&self, namespace: &str) -> Vec<Cow<'_, Pod>> {
+    pub(super) fn workloads(&self, namespace: &str) -> std::sync::Arc<Vec<Pod>> {
+        let made = self.workloads.lock().ok().and_then(|cache| cache.get(namespace).cloned());
+        if let Some(pods) = made {
+            return pods;
+        }
+        let pods: std::sync::Arc<Vec<Pod>> =
+            std::sync::Arc::new(self.make_workloads(namespace).into_iter().map(Cow::into_owned).collect());
+        if let Ok(mut cache) = self.workloads.lock() {
+            cache.insert(namespace.to_string(), std::sync::Arc::clone(&pods));
+        }
+        pods
+    }
+
+    /// [`Model::workloads`], made.
+    fn make_workloads(&self, namespace: &str) -> Vec<Cow<'_, Pod>> {
         let mut pods: Vec<Cow<'_, Pod>> =
             self.index.pods_in(namespace).into_iter().filter(|p| !self.is_gateway(p)).map(Cow::Borrowed).collect();
         let known = pods.len();
