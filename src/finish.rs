@@ -3,7 +3,7 @@
 //! version the target does not serve), indexed for the analyses, validated against its schema
 //! when `meshedge check` asks, and rendered — so that only its text and identity are kept.
 
-mod refused;
+pub(crate) mod refused;
 
 use std::fmt;
 use std::sync::Arc;

@@ -4,39 +4,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Output;
-use std::time::Duration;
 
-use assert_cmd::Command;
-use common::write_file;
-use tempfile::TempDir;
-
-fn meshedge(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .current_dir(dir)
-        .timeout(Duration::from_secs(60))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// A copy of the example repository (base/ and environments/) in a temporary directory.
-fn example() -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["base", "environments"] {
-        common::copy_tree_reversed(&common::repo_root().join(part), &dir.path().join(part));
-    }
-    dir
-}
-
-fn check_repo(dir: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["check"];
-    all.extend(args);
-    all.extend(["--root", dir.to_str().unwrap()]);
-    meshedge(dir, &all)
-}
+use common::{check_repo, example, meshedge, write_file};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -130,4 +100,115 @@ fn an_environment_named_several_ways_is_checked_once() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("1 environment checked"), "{err}");
+}
+
+/// (code, file, line) of every diagnostic of a JSON report.
+fn found(out: &Output) -> Vec<(String, String, Option<u64>)> {
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), stderr(out)));
+    let mut all = Vec::new();
+    for env in report["environments"].as_array().expect("environments") {
+        for d in env["diagnostics"].as_array().expect("diagnostics") {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+            all.push((text("code"), text("file"), d["line"].as_u64()));
+        }
+    }
+    all.sort();
+    all
+}
+
+fn has(found: &[(String, String, Option<u64>)], code: &str, file: &str, line: u64) -> bool {
+    found.iter().any(|(c, f, l)| c == code && f == file && *l == Some(line))
+}
+
+#[test]
+fn an_unserved_api_version_does_not_hide_the_environments_other_findings() {
+    let dir = example();
+    // OpenShift Service Mesh 2.5 serves networking.istio.io v1alpha3 and v1beta1, not v1.
+    write_file(
+        &dir.path().join("environments/prod/resources/extra.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext, namespace: shop}\n\
+         spec: {hosts: [api.example.com]}\n---\napiVersion: v1\nkind: ConfigMap\n\
+         metadata: {name: cm, namespace: shop}\nbogus: 1\n",
+    );
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    let file = "environments/prod/resources/extra.yaml";
+    assert!(has(&found, "E705", file, 1), "{found:?}");
+    assert!(has(&found, "E701", file, 9), "{found:?}");
+}
+
+const KINDS: &str = "apiVersion: apps/v1beta1
+kind: Deployment
+metadata: {name: d, namespace: shop}
+---
+apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata: {name: p, namespace: shop}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: s, namespace: shop}
+---
+apiVersion: networking.istio.io/v1
+kind: Frobnicator
+metadata: {name: f, namespace: shop}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: i, namespace: shop}
+---
+apiVersion: meshedge.io/v1alpha1
+kind: Tenant
+metadata: {name: t}
+";
+
+#[test]
+fn a_bare_directory_refuses_unserved_versions_and_unknown_istio_kinds_and_tells_built_ins_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("manifests/kinds.yaml"), KINDS);
+    let out = meshedge(dir.path(), &["check", "manifests", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    let file = "manifests/kinds.yaml";
+    // apps/v1beta1 (removed in Kubernetes 1.16), policy/v1beta1 (1.25), a kind Istio does not define.
+    for line in [1, 5, 13] {
+        assert!(has(&found, "E705", file, line), "E705 at {line}: {found:?}");
+    }
+    // Built-in kinds without a schema: W702, never told to bring a CRD.
+    assert!(has(&found, "W702", file, 9) && has(&found, "W702", file, 17), "{found:?}");
+    // meshedge's own documents: W704, pointing at the environment.
+    assert!(has(&found, "W704", file, 21), "{found:?}");
+    assert_eq!(found.len(), 6, "{found:?}");
+    let text = meshedge(dir.path(), &["check", "manifests"]);
+    let err = stderr(&text);
+    assert!(err.contains("use `apiVersion: policy/v1`"), "{err}");
+    assert!(err.contains("istio defines no kind Frobnicator in networking.istio.io"), "{err}");
+    assert!(err.contains("meshedge check ENVIRONMENT"), "{err}");
+    for block in err.split("\n\n").filter(|b| b.contains("StatefulSet") || b.contains("Ingress")) {
+        assert!(!block.contains("CustomResourceDefinition"), "{block}");
+    }
+}
+
+#[test]
+fn an_unreadable_file_of_a_bare_directory_is_a_finding_at_it_and_the_rest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("manifests/kinds.yaml"), KINDS);
+    std::fs::write(
+        dir.path().join("manifests/latin1.yaml"),
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \xff}\n",
+    )
+    .unwrap();
+    let big = "# padding\n".repeat(900_000);
+    std::fs::write(dir.path().join("manifests/big.yaml"), big).unwrap();
+    let out = meshedge(dir.path(), &["check", "manifests", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    assert!(found.iter().any(|(c, f, _)| c == "E100" && f == "manifests/latin1.yaml"), "{found:?}");
+    assert!(found.iter().any(|(c, f, _)| c == "E114" && f == "manifests/big.yaml"), "{found:?}");
+    assert!(has(&found, "E705", "manifests/kinds.yaml", 5), "the other files are still checked: {found:?}");
+    let sarif = meshedge(dir.path(), &["check", "manifests", "--format", "sarif"]);
+    assert_eq!(sarif.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&sarif.stdout).contains("manifests/latin1.yaml"));
 }
