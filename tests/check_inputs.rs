@@ -212,3 +212,26 @@ fn an_unreadable_file_of_a_bare_directory_is_a_finding_at_it_and_the_rest_is_che
     assert_eq!(sarif.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&sarif.stdout).contains("manifests/latin1.yaml"));
 }
+
+#[test]
+fn a_base_rule_that_suppresses_nothing_is_reported_once_at_its_line() {
+    let dir = example();
+    let base = dir.path().join("base/meshedge.yaml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let text = text.replacen(
+        "settings:\n",
+        "settings:\n  check:\n    suppress:\n      - {code: A606, name: nothing-here}\n      - {code: E701}\n",
+        1,
+    );
+    std::fs::write(&base, &text).unwrap();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i as u64 + 1);
+    let out = check_repo(dir.path(), &["--all", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let found = found(&out);
+    let unused: Vec<_> = found.iter().filter(|(c, ..)| c == "W703").collect();
+    assert_eq!(unused.len(), 2, "once each, not once per environment: {found:?}");
+    assert!(has(&found, "W703", "base/meshedge.yaml", line("nothing-here").unwrap()), "{found:?}");
+    assert!(has(&found, "W703", "base/meshedge.yaml", line("code: E701").unwrap()), "{found:?}");
+    let text_out = check_repo(dir.path(), &["--all"]);
+    assert!(stderr(&text_out).contains("errors cannot be suppressed"), "{}", stderr(&text_out));
+}

@@ -154,7 +154,7 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
         let location = locator.locate(&reference, &trace, "");
         diagnostics.push(own.at_opt(location).resource(reference));
     }
-    let suppressed = report_findings(findings, &[], &manifest, &mut locator, &mut diagnostics);
+    let suppressed = report_findings(findings, &[], &manifest, &[], &mut locator, &mut diagnostics);
     report_validation(&validated, &mut locator, &mut diagnostics);
     run.environments.push(Environment { name, manifest, diagnostics, suppressed });
     Ok(run)

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::analyzers::suppress::SuppressRule;
 use crate::analyzers::{Trace, origin_file, under};
 use crate::diagnostic::{Location, ResourceRef, SourceText};
 use crate::load::{self, Document};
@@ -114,6 +115,31 @@ impl<'a> Locator<'a> {
                 _ => Location { file, line: Some(1), column: None },
             },
         })
+    }
+
+    /// Where the rule `rule` of `settings.check.suppress` is written: the item of the list that
+    /// says it, in the environment's manifest if it says it, else in the last of `manifests`
+    /// (layer manifests) that does.
+    pub fn suppression(&mut self, manifests: &[String], rule: &SuppressRule) -> Option<Location> {
+        let same = |item: &Value| {
+            let field = |key: &str| item.get(key).and_then(Value::as_str);
+            field("code") == Some(rule.code.as_str())
+                && field("kind") == rule.kind.as_deref()
+                && field("name") == rule.name.as_deref()
+                && field("namespace") == rule.namespace.as_deref()
+        };
+        let mut found = None;
+        for file in manifests {
+            let Some(doc) = self.documents(file).first() else { continue };
+            let items = doc.value.pointer("/settings/check/suppress").and_then(Value::as_array);
+            let Some(index) = items.and_then(|items| items.iter().position(same)) else { continue };
+            let place = Self::at(doc, &format!("/settings/check/suppress/{index}"));
+            if self.environment.as_deref() == Some(file.as_str()) {
+                return Some(place);
+            }
+            found = Some(place);
+        }
+        found
     }
 
     fn in_request(&mut self, file: &str, hosts: &[String]) -> Location {
