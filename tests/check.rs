@@ -416,7 +416,7 @@ fn suppressions_are_counted_in_every_format() {
 }
 
 #[test]
-fn json_has_the_shape_of_spec_section_6() {
+fn json_has_the_shape_ci_md_gives() {
     let dir = tampered();
     let out = check_repo(dir.path(), &["--all", "--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
