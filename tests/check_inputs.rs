@@ -235,3 +235,56 @@ fn a_base_rule_that_suppresses_nothing_is_reported_once_at_its_line() {
     let text_out = check_repo(dir.path(), &["--all"]);
     assert!(stderr(&text_out).contains("errors cannot be suppressed"), "{}", stderr(&text_out));
 }
+
+const LIST: &str = "apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a, namespace: shop}
+    bogus: 1
+  - 42
+  - apiVersion: v1
+    kind: List
+    items:
+      - apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: vs, namespace: shop}
+        spec:
+          hosts: [x.example.com]
+          gateways: [missing-gw]
+          nope: true
+";
+
+#[test]
+fn the_items_of_a_list_in_a_bare_directory_are_validated_and_located() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("manifests/list.yaml"), LIST);
+    let out = meshedge(dir.path(), &["check", "manifests", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    let file = "manifests/list.yaml";
+    // The unknown fields of an item and of an item of a nested List, the scalar item, the
+    // analysis of the nested item: each at its line; no W702 for the List itself.
+    for (code, line) in [("E701", 7), ("E701", 8), ("E701", 18), ("A601", 17)] {
+        assert!(has(&found, code, file, line), "{code} at {line}: {found:?}");
+    }
+    assert!(!found.iter().any(|(c, ..)| c == "W702"), "{found:?}");
+}
+
+#[test]
+fn the_items_of_a_nameless_list_among_an_environments_resources_are_read_and_validated() {
+    let dir = example();
+    write_file(
+        &dir.path().join("environments/prod/resources/list.yaml"),
+        &LIST.replace("networking.istio.io/v1\n", "networking.istio.io/v1beta1\n"),
+    );
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    let file = "environments/prod/resources/list.yaml";
+    assert!(!found.iter().any(|(c, ..)| c == "E304" || c == "E706" || c == "W702"), "{found:?}");
+    for (code, line) in [("E701", 7), ("E701", 18)] {
+        assert!(has(&found, code, file, line), "{code} at {line}: {found:?}");
+    }
+}

@@ -43,6 +43,29 @@ pub fn environments_in(path: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// How deep Lists nested in Lists are read.
+pub(crate) const MAX_LIST_DEPTH: usize = 8;
+
+/// The objects of a document, each with its pointer in it: the document itself, or the items of
+/// a `v1 List` (those of a List among them in turn, up to [`MAX_LIST_DEPTH`] deep), each checked
+/// as a manifest of its own. A List deeper than that is kept as it is (and has no schema).
+fn list_items(value: Value, pointer: &str, depth: usize, out: &mut Vec<(String, Value)>) {
+    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    if depth >= MAX_LIST_DEPTH || !crate::platform::is_list(&text("apiVersion"), &text("kind")) {
+        out.push((pointer.to_string(), value));
+        return;
+    }
+    let Value::Object(mut list) = value else { return };
+    let items = match list.remove("items") {
+        Some(Value::Array(items)) => items,
+        // A List without items holds nothing to check.
+        _ => return,
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        list_items(item, &format!("{pointer}/items/{i}"), depth + 1, out);
+    }
+}
+
 /// The target a bare directory's manifests are validated for: [`Target::newest_known`].
 fn bare_target() -> Option<Target> {
     Some(Target::newest_known())
@@ -93,10 +116,22 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     if files.is_empty() && diagnostics.is_empty() {
         return Err(nothing_to_check(arg, &work_tree.root));
     }
+    // Items of a List that are not objects: (file, document, pointer).
+    let mut not_objects = Vec::new();
     for (file, text) in files {
         match crate::load::parse(&file, &text) {
             Ok(docs) => {
-                documents.extend(docs.into_iter().filter(|d| !d.value.is_null()).map(|d| (d.value, vec![file.clone()])))
+                for doc in docs.into_iter().filter(|d| !d.value.is_null()) {
+                    let mut items = Vec::new();
+                    list_items(doc.value, "", 0, &mut items);
+                    for (pointer, value) in items {
+                        if value.is_object() {
+                            documents.push((value, vec![file.clone()]));
+                        } else {
+                            not_objects.push((file.clone(), doc.index, pointer));
+                        }
+                    }
+                }
             }
             Err(d) => diagnostics.push(d),
         }
@@ -146,6 +181,13 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     }
     let manifest = documents.first().map(|(_, sources)| sources[0].clone()).unwrap_or_else(|| name.clone());
     let mut locator = super::Locator::new(&run.texts);
+    for (file, index, pointer) in not_objects {
+        let found = CheckError::SchemaInvalid {
+            path: pointer.trim_start_matches('/').replace("items/", "items[").replace('/', "].") + "]",
+            problem: "a List's item must be an object (a manifest)".into(),
+        };
+        diagnostics.push(found.at(locator.in_document(&file, index, &pointer)));
+    }
     for (not_served, reference, trace) in refused {
         let location = locator.locate(&reference, &trace, "/apiVersion");
         diagnostics.push(not_served.at_opt(location).resource(reference));

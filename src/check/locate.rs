@@ -45,6 +45,20 @@ fn settings_key(object: &ResourceRef) -> Option<&'static str> {
     }
 }
 
+/// The pointer (under `prefix`) of the first item of the `v1 List` `value` that is `same`,
+/// looking into the Lists among its items up to [`crate::check::bare::MAX_LIST_DEPTH`] deep.
+fn list_item(value: &Value, same: &dyn Fn(&Value) -> bool, prefix: &str, depth: usize) -> Option<String> {
+    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+    if depth >= super::bare::MAX_LIST_DEPTH || !crate::platform::is_list(text("apiVersion"), text("kind")) {
+        return None;
+    }
+    let items = value.get("items").and_then(Value::as_array)?;
+    items.iter().enumerate().find_map(|(i, item)| {
+        let at = format!("{prefix}/items/{i}");
+        if same(item) { Some(at) } else { list_item(item, same, &at, depth + 1) }
+    })
+}
+
 impl<'a> Locator<'a> {
     pub fn new(texts: &'a SourceText) -> Self {
         Locator { texts, parsed: BTreeMap::new(), environment: None }
@@ -104,16 +118,22 @@ impl<'a> Locator<'a> {
         }
         let origin = trace.origin.as_ref().unwrap_or(object);
         let docs = self.documents(&file);
-        let same = |doc: &&Document| {
-            let r = ResourceRef::of(&doc.value);
+        let same = |value: &Value| {
+            let r = ResourceRef::of(value);
             r.kind == origin.kind && r.name == origin.name && (r.namespace.is_none() || r.namespace == origin.namespace)
         };
-        Some(match docs.iter().find(same) {
-            Some(doc) => Self::at(doc, pointer),
-            None => match docs.first() {
-                Some(doc) if doc.value.get("settings").is_some() => Self::at(doc, "/settings"),
-                _ => Location { file, line: Some(1), column: None },
-            },
+        if let Some(doc) = docs.iter().find(|doc| same(&doc.value)) {
+            return Some(Self::at(doc, pointer));
+        }
+        // An item of a `v1 List` (nested ones included).
+        for doc in docs {
+            if let Some(at) = list_item(&doc.value, &same, "", 0) {
+                return Some(Self::at(doc, &format!("{at}{pointer}")));
+            }
+        }
+        Some(match docs.first() {
+            Some(doc) if doc.value.get("settings").is_some() => Self::at(doc, "/settings"),
+            _ => Location { file, line: Some(1), column: None },
         })
     }
 
@@ -140,6 +160,14 @@ impl<'a> Locator<'a> {
             found = Some(place);
         }
         found
+    }
+
+    /// The place of `pointer` in document `index` (from 0) of `file`.
+    pub fn in_document(&mut self, file: &str, index: usize, pointer: &str) -> Location {
+        match self.documents(file).get(index) {
+            Some(doc) => Self::at(doc, pointer),
+            None => Location::file(file),
+        }
     }
 
     fn in_request(&mut self, file: &str, hosts: &[String]) -> Location {

@@ -71,9 +71,12 @@ impl Explain for Refused {
 /// empty), in the order `apiVersion`, `kind`, `metadata.name`.
 pub(crate) fn missing_fields(value: &Value) -> Vec<&'static str> {
     let has = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+    // A `v1 List` carries its objects in `items` and needs no name.
+    let list = crate::platform::is_list(text("apiVersion"), text("kind"));
     [("/apiVersion", "apiVersion"), ("/kind", "kind"), ("/metadata/name", "metadata.name")]
         .into_iter()
-        .filter(|(pointer, _)| !has(pointer))
+        .filter(|(pointer, _)| !has(pointer) && !(list && *pointer == "/metadata/name"))
         .map(|(_, field)| field)
         .collect()
 }
