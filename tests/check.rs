@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
 use common::{check_repo, example, meshedge, write_file};
 use serde_json::Value;
 use tempfile::TempDir;

@@ -76,7 +76,7 @@ pub(crate) fn missing_fields(value: &Value) -> Vec<&'static str> {
     let list = crate::platform::is_list(text("apiVersion"), text("kind"));
     [("/apiVersion", "apiVersion"), ("/kind", "kind"), ("/metadata/name", "metadata.name")]
         .into_iter()
-        .filter(|(pointer, _)| !has(pointer) && !(list && *pointer == "/metadata/name"))
+        .filter(|(pointer, _)| !(has(pointer) || (list && *pointer == "/metadata/name")))
         .map(|(_, field)| field)
         .collect()
 }
