@@ -288,3 +288,44 @@ fn the_items_of_a_nameless_list_among_an_environments_resources_are_read_and_val
         assert!(has(&found, code, file, line), "{code} at {line}: {found:?}");
     }
 }
+
+#[test]
+fn the_text_report_names_the_environment_of_each_finding() {
+    let dir = example();
+    write_file(
+        &dir.path().join("environments/prod/resources/extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: shop}\nbogus: 1\n",
+    );
+    let out = check_repo(dir.path(), &["--all"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let header = err.find("environment `prod` (environments/prod/meshedge.yaml):").expect(&err);
+    let finding = err.find("error[E701]").expect(&err);
+    assert!(header < finding, "{err}");
+    // One environment alone: no header.
+    let one = stderr(&check_repo(dir.path(), &["prod"]));
+    assert!(!one.contains("environment `prod` ("), "{one}");
+}
+
+#[test]
+fn a_finding_of_a_shared_base_is_one_sarif_result_naming_its_environments() {
+    let dir = example();
+    write_file(
+        &dir.path().join("base/resources/extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: shop}\nbogus: 1\n",
+    );
+    let out = check_repo(dir.path(), &["--all", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results: Vec<&serde_json::Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "E701" && r["message"]["text"].as_str().unwrap_or_default().contains("bogus"))
+        .collect();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let environments = common::environments().join(", ");
+    assert_eq!(results[0]["properties"]["environment"], environments.as_str(), "{:?}", results[0]);
+    let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "base/resources/extra.yaml");
+}

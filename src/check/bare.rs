@@ -109,7 +109,9 @@ fn files(work_tree: &WorkTree, dir: &Path) -> (Vec<(String, String)>, Vec<Diagno
 
 /// Checks the plain manifests under `dir` (absolute); `arg` is how the command line named it.
 pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Schemas>) -> Result<Run, Error> {
-    let name = relative_to_root(&work_tree.root, dir).unwrap_or_else(|| arg.to_string());
+    let name = relative_to_root(&work_tree.root, dir)
+        .filter(|relative| !relative.is_empty())
+        .unwrap_or_else(|| if arg.is_empty() { ".".to_string() } else { arg.to_string() });
     let mut run = Run::default();
     let mut documents: Vec<(Value, Vec<String>)> = Vec::new();
     let (files, mut diagnostics) = files(work_tree, dir);
