@@ -63,7 +63,8 @@ pub struct Build {
     pub form: Form,
     /// Sorted in kustomize's legacy order.
     pub objects: Vec<Object>,
-    /// Warnings (a build with errors is a [`Failed`]).
+    /// Warnings (a build with errors is a [`Failed`]); for a check, also the E705/E706 of the
+    /// objects the target would not take, which were left out.
     pub diagnostics: Diagnostics,
     /// Every file the build read.
     pub inputs: BTreeSet<String>,
@@ -262,8 +263,13 @@ fn chain(
             debug!(objects = finished.objects.len(), "generated");
             Ok((finished, Diagnostics::new()))
         })?;
-    // An object the target would not take stops the build here, before anything reads it.
-    stage("final objects", warnings, || errors_only(refused).map(|w| ((), w)))?;
+    // An object the target would not take stops the build here, before anything reads it; a
+    // check reports it with the rest (the object itself is left out of everything else).
+    if options.check.is_some() {
+        warnings.extend(refused)
+    } else {
+        stage("final objects", warnings, || errors_only(refused).map(|w| ((), w)))?
+    }
     if let Some((validator, _)) = how.validate {
         let templates: Vec<&serde_json::Value> = templates.iter().collect();
         finish::validate_constraints(validator, &templates, &mut validated);

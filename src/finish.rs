@@ -3,7 +3,7 @@
 //! version the target does not serve), indexed for the analyses, validated against its schema
 //! when `meshedge check` asks, and rendered — so that only its text and identity are kept.
 
-mod refused;
+pub(crate) mod refused;
 
 use std::fmt;
 use std::sync::Arc;
@@ -89,6 +89,23 @@ pub fn validate_constraints(validator: &dyn Validator, templates: &[&Value], val
             }
         }
     });
+}
+
+/// The objects `value` stands for: itself, or the items of a `v1 List` that are objects (those
+/// of a List among them in turn, up to eight deep).
+fn list_objects(value: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    let mut pending = vec![(value, 0)];
+    while let Some((value, depth)) = pending.pop() {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+        if depth < 8 && crate::platform::is_list(text("apiVersion"), text("kind")) {
+            let items = value.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            pending.extend(items.iter().rev().filter(|item| item.is_object()).map(|item| (item, depth + 1)));
+        } else {
+            out.push(value);
+        }
+    }
+    out
 }
 
 /// Objects finished, and what finishing them found.
@@ -181,10 +198,13 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
         };
         part.index.add(&analysed);
         if let Some((validator, target)) = how.validate {
-            let result = validator.validate(target, &resource.value);
-            if result != Validation::Valid {
-                let trace = Trace::of(&resource.value, &analysed);
-                part.validated.push(Validated::new(reference.clone(), result, trace, &resource.value));
+            // A `v1 List`'s items, each against its own kind's schema (the List has none).
+            for value in list_objects(&resource.value) {
+                let result = validator.validate(target, value);
+                if result != Validation::Valid {
+                    let trace = Trace::of(value, &analysed);
+                    part.validated.push(Validated::new(ResourceRef::of(value), result, trace, value));
+                }
             }
             if is_constraint_template(&resource.value) {
                 part.templates.push(resource.value.clone());

@@ -4,17 +4,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
-use common::write_file;
+use common::{check_repo, example, meshedge, write_file};
 use serde_json::Value;
 use tempfile::TempDir;
-
-fn meshedge(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("meshedge").expect("the meshedge binary").current_dir(dir).args(args).output().unwrap()
-}
 
 /// One diagnostic of a JSON report: code, istio, file, line.
 type Found = (String, Option<String>, Option<String>, Option<u64>);
@@ -260,22 +255,6 @@ fn schema_validation_of_plain_manifests_catches_each_kind_of_failure() {
     }
 }
 
-/// A copy of the example repository (base/ and environments/) in a temporary directory.
-fn example() -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["base", "environments"] {
-        common::copy_tree_reversed(&common::repo_root().join(part), &dir.path().join(part));
-    }
-    dir
-}
-
-fn check_repo(dir: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["check"];
-    all.extend(args);
-    all.extend(["--root", dir.to_str().unwrap()]);
-    meshedge(dir, &all)
-}
-
 #[test]
 fn the_example_production_environment_checks_clean() {
     let out = meshedge(&common::repo_root(), &["check", "prod", "--format", "json"]);
@@ -436,7 +415,7 @@ fn suppressions_are_counted_in_every_format() {
 }
 
 #[test]
-fn json_has_the_shape_of_spec_section_6() {
+fn json_has_the_shape_ci_md_gives() {
     let dir = tampered();
     let out = check_repo(dir.path(), &["--all", "--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();

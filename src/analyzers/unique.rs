@@ -47,6 +47,10 @@ pub fn unique(objects: &[Object]) -> Diagnostics {
     let mut out = Diagnostics::new();
     for o in objects {
         let r = &o.reference;
+        // A `v1 List` is a wrapper, named or not: it is not an object of the cluster.
+        if crate::platform::is_list(&r.api_version, &r.kind) {
+            continue;
+        }
         let group = split_api_version(&r.api_version).0;
         match seen.entry((group, &r.kind, r.namespace.as_deref().unwrap_or_default(), &r.name)) {
             Entry::Occupied(first) => {

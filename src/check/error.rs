@@ -13,6 +13,8 @@ pub enum CheckError {
     NoSchema { api_version: String, kind: String },
     /// W703: a rule of `settings.check.suppress` that suppressed no finding.
     UnusedSuppression { index: usize, rule: SuppressRule },
+    /// W704: one of meshedge's own input documents (`meshedge.io`) among plain manifests.
+    MeshedgeInput { kind: String },
 }
 
 impl CheckError {
@@ -29,6 +31,7 @@ impl Explain for CheckError {
             CheckError::SchemaInvalid { .. } => Code::E701,
             CheckError::NoSchema { .. } => Code::W702,
             CheckError::UnusedSuppression { .. } => Code::W703,
+            CheckError::MeshedgeInput { .. } => Code::W704,
         }
     }
 
@@ -37,6 +40,9 @@ impl Explain for CheckError {
             CheckError::SchemaInvalid { path, problem } => format!("`{path}`: {problem}"),
             CheckError::NoSchema { api_version, kind } => {
                 format!("no schema for {kind} ({api_version}): the object is not validated")
+            }
+            CheckError::MeshedgeInput { kind } => {
+                format!("{kind} is a meshedge input, not a manifest for the cluster: it is not checked here")
             }
             CheckError::UnusedSuppression { index, rule } => match rule_code(&rule.code) {
                 RuleCode::Error => format!(
@@ -59,8 +65,16 @@ impl Explain for CheckError {
                 CheckError::SchemaInvalid { .. } => {
                     "fix the field as the kind's schema says (the API server would refuse or drop it)"
                 }
+                CheckError::NoSchema { api_version, .. } if is_built_in_group(api_version) => {
+                    "a built-in Kubernetes kind meshedge ships no schema for: give its OpenAPI v3 document \
+                     (`api/openapi-spec/v3` of the Kubernetes release) with `--schemas DIR` or in `schemas/`"
+                }
                 CheckError::NoSchema { .. } => {
                     "give its CustomResourceDefinition with `--schemas DIR` or in the repository's `schemas/` directory"
+                }
+                CheckError::MeshedgeInput { .. } => {
+                    "check the environment that reads it (`meshedge check ENVIRONMENT`, the directory with its \
+                     `meshedge.yaml`); `meshedge schema --kind KIND` gives the schema editors validate it with"
                 }
                 CheckError::UnusedSuppression { rule, .. } => match rule_code(&rule.code) {
                     RuleCode::Error => {
@@ -75,6 +89,42 @@ impl Explain for CheckError {
             .to_string(),
         )
     }
+}
+
+/// The API groups the Kubernetes API server serves itself (objects of them need no CRD): the
+/// core group (`api/v1`) and the groups of kubernetes-sigs/kubectl-validate
+/// a97ccfaca20b164819afdae780392496f6ed6bbd `pkg/openapiclient/builtins/1.32/apis/` (the OpenAPI
+/// documents Kubernetes 1.32 serves; 1.27's are the same less `storagemigration.k8s.io`).
+const BUILT_IN_GROUPS: [&str; 23] = [
+    "",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io",
+    "networking.k8s.io",
+    "node.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "resource.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+    "storagemigration.k8s.io",
+];
+
+/// Whether `api_version` belongs to a group the Kubernetes API server serves itself.
+fn is_built_in_group(api_version: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    BUILT_IN_GROUPS.contains(&group)
 }
 
 /// What a suppression rule's code names.
@@ -118,6 +168,7 @@ mod tests {
         ];
         let codes: Vec<Code> = all.iter().map(Explain::code).collect();
         assert_eq!(codes, [Code::E701, Code::W702, Code::W703]);
+        assert_eq!(CheckError::MeshedgeInput { kind: "Tenant".into() }.code(), Code::W704);
         assert_eq!(all[0].message(), "`spec.servers[0].foo`: unknown field");
         assert_eq!(CheckError::schema_failure("expected object").message(), "`<root>`: expected object");
         assert!(all[2].message().starts_with("`settings.check.suppress[2]` (code A606)"));
@@ -135,6 +186,20 @@ mod tests {
         assert!(unused("junk").message().contains("`junk`"));
         for known in ["A606", "IST0128", "*", "W702"] {
             assert!(unused(known).message().ends_with("suppresses no finding"), "{known}");
+        }
+    }
+
+    #[test]
+    fn a_built_in_kind_without_schema_is_not_told_to_bring_a_crd() {
+        let help = |api_version: &str| {
+            CheckError::NoSchema { api_version: api_version.into(), kind: "X".into() }.help().unwrap_or_default()
+        };
+        for built_in in ["apps/v1", "networking.k8s.io/v1", "v1", "policy/v1", "storage.k8s.io/v1"] {
+            assert!(!help(built_in).contains("CustomResourceDefinition"), "{built_in}");
+            assert!(help(built_in).contains("OpenAPI"), "{built_in}");
+        }
+        for crd in ["gateway.networking.k8s.io/v1", "example.com/v1", "cluster.x-k8s.io/v1beta1"] {
+            assert!(help(crd).contains("CustomResourceDefinition"), "{crd}");
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The flows of SPEC §5.1 as `check` reports them: the violations the build's flows stage found
+//! The flows (docs/flows.md) as `check` reports them: the violations the build's flows stage found
 //! (E801, E802), which `check` asks the build to hand over instead of failing on them. A bare
 //! directory of manifests has no requests, and so no flows.
 

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::analyzers::suppress::SuppressRule;
 use crate::analyzers::{Trace, origin_file, under};
 use crate::diagnostic::{Location, ResourceRef, SourceText};
 use crate::load::{self, Document};
@@ -42,6 +43,20 @@ fn settings_key(object: &ResourceRef) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// The pointer (under `prefix`) of the first item of the `v1 List` `value` that is `same`,
+/// looking into the Lists among its items up to [`crate::check::bare::MAX_LIST_DEPTH`] deep.
+fn list_item(value: &Value, same: &dyn Fn(&Value) -> bool, prefix: &str, depth: usize) -> Option<String> {
+    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+    if depth >= super::bare::MAX_LIST_DEPTH || !crate::platform::is_list(text("apiVersion"), text("kind")) {
+        return None;
+    }
+    let items = value.get("items").and_then(Value::as_array)?;
+    items.iter().enumerate().find_map(|(i, item)| {
+        let at = format!("{prefix}/items/{i}");
+        if same(item) { Some(at) } else { list_item(item, same, &at, depth + 1) }
+    })
 }
 
 impl<'a> Locator<'a> {
@@ -103,17 +118,56 @@ impl<'a> Locator<'a> {
         }
         let origin = trace.origin.as_ref().unwrap_or(object);
         let docs = self.documents(&file);
-        let same = |doc: &&Document| {
-            let r = ResourceRef::of(&doc.value);
+        let same = |value: &Value| {
+            let r = ResourceRef::of(value);
             r.kind == origin.kind && r.name == origin.name && (r.namespace.is_none() || r.namespace == origin.namespace)
         };
-        Some(match docs.iter().find(same) {
-            Some(doc) => Self::at(doc, pointer),
-            None => match docs.first() {
-                Some(doc) if doc.value.get("settings").is_some() => Self::at(doc, "/settings"),
-                _ => Location { file, line: Some(1), column: None },
-            },
+        if let Some(doc) = docs.iter().find(|doc| same(&doc.value)) {
+            return Some(Self::at(doc, pointer));
+        }
+        // An item of a `v1 List` (nested ones included).
+        for doc in docs {
+            if let Some(at) = list_item(&doc.value, &same, "", 0) {
+                return Some(Self::at(doc, &format!("{at}{pointer}")));
+            }
+        }
+        Some(match docs.first() {
+            Some(doc) if doc.value.get("settings").is_some() => Self::at(doc, "/settings"),
+            _ => Location { file, line: Some(1), column: None },
         })
+    }
+
+    /// Where the rule `rule` of `settings.check.suppress` is written: the item of the list that
+    /// says it, in the environment's manifest if it says it, else in the last of `manifests`
+    /// (layer manifests) that does.
+    pub fn suppression(&mut self, manifests: &[String], rule: &SuppressRule) -> Option<Location> {
+        let same = |item: &Value| {
+            let field = |key: &str| item.get(key).and_then(Value::as_str);
+            field("code") == Some(rule.code.as_str())
+                && field("kind") == rule.kind.as_deref()
+                && field("name") == rule.name.as_deref()
+                && field("namespace") == rule.namespace.as_deref()
+        };
+        let mut found = None;
+        for file in manifests {
+            let Some(doc) = self.documents(file).first() else { continue };
+            let items = doc.value.pointer("/settings/check/suppress").and_then(Value::as_array);
+            let Some(index) = items.and_then(|items| items.iter().position(same)) else { continue };
+            let place = Self::at(doc, &format!("/settings/check/suppress/{index}"));
+            if self.environment.as_deref() == Some(file.as_str()) {
+                return Some(place);
+            }
+            found = Some(place);
+        }
+        found
+    }
+
+    /// The place of `pointer` in document `index` (from 0) of `file`.
+    pub fn in_document(&mut self, file: &str, index: usize, pointer: &str) -> Location {
+        match self.documents(file).get(index) {
+            Some(doc) => Self::at(doc, pointer),
+            None => Location::file(file),
+        }
     }
 
     fn in_request(&mut self, file: &str, hosts: &[String]) -> Location {

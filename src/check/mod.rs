@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::analyzers::suppress::{SuppressRule, suppress};
 use crate::analyzers::{Finding, Severity};
 use crate::compiler::{self, Options, Validate, Validated};
-use crate::diagnostic::{Diagnostic, Explain, Location, SourceText};
+use crate::diagnostic::{Code, Diagnostic, Explain, Location, SourceText};
 use crate::error::{Error, Trouble};
 use crate::locate::WorkTree;
 use crate::render::Form;
@@ -57,6 +57,15 @@ impl Run {
         self.count(Severity::Warning)
     }
 
+    /// Keeps W703 once per rule: a rule of a base that several environments share and that
+    /// suppresses nothing in any of them is one finding, in the first.
+    fn unused_once(&mut self) {
+        let mut seen = std::collections::BTreeSet::new();
+        for env in &mut self.environments {
+            env.diagnostics.retain(|d| d.code != Code::W703 || seen.insert((d.location.clone(), d.message.clone())));
+        }
+    }
+
     fn count(&self, severity: Severity) -> usize {
         self.environments.iter().flat_map(|e| &e.diagnostics).filter(|d| d.severity == severity).count()
     }
@@ -74,7 +83,9 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
         if all.is_empty() {
             return Err(nothing_to_check(".", &work_tree.root));
         }
-        return Ok(environments(&work_tree.source, &all, &schemas).map_err(Trouble::Check)?);
+        let mut run = environments(&work_tree.source, &all, &schemas).map_err(Trouble::Check)?;
+        run.unused_once();
+        return Ok(run);
     };
     let mut all = Run::default();
     // Each environment once, however many times (and under whichever path) it is named.
@@ -99,6 +110,7 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
             }
         }
     }
+    all.unused_once();
     Ok(all)
 }
 
@@ -143,7 +155,10 @@ pub fn environments(source: &dyn Source, env_dirs: &[String], schemas: &Arc<Sche
                 let rules: Vec<SuppressRule> = build.suppress.iter().map(SuppressRule::from).collect();
                 let mut locator = Locator::for_environment(&build.texts, &manifest);
                 let findings = std::mem::take(&mut build.findings);
-                let suppressed = report_findings(findings, &rules, &manifest, &mut locator, &mut diagnostics);
+                let manifests: Vec<String> =
+                    build.inputs.iter().filter(|f| f.rsplit('/').next() == Some("meshedge.yaml")).cloned().collect();
+                let suppressed =
+                    report_findings(findings, &rules, &manifest, &manifests, &mut locator, &mut diagnostics);
                 report_validation(&build.validated, &mut locator, &mut diagnostics);
                 diagnostics.extend(flows::evaluate(&build.flow_violations).cloned());
                 run.environments.push(Environment {
@@ -172,11 +187,13 @@ fn merge_texts(into: &mut SourceText, from: &SourceText, files: &std::collection
 }
 
 /// The findings of the analyses, suppressed or kept, each at the place in the input it comes
-/// from; the kept ones, and W703 for each settings rule that suppressed nothing, go to `out`.
+/// from; the kept ones, and W703 for each settings rule that suppressed nothing (at the rule, in
+/// the first of the layer manifests `manifests` that writes it, else at `manifest`), go to `out`.
 fn report_findings(
     findings: Vec<Finding>,
     rules: &[SuppressRule],
     manifest: &str,
+    manifests: &[String],
     locator: &mut Locator<'_>,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Suppression> {
@@ -193,8 +210,9 @@ fn report_findings(
         suppressed.push(Suppression { diagnostic, by: s.by.to_string() });
     }
     for index in outcome.unused {
-        let unused = CheckError::UnusedSuppression { index, rule: rules[index].clone() };
-        out.push(unused.at(Location::file(manifest)));
+        let Some(rule) = rules.get(index) else { continue };
+        let at = locator.suppression(manifests, rule).unwrap_or_else(|| Location::file(manifest));
+        out.push(CheckError::UnusedSuppression { index, rule: rule.clone() }.at(at));
     }
     suppressed
 }

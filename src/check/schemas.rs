@@ -246,7 +246,7 @@ fn load_dir(set: &mut SchemaSet, source: &FsSource, dir: &str, prefix: &str) -> 
 }
 
 /// `error` with its path named `{prefix}{path}`.
-fn named(error: SourceError, prefix: &str) -> SourceError {
+pub(super) fn named(error: SourceError, prefix: &str) -> SourceError {
     if prefix.is_empty() {
         return error;
     }

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 pub enum FlowsFormat {
     /// A table per tenant: ✓ allowed, ✗ blocked, ↪ redirected, and the deciding object.
     Text,
-    /// SPEC §5.1's JSON.
+    /// JSON, in the shape docs/flows.md gives.
     Json,
     /// A Mermaid flowchart of the allowed flows.
     Mermaid,

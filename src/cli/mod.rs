@@ -49,7 +49,7 @@ enum CommandArgs {
     Check(check::CheckArgs),
     /// Compare environments between two git revisions (a pull-request preview).
     Diff(diff::DiffArgs),
-    /// Print the flows an environment lets through, and those it shuts (SPEC §5.1).
+    /// Print the flows an environment lets through, and those it shuts (docs/flows.md).
     Flows(flows::FlowsArgs),
     /// Argo CD Config Management Plugin: build the environment of the working directory.
     Generate(generate::GenerateArgs),

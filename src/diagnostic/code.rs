@@ -77,7 +77,7 @@ codes! {
     A608 Warning, A609 Warning, A610 Error, A611 Error, A612 Error, A613 Warning, A614 Error,
     A615 Warning, A616 Error, A617 Warning, A618 Warning, A619 Warning, A620 Warning, A621 Warning,
     // Check: schemas and suppression.
-    E701 Error, W702 Warning, W703 Warning,
+    E701 Error, W702 Warning, W703 Warning, W704 Warning,
     // Final objects the cluster would refuse.
     E704 Error, E705 Error, E706 Error,
     // Flows.

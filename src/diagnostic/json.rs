@@ -28,7 +28,7 @@ pub struct JsonDiagnostic<'a> {
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    /// `d` without its help (the shape of SPEC §6).
+    /// `d` without its help (the shape docs/ci.md gives, "Output formats").
     pub fn new(d: &'a Diagnostic) -> Self {
         let location = d.location.as_ref();
         JsonDiagnostic {

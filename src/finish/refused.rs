@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Code, Diagnostic, Explain, Location};
+use crate::diagnostic::{Code, Diagnostic, Explain, Location, ResourceRef};
 use crate::load::Document;
 use crate::patch::Applied;
 use crate::platform::{Served, Target};
@@ -71,9 +71,12 @@ impl Explain for Refused {
 /// empty), in the order `apiVersion`, `kind`, `metadata.name`.
 pub(crate) fn missing_fields(value: &Value) -> Vec<&'static str> {
     let has = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+    // A `v1 List` carries its objects in `items` and needs no name.
+    let list = crate::platform::is_list(text("apiVersion"), text("kind"));
     [("/apiVersion", "apiVersion"), ("/kind", "kind"), ("/metadata/name", "metadata.name")]
         .into_iter()
-        .filter(|(pointer, _)| !has(pointer))
+        .filter(|(pointer, _)| !(has(pointer) || (list && *pointer == "/metadata/name")))
         .map(|(_, field)| field)
         .collect()
 }
@@ -106,25 +109,33 @@ pub(crate) fn check(
         let at = place(applied.emptied.as_ref(), document, "", &resource.sources);
         return Some(Refused::Incomplete { object, missing, patch }.at(at).resource(resource.reference()));
     }
-    let api_version = resource.api_version();
+    let refused = unserved(&resource.reference(), target)?;
+    let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
+    Some(refused.at(at).resource(resource.reference()))
+}
+
+/// E705 for `object` when `target` does not serve its kind at its API version; `None` when it
+/// does, or when the platform model does not know the kind ([`Target::served_versions`]).
+pub(crate) fn unserved(object: &ResourceRef, target: Target) -> Option<Refused> {
+    let api_version = object.api_version.as_str();
     let (group, _) = split_api_version(api_version);
-    let served = target.served_versions(group, resource.kind())?;
+    let served = target.served_versions(group, &object.kind)?;
     if served.includes(api_version) {
         return None;
     }
-    let object = resource.display();
-    let refused = match served {
+    let display = object.to_string();
+    Some(match served {
         Served::At(all) => Refused::NotServed {
-            object,
+            object: display,
             api_version: api_version.to_string(),
             target: target.to_string(),
             served: all.iter().map(|v| v.to_string()).collect(),
-            suggested: target.suggested_version(group, resource.kind()).map(|v| v.to_string()),
+            suggested: target.suggested_version(group, &object.kind).map(|v| v.to_string()),
         },
-        Served::Nowhere(reason) => Refused::NowhereServed { object, api_version: api_version.to_string(), reason },
-    };
-    let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
-    Some(refused.at(at).resource(resource.reference()))
+        Served::Nowhere(reason) => {
+            Refused::NowhereServed { object: display, api_version: api_version.to_string(), reason }
+        }
+    })
 }
 
 #[cfg(test)]

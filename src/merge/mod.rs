@@ -246,7 +246,9 @@ fn settings_location_in(manifests: &[Document], path: &str) -> Location {
 
 fn check_plain_resource(doc: &Document, diagnostics: &mut Diagnostics) {
     let (api_version, kind) = doc.api_kind();
-    let name = doc.str_at("/metadata/name");
+    // A `v1 List` carries its objects in `items` and needs no name (`kubectl get -o yaml` writes none).
+    let list = api_version.zip(kind).is_some_and(|(api_version, kind)| crate::platform::is_list(api_version, kind));
+    let name = doc.str_at("/metadata/name").or(list.then_some("List"));
     if api_version.is_none() || kind.is_none() || name.is_none() {
         let fields =
             [("apiVersion", api_version.is_none()), ("kind", kind.is_none()), ("metadata.name", name.is_none())];

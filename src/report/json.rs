@@ -1,4 +1,4 @@
-//! `check --format json`: SPEC §6's shape,
+//! `check --format json`: the shape docs/ci.md gives ("Output formats"),
 //! `{"environments":[{"name","diagnostics":[{"severity","code","istio"?,"message","resource"?,
 //! "file"?,"line"?}]}]}`, keys in that order (each diagnostic as [`JsonDiagnostic`] writes it,
 //! as `diff --format json` does). An environment with suppressed findings also has

@@ -1,7 +1,7 @@
 //! Report formats of `meshedge check`: pure functions from the diagnostics of one or more
 //! environments to text.
 //!
-//! - [`json`]: the shape of SPEC §6, plus the suppressed findings when there are any;
+//! - [`json`]: the shape docs/ci.md gives ("Output formats"), plus the suppressed findings when there are any;
 //! - [`sarif`]: SARIF 2.1.0 for code-scanning uploads (one run, a rule per code);
 //! - [`github`]: GitHub Actions workflow commands (`::error file=…,line=…,title=…::…`);
 //! - [`text`]: rustc-style, as `build` prints its diagnostics.

@@ -15,8 +15,11 @@
 //!   diagnostic without a file points at its environment's manifest, line 1, since GitHub
 //!   shows no result without a location. `result.properties` carries the environment, the
 //!   Istio code and the object; with several environments the message starts with
-//!   `[environment]`. `partialFingerprints."meshedgeFinding/v1"` is a hash of environment, code,
-//!   object and message (GitHub computes its own `primaryLocationLineHash` on upload).
+//!   `[environment]`. A finding that is the same in several environments (same code, object,
+//!   message and place: an input of a layer they share) is one result naming them all
+//!   (`[dev, prod]`, `"environment": "dev, prod"`). `partialFingerprints."meshedgeFinding/v1"` is
+//!   a hash of those environments, code, object and message (GitHub computes its own
+//!   `primaryLocationLineHash` on upload).
 //! - Suppressed findings are not results: GitHub's documentation does not promise that it
 //!   honours `result.suppressions`, and an open alert for a suppressed finding would defeat the
 //!   suppression. They are listed in `run.properties.suppressed` (with the rule that hid each)
@@ -155,23 +158,42 @@ pub fn render(environments: &[Environment]) -> String {
         rules.push(other_rule(d));
     }
     let several = environments.len() > 1;
-    let mut results = Vec::new();
+    // One result per cause: a finding of a shared layer's input, the same in several
+    // environments (same code, object, message and place), is one alert naming them all.
+    let mut causes: Vec<(&Environment, &Diagnostic, Value, Vec<&str>)> = Vec::new();
+    let mut seen: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
     for env in environments {
         for d in sorted(&env.diagnostics) {
-            let mut text = if several { format!("[{}] {}", env.name, d.message) } else { d.message.clone() };
-            if let Some(resource) = &d.resource {
-                text.push_str(&format!(" ({resource})"));
+            let at = location(env, d);
+            let resource = d.resource.as_ref().map(ToString::to_string).unwrap_or_default();
+            let key = (d.code.as_str().to_string(), resource, d.message.clone(), at.to_string());
+            match seen.get(&key) {
+                Some(&i) => causes[i].3.push(&env.name),
+                None => {
+                    seen.insert(key, causes.len());
+                    causes.push((env, d, at, vec![&env.name]));
+                }
             }
-            results.push(json!({
-                "ruleId": d.code.as_str(),
-                "ruleIndex": index.get(d.code.as_str()).copied().unwrap_or_default(),
-                "level": level(d.severity),
-                "message": {"text": text},
-                "locations": [location(env, d)],
-                "partialFingerprints": {"meshedgeFinding/v1": fingerprint(&env.name, d)},
-                "properties": properties(env, d),
-            }));
         }
+    }
+    let mut results = Vec::new();
+    for (env, d, at, names) in causes {
+        let names = names.join(", ");
+        let mut text = if several { format!("[{names}] {}", d.message) } else { d.message.clone() };
+        if let Some(resource) = &d.resource {
+            text.push_str(&format!(" ({resource})"));
+        }
+        let mut properties = properties(env, d);
+        properties["environment"] = json!(names);
+        results.push(json!({
+            "ruleId": d.code.as_str(),
+            "ruleIndex": index.get(d.code.as_str()).copied().unwrap_or_default(),
+            "level": level(d.severity),
+            "message": {"text": text},
+            "locations": [at],
+            "partialFingerprints": {"meshedgeFinding/v1": fingerprint(&names, d)},
+            "properties": properties,
+        }));
     }
     let mut suppressed = Vec::new();
     for env in environments {

@@ -1,6 +1,7 @@
 //! `check --format text`: the diagnostics as `build` prints its own, rustc-style (a header with
 //! the code and the Istio code, `-->` file:line:column, the source line with a caret, the object,
-//! the help), environment by environment, then the suppressed findings counted and a total.
+//! the help), environment by environment (each under its name when there are several), then the
+//! suppressed findings counted and a total.
 
 use std::fmt::Write as _;
 
@@ -17,7 +18,10 @@ pub fn render(environments: &[Environment], texts: &SourceText) -> String {
 pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only: bool) -> String {
     let mut out = String::new();
     let (mut errors, mut warnings, mut suppressed) = (0, 0, 0);
+    // Several environments: each one's findings under its name (a base's finding may be in each).
+    let several = environments.len() > 1;
     for env in environments {
+        let mut named = !several;
         for d in sorted(&env.diagnostics) {
             match d.severity {
                 Severity::Error => errors += 1,
@@ -25,6 +29,14 @@ pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only
             }
             if errors_only && d.severity != Severity::Error {
                 continue;
+            }
+            if !named {
+                if env.manifest.ends_with("meshedge.yaml") {
+                    let _ = writeln!(out, "environment `{}` ({}):\n", env.name, env.manifest);
+                } else {
+                    let _ = writeln!(out, "directory `{}`:\n", env.name);
+                }
+                named = true;
             }
             out.push_str(&d.render(texts));
             out.push('\n');

@@ -8,6 +8,35 @@ use std::path::{Path, PathBuf};
 use meshedge::compiler::{self, Build};
 use meshedge::source::FsSource;
 
+/// Runs the meshedge binary in `dir` with `args` (killed after five minutes: a hang fails the
+/// test instead of stalling the suite).
+pub fn meshedge(dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("meshedge")
+        .expect("the meshedge binary")
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(300))
+        .args(args)
+        .output()
+        .expect("meshedge runs")
+}
+
+/// A copy of the example repository (base/ and environments/) in a temporary directory.
+pub fn example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for part in ["base", "environments"] {
+        copy_tree_reversed(&repo_root().join(part), &dir.path().join(part));
+    }
+    dir
+}
+
+/// `meshedge check ARGS --root DIR`, run in `dir`.
+pub fn check_repo(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["check"];
+    all.extend(args);
+    all.extend(["--root", dir.to_str().expect("a UTF-8 path")]);
+    meshedge(dir, &all)
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

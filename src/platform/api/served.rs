@@ -48,6 +48,69 @@ fn home(kind: Kind) -> &'static str {
     }
 }
 
+const ISTIO_NETWORKING: &str = "networking.istio.io";
+const ISTIO_SECURITY: &str = "security.istio.io";
+const ISTIO_TELEMETRY: &str = "telemetry.istio.io";
+const ISTIO_EXTENSIONS: &str = "extensions.istio.io";
+
+/// Every kind of Istio's API groups, the same in every release 1.16–1.24 (and so in OpenShift
+/// Service Mesh 2.4–2.6, built on 1.16, 1.18 and 1.20): the `spec.names.kind` of the CRDs of
+/// istio/istio `manifests/charts/base/crds/crd-all.gen.yaml` at 1.16.7
+/// (0b679820a9f3a94b2c91c24686b58ed764bc04a2) … 1.23.6, `manifests/charts/base/files/crd-all.gen.yaml`
+/// at 1.24.6 (9bee41e19926e92093dfbd4823f249322bb21e10).
+const ISTIO_KINDS: [(&str, &str); 14] = [
+    (ISTIO_EXTENSIONS, "WasmPlugin"),
+    (ISTIO_NETWORKING, "DestinationRule"),
+    (ISTIO_NETWORKING, "EnvoyFilter"),
+    (ISTIO_NETWORKING, "Gateway"),
+    (ISTIO_NETWORKING, "ProxyConfig"),
+    (ISTIO_NETWORKING, "ServiceEntry"),
+    (ISTIO_NETWORKING, "Sidecar"),
+    (ISTIO_NETWORKING, "VirtualService"),
+    (ISTIO_NETWORKING, "WorkloadEntry"),
+    (ISTIO_NETWORKING, "WorkloadGroup"),
+    (ISTIO_SECURITY, "AuthorizationPolicy"),
+    (ISTIO_SECURITY, "PeerAuthentication"),
+    (ISTIO_SECURITY, "RequestAuthentication"),
+    (ISTIO_TELEMETRY, "Telemetry"),
+];
+
+fn istio_kinds(group: &str) -> Vec<&'static str> {
+    ISTIO_KINDS.iter().filter(|(g, _)| *g == group).map(|(_, k)| *k).collect()
+}
+
+/// Built-in Kubernetes kinds meshedge does not write whose older API versions were removed
+/// before the oldest release meshedge targets (Kubernetes 1.27, OpenShift 4.14): every release
+/// 1.27–1.32 serves them at these versions alone. Source: kubernetes/website
+/// `content/en/docs/reference/using-api/deprecation-guide.md`
+/// (<https://kubernetes.io/docs/reference/using-api/deprecation-guide/>), sections "v1.22"
+/// (Ingress, IngressClass `networking.k8s.io/v1beta1`; the `extensions` group), "v1.25"
+/// (CronJob `batch/v1beta1`, EndpointSlice `discovery.k8s.io/v1beta1`, Event
+/// `events.k8s.io/v1beta1`, HorizontalPodAutoscaler `autoscaling/v2beta1`, PodDisruptionBudget
+/// and PodSecurityPolicy `policy/v1beta1`, RuntimeClass `node.k8s.io/v1beta1`) and "v1.26"
+/// (HorizontalPodAutoscaler `autoscaling/v2beta2`).
+fn built_in(group: &str, kind: &str) -> Option<Served> {
+    let at = |versions: &[&'static str]| Some(Served::At(versions.iter().map(|v| ApiVersion(v)).collect()));
+    match (group, kind) {
+        ("policy", "PodDisruptionBudget") => at(&["policy/v1"]),
+        ("policy", "PodSecurityPolicy") => Some(Served::Nowhere(
+            "PodSecurityPolicy was removed in kubernetes 1.25: use pod security admission (namespace labels)".into(),
+        )),
+        ("batch", "CronJob" | "Job") => at(&["batch/v1"]),
+        ("networking.k8s.io", "Ingress" | "IngressClass") => at(&["networking.k8s.io/v1"]),
+        ("autoscaling", "HorizontalPodAutoscaler") => at(&["autoscaling/v1", "autoscaling/v2"]),
+        ("discovery.k8s.io", "EndpointSlice") => at(&["discovery.k8s.io/v1"]),
+        ("events.k8s.io", "Event") => at(&["events.k8s.io/v1"]),
+        ("node.k8s.io", "RuntimeClass") => at(&["node.k8s.io/v1"]),
+        ("extensions", _) => Some(Served::Nowhere(
+            "the extensions api group is not served since kubernetes 1.22 (Deployment, DaemonSet and ReplicaSet \
+             are apps/v1; Ingress and NetworkPolicy networking.k8s.io/v1)"
+                .into(),
+        )),
+        _ => None,
+    }
+}
+
 const V1ALPHA3_V1BETA1: [ApiVersion; 2] =
     [ApiVersion("networking.istio.io/v1alpha3"), ApiVersion("networking.istio.io/v1beta1")];
 
@@ -98,12 +161,23 @@ impl Target {
             ("networking.istio.io", "ProxyConfig") => {
                 return Some(Served::At(vec![ApiVersion("networking.istio.io/v1beta1")]));
             }
+            (ISTIO_NETWORKING | ISTIO_SECURITY | ISTIO_TELEMETRY | ISTIO_EXTENSIONS, _)
+                if !ISTIO_KINDS.iter().any(|(g, k)| *g == group && *k == kind) =>
+            {
+                return Some(Served::Nowhere(format!(
+                    "istio defines no kind {kind} in {group} (its kinds: {})",
+                    istio_kinds(group).join(", ")
+                )));
+            }
             ("", _) => return Some(Served::At(vec![super::CORE_V1])),
             ("apps", _) => return Some(Served::At(vec![ApiVersion("apps/v1")])),
             ("rbac.authorization.k8s.io", _) => {
                 return Some(Served::At(vec![ApiVersion("rbac.authorization.k8s.io/v1")]));
             }
             _ => {}
+        }
+        if let Some(served) = built_in(group, kind) {
+            return Some(served);
         }
         let known = Kind::ALL.into_iter().find(|k| k.name() == kind && home(*k) == group)?;
         let written = match self.api_version(known) {

@@ -196,10 +196,35 @@ fn served_kubernetes_and_openshift_versions() {
 fn groups_and_kinds_the_model_does_not_know_are_unknown() {
     let t = ossm("v2.5", "4.16");
     assert_eq!(t.served_versions("example.com", "Widget"), None);
-    assert_eq!(t.served_versions("networking.istio.io", "Widget"), None);
-    assert_eq!(t.served_versions("networking.k8s.io", "Ingress"), None);
+    assert_eq!(t.served_versions("networking.k8s.io", "Gateway"), None);
     assert_eq!(t.served_versions("kyverno.io", "ClusterPolicy"), None);
     assert_eq!(t.served_versions("gateway.networking.k8s.io", "Gateway"), None);
+}
+
+#[test]
+fn a_kind_istio_does_not_define_in_its_groups_is_served_nowhere() {
+    let t = ossm("v2.5", "4.16");
+    for (group, kind) in [("networking.istio.io", "Frobnicator"), ("security.istio.io", "Gateway")] {
+        match t.served_versions(group, kind) {
+            Some(Served::Nowhere(reason)) => assert!(reason.contains(kind) && reason.contains(group), "{reason}"),
+            other => panic!("{group} {kind}: {other:?}"),
+        }
+    }
+    assert_eq!(served(&t, "networking.istio.io", "ProxyConfig"), ["networking.istio.io/v1beta1"]);
+}
+
+#[test]
+fn built_in_kinds_whose_beta_versions_were_removed_are_served_at_their_stable_versions() {
+    for t in [ossm("v2.4", "4.14"), istio("v1.24", "1.31")] {
+        assert_eq!(served(&t, "policy", "PodDisruptionBudget"), ["policy/v1"]);
+        assert_eq!(served(&t, "batch", "CronJob"), ["batch/v1"]);
+        assert_eq!(served(&t, "networking.k8s.io", "Ingress"), ["networking.k8s.io/v1"]);
+        assert_eq!(served(&t, "autoscaling", "HorizontalPodAutoscaler"), ["autoscaling/v1", "autoscaling/v2"]);
+        assert_eq!(served(&t, "apps", "StatefulSet"), ["apps/v1"]);
+        assert!(!t.served_versions("policy", "PodDisruptionBudget").expect("known").includes("policy/v1beta1"));
+        assert!(matches!(t.served_versions("extensions", "Deployment"), Some(Served::Nowhere(_))));
+        assert!(matches!(t.served_versions("policy", "PodSecurityPolicy"), Some(Served::Nowhere(_))));
+    }
 }
 
 #[test]
