@@ -88,14 +88,17 @@ fn closing_sections() -> String {
          (\\fBspec.source.plugin.env\\fR) reaches it prefixed with ARGOCD_ENV_:\n",
     );
     for option in meshedge::argocd::OPTIONS {
+        let default = match option.default {
+            "" => String::new(),
+            default => format!(" (default: {default})"),
+        };
         let _ = write!(
             out,
-            ".TP\n\\fB{}{}\\fR\nThe \\fB{}\\fR option: {} (default: {}).\n",
+            ".TP\n\\fB{}{}\\fR\nThe \\fB{}\\fR option: {}{default}.\n",
             meshedge::argocd::ENV_PREFIX,
             roff_text(option.variable),
             option.parameter,
             roff_text(option.help),
-            if option.default.is_empty() { "none" } else { option.default },
         );
     }
     for (variable, what) in [
@@ -127,8 +130,8 @@ fn closing_sections() -> String {
         let _ = write!(out, ".TP\n\\fB{}\\fR\n{}\n", roff_text(variable), roff_text(what));
     }
     out.push_str(
-        "Every command reads:\n\
-         .TP\n\\fBNO_COLOR\\fR\nWhen set and not empty, no colour in diagnostics or in \\fBdiff\\fR's text.\n\
+        ".PP\nEvery command reads:\n\
+         .TP\n\\fBNO_COLOR\\fR\nWhen set, no colour in \\fBdiff\\fR's text; when set and not empty, none in diagnostics either.\n\
          .TP\n\\fBCLICOLOR_FORCE\\fR\nWhen set and not empty, colour in diagnostics even when stderr is not a terminal.\n\
          .TP\n\\fBRUST_LOG\\fR\nWhat \\fB\\-v\\fR shows on stderr, as a tracing filter (\\fBmeshedge=debug\\fR).\n\
          .SH \"SEE ALSO\"\n\

@@ -38,8 +38,14 @@ fn walked(namespaces: &[String], groups: &[HiddenEdge<'_>]) -> Egress {
     }
     let plain_total = groups.iter().filter(|g| g.plain()).count();
     let mut egress = Egress::default();
+    let mut plain_except: BTreeMap<&str, usize> = BTreeMap::new();
+    for group in groups.iter().filter(|g| g.plain()) {
+        for ns in group.except {
+            *plain_except.entry(ns.as_str()).or_default() += 1;
+        }
+    }
     for ns in namespaces {
-        let except = groups.iter().filter(|g| g.plain() && g.except.contains(ns)).count();
+        let except = plain_except.get(ns.as_str()).copied().unwrap_or(0);
         hidden_of(&mut egress, ns, groups, &next_other, plain_total, except);
     }
     egress
