@@ -4,12 +4,11 @@ use std::fmt::Write as _;
 
 use crate::diagnostic::counted;
 use crate::diagnostic::{SourceText, printable};
+pub use crate::diff::render::cut::MARKDOWN_LIMIT;
 use crate::diff::render::cut::{Kind, Piece, fit};
-use crate::diff::render::pieces::{diagnostic_line, not_errors_shown};
+use crate::diff::render::pieces::{code_span, diagnostic_line, longest_backtick_run, not_errors_shown};
 use crate::diff::report::{Report, Status, WORK_TREE};
 
-/// GitHub refuses comments longer than 65,536 characters; the markdown report stays under this.
-pub const MARKDOWN_LIMIT: usize = 65_000;
 /// Diagnostics listed per environment and list in markdown before "and N more".
 const MARKDOWN_DIAGNOSTICS: usize = 50;
 
@@ -18,30 +17,10 @@ fn html_escape(text: &str) -> String {
     printable(text).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Inline code that survives backticks in `text`, on one line: a newline or any other control
-/// character is escaped (see [`printable`]), so input cannot end the span or start a block.
-/// Markdown and HTML inside a code span are shown, not interpreted.
-pub(super) fn code_span(text: &str) -> String {
-    let text = &*printable(text);
-    let ticks = longest_backtick_run(text) + 1;
-    let fence = "`".repeat(ticks);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
 /// A code span in a table cell: `|` escaped, or it would end the cell (GitHub Flavored
 /// Markdown reads `\|` as `|` inside a cell's code span).
 fn table_cell(text: &str) -> String {
     code_span(text).replace('|', "\\|")
-}
-
-fn longest_backtick_run(text: &str) -> usize {
-    let (mut longest, mut current) = (0, 0);
-    for c in text.chars() {
-        current = if c == '`' { current + 1 } else { 0 };
-        longest = longest.max(current);
-    }
-    longest
 }
 
 /// A collapsed section: the summary (HTML-escaped) and a fenced block of `body` in `language`,
@@ -218,16 +197,4 @@ pub fn render_markdown(report: &Report) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn code_spans_survive_backticks() {
-        assert_eq!(code_span("a"), "`a`");
-        assert_eq!(code_span("a`b"), "``a`b``");
-        assert_eq!(code_span("`x"), "`` `x ``");
-        assert_eq!(code_span("a\n# b"), "`a\\n# b`");
-        assert_eq!(table_cell("a|b"), "`a\\|b`");
-        assert_eq!(html_escape("<a\u{1b}>"), "&lt;a\\u{1b}&gt;");
-    }
-}
+mod tests;
