@@ -350,7 +350,8 @@ fn a_revision_that_does_not_build_is_reported_with_its_errors() {
     assert!(!errors.is_empty());
     assert!(errors.iter().all(|e| e["severity"] == "error" && e["file"].is_string()), "{errors:?}");
     assert!(errors.iter().any(|e| e["file"] == "environments/prod/tenants/blog/status.yaml"), "{errors:?}");
-    assert_eq!(prod["diagnostics"]["introduced"].as_array().unwrap().len(), errors.len());
+    // Each error is counted once: as the head revision's error, not also as introduced.
+    assert_eq!(prod["diagnostics"]["introduced"], serde_json::json!([]), "{prod}");
     let dev = envs.iter().find(|e| e["name"] == "dev").unwrap();
     assert_eq!(dev["status"], "unchanged", "the other environment is still compared");
 
@@ -359,11 +360,51 @@ fn a_revision_that_does_not_build_is_reported_with_its_errors() {
     let prod = environment(&report, "prod");
     assert_eq!(prod.status, Status::Error);
     assert!(!prod.base_errors.is_empty() && prod.head_errors.is_empty());
-    assert_eq!(prod.fixed.len(), prod.base_errors.len());
+    assert!(prod.fixed.is_empty(), "the base's errors are its errors, not also fixed: {:?}", prod.fixed);
     let text = diff::render_text(&report, false);
     assert!(text.contains("the base revision does not build"), "{text}");
     let markdown = diff::render_markdown(&report);
     assert!(markdown.contains("**The base revision does not build**"), "{markdown}");
+}
+
+/// Shuts every requested host of the public gateway: the flows stage finds each requested route
+/// blocked (E801).
+const DENY_PUBLIC: &str = "apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-shop
+  namespace: istio-ingress
+spec:
+  selector:
+    matchLabels: {istio: ingressgateway}
+  action: DENY
+  rules:
+    - to:
+        - operation:
+            hosts: [\"shop.apps.prod.example.com\"]
+";
+
+#[test]
+fn a_revision_that_fails_on_its_flows_counts_each_error_once() {
+    let repo = Repo::example();
+    repo.write("base/resources/deny-shop.yaml", DENY_PUBLIC);
+    repo.commit("deny the shop");
+    let output = repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let prod = &json["environments"][0];
+    assert_eq!(prod["status"], "error", "{prod}");
+    let errors = prod["errors"]["head"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e["code"] == "E801"), "{prod}");
+    let introduced = prod["diagnostics"]["introduced"].as_array().unwrap();
+    assert!(introduced.iter().all(|d| d["code"] != "E801"), "E801 counted twice: {prod}");
+    assert!(introduced.iter().all(|d| d["severity"] != "error"), "{prod}");
+    // The flows are still compared: the blocked route is closed.
+    assert!(!prod["flows"]["closed"].as_array().unwrap().is_empty(), "{prod}");
+    // The summary table counts the same.
+    let markdown = stdout(&repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "markdown"]));
+    let row = markdown.lines().find(|l| l.starts_with("| `prod` |")).unwrap();
+    assert!(row.ends_with(&format!("| {} | 0 |", introduced.len())), "{row}");
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! `meshedge schema`, `meshedge completions` and `meshedge man`: what editors, shells and `man`
 //! read, made from the same descriptions the loader and the command line use.
 
+use std::collections::BTreeSet;
 use std::path::Path;
+
+use regex::Regex;
 
 use assert_cmd::Command;
 
@@ -89,6 +92,64 @@ fn man_page_has_a_section_per_subcommand() {
     assert!(page.contains("\\-\\-output"), "{page}");
     assert!(page.contains("\\-\\-tenant"), "{page}");
     assert!(page.contains("mermaid"), "graph's formats: {page}");
+}
+
+/// The page is plain roff: no Markdown, no character outside ASCII, no page it points to that
+/// does not exist; it says how meshedge exits and which variables it reads.
+#[test]
+fn man_page_is_plain_roff_with_exit_status_environment_and_real_references() {
+    let page = stdout(&["man"]);
+    assert!(!page.contains('`'), "Markdown code spans: {}", page.lines().find(|l| l.contains('`')).unwrap_or(""));
+    let wide = page.lines().find(|l| !l.is_ascii());
+    assert!(wide.is_none(), "characters outside ASCII (✓, ✗, → …): {wide:?}");
+    assert!(page.contains("\\[u2713] allowed"), "flows' ✓ as a roff escape");
+    let references = Regex::new(r"([A-Za-z0-9\\-]+)\(1\)").unwrap();
+    for found in references.captures_iter(&page) {
+        let page_name = found[1].replace("\\fB", "").replace("\\fR", "");
+        assert_eq!(page_name, "git", "a page that does not exist: {}", &found[0]);
+    }
+    assert!(!page.contains("meshedge\\-build"), "no meshedge-build(1) page");
+    for section in [".SH SUBCOMMANDS", ".SH \"EXIT STATUS\"", ".SH ENVIRONMENT", ".SH \"SEE ALSO\""] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    for code in ["\n0\n", "\n1\n", "\n2\n"] {
+        let status = &page[page.find(".SH \"EXIT STATUS\"").unwrap()..page.find(".SH ENVIRONMENT").unwrap()];
+        assert!(status.contains(&format!(".TP{code}")), "exit status {code:?}: {status}");
+    }
+    // Every variable the plugin reads (its string literals in src/argocd/, tests aside) is listed.
+    let variable = Regex::new(r#""((?:ARGOCD|MESHEDGE|KUBE)_[A-Z_]+)""#).unwrap();
+    let mut read = BTreeSet::new();
+    for entry in walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/argocd")) {
+        if entry.ends_with("tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&entry).unwrap();
+        read.extend(variable.captures_iter(&text).map(|c| c[1].to_string()));
+    }
+    assert!(read.len() >= 10, "{read:?}");
+    let environment = &page[page.find(".SH ENVIRONMENT").unwrap()..page.find(".SH \"SEE ALSO\"").unwrap()];
+    for name in &read {
+        let shown = name.replace('-', "\\-");
+        let listed = environment.contains(&format!("\\fB{shown}\\fR"))
+            || environment.contains(&format!("\\fBARGOCD_ENV_{shown}\\fR"));
+        assert!(listed || name == "ARGOCD_ENV_", "{name} missing from ENVIRONMENT:\n{environment}");
+    }
+    for name in ["NO_COLOR", "RUST_LOG", "PARAM_"] {
+        assert!(environment.contains(name), "{name}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// The README's install line for the man page works on an account that has no man directory yet.

@@ -102,6 +102,22 @@ fn explain_an_unknown_object_suggests_the_nearest_and_exits_2() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("E901"));
 }
 
+#[test]
+fn explain_an_empty_object_is_a_usage_error_with_the_usage_text() {
+    for empty in ["", " ", "/"] {
+        let output = run(&["explain", "prod", empty]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{empty:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{empty:?}");
+        assert!(stderr.contains("Usage: meshedge explain"), "{empty:?}: {stderr}");
+        assert!(!stderr.contains("E905") && !stderr.contains("E906"), "not a search: {stderr}");
+    }
+    // A name differing only by case is no match; the object is suggested.
+    let upper = PATCHED.replace("internal-ingressgateway", "Internal-IngressGateway");
+    let stderr = usage_error(&["explain", "prod", &upper], "E905");
+    assert!(stderr.contains(&format!("did you mean `{PATCHED}`")), "{stderr}");
+}
+
 /// The hosts the Gateways of a build serve, wildcards aside.
 fn gateway_hosts(env: &str) -> BTreeSet<String> {
     let list: Value = serde_json::from_str(&stdout(&["build", env, "--format", "json"])).unwrap();

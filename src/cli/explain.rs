@@ -16,7 +16,7 @@ pub struct ExplainArgs {
     /// The environment: a path (`environments/prod`) or a name (`prod`).
     pub env: String,
     /// The object: KIND/NAMESPACE/NAME, KIND/NAME for a cluster object, or a unique prefix of
-    /// either (the kind without case).
+    /// either (the kind without case; namespace and name case-sensitive, as in Kubernetes).
     #[arg(value_name = "OBJECT")]
     pub object: String,
     /// Output: text for a terminal, json for tools.
@@ -37,7 +37,22 @@ pub struct ExplainOptions {
 }
 
 impl ExplainArgs {
+    /// The options; an empty OBJECT (`""`, blanks, `/`) is a usage error that exits 2 with the
+    /// usage text, as clap's own errors do: it names no object, and is not a search.
     pub fn options(self) -> ExplainOptions {
+        if self.object.trim().trim_end_matches('/').trim().is_empty() {
+            let mut command = super::describe();
+            if let Some(explain) = command.find_subcommand_mut("explain") {
+                explain
+                    .clone()
+                    .bin_name("meshedge explain")
+                    .error(
+                        clap::error::ErrorKind::InvalidValue,
+                        "OBJECT is empty: name one object, as KIND/NAMESPACE/NAME, KIND/NAME or a unique prefix",
+                    )
+                    .exit();
+            }
+        }
         ExplainOptions { env: self.env, object: self.object, format: self.format, root: self.root }
     }
 }

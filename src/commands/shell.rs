@@ -1,6 +1,8 @@
 //! `meshedge completions` and `meshedge man`: scripts and a manual page made from the command
 //! line's own description (clap_complete, clap_mangen), so they cannot drift from it.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use meshedge::error::Error;
@@ -22,27 +24,157 @@ pub fn completions(shell: Shell) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the manual page `meshedge.1`, with a section per subcommand.
+/// Prints the manual page `meshedge.1`: a section per subcommand (in this one page: there is no
+/// `meshedge-<subcommand>(1)`), then EXIT STATUS, ENVIRONMENT and SEE ALSO.
 pub fn man() -> Result<ExitCode, Error> {
-    let command = describe();
     write_stdout(|out| {
-        let man = clap_mangen::Man::new(command.clone());
-        man.render_title(out)?;
-        man.render_name_section(out)?;
-        man.render_synopsis_section(out)?;
-        man.render_description_section(out)?;
-        man.render_options_section(out)?;
-        man.render_subcommands_section(out)?;
-        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-            let name = format!("meshedge {}", sub.get_name());
-            let sub = sub.clone().name(name.clone()).bin_name(name);
-            let page = clap_mangen::Man::new(sub);
-            page.render_name_section(out)?;
-            page.render_synopsis_section(out)?;
-            page.render_options_section(out)?;
-        }
-        man.render_version_section(out)?;
-        Ok(())
+        let page = man_page()?;
+        out.write_all(page.as_bytes())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn man_page() -> std::io::Result<String> {
+    let command = describe();
+    let mut out = Vec::new();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    // Not clap_mangen's subcommand list: it names a page per subcommand, which does not exist.
+    let mut text = String::from(".SH SUBCOMMANDS\n");
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        let _ = write!(text, ".TP\n\\fBmeshedge {}\\fR\n{}\n", roff_text(sub.get_name()), roff_text(&about));
+    }
+    out.extend_from_slice(text.as_bytes());
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("meshedge {}", sub.get_name());
+        let sub = sub.clone().name(name.clone()).bin_name(name);
+        let page = clap_mangen::Man::new(sub);
+        page.render_name_section(&mut out)?;
+        page.render_synopsis_section(&mut out)?;
+        page.render_options_section(&mut out)?;
+    }
+    out.extend_from_slice(closing_sections().as_bytes());
+    man.render_version_section(&mut out)?;
+    Ok(plain_roff(&String::from_utf8_lossy(&out)))
+}
+
+/// `text` for a roff text line: backslashes and hyphens escaped, a leading `.` or `'` (a request)
+/// made literal.
+fn roff_text(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with('.') || escaped.starts_with('\'') { format!("\\&{escaped}") } else { escaped }
+}
+
+/// The sections after the subcommands: how meshedge exits, the variables it reads, and where to
+/// read more.
+fn closing_sections() -> String {
+    let mut out = String::from(
+        ".SH \"EXIT STATUS\"\n\
+         .TP\n0\nSuccess. With \\fBdiff \\-\\-exit\\-code\\fR: no environment differs.\n\
+         .TP\n1\nErrors in the input: invalid documents, rule violations, failing patches, paths \
+         leaving the root, flows that break the requests (E801, E802); \\fBcheck\\fR: any error \
+         finding (warnings too with \\fB\\-\\-strict\\fR); \\fBdiff \\-\\-exit\\-code\\fR: at least \
+         one environment differs.\n\
+         .TP\n2\nUsage or I/O trouble: a bad argument, an unknown environment, object or tenant, \
+         an output directory meshedge may not replace, an unknown git revision.\n\
+         .SH ENVIRONMENT\n\
+         \\fBmeshedge generate\\fR runs as an Argo CD Config Management Plugin and reads its request \
+         from the variables Argo CD sets. The plugin env of an Application \
+         (\\fBspec.source.plugin.env\\fR) reaches it prefixed with ARGOCD_ENV_:\n",
+    );
+    for option in meshedge::argocd::OPTIONS {
+        let default = match option.default {
+            "" => String::new(),
+            default => format!(" (default: {default})"),
+        };
+        let _ = write!(
+            out,
+            ".TP\n\\fB{}{}\\fR\nThe \\fB{}\\fR option: {}{default}.\n",
+            meshedge::argocd::ENV_PREFIX,
+            roff_text(option.variable),
+            option.parameter,
+            roff_text(option.help),
+        );
+    }
+    for (variable, what) in [
+        (
+            "ARGOCD_APP_PARAMETERS",
+            "The Application's plugin parameters as JSON; they win over the plugin env. When it is \
+             absent, the PARAM_<NAME> variables (PARAM_ENV, PARAM_STRICT, PARAM_PROVENANCE, \
+             PARAM_SHARD) carry them.",
+        ),
+        ("ARGOCD_APP_NAME", "The Application's name, in messages."),
+        ("ARGOCD_APP_NAMESPACE", "The Application's namespace; read, it does not change the output."),
+        ("ARGOCD_APP_REVISION", "The revision being rendered: in messages and in the meshedge.io/revision annotation."),
+        ("ARGOCD_APP_REVISION_SHORT", "The short revision, in messages."),
+        (
+            "ARGOCD_APP_SOURCE_PATH",
+            "The Application's path in the repository: the repository root is the working \
+             directory without it.",
+        ),
+        (
+            "ARGOCD_APP_SOURCE_REPO_URL",
+            "The repository, in the meshedge.io/revision annotation (credentials left out).",
+        ),
+        ("ARGOCD_APP_SOURCE_TARGET_REVISION", "The branch or tag the Application follows, in messages."),
+        (
+            "KUBE_VERSION",
+            "The cluster's Kubernetes version, as Argo CD reports it; read, it does not change the output.",
+        ),
+    ] {
+        let _ = write!(out, ".TP\n\\fB{}\\fR\n{}\n", roff_text(variable), roff_text(what));
+    }
+    out.push_str(
+        ".PP\nEvery command reads:\n\
+         .TP\n\\fBNO_COLOR\\fR\nWhen set, no colour in \\fBdiff\\fR's text; when set and not empty, none in diagnostics either.\n\
+         .TP\n\\fBCLICOLOR_FORCE\\fR\nWhen set and not empty, colour in diagnostics even when stderr is not a terminal.\n\
+         .TP\n\\fBRUST_LOG\\fR\nWhat \\fB\\-v\\fR shows on stderr, as a tracing filter (\\fBmeshedge=debug\\fR).\n\
+         .SH \"SEE ALSO\"\n\
+         \\fBgit\\fR(1). The documentation of meshedge: README.md \
+         and the docs/ directory of its repository (docs/reference.md for the input, docs/errors.md \
+         for every diagnostic code).\n",
+    );
+    out
+}
+
+/// The page as plain roff: Markdown code spans (`` `x` ``) set in bold, and every character
+/// outside ASCII written as a roff escape (`\[u2713]`), so no terminal or `man` needs UTF-8.
+fn plain_roff(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    for line in page.lines() {
+        let ticks = line.matches('`').count();
+        let mut open = false;
+        for c in line.chars() {
+            match c {
+                '`' if ticks % 2 == 0 => {
+                    out.push_str(if open { "\\fR" } else { "\\fB" });
+                    open = !open;
+                }
+                '`' => out.push_str("\\(aq"),
+                c if c.is_ascii() => out.push(c),
+                c => {
+                    let _ = write!(out, "\\[u{:04X}]", u32::from(c));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_become_bold_and_other_characters_escapes() {
+        assert_eq!(plain_roff("a `b` c ✓ → d\n"), "a \\fBb\\fR c \\[u2713] \\[u2192] d\n");
+        assert_eq!(plain_roff("odd ` tick\n"), "odd \\(aq tick\n");
+        assert_eq!(roff_text(".x-y\\"), "\\&.x\\-y\\e");
+    }
 }

@@ -235,7 +235,16 @@ fn diff_environment(
     let compare_introduced = !base_failed || head_failed;
     let base_keys: BTreeSet<_> = base_diagnostics.iter().map(diagnostic_key).collect();
     let head_keys: BTreeSet<_> = head_diagnostics.iter().map(diagnostic_key).collect();
-    let mut reported = BTreeSet::new();
+    let errors = |build: Option<&Result<Build, Failed>>| -> Vec<Diagnostic> {
+        match build {
+            Some(Err(failed)) => failed.diagnostics.clone().sorted().into_iter().filter(Diagnostic::is_error).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (base_errors, head_errors) = (errors(base), errors(head));
+    // A failed revision's errors are reported once, as its errors: not also as introduced (head)
+    // or fixed (base).
+    let mut reported: BTreeSet<_> = base_errors.iter().chain(&head_errors).map(diagnostic_key).collect();
     env.introduced = head_diagnostics
         .iter()
         .filter(|d| compare_introduced && !base_keys.contains(&diagnostic_key(d)) && reported.insert(diagnostic_key(d)))
@@ -246,12 +255,7 @@ fn diff_environment(
         .filter(|d| compare_fixed && !head_keys.contains(&diagnostic_key(d)) && reported.insert(diagnostic_key(d)))
         .cloned()
         .collect();
-    let errors = |build: Option<&Result<Build, Failed>>| match build {
-        Some(Err(failed)) => failed.diagnostics.clone().sorted().into_iter().filter(Diagnostic::is_error).collect(),
-        _ => Vec::new(),
-    };
-    env.base_errors = errors(base);
-    env.head_errors = errors(head);
+    (env.base_errors, env.head_errors) = (base_errors, head_errors);
     let empty: &[Object] = &[];
     let (base_objects, head_objects) = match (base, head) {
         (Some(Err(_)), _) | (_, Some(Err(_))) => {

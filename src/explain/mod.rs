@@ -4,7 +4,7 @@
 //!
 //! The build runs with [`Options::record_patches`]: only then does the patch stage keep what each
 //! operation did. The object is named `KIND/NAMESPACE/NAME`, `KIND/NAME` (a cluster object) or a
-//! unique prefix of either, the kind without case ([`find`]).
+//! unique prefix of either; the kind without case, the namespace and name as written ([`find`]).
 //!
 //! The build also keeps its flows ([`Options::report_flows`]), so an environment whose flows break
 //! the requests can still be explained: [`Explanation::flows`] lists every flow of SPEC §5.1 one of
@@ -101,36 +101,77 @@ pub fn explain(source: &dyn Source, env_dir: &str, query: &str) -> Result<(Expla
     Ok((explanation, build))
 }
 
-/// `Kind/namespace/name` in lower case, for matching.
-fn key(reference: &ResourceRef) -> String {
-    reference.to_string().to_ascii_lowercase()
+/// A reference or query split for matching: the kind in lower case, and the rest
+/// (`namespace/name`, `name`, or nothing) as written. A name is the path segment of the object in
+/// its resource URL (`/api/v1/namespaces/shop/services/web`), compared as written: some kinds
+/// accept capital letters in names, so two objects may differ only by case
+/// (kubernetes/website, content/en/docs/concepts/overview/working-with-objects/names.md, "Path
+/// segment names"; <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/>).
+/// The kind is meshedge's shorthand and is matched without case.
+fn split(text: &str) -> (String, &str) {
+    match text.split_once('/') {
+        Some((kind, rest)) => (kind.to_ascii_lowercase(), rest),
+        None => (text.to_ascii_lowercase(), ""),
+    }
 }
 
-/// The object `query` names: exactly (the kind without case), else the one object whose name
-/// starts with it.
+/// The object `query` names: exactly (the kind without case, namespace and name as written),
+/// else the one object it is a prefix of (of the kind alone when the query has no `/`).
+///
+/// An unknown object's suggestions, nearest first: the objects that equal the query but for case,
+/// then those of exactly the query's name (another namespace or kind), then the nearest by
+/// [`crate::suggest::nearest_few`].
 pub fn find<'a>(objects: &'a [Object], query: &str) -> Result<&'a Object, UsageError> {
-    let wanted = query.trim().trim_end_matches('/').to_ascii_lowercase();
-    if let Some(exact) = objects.iter().find(|o| key(&o.reference) == wanted) {
+    let wanted = query.trim().trim_end_matches('/');
+    let has_rest = wanted.contains('/');
+    let (kind, rest) = split(wanted);
+    let kind = kind.as_str();
+    let keys: Vec<String> = objects.iter().map(|o| o.reference.to_string()).collect();
+    let matching = |exact: bool| {
+        objects.iter().zip(&keys).filter(move |(_, key)| {
+            let (k, r) = split(key);
+            match (exact, has_rest) {
+                (true, _) => has_rest && k == kind && r == rest,
+                (false, true) => k == kind && r.starts_with(rest),
+                (false, false) => k.starts_with(kind),
+            }
+        })
+    };
+    if let Some((exact, _)) = matching(true).next() {
         return Ok(exact);
     }
-    let prefixed: Vec<&Object> = objects.iter().filter(|o| key(&o.reference).starts_with(&wanted)).collect();
+    let prefixed: Vec<&Object> = matching(false).map(|(o, _)| o).collect();
     match prefixed.as_slice() {
         [one] => Ok(one),
-        [] => {
-            let names: BTreeSet<String> = objects.iter().map(|o| o.reference.to_string()).collect();
-            let near = crate::suggest::nearest_few(query, names.iter().map(String::as_str), SUGGESTED);
-            Err(UsageError::UnknownObject {
-                query: query.to_string(),
-                environment: String::new(),
-                near: near.into_iter().map(str::to_string).collect(),
-            })
-        }
+        [] => Err(UsageError::UnknownObject {
+            query: query.to_string(),
+            environment: String::new(),
+            near: suggestions(&keys, wanted),
+        }),
         many => Err(UsageError::AmbiguousObject {
             query: query.to_string(),
             matches: many.iter().take(SUGGESTED).map(|o| o.reference.to_string()).collect(),
             count: many.len(),
         }),
     }
+}
+
+/// Up to [`SUGGESTED`] of `keys` (`Kind/namespace/name`) that `wanted` may have meant, in the
+/// order [`find`] documents.
+fn suggestions(keys: &[String], wanted: &str) -> Vec<String> {
+    let names: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+    let name = wanted.rsplit('/').next().unwrap_or(wanted);
+    let mut near: Vec<&str> = names.iter().copied().filter(|key| key.eq_ignore_ascii_case(wanted)).collect();
+    let same_name = names.iter().copied().filter(|key| !name.is_empty() && key.rsplit('/').next() == Some(name));
+    for key in same_name.chain(crate::suggest::nearest_few(wanted, names.iter().copied(), SUGGESTED)) {
+        if near.len() == SUGGESTED {
+            break;
+        }
+        if !near.contains(&key) {
+            near.push(key);
+        }
+    }
+    near.into_iter().map(str::to_string).collect()
 }
 
 /// The layer directory of `file` among `layers` (the deepest that holds it).

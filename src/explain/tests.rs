@@ -49,6 +49,32 @@ fn an_object_is_found_exactly_by_a_unique_prefix_or_not_at_all() {
 }
 
 #[test]
+fn names_are_matched_as_written_and_suggestions_rank_the_same_name_first() {
+    let objects = [
+        object("Service", Some("shop"), "web"),
+        object("Deployment", Some("blog"), "api"),
+        object("Service", Some("blog"), "apj"),
+        object("Namespace", None, "Shop"),
+    ];
+    let named = |query: &str| find(&objects, query).map(|o| o.reference.to_string());
+    // The kind without case; the namespace and the name as written.
+    assert_eq!(named("SERVICE/shop/web").unwrap(), "Service/shop/web");
+    assert_eq!(named("namespace/Shop").unwrap(), "Namespace/Shop");
+    let near = |query: &str| match find(&objects, query) {
+        Err(UsageError::UnknownObject { near, .. }) => near,
+        other => panic!("{query}: {other:?}"),
+    };
+    // Only the case differs: no match, and the object is the first suggestion.
+    assert_eq!(near("Service/Shop/web").first().map(String::as_str), Some("Service/shop/web"));
+    assert_eq!(near("Namespace/shop").first().map(String::as_str), Some("Namespace/Shop"));
+    assert!(near("Service/shop/WEB").first().is_some_and(|n| n == "Service/shop/web"));
+    // Exactly the name, of another kind: first, before a name nearer in spelling.
+    assert_eq!(near("Service/blog/api")[..2], ["Deployment/blog/api", "Service/blog/apj"]);
+    // Exactly the name, in another namespace.
+    assert_eq!(near("Service/docs/web").first().map(String::as_str), Some("Service/shop/web"));
+}
+
+#[test]
 fn a_secrets_data_is_never_shown() {
     let step = |pointer: &str, before: Option<Value>, after: Option<Value>| PatchStep {
         patch: "p".into(),

@@ -26,6 +26,8 @@ use crate::render::Object;
 
 pub use super::violations::describe;
 
+mod groups;
+
 /// A flow and its verdict.
 #[derive(Debug, Clone)]
 pub struct Evaluated {

@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 
 use crate::diagnostic::counted;
 use crate::diagnostic::{SourceText, printable};
-use crate::diff::render::pieces::{diagnostic_line, not_errors_shown};
+pub use crate::diff::render::cut::MARKDOWN_LIMIT;
+use crate::diff::render::cut::{Kind, Piece, fit};
+use crate::diff::render::pieces::{code_span, diagnostic_line, longest_backtick_run, not_errors_shown};
 use crate::diff::report::{Report, Status, WORK_TREE};
 
-/// GitHub refuses comments longer than 65,536 characters; the markdown report stays under this.
-pub const MARKDOWN_LIMIT: usize = 65_000;
 /// Diagnostics listed per environment and list in markdown before "and N more".
 const MARKDOWN_DIAGNOSTICS: usize = 50;
 
@@ -17,87 +17,11 @@ fn html_escape(text: &str) -> String {
     printable(text).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Inline code that survives backticks in `text`, on one line: a newline or any other control
-/// character is escaped (see [`printable`]), so input cannot end the span or start a block.
-/// Markdown and HTML inside a code span are shown, not interpreted.
-fn code_span(text: &str) -> String {
-    let text = &*printable(text);
-    let ticks = longest_backtick_run(text) + 1;
-    let fence = "`".repeat(ticks);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
 /// A code span in a table cell: `|` escaped, or it would end the cell (GitHub Flavored
 /// Markdown reads `\|` as `|` inside a cell's code span).
 fn table_cell(text: &str) -> String {
     code_span(text).replace('|', "\\|")
 }
-
-fn longest_backtick_run(text: &str) -> usize {
-    let (mut longest, mut current) = (0, 0);
-    for c in text.chars() {
-        current = if c == '`' { current + 1 } else { 0 };
-        longest = longest.max(current);
-    }
-    longest
-}
-
-fn count(text: &str) -> usize {
-    text.chars().count()
-}
-
-/// What the markdown leaves out of one environment when it is cut.
-#[derive(Default, Clone, Copy)]
-struct Omitted {
-    added: usize,
-    removed: usize,
-    changed: usize,
-    inputs: usize,
-    graph: usize,
-}
-
-fn omission_note(report: &Report, omitted: &[Omitted]) -> String {
-    let mut parts = Vec::new();
-    for (env, o) in report.environments.iter().zip(omitted) {
-        let mut what = Vec::new();
-        for (n, one, many) in [
-            (o.changed, "changed", "changed"),
-            (o.added, "added", "added"),
-            (o.removed, "removed", "removed"),
-            (o.inputs, "input file", "input files"),
-            (o.graph, "edge graph", "edge graph"),
-        ] {
-            if n > 0 {
-                what.push(counted(n, one, many));
-            }
-        }
-        if !what.is_empty() {
-            parts.push(format!("{} ({})", code_span(&env.name), what.join(", ")));
-        }
-    }
-    let head = if report.head == WORK_TREE { String::new() } else { format!(" --head {}", report.head) };
-    format!(
-        "\n---\n\n> **Cut at {} characters** to fit a pull-request comment. Not shown: {}. \
-         Run `meshedge diff --base {}{head}` for the full diff, or `--format json` for all of it.\n",
-        "65,000",
-        parts.join("; "),
-        report.base
-    )
-}
-
-/// One piece of the markdown comment: always kept, or kept while it fits.
-enum Piece {
-    Keep(String),
-    Detail { text: String, env: usize, kind: u8 },
-}
-
-const ADDED: u8 = 0;
-const REMOVED: u8 = 1;
-const CHANGED: u8 = 2;
-const HEADING: u8 = 3;
-const INPUT: u8 = 4;
-const GRAPH: u8 = 5;
 
 /// A collapsed section: the summary (HTML-escaped) and a fenced block of `body` in `language`,
 /// each line made printable, the fence longer than any backtick run in it.
@@ -218,30 +142,29 @@ pub fn render_markdown(report: &Report) -> String {
         pieces.push(Piece::Keep(head));
         if !env.inputs.is_empty() {
             let text = format!("\n**Input files changed** ({}):\n\n", env.inputs.len());
-            pieces.push(Piece::Detail { text, env: index, kind: HEADING });
+            pieces.push(Piece::Heading(text));
             for (path, change) in &env.inputs {
                 let text = format!("- {} ({})\n", code_span(path), change.as_str());
-                pieces.push(Piece::Detail { text, env: index, kind: INPUT });
+                pieces.push(Piece::Detail { text, env: index, kind: Kind::Input });
             }
         }
         if let Some(graph) = &env.graph {
+            // The graph has its own heading: the input files' heading does not come with it.
+            pieces.push(Piece::Heading(String::new()));
             let text = format!(
                 "\n**The edge where it changed:**\n\n```mermaid\n{}```\n",
                 crate::graph::mermaid::render(graph)
             );
-            pieces.push(Piece::Detail { text, env: index, kind: GRAPH });
+            pieces.push(Piece::Detail { text, env: index, kind: Kind::Graph });
         }
-        for (label, list, yaml, kind) in
-            [("Added", &env.added, &env.added_yaml, ADDED), ("Removed", &env.removed, &env.removed_yaml, REMOVED)]
-        {
+        for (label, list, yaml, kind) in [
+            ("Added", &env.added, &env.added_yaml, Kind::Added),
+            ("Removed", &env.removed, &env.removed_yaml, Kind::Removed),
+        ] {
             if list.is_empty() {
                 continue;
             }
-            pieces.push(Piece::Detail {
-                text: format!("\n**{label}** ({}):\n\n", list.len()),
-                env: index,
-                kind: HEADING,
-            });
+            pieces.push(Piece::Heading(format!("\n**{label}** ({}):\n\n", list.len())));
             for (position, object) in list.iter().enumerate() {
                 let summary =
                     format!("<code>{}</code> ({})", html_escape(&object.to_string()), html_escape(&object.api_version));
@@ -253,11 +176,7 @@ pub fn render_markdown(report: &Report) -> String {
             }
         }
         if !env.changed.is_empty() {
-            pieces.push(Piece::Detail {
-                text: format!("\n**Changed** ({}):\n\n", env.changed.len()),
-                env: index,
-                kind: HEADING,
-            });
+            pieces.push(Piece::Heading(format!("\n**Changed** ({}):\n\n", env.changed.len())));
         }
         for changed in &env.changed {
             let summary = format!(
@@ -265,80 +184,17 @@ pub fn render_markdown(report: &Report) -> String {
                 html_escape(&changed.object.to_string()),
                 html_escape(&changed.object.api_version)
             );
-            pieces.push(Piece::Detail { text: collapsed(&summary, "diff", &changed.diff), env: index, kind: CHANGED });
+            pieces.push(Piece::Detail {
+                text: collapsed(&summary, "diff", &changed.diff),
+                env: index,
+                kind: Kind::Changed,
+            });
         }
     }
 
-    // Everything kept first; details fill what is left, in order, until one does not fit.
-    let all: Vec<Omitted> = report
-        .environments
-        .iter()
-        .map(|e| Omitted {
-            added: e.added.len(),
-            removed: e.removed.len(),
-            changed: e.changed.len(),
-            inputs: e.inputs.len(),
-            graph: usize::from(e.graph.is_some()),
-        })
-        .collect();
-    let note_bound = count(&omission_note(report, &all));
-    let kept: usize = pieces.iter().map(|p| if let Piece::Keep(t) = p { count(t) } else { 0 }).sum();
-    let mut budget = MARKDOWN_LIMIT.saturating_sub(kept + note_bound);
-    let mut omitted = vec![Omitted::default(); report.environments.len()];
-    let mut cut = false;
-    let mut out = String::new();
-    for piece in pieces {
-        match piece {
-            Piece::Keep(text) => out.push_str(&text),
-            Piece::Detail { text, env, kind } => {
-                let n = count(&text);
-                if !cut && n <= budget {
-                    budget -= n;
-                    out.push_str(&text);
-                    continue;
-                }
-                cut = true;
-                let o = &mut omitted[env];
-                match kind {
-                    ADDED => o.added += 1,
-                    REMOVED => o.removed += 1,
-                    CHANGED => o.changed += 1,
-                    INPUT => o.inputs += 1,
-                    GRAPH => o.graph += 1,
-                    _ => {}
-                }
-            }
-        }
-    }
-    if cut {
-        out.push_str(&omission_note(report, &omitted));
-    }
-    if count(&out) > MARKDOWN_LIMIT {
-        // Only when the parts always kept are too long by themselves (hundreds of environments).
-        let note = "\n\n> **Cut at 65,000 characters** to fit a pull-request comment; run `meshedge diff` \
-                    with `--format text` or `--format json` for the full report.\n";
-        let keep = MARKDOWN_LIMIT - count(note);
-        let mut end = out.char_indices().nth(keep).map_or(out.len(), |(i, _)| i);
-        if let Some(newline) = out[..end].rfind('\n') {
-            end = newline;
-        }
-        out.truncate(end);
-        out.push_str(note);
-    }
-    out
+    // Everything kept first; each detail where it fits in what is left.
+    fit(report, pieces)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn code_spans_survive_backticks() {
-        assert_eq!(code_span("a"), "`a`");
-        assert_eq!(code_span("a`b"), "``a`b``");
-        assert_eq!(code_span("`x"), "`` `x ``");
-        assert_eq!(code_span("a\n# b"), "`a\\n# b`");
-        assert_eq!(table_cell("a|b"), "`a\\|b`");
-        assert_eq!(html_escape("<a\u{1b}>"), "&lt;a\\u{1b}&gt;");
-    }
-}
+mod tests;

@@ -2,6 +2,7 @@
 //! pull-request comment (cut at [`MARKDOWN_LIMIT`] characters), [`json`] for tools (documented in
 //! `docs/diff-preview.md`).
 
+mod cut;
 pub mod json;
 pub mod markdown;
 mod pieces;

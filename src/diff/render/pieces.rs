@@ -35,3 +35,23 @@ pub(super) fn diagnostic_line(d: &Diagnostic) -> String {
 pub(super) fn not_errors_shown<'a>(env: &EnvironmentDiff, list: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
     list.iter().filter(|d| !env.base_errors.contains(d) && !env.head_errors.contains(d)).collect()
 }
+
+/// Inline code that survives backticks in `text`, on one line: a newline or any other control
+/// character is escaped (see [`printable`]), so input cannot end the span or start a block.
+/// Markdown and HTML inside a code span are shown, not interpreted.
+pub(super) fn code_span(text: &str) -> String {
+    let text = &*printable(text);
+    let ticks = longest_backtick_run(text) + 1;
+    let fence = "`".repeat(ticks);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+pub(super) fn longest_backtick_run(text: &str) -> usize {
+    let (mut longest, mut current) = (0, 0);
+    for c in text.chars() {
+        current = if c == '`' { current + 1 } else { 0 };
+        longest = longest.max(current);
+    }
+    longest
+}
