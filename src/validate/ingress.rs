@@ -176,7 +176,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
             c.push(RequestError::RateLimitOnPassthrough { host: host.clone() }, request.location(&at));
         }
         let (requests, per) = (request.location(&format!("{at}/requests")), request.location(&format!("{at}/per")));
-        crate::validate::settings::rate_limit(c, &at, limit, requests, per);
+        crate::validate::settings::rate_limit(c, &crate::pointer::dotted(&at), limit, requests, per);
     }
     if item.login == Some(true) && gateway.oidc.is_none() {
         c.push(

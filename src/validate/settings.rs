@@ -224,7 +224,7 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
             let at = format!("/egress/slaClasses/{}/rateLimit", class.name);
             let located = |field: &str| c.merged.settings_location(&format!("{at}/{field}"));
             let (requests, per) = (located("requests"), located("per"));
-            rate_limit(c, &at, limit, requests, per);
+            rate_limit(c, &format!("settings.{}", crate::pointer::dotted(&at)), limit, requests, per);
         }
     }
     if let Some(default) = &egress.default_sla_class {
