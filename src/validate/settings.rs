@@ -143,6 +143,7 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
                 tenant: gateway.tenant.as_ref().map(|t| t.to_string()),
                 deploy: gateway.deploy.unwrap_or(false),
                 allow_wildcard_hosts: gateway.allow_wildcard_hosts.unwrap_or(false),
+                extensions: crate::validate::extensions::gateway_extensions(c, &path, gateway),
                 sources,
             },
         );
