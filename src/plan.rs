@@ -69,6 +69,20 @@ pub struct IngressGateway {
     pub deploy: bool,
     /// Requests may claim wildcard hosts here.
     pub allow_wildcard_hosts: bool,
+    /// The WASM extensions the gateway offers, by name.
+    pub extensions: BTreeMap<String, ExtensionPlan>,
+    pub sources: BTreeSet<String>,
+}
+
+/// A WASM extension of an ingress gateway: a `WasmPlugin` on its pods.
+#[derive(Debug, Clone)]
+pub struct ExtensionPlan {
+    pub name: String,
+    /// `oci://<image>`.
+    pub url: String,
+    pub phase: Option<crate::input::ExtensionPhase>,
+    /// The extension's `config`, as written.
+    pub config: serde_json::Map<String, serde_json::Value>,
     pub sources: BTreeSet<String>,
 }
 
@@ -149,6 +163,8 @@ pub struct IngressHost {
     pub sla_class: Option<String>,
     /// The host's rate limit at the ingress gateway.
     pub rate_limit: Option<crate::input::RateLimit>,
+    /// The extensions of its gateway the host opts into.
+    pub extensions: BTreeSet<String>,
     pub login: bool,
     pub jwt: Option<JwtRequest>,
     /// Longest prefix first.

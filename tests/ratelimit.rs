@@ -248,3 +248,49 @@ fn a_passthrough_host_cannot_be_limited() {
         &["passthrough host `shop.apps.example.com` has a rate limit", "--> base/tenants/shop/web.yaml:12:", "help: "],
     );
 }
+
+#[test]
+fn a_limit_error_names_its_field_by_path_not_by_pointer() {
+    let output = ingress_build("      rateLimit: {requests: 0, per: 1s}\n");
+    assert_request_error(&output, "E448", &["the rate limit at `spec.ingress[0].rateLimit` allows no request"]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("/spec/ingress/0"));
+    let (output, _) = build("{requests: 0, per: 1s}");
+    assert_request_error(&output, "E448", &["the rate limit at `settings.egress.slaClasses.gold.rateLimit`"]);
+}
+
+#[test]
+fn a_passthrough_external_host_cannot_be_called_in_a_limited_class() {
+    let passthrough =
+        PARTNER.replace("      tls: mutual\n      credentialName: partner-client\n", "      tls: passthrough\n");
+    let run = |base: &str| {
+        let repo = TempRepo::prod_on(base);
+        repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/partner.yaml", &passthrough);
+        Command::cargo_bin("meshedge")
+            .expect("the meshedge binary")
+            .args(["build", "environments/prod", "--root"])
+            .arg(repo.root())
+            .output()
+            .expect("meshedge runs")
+    };
+    let output = run(&base("{requests: 100, per: 1s}"));
+    assert_request_error(
+        &output,
+        "E429",
+        &[
+            "passthrough host `api.partner.example` is called in SLA class `gold`, which has a rate limit",
+            "--> base/tenants/shop/partner.yaml:",
+            "help: ",
+        ],
+    );
+    // Only bronze, unlimited, as its own class and the default: nothing to refuse.
+    let unlimited = passthrough.replace("slaClasses: [gold]", "slaClasses: [bronze]");
+    let repo = TempRepo::prod_on(&base("{requests: 100, per: 1s}"));
+    repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/partner.yaml", &unlimited);
+    let ok = Command::cargo_bin("meshedge")
+        .expect("the meshedge binary")
+        .args(["build", "environments/prod", "--root"])
+        .arg(repo.root())
+        .output()
+        .expect("meshedge runs");
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+}

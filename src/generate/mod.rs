@@ -5,6 +5,7 @@
 //! - [`egress`]: ServiceEntries and the egress-gateway hop, SLA classes, egress IPs;
 //! - [`sla`]: SLA classes held to what each caller's request asked for;
 //! - [`ratelimit`]: rate limits at the gateways (EnvoyFilters with Envoy's local rate limit);
+//! - [`extensions`]: WASM extensions at the ingress gateways (WasmPlugins);
 //! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC;
 //! - [`admission`]: the admission rules, in the engine the target allows;
 //! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource;
@@ -17,6 +18,7 @@ pub(crate) mod admission;
 pub(crate) mod control_plane;
 pub(crate) mod egress;
 pub(crate) mod enforcement;
+pub(crate) mod extensions;
 pub(crate) mod ingress;
 pub(crate) mod mesh;
 pub(crate) mod namespaces;
@@ -38,6 +40,7 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     egress::generate(plan, out);
     sla::generate(plan, out);
     ratelimit::generate(plan, out);
+    extensions::generate(plan, out);
     enforcement::generate(plan, out);
     admission::generate(plan, out);
     control_plane::generate(plan, out);

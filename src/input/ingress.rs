@@ -114,4 +114,8 @@ pub struct IngressGatewaySettings {
     /// Requests may claim wildcard hosts (`*.team.apps.example.com`) on this gateway.
     #[schemars(extend("default" = false))]
     pub allow_wildcard_hosts: Option<bool>,
+    /// WASM extensions this gateway offers (a `WasmPlugin` each); hosts opt in with their
+    /// request's `extensions`. Merged across layers by `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Vec<GatewayExtension>>,
 }

@@ -75,6 +75,10 @@ pub struct IngressRequest {
     /// `tls: passthrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// Extensions of the host's gateway (`settings.ingress.gateways[].extensions`) this host
+    /// opts into, by name (e.g. `[waf]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Vec<crate::values::ExtensionName>>,
     /// Users without a token go through the gateway's OIDC login flow (the gateway needs
     /// `oidc`); requests with a token go straight through.
     #[schemars(extend("default" = false))]

@@ -8,6 +8,7 @@ mod envoy_filter;
 mod mesh;
 mod networking;
 mod security;
+mod wasm;
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,7 @@ pub(crate) use envoy_filter::*;
 pub(crate) use mesh::*;
 pub(crate) use networking::*;
 pub(crate) use security::*;
+pub(crate) use wasm::*;
 
 pub type Labels = BTreeMap<String, String>;
 

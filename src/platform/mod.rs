@@ -28,6 +28,7 @@ mod ratelimit;
 mod schemas;
 mod tls;
 mod version;
+mod wasm;
 
 pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite, Served};
 pub use error::TargetError;
@@ -49,6 +50,7 @@ pub use tls::{
     ServerVerification, VERIFY_CERTIFICATE_AT_CLIENT, VerifyCertificateAtClient,
 };
 pub use version::{IstioVersion, KubernetesVersion, OpenShiftVersion, OssmVersion};
+pub use wasm::WasmExtensions;
 
 use std::fmt;
 

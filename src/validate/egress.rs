@@ -120,6 +120,20 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
             );
         }
     }
+    if tls == EgressTls::Passthrough && !classes.is_empty() {
+        // The class's route, and the default class's, would carry the limit: a passthrough host
+        // has neither at the gateway (it routes by SNI), so the limit could never apply.
+        let limited = classes
+            .iter()
+            .chain(egress.default_sla_class.as_ref())
+            .find(|class| egress.sla_classes.get(class.as_str()).is_some_and(|c| c.rate_limit.is_some()));
+        if let Some(class) = limited {
+            c.push(
+                RequestError::RateLimitOnPassthroughEgress { host: host.clone(), class: class.clone() },
+                request.location(&format!("{base}/slaClasses")),
+            );
+        }
+    }
     if !classes.is_empty() && gateway.is_none() {
         c.push(
             RequestError::SlaClassesWithoutGateway { host: host.clone() },

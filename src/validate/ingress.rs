@@ -176,8 +176,9 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
             c.push(RequestError::RateLimitOnPassthrough { host: host.clone() }, request.location(&at));
         }
         let (requests, per) = (request.location(&format!("{at}/requests")), request.location(&format!("{at}/per")));
-        crate::validate::settings::rate_limit(c, &at, limit, requests, per);
+        crate::validate::settings::rate_limit(c, &crate::pointer::dotted(&at), limit, requests, per);
     }
+    let extensions = crate::validate::extensions::host_extensions(c, edge, scope, &host, gateway, item);
     if item.login == Some(true) && gateway.oidc.is_none() {
         c.push(
             RequestError::LoginWithoutOidc { host: host.clone(), gateway: gateway_name.clone() },
@@ -238,6 +239,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
         client_ca: item.client_ca_secret.as_ref().map(|s| s.to_string()),
         sla_class: item.sla_class.as_ref().map(|c| c.to_string()),
         rate_limit: item.rate_limit.clone(),
+        extensions,
         login: item.login.unwrap_or(false),
         jwt: item.jwt.clone(),
         routes,

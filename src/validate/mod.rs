@@ -12,6 +12,7 @@
 mod claims;
 mod egress;
 mod error;
+mod extensions;
 mod ingress;
 mod placement;
 mod platform;

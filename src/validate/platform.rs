@@ -200,6 +200,9 @@ pub(crate) fn served(c: &mut Checker, plan: &Plan) {
     for gateway in plan.egress_gateways.values().filter(|g| !g.egress_ips.is_empty()) {
         asks.push((format!("/egress/gateways/{}/egressIPs", gateway.name), Kind::EgressIP));
     }
+    for gateway in plan.ingress_gateways.values().filter(|g| !g.extensions.is_empty()) {
+        asks.push((format!("/ingress/gateways/{}/extensions", gateway.name), Kind::WasmPlugin));
+    }
     match plan.enforcement.egress_firewall {
         EgressFirewallMode::Ovn => asks.push(("/enforcement/egressFirewall".into(), Kind::EgressFirewall)),
         EgressFirewallMode::Sdn => asks.push(("/enforcement/egressFirewall".into(), Kind::EgressNetworkPolicy)),

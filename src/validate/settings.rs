@@ -143,6 +143,7 @@ fn ingress_gateways(c: &mut Checker) -> BTreeMap<String, IngressGateway> {
                 tenant: gateway.tenant.as_ref().map(|t| t.to_string()),
                 deploy: gateway.deploy.unwrap_or(false),
                 allow_wildcard_hosts: gateway.allow_wildcard_hosts.unwrap_or(false),
+                extensions: crate::validate::extensions::gateway_extensions(c, &path, gateway),
                 sources,
             },
         );
@@ -224,7 +225,7 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
             let at = format!("/egress/slaClasses/{}/rateLimit", class.name);
             let located = |field: &str| c.merged.settings_location(&format!("{at}/{field}"));
             let (requests, per) = (located("requests"), located("per"));
-            rate_limit(c, &at, limit, requests, per);
+            rate_limit(c, &format!("settings.{}", crate::pointer::dotted(&at)), limit, requests, per);
         }
     }
     if let Some(default) = &egress.default_sla_class {

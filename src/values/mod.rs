@@ -54,6 +54,7 @@ mod hosts;
 mod names;
 mod network;
 mod numbers;
+mod oci;
 mod refusal;
 mod release;
 mod rules;
@@ -69,6 +70,7 @@ pub use names::{
 };
 pub use network::EgressIp;
 pub use numbers::{Count, Percent, Port, Uint32};
+pub use oci::{ExtensionName, OciImage};
 pub use refusal::Refusal;
 pub(crate) use refusal::{shown, split_refusal};
 pub use release::{KubernetesRelease, OpenShiftRelease};

@@ -21,6 +21,9 @@ pub(super) fn help(error: &RequestError) -> Option<String> {
         RateLimitOnPassthrough { .. } => {
             "the gateway cannot see the requests of a TLS passthrough host: terminate TLS at the gateway (`tls: simple`), or remove `rateLimit`".into()
         }
+        RateLimitOnPassthroughEgress { .. } => {
+            "the egress gateway routes a TLS passthrough host by SNI and never sees its HTTP requests: let the mesh originate TLS (`tls: originate`), or call the host without the rate-limited classes".into()
+        }
         RateLimitNoRequests { .. } => {
             "set `requests` to 1 or more (e.g. `rateLimit: {requests: 100, per: 1s}`), or remove `rateLimit`".into()
         }

@@ -21,6 +21,9 @@ pub(super) fn message(error: &RequestError) -> String {
         }
         EgressGatewayNamedNone { gateway } => format!("egress gateway name `{gateway}` is not usable"),
         RateLimitOnPassthrough { host } => format!("passthrough host `{host}` has a rate limit"),
+        RateLimitOnPassthroughEgress { host, class } => {
+            format!("passthrough host `{host}` is called in SLA class `{class}`, which has a rate limit")
+        }
         RateLimitNoRequests { at } => format!("the rate limit at `{at}` allows no request"),
         RateLimitPeriodTooShort { at, per } => {
             format!("the rate limit at `{at}` counts per `{per}`, shorter than a second")

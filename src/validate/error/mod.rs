@@ -232,6 +232,11 @@ pub enum RequestError {
     RateLimitOnPassthrough {
         host: String,
     },
+    /// A TLS passthrough external host called in an SLA class with a `rateLimit`.
+    RateLimitOnPassthroughEgress {
+        host: String,
+        class: String,
+    },
     /// `rateLimit.per` shorter than a second at the setting `at`.
     RateLimitPeriodTooShort {
         at: String,
@@ -252,7 +257,7 @@ impl Explain for RequestError {
             EgressGatewayNamedNone { .. } | NotANamespace { .. } => Code::E402,
             DefaultSlaClassUndeclared { .. } => Code::E410,
             RateLimitNoRequests { .. } => Code::E448,
-            RateLimitOnPassthrough { .. } => Code::E429,
+            RateLimitOnPassthrough { .. } | RateLimitOnPassthroughEgress { .. } => Code::E429,
             RateLimitPeriodTooShort { .. } => Code::E449,
             NamespaceOwnedTwice { .. } => Code::E403,
             NamespaceNotOwned { .. } => Code::E404,
