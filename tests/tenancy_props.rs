@@ -1014,3 +1014,43 @@ fn a_login_hosts_backend_beside_a_reverify_check_accepts_the_signed_in_users_id_
         assert!(violations.is_empty(), "tls {tls}: {violations:#?}");
     }
 }
+
+/// A `mutual` host is evaluated once more with a client that presents no certificate, a flow
+/// nobody requested: the gateway's handshake refuses it before any HTTP layer. Where a patch
+/// makes the certificate optional, that client gets through, and the build says so (E802).
+#[test]
+fn a_mutual_tls_host_refuses_a_client_without_a_certificate() {
+    let model = one_tenant(vec![item(0, 2, 1, None, false)]);
+    let mut files = model.files();
+    let options = compiler::Options { report_flows: true, ..compiler::Options::default() };
+    let build = compiler::compile_with(&Memory(files.clone()), ENV, &options)
+        .unwrap_or_else(|failed| panic!("the repository does not build:\n{}", failed.render()));
+    assert!(build.flow_violations.is_empty(), "{:#?}", build.flow_violations);
+    let mut bare = Vec::new();
+    build.flows.as_ref().expect("the flows are reported").each(|e| {
+        if e.flow.credential.map(|c| c.as_str()) == Some("no-client-certificate") {
+            bare.push((e.flow.to.clone(), e.flow.requested, e.verdict.verdict, e.verdict.reason.clone()));
+        }
+    });
+    assert_eq!(bare.len(), 1, "{bare:#?}");
+    let (to, requested, verdict, reason) = &bare[0];
+    assert_eq!(to, "t0-0.pay.example.com:443");
+    assert!(!requested);
+    assert_eq!(*verdict, meshedge::flows::Outcome::Blocked, "{reason}");
+    assert!(reason.contains("requires a client certificate"), "{reason}");
+
+    let env = files.get_mut(&format!("{ENV}/meshedge.yaml")).expect("the environment");
+    env.push_str(
+        "patches:\n  - target: {group: networking.istio.io, kind: Gateway, name: own-edge-t0-0-pay-example-com}\n    \
+         json:\n      - {op: replace, path: /spec/servers/0/tls/mode, value: OPTIONAL_MUTUAL}\n",
+    );
+    let patched = compiler::compile_with(&Memory(files), ENV, &options)
+        .unwrap_or_else(|failed| panic!("the patched repository does not build:\n{}", failed.render()));
+    let violations: Vec<String> =
+        patched.flow_violations.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+    assert!(
+        violations.iter().any(|v| v.starts_with("E802: flow internet → t0-0.pay.example.com:443")
+            && v.contains("with credential no-client-certificate is open")),
+        "{violations:#?}"
+    );
+}
