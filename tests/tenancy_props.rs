@@ -1054,3 +1054,23 @@ fn a_mutual_tls_host_refuses_a_client_without_a_certificate() {
         "{violations:#?}"
     );
 }
+
+/// A tenant's own gateway in its first namespace routes to a backend in its second one under
+/// `networkPolicies`: `meshedge-egress-to-mesh` isolates the gateway's pods for egress and
+/// admits mesh members by a label nobody here sets (upstream Istio, namespaces not created by
+/// meshedge), so the gateway's own policy admits the namespaces its routes lead to by name.
+#[test]
+fn a_tenants_own_gateway_reaches_its_backends_in_the_tenants_other_namespaces() {
+    for owned_deploy in [false, true] {
+        let mut model = Model {
+            istio: true,
+            manage: false,
+            owned_deploy,
+            enforcement: (true, false, false, 0),
+            ..one_tenant(vec![item(0, 2, 0, None, false)])
+        };
+        model.tenants[0].namespaces = vec![0, 1];
+        model.tenants[0].requests[0].namespace = Some(1);
+        assert_eq!(flow_violations(&model), Vec::<String>::new(), "deploy: {owned_deploy}");
+    }
+}
