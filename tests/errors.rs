@@ -857,3 +857,20 @@ fn reverify_where_a_passthrough_host_runs() {
         ],
     );
 }
+
+#[test]
+fn a_host_on_a_gateway_nothing_exposes() {
+    // `exposure: none` on a gateway meshedge deploys: its Service is a ClusterIP, so no client
+    // outside the cluster reaches the host (docs/flows.md, "A gateway nothing exposes").
+    let base = BASE.replace("        exposure: route\n", "        exposure: none\n        deploy: true\n");
+    fails(
+        &[("base/meshedge.yaml", &base)],
+        "E431",
+        &[
+            "host `shop.apps.example.com` is on gateway `public`, which nothing exposes outside the cluster",
+            "`deploy: true`",
+            &format!("--> {WEB}:7:7"),
+            "help: set `exposure: route` or `exposure: loadBalancer` on gateway `public`",
+        ],
+    );
+}

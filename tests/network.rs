@@ -107,6 +107,14 @@ fn a_tenant_owned_gateway_is_opened_where_network_policies_close_its_namespace()
         .iter()
         .find(|o| o["metadata"]["name"] == "meshedge-ingress-from-mesh" && o["metadata"]["namespace"] == "payments");
     assert!(closing.is_some(), "the tenant namespace is closed beside it");
+    // `meshedge-egress-to-mesh` closes the gateway's egress too: its routes lead to `shop`.
+    assert_eq!(policy["spec"]["policyTypes"], json!(["Ingress", "Egress"]));
+    assert_eq!(
+        policy["spec"]["egress"],
+        json!([{"to": [{"namespaceSelector": {"matchExpressions": [
+            {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["shop"]}
+        ]}}]}])
+    );
 }
 
 #[test]
@@ -117,9 +125,15 @@ fn no_policy_where_nothing_closes_the_namespace_or_nothing_exposes_the_gateway()
     // Istio with network policies, gateway in a platform namespace: meshedge closes tenants only.
     let objects = build(&base("istio", "istio-edge", "loadBalancer", None, ENFORCED), &host("shop", "simple"));
     assert!(gateway_policy(&objects).is_none());
-    // No exposure: no client to open it to.
-    let objects = build(&base("ossm2", "istio-edge", "none", None, OPEN), &host("shop", "simple"));
-    assert!(gateway_policy(&objects).is_none());
+    // No exposure: no client to open it to, so a host there is refused (E431).
+    let repo = common::TempRepo::prod_on(&base("ossm2", "istio-edge", "none", None, OPEN));
+    repo.write("base/tenants/shop/tenant.yaml", &format!("{API}\n{TENANT}"));
+    repo.write("base/tenants/shop/web.yaml", &request(&host("shop", "simple")));
+    let options = compiler::Options { report_flows: true, ..compiler::Options::default() };
+    match compiler::compile_with(&FsSource::new(repo.root()), "environments/prod", &options) {
+        Ok(_) => panic!("a host on a gateway nothing exposes built"),
+        Err(failed) => assert!(failed.diagnostics.iter().any(|d| d.code.as_str() == "E431"), "{}", failed.render()),
+    }
 }
 
 #[test]

@@ -64,7 +64,7 @@ codes! {
     E401 Error, E402 Error, E403 Error, E404 Error, E405 Error, E406 Error, E407 Error, E408 Error,
     E409 Error, E410 Error, E411 Error, E412 Error, E413 Error, E414 Error, E415 Error, E416 Error,
     E417 Error, E418 Error, E420 Error, E421 Error, E422 Error, E423 Error, E424 Error, E425 Error,
-    E426 Error, E427 Error, E428 Error, E429 Error, E430 Error, E439 Error, E440 Error, E441 Error, E442 Error, E443 Error,
+    E426 Error, E427 Error, E428 Error, E429 Error, E430 Error, E431 Error, E439 Error, E440 Error, E441 Error, E442 Error, E443 Error,
     E444 Error, E445 Error, E446 Error, E447 Error, E448 Error, E449 Error,
     W432 Warning, W434 Warning, W435 Warning,
     // The target platform.

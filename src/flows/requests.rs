@@ -6,7 +6,9 @@
 //!   its client CA); for `jwt`, with a valid token of the host's issuer and audiences (requested),
 //!   without a token and with a token of another issuer (neither requested); for `login`, without
 //!   a session (requested: it must reach the login flow), with a session (requested) and with an
-//!   arbitrary `Authorization` header (not requested).
+//!   arbitrary `Authorization` header (not requested); for `mutual`, without a client
+//!   certificate (not requested: the handshake refuses it before any HTTP layer, so nothing
+//!   else it presents matters).
 //! - **egress**, per tenant namespace, on the port the workload connects to: each external host
 //!   it requested (requested), each external host the environment knows that it did not request,
 //!   and an address on the internet outside the registry (neither requested).
@@ -52,6 +54,8 @@ pub enum CredentialKind {
     ForeignToken,
     Session,
     Header,
+    /// No TLS client certificate, on a `mutual` host.
+    NoClientCertificate,
 }
 
 impl CredentialKind {
@@ -62,6 +66,7 @@ impl CredentialKind {
             CredentialKind::ForeignToken => "foreign-token",
             CredentialKind::Session => "session",
             CredentialKind::Header => "header",
+            CredentialKind::NoClientCertificate => "no-client-certificate",
         }
     }
 }
@@ -157,8 +162,13 @@ pub(crate) fn ingress(plan: &Plan) -> Vec<Flow> {
                 client_certificate: certificate.clone(),
                 requested,
             };
+            let bare = certificate.is_some().then(|| {
+                let probe = IngressProbe { client_certificate: None, ..probe(Credential::None, false) };
+                flow(Some(CredentialKind::NoClientCertificate), false, vec![probe])
+            });
             if !host.login && host.jwt.is_none() {
                 out.push(flow(None, true, vec![probe(Credential::None, true)]));
+                out.extend(bare);
                 continue;
             }
             if host.login {
@@ -181,6 +191,7 @@ pub(crate) fn ingress(plan: &Plan) -> Vec<Flow> {
                 let probes = foreign.into_iter().map(|c| probe(c, false)).collect();
                 out.push(flow(Some(CredentialKind::ForeignToken), false, probes));
             }
+            out.extend(bare);
         }
     }
     out

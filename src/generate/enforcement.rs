@@ -10,7 +10,8 @@
 //! - gateway reachability: a gateway meshedge deploys in a namespace whose pods are closed for
 //!   ingress (by the `ossm2` operator's copied policies, or by `networkPolicies` in a tenant's
 //!   own namespace), and a tenant's gateway in its namespace under `networkPolicies` whoever
-//!   deploys it, gets a NetworkPolicy opening its pods' listener ports to its clients.
+//!   deploys it, gets a NetworkPolicy opening its pods' listener ports to its clients (and, in a
+//!   tenant's namespace under `networkPolicies`, its egress to the namespaces its routes lead to).
 
 use std::collections::BTreeSet;
 
@@ -142,6 +143,23 @@ fn tenant_role(plan: &Plan, ns: Option<&str>, tenant: &str, sources: &BTreeSet<S
     out.push(Manifest::new(plan.api(Kind::RoleBinding), "RoleBinding", ns, name, binding), sources, Some(tenant));
 }
 
+/// The namespaces the routes of `gateway`'s hosts lead to (a route's service is
+/// `<name>.<namespace>.svc.cluster.local`), but those the mesh's peers name already (the control
+/// plane's and the gateways').
+fn backend_namespaces(plan: &Plan, gateway: &IngressGateway) -> BTreeSet<String> {
+    let mut platform: BTreeSet<&str> = BTreeSet::from([plan.mesh.control_plane_namespace.as_str()]);
+    platform.extend(plan.ingress_gateways.values().map(|g| g.namespace.as_str()));
+    platform.extend(plan.egress_gateways.values().map(|g| g.namespace.as_str()));
+    plan.ingress_hosts
+        .iter()
+        .filter(|h| h.gateway == gateway.name)
+        .flat_map(|h| h.routes.iter())
+        .filter_map(|r| r.service.split('.').nth(1))
+        .filter(|ns| !platform.contains(ns))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The name of the NetworkPolicy that opens a deployed gateway to its clients.
 pub(crate) fn gateway_policy_name(gateway: &str) -> String {
     join(&["meshedge-gateway", gateway])
@@ -200,11 +218,19 @@ fn gateway_reachability(plan: &Plan, gateway: &IngressGateway, out: &mut Generat
     if let Some(from) = from {
         rule["from"] = from;
     }
-    let spec = json!({
+    let mut spec = json!({
         "podSelector": {"matchLabels": gateway.selector},
         "policyTypes": ["Ingress"],
         "ingress": [rule]
     });
+    // In a tenant's namespace `meshedge-egress-to-mesh` isolates the gateway's pods for egress
+    // too, and admits mesh members by a label meshedge may not set (`settings.tenants.
+    // createNamespaces`): the namespaces the gateway's routes lead to are admitted by name.
+    let backends = if closed_by_meshedge { backend_namespaces(plan, gateway) } else { BTreeSet::new() };
+    if !backends.is_empty() {
+        spec["policyTypes"] = json!(["Ingress", "Egress"]);
+        spec["egress"] = json!([{"to": [namespaces_in(backends)]}]);
+    }
     out.push(
         Manifest::new(
             plan.api(Kind::NetworkPolicy),

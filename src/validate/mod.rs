@@ -12,6 +12,7 @@
 mod claims;
 mod egress;
 mod error;
+mod exposure;
 mod extensions;
 mod ingress;
 mod placement;
@@ -49,6 +50,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     }
     claims.hosts.check(&mut c.diagnostics);
     tokens::check(&mut c, &claims.ingress);
+    exposure::check(&mut c, &claims.ingress, &edge.ingress_gateways, &mesh, edge.target.as_ref());
     claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);
     let enforcement = settings::enforcement(merged);
     let admission = match &target {

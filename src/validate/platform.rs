@@ -40,6 +40,8 @@ pub enum PlatformError {
     ReverifyBesidePassthrough { host: String, namespace: String, other: String, other_request: String },
     /// E458: `jwt` or `login` on a host the gateway passes TLS through for.
     HttpCheckOnPassthroughHost { host: String, field: &'static str },
+    /// E431: a host on a gateway with `exposure: none` whose ClusterIP Service meshedge makes.
+    HostUnexposed { host: String, gateway: String, made: &'static str },
 }
 
 impl Explain for PlatformError {
@@ -57,6 +59,7 @@ impl Explain for PlatformError {
             Self::TokenCheckOnPassthrough { .. }
             | Self::ReverifyBesidePassthrough { .. }
             | Self::HttpCheckOnPassthroughHost { .. } => Code::E458,
+            Self::HostUnexposed { .. } => Code::E431,
         }
     }
 
@@ -91,6 +94,9 @@ impl Explain for PlatformError {
             Self::ReverifyBesidePassthrough { host, namespace, other, other_request } => format!(
                 "`jwt.reverify` of host `{host}` checks every workload of namespace `{namespace}`, and would refuse every connection to `{other}` (request {other_request}), which is passed through to it: on TCP Istio drops the host and token conditions of a DENY rule"
             ),
+            Self::HostUnexposed { host, gateway, made } => format!(
+                "host `{host}` is on gateway `{gateway}`, which nothing exposes outside the cluster: `exposure: none`, and {made}"
+            ),
             Self::HttpCheckOnPassthroughHost { host, field } => format!(
                 "`{field}` on host `{host}`, which the gateway passes TLS through: the gateway sees no HTTP request, so it could not check it"
             ),
@@ -121,6 +127,9 @@ impl Explain for PlatformError {
             Self::ReverifyBesidePassthrough { other, .. } => {
                 format!("remove `reverify` (the gateway still checks the token), or serve `{other}` from another namespace")
             }
+            Self::HostUnexposed { gateway, .. } => format!(
+                "set `exposure: route` or `exposure: loadBalancer` on gateway `{gateway}` in `settings.ingress.gateways`, or serve the host through an exposed gateway"
+            ),
             Self::HttpCheckOnPassthroughHost { field, .. } => {
                 format!("use `tls: simple` or `mutual` so that the gateway terminates TLS, or remove `{field}` and check at the workload")
             }

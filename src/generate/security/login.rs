@@ -156,23 +156,31 @@ fn ported_wildcards(plan: &Plan, gateway: &IngressGateway, hosts: &[&IngressHost
     if wildcards.is_empty() {
         return None;
     }
+    let others = plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name && !h.login).map(|h| h.host.as_str());
+    let when = if wildcards.iter().all(|h| h.jwt.is_some()) {
+        vec![json!({"key": "request.headers[authorization]", "notValues": ["Bearer *"]})]
+    } else {
+        Vec::new()
+    };
+    Some(AuthorizationRule { to: vec![every_authority_but(others)], when, ..Default::default() })
+}
+
+/// The operation that covers every `:authority` but those of `others` (an exact name with and
+/// without a port, a wildcard without one): the only way to name a wildcard host's port forms
+/// (see [`ported_wildcards`]).
+pub(super) fn every_authority_but<'a>(others: impl Iterator<Item = &'a str>) -> serde_json::Value {
     let mut not_hosts = BTreeSet::new();
-    for other in plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name && !h.login) {
-        not_hosts.insert(other.host.clone());
-        if !other.host.starts_with('*') {
-            not_hosts.insert(format!("{}:*", other.host));
+    for other in others {
+        not_hosts.insert(other.to_string());
+        if !other.starts_with('*') {
+            not_hosts.insert(format!("{other}:*"));
         }
     }
     let mut operation = json!({"hosts": ["*"]});
     if !not_hosts.is_empty() {
         operation["notHosts"] = json!(not_hosts);
     }
-    let when = if wildcards.iter().all(|h| h.jwt.is_some()) {
-        vec![json!({"key": "request.headers[authorization]", "notValues": ["Bearer *"]})]
-    } else {
-        Vec::new()
-    };
-    Some(AuthorizationRule { to: vec![json!({ "operation": operation })], when, ..Default::default() })
+    json!({ "operation": operation })
 }
 
 /// The oauth2-proxy Deployment and Service.

@@ -26,9 +26,10 @@ mod login;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::generate::sink::Generated;
+use crate::input::OidcSettings;
 use crate::names::{host_slug, join};
 use crate::objects::*;
 use crate::plan::{IngressGateway, IngressHost, Plan};
@@ -60,11 +61,45 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
         }
         if reverify {
             // The backend verifies what the gateway let through: the host's own tokens and,
-            // after sign-in, the ID token the gateway forwards.
+            // after sign-in, the ID token the gateway forwards, to this host or to a login
+            // host whose backend runs in the same namespace.
             let mut rules = vec![rule];
             rules.extend(gateway.oidc.as_ref().filter(|_| host.login).map(login::id_token_rule));
+            for oidc in login_id_tokens(plan, &host.namespace) {
+                let id_token = login::id_token_rule(oidc);
+                if !rules.iter().any(|r| r.issuer == id_token.issuer && r.audiences == id_token.audiences) {
+                    rules.push(id_token);
+                }
+            }
             let at_backend = Check { namespace: &host.namespace, name: &name, selector: None };
             require_token(plan, host, &at_backend, rules, &accepted, out);
+        }
+        if host.host.starts_with('*') {
+            // The port forms of a wildcard host (`a.team.example.com:443`), which no host
+            // pattern names: at the gateway, every authority but its other hosts'.
+            let others = plan
+                .ingress_hosts
+                .iter()
+                .filter(|h| h.gateway == gateway.name && h.host != host.host)
+                .map(|h| h.host.as_str());
+            let authz = AuthorizationPolicySpec {
+                selector: Some(WorkloadSelector { match_labels: gateway.selector.clone() }),
+                action: "DENY",
+                provider: None,
+                rules: accepted.deny_rules_to(&[login::every_authority_but(others)]),
+            };
+            let name = join(&[&host_slug(&host.host), "jwt-ports"]);
+            out.push(
+                Manifest::new(
+                    plan.api(Kind::AuthorizationPolicy),
+                    "AuthorizationPolicy",
+                    Some(gateway.namespace.as_str()),
+                    &name,
+                    Spec { spec: authz },
+                ),
+                &host.sources,
+                Some(host.tenant.as_str()),
+            );
         }
     }
     for (gateway, hosts) in plan.login_gateways() {
@@ -112,22 +147,47 @@ impl Accepted {
     /// `requestPrincipalGenerator` @1.18.7, @1.24.3), and a `notValues` holds for a token none
     /// of whose audiences is listed (`requestAudiencesGenerator`: a metadata list match, negated).
     pub(crate) fn deny_rules(&self, host: &str) -> Vec<AuthorizationRule> {
+        self.deny_rules_to(&[host_operation(host)])
+    }
+
+    /// [`Accepted::deny_rules`] for the requests that match one of the operations `to`.
+    pub(crate) fn deny_rules_to(&self, to: &[Value]) -> Vec<AuthorizationRule> {
         let principals: Vec<String> = self.0.keys().map(|issuer| format!("{issuer}/*")).collect();
         let mut rules = vec![AuthorizationRule {
             from: vec![json!({"source": {"notRequestPrincipals": principals}})],
-            to: vec![host_operation(host)],
+            to: to.to_vec(),
             ..Default::default()
         }];
         for (issuer, audiences) in &self.0 {
             let Some(audiences) = audiences else { continue };
             rules.push(AuthorizationRule {
                 from: vec![json!({"source": {"requestPrincipals": [format!("{issuer}/*")]}})],
-                to: vec![host_operation(host)],
+                to: to.to_vec(),
                 when: vec![json!({"key": "request.auth.audiences", "notValues": audiences})],
             });
         }
         rules
     }
+}
+
+/// The login flows whose ID token reaches a workload of `namespace`: those of the gateways of
+/// the `login` hosts with a route to a service there. After sign-in the OAuth proxy puts the
+/// session's ID token upstream as `Authorization: Bearer` and the gateway forwards it; a
+/// RequestAuthentication without a selector joins the JWT configuration of every workload of
+/// its namespace and answers 401 to a token of an issuer none of its rules names (istio/istio
+/// `pilot/pkg/security/authn/policy_applier.go` @1.24.3, `convertToEnvoyJwtConfig`: each rule a
+/// provider, a present token that no provider verifies fails), so a `reverify` check there
+/// must verify that token too. Its DENY policy, scoped to its own host, still refuses it there.
+fn login_id_tokens<'a>(plan: &'a Plan, namespace: &str) -> Vec<&'a OidcSettings> {
+    let mut out: Vec<&OidcSettings> = Vec::new();
+    for host in plan.ingress_hosts.iter().filter(|h| h.login) {
+        let Some(oidc) = plan.ingress_gateways.get(&host.gateway).and_then(|g| g.oidc.as_ref()) else { continue };
+        let here = host.routes.iter().any(|r| r.service.split('.').nth(1).unwrap_or(&host.namespace) == namespace);
+        if here && !out.iter().any(|o| o.issuer == oidc.issuer && o.client_id == oidc.client_id) {
+            out.push(oidc);
+        }
+    }
+    out
 }
 
 /// Where a token check goes: the gateway (by selector) or the tenant's namespace.

@@ -57,3 +57,24 @@ fn any_audience_needs_no_audience_rule() {
     let value = rules(&accepted(&[("https://a", None), ("https://a", Some(&["client"]))]));
     assert_eq!(value.as_array().map(Vec::len), Some(1), "{value}");
 }
+
+/// `*.shop.example.com:*` is the literal suffix `.shop.example.com:*` to Istio's host matcher,
+/// so the port forms of a wildcard host are named as every authority but the gateway's other
+/// hosts': an exact name in both forms (its own policy decides it), a wildcard without a port.
+#[test]
+fn the_port_forms_of_a_wildcard_host_are_every_authority_but_the_other_hosts() {
+    let others = ["api.shop.example.com", "*.other.example.com"];
+    let to = [super::login::every_authority_but(others.into_iter())];
+    let value = serde_json::to_value(accepted(&[("https://a", Some(&["app"]))]).deny_rules_to(&to)).unwrap();
+    let operation = json!({"operation": {
+        "hosts": ["*"],
+        "notHosts": ["*.other.example.com", "api.shop.example.com", "api.shop.example.com:*"]
+    }});
+    assert_eq!(value[0]["from"][0]["source"]["notRequestPrincipals"], json!(["https://a/*"]));
+    assert_eq!(value[0]["to"], json!([operation]));
+    assert_eq!(value[1]["to"], json!([operation]));
+    assert_eq!(value[1]["when"][0]["notValues"], json!(["app"]));
+    // Without other hosts: every authority.
+    let alone = super::login::every_authority_but(std::iter::empty());
+    assert_eq!(alone, json!({"operation": {"hosts": ["*"]}}));
+}
