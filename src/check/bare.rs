@@ -71,10 +71,6 @@ fn bare_target() -> Option<Target> {
     Some(Target::newest_known())
 }
 
-pub(super) fn is_manifest(path: &str) -> bool {
-    [".yaml", ".yml", ".json"].iter().any(|e| path.ends_with(e))
-}
-
 /// The files of `dir` as (name, text): named relative to the work tree's root when `dir` is in
 /// it, else by their absolute path. An input that cannot be read — a symbolic link out of the
 /// root (E105), a file that is not UTF-8 or not a regular file (E100), one over the size limit
@@ -90,7 +86,7 @@ fn files(work_tree: &WorkTree, dir: &Path) -> (Vec<(String, String)>, Vec<Diagno
             Ok(walked) => walked,
             Err(e) => return (out, vec![refused(e)]),
         };
-        for file in walked.into_iter().filter(|f| is_manifest(&f.path)) {
+        for file in walked.into_iter().filter(|f| super::schemas::is_manifest(&f.path)) {
             match super::schemas::read_regular(tree, source, &file) {
                 Ok(text) => out.push((format!("{prefix}{}", file.path), crate::load::strip_bom(&text).to_string())),
                 Err(e) => unreadable.push(refused(e)),

@@ -237,7 +237,7 @@ fn load_dir(set: &mut SchemaSet, source: &FsSource, dir: &str, prefix: &str) -> 
         )
     };
     let files = tree.walk(dir).map_err(refused)?;
-    for file in files.iter().filter(|f| super::bare::is_manifest(&f.path)) {
+    for file in files.iter().filter(|f| is_manifest(&f.path)) {
         let text = read_regular(&tree, source, file).map_err(refused)?;
         let name = format!("{prefix}{}", file.path);
         set.load_text(&name, crate::load::strip_bom(&text), file.path.ends_with(".json")).map_err(Trouble::Check)?;
@@ -272,6 +272,11 @@ pub(super) fn read_regular(tree: &Tree, source: &FsSource, file: &WalkedFile) ->
     }
 }
 
+/// Whether a file of a schemas directory or a bare directory holds manifests (by its extension).
+pub(super) fn is_manifest(path: &str) -> bool {
+    [".yaml", ".yml", ".json"].iter().any(|e| path.ends_with(e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,7 +293,7 @@ mod tests {
                 tree.walk(dir)
                     .expect("data/ is readable")
                     .into_iter()
-                    .filter(|f| super::super::bare::is_manifest(&f.path)),
+                    .filter(|f| is_manifest(&f.path)),
             );
         }
         assert_eq!(files.len(), on_disk.len());
