@@ -70,6 +70,8 @@ codes! {
     // The target platform.
     E450 Error, E451 Error, E452 Error, E453 Error, E454 Error, E455 Error, E456 Error, E457 Error, E458 Error,
     W436 Warning,
+    // Federation.
+    E470 Error, E471 Error, E472 Error, E473 Error, E474 Error, E475 Error, E476 Error, E477 Error, E478 Error,
     // Patches.
     E501 Error, E502 Error, E503 Error, E504 Error, E505 Error,
     // Analyses of the final objects.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 mod check;
 mod egress;
+mod federation;
 mod ingress;
 mod mesh;
 mod patch;
@@ -29,6 +30,7 @@ mod tests;
 
 pub use check::{CheckSettings, SuppressSetting};
 pub use egress::*;
+pub use federation::*;
 pub use ingress::*;
 pub use mesh::*;
 #[cfg(test)]
