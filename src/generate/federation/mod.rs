@@ -171,6 +171,3 @@ pub(crate) fn smcp_gateways(
     }
     Some(Trust { domain: federation.trust_domain.clone() })
 }
-
-#[cfg(test)]
-mod tests;
