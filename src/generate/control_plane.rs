@@ -139,7 +139,7 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
 }
 
 /// A gateway the control plane deploys, in `namespace`.
-pub(crate) fn declared(namespace: &str, service: GatewayService, pod: Pod) -> DeclaredGateway {
+fn declared(namespace: &str, service: GatewayService, pod: Pod) -> DeclaredGateway {
     DeclaredGateway {
         enabled: true,
         namespace: namespace.to_string(),
@@ -167,7 +167,7 @@ fn istiod_env(plan: &Plan) -> Option<ControlPlaneRuntime> {
 }
 
 /// A gateway's pods: their labels, and the nodes they run on.
-pub(crate) fn pod(labels: &Labels, node_selector: Labels) -> Pod {
+fn pod(labels: &Labels, node_selector: Labels) -> Pod {
     Pod { metadata: PodMetadata { labels: labels.clone() }, node_selector }
 }
 

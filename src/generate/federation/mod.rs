@@ -15,7 +15,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::generate::control_plane::{declared, pod};
 use crate::generate::sink::Generated;
 use crate::objects::*;
 use crate::plan::{PeerPlan, Plan};
@@ -160,7 +159,16 @@ pub(crate) fn smcp_gateways(
                 metadata: LabelsAndAnnotations { annotations: Labels::new(), labels: labels.clone() },
                 ports: ports(discovery),
             };
-            let mut gateway = declared(namespace, service, pod(&labels, Labels::new()));
+            let mut gateway = DeclaredGateway {
+                enabled: true,
+                namespace: namespace.clone(),
+                // As for every SMCP ingress gateway: no Route of the chart's own to it.
+                route_config: (ingress && plan.target.ingress_route_config_enabled_by_default() == Some(true))
+                    .then_some(Enabled { enabled: false }),
+                service,
+                runtime: Runtime { pod: Pod { metadata: PodMetadata { labels }, node_selector: Labels::new() } },
+                requested_network_view: Vec::new(),
+            };
             if ingress {
                 additional_ingress.insert(name, gateway);
             } else {
