@@ -7,6 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod federation;
+pub use federation::{FederationPlan, Import, PeerPlan, Shared};
+
 use crate::diagnostic::Location;
 use crate::input::{
     ConnectionPool, EgressFirewallMode, EgressTls, Exposure, Flavor, IngressTls, IssuerRef, JwtRequest, MtlsMode,
@@ -41,6 +44,8 @@ pub struct Plan {
     pub ingress_hosts: Vec<IngressHost>,
     /// One per external host (shared by the tenants that asked), sorted by host.
     pub egress_hosts: Vec<EgressHost>,
+    /// `settings.mesh.federation` and the requests' exports and imports; `None` without peers.
+    pub federation: Option<FederationPlan>,
 }
 
 #[derive(Debug, Clone)]

@@ -330,6 +330,14 @@ fn tampered() -> TempDir {
     let dir = example();
     let manifest = dir.path().join(PROD_MANIFEST);
     let text = std::fs::read_to_string(&manifest).unwrap();
+    // prod's own `mesh` section (its federation, which upstream Istio refuses) gives way to this one.
+    let text = match (text.find("settings:\n  mesh:\n"), text.find("\n  ingress:\n")) {
+        (Some(start), Some(end)) if start < end => format!("{}settings:{}", &text[..start], &text[end..]),
+        _ => text,
+    };
+    for tenant in ["payments", "shop"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("environments/prod/tenants/{tenant}/federation.yaml")));
+    }
     let text = text.replacen(
         "settings:\n",
         "settings:\n  mesh:\n    flavor: istio\n    controlPlane: {version: v1.20, manage: false}\n",

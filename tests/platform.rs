@@ -539,6 +539,7 @@ fn column(kind: Kind) -> usize {
         Kind::Certificate => 11,
         Kind::ConstraintTemplate | Kind::Constraint => 12,
         Kind::ClusterPolicy => 13,
+        Kind::ServiceMeshPeer | Kind::ExportedServiceSet | Kind::ImportedServiceSet => 14,
     }
 }
 
@@ -565,25 +566,27 @@ fn api_versions_of_every_kind_by_flavor_version_and_cluster() {
     let (route, enp, ovn) = ("route.openshift.io/v1", "network.openshift.io/v1", "k8s.ovn.org/v1 k8s.ovn.org/v1");
     let (cert, gk, kyv) =
         ("cert-manager.io/v1", "templates.gatekeeper.sh/v1 constraints.gatekeeper.sh/v1beta1", "kyverno.io/v1");
-    let (no1, no2) = ("-", "- -");
+    let (no1, no2, no3) = ("-", "- -", "- - -");
+    // maistra/api `manifests/federation.maistra.io_*.yaml` (maistra-2.4 … 2.6): v1 only.
+    let fed = "federation.maistra.io/v1 federation.maistra.io/v1 federation.maistra.io/v1";
     #[rustfmt::skip]
-    let table: &[(Flavor, &str, ClusterSetting, [&str; 14])] = &[
-        (Flavor::Ossm2, "v2.4", Ocp("4.14"), [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv]),
-        (Flavor::Ossm2, "v2.5", Ocp("4.16"), [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv]),
-        (Flavor::Ossm2, "v2.6", Ocp("4.17"), [&nb, &sb, ta, ext, smcp, no1, core, vap, route, no1, ovn, cert, gk, kyv]),
-        (Flavor::Ossm2, "v2.6", Ocp("4.19"), [&nb, &sb, ta, ext, smcp, no1, core, vap, route, no1, ovn, cert, gk, kyv]),
-        (Flavor::Ossm2, "v2.6", ClusterSetting::Unset, [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv]),
-        (Flavor::Istio, "v1.16.7", K8s("1.27"), [&nb, &sb, ta, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv]),
-        (Flavor::Istio, "v1.21.6", K8s("1.30"), [&nb, &sb, ta, ext, no2, sail, core, vap, no1, no1, no2, cert, gk, kyv]),
-        (Flavor::Istio, "v1.22.0", K8s("1.29"), [&n1, &s1, t1, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv]),
-        (Flavor::Istio, "v1.23", Ocp("4.16"), [&n1, &s1, t1, ext, no2, sail, core, no2, route, enp, ovn, cert, gk, kyv]),
-        (Flavor::Istio, "v1.24.3", Ocp("4.18"), [&n1, &s1, t1, ext, no2, sail, core, vap, route, no1, ovn, cert, gk, kyv]),
-        (Flavor::Istio, "v1.24", K8s("1.32"), [&n1, &s1, t1, ext, no2, sail, core, vap, no1, no1, no2, cert, gk, kyv]),
-        (Flavor::Istio, "v1.24", ClusterSetting::Unset, [&n1, &s1, t1, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv]),
+    let table: &[(Flavor, &str, ClusterSetting, [&str; 15])] = &[
+        (Flavor::Ossm2, "v2.4", Ocp("4.14"), [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv, fed]),
+        (Flavor::Ossm2, "v2.5", Ocp("4.16"), [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv, fed]),
+        (Flavor::Ossm2, "v2.6", Ocp("4.17"), [&nb, &sb, ta, ext, smcp, no1, core, vap, route, no1, ovn, cert, gk, kyv, fed]),
+        (Flavor::Ossm2, "v2.6", Ocp("4.19"), [&nb, &sb, ta, ext, smcp, no1, core, vap, route, no1, ovn, cert, gk, kyv, fed]),
+        (Flavor::Ossm2, "v2.6", ClusterSetting::Unset, [&nb, &sb, ta, ext, smcp, no1, core, no2, route, enp, ovn, cert, gk, kyv, fed]),
+        (Flavor::Istio, "v1.16.7", K8s("1.27"), [&nb, &sb, ta, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv, no3]),
+        (Flavor::Istio, "v1.21.6", K8s("1.30"), [&nb, &sb, ta, ext, no2, sail, core, vap, no1, no1, no2, cert, gk, kyv, no3]),
+        (Flavor::Istio, "v1.22.0", K8s("1.29"), [&n1, &s1, t1, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv, no3]),
+        (Flavor::Istio, "v1.23", Ocp("4.16"), [&n1, &s1, t1, ext, no2, sail, core, no2, route, enp, ovn, cert, gk, kyv, no3]),
+        (Flavor::Istio, "v1.24.3", Ocp("4.18"), [&n1, &s1, t1, ext, no2, sail, core, vap, route, no1, ovn, cert, gk, kyv, no3]),
+        (Flavor::Istio, "v1.24", K8s("1.32"), [&n1, &s1, t1, ext, no2, sail, core, vap, no1, no1, no2, cert, gk, kyv, no3]),
+        (Flavor::Istio, "v1.24", ClusterSetting::Unset, [&n1, &s1, t1, ext, no2, sail, core, no2, no1, no1, no2, cert, gk, kyv, no3]),
     ];
     for (flavor, version, cluster, expected) in table {
         let t = target(*flavor, version, *cluster);
-        let mut got = vec![Vec::new(); 14];
+        let mut got = vec![Vec::new(); 15];
         for kind in Kind::ALL {
             got[column(kind)].push(t.api_version(kind).map_or("-", |v| v.as_str()));
         }

@@ -62,6 +62,7 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
         let service = GatewayService {
             service_type: if load_balancer { "LoadBalancer" } else { "ClusterIP" },
             metadata: LabelsAndAnnotations { annotations, labels: gateway.selector.clone() },
+            ports: Vec::new(),
         };
         let mut declared = declared(&gateway.namespace, service, pod(&gateway.selector, Labels::new()));
         // The ingress chart adds a Route of its own to every ingress gateway unless told not to:
@@ -81,6 +82,7 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
         let service = GatewayService {
             service_type: "ClusterIP",
             metadata: LabelsAndAnnotations { annotations: Labels::new(), labels: gateway.selector.clone() },
+            ports: Vec::new(),
         };
         let declared = declared(&gateway.namespace, service, pod(&gateway.selector, gateway.node_selector.clone()));
         if reserved.get(1) == Some(&gateway.service.as_str()) {
@@ -89,6 +91,8 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
             additional_egress.insert(gateway.service.clone(), declared);
         }
     }
+    let trust =
+        crate::generate::federation::smcp_gateways(plan, &mut additional_ingress, &mut additional_egress, &mut sources);
     let providers = extension_providers(plan, &mut sources);
     let spec = ControlPlaneSpec {
         version: mesh.version.clone(),
@@ -106,7 +110,7 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
                 traffic_control: TrafficControl { outbound: MeshOutboundPolicy { policy: outbound(mesh.outbound) } },
             },
         },
-        security: Security { data_plane: DataPlane { mtls: mesh.mtls == MtlsMode::Strict } },
+        security: Security { data_plane: DataPlane { mtls: mesh.mtls == MtlsMode::Strict }, trust },
         mesh_config: (!providers.is_empty()).then_some(MeshConfig { extension_providers: providers }),
         runtime: istiod_env(plan),
     };
@@ -142,6 +146,7 @@ fn declared(namespace: &str, service: GatewayService, pod: Pod) -> DeclaredGatew
         route_config: None,
         service,
         runtime: Runtime { pod },
+        requested_network_view: Vec::new(),
     }
 }
 

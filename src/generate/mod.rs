@@ -8,6 +8,7 @@
 //! - [`extensions`]: WASM extensions at the ingress gateways (WasmPlugins);
 //! - [`enforcement`]: NetworkPolicies, egress firewalls, tenant RBAC;
 //! - [`admission`]: the admission rules, in the engine the target allows;
+//! - [`federation`]: ServiceMeshPeers and the services exported to and imported from them;
 //! - [`control_plane`]: the ServiceMeshControlPlane and member roll, or the Istio resource;
 //! - [`namespaces`]: the tenant namespaces, when `settings.tenants.createNamespaces` is set.
 //!
@@ -19,6 +20,7 @@ pub(crate) mod control_plane;
 pub(crate) mod egress;
 pub(crate) mod enforcement;
 pub(crate) mod extensions;
+pub(crate) mod federation;
 pub(crate) mod ingress;
 pub(crate) mod mesh;
 pub(crate) mod namespaces;
@@ -43,5 +45,6 @@ pub fn generate(plan: &Plan, out: &mut Generated) {
     extensions::generate(plan, out);
     enforcement::generate(plan, out);
     admission::generate(plan, out);
+    federation::generate(plan, out);
     control_plane::generate(plan, out);
 }

@@ -56,6 +56,10 @@ pub struct MeshSettings {
     /// `STRICT` or `PERMISSIVE` (`security.dataPlane.mtls` for `ossm2`).
     #[schemars(extend("default" = "STRICT"))]
     pub mtls: Option<MtlsMode>,
+    /// The meshes this one is federated with, and this mesh's trust domain (see
+    /// docs/federation.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation: Option<FederationSettings>,
 }
 
 /// `settings.mesh.controlPlane`.

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 mod check;
 mod egress;
 mod extensions;
+mod federation;
 mod ingress;
 mod mesh;
 mod patch;
@@ -31,6 +32,7 @@ mod tests;
 pub use check::{CheckSettings, SuppressSetting};
 pub use egress::*;
 pub use extensions::*;
+pub use federation::*;
 pub use ingress::*;
 pub use mesh::*;
 #[cfg(test)]

@@ -31,6 +31,10 @@ pub struct EdgeRequestSpec {
     /// External hosts to call through an egress gateway. An overlay in a later layer replaces
     /// the whole list.
     pub egress: Option<Vec<EgressRequest>>,
+    /// Services to export to a peer mesh or import from one (`settings.mesh.federation`). An
+    /// overlay in a later layer replaces the whole field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation: Option<FederationRequest>,
 }
 
 /// How an ingress gateway handles TLS for a host.

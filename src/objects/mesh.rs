@@ -77,6 +77,9 @@ pub(crate) struct DeclaredGateway {
     pub route_config: Option<Enabled>,
     pub service: GatewayService,
     pub runtime: Runtime,
+    /// Egress gateways only: the networks whose endpoints the gateway routes to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requested_network_view: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,6 +87,16 @@ pub(crate) struct GatewayService {
     #[serde(rename = "type")]
     pub service_type: &'static str,
     pub metadata: LabelsAndAnnotations,
+    /// The Service's ports; empty: the chart's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<GatewayServicePort>,
+}
+
+/// A port of a gateway's Service.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct GatewayServicePort {
+    pub name: &'static str,
+    pub port: u16,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -136,6 +149,14 @@ pub(crate) struct OutboundPolicy {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Security {
     pub data_plane: DataPlane,
+    /// `security.trust.domain`: the mesh's trust domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Trust {
+    pub domain: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -5,6 +5,7 @@
 //! generic value form. Generation modules build objects only through these types.
 
 mod envoy_filter;
+mod federation;
 mod mesh;
 mod networking;
 mod security;
@@ -19,6 +20,7 @@ use crate::input::{ConnectionPool, OutlierDetection};
 use crate::values::Duration;
 
 pub(crate) use envoy_filter::*;
+pub(crate) use federation::*;
 pub(crate) use mesh::*;
 pub(crate) use networking::*;
 pub(crate) use security::*;

@@ -19,6 +19,7 @@
 mod api;
 pub mod constraint;
 mod error;
+pub mod federation;
 mod fields;
 mod injection;
 mod list;

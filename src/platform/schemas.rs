@@ -54,6 +54,10 @@ fn source(kind: Kind) -> Source {
         }
         Kind::ServiceMeshControlPlane => Source::Fixed("schemas/maistra-servicemeshcontrolplanes.crd.yaml"),
         Kind::ServiceMeshMemberRoll => Source::Fixed("schemas/maistra-servicemeshmemberrolls.crd.yaml"),
+        // maistra/api `manifests/federation.maistra.io_*.yaml`, the same for OSSM 2.4–2.6 (data/schemas/SOURCES.md).
+        Kind::ServiceMeshPeer | Kind::ExportedServiceSet | Kind::ImportedServiceSet => {
+            Source::Fixed("schemas/maistra-federation.crd.yaml")
+        }
         Kind::Route => Source::Fixed("schemas/openshift-routes.crd.yaml"),
         Kind::EgressNetworkPolicy => Source::Fixed("schemas/openshift-egressnetworkpolicies.crd.yaml"),
         Kind::EgressFirewall => Source::Fixed("schemas/ovn-egressfirewalls.crd.yaml"),

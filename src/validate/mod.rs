@@ -14,6 +14,7 @@ mod egress;
 mod error;
 mod exposure;
 mod extensions;
+mod federation;
 mod ingress;
 mod placement;
 mod platform;
@@ -52,6 +53,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
     tokens::check(&mut c, &claims.ingress);
     exposure::check(&mut c, &claims.ingress, &edge.ingress_gateways, &mesh, edge.target.as_ref());
     claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);
+    let federation = federation::plan(&mut c, &mesh, &edge, target.as_ref());
     let enforcement = settings::enforcement(merged);
     let admission = match &target {
         Some(target) => platform::admission(&mut c, target, enforcement.deny_routes || enforcement.require_sidecar),
@@ -73,6 +75,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         namespaces: settings::namespace_plan(merged),
         ingress_hosts: claims.ingress.into_values().map(|(h, _)| h).collect(),
         egress_hosts: claims.egress.into_values().map(|(h, _, _)| h).collect(),
+        federation,
     };
     platform::served(&mut c, &plan);
     platform::smcp_gateway_names(&mut c, &plan);

@@ -50,6 +50,7 @@
 mod macros;
 
 mod durations;
+mod federation;
 mod hosts;
 mod names;
 mod network;
@@ -63,6 +64,7 @@ mod text;
 mod urls;
 
 pub use durations::Duration;
+pub use federation::{PeerAddress, PeerName};
 pub use hosts::{DomainName, ExternalHost, HostPattern, RequestHost};
 pub use names::{
     AnnotationKey, ControlPlaneName, GatewayName, HeaderName, LabelKey, LabelValue, Namespace, ObjectName, SecretKey,

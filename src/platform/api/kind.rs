@@ -23,6 +23,10 @@ pub enum Kind {
     ServiceMeshControlPlane,
     ServiceMeshMemberRoll,
     IstioControlPlane,
+    // OpenShift Service Mesh 2 federation (federation.maistra.io).
+    ServiceMeshPeer,
+    ExportedServiceSet,
+    ImportedServiceSet,
     // Kubernetes.
     /// Not written by meshedge: the kind its admission rules match.
     Pod,
@@ -53,7 +57,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 36] = [
+    pub const ALL: [Kind; 39] = [
         Kind::Gateway,
         Kind::VirtualService,
         Kind::DestinationRule,
@@ -68,6 +72,9 @@ impl Kind {
         Kind::ServiceMeshControlPlane,
         Kind::ServiceMeshMemberRoll,
         Kind::IstioControlPlane,
+        Kind::ServiceMeshPeer,
+        Kind::ExportedServiceSet,
+        Kind::ImportedServiceSet,
         Kind::Pod,
         Kind::Namespace,
         Kind::ConfigMap,
@@ -109,6 +116,9 @@ impl Kind {
             Kind::ServiceMeshControlPlane => "ServiceMeshControlPlane",
             Kind::ServiceMeshMemberRoll => "ServiceMeshMemberRoll",
             Kind::IstioControlPlane => "Istio",
+            Kind::ServiceMeshPeer => "ServiceMeshPeer",
+            Kind::ExportedServiceSet => "ExportedServiceSet",
+            Kind::ImportedServiceSet => "ImportedServiceSet",
             Kind::Pod => "Pod",
             Kind::Namespace => "Namespace",
             Kind::ConfigMap => "ConfigMap",

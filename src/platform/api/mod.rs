@@ -138,6 +138,18 @@ impl Target {
             Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => {
                 return not_served(format!("{kind} belongs to openshift service mesh 2 (flavor ossm2), not to {self}"));
             }
+            // maistra/api maistra-2.4, maistra-2.5, maistra-2.6 `manifests/federation.maistra.io_*.yaml`
+            // (the same files on the three branches): v1 only, served and storage. Installed by the
+            // OSSM 2 operator's istio-init chart (maistra/istio-operator 8143614c
+            // `resources/helm/v2.{4,5}/istio-init/files/*.federation.maistra.io.crd.yaml`).
+            Kind::ServiceMeshPeer | Kind::ExportedServiceSet | Kind::ImportedServiceSet if ossm2 => {
+                ApiVersion("federation.maistra.io/v1")
+            }
+            Kind::ServiceMeshPeer | Kind::ExportedServiceSet | Kind::ImportedServiceSet => {
+                return not_served(format!(
+                    "{kind} belongs to openshift service mesh 2 federation (flavor ossm2), not to {self}"
+                ));
+            }
             // istio-ecosystem/sail-operator 1.0.0 … 1.30.3 `chart/crds/sailoperator.io_istios.yaml`: v1 only.
             Kind::IstioControlPlane if !ossm2 => ApiVersion("sailoperator.io/v1"),
             Kind::IstioControlPlane => {
@@ -220,7 +232,11 @@ impl Target {
     /// What must be installed for `kind` to exist on the cluster, beyond the platform itself.
     pub fn prerequisite(&self, kind: Kind) -> Option<Prerequisite> {
         match kind {
-            Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => Some(Prerequisite::ServiceMeshOperator),
+            Kind::ServiceMeshControlPlane
+            | Kind::ServiceMeshMemberRoll
+            | Kind::ServiceMeshPeer
+            | Kind::ExportedServiceSet
+            | Kind::ImportedServiceSet => Some(Prerequisite::ServiceMeshOperator),
             Kind::IstioControlPlane => Some(Prerequisite::SailOperator),
             Kind::Certificate => Some(Prerequisite::CertManager),
             Kind::ConstraintTemplate | Kind::Constraint => Some(Prerequisite::Gatekeeper),

@@ -33,6 +33,7 @@ fn home(kind: Kind) -> &'static str {
         Kind::WasmPlugin => "extensions.istio.io",
         Kind::ServiceMeshControlPlane | Kind::ServiceMeshMemberRoll => "maistra.io",
         Kind::IstioControlPlane => "sailoperator.io",
+        Kind::ServiceMeshPeer | Kind::ExportedServiceSet | Kind::ImportedServiceSet => "federation.maistra.io",
         Kind::Pod | Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => "",
         Kind::Deployment => "apps",
         Kind::NetworkPolicy => "networking.k8s.io",
