@@ -136,6 +136,7 @@ impl Finished {
         all.objects.reserve(parts.iter().map(|p| p.objects.len()).sum());
         all.validated.reserve(parts.iter().map(|p| p.validated.len()).sum());
         all.flow_objects.reserve(parts.iter().map(|p| p.flow_objects.len()).sum());
+        all.index.reserve_for(parts.iter().map(|p| &p.index));
         for part in parts {
             all.objects.extend(part.objects);
             all.matches.add(&part.matches);

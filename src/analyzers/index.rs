@@ -61,6 +61,20 @@ impl Index {
         }
     }
 
+    /// Makes room for what `others` gathered, so that appending them ([`Index::extend`]) moves
+    /// each list once instead of growing it step by step.
+    pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Index> + Clone) {
+        let sum = |f: fn(&Index) -> usize| others.clone().map(f).sum::<usize>();
+        self.gateways.reserve(sum(|i| i.gateways.len()));
+        self.virtual_services.reserve(sum(|i| i.virtual_services.len()));
+        self.destination_rules.reserve(sum(|i| i.destination_rules.len()));
+        self.service_entries.reserve(sum(|i| i.service_entries.len()));
+        self.services.reserve(sum(|i| i.services.len()));
+        self.request_authentications.reserve(sum(|i| i.request_authentications.len()));
+        self.authorization_policies.reserve(sum(|i| i.authorization_policies.len()));
+        self.workloads.reserve(sum(|i| i.workloads.len()));
+    }
+
     /// Appends what `other` gathered (from later objects).
     pub fn extend(&mut self, other: Index) {
         let Index {

@@ -22,23 +22,42 @@ use crate::flows::selector::labels_of;
 /// The name Istio gives the sidecars in `gateways` lists.
 pub const MESH: &str = "mesh";
 
-#[derive(Debug, Clone, Default)]
-pub struct StringMatch {
-    exact: Option<String>,
-    prefix: Option<String>,
-    regex: Option<String>,
+/// How a [`StringMatch`] condition compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MatchKind {
+    Exact,
+    Prefix,
+    Regex,
 }
+
+/// An Istio `StringMatch`: the conditions it sets (`exact`, `prefix`, `regex`; the API makes
+/// them one of, a hand-written object may set several and then each must hold), kept in one
+/// small allocation: a build holds one per route match of every VirtualService.
+#[derive(Debug, Clone, Default)]
+pub struct StringMatch(Box<[(MatchKind, Box<str>)]>);
 
 impl StringMatch {
     fn parse(value: &Value) -> StringMatch {
-        let s = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
-        StringMatch { exact: s("exact"), prefix: s("prefix"), regex: s("regex") }
+        let kinds = [("exact", MatchKind::Exact), ("prefix", MatchKind::Prefix), ("regex", MatchKind::Regex)];
+        StringMatch(
+            kinds
+                .into_iter()
+                .filter_map(|(key, kind)| value.get(key).and_then(Value::as_str).map(|s| (kind, s.into())))
+                .collect(),
+        )
     }
 
     fn matches(&self, v: &str) -> bool {
-        self.exact.as_ref().is_none_or(|e| e == v)
-            && self.prefix.as_ref().is_none_or(|p| v.starts_with(p.as_str()))
-            && self.regex.as_ref().is_none_or(|r| Regex::new(&format!("^(?:{r})$")).is_ok_and(|re| re.is_match(v)))
+        self.0.iter().all(|(kind, s)| match kind {
+            MatchKind::Exact => v == &**s,
+            MatchKind::Prefix => v.starts_with(&**s),
+            MatchKind::Regex => Regex::new(&format!("^(?:{s})$")).is_ok_and(|re| re.is_match(v)),
+        })
+    }
+
+    /// Whether this is `prefix: /` alone: it matches every path.
+    fn is_root_prefix(&self) -> bool {
+        matches!(&*self.0, [(MatchKind::Prefix, s)] if &**s == "/")
     }
 }
 
@@ -78,9 +97,7 @@ impl Route {
                 m.headers.is_empty()
                     && m.authority.is_none()
                     && m.method.is_none()
-                    && m.uri
-                        .as_ref()
-                        .is_none_or(|u| u.prefix.as_deref() == Some("/") && u.exact.is_none() && u.regex.is_none())
+                    && m.uri.as_ref().is_none_or(StringMatch::is_root_prefix)
             })
     }
 }

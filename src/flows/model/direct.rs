@@ -31,7 +31,7 @@ impl Model {
                     Vec::new(),
                     format!("the internet may reach namespace {} through {how}", probe.namespace),
                 );
-                let np = self.index.network_policies.ingress(self.env(), &pod, source, Port::Any, Protocol::Tcp);
+                let np = self.index.network_policies.ingress(self.env(), pod, source, Port::Any, Protocol::Tcp);
                 paths.push((vec![exposure, np], None));
             }
         }

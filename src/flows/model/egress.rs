@@ -21,7 +21,7 @@ impl Model {
     pub fn evaluate_egress(&self, probe: &EgressProbe) -> Verdict {
         let mut paths = Vec::new();
         for client in self.workloads(&probe.namespace).iter() {
-            paths.extend(self.egress_from(&client, probe));
+            paths.extend(self.egress_from(client, probe));
         }
         self.combine(paths, probe.requested)
     }
