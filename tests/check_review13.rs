@@ -1,0 +1,80 @@
+//! `meshedge check` and `build` on inputs that once slipped through: suppressions that named
+//! errors, objects inside a `kind: List` of an environment, environments whose manifest cannot
+//! be read.
+
+mod common;
+
+use std::process::Output;
+
+use common::{check_repo, example, meshedge, write_file};
+use serde_json::Value;
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// (code, file, line) of each diagnostic of a JSON report.
+fn found(out: &Output) -> Vec<(String, String, u64)> {
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), stderr(out)));
+    let mut all = Vec::new();
+    for env in report["environments"].as_array().unwrap() {
+        for d in env["diagnostics"].as_array().unwrap() {
+            all.push((
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+            ));
+        }
+    }
+    all
+}
+
+/// A VirtualService bound to a Gateway that does not exist (A601, an error).
+const UNBOUND: &str = "apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata:
+  name: extra
+  namespace: istio-ingress
+  annotations: {meshedge.io/check-suppress: \"A601, JUNK\"}
+spec:
+  hosts: [extra.apps.prod.example.com]
+  gateways: [istio-ingress/nowhere]
+  http:
+    - route: [{destination: {host: istio-ingressgateway.istio-ingress.svc.cluster.local}}]
+";
+
+#[test]
+fn errors_cannot_be_suppressed_by_rule_or_annotation() {
+    let dir = example();
+    write_file(&dir.path().join("base/resources/extra.yaml"), UNBOUND);
+    let manifest = dir.path().join("environments/prod/meshedge.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen("settings:\n", "settings:\n  check:\n    suppress:\n      - {code: \"*\"}\n", 1);
+    write_file(&manifest, &text);
+
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    let file = "base/resources/extra.yaml".to_string();
+    assert!(found.contains(&("A601".into(), file.clone(), 9)), "the error stays: {found:?}");
+    // The rule, at its line, and the annotation's two entries, at the annotation.
+    assert!(found.contains(&("W703".into(), "environments/prod/meshedge.yaml".into(), 13)), "{found:?}");
+    let at_annotation = found.iter().filter(|f| **f == ("W703".into(), file.clone(), 6)).count();
+    assert_eq!(at_annotation, 2, "{found:?}");
+    let text = check_repo(dir.path(), &["prod"]);
+    assert!(text.stdout.is_empty());
+    let text = stderr(&text);
+    assert!(text.contains("errors cannot be suppressed"), "{text}");
+    assert!(text.contains("`JUNK`, a code meshedge does not know"), "{text}");
+
+    let root = dir.path().to_str().unwrap();
+    let build = meshedge(dir.path(), &["build", "prod", "--root", root]);
+    assert_eq!(build.status.code(), Some(1), "build fails on the error: {}", stderr(&build));
+    assert!(build.stdout.is_empty());
+    assert!(
+        stderr(&build).contains("A601") && stderr(&build).contains("base/resources/extra.yaml"),
+        "{}",
+        stderr(&build)
+    );
+}
