@@ -78,3 +78,51 @@ fn errors_cannot_be_suppressed_by_rule_or_annotation() {
         stderr(&build)
     );
 }
+
+/// A `v1 List` of objects prod's target does not serve at these versions (OpenShift Service
+/// Mesh 2.x serves no `networking.istio.io/v1`; Kubernetes 1.25 removed `policy/v1beta1`).
+const UNSERVED_LIST: &str = "apiVersion: v1
+kind: List
+items:
+  - apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: listed, namespace: istio-egress}
+    spec: {hosts: [listed.example.com], ports: [{number: 443, name: https, protocol: HTTPS}], resolution: DNS}
+";
+
+#[test]
+fn objects_in_a_list_are_checked_for_their_served_version() {
+    let dir = example();
+    let file = "environments/prod/resources/listed.yaml";
+    write_file(&dir.path().join(file), UNSERVED_LIST);
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    assert!(found.contains(&("E705".into(), file.into(), 4)), "at the item's apiVersion: {found:?}");
+    let root = dir.path().to_str().unwrap();
+    let build = meshedge(dir.path(), &["build", "prod", "--root", root]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr(&build));
+    assert!(build.stdout.is_empty());
+    assert!(stderr(&build).contains("E705") && stderr(&build).contains(&format!("{file}:4")), "{}", stderr(&build));
+}
+
+#[test]
+fn objects_in_a_list_are_checked_for_duplicates() {
+    let dir = example();
+    let file = "environments/prod/resources/twice.yaml";
+    let config = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: twice, namespace: istio-egress}\ndata: {a: b}\n";
+    let indented: String = config
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("  - {l}\n") } else { format!("    {l}\n") })
+        .collect();
+    write_file(&dir.path().join(file), &format!("{config}---\napiVersion: v1\nkind: List\nitems:\n{indented}"));
+    let root = dir.path().to_str().unwrap();
+    let build = meshedge(dir.path(), &["build", "prod", "--root", root]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr(&build));
+    assert!(build.stdout.is_empty());
+    assert!(stderr(&build).contains("E430") && stderr(&build).contains(file), "{}", stderr(&build));
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(found(&out).iter().any(|(c, f, _)| c == "E430" && f == file), "{:?}", found(&out));
+}

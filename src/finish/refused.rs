@@ -109,9 +109,18 @@ pub(crate) fn check(
         let at = place(applied.emptied.as_ref(), document, "", &resource.sources);
         return Some(Refused::Incomplete { object, missing, patch }.at(at).resource(resource.reference()));
     }
-    let refused = unserved(&resource.reference(), target)?;
-    let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
-    Some(refused.at(at).resource(resource.reference()))
+    if let Some(refused) = unserved(&resource.reference(), target) {
+        let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
+        return Some(refused.at(at).resource(resource.reference()));
+    }
+    // A `v1 List` is refused for the first of its items the target does not serve: the API
+    // server creates each item as the object it is (`kubectl apply` unwraps the List).
+    let (pointer, item, refused) =
+        crate::platform::list_items(&resource.value).into_iter().find_map(|(pointer, item)| {
+            unserved(&crate::diagnostic::ResourceRef::of(item), target).map(|r| (pointer, item, r))
+        })?;
+    let at = place(None, document, &format!("{pointer}/apiVersion"), &resource.sources);
+    Some(refused.at(at).resource(crate::diagnostic::ResourceRef::of(item)))
 }
 
 /// E705 for `object` when `target` does not serve its kind at its API version; `None` when it
