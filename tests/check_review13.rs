@@ -126,3 +126,26 @@ fn objects_in_a_list_are_checked_for_duplicates() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(found(&out).iter().any(|(c, f, _)| c == "E430" && f == file), "{:?}", found(&out));
 }
+
+#[test]
+fn an_environment_whose_manifest_cannot_be_read_fails_the_gate() {
+    let dir = example();
+    let envs = dir.path().join("environments");
+    std::fs::create_dir_all(envs.join("dangling")).unwrap();
+    std::os::unix::fs::symlink("nowhere.yaml", envs.join("dangling/meshedge.yaml")).unwrap();
+    std::fs::create_dir_all(envs.join("outside")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", envs.join("outside/meshedge.yaml")).unwrap();
+    std::fs::create_dir_all(envs.join("folder/meshedge.yaml")).unwrap();
+    for args in [&["--format", "json"][..], &["--all", "--format", "json"][..]] {
+        let out = check_repo(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let found = found(&out);
+        for env in ["dangling", "outside", "folder"] {
+            let file = format!("environments/{env}/meshedge.yaml");
+            assert!(found.iter().any(|(c, f, _)| (c == "E100" || c == "E105") && *f == file), "{env}: {found:?}");
+        }
+    }
+    let text = check_repo(dir.path(), &[]);
+    assert_eq!(text.status.code(), Some(1));
+    assert!(text.stdout.is_empty());
+}
