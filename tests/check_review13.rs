@@ -149,3 +149,56 @@ fn an_environment_whose_manifest_cannot_be_read_fails_the_gate() {
     assert_eq!(text.status.code(), Some(1));
     assert!(text.stdout.is_empty());
 }
+
+/// A DestinationRule whose name and namespace the API server refuses.
+const BAD_NAMES: &str = "apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata:
+  name: Stripe_DR
+  namespace: istio-egress
+spec: {host: api.stripe.com}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fine
+  namespace: A B
+data: {a: b}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: labelled
+  namespace: istio-egress
+  labels: {app: \"not ok\"}
+data: {a: b}
+";
+
+#[test]
+fn names_the_api_server_refuses_are_errors_at_the_field() {
+    // A bare directory.
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("manifests/names.yaml"), BAD_NAMES);
+    let out = meshedge(dir.path(), &["check", "manifests", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let bare = found(&out);
+    let file = "manifests/names.yaml";
+    for line in [4, 12, 20] {
+        assert!(bare.contains(&("E707".into(), file.into(), line)), "line {line}: {bare:?}");
+    }
+    // An environment, in check and build.
+    let dir = example();
+    let file = "environments/prod/resources/names.yaml";
+    write_file(&dir.path().join(file), BAD_NAMES);
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = found(&out);
+    for line in [4, 12, 20] {
+        assert!(found.contains(&("E707".into(), file.into(), line)), "line {line}: {found:?}");
+    }
+    let root = dir.path().to_str().unwrap();
+    let build = meshedge(dir.path(), &["build", "prod", "--root", root]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr(&build));
+    assert!(build.stdout.is_empty());
+    assert!(stderr(&build).contains("E707") && stderr(&build).contains(&format!("{file}:4")), "{}", stderr(&build));
+}

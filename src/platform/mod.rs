@@ -31,7 +31,7 @@ mod tls;
 mod version;
 mod wasm;
 
-pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite, Served};
+pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite, Served, names};
 pub use error::TargetError;
 pub use fields::Field;
 pub use injection::{INJECTION_KEY, InjectionPolicy, InjectorSkips, LabelMatch, injection_value_enables};
