@@ -13,6 +13,11 @@
 //!
 //! Nothing is hidden silently: every suppressed finding is returned with its rule, and the
 //! settings rules that suppressed nothing are returned too.
+//!
+//! Errors are never suppressed (istioctl's `filterMessages` drops them too, but a meshedge error
+//! means the cluster or the mesh misbehaves, and `build` fails on it): a rule or an annotation
+//! entry that matches an error-severity finding leaves it kept and is returned
+//! ([`Outcome::matched_errors`], [`Outcome::annotation_errors`]) so that `check` can say so.
 
 use super::{Finding, ISTIO_SUPPRESS_ANNOTATION, SUPPRESS_ANNOTATION};
 use crate::input::SuppressSetting;
@@ -76,6 +81,12 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
     /// Indices of the settings rules that suppressed no finding.
     pub unused: Vec<usize>,
+    /// Indices of the settings rules that matched an error (kept: errors cannot be suppressed),
+    /// each with the first such error's code.
+    pub matched_errors: Vec<(usize, &'static str)>,
+    /// Annotation entries that matched an error (kept), once per (object, annotation, entry):
+    /// the error finding, the annotation and the entry.
+    pub annotation_errors: Vec<(Finding, String, String)>,
 }
 
 /// Whether `entry` names the finding's code.
@@ -120,11 +131,27 @@ fn annotation(finding: &Finding) -> Option<SuppressedBy> {
 }
 
 /// Splits `findings` into those kept and those suppressed (by the object's annotation first,
-/// then by the first settings rule that matches).
+/// then by the first settings rule that matches). Error-severity findings are always kept.
 pub fn suppress(findings: Vec<Finding>, rules: &[SuppressRule]) -> Outcome {
     let mut outcome = Outcome::default();
     let mut used = vec![false; rules.len()];
+    let mut erred: Vec<Option<&'static str>> = vec![None; rules.len()];
+    let mut seen = std::collections::BTreeSet::new();
     for finding in findings {
+        if finding.severity() == crate::diagnostic::Severity::Error {
+            if let Some(SuppressedBy::Annotation { annotation, entry }) = annotation(&finding)
+                && seen.insert((finding.object.clone(), annotation.clone(), entry.clone()))
+            {
+                outcome.annotation_errors.push((finding.clone(), annotation, entry));
+            }
+            for (index, rule) in rules.iter().enumerate() {
+                if erred[index].is_none() && rule_matches(rule, &finding) {
+                    erred[index] = Some(finding.code());
+                }
+            }
+            outcome.kept.push(finding);
+            continue;
+        }
         let by = annotation(&finding).or_else(|| {
             let index = rules.iter().position(|r| rule_matches(r, &finding))?;
             used[index] = true;
@@ -135,7 +162,8 @@ pub fn suppress(findings: Vec<Finding>, rules: &[SuppressRule]) -> Outcome {
             None => outcome.kept.push(finding),
         }
     }
-    outcome.unused = used.iter().enumerate().filter(|(_, u)| !**u).map(|(i, _)| i).collect();
+    outcome.unused = used.iter().enumerate().filter(|(i, u)| !**u && erred[*i].is_none()).map(|(i, _)| i).collect();
+    outcome.matched_errors = erred.iter().enumerate().filter_map(|(i, c)| c.map(|c| (i, c))).collect();
     outcome
 }
 
@@ -227,6 +255,24 @@ mod tests {
         let outcome = suppress(annotated, &[rule("*", None, None, None), rule("A606", None, None, None)]);
         assert!(outcome.suppressed.iter().all(|s| matches!(s.by, SuppressedBy::Annotation { .. })));
         assert_eq!(outcome.unused, [0, 1]);
+    }
+
+    #[test]
+    fn errors_are_kept_whatever_matches_them() {
+        // A VirtualService bound to a Gateway that does not exist: A601, an error.
+        let unbound = json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": "v", "namespace": "shop", "annotations": {"meshedge.io/check-suppress": "*"}},
+            "spec": {"hosts": ["a.example.com"], "gateways": ["shop/nowhere"],
+                "http": [{"route": [{"destination": {"host": "a.example.com"}}]}]}});
+        let all = analysed(&[unbound]);
+        assert!(all.iter().any(|f| f.code() == "A601"));
+        let rules = [SuppressRule { code: "A601".into(), ..Default::default() }];
+        let outcome = suppress(all, &rules);
+        assert!(outcome.kept.iter().any(|f| f.code() == "A601"));
+        assert!(outcome.suppressed.iter().all(|s| s.finding.severity() != crate::diagnostic::Severity::Error));
+        assert_eq!(outcome.matched_errors, [(0, "A601")]);
+        assert!(outcome.unused.is_empty(), "the rule is reported as matching an error instead");
+        assert_eq!(outcome.annotation_errors.len(), 1, "once per object and entry");
     }
 
     #[test]

@@ -45,10 +45,12 @@ pub fn unique(objects: &[Object]) -> Diagnostics {
     // Detection only: diagnostics are sorted later, so the map's order never shows.
     let mut seen: HashMap<(&str, &str, &str, &str), &Object> = HashMap::with_capacity(objects.len());
     let mut out = Diagnostics::new();
+    let mut lists = Vec::new();
     for o in objects {
         let r = &o.reference;
-        // A `v1 List` is a wrapper, named or not: it is not an object of the cluster.
+        // A `v1 List` is a wrapper, named or not: its items are the objects of the cluster.
         if crate::platform::is_list(&r.api_version, &r.kind) {
+            lists.push(o);
             continue;
         }
         let group = split_api_version(&r.api_version).0;
@@ -59,6 +61,34 @@ pub fn unique(objects: &[Object]) -> Diagnostics {
             }
             Entry::Vacant(slot) => {
                 slot.insert(o);
+            }
+        }
+    }
+    // The items of the Lists (few: read back from their text), against the objects and each other.
+    let mut items: HashMap<(String, String, String, String), &Object> = HashMap::new();
+    for o in lists {
+        let value = o.value();
+        for (_, item) in crate::platform::list_items(&value) {
+            let r = ResourceRef::of(item);
+            let key = (
+                split_api_version(&r.api_version).0,
+                r.kind.as_str(),
+                r.namespace.as_deref().unwrap_or_default(),
+                r.name.as_str(),
+            );
+            let first = seen.get(&key).copied().or_else(|| {
+                let owned = (key.0.to_string(), key.1.to_string(), key.2.to_string(), key.3.to_string());
+                match items.entry(owned) {
+                    Entry::Occupied(first) => Some(*first.get()),
+                    Entry::Vacant(slot) => {
+                        slot.insert(o);
+                        None
+                    }
+                }
+            });
+            if let Some(first) = first {
+                let found = Duplicate { object: r.clone(), first: described(first), second: described(o) };
+                out.push(found.at_opt(origin_file(&o.sources).map(Location::file)).resource(r));
             }
         }
     }

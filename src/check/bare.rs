@@ -152,9 +152,13 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
                 inputs.push((own, reference, trace));
                 return false;
             }
+            if let Some((bad, pointer)) = crate::finish::refused::bad_name(object.value) {
+                refused.push((bad, reference, Trace::of(object.value, object), pointer));
+                return false;
+            }
             match crate::finish::refused::unserved(&reference, target) {
                 Some(not_served) => {
-                    refused.push((not_served, reference, Trace::of(object.value, object)));
+                    refused.push((not_served, reference, Trace::of(object.value, object), "/apiVersion".to_string()));
                     false
                 }
                 None => true,
@@ -186,8 +190,8 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
         };
         diagnostics.push(found.at(locator.in_document(&file, index, &pointer)));
     }
-    for (not_served, reference, trace) in refused {
-        let location = locator.locate(&reference, &trace, "/apiVersion");
+    for (not_served, reference, trace, pointer) in refused {
+        let location = locator.locate(&reference, &trace, &pointer);
         diagnostics.push(not_served.at_opt(location).resource(reference));
     }
     for (own, reference, trace) in inputs {

@@ -13,6 +13,12 @@ pub enum CheckError {
     NoSchema { api_version: String, kind: String },
     /// W703: a rule of `settings.check.suppress` that suppressed no finding.
     UnusedSuppression { index: usize, rule: SuppressRule },
+    /// W703: a rule of `settings.check.suppress` (`by`, as `settings.check.suppress[0]`) or an
+    /// annotation entry (`by`, as `annotation meshedge.io/check-suppress: A601`) that matches
+    /// error `code`: the error is reported all the same.
+    SuppressesError { by: String, code: String },
+    /// W703: an entry of a suppression annotation that names no code meshedge knows.
+    UnknownAnnotationCode { annotation: String, entry: String },
     /// W704: one of meshedge's own input documents (`meshedge.io`) among plain manifests.
     MeshedgeInput { kind: String },
 }
@@ -30,7 +36,9 @@ impl Explain for CheckError {
         match self {
             CheckError::SchemaInvalid { .. } => Code::E701,
             CheckError::NoSchema { .. } => Code::W702,
-            CheckError::UnusedSuppression { .. } => Code::W703,
+            CheckError::UnusedSuppression { .. }
+            | CheckError::SuppressesError { .. }
+            | CheckError::UnknownAnnotationCode { .. } => Code::W703,
             CheckError::MeshedgeInput { .. } => Code::W704,
         }
     }
@@ -43,6 +51,12 @@ impl Explain for CheckError {
             }
             CheckError::MeshedgeInput { kind } => {
                 format!("{kind} is a meshedge input, not a manifest for the cluster: it is not checked here")
+            }
+            CheckError::SuppressesError { by, code } => {
+                format!("{by} matches error {code}: errors cannot be suppressed, it is reported")
+            }
+            CheckError::UnknownAnnotationCode { annotation, entry } => {
+                format!("annotation {annotation} names `{entry}`, a code meshedge does not know")
             }
             CheckError::UnusedSuppression { index, rule } => match rule_code(&rule.code) {
                 RuleCode::Error => format!(
@@ -75,6 +89,12 @@ impl Explain for CheckError {
                 CheckError::MeshedgeInput { .. } => {
                     "check the environment that reads it (`meshedge check ENVIRONMENT`, the directory with its \
                      `meshedge.yaml`); `meshedge schema --kind KIND` gives the schema editors validate it with"
+                }
+                CheckError::SuppressesError { .. } => {
+                    "fix the error; only warnings can be suppressed (docs/analyses.md gives each finding's severity)"
+                }
+                CheckError::UnknownAnnotationCode { .. } => {
+                    "give codes of warnings (docs/analyses.md: A602, or Istio's IST0102) or `*`, separated by commas"
                 }
                 CheckError::UnusedSuppression { rule, .. } => match rule_code(&rule.code) {
                     RuleCode::Error => {
@@ -128,25 +148,35 @@ fn is_built_in_group(api_version: &str) -> bool {
 }
 
 /// What a suppression rule's code names.
-enum RuleCode {
+pub(crate) enum RuleCode {
     /// A finding of the analyses (`A6xx`), an Istio code, a warning or `*`.
     Finding,
-    /// An error of meshedge outside the analyses (`E…`): never suppressed.
+    /// An error (`E…`, an analysis of error severity such as `A601`, or its Istio code): never
+    /// suppressed.
     Error,
     /// No code meshedge knows.
     Unknown,
 }
 
-fn rule_code(code: &str) -> RuleCode {
+pub(crate) fn rule_code(code: &str) -> RuleCode {
     let code = code.trim();
     let istio = code.len() == 7
         && code.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("IST"))
         && code[3..].bytes().all(|b| b.is_ascii_digit());
-    if code == "*" || istio {
+    if istio {
+        // Istio codes meshedge has an analysis for take its severity; others are Istio's own.
+        let rule =
+            crate::analyzers::rules::RULES.iter().find(|r| r.istio.is_some_and(|i| i.eq_ignore_ascii_case(code)));
+        return match rule {
+            Some(r) if r.id.severity() == crate::diagnostic::Severity::Error => RuleCode::Error,
+            _ => RuleCode::Finding,
+        };
+    }
+    if code == "*" {
         return RuleCode::Finding;
     }
     match Code::ALL.iter().find(|c| c.as_str().eq_ignore_ascii_case(code)) {
-        Some(c) if c.as_str().starts_with('E') => RuleCode::Error,
+        Some(c) if c.severity() == crate::diagnostic::Severity::Error => RuleCode::Error,
         Some(_) => RuleCode::Finding,
         None => RuleCode::Unknown,
     }

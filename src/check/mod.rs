@@ -209,6 +209,38 @@ fn report_findings(
         let diagnostic = s.finding.clone().at_opt(location).resource(s.finding.object.clone());
         suppressed.push(Suppression { diagnostic, by: s.by.to_string() });
     }
+    for (index, code) in &outcome.matched_errors {
+        let Some(rule) = rules.get(*index) else { continue };
+        let at = locator.suppression(manifests, rule).unwrap_or_else(|| Location::file(manifest));
+        let by = format!("`settings.check.suppress[{index}]`");
+        out.push(CheckError::SuppressesError { by, code: code.to_string() }.at(at));
+    }
+    for (finding, annotation, entry) in &outcome.annotation_errors {
+        let pointer = format!("/metadata/annotations/{}", annotation.replace('~', "~0").replace('/', "~1"));
+        let location = locator.locate(&finding.object, &finding.trace, &pointer);
+        let by = format!("annotation {annotation}: {entry}");
+        let found = CheckError::SuppressesError { by, code: finding.code().to_string() };
+        out.push(found.at_opt(location).resource(finding.object.clone()));
+    }
+    // Entries of the annotations that name no code, once per object and entry.
+    let mut seen = std::collections::BTreeSet::new();
+    let all = outcome.kept.iter().chain(outcome.suppressed.iter().map(|s| &s.finding));
+    for finding in all {
+        for (annotation, value) in &finding.annotations {
+            for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                if !matches!(error::rule_code(entry), error::RuleCode::Unknown)
+                    || !seen.insert((finding.object.clone(), annotation.clone(), entry.to_string()))
+                {
+                    continue;
+                }
+                let pointer = format!("/metadata/annotations/{}", annotation.replace('~', "~0").replace('/', "~1"));
+                let location = locator.locate(&finding.object, &finding.trace, &pointer);
+                let found =
+                    CheckError::UnknownAnnotationCode { annotation: annotation.clone(), entry: entry.to_string() };
+                out.push(found.at_opt(location).resource(finding.object.clone()));
+            }
+        }
+    }
     for index in outcome.unused {
         let Some(rule) = rules.get(index) else { continue };
         let at = locator.suppression(manifests, rule).unwrap_or_else(|| Location::file(manifest));

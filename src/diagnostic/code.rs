@@ -83,7 +83,7 @@ codes! {
     // Check: schemas and suppression.
     E701 Error, W702 Warning, W703 Warning, W704 Warning,
     // Final objects the cluster would refuse.
-    E704 Error, E705 Error, E706 Error,
+    E704 Error, E705 Error, E706 Error, E707 Error,
     // Flows.
     E801 Error, E802 Error,
     // Usage.

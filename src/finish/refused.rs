@@ -19,6 +19,8 @@ pub(crate) enum Refused {
     NotServed { object: String, api_version: String, target: String, served: Vec<String>, suggested: Option<String> },
     /// E705: the target serves the kind at no version: why.
     NowhereServed { object: String, api_version: String, reason: String },
+    /// E707: a name, namespace or label the API server refuses (`field` as `metadata.name`).
+    BadName { object: String, field: String, value: String, problem: String },
 }
 
 impl Explain for Refused {
@@ -26,6 +28,7 @@ impl Explain for Refused {
         match self {
             Refused::Incomplete { .. } => Code::E706,
             Refused::NotServed { .. } | Refused::NowhereServed { .. } => Code::E705,
+            Refused::BadName { .. } => Code::E707,
         }
     }
 
@@ -42,6 +45,9 @@ impl Explain for Refused {
             ),
             Refused::NowhereServed { object, api_version, reason } => {
                 format!("`{object}` (`{api_version}`) is not served by the target: {reason}")
+            }
+            Refused::BadName { object, field, value, problem } => {
+                format!("`{object}`: the API server refuses `{field}: {value}`: {problem}")
             }
         }
     }
@@ -62,6 +68,9 @@ impl Explain for Refused {
             }
             Refused::NowhereServed { .. } => {
                 "remove the object, or set the environment's true target (`mesh.controlPlane.version`, `cluster`)".into()
+            }
+            Refused::BadName { .. } => {
+                "rename it as Kubernetes' \"Object Names and IDs\" says (lowercase, digits, `-`; e.g. `stripe-dr`)".into()
             }
         })
     }
@@ -109,9 +118,59 @@ pub(crate) fn check(
         let at = place(applied.emptied.as_ref(), document, "", &resource.sources);
         return Some(Refused::Incomplete { object, missing, patch }.at(at).resource(resource.reference()));
     }
-    let refused = unserved(&resource.reference(), target)?;
-    let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
-    Some(refused.at(at).resource(resource.reference()))
+    if let Some((refused, pointer)) = bad_name(&resource.value) {
+        let at = place(None, document, &pointer, &resource.sources);
+        return Some(refused.at(at).resource(resource.reference()));
+    }
+    if let Some(refused) = unserved(&resource.reference(), target) {
+        let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
+        return Some(refused.at(at).resource(resource.reference()));
+    }
+    // A `v1 List` is refused for the first of its items the target does not serve: the API
+    // server creates each item as the object it is (`kubectl apply` unwraps the List).
+    let (pointer, item, refused) =
+        crate::platform::list_items(&resource.value).into_iter().find_map(|(pointer, item)| {
+            unserved(&crate::diagnostic::ResourceRef::of(item), target).map(|r| (pointer, item, r))
+        })?;
+    let at = place(None, document, &format!("{pointer}/apiVersion"), &resource.sources);
+    Some(refused.at(at).resource(crate::diagnostic::ResourceRef::of(item)))
+}
+
+/// E707 for the first name of `value` the API server refuses (`metadata.name`,
+/// `metadata.namespace`, a label key or value), with the JSON pointer of the field; `None` for a
+/// `v1 List` (a wrapper) and for objects it takes ([`crate::platform::names`]).
+pub(crate) fn bad_name(value: &Value) -> Option<(Refused, String)> {
+    use crate::platform::names;
+    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
+    let (api_version, kind) = (text("/apiVersion").unwrap_or_default(), text("/kind").unwrap_or_default());
+    if crate::platform::is_list(api_version, kind) {
+        return None;
+    }
+    let object = ResourceRef::of(value).to_string();
+    let refused = |field: String, value: &str, problem: String, pointer: String| {
+        Some((Refused::BadName { object: object.clone(), field, value: value.to_string(), problem }, pointer))
+    };
+    if let Some(name) = text("/metadata/name")
+        && let Some(problem) = names::name_problem(split_api_version(api_version).0, kind, name)
+    {
+        return refused("metadata.name".into(), name, problem, "/metadata/name".into());
+    }
+    if let Some(namespace) = text("/metadata/namespace")
+        && let Some(problem) = names::namespace_problem(namespace)
+    {
+        return refused("metadata.namespace".into(), namespace, problem, "/metadata/namespace".into());
+    }
+    let labels = value.pointer("/metadata/labels").and_then(Value::as_object);
+    for (key, label) in labels.into_iter().flatten() {
+        let pointer = format!("/metadata/labels/{}", key.replace('~', "~0").replace('/', "~1"));
+        if let Some(problem) = names::label_key_problem(key) {
+            return refused("metadata.labels".into(), key, format!("label key: {problem}"), pointer);
+        }
+        if let Some(problem) = label.as_str().and_then(names::label_value_problem) {
+            return refused(format!("metadata.labels.{key}"), label.as_str().unwrap_or_default(), problem, pointer);
+        }
+    }
+    None
 }
 
 /// E705 for `object` when `target` does not serve its kind at its API version; `None` when it

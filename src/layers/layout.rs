@@ -123,7 +123,15 @@ pub fn all_environments(sources: &[&dyn Source]) -> Vec<String> {
                     continue;
                 }
                 let dir = format!("{parent}/{name}");
-                let Ok(text) = tree.read_to_string(&within(&dir, MANIFEST)) else { continue };
+                let Ok(text) = tree.read_to_string(&within(&dir, MANIFEST)) else {
+                    // A manifest that is there but cannot be read (a directory, a FIFO, a dangling
+                    // link or one out of the repository) is an environment the build reports on
+                    // (E100, E105), not one to pass over.
+                    if tree.has_entry(&within(&dir, MANIFEST)) {
+                        found.insert(dir);
+                    }
+                    continue;
+                };
                 let kind = crate::load::parse(MANIFEST, &text)
                     .ok()
                     .and_then(|docs| docs.first().and_then(|d| d.str_at("/kind").map(str::to_string)));

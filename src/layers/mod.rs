@@ -84,6 +84,10 @@ impl Resolver {
         let manifest_path = &inputs.manifest;
         let docs = match loader.tree.is_file(manifest_path) {
             Ok(true) => loader.load(manifest_path, "cannot read layer manifest"),
+            // Something that is not a file stands there: the reading says what, at the file.
+            Ok(false) | Err(_) if named_at.is_none() && loader.tree.has_entry(manifest_path) => {
+                loader.load(manifest_path, "cannot read layer manifest")
+            }
             Ok(false) => Err(LayerError::NotALayer { dir: dir.to_string(), manifest: manifest_path.clone() }
                 .at_opt(named_at.clone())),
             Err(e) => Err(source_error(&e, "cannot resolve layer").at_opt(named_at.clone())),

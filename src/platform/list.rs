@@ -12,6 +12,25 @@ pub fn is_list(api_version: &str, kind: &str) -> bool {
     api_version == "v1" && kind == "List"
 }
 
+/// The objects a `v1 List` wraps, each with its JSON pointer in `value` (those of a List among
+/// them in turn, up to eight deep); none when `value` is not a List.
+pub fn list_items(value: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+    let mut out = Vec::new();
+    let mut pending = vec![(String::new(), value, 0)];
+    while let Some((pointer, value, depth)) = pending.pop() {
+        let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str).unwrap_or_default();
+        if depth < 8 && is_list(text("apiVersion"), text("kind")) {
+            let items = value.get("items").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            for (i, item) in items.iter().enumerate().rev().filter(|(_, item)| item.is_object()) {
+                pending.push((format!("{pointer}/items/{i}"), item, depth + 1));
+            }
+        } else if depth > 0 {
+            out.push((pointer, value));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

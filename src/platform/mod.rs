@@ -31,11 +31,11 @@ mod tls;
 mod version;
 mod wasm;
 
-pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite, Served};
+pub use api::{AdmissionEngine, ApiVersion, Kind, NotServed, Prerequisite, Served, names};
 pub use error::TargetError;
 pub use fields::Field;
 pub use injection::{INJECTION_KEY, InjectionPolicy, InjectorSkips, LabelMatch, injection_value_enables};
-pub use list::is_list;
+pub use list::{is_list, list_items};
 pub use merge::{
     DestinationRuleMerge, DuplicateGatewayHost, GatewayScope, HttpAuthFilter, ServiceEntryHostConflict,
     VirtualServiceMerge, default_export_to, duplicate_gateway_tls_host, http_auth_filter_order,

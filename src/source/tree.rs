@@ -111,6 +111,15 @@ impl<'a> Tree<'a> {
         Ok((current, kind))
     }
 
+    /// Whether there is an entry at `path` itself, of any kind (a dangling link too), its
+    /// directory's links followed.
+    pub fn has_entry(&self, path: &str) -> bool {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let Ok((physical, Some(EntryKind::Dir))) = self.resolve(dir) else { return false };
+        let candidate = if physical.is_empty() { name.to_string() } else { format!("{physical}/{name}") };
+        matches!(self.source.entry(&candidate), Ok(Some(_)))
+    }
+
     pub fn is_file(&self, path: &str) -> Result<bool, SourceError> {
         Ok(self.resolve(path)?.1 == Some(EntryKind::File))
     }

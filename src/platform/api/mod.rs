@@ -3,6 +3,7 @@
 use std::fmt;
 
 mod kind;
+pub mod names;
 mod served;
 
 use super::Target;
