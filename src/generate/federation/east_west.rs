@@ -65,7 +65,13 @@ pub(super) fn generate(plan: &Plan, federation: &FederationPlan, out: &mut Gener
             let mut sources = peer.sources.clone();
             sources.extend(import.sources.iter().cloned());
             out.push(
-                Manifest::new(plan.api(Kind::ServiceEntry), "ServiceEntry", Some(&import.namespace), &name, Spec { spec }),
+                Manifest::new(
+                    plan.api(Kind::ServiceEntry),
+                    "ServiceEntry",
+                    Some(&import.namespace),
+                    &name,
+                    Spec { spec },
+                ),
                 &sources,
                 Some(import.tenant.as_str()),
             );

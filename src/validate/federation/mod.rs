@@ -26,7 +26,9 @@ use crate::merge::Request;
 use crate::plan::{FederationPlan, Import, MeshPlan, PeerPlan, Shared};
 use crate::platform::Target;
 use crate::platform::federation::Federation;
-use crate::platform::federation::{DEFAULT_DISCOVERY_PORT, DEFAULT_SERVICE_PORT, east_west_host, gateway_names, imported_host};
+use crate::platform::federation::{
+    DEFAULT_DISCOVERY_PORT, DEFAULT_SERVICE_PORT, east_west_host, gateway_names, imported_host,
+};
 use crate::suggest::nearest;
 use crate::validate::scope::{Checker, Edge};
 
@@ -267,11 +269,8 @@ fn requests(c: &mut Checker, declared: &[FederationPeer], east_west: bool, mut p
                     continue;
                 }
                 let name = import.alias.as_ref().unwrap_or(&import.service).as_str().to_string();
-                let host = if east_west {
-                    east_west_host(&key.1, &key.2)
-                } else {
-                    imported_host(peer, &namespace, &name)
-                };
+                let host =
+                    if east_west { east_west_host(&key.1, &key.2) } else { imported_host(peer, &namespace, &name) };
                 if !local.insert(host.clone()) {
                     c.diagnostics.push(FederationError::ImportNameTaken { host }.at(request.location(&base)));
                     continue;
