@@ -1,6 +1,6 @@
 //! Mesh federation, end to end: the objects a build emits for `settings.mesh.federation` and
 //! the requests' exports and imports, their validity against the vendored CRDs, and the errors
-//! E470–E478 (exit status 1, nothing on stdout, the code, `--> file:line:col` and a help line
+//! E470–E481 (exit status 1, nothing on stdout, the code, `--> file:line:col` and a help line
 //! on stderr).
 
 mod common;
@@ -221,17 +221,135 @@ fn a_peer_sharing_the_mesh_trust_domain_is_refused() {
     assert_refused(&build(&base, &[]), "E471", &location, "which is this mesh's too");
 }
 
+const ISTIO_PEERS: &str = r#"
+    federation:
+      trustDomain: prod.mesh.example
+      peers:
+        - name: partner
+          remote: {addresses: [192.0.2.7, 198.51.100.9]}
+          trustDomain: mesh.partner.example
+          network: partner-net
+          sharedRootOfTrust: true
+          allowedTenants: [shop, billing]
+"#;
+
+/// The base layer on upstream Istio 1.24 on Kubernetes 1.31.
+fn istio_base(federation: &str) -> String {
+    base("istio", federation)
+        .replace("  cluster:\n    openshiftVersion: \"4.16\"\n", "  cluster:\n    kubernetesVersion: \"1.31\"\n")
+        .replace("        exposure: route\n", "")
+}
+
+const ISTIO_SHOP: &str = "    exports:\n      - {service: orders, peer: partner}\n    imports:\n      - {peer: partner, service: rates, namespace: fx, port: 8080}\n";
+
 #[test]
-fn federation_on_upstream_istio_is_refused_naming_the_setting() {
-    let base = base("istio", PEERS)
-        .replace("  cluster:\n    openshiftVersion: \"4.16\"\n", "  cluster:\n    kubernetesVersion: \"1.31\"\n");
-    let base = base.replace("        exposure: route\n", "");
+fn on_upstream_istio_exports_get_the_east_west_gateway_and_imports_a_service_entry() {
+    let output = build(&istio_base(ISTIO_PEERS), &[("shop", ISTIO_SHOP)]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let docs = documents(&output.stdout);
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("federation.maistra.io"));
+    // istio/istio 1.24.6 samples/multicluster/expose-services.yaml, hosts narrowed to the exports.
+    let gateway: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "Gateway").collect();
+    let gateway =
+        gateway.iter().find(|g| g["metadata"]["name"] == "cross-network-gateway").expect("the east-west Gateway");
+    assert_eq!(gateway["apiVersion"], "networking.istio.io/v1");
+    assert_eq!(gateway["metadata"]["namespace"], "istio-system");
+    assert_eq!(
+        gateway["spec"],
+        serde_json::json!({"selector": {"istio": "eastwestgateway"}, "servers": [{
+            "port": {"number": 15443, "name": "tls", "protocol": "TLS"},
+            "hosts": ["orders.shop.svc.cluster.local"],
+            "tls": {"mode": "AUTO_PASSTHROUGH"}}]})
+    );
+    let entries: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "ServiceEntry").collect();
+    let entry =
+        entries.iter().find(|e| e["metadata"]["name"] == "partner-fx-rates").expect("the import's ServiceEntry");
+    assert_eq!(entry["metadata"]["namespace"], "shop");
+    assert_eq!(
+        entry["spec"],
+        serde_json::json!({
+            "hosts": ["rates.fx.svc.cluster.local"],
+            "ports": [{"number": 8080, "name": "tcp", "protocol": "TCP"}],
+            "location": "MESH_INTERNAL",
+            "resolution": "STATIC",
+            "endpoints": [
+                {"address": "192.0.2.7", "labels": {"security.istio.io/tlsMode": "istio"},
+                 "ports": {"tcp": 15443}, "network": "partner-net"},
+                {"address": "198.51.100.9", "labels": {"security.istio.io/tlsMode": "istio"},
+                 "ports": {"tcp": 15443}, "network": "partner-net"}],
+            "exportTo": ["."]})
+    );
+
+    let target = Target::new(Flavor::Istio, "v1.24", ClusterSetting::Kubernetes("1.31")).expect("a target");
+    let mut schemas = SchemaSet::new();
+    for file in target.schema_files(&common::repo_root().join("data")).expect("vendored") {
+        schemas.load_file(&file).expect("a schema");
+    }
+    assert_eq!(schemas.validate(gateway), Validation::Valid, "Gateway");
+    assert_eq!(schemas.validate(entry), Validation::Valid, "ServiceEntry");
+}
+
+#[test]
+fn on_upstream_istio_a_peer_named_by_host_name_is_resolved_by_dns() {
+    let peers = ISTIO_PEERS.replace("[192.0.2.7, 198.51.100.9]", "[eastwest.partner.example]");
+    let output = build(&istio_base(&peers), &[("shop", ISTIO_SHOP)]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let docs = documents(&output.stdout);
+    let entry = docs.iter().find(|d| d["kind"] == "ServiceEntry" && d["metadata"]["name"] == "partner-fx-rates");
+    let entry = entry.expect("the import's ServiceEntry");
+    assert_eq!(entry["spec"]["resolution"], "DNS");
+    assert_eq!(entry["spec"]["endpoints"][0]["address"], "eastwest.partner.example");
+}
+
+#[test]
+fn on_upstream_istio_without_exports_there_is_no_east_west_gateway() {
+    let imports = "    imports:\n      - {peer: partner, service: rates, namespace: fx, port: 8080}\n";
+    let output = build(&istio_base(ISTIO_PEERS), &[("shop", imports)]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("cross-network-gateway"));
+}
+
+#[test]
+fn on_upstream_istio_a_peer_not_declared_to_share_the_root_of_trust_is_refused() {
+    for peers in [
+        ISTIO_PEERS.replace("          sharedRootOfTrust: true\n", ""),
+        ISTIO_PEERS.replace("Trust: true", "Trust: false"),
+    ] {
+        let base = istio_base(&peers);
+        assert_refused(
+            &build(&base, &[]),
+            "E479",
+            &at("base/meshedge.yaml", &base, "- name: partner", "name"),
+            "is not declared to share this mesh's root of trust",
+        );
+    }
+}
+
+#[test]
+fn on_upstream_istio_a_peer_without_its_network_is_refused() {
+    let base = istio_base(&ISTIO_PEERS.replace("          network: partner-net\n", ""));
     assert_refused(
         &build(&base, &[]),
-        "E472",
-        &at("base/meshedge.yaml", &base, "federation:", "federation"),
-        "`mesh.federation` is not supported",
+        "E470",
+        &at("base/meshedge.yaml", &base, "- name: partner", "name"),
+        "has no `network`",
     );
+}
+
+#[test]
+fn on_upstream_istio_an_import_without_a_port_is_refused() {
+    let text = "    imports:\n      - {peer: partner, service: rates, namespace: fx}\n";
+    let output = build(&istio_base(ISTIO_PEERS), &[("shop", text)]);
+    assert_refused(&output, "E480", "--> base/tenants/shop/federation.yaml:8:", "has no `port`");
+}
+
+#[test]
+fn on_upstream_istio_an_import_renamed_with_as_is_refused() {
+    let text = "    imports:\n      - {peer: partner, service: rates, namespace: fx, port: 80, as: fx-rates}\n";
+    let output = build(&istio_base(ISTIO_PEERS), &[("shop", text)]);
+    let location = at("base/tenants/shop/federation.yaml", &request(text), "as: fx-rates", "as:");
+    assert_refused(&output, "E481", &location, "cannot be renamed with `as`");
 }
 
 #[test]

@@ -73,7 +73,7 @@ codes! {
     // Gateway extensions.
     E460 Error, E461 Error, E462 Error, E463 Error,
     // Federation.
-    E470 Error, E471 Error, E472 Error, E473 Error, E474 Error, E475 Error, E476 Error, E477 Error, E478 Error,
+    E470 Error, E471 Error, E472 Error, E473 Error, E474 Error, E475 Error, E476 Error, E477 Error, E478 Error, E479 Error, E480 Error, E481 Error,
     // Patches.
     E501 Error, E502 Error, E503 Error, E504 Error, E505 Error,
     // Analyses of the final objects.

@@ -113,6 +113,7 @@ fn service_entry(
         .map(|class| WorkloadEntry {
             address: host.host.clone(),
             labels: Labels::from([(SLA_LABEL.to_string(), class.clone())]),
+            ..Default::default()
         })
         .collect();
     let spec = ServiceEntrySpec {

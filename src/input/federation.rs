@@ -38,6 +38,12 @@ pub struct FederationPeer {
     /// none.
     #[schemars(extend("default" = []))]
     pub allowed_tenants: Option<Vec<TenantName>>,
+    /// Upstream Istio only: the platform team asserts that the peer's workload certificates
+    /// chain to this mesh's root CA (required `true` there; meshedge cannot check it).
+    pub shared_root_of_trust: Option<bool>,
+    /// Upstream Istio only (required there): the peer's network, the `topology.istio.io/network`
+    /// of its clusters, given to the imported services' endpoints.
+    pub network: Option<ObjectName>,
 }
 
 /// `remote` of a peer: its federation ingress gateway.
@@ -102,4 +108,6 @@ pub struct ImportRequest {
     /// The local name. Default: `service`.
     #[serde(rename = "as")]
     pub alias: Option<ServiceName>,
+    /// Upstream Istio only (required there): the remote Service's port.
+    pub port: Option<Port>,
 }

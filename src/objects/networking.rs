@@ -221,4 +221,9 @@ pub struct WorkloadEntry {
     pub address: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: Labels,
+    /// Port name → the endpoint's port for it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ports: BTreeMap<String, u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
 }

@@ -25,6 +25,8 @@ pub struct PeerPlan {
     pub ca_config_map: String,
     /// The principal of the peer's egress gateway (`security.clientID`).
     pub client_id: String,
+    /// Upstream Istio: the peer's `topology.istio.io/network` (empty on OpenShift Service Mesh).
+    pub network: String,
     /// Exported services, sorted by namespace and name.
     pub exports: BTreeMap<(String, String), Shared>,
     /// Imported services by their remote `(namespace, name)`.
@@ -46,5 +48,7 @@ pub struct Import {
     /// The local namespace and name (`<name>.<namespace>.svc.<peer>-imports.local`).
     pub namespace: String,
     pub name: String,
+    /// Upstream Istio: the remote Service's port.
+    pub port: Option<u16>,
     pub sources: BTreeSet<String>,
 }

@@ -4,8 +4,9 @@
 //! OpenShift Service Mesh 2 federates through `federation.maistra.io/v1` objects that istiod
 //! reconciles: a `ServiceMeshPeer` per peer, and beside it (same name, same namespace) the
 //! `ExportedServiceSet` and `ImportedServiceSet` that say what crosses. Upstream Istio has no
-//! such objects; meshedge does not build its multi-network alternative (an east-west gateway
-//! and `ServiceEntry`s per imported service), so `settings.mesh.federation` is refused there.
+//! such objects: meshedge builds its multi-network model instead, for peers that share this
+//! mesh's root of trust (an east-west Gateway with `AUTO_PASSTHROUGH` for the exported services,
+//! and a `ServiceEntry` per imported service at the peer's east-west gateway).
 
 use super::Target;
 use crate::input::Flavor;
@@ -16,6 +17,47 @@ pub enum Federation {
     /// `ServiceMeshPeer`, `ExportedServiceSet`, `ImportedServiceSet` (`federation.maistra.io/v1`)
     /// and a federation ingress and egress gateway per peer, declared in the SMCP.
     ServiceMeshPeers,
+    /// Upstream Istio's multi-network model: this mesh's east-west gateway serves the exported
+    /// services by SNI (`AUTO_PASSTHROUGH`), and each imported service is a `ServiceEntry` whose
+    /// endpoints are the peer's east-west gateway. Needs one root of trust across the meshes.
+    EastWest,
+}
+
+/// The name of the Gateway that exposes the exported services at the east-west gateway, as
+/// Istio's sample names it: istio/istio 1.24.6 `samples/multicluster/expose-services.yaml:4`.
+pub const EAST_WEST_GATEWAY_NAME: &str = "cross-network-gateway";
+
+/// The labels of the east-west gateway's pods, which the Gateway selects: istio/istio 1.24.6
+/// `samples/multicluster/expose-services.yaml:7` (`istio: eastwestgateway`), the label
+/// `samples/multicluster/gen-eastwest-gateway.sh:70-72` gives the gateway it installs.
+pub const EAST_WEST_SELECTOR: (&str, &str) = ("istio", "eastwestgateway");
+
+/// The port of the east-west gateway that takes cross-network mutual TLS, routed by SNI:
+/// istio/istio 1.24.6 `samples/multicluster/expose-services.yaml:10` and
+/// `gen-eastwest-gateway.sh:114-116` (Service port `tls` 15443).
+pub const EAST_WEST_PORT: u16 = 15443;
+
+/// The TLS mode of the east-west server: istio/istio 1.24.6 `samples/multicluster/expose-services.yaml:15`.
+/// Its filter chains are built only for the mesh-internal services whose host is within the
+/// server's `hosts` (`pilot/pkg/networking/core/gateway.go:942-958`,
+/// `builtAutoPassthroughFilterChains`, `service.Hostname.SubsetOf(host)`), one per
+/// `outbound_.<port>_._.<host>` SNI: listing the exported hosts alone keeps every other
+/// service of the mesh unreachable through the gateway.
+pub const AUTO_PASSTHROUGH: &str = "AUTO_PASSTHROUGH";
+
+/// The label and value that give a ServiceEntry endpoint Istio mutual TLS, so that the client's
+/// proxy originates it (with the SNI the peer's gateway routes by): istio/istio 1.24.6
+/// `pilot/pkg/serviceregistry/serviceentry/conversion.go:406-416` (`getTLSModeFromWorkloadEntry`:
+/// `security.istio.io/tlsMode`, else disabled without a service account).
+pub const TLS_MODE_LABEL: (&str, &str) = ("security.istio.io/tlsMode", "istio");
+
+/// The host of a service of a peer (or of this mesh) on upstream Istio: the Service's own name,
+/// `<name>.<namespace>.svc.cluster.local`, because the east-west gateway matches the SNI
+/// `outbound_.<port>_._.<host>` against its own services (`gateway.go:960`,
+/// `BuildDNSSrvSubsetKey`): an alias cannot rename it. The mesh domain `cluster.local` is
+/// Istio's default (as `*.cluster.local` in [`crate::platform::ossm`]).
+pub fn east_west_host(namespace: &str, name: &str) -> String {
+    format!("{name}.{namespace}.svc.cluster.local")
 }
 
 /// The port a peer's federation gateway serves discovery on when `remote.discoveryPort` is unset.
@@ -45,14 +87,12 @@ impl Target {
     /// `resources/helm/v2.6/…/values.yaml:5`; `templates/deployment.yaml:213`), and the operator
     /// installs the `federation.maistra.io/v1` CRDs (`istio-init/files/*.federation.maistra.io.crd.yaml`).
     /// Upstream Istio: no `federation.maistra.io` API (istio/istio 1.16.7–1.24.6
-    /// `manifests/charts/base/crds/crd-all.gen.yaml` has no such group).
+    /// `manifests/charts/base/crds/crd-all.gen.yaml` has no such group), but the multi-network
+    /// model of `samples/multicluster/` ([`Federation::EastWest`]) on every supported release.
     pub fn federation(&self) -> Result<Federation, String> {
         match self.flavor {
             Flavor::Ossm2 => Ok(Federation::ServiceMeshPeers),
-            Flavor::Istio => Err(format!(
-                "{self} has no ServiceMeshPeer (federation.maistra.io is openshift service mesh 2's), and meshedge \
-                 does not build istio's multi-network federation"
-            )),
+            Flavor::Istio => Ok(Federation::EastWest),
         }
     }
 }
@@ -106,7 +146,8 @@ mod tests {
     fn every_ossm_release_federates_through_service_mesh_peers_at_v1() {
         for target in Target::all_supported() {
             let ossm2 = target.flavor() == Flavor::Ossm2;
-            assert_eq!(target.federation().is_ok(), ossm2, "{target}");
+            let expected = if ossm2 { Federation::ServiceMeshPeers } else { Federation::EastWest };
+            assert_eq!(target.federation(), Ok(expected), "{target}");
             for kind in [Kind::ServiceMeshPeer, Kind::ExportedServiceSet, Kind::ImportedServiceSet] {
                 let api = target.api_version(kind).ok().map(|v| v.as_str());
                 assert_eq!(api, ossm2.then_some("federation.maistra.io/v1"), "{target} {kind}");
@@ -117,10 +158,15 @@ mod tests {
     }
 
     #[test]
-    fn upstream_istio_federation_is_refused_with_the_target_named() {
-        let reason = istio("v1.24", "1.31").federation().unwrap_err();
-        assert!(reason.contains("Istio 1.24 on Kubernetes 1.31"), "{reason}");
-        assert!(reason.contains("ServiceMeshPeer"), "{reason}");
+    fn upstream_istio_federates_through_the_east_west_gateway() {
+        assert_eq!(istio("v1.24", "1.31").federation(), Ok(Federation::EastWest));
+        // istio/istio 1.24.6 samples/multicluster/expose-services.yaml:4-15.
+        assert_eq!(
+            (EAST_WEST_GATEWAY_NAME, EAST_WEST_SELECTOR, EAST_WEST_PORT, AUTO_PASSTHROUGH),
+            ("cross-network-gateway", ("istio", "eastwestgateway"), 15443, "AUTO_PASSTHROUGH")
+        );
+        assert_eq!(TLS_MODE_LABEL, ("security.istio.io/tlsMode", "istio"));
+        assert_eq!(east_west_host("fx", "rates"), "rates.fx.svc.cluster.local");
     }
 
     #[test]

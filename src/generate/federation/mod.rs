@@ -11,6 +11,8 @@
 //! - Imports: one `NameSelector` rule per imported Service, its alias in the importing tenant's
 //!   namespace: istiod names it `<as>.<namespace>.svc.<peer>-imports.local`.
 //!
+//! On upstream Istio: [`east_west`].
+//!
 //! The platform facts: [`crate::platform::federation`].
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,10 +21,16 @@ use crate::generate::sink::Generated;
 use crate::objects::*;
 use crate::plan::{PeerPlan, Plan};
 use crate::platform::Kind;
-use crate::platform::federation::{gateway_names, peer_network};
+use crate::platform::federation::{Federation, gateway_names, peer_network};
+
+mod east_west;
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     let Some(federation) = &plan.federation else { return };
+    if plan.target.federation() == Ok(Federation::EastWest) {
+        east_west::generate(plan, federation, out);
+        return;
+    }
     let namespace = Some(plan.mesh.control_plane_namespace.as_str());
     for peer in federation.peers.values() {
         let mut sources = federation.sources.clone();

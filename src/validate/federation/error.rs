@@ -1,4 +1,4 @@
-//! What the validate stage refuses about federation ([`FederationError`], E470–E478): each
+//! What the validate stage refuses about federation ([`FederationError`], E470–E481): each
 //! variant's code, message and help.
 
 use crate::diagnostic::{Code, Explain};
@@ -23,6 +23,12 @@ pub enum FederationError {
     ImportedTwice { peer: String, service: String, first_tenant: String },
     /// Two imports from one peer take one local name.
     ImportNameTaken { host: String },
+    /// Upstream Istio: the peer is not asserted to share this mesh's root of trust.
+    RootOfTrustNotShared { peer: String },
+    /// Upstream Istio: an import without the remote Service's port.
+    ImportWithoutPort { peer: String },
+    /// Upstream Istio: an import renamed with `as`.
+    AliasOnEastWest { peer: String },
 }
 
 impl Explain for FederationError {
@@ -38,6 +44,9 @@ impl Explain for FederationError {
             PeerNotAllowed { .. } => Code::E476,
             ImportedTwice { .. } => Code::E477,
             ImportNameTaken { .. } => Code::E478,
+            RootOfTrustNotShared { .. } => Code::E479,
+            ImportWithoutPort { .. } => Code::E480,
+            AliasOnEastWest { .. } => Code::E481,
         }
     }
 
@@ -62,6 +71,11 @@ impl Explain for FederationError {
                 format!("`{service}` of peer `{peer}` is already imported by tenant `{first_tenant}`")
             }
             ImportNameTaken { host } => format!("two imports take the name `{host}`"),
+            RootOfTrustNotShared { peer } => {
+                format!("peer `{peer}` is not declared to share this mesh's root of trust")
+            }
+            ImportWithoutPort { peer } => format!("an import from peer `{peer}` has no `port`"),
+            AliasOnEastWest { peer } => format!("an import from peer `{peer}` cannot be renamed with `as`"),
         }
     }
 
@@ -99,6 +113,15 @@ impl Explain for FederationError {
                 "istiod imports a remote service under one name only (the first rule that matches): import it once and share it, or ask the peer to export it under another name".into()
             }
             ImportNameTaken { .. } => "give one of the imports another local name with `as`".into(),
+            RootOfTrustNotShared { .. } => {
+                "on upstream istio, federated meshes need one root CA for mutual tls end to end: if the peer's certificates chain to this mesh's root, set `sharedRootOfTrust: true` (meshedge cannot check it); otherwise federate on `flavor: ossm2`".into()
+            }
+            ImportWithoutPort { .. } => {
+                "set `port` to the remote Service's port: the client's proxy names it in the SNI the peer's east-west gateway routes by".into()
+            }
+            AliasOnEastWest { .. } => {
+                "remove `as`: the peer's east-west gateway routes by the remote Service's own host name, `<service>.<namespace>.svc.cluster.local`".into()
+            }
         })
     }
 }

@@ -25,7 +25,10 @@ use crate::input::{FederationPeer, FederationSettings};
 use crate::merge::Request;
 use crate::plan::{FederationPlan, Import, MeshPlan, PeerPlan, Shared};
 use crate::platform::Target;
-use crate::platform::federation::{DEFAULT_DISCOVERY_PORT, DEFAULT_SERVICE_PORT, gateway_names, imported_host};
+use crate::platform::federation::Federation;
+use crate::platform::federation::{
+    DEFAULT_DISCOVERY_PORT, DEFAULT_SERVICE_PORT, east_west_host, gateway_names, imported_host,
+};
 use crate::suggest::nearest;
 use crate::validate::scope::{Checker, Edge};
 
@@ -33,8 +36,9 @@ use crate::validate::scope::{Checker, Edge};
 pub(crate) fn plan(c: &mut Checker, mesh: &MeshPlan, edge: &Edge, target: Option<&Target>) -> Option<FederationPlan> {
     let settings = c.merged.settings.mesh.as_ref().and_then(|m| m.federation.clone()).unwrap_or_default();
     let declared = settings.peers.clone().unwrap_or_default();
+    let east_west = target.map(Target::federation) == Some(Ok(Federation::EastWest));
     let mut plan = settings_plan(c, mesh, edge, target, &settings, &declared);
-    requests(c, &declared, plan.as_mut());
+    requests(c, &declared, east_west, plan.as_mut());
     plan
 }
 
@@ -68,9 +72,10 @@ fn settings_plan(
     if let Some(own) = &trust_domain {
         domains.insert(own.clone(), "this mesh".into());
     }
+    let east_west = target.map(Target::federation) == Some(Ok(Federation::EastWest));
     let mut peers = BTreeMap::new();
     for peer in declared {
-        if let Some(plan) = peer_plan(c, mesh, peer, &taken, &mut domains) {
+        if let Some(plan) = peer_plan(c, mesh, peer, east_west, &taken, &mut domains) {
             peers.insert(plan.name.clone(), plan);
         }
     }
@@ -82,6 +87,7 @@ fn peer_plan(
     c: &mut Checker,
     mesh: &MeshPlan,
     peer: &FederationPeer,
+    east_west: bool,
     taken: &BTreeSet<(String, String)>,
     domains: &mut BTreeMap<String, String>,
 ) -> Option<PeerPlan> {
@@ -97,11 +103,23 @@ fn peer_plan(
     if addresses.is_empty() {
         missing(c, "remote.addresses");
     }
-    if peer.ca_certificate.is_none() {
-        missing(c, "caCertificate");
-    }
-    if peer.client_id.is_none() {
-        missing(c, "clientID");
+    if east_west {
+        // Upstream Istio: no peer CA or client identity, but one root of trust, which only the
+        // platform team can vouch for, and the peer's network.
+        if peer.shared_root_of_trust != Some(true) {
+            let at = c.merged.settings_location(&path);
+            c.diagnostics.push(FederationError::RootOfTrustNotShared { peer: name.clone() }.at(at));
+        }
+        if peer.network.is_none() {
+            missing(c, "network");
+        }
+    } else {
+        if peer.ca_certificate.is_none() {
+            missing(c, "caCertificate");
+        }
+        if peer.client_id.is_none() {
+            missing(c, "clientID");
+        }
     }
     match &peer.trust_domain {
         None => missing(c, "trustDomain"),
@@ -117,7 +135,7 @@ fn peer_plan(
         }
     }
     let (ingress, egress) = gateway_names(&name);
-    for gateway in [ingress, egress] {
+    for gateway in [ingress, egress].into_iter().filter(|_| !east_west) {
         if taken.contains(&(mesh.control_plane_namespace.clone(), gateway.clone())) {
             let at = c.merged.settings_location(&format!("{path}/name"));
             let namespace = mesh.control_plane_namespace.clone();
@@ -144,6 +162,7 @@ fn peer_plan(
         trust_domain: peer.trust_domain.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
         ca_config_map: peer.ca_certificate.as_ref().map(|ca| ca.config_map.as_str().to_string()).unwrap_or_default(),
         client_id: peer.client_id.as_ref().map(|t| t.as_str().to_string()).unwrap_or_default(),
+        network: peer.network.as_ref().map(|n| n.as_str().to_string()).unwrap_or_default(),
         exports: BTreeMap::new(),
         imports: BTreeMap::new(),
         sources: written_by(c, Some(&name)),
@@ -167,7 +186,7 @@ fn written_by(c: &Checker, peer: Option<&str>) -> BTreeSet<String> {
 }
 
 /// Checks every request's `spec.federation` and records its exports and imports in `plan`.
-fn requests(c: &mut Checker, declared: &[FederationPeer], mut plan: Option<&mut FederationPlan>) {
+fn requests(c: &mut Checker, declared: &[FederationPeer], east_west: bool, mut plan: Option<&mut FederationPlan>) {
     let allowed: BTreeMap<&str, BTreeSet<&str>> = declared
         .iter()
         .map(|p| (p.name.as_str(), p.allowed_tenants.iter().flatten().map(|t| t.as_str()).collect()))
@@ -241,8 +260,17 @@ fn requests(c: &mut Checker, declared: &[FederationPeer], mut plan: Option<&mut 
                     continue;
                 }
                 remote.insert(key.clone(), (tenant.name.clone(), request, base.clone()));
+                if east_west && (import.port.is_none() || import.alias.is_some()) {
+                    let (error, pointer) = match import.alias {
+                        Some(_) => (FederationError::AliasOnEastWest { peer: peer.into() }, format!("{base}/as")),
+                        None => (FederationError::ImportWithoutPort { peer: peer.into() }, base.clone()),
+                    };
+                    c.diagnostics.push(error.at(request.location(&pointer)));
+                    continue;
+                }
                 let name = import.alias.as_ref().unwrap_or(&import.service).as_str().to_string();
-                let host = imported_host(peer, &namespace, &name);
+                let host =
+                    if east_west { east_west_host(&key.1, &key.2) } else { imported_host(peer, &namespace, &name) };
                 if !local.insert(host.clone()) {
                     c.diagnostics.push(FederationError::ImportNameTaken { host }.at(request.location(&base)));
                     continue;
@@ -254,6 +282,7 @@ fn requests(c: &mut Checker, declared: &[FederationPeer], mut plan: Option<&mut 
                             tenant: tenant.name.clone(),
                             namespace: namespace.clone(),
                             name,
+                            port: import.port.map(|p| p.get()),
                             sources: request.sources(),
                         },
                     );
