@@ -754,3 +754,55 @@ fn an_environment_at_neither_revision_is_a_usage_error_exiting_2_as_documented()
     assert!(row.starts_with("| 2 |") && row.contains("E901"), "{row}");
     assert!(!doc.contains("listed by identity only"), "added objects' YAML is shown, masked");
 }
+
+#[test]
+fn secret_values_copied_elsewhere_stay_masked() {
+    // A value copied by a patch into an annotation, quoted by last-applied-configuration, shared
+    // by a YAML alias, and a Secret a patch turns into a ConfigMap.
+    let secrets = |n: u8| {
+        format!(
+            "apiVersion: v1\nkind: Secret\n\
+             stringData:\n  pw: &a aliased-secret-{n}\n  other: copied-secret-{n}\n  quoted: quoted-secret-{n}\n\
+             metadata:\n  name: leaky\n  namespace: istio-egress\n  annotations:\n    \
+             kubectl.kubernetes.io/last-applied-configuration: '{{\"kind\":\"Secret\",\"stringData\":{{\"pw\":\"quoted-secret-{n}\"}}}}'\n    \
+             alias: *a\n\
+             ---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: turned\n  namespace: istio-egress\n\
+             data:\n  key: dHVybmVkLXNlY3JldC17bn0={n}\n"
+        )
+    };
+    let repo = Repo::example();
+    repo.write("base/resources/leaky.yaml", &secrets(1));
+    repo.replace(
+        "environments/prod/meshedge.yaml",
+        "patches:\n",
+        "patches:\n  - target: {kind: Secret, name: leaky}\n    json:\n      \
+         - {op: copy, from: /stringData/other, path: /metadata/annotations/leak}\n  \
+         - target: {kind: Secret, name: turned}\n    json:\n      - {op: replace, path: /kind, value: ConfigMap}\n",
+    );
+    repo.commit("secrets");
+    repo.write("base/resources/leaky.yaml", &secrets(2));
+    repo.commit("rotate");
+    let mut values: Vec<String> = Vec::new();
+    for n in [1, 2] {
+        for prefix in ["aliased-secret-", "copied-secret-", "quoted-secret-"] {
+            values.push(format!("{prefix}{n}"));
+        }
+        values.push(format!("dHVybmVkLXNlY3JldC17bn0={n}"));
+    }
+    for format in ["text", "markdown", "json"] {
+        let output = repo.cli(&["--base", "HEAD~1", "--head", "HEAD", "--format", format]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = stdout(&output);
+        assert!(text.contains("leaky") && text.contains("turned"), "{format}: both are listed:\n{text}");
+        for value in &values {
+            assert!(!text.contains(value.as_str()), "{format} shows the secret value {value}:\n{text}");
+        }
+    }
+    // Added at head: the whole object shown, masked too.
+    let output = repo.cli(&["--base", "HEAD~2", "--head", "HEAD", "--format", "markdown"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = stdout(&output);
+    for value in &values {
+        assert!(!text.contains(value.as_str()), "an added object shows the secret value {value}:\n{text}");
+    }
+}
