@@ -806,3 +806,24 @@ fn secret_values_copied_elsewhere_stay_masked() {
         assert!(!text.contains(value.as_str()), "an added object shows the secret value {value}:\n{text}");
     }
 }
+
+#[test]
+fn an_unknown_revision_and_no_repository_are_usage_errors_with_a_code_and_help() {
+    let repo = Repo::example();
+    repo.git.branch("feature", &repo.git.head().unwrap().peel_to_commit().unwrap(), false).unwrap();
+    for args in [&["--base", "nope"][..], &["--base", "HEAD", "--head", "nope"]] {
+        let output = repo.cli(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(stderr.contains("error[E910]") && stderr.contains("unknown revision `nope`"), "{stderr}");
+        assert!(stderr.contains("help:") && stderr.contains("`feature`"), "names the branches: {stderr}");
+    }
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    let output = repo.cli(&["--base", "HEAD"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(stderr.contains("error[E911]") && stderr.contains("not inside a git repository"), "{stderr}");
+    assert!(stderr.contains("help:") && stderr.contains("--root"), "{stderr}");
+}

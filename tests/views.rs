@@ -39,8 +39,10 @@ const PATCHED: &str = "Deployment/istio-internal/internal-ingressgateway";
 fn explain_lists_the_patches_of_an_object_in_order_with_values_before_and_after() {
     let text = stdout(&["explain", "prod", PATCHED]);
     // The merge patch is the entry after its comment in the manifest.
-    let manifest = std::fs::read_to_string(common::repo_root().join("environments/prod/meshedge.yaml")).expect("the manifest");
-    let comment = manifest.lines().position(|l| l.contains("three replicas of the internal gateway")).expect("the comment");
+    let manifest =
+        std::fs::read_to_string(common::repo_root().join("environments/prod/meshedge.yaml")).expect("the manifest");
+    let comment =
+        manifest.lines().position(|l| l.contains("three replicas of the internal gateway")).expect("the comment");
     let at = format!("1. environments/prod/meshedge.yaml#patches[1] (environments/prod/meshedge.yaml:{}:", comment + 2);
     let merge = text.find(&at);
     let json = text.find("2. environments/prod/patches/hardening.yaml#1 (environments/prod/patches/hardening.yaml:13");
