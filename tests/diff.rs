@@ -733,7 +733,12 @@ fn adding_a_tenant_egress_host_draws_the_namespace_calling_it_through_the_gatewa
     let graph = prod["graph"].as_str().unwrap_or_else(|| panic!("no changed-edge graph: {prod}"));
     // The namespace's edge to the gateway names the host and port it calls (as the flows do),
     // and the gateway's edge to the host is drawn with the port it opens TLS to.
-    assert!(graph.contains("  ns_blog -->|\"api.stripe.com:80, feeds.partner.example:80\"| egw_egress\n"), "{graph}");
+    // Drawn once, the added host marked: a changed label is not a removed edge.
+    assert!(
+        graph.contains("  ns_blog -->|\"api.stripe.com:80 (added), feeds.partner.example:80\"| egw_egress\n"),
+        "{graph}"
+    );
+    assert!(!graph.contains("ns_blog --x"), "a label change is not drawn as a removed edge: {graph}");
     assert!(graph.contains("ext_api_stripe_com_443[\"api.stripe.com:443\"]"), "{graph}");
     assert!(
         graph.contains("  egw_egress -->|\"TLS originated to port 443; sla: bronze, gold\"| ext_api_stripe_com_443\n"),
