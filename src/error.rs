@@ -151,10 +151,14 @@ pub enum UsageError {
     UnknownTenant { tenant: String, environment: String, tenants: Vec<String> },
     /// E908: `meshedge graph --format svg` on a graph larger than the in-process layout draws in
     /// bounded time.
-    GraphTooLarge { environment: String, nodes: usize, edges: usize, limit: usize },
+    GraphTooLarge { environment: String, tenant: Option<String>, nodes: usize, edges: usize, limit: usize },
     /// E909: a shard that is not `K/N` with `K < N ≤ 1024`; `from` names the flag, parameter or
     /// plugin env it came from.
     InvalidShard { from: String, message: String, help: String },
+    /// E910: `meshedge diff --base/--head` names no revision; the branches there are.
+    UnknownRevision { revision: String, message: String, branches: Vec<String> },
+    /// E911: `meshedge diff` where no git repository holds the root.
+    NotInGit { root: PathBuf },
 }
 
 impl Explain for UsageError {
@@ -171,6 +175,8 @@ impl Explain for UsageError {
             UsageError::UnknownTenant { .. } => Code::E907,
             UsageError::GraphTooLarge { .. } => Code::E908,
             UsageError::InvalidShard { .. } => Code::E909,
+            UsageError::UnknownRevision { .. } => Code::E910,
+            UsageError::NotInGit { .. } => Code::E911,
         }
     }
 
@@ -193,10 +199,14 @@ impl Explain for UsageError {
             }
             UsageError::AmbiguousObject { query, count, .. } => format!("`{query}` names {count} objects"),
             UsageError::InvalidShard { from, message, .. } => format!("{from}: {message}"),
+            UsageError::UnknownRevision { revision, message, .. } => {
+                format!("unknown revision `{revision}`: {message}")
+            }
+            UsageError::NotInGit { root } => format!("{} is not inside a git repository", root.display()),
             UsageError::UnknownTenant { tenant, environment, .. } => {
                 format!("environment `{environment}` has no tenant `{tenant}`")
             }
-            UsageError::GraphTooLarge { environment, nodes, edges, limit } => format!(
+            UsageError::GraphTooLarge { environment, nodes, edges, limit, .. } => format!(
                 "the graph of `{environment}` is too large to lay out as svg ({nodes} nodes and {edges} edges; at most {limit} in all)"
             ),
         }
@@ -232,10 +242,22 @@ impl Explain for UsageError {
             }
             UsageError::UnknownTenant { tenants, .. } if tenants.is_empty() => "the environment has no tenants".into(),
             UsageError::UnknownTenant { tenants, .. } => format!("the tenants are {}", quoted(tenants)),
+            UsageError::GraphTooLarge { tenant: Some(tenant), .. } => format!(
+                "tenant `{tenant}` alone is too large: use `--format dot` and Graphviz (`dot -Tsvg`), or `--format mermaid`"
+            ),
             UsageError::GraphTooLarge { .. } => "draw one tenant (`--tenant TENANT`), or use `--format dot` and \
                 Graphviz (`dot -Tsvg`), or `--format mermaid`"
                 .into(),
             UsageError::InvalidShard { help, .. } => help.clone(),
+            UsageError::UnknownRevision { branches, .. } if branches.is_empty() => {
+                "name a commit, tag or branch (`git log --oneline` lists the commits)".into()
+            }
+            UsageError::UnknownRevision { branches, .. } => {
+                format!("name a commit, tag or branch: the branches are {}", quoted(branches))
+            }
+            UsageError::NotInGit { .. } => "diff compares git revisions: run it in a clone of the repository, or \
+                point `--root` at one (`meshedge build` needs no git)"
+                .into(),
         })
     }
 }

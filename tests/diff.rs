@@ -733,7 +733,12 @@ fn adding_a_tenant_egress_host_draws_the_namespace_calling_it_through_the_gatewa
     let graph = prod["graph"].as_str().unwrap_or_else(|| panic!("no changed-edge graph: {prod}"));
     // The namespace's edge to the gateway names the host and port it calls (as the flows do),
     // and the gateway's edge to the host is drawn with the port it opens TLS to.
-    assert!(graph.contains("  ns_blog -->|\"api.stripe.com:80, feeds.partner.example:80\"| egw_egress\n"), "{graph}");
+    // Drawn once, the added host marked: a changed label is not a removed edge.
+    assert!(
+        graph.contains("  ns_blog -->|\"api.stripe.com:80 (added), feeds.partner.example:80\"| egw_egress\n"),
+        "{graph}"
+    );
+    assert!(!graph.contains("ns_blog --x"), "a label change is not drawn as a removed edge: {graph}");
     assert!(graph.contains("ext_api_stripe_com_443[\"api.stripe.com:443\"]"), "{graph}");
     assert!(
         graph.contains("  egw_egress -->|\"TLS originated to port 443; sla: bronze, gold\"| ext_api_stripe_com_443\n"),
@@ -753,4 +758,77 @@ fn an_environment_at_neither_revision_is_a_usage_error_exiting_2_as_documented()
     let row = doc.lines().find(|l| l.contains("exists at neither revision")).expect("documented");
     assert!(row.starts_with("| 2 |") && row.contains("E901"), "{row}");
     assert!(!doc.contains("listed by identity only"), "added objects' YAML is shown, masked");
+}
+
+#[test]
+fn secret_values_copied_elsewhere_stay_masked() {
+    // A value copied by a patch into an annotation, quoted by last-applied-configuration, shared
+    // by a YAML alias, and a Secret a patch turns into a ConfigMap.
+    let secrets = |n: u8| {
+        format!(
+            "apiVersion: v1\nkind: Secret\n\
+             stringData:\n  pw: &a aliased-secret-{n}\n  other: copied-secret-{n}\n  quoted: quoted-secret-{n}\n\
+             metadata:\n  name: leaky\n  namespace: istio-egress\n  annotations:\n    \
+             kubectl.kubernetes.io/last-applied-configuration: '{{\"kind\":\"Secret\",\"stringData\":{{\"pw\":\"quoted-secret-{n}\"}}}}'\n    \
+             alias: *a\n\
+             ---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: turned\n  namespace: istio-egress\n\
+             data:\n  key: dHVybmVkLXNlY3JldC17bn0={n}\n"
+        )
+    };
+    let repo = Repo::example();
+    repo.write("base/resources/leaky.yaml", &secrets(1));
+    repo.replace(
+        "environments/prod/meshedge.yaml",
+        "patches:\n",
+        "patches:\n  - target: {kind: Secret, name: leaky}\n    json:\n      \
+         - {op: copy, from: /stringData/other, path: /metadata/annotations/leak}\n  \
+         - target: {kind: Secret, name: turned}\n    json:\n      - {op: replace, path: /kind, value: ConfigMap}\n",
+    );
+    repo.commit("secrets");
+    repo.write("base/resources/leaky.yaml", &secrets(2));
+    repo.commit("rotate");
+    let mut values: Vec<String> = Vec::new();
+    for n in [1, 2] {
+        for prefix in ["aliased-secret-", "copied-secret-", "quoted-secret-"] {
+            values.push(format!("{prefix}{n}"));
+        }
+        values.push(format!("dHVybmVkLXNlY3JldC17bn0={n}"));
+    }
+    for format in ["text", "markdown", "json"] {
+        let output = repo.cli(&["--base", "HEAD~1", "--head", "HEAD", "--format", format]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = stdout(&output);
+        assert!(text.contains("leaky") && text.contains("turned"), "{format}: both are listed:\n{text}");
+        for value in &values {
+            assert!(!text.contains(value.as_str()), "{format} shows the secret value {value}:\n{text}");
+        }
+    }
+    // Added at head: the whole object shown, masked too.
+    let output = repo.cli(&["--base", "HEAD~2", "--head", "HEAD", "--format", "markdown"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = stdout(&output);
+    for value in &values {
+        assert!(!text.contains(value.as_str()), "an added object shows the secret value {value}:\n{text}");
+    }
+}
+
+#[test]
+fn an_unknown_revision_and_no_repository_are_usage_errors_with_a_code_and_help() {
+    let repo = Repo::example();
+    repo.git.branch("feature", &repo.git.head().unwrap().peel_to_commit().unwrap(), false).unwrap();
+    for args in [&["--base", "nope"][..], &["--base", "HEAD", "--head", "nope"]] {
+        let output = repo.cli(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(stderr.contains("error[E910]") && stderr.contains("unknown revision `nope`"), "{stderr}");
+        assert!(stderr.contains("help:") && stderr.contains("`feature`"), "names the branches: {stderr}");
+    }
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    let output = repo.cli(&["--base", "HEAD"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(stderr.contains("error[E911]") && stderr.contains("not inside a git repository"), "{stderr}");
+    assert!(stderr.contains("help:") && stderr.contains("--root"), "{stderr}");
 }

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use meshedge::error::Error;
+use meshedge::error::{Error, UsageError};
 use meshedge::graph::{self, dot, mermaid};
 use meshedge::locate::WorkTree;
 
@@ -21,7 +21,12 @@ pub fn run(options: &GraphOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
     let text = match options.format {
         GraphFormat::Mermaid => mermaid::render(&graph),
         GraphFormat::Dot => dot::render(&graph),
-        GraphFormat::Svg => dot::svg(&graph).map_err(|e| Error::Usage(e.report().into()))?,
+        GraphFormat::Svg => dot::svg(&graph).map_err(|mut e| {
+            if let UsageError::GraphTooLarge { tenant, .. } = &mut e {
+                tenant.clone_from(&options.tenant);
+            }
+            Error::Usage(e.report().into())
+        })?,
     };
     write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)

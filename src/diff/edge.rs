@@ -50,9 +50,20 @@ fn relabelled_to_gateways<'a>(before: &'a Keyed, after: &'a Keyed) -> Vec<(&'a K
     out
 }
 
+/// The label of an edge both revisions have, at head, with each part (`host:port`) only head has
+/// marked `(added)` and each part only base had appended and marked `(removed)`.
+fn relabelled(before: &str, after: &str) -> String {
+    let parts = |label: &str| label.split(", ").filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>();
+    let (old, new) = (parts(before), parts(after));
+    let mut shown: Vec<String> =
+        new.iter().map(|p| if old.contains(p) { p.clone() } else { format!("{p} (added)") }).collect();
+    shown.extend(old.iter().filter(|p| !new.contains(p)).map(|p| format!("{p} (removed)")));
+    shown.join(", ")
+}
+
 /// The nodes that differ between `base` and `head` (added, removed, relabelled, or at an end of
 /// an edge that was added, removed or relabelled) and the edges between them: edges of head as
-/// they are, edges only base has as [`Line::Removed`]; a node only one side has is labelled
+/// they are (a changed label once, its parts marked), edges whose ends only base joins as [`Line::Removed`]; a node only one side has is labelled
 /// `added` or `removed`. `None` when nothing differs, or neither revision has a plan.
 pub fn edge_change(base: Option<&Plan>, head: Option<&Plan>) -> Option<Graph> {
     let environment = head.or(base)?.environment.clone();
@@ -108,11 +119,17 @@ pub fn edge_change(base: Option<&Plan>, head: Option<&Plan>) -> Option<Graph> {
     }
     for ((from, to), label) in &after.edges {
         if let (Some(a), Some(b)) = (ids.get(from), ids.get(to)) {
-            out.edge(a, b, label, Line::Solid);
+            let shown = match before.edges.get(&(from.clone(), to.clone())) {
+                Some(old) if old != label => relabelled(old, label),
+                _ => label.clone(),
+            };
+            out.edge(a, b, &shown, Line::Solid);
         }
     }
+    // An edge both revisions have is drawn once (its label changed, above); only an edge whose
+    // ends are no longer joined is drawn removed.
     for ((from, to), label) in &before.edges {
-        if after.edges.get(&(from.clone(), to.clone())) == Some(label) {
+        if after.edges.contains_key(&(from.clone(), to.clone())) {
             continue;
         }
         if let (Some(a), Some(b)) = (ids.get(from), ids.get(to)) {

@@ -1,5 +1,7 @@
 //! Secrets in a diff: their values replaced by placeholders that only say whether they changed.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::render::{self, Object};
@@ -122,29 +124,104 @@ pub(crate) fn leaves(value: &Value, values: &mut std::collections::BTreeSet<Stri
     }
 }
 
-/// `value` with every Secret in it masked ([`mask_secret`]) and every string equal to one of
-/// `secrets` (a Secret's value copied or moved elsewhere) replaced by [`SECRET_VALUE`].
-pub(crate) fn mask_copies(value: &Value, secrets: &std::collections::BTreeSet<String>) -> Value {
-    fn replace(value: &mut Value, secrets: &std::collections::BTreeSet<String>) {
-        match value {
-            Value::String(text) if secrets.contains(text.as_str()) => *value = Value::String(SECRET_VALUE.into()),
-            Value::Object(map) => map.values_mut().for_each(|item| replace(item, secrets)),
-            Value::Array(items) => items.iter_mut().for_each(|item| replace(item, secrets)),
-            _ => {}
-        }
-    }
+/// `value` with every Secret in it masked ([`mask_secret`]) and every string that is, holds or
+/// quotes one of `secrets` (a Secret's value copied or moved elsewhere) masked as a preview does.
+pub(crate) fn mask_copies(value: &Value, secrets: &BTreeSet<String>) -> Value {
     let mut masked = mask_secret(value, None);
-    replace(&mut masked, secrets);
+    mask_strings(&mut masked, secrets);
     masked
 }
 
-/// An object's YAML as a preview shows it: its text, or, when a Secret is anywhere in it, its
-/// YAML with every Secret value replaced by [`SECRET_VALUE`].
+/// Whether `object` is a Secret or was one before a patch changed its kind.
+fn was_secret(object: &Object) -> bool {
+    object.kind() == "Secret" || object.origin.as_ref().is_some_and(|origin| origin.kind == "Secret")
+}
+
+/// Whether a Secret's value may be anywhere in `object` (cheap first: an object whose text never
+/// says `Secret` and that never was one holds none).
+fn may_hold(object: &Object) -> bool {
+    was_secret(object) || object.text.contains("Secret")
+}
+
+/// The shortest Secret value masked where it is only part of a longer string (an annotation
+/// quoting it): shorter ones are masked only where a whole string equals them, so that a value
+/// such as `1` does not blank every digit of the preview.
+const MIN_EMBEDDED: usize = 4;
+
+/// Every Secret value of `value` (and, when `was_secret`, of its own `data` and `stringData`:
+/// the object was a Secret before a patch changed its kind).
+fn values_of(value: &Value, was_secret: bool, secrets: &mut BTreeSet<String>) {
+    secret_values(value, secrets);
+    if was_secret {
+        for field in ["data", "stringData"] {
+            if let Some(found) = value.get(field) {
+                leaves(found, secrets);
+            }
+        }
+    }
+}
+
+/// `value` with every string that is, holds or quotes one of `secrets` masked: a string equal to
+/// one, a string holding an object in JSON (`kubectl.kubernetes.io/last-applied-configuration`)
+/// masked inside, and any other occurrence of a value of at least [`MIN_EMBEDDED`] characters.
+fn mask_strings(value: &mut Value, secrets: &BTreeSet<String>) {
+    match value {
+        Value::String(text) => {
+            if secrets.contains(text.as_str()) {
+                *text = SECRET_VALUE.into();
+                return;
+            }
+            let trimmed = text.trim_start();
+            if trimmed.starts_with('{') || trimmed.starts_with('[') {
+                if let Ok(mut inner) = serde_json::from_str::<Value>(text) {
+                    if holds_secret(&inner) {
+                        inner = mask_secret(&inner, None);
+                    }
+                    mask_strings(&mut inner, secrets);
+                    *text = inner.to_string();
+                }
+            }
+            for secret in secrets.iter().filter(|s| s.chars().count() >= MIN_EMBEDDED) {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), SECRET_VALUE);
+                }
+            }
+        }
+        Value::Object(map) => map.values_mut().for_each(|item| mask_strings(item, secrets)),
+        Value::Array(items) => items.iter_mut().for_each(|item| mask_strings(item, secrets)),
+        _ => {}
+    }
+}
+
+/// `value` masked as a preview shows it: every Secret in it ([`mask_secret`], against `base`),
+/// its own `data` and `stringData` when it `was_secret`, and every copy of one of `secrets`
+/// elsewhere (an annotation a patch copied it to, a YAML alias, last-applied-configuration).
+fn mask_all(value: &Value, base: Option<&Value>, was_secret: bool, secrets: &BTreeSet<String>) -> Value {
+    let mut masked = value.clone();
+    if was_secret && !is_secret(value) {
+        if let Value::Object(map) = &mut masked {
+            map.insert("kind".into(), Value::String("Secret".into()));
+            mask_in_place(&mut masked, base.map(Some));
+            if let (Value::Object(map), Some(kind)) = (&mut masked, value.get("kind")) {
+                map.insert("kind".into(), kind.clone());
+            }
+        }
+    } else {
+        mask_in_place(&mut masked, base.map(Some));
+    }
+    mask_strings(&mut masked, secrets);
+    masked
+}
+
+/// An object's YAML as a preview shows it: its text, or, when a Secret is or was anywhere in it,
+/// its YAML with every Secret value, and every copy of one, replaced by [`SECRET_VALUE`].
 pub(crate) fn shown_yaml(object: &Object) -> String {
-    if object.kind() == "Secret" || object.text.contains("Secret") {
+    if may_hold(object) {
         let value = object.value();
-        if holds_secret(&value) {
-            return render::to_yaml(&mask_secret(&value, None));
+        let mut secrets = BTreeSet::new();
+        values_of(&value, was_secret(object), &mut secrets);
+        if !secrets.is_empty() || holds_secret(&value) || was_secret(object) {
+            return render::to_yaml(&mask_all(&value, None, was_secret(object), &secrets));
         }
     }
     match object.form {
@@ -154,16 +231,22 @@ pub(crate) fn shown_yaml(object: &Object) -> String {
 }
 
 /// Unified diff of an object's YAML between two revisions, Secret values masked wherever a
-/// Secret is in the object.
+/// Secret is or was in the object, and wherever a value of one was copied (at either revision).
 pub(crate) fn object_diff(before: &Object, after: &Object) -> String {
-    // Cheap first: an object whose text never says `Secret` holds none.
-    let may_hold = |o: &Object| o.kind() == "Secret" || o.text.contains("Secret");
     let masked = if may_hold(before) || may_hold(after) {
         let (before_value, after_value) = (before.value(), after.value());
-        (holds_secret(&before_value) || holds_secret(&after_value)).then(|| {
+        let mut secrets = BTreeSet::new();
+        values_of(&before_value, was_secret(before), &mut secrets);
+        values_of(&after_value, was_secret(after), &mut secrets);
+        let any = !secrets.is_empty()
+            || holds_secret(&before_value)
+            || holds_secret(&after_value)
+            || was_secret(before)
+            || was_secret(after);
+        any.then(|| {
             (
-                render::to_yaml(&mask_secret(&before_value, None)),
-                render::to_yaml(&mask_secret(&after_value, Some(&before_value))),
+                render::to_yaml(&mask_all(&before_value, None, was_secret(before), &secrets)),
+                render::to_yaml(&mask_all(&after_value, Some(&before_value), was_secret(after), &secrets)),
             )
         })
     } else {

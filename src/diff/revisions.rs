@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diff::compare::compare;
 use crate::diff::report::{Report, WORK_TREE};
-use crate::error::{Error, Trouble};
+use crate::error::{Error, Trouble, UsageError};
 use crate::layers::layout::all_environments;
 use crate::locate;
 use crate::source::{FsSource, GitSource, Source, Tree};
@@ -32,7 +32,7 @@ impl Revisions {
     pub fn open(root: Option<&Path>, cwd: &Path, base: &str, head: Option<&str>) -> Result<Revisions, Error> {
         let root = locate::find_root(root, cwd, None);
         let repo = git2::Repository::discover(&root)
-            .map_err(|e| Trouble::NotInGit { root: root.clone(), message: e.message().to_string() })?;
+            .map_err(|_| Error::Usage(UsageError::NotInGit { root: root.clone() }.report().into()))?;
         let git_dir = repo.path().to_path_buf();
         let prefix = match repo.workdir() {
             Some(work_tree) => locate::relative_to_root(work_tree, &root)
@@ -40,9 +40,10 @@ impl Revisions {
             None if head.is_some() => String::new(),
             None => return Err(Trouble::BareRepository.into()),
         };
-        let unknown = |revision: &str, e: git2::Error| Trouble::UnknownRevision {
-            revision: revision.to_string(),
-            message: e.message().to_string(),
+        let branches = branches(&repo);
+        let unknown = |revision: &str, e: git2::Error| {
+            let (revision, message) = (revision.to_string(), e.message().to_string());
+            Error::Usage(UsageError::UnknownRevision { revision, message, branches: branches.clone() }.report().into())
         };
         let base_source = GitSource::from_repository(repo, base, &prefix).map_err(|e| unknown(base, e))?;
         let head_source = match head {
@@ -98,4 +99,18 @@ impl Revisions {
             environments: compare(&self.base, self.head(), env_dirs),
         }
     }
+}
+
+/// The local and remote-tracking branches of `repo` (at most 10, sorted), for a help line.
+fn branches(repo: &git2::Repository) -> Vec<String> {
+    let mut names: Vec<String> = repo
+        .branches(None)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|(branch, _)| branch.name().ok().flatten().map(str::to_string))
+        .collect();
+    names.sort();
+    names.truncate(10);
+    names
 }

@@ -204,7 +204,11 @@ pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
         tenants: Vec::new(),
         requests: Vec::new(),
         resources: Vec::new(),
-        patches: masked(&object.changes, &object.value()),
+        patches: masked(
+            &object.changes,
+            &object.value(),
+            object.origin.as_ref().is_some_and(|origin| origin.kind == "Secret"),
+        ),
         flows: build.flows.as_ref().map(|report| decided_flows(report, &object.reference)).unwrap_or_default(),
     };
     let mut used = BTreeSet::new();
@@ -260,10 +264,41 @@ fn places(build: &Build, file: &str) -> Vec<Place> {
 /// [`mask`]): a step inside a Secret's data (the object itself or an item of a `kind: List`), a
 /// Secret inside a step's value, and a Secret's value a `copy` or `move` took elsewhere (an
 /// annotation, a label). `object`: the object's final value.
-fn masked(steps: &[PatchStep], object: &Value) -> Vec<PatchStep> {
-    let inside: Vec<bool> = steps.iter().map(|step| mask::in_secret_data(object, &step.pointer)).collect();
+///
+/// An object that was a Secret at any step (generated or read as one, or a patch set its kind to
+/// `Secret` before changing it again) has its own `data` and `stringData` masked whatever its
+/// final kind: `was_secret` says it was one before the first step.
+fn masked(steps: &[PatchStep], object: &Value, was_secret: bool) -> Vec<PatchStep> {
+    let secret = |value: &Option<Value>| value.as_ref().and_then(Value::as_str) == Some("Secret");
+    let kind_of =
+        |value: &Option<Value>| value.as_ref().and_then(|v| v.get("kind")).and_then(Value::as_str) == Some("Secret");
+    let was_secret = was_secret
+        || object.get("kind").and_then(Value::as_str) == Some("Secret")
+        || steps.iter().any(|step| match step.pointer.as_str() {
+            "/kind" => secret(&step.before) || secret(&step.after),
+            "" => kind_of(&step.before) || kind_of(&step.after),
+            _ => false,
+        });
+    let own_data = |pointer: &str| {
+        ["/data", "/stringData"].iter().any(|field| pointer == *field || pointer.starts_with(&format!("{field}/")))
+    };
+    let inside: Vec<bool> = steps
+        .iter()
+        .map(|step| mask::in_secret_data(object, &step.pointer) || (was_secret && own_data(&step.pointer)))
+        .collect();
     let mut secrets = BTreeSet::new();
     mask::secret_values(object, &mut secrets);
+    if was_secret {
+        let whole = steps.iter().filter(|step| step.pointer.is_empty());
+        let values = whole.flat_map(|step| [&step.before, &step.after].into_iter().flatten());
+        for value in std::iter::once(object).chain(values) {
+            for field in ["data", "stringData"] {
+                if let Some(found) = value.get(field) {
+                    mask::leaves(found, &mut secrets);
+                }
+            }
+        }
+    }
     for (step, inside) in steps.iter().zip(&inside) {
         for value in [&step.before, &step.after].into_iter().flatten() {
             match inside {

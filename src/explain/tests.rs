@@ -84,7 +84,7 @@ fn a_secrets_data_is_never_shown() {
         before,
         after,
     };
-    let one = |step: PatchStep, object: Value| masked(&[step], &object).remove(0);
+    let one = |step: PatchStep, object: Value| masked(&[step], &object, false).remove(0);
     let secret = json!({"kind": "Secret", "data": {"key": "bmV3"}, "metadata": {"labels": {"a": "b"}}});
     let masked_data = one(step("/data/key", Some(json!("c2VjcmV0")), Some(json!("bmV3"))), secret.clone());
     assert_eq!(masked_data.before, Some(json!(SECRET_VALUE)));
@@ -121,10 +121,42 @@ fn a_secrets_data_in_a_list_or_copied_elsewhere_is_never_shown() {
         step("move", "/items/1/metadata/annotations/moved", None, Some(json!("MOVED-SECRET"))),
         step("add", "/items/2", None, Some(json!({"kind": "Secret", "data": {"x": "QUREREQ="}}))),
     ];
-    let shown = serde_json::to_string(&masked(&steps, &list)).unwrap();
+    let shown = serde_json::to_string(&masked(&steps, &list, false)).unwrap();
     for secret in ["LISTSECRET-XYZ", "LIST-PATCHED-SECRET", "KEPT-SECRET", "MOVED-SECRET", "QUREREQ="] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
     assert!(shown.contains("\"old\"") && shown.contains("\"shown\""), "{shown}");
     assert!(shown.contains(SECRET_VALUE));
+}
+
+#[test]
+fn a_secret_a_patch_turns_into_another_kind_keeps_its_data_masked() {
+    let step = |pointer: &str, before: Option<Value>, after: Option<Value>| PatchStep {
+        patch: "p".into(),
+        location: Location::file("m.yaml"),
+        op: "replace",
+        pointer: pointer.into(),
+        before,
+        after,
+    };
+    let config = json!({"kind": "ConfigMap", "data": {"key": "UzJTRUNSRVQ="},
+        "metadata": {"annotations": {"copy": "UzJTRUNSRVQ=", "applied": "{\"data\":{\"key\":\"UzJTRUNSRVQ=\"}}"}}});
+    let steps = [
+        step("/kind", Some(json!("Secret")), Some(json!("ConfigMap"))),
+        step("/data/key", Some(json!("T0xEU0VDUkVU")), Some(json!("UzJTRUNSRVQ="))),
+        step("/metadata/annotations/copy", None, Some(json!("UzJTRUNSRVQ="))),
+        step("/metadata/annotations/applied", None, Some(json!("{\"data\":{\"key\":\"UzJTRUNSRVQ=\"}}"))),
+    ];
+    for was_secret in [false, true] {
+        let shown = serde_json::to_string(&masked(&steps, &config, was_secret)).unwrap();
+        for secret in ["UzJTRUNSRVQ=", "T0xEU0VDUkVU"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("ConfigMap"), "{shown}");
+    }
+    // Read as a Secret (the build records it as the origin), no step naming the kind.
+    let shown = serde_json::to_string(&masked(&steps[1..2], &config, true)).unwrap();
+    assert!(!shown.contains("UzJTRUNSRVQ="), "{shown}");
+    let shown = serde_json::to_string(&masked(&steps[1..2], &config, false)).unwrap();
+    assert!(shown.contains("UzJTRUNSRVQ="), "a ConfigMap that never was a Secret is shown: {shown}");
 }

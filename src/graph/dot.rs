@@ -67,6 +67,7 @@ pub fn svg(graph: &Graph) -> Result<String, UsageError> {
     if nodes.saturating_add(edges) > SVG_LIMIT {
         return Err(UsageError::GraphTooLarge {
             environment: graph.environment.clone(),
+            tenant: None,
             nodes,
             edges,
             limit: SVG_LIMIT,

@@ -89,6 +89,14 @@ fn svg_refuses_a_graph_beyond_its_limit_before_laying_it_out() {
     // 1 + 100 nodes and 100 edges: one over.
     let error = dot::svg(&graph).unwrap_err();
     assert!(matches!(error, crate::error::UsageError::GraphTooLarge { nodes: 101, edges: 100, .. }), "{error:?}");
+    use crate::diagnostic::Explain as _;
+    assert!(error.help().unwrap().contains("--tenant"), "the whole graph: draw one tenant");
+    let crate::error::UsageError::GraphTooLarge { environment, nodes, edges, limit, .. } = error else {
+        unreachable!()
+    };
+    let one = crate::error::UsageError::GraphTooLarge { environment, tenant: Some("shop".into()), nodes, edges, limit };
+    let help = one.help().unwrap();
+    assert!(!help.contains("--tenant") && help.contains("`shop`") && help.contains("--format dot"), "{help}");
     // What the limit lets through lays out.
     let smaller = graph.only(|n| n.id != "host_h0");
     assert!(dot::svg(&smaller).unwrap().contains("<svg"));
