@@ -28,8 +28,11 @@ use super::{Layer, ObjectRef, Outcome, Step, Verdict, least_open, most_open};
 mod direct;
 mod egress;
 mod egress_gateway;
+mod federation;
 mod ingress;
 mod pods;
+
+pub use federation::FederationProbe;
 
 /// What a client presents.
 #[derive(Debug, Clone, PartialEq, Eq)]
