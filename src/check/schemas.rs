@@ -289,7 +289,12 @@ mod tests {
         let tree = Tree::new(&source);
         let mut on_disk = Vec::new();
         for dir in ["platform", "schemas"] {
-            on_disk.extend(tree.walk(dir).expect("data/ is readable").into_iter().filter(|f| is_manifest(&f.path)));
+            on_disk.extend(
+                tree.walk(dir)
+                    .expect("data/ is readable")
+                    .into_iter()
+                    .filter(|f| is_manifest(&f.path)),
+            );
         }
         assert_eq!(files.len(), on_disk.len());
         for (path, bytes) in &files {
