@@ -44,6 +44,9 @@ pub struct Index {
     /// The outbound policy that object sets ([`super::mesh::outbound_policy`]): the cluster runs
     /// it, whatever the settings said before the patches.
     pub outbound: Option<OutboundPolicy>,
+    /// The mesh's federation objects (ServiceMeshPeer, ExportedServiceSet, ImportedServiceSet),
+    /// in the value form: a handful per peer.
+    pub federation: Vec<(ObjectRef, Value)>,
     services_seen: BTreeSet<(String, String)>,
     /// Per namespace, the fewest labels a pod needs for each NetworkPolicy and
     /// AuthorizationPolicy selector there to select it (non-empty ones only).
@@ -179,6 +182,7 @@ impl Index {
                 Some(Role::SdnFirewall) => {
                     self.firewalls.add(Firewall::parse(reference, Kind::Sdn, &value, ctx.dns_name_resolver));
                 }
+                Some(Role::Federation) => self.federation.push((reference, value)),
                 // Read by `build_read`.
                 _ => {}
             },

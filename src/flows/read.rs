@@ -40,6 +40,8 @@ pub(super) enum Role {
     MemberRoll,
     /// `Istio`, `IstioOperator`: the mesh's configuration.
     MeshConfig,
+    /// `ServiceMeshPeer`, `ExportedServiceSet`, `ImportedServiceSet`.
+    Federation,
 }
 
 pub(super) fn role(group: &str, kind: &str) -> Option<Role> {
@@ -63,6 +65,7 @@ pub(super) fn role(group: &str, kind: &str) -> Option<Role> {
         ("maistra.io", "ServiceMeshControlPlane") => Role::ControlPlane,
         ("maistra.io", "ServiceMeshMemberRoll") => Role::MemberRoll,
         ("sailoperator.io" | "operator.istio.io" | "install.istio.io", "Istio" | "IstioOperator") => Role::MeshConfig,
+        ("federation.maistra.io", "ServiceMeshPeer" | "ExportedServiceSet" | "ImportedServiceSet") => Role::Federation,
         _ => return None,
     })
 }
@@ -128,7 +131,8 @@ impl Read {
             | Role::SdnFirewall
             | Role::ControlPlane
             | Role::MemberRoll
-            | Role::MeshConfig => Read::Value(reference, value),
+            | Role::MeshConfig
+            | Role::Federation => Read::Value(reference, value),
         })
     }
 

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use super::authz::Jwt;
-use super::model::{Credential, DirectProbe, EgressProbe, IngressProbe};
+use super::model::{Credential, DirectProbe, EgressProbe, FederationProbe, IngressProbe};
 use super::setting::SUBJECT;
 use crate::input::{EgressFirewallMode, IngressTls, OutboundPolicy};
 use crate::plan::{EgressHost, IngressHost, Place, Plan};
@@ -34,6 +34,8 @@ pub enum Direction {
     Ingress,
     Egress,
     Direct,
+    /// Between this mesh and a peer mesh (OpenShift Service Mesh 2 federation).
+    Federation,
 }
 
 impl Direction {
@@ -42,6 +44,7 @@ impl Direction {
             Direction::Ingress => "ingress",
             Direction::Egress => "egress",
             Direction::Direct => "direct",
+            Direction::Federation => "federation",
         }
     }
 }
@@ -78,6 +81,7 @@ pub(crate) enum Probes {
     Ingress(Vec<IngressProbe>),
     Egress(EgressProbe),
     Direct(DirectProbe),
+    Federation(FederationProbe),
 }
 
 /// One flow of §5.1.
@@ -308,6 +312,92 @@ pub(crate) fn direct(plan: &Plan, namespace: &str, tenant: &str) -> Flow {
         place: None,
         probes: Probes::Direct(DirectProbe { namespace: namespace.to_string(), requested: false, via_router }),
     }
+}
+
+/// The federated flows of the plan's peers (OpenShift Service Mesh 2; none on a target without
+/// `ServiceMeshPeer`s):
+/// - per export, `peer/<peer> → service/<ns>/<name>` (requested), and per exporting namespace,
+///   `peer/<peer> → service/<ns>/*`, a Service of it no request exports (shut: meshedge
+///   exports by name only);
+/// - per import, `namespace/<ns> → <alias host>` (requested), and from the first namespace of
+///   another tenant (standing for every namespace of the mesh: istiod treats them alike), the
+///   same host (not requested; open on OpenShift Service Mesh 2, see
+///   [`super::model::FederationProbe`]).
+///
+/// Cost: a constant number of flows per export and import.
+pub(crate) fn federation(plan: &Plan) -> Vec<Flow> {
+    let mut out = Vec::new();
+    let Some(federation) = plan.federation.as_ref().filter(|_| plan.target.federation().is_ok()) else {
+        return out;
+    };
+    let namespaces = tenant_namespaces(plan);
+    let flow = |tenant: &str, from: String, to: String, requested: bool, must_close: bool, probe| Flow {
+        direction: Direction::Federation,
+        tenant: tenant.to_string(),
+        from,
+        to,
+        path: None,
+        backend: None,
+        credential: None,
+        requested,
+        must_close,
+        place: None,
+        probes: Probes::Federation(probe),
+    };
+    for peer in federation.peers.values() {
+        let mut exporting: BTreeMap<&str, (&str, Vec<String>)> = BTreeMap::new();
+        for ((namespace, service), shared) in &peer.exports {
+            let entry = exporting.entry(namespace).or_insert((&shared.tenant, Vec::new()));
+            entry.1.push(service.clone());
+            let probe = FederationProbe::Export {
+                peer: peer.name.clone(),
+                namespace: namespace.clone(),
+                service: Some(service.clone()),
+                exported: Vec::new(),
+                requested: true,
+            };
+            out.push(flow(
+                &shared.tenant,
+                format!("peer/{}", peer.name),
+                format!("service/{namespace}/{service}"),
+                true,
+                false,
+                probe,
+            ));
+        }
+        for (namespace, (tenant, exported)) in exporting {
+            let probe = FederationProbe::Export {
+                peer: peer.name.clone(),
+                namespace: namespace.to_string(),
+                service: None,
+                exported,
+                requested: false,
+            };
+            out.push(flow(tenant, format!("peer/{}", peer.name), format!("service/{namespace}/*"), false, true, probe));
+        }
+        for import in peer.imports.values() {
+            let host = crate::platform::federation::imported_host(&peer.name, &import.namespace, &import.name);
+            let probe = |from: &str, requested: bool| FederationProbe::Import {
+                peer: peer.name.clone(),
+                from: from.to_string(),
+                namespace: import.namespace.clone(),
+                alias: import.name.clone(),
+                requested,
+            };
+            out.push(flow(
+                &import.tenant,
+                format!("namespace/{}", import.namespace),
+                host.clone(),
+                true,
+                false,
+                probe(&import.namespace, true),
+            ));
+            if let Some((other, tenant)) = namespaces.iter().find(|(_, t)| **t != import.tenant) {
+                out.push(flow(tenant, format!("namespace/{other}"), host.clone(), false, false, probe(other, false)));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

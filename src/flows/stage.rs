@@ -79,6 +79,7 @@ struct TenantFlows {
     /// By namespace.
     egress: BTreeMap<String, Vec<Evaluated>>,
     direct: Vec<Evaluated>,
+    federation: Vec<Evaluated>,
 }
 
 /// The egress flows to one external host from every tenant namespace outside `except`: shut by
@@ -127,6 +128,7 @@ impl Report {
             }
         }
         flows.direct.iter().for_each(&mut visit);
+        flows.federation.iter().for_each(&mut visit);
     }
 }
 
@@ -192,6 +194,7 @@ pub(crate) fn run(
         }
         flows.push(requests::direct(plan, ns, tenant));
     }
+    flows.extend(requests::federation(plan));
     // The pairs left out: one evaluation per host, which must be the registry's block. Those
     // flows break nothing unless the settings promise them shut, so a build that keeps only the
     // violations skips them then.
@@ -268,6 +271,7 @@ pub(crate) fn run(
                 tenant.egress.entry(ns).or_default().push(e)
             }
             requests::Direction::Direct => tenant.direct.push(e),
+            requests::Direction::Federation => tenant.federation.push(e),
         }
     }
     let diagnostics = super::violations::of(&violations, objects, manifest, patch_at);
@@ -293,6 +297,7 @@ fn evaluate(model: &Model, flow: &Flow) -> Verdict {
         }
         Probes::Egress(probe) => model.evaluate_egress(probe),
         Probes::Direct(probe) => model.evaluate_direct(probe),
+        Probes::Federation(probe) => model.evaluate_federation(probe),
     }
 }
 

@@ -28,6 +28,7 @@ use super::{Layer, ObjectRef, Outcome, Step, Verdict, least_open, most_open};
 mod direct;
 mod egress;
 mod egress_gateway;
+mod federation;
 mod ingress;
 mod pods;
 
@@ -82,6 +83,16 @@ pub struct DirectProbe {
     /// Whether tenants can expose their pods through a Route of their own (no admission rule
     /// refuses it).
     pub via_router: bool,
+}
+
+/// A federated flow ([`federation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FederationProbe {
+    /// `peer/<peer> → service/<namespace>/<service>`; `service: None` stands for a Service of the
+    /// namespace that no request exports, other than `exported`.
+    Export { peer: String, namespace: String, service: Option<String>, exported: Vec<String>, requested: bool },
+    /// `namespace/<from> → <alias>.<namespace>` imported from `peer`.
+    Import { peer: String, from: String, namespace: String, alias: String, requested: bool },
 }
 
 /// The indexed objects and the platform facts.
