@@ -327,7 +327,10 @@ pub(crate) fn direct(plan: &Plan, namespace: &str, tenant: &str) -> Flow {
 /// Cost: a constant number of flows per export and import.
 pub(crate) fn federation(plan: &Plan) -> Vec<Flow> {
     let mut out = Vec::new();
-    let Some(federation) = plan.federation.as_ref().filter(|_| plan.target.federation().is_ok()) else {
+    // The model knows OpenShift Service Mesh's federation objects; upstream Istio's east-west
+    // federation is not evaluated yet (docs/flows.md).
+    let peers = matches!(plan.target.federation(), Ok(crate::platform::federation::Federation::ServiceMeshPeers));
+    let Some(federation) = plan.federation.as_ref().filter(|_| peers) else {
         return out;
     };
     let namespaces = tenant_namespaces(plan);
