@@ -502,6 +502,10 @@ fn the_sharded_applicationset_is_a_matrix_of_environments_and_shards() {
     let template = &appset["spec"]["template"];
     let name = template["metadata"]["name"].as_str().unwrap();
     assert!(name.contains("{{.path.basenameNormalized}}") && name.contains("{{.shard}}"), "{name}");
+    // A shard may be empty: automated sync with prune refuses an empty target without allowEmpty
+    // (argo-cd docs user-guide/auto_sync.md, "Automatic Pruning with Allow-Empty").
+    let automated = &template["spec"]["syncPolicy"]["automated"];
+    assert_eq!((&automated["prune"], &automated["allowEmpty"]), (&Value::Bool(true), &Value::Bool(true)));
     let source = &template["spec"]["source"];
     assert_eq!(source["repoURL"], git["repoURL"]);
     assert_eq!(source["path"], "{{.path.path}}");

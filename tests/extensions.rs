@@ -170,6 +170,20 @@ fn an_extension_needs_an_image_and_leaves_the_hosts_key_to_meshedge() {
 }
 
 #[test]
+fn a_passthrough_host_cannot_opt_into_an_extension() {
+    let (output, _, request) = build(WAF, "      tls: passthrough\n      extensions: [waf]\n");
+    assert_error(
+        &output,
+        "E464",
+        &[
+            "passthrough host `shop.apps.example.com` opts into extension `waf` in `spec.ingress[0].extensions[0]`",
+            "`tls: simple`",
+            &location("base/tenants/shop/web.yaml", &request, "waf"),
+        ],
+    );
+}
+
+#[test]
 fn an_image_is_an_oci_reference_with_registry_and_tag() {
     for (image, why) in [
         ("coraza-proxy-wasm:0.5.0", "grammar"),

@@ -4,7 +4,7 @@
 //! An extension needs its `image` after merging (E462), and its `config` must leave
 //! [`HOSTS_KEY`] to meshedge (E463). A host names only extensions its own gateway offers: a name
 //! no gateway offers is E460 (with the nearest offered name), a name another gateway offers is
-//! E461. The platform question (is `WasmPlugin` served) is asked with the other served kinds
+//! E461. A TLS passthrough host cannot opt into any (E464). The platform question (is `WasmPlugin` served) is asked with the other served kinds
 //! (`validate::platform::served`).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +26,9 @@ pub(crate) enum ExtensionError {
     NoImage { extension: String, gateway: String },
     /// An extension's `config` holds the key meshedge writes the hosts under.
     ReservedKey { extension: String, gateway: String },
+    /// A TLS passthrough host opts into an extension: the gateway routes it by SNI and no HTTP
+    /// filter, a WASM module included, ever sees its requests.
+    OnPassthrough { extension: String, field: String, host: String },
 }
 
 impl Explain for ExtensionError {
@@ -35,6 +38,7 @@ impl Explain for ExtensionError {
             ExtensionError::OtherGateway { .. } => Code::E461,
             ExtensionError::NoImage { .. } => Code::E462,
             ExtensionError::ReservedKey { .. } => Code::E463,
+            ExtensionError::OnPassthrough { .. } => Code::E464,
         }
     }
 
@@ -49,6 +53,9 @@ impl Explain for ExtensionError {
             }
             ExtensionError::ReservedKey { extension, gateway } => {
                 format!("the config of extension `{extension}` of gateway `{gateway}` sets `{HOSTS_KEY}`")
+            }
+            ExtensionError::OnPassthrough { extension, field, host } => {
+                format!("passthrough host `{host}` opts into extension `{extension}` in `{field}`")
             }
         }
     }
@@ -70,6 +77,7 @@ impl Explain for ExtensionError {
             ExtensionError::ReservedKey { .. } => format!(
                 "meshedge writes the hosts that opt in under `{HOSTS_KEY}` in the WasmPlugin's pluginConfig: remove the key from `config`"
             ),
+            ExtensionError::OnPassthrough { .. } => "the gateway passes the host's TLS through and never sees its HTTP requests: terminate TLS at the gateway (`tls: simple`), or remove the extension".into(),
         })
     }
 }
@@ -112,11 +120,18 @@ pub(crate) fn host_extensions(
     host: &str,
     gateway: &IngressGateway,
     item: &IngressRequest,
+    passthrough: bool,
 ) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (i, name) in item.extensions.iter().flatten().enumerate() {
         let pointer = format!("{}/extensions/{i}", scope.base);
         let name = name.to_string();
+        if passthrough {
+            let field = crate::pointer::dotted(&pointer);
+            let error = ExtensionError::OnPassthrough { extension: name, field, host: host.to_string() };
+            c.diagnostics.push(error.at(scope.request.location(&pointer)));
+            continue;
+        }
         if gateway.extensions.contains_key(&name) {
             out.insert(name);
             continue;
