@@ -411,8 +411,9 @@ fn a_revision_that_fails_on_its_flows_counts_each_error_once() {
 fn environments_added_and_removed_between_revisions() {
     let repo = Repo::example();
     let dev = repo.read("environments/dev/meshedge.yaml");
-    repo.write("environments/qa/meshedge.yaml", &dev.replace("name: dev", "name: qa"));
-    std::fs::remove_dir_all(repo.path().join("environments/dev")).unwrap();
+    // The whole layer moves (its manifest and its tenants), renamed.
+    std::fs::rename(repo.path().join("environments/dev"), repo.path().join("environments/qa")).unwrap();
+    repo.write("environments/qa/meshedge.yaml", &dev.replace("name: dev\n", "name: qa\n"));
     repo.commit("dev becomes qa");
     let output = repo.cli(&["--all", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--exit-code"]);
     assert_eq!(output.status.code(), Some(1));

@@ -332,7 +332,7 @@ fn the_inputs_of_any_layer_and_git_are_refused() {
     for (dir, inside) in [
         // Layers prod does not read, existing or not.
         ("environments/dev/resources", "environments/dev/resources"),
-        ("environments/dev/tenants", "environments/dev/tenants"),
+        ("environments/staging/tenants", "environments/staging/tenants"),
         ("environments/dev/tenants/x/y", "environments/dev/tenants"),
         ("other/layer/resources/out", "other/layer/resources"),
         (".git/out", ".git"),

@@ -129,7 +129,9 @@ fn gateway_hosts(env: &str) -> BTreeSet<String> {
     let list: Value = serde_json::from_str(&stdout(&["build", env, "--format", "json"])).unwrap();
     let mut hosts = BTreeSet::new();
     for gateway in list["items"].as_array().unwrap().iter().filter(|o| o["kind"] == "Gateway") {
-        for server in gateway["spec"]["servers"].as_array().into_iter().flatten() {
+        // The east-west gateway of federation (AUTO_PASSTHROUGH) is no edge of the graph.
+        let servers = gateway["spec"]["servers"].as_array().into_iter().flatten();
+        for server in servers.filter(|s| s["tls"]["mode"] != "AUTO_PASSTHROUGH") {
             for host in server["hosts"].as_array().into_iter().flatten() {
                 let host = host.as_str().unwrap();
                 let host = host.rsplit('/').next().unwrap();

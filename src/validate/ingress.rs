@@ -178,7 +178,15 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
         let (requests, per) = (request.location(&format!("{at}/requests")), request.location(&format!("{at}/per")));
         crate::validate::settings::rate_limit(c, &crate::pointer::dotted(&at), limit, requests, per);
     }
-    let extensions = crate::validate::extensions::host_extensions(c, edge, scope, &host, gateway, item, tls == IngressTls::Passthrough);
+    let extensions = crate::validate::extensions::host_extensions(
+        c,
+        edge,
+        scope,
+        &host,
+        gateway,
+        item,
+        tls == IngressTls::Passthrough,
+    );
     if item.login == Some(true) && gateway.oidc.is_none() {
         c.push(
             RequestError::LoginWithoutOidc { host: host.clone(), gateway: gateway_name.clone() },
