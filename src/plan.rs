@@ -276,11 +276,11 @@ impl Plan {
 }
 
 impl Plan {
-    /// The hosts each ingress gateway serves, sorted.
-    pub(crate) fn hosts_by_gateway(&self) -> BTreeMap<&str, Vec<&str>> {
-        let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    /// The hosts each ingress gateway serves, in the order of [`Plan::ingress_hosts`].
+    pub(crate) fn hosts_by_gateway(&self) -> BTreeMap<&str, Vec<&IngressHost>> {
+        let mut map: BTreeMap<&str, Vec<&IngressHost>> = BTreeMap::new();
         for host in &self.ingress_hosts {
-            map.entry(host.gateway.as_str()).or_default().push(host.host.as_str());
+            map.entry(host.gateway.as_str()).or_default().push(host);
         }
         map
     }

@@ -138,11 +138,13 @@ fn init_tracing(verbose: u8, quiet: bool, colour: bool) {
     let filter = from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        // Each stage is a span: its time is printed when it closes.
+        // Each stage is a span: its time is printed when it closes. Lines are stamped with the
+        // time since start, not the wall clock (a wall-clock-free timer would also drop the
+        // spans' `time.busy`).
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .with_ansi(colour)
-        .without_time()
+        .with_timer(tracing_subscriber::fmt::time::uptime())
         .try_init();
 }
 

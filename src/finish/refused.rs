@@ -146,9 +146,10 @@ pub(crate) fn bad_name(value: &Value) -> Option<(Refused, String)> {
     if crate::platform::is_list(api_version, kind) {
         return None;
     }
-    let object = ResourceRef::of(value).to_string();
-    let refused = |field: String, value: &str, problem: String, pointer: String| {
-        Some((Refused::BadName { object: object.clone(), field, value: value.to_string(), problem }, pointer))
+    // Named only when refused: every object passes through here.
+    let refused = |field: String, text: &str, problem: String, pointer: String| {
+        let object = ResourceRef::of(value).to_string();
+        Some((Refused::BadName { object, field, value: text.to_string(), problem }, pointer))
     };
     if let Some(name) = text("/metadata/name")
         && let Some(problem) = names::name_problem(split_api_version(api_version).0, kind, name)
@@ -162,12 +163,12 @@ pub(crate) fn bad_name(value: &Value) -> Option<(Refused, String)> {
     }
     let labels = value.pointer("/metadata/labels").and_then(Value::as_object);
     for (key, label) in labels.into_iter().flatten() {
-        let pointer = format!("/metadata/labels/{}", key.replace('~', "~0").replace('/', "~1"));
+        let pointer = || format!("/metadata/labels/{}", key.replace('~', "~0").replace('/', "~1"));
         if let Some(problem) = names::label_key_problem(key) {
-            return refused("metadata.labels".into(), key, format!("label key: {problem}"), pointer);
+            return refused("metadata.labels".into(), key, format!("label key: {problem}"), pointer());
         }
         if let Some(problem) = label.as_str().and_then(names::label_value_problem) {
-            return refused(format!("metadata.labels.{key}"), label.as_str().unwrap_or_default(), problem, pointer);
+            return refused(format!("metadata.labels.{key}"), label.as_str().unwrap_or_default(), problem, pointer());
         }
     }
     None

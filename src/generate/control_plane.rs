@@ -57,7 +57,8 @@ fn ossm2(plan: &Plan, out: &mut Generated) {
         let load_balancer = gateway.exposure == Exposure::LoadBalancer;
         let mut annotations = Labels::new();
         if let (true, Some(served)) = (load_balancer, hosts.get(gateway.name.as_str())) {
-            annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), served.join(","));
+            let names: Vec<&str> = served.iter().map(|h| h.host.as_str()).collect();
+            annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), names.join(","));
         }
         let service = GatewayService {
             service_type: if load_balancer { "LoadBalancer" } else { "ClusterIP" },

@@ -26,8 +26,10 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
             route(plan, gateway, host, &slug, out);
         }
     }
+    let hosts = plan.hosts_by_gateway();
     for gateway in plan.ingress_gateways.values() {
-        exposure(plan, gateway, out);
+        let served: &[&IngressHost] = hosts.get(gateway.name.as_str()).map_or(&[], Vec::as_slice);
+        exposure(plan, gateway, served, out);
     }
 }
 
@@ -165,16 +167,16 @@ fn route(plan: &Plan, gateway: &IngressGateway, host: &IngressHost, slug: &str, 
 }
 
 /// The gateway's own workload (`deploy: true`) and its LoadBalancer announcement.
-fn exposure(plan: &Plan, gateway: &IngressGateway, out: &mut Generated) {
-    let hosts = plan.hosts_by_gateway();
-    let served: Vec<&str> = hosts.get(gateway.name.as_str()).cloned().unwrap_or_default();
+/// `served` are the hosts the gateway serves, in the plan's order.
+fn exposure(plan: &Plan, gateway: &IngressGateway, served: &[&IngressHost], out: &mut Generated) {
     let load_balancer = gateway.exposure == Exposure::LoadBalancer;
     if gateway.deploy {
         let mut sources: BTreeSet<String> = gateway.sources.clone();
-        for host in plan.ingress_hosts.iter().filter(|h| h.gateway == gateway.name && load_balancer) {
+        for host in served.iter().filter(|_| load_balancer) {
             sources.extend(host.sources.iter().cloned());
         }
-        let announce = if load_balancer && !served.is_empty() { Some(served.join(",")) } else { None };
+        let names: Vec<&str> = served.iter().map(|h| h.host.as_str()).collect();
+        let announce = if load_balancer && !names.is_empty() { Some(names.join(",")) } else { None };
         let spec = workload::GatewayWorkload {
             name: &gateway.service,
             namespace: &gateway.namespace,
