@@ -187,7 +187,6 @@ fn every_target_has_a_schema_for_each_kind_it_serves() {
     let mut registered: BTreeMap<PathBuf, Vec<(String, String, String)>> = BTreeMap::new();
     let without_schema = [
         Kind::Pod,
-        Kind::Telemetry,
         Kind::IstioControlPlane,
         Kind::ConstraintTemplate,
         Kind::Constraint,
