@@ -6,49 +6,28 @@ mod common;
 
 use std::process::Output;
 
-use assert_cmd::Command;
 use common::TempRepo;
+use common::fixture::{Base, assert_refused, documents, location};
 use serde_json::Value;
-
-const TENANT: &str =
-    "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: shop\nspec:\n  namespaces: [shop]\n";
 
 /// The base layer; `public` carries `extensions` written as `extensions` (indented under the
 /// gateway), `internal` offers `sso`.
 fn base(extensions: &str) -> String {
-    format!(
-        r#"apiVersion: meshedge.io/v1alpha1
-kind: Layer
-metadata:
-  name: base
-settings:
-  mesh:
-    flavor: ossm2
-    controlPlane:
-      manage: false
-  cluster:
-    openshiftVersion: "4.16"
-  ingress:
-    defaultGateway: public
-    gateways:
-      - name: public
-        namespace: istio-ingress
-        selector: {{istio: ingressgateway}}
-        domain: apps.example.com
-        allowedHosts: ["*.apps.example.com"]
-        certificateIssuer: {{kind: ClusterIssuer, name: public-ca}}
-{extensions}
-      - name: internal
+    Base::ossm2()
+        .public(extensions)
+        .gateways(
+            r#"      - name: internal
         namespace: istio-internal
-        selector: {{istio: internal-ingressgateway}}
+        selector: {istio: internal-ingressgateway}
         domain: internal.example.com
         allowedHosts: ["*.internal.example.com"]
-        certificateIssuer: {{kind: ClusterIssuer, name: internal-ca}}
+        certificateIssuer: {kind: ClusterIssuer, name: internal-ca}
         extensions:
           - name: sso
             image: quay.io/example/sso-filter:1.0
-"#
-    )
+"#,
+        )
+        .text()
 }
 
 const WAF: &str = "        extensions:\n          - name: waf\n            image: ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0\n            phase: AUTHN\n            config:\n              default_directives: crs\n";
@@ -63,37 +42,8 @@ fn request(extra: &str) -> String {
 fn build(extensions: &str, extra: &str) -> (Output, String, String) {
     let (base, request) = (base(extensions), request(extra));
     let repo = TempRepo::prod_on(&base);
-    repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/web.yaml", &request);
-    let output = Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .args(["build", "environments/prod", "--root"])
-        .arg(repo.root())
-        .output()
-        .expect("meshedge runs");
-    (output, base, request)
-}
-
-fn documents(stdout: &[u8]) -> Vec<Value> {
-    let text = String::from_utf8_lossy(stdout);
-    text.split("\n---\n")
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| serde_norway::from_str(d.trim_start_matches("---\n")).expect("YAML"))
-        .collect()
-}
-
-/// `--> <file>:<line>:<column>` of the first `needle` in `text`.
-fn location(file: &str, text: &str, needle: &str) -> String {
-    let (line, found) = text.lines().enumerate().find(|(_, l)| l.contains(needle)).expect("the needle is there");
-    format!("--> {file}:{}:{}", line + 1, found.find(needle).expect("found") + 1)
-}
-
-fn assert_error(output: &Output, code: &str, fragments: &[&str]) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(output.stdout.is_empty(), "stdout must stay empty");
-    for fragment in [format!("error[{code}]: ").as_str(), "help: "].into_iter().chain(fragments.iter().copied()) {
-        assert!(stderr.contains(fragment), "expected {fragment:?} in:\n{stderr}");
-    }
+    repo.tenant("shop").write("base/tenants/shop/web.yaml", &request);
+    (repo.build(), base, request)
 }
 
 #[test]
@@ -130,27 +80,24 @@ fn an_extension_a_host_opts_into_is_a_wasm_plugin_on_its_gateways_pods() {
 #[test]
 fn an_unknown_extension_is_refused_with_the_nearest_name() {
     let (output, _, request) = build(WAF, "      extensions: [wfa]\n");
-    assert_error(
+    assert_refused(
         &output,
         "E460",
-        &[
-            "unknown extension `wfa` in `spec.ingress[0].extensions[0]`",
-            "did you mean `waf`?",
-            &location("base/tenants/shop/web.yaml", &request, "wfa"),
-        ],
+        &location("base/tenants/shop/web.yaml", &request, "wfa"),
+        &["unknown extension `wfa` in `spec.ingress[0].extensions[0]`", "did you mean `waf`?"],
     );
 }
 
 #[test]
 fn an_extension_of_another_gateway_is_refused() {
     let (output, _, request) = build(WAF, "      extensions: [sso]\n");
-    assert_error(
+    assert_refused(
         &output,
         "E461",
+        &location("base/tenants/shop/web.yaml", &request, "sso"),
         &[
             "extension `sso` in `spec.ingress[0].extensions[0]` is not offered by gateway `public`, which serves host `shop.apps.example.com`",
             "gateway `internal`",
-            &location("base/tenants/shop/web.yaml", &request, "sso"),
         ],
     );
 }
@@ -159,26 +106,27 @@ fn an_extension_of_another_gateway_is_refused() {
 fn an_extension_needs_an_image_and_leaves_the_hosts_key_to_meshedge() {
     let (output, base, _) =
         build("        extensions:\n          - name: waf\n            phase: AUTHN\n", "      extensions: [waf]\n");
-    assert_error(
+    assert_refused(
         &output,
         "E462",
-        &["extension `waf` of gateway `public` has no `image`", &location("base/meshedge.yaml", &base, "name: waf")],
+        &location("base/meshedge.yaml", &base, "name: waf"),
+        &["extension `waf` of gateway `public` has no `image`"],
     );
     let reserved = format!("{WAF}              meshedgeHosts: [evil.example.com]\n");
     let (output, base, _) = build(&reserved, "      extensions: [waf]\n");
-    assert_error(&output, "E463", &["sets `meshedgeHosts`", &location("base/meshedge.yaml", &base, "meshedgeHosts")]);
+    assert_refused(&output, "E463", &location("base/meshedge.yaml", &base, "meshedgeHosts"), &["sets `meshedgeHosts`"]);
 }
 
 #[test]
 fn a_passthrough_host_cannot_opt_into_an_extension() {
     let (output, _, request) = build(WAF, "      tls: passthrough\n      extensions: [waf]\n");
-    assert_error(
+    assert_refused(
         &output,
         "E464",
+        &location("base/tenants/shop/web.yaml", &request, "waf"),
         &[
             "passthrough host `shop.apps.example.com` opts into extension `waf` in `spec.ingress[0].extensions[0]`",
             "`tls: simple`",
-            &location("base/tenants/shop/web.yaml", &request, "waf"),
         ],
     );
 }
@@ -194,7 +142,7 @@ fn an_image_is_an_oci_reference_with_registry_and_tag() {
         let extensions = WAF.replace("ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0", image);
         let (output, base, _) = build(&extensions, "      extensions: [waf]\n");
         let at = location("base/meshedge.yaml", &base, &format!("image: {image}"));
-        assert_error(&output, "E110", &["is not a valid OCI image reference", &at]);
+        assert_refused(&output, "E110", &at, &["is not a valid OCI image reference"]);
         assert!(
             String::from_utf8_lossy(&output.stderr).contains(why),
             "{image}: {}",
@@ -202,9 +150,10 @@ fn an_image_is_an_oci_reference_with_registry_and_tag() {
         );
     }
     let (output, base, _) = build(&WAF.replace("AUTHN", "AUTHENTICATION"), "      extensions: [waf]\n");
-    assert_error(
+    assert_refused(
         &output,
         "E103",
-        &["did you mean `AUTHN`?", &location("base/meshedge.yaml", &base, "phase: AUTHENTICATION")],
+        &location("base/meshedge.yaml", &base, "phase: AUTHENTICATION"),
+        &["did you mean `AUTHN`?"],
     );
 }

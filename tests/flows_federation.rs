@@ -6,21 +6,11 @@ mod common;
 
 use std::process::Output;
 
-use assert_cmd::Command;
 use common::TempRepo;
+use common::fixture::{Base, assert_error};
 
-const BASE: &str = r#"apiVersion: meshedge.io/v1alpha1
-kind: Layer
-metadata:
-  name: base
-settings:
-  mesh:
-    flavor: ossm2
-    controlPlane:
-      namespace: istio-system
-      version: v2.5
-      manage: true
-    federation:
+/// The peer `partner`, which allows the tenant `shop`.
+const FEDERATION: &str = r#"    federation:
       trustDomain: prod.mesh.example
       peers:
         - name: partner
@@ -29,18 +19,6 @@ settings:
           clientID: mesh.partner.example/ns/partner-system/sa/prod-egress-service-account
           caCertificate: {configMap: partner-ca-root-cert}
           allowedTenants: [shop]
-  cluster:
-    openshiftVersion: "4.16"
-  ingress:
-    defaultGateway: public
-    gateways:
-      - name: public
-        namespace: istio-ingress
-        selector: {istio: ingressgateway}
-        domain: apps.example.com
-        allowedHosts: ["*.apps.example.com"]
-        certificateIssuer: {kind: ClusterIssuer, name: public-ca}
-        exposure: route
 "#;
 
 const REQUEST: &str = "apiVersion: meshedge.io/v1alpha1\nkind: EdgeRequest\nmetadata:\n  name: federation\nspec:\n  federation:\n    exports:\n      - {service: orders, peer: partner}\n    imports:\n      - {peer: partner, service: rates, namespace: fx, as: fx-rates}\n";
@@ -48,30 +26,18 @@ const REQUEST: &str = "apiVersion: meshedge.io/v1alpha1\nkind: EdgeRequest\nmeta
 /// `meshedge <command> environments/prod` on the base, the tenants `shop` (which exports and
 /// imports) and `blog`, and `patches` appended to the environment.
 fn run(command: &str, patches: &str) -> Output {
-    let repo = TempRepo::prod_on(BASE);
-    for name in ["shop", "blog"] {
-        let tenant = format!(
-            "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: {name}\nspec:\n  namespaces: [{name}]\n"
-        );
-        repo.write(&format!("base/tenants/{name}/tenant.yaml"), &tenant);
-    }
+    let base = Base::managed("ossm2", "v2.5").mesh(FEDERATION).public("        exposure: route\n").text();
+    let repo = TempRepo::prod_on(&base);
+    repo.tenant("shop").tenant("blog");
     repo.write("base/tenants/shop/federation.yaml", REQUEST);
     repo.write("environments/prod/meshedge.yaml", &format!("{}{patches}", common::PROD_ON_BASE));
-    Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .args([command, "environments/prod", "--root"])
-        .arg(repo.root())
-        .output()
-        .expect("meshedge runs")
+    repo.run(command)
 }
 
+/// The build fails with `code`, naming `flow` and the patch that broke it.
 fn assert_fails(output: &Output, code: &str, flow: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(output.stdout.is_empty(), "stdout must stay empty");
-    for fragment in [format!("error[{code}]"), flow.to_string(), "meshedge.yaml#patches[0]".to_string()] {
-        assert!(stderr.contains(&fragment), "expected {fragment:?} in:\n{stderr}");
-    }
+    let stderr = assert_error(output, code, "meshedge.yaml#patches[0]");
+    assert!(stderr.contains(flow), "expected {flow:?} in:\n{stderr}");
 }
 
 #[test]

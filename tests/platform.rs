@@ -185,14 +185,8 @@ fn chosen_istio_api_versions_are_served_by_the_vendored_crds() {
 fn every_target_has_a_schema_for_each_kind_it_serves() {
     // Each file is parsed once; a target's set is the union of its files' registrations.
     let mut registered: BTreeMap<PathBuf, Vec<(String, String, String)>> = BTreeMap::new();
-    let without_schema = [
-        Kind::Pod,
-        Kind::Telemetry,
-        Kind::IstioControlPlane,
-        Kind::ConstraintTemplate,
-        Kind::Constraint,
-        Kind::ClusterPolicy,
-    ];
+    let without_schema =
+        [Kind::Pod, Kind::IstioControlPlane, Kind::ConstraintTemplate, Kind::Constraint, Kind::ClusterPolicy];
     for t in Target::all_supported() {
         let files = t.schema_files(&data_dir()).unwrap_or_else(|e| panic!("{t}: {e}"));
         let mut union = BTreeSet::new();

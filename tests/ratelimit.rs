@@ -6,40 +6,18 @@ mod common;
 
 use std::process::Output;
 
-use assert_cmd::Command;
 use common::TempRepo;
+use common::fixture::{Base, assert_error, assert_refused, documents, location};
 use serde_json::Value;
-
-const TENANT: &str =
-    "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata:\n  name: shop\nspec:\n  namespaces: [shop]\n";
 
 const PARTNER: &str = "apiVersion: meshedge.io/v1alpha1\nkind: EdgeRequest\nmetadata:\n  name: partner\n  namespace: shop\nspec:\n  egress:\n    - host: api.partner.example\n      port: 443\n      tls: mutual\n      credentialName: partner-client\n      slaClasses: [gold]\n";
 
 /// The base layer with the gold class's `rateLimit` written as `limit`.
 fn base(limit: &str) -> String {
-    format!(
-        r#"apiVersion: meshedge.io/v1alpha1
-kind: Layer
-metadata:
-  name: base
-settings:
-  mesh:
-    flavor: ossm2
-    controlPlane:
-      manage: false
-  cluster:
-    openshiftVersion: "4.16"
-  ingress:
-    defaultGateway: public
-    gateways:
-      - name: public
-        namespace: istio-ingress
-        selector: {{istio: ingressgateway}}
-        domain: apps.example.com
-        allowedHosts: ["*.apps.example.com"]
-        certificateIssuer: {{kind: ClusterIssuer, name: public-ca}}
-        exposure: route
-  egress:
+    Base::ossm2()
+        .public("        exposure: route\n")
+        .settings(&format!(
+            r#"  egress:
     defaultGateway: egress
     gateways:
       - name: egress
@@ -54,48 +32,37 @@ settings:
         connectionPool: {{tcp: {{maxConnections: 5}}}}
     defaultSlaClass: bronze
 "#
-    )
+        ))
+        .text()
+}
+
+/// `prod` on `base` with the tenant `shop` and its egress request `partner`.
+fn build_on(base: &str, partner: &str) -> Output {
+    let repo = TempRepo::prod_on(base);
+    repo.tenant("shop").write("base/tenants/shop/partner.yaml", partner);
+    repo.build()
 }
 
 fn build(limit: &str) -> (Output, String) {
     let base = base(limit);
-    let repo = TempRepo::prod_on(&base);
-    repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/partner.yaml", PARTNER);
-    let output = Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .args(["build", "environments/prod", "--root"])
-        .arg(repo.root())
-        .output()
-        .expect("meshedge runs");
-    (output, base)
+    (build_on(&base, PARTNER), base)
 }
 
-/// `--> base/meshedge.yaml:<line>:<column>` of the first `needle` in `base`.
-fn location(base: &str, needle: &str) -> String {
-    let (line, text) = base.lines().enumerate().find(|(_, l)| l.contains(needle)).expect("the needle is in the base");
-    format!("--> base/meshedge.yaml:{}:{}", line + 1, text.find(needle).expect("found") + 1)
-}
-
-fn assert_error(limit: &str, code: &str, at: &str, message: &str) {
+fn assert_limit_error(limit: &str, code: &str, at: &str, message: &str) {
     let (output, base) = build(limit);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(output.stdout.is_empty(), "stdout must stay empty");
-    for fragment in [format!("error[{code}]: "), location(&base, at), message.to_string(), "help: ".to_string()] {
-        assert!(stderr.contains(&fragment), "expected {fragment:?} in:\n{stderr}");
-    }
+    assert_refused(&output, code, &location("base/meshedge.yaml", &base, at), &[message]);
 }
 
 #[test]
 fn a_limit_without_requests_is_refused() {
-    assert_error("{requests: 0, per: 1s}", "E448", "requests: 0", "allows no request");
-    assert_error("\n          requests: 0\n          per: 1s", "E448", "requests: 0", "allows no request");
+    assert_limit_error("{requests: 0, per: 1s}", "E448", "requests: 0", "allows no request");
+    assert_limit_error("\n          requests: 0\n          per: 1s", "E448", "requests: 0", "allows no request");
 }
 
 #[test]
 fn a_period_under_a_second_is_refused() {
-    assert_error("{requests: 10, per: 500ms}", "E449", "per: 500ms", "shorter than a second");
-    assert_error("\n          requests: 10\n          per: 500ms", "E449", "per: 500ms", "shorter than a second");
+    assert_limit_error("{requests: 10, per: 500ms}", "E449", "per: 500ms", "shorter than a second");
+    assert_limit_error("\n          requests: 10\n          per: 500ms", "E449", "per: 500ms", "shorter than a second");
 }
 
 #[test]
@@ -107,14 +74,6 @@ fn a_limit_must_be_a_duration_and_a_count() {
     let (output, _) = build("{requests: 10, per: 1s, burst: 20}");
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown field `burst`"));
-}
-
-fn documents(stdout: &[u8]) -> Vec<Value> {
-    let text = String::from_utf8_lossy(stdout);
-    text.split("\n---\n")
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| serde_norway::from_str(d.trim_start_matches("---\n")).expect("YAML"))
-        .collect()
 }
 
 #[test]
@@ -158,14 +117,7 @@ fn a_limited_class_gets_its_bucket_on_the_hosts_class_route_at_the_egress_gatewa
 #[test]
 fn a_limited_default_class_also_limits_requests_without_the_header() {
     let base = base("{requests: 5, per: 1s}").replace("defaultSlaClass: bronze", "defaultSlaClass: gold");
-    let repo = TempRepo::prod_on(&base);
-    repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/partner.yaml", PARTNER);
-    let output = Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .args(["build", "environments/prod", "--root"])
-        .arg(repo.root())
-        .output()
-        .expect("meshedge runs");
+    let output = build_on(&base, PARTNER);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let docs = documents(&output.stdout);
     let filter = docs.iter().find(|d| d["metadata"]["name"] == "api-partner-example-ratelimit").expect("the filter");
@@ -186,24 +138,8 @@ fn ingress_build(extra: &str) -> Output {
     let web = format!(
         "apiVersion: meshedge.io/v1alpha1\nkind: EdgeRequest\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ingress:\n    - host: shop\n      routes:\n        - {{path: /, service: web, port: 8080}}\n{extra}"
     );
-    repo.write("base/tenants/shop/tenant.yaml", TENANT)
-        .write("base/tenants/shop/partner.yaml", PARTNER)
-        .write(WEB, &web);
-    Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .args(["build", "environments/prod", "--root"])
-        .arg(repo.root())
-        .output()
-        .expect("meshedge runs")
-}
-
-fn assert_request_error(output: &Output, code: &str, fragments: &[&str]) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(output.stdout.is_empty(), "stdout must stay empty");
-    for fragment in std::iter::once(format!("error[{code}]: ").as_str()).chain(fragments.iter().copied()) {
-        assert!(stderr.contains(fragment), "expected {fragment:?} in:\n{stderr}");
-    }
+    repo.tenant("shop").write("base/tenants/shop/partner.yaml", PARTNER).write(WEB, &web);
+    repo.build()
 }
 
 #[test]
@@ -234,63 +170,49 @@ fn an_ingress_host_gets_one_bucket_for_its_virtual_host_at_its_gateway() {
 #[test]
 fn a_bad_ingress_limit_is_refused_where_it_is_written() {
     let output = ingress_build("      rateLimit: {requests: 0, per: 1s}\n");
-    assert_request_error(&output, "E448", &["--> base/tenants/shop/web.yaml:11:19", "help: "]);
+    assert_error(&output, "E448", "--> base/tenants/shop/web.yaml:11:19");
     let output = ingress_build("      rateLimit:\n        requests: 5\n        per: 100ms\n");
-    assert_request_error(&output, "E449", &["--> base/tenants/shop/web.yaml:13:9", "`100ms`", "help: "]);
+    assert_refused(&output, "E449", "--> base/tenants/shop/web.yaml:13:9", &["`100ms`"]);
 }
 
 #[test]
 fn a_passthrough_host_cannot_be_limited() {
     let output = ingress_build("      tls: passthrough\n      rateLimit: {requests: 5, per: 1s}\n");
-    assert_request_error(
+    assert_refused(
         &output,
         "E429",
-        &["passthrough host `shop.apps.example.com` has a rate limit", "--> base/tenants/shop/web.yaml:12:", "help: "],
+        "--> base/tenants/shop/web.yaml:12:",
+        &["passthrough host `shop.apps.example.com` has a rate limit"],
     );
 }
 
 #[test]
 fn a_limit_error_names_its_field_by_path_not_by_pointer() {
     let output = ingress_build("      rateLimit: {requests: 0, per: 1s}\n");
-    assert_request_error(&output, "E448", &["the rate limit at `spec.ingress[0].rateLimit` allows no request"]);
+    assert_refused(&output, "E448", WEB, &["the rate limit at `spec.ingress[0].rateLimit` allows no request"]);
     assert!(!String::from_utf8_lossy(&output.stderr).contains("/spec/ingress/0"));
     let (output, _) = build("{requests: 0, per: 1s}");
-    assert_request_error(&output, "E448", &["the rate limit at `settings.egress.slaClasses.gold.rateLimit`"]);
+    assert_refused(
+        &output,
+        "E448",
+        "base/meshedge.yaml",
+        &["the rate limit at `settings.egress.slaClasses.gold.rateLimit`"],
+    );
 }
 
 #[test]
 fn a_passthrough_external_host_cannot_be_called_in_a_limited_class() {
     let passthrough =
         PARTNER.replace("      tls: mutual\n      credentialName: partner-client\n", "      tls: passthrough\n");
-    let run = |base: &str| {
-        let repo = TempRepo::prod_on(base);
-        repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/partner.yaml", &passthrough);
-        Command::cargo_bin("meshedge")
-            .expect("the meshedge binary")
-            .args(["build", "environments/prod", "--root"])
-            .arg(repo.root())
-            .output()
-            .expect("meshedge runs")
-    };
-    let output = run(&base("{requests: 100, per: 1s}"));
-    assert_request_error(
+    let output = build_on(&base("{requests: 100, per: 1s}"), &passthrough);
+    assert_refused(
         &output,
         "E429",
-        &[
-            "passthrough host `api.partner.example` is called in SLA class `gold`, which has a rate limit",
-            "--> base/tenants/shop/partner.yaml:",
-            "help: ",
-        ],
+        "--> base/tenants/shop/partner.yaml:",
+        &["passthrough host `api.partner.example` is called in SLA class `gold`, which has a rate limit"],
     );
     // Only bronze, unlimited, as its own class and the default: nothing to refuse.
     let unlimited = passthrough.replace("slaClasses: [gold]", "slaClasses: [bronze]");
-    let repo = TempRepo::prod_on(&base("{requests: 100, per: 1s}"));
-    repo.write("base/tenants/shop/tenant.yaml", TENANT).write("base/tenants/shop/partner.yaml", &unlimited);
-    let ok = Command::cargo_bin("meshedge")
-        .expect("the meshedge binary")
-        .args(["build", "environments/prod", "--root"])
-        .arg(repo.root())
-        .output()
-        .expect("meshedge runs");
+    let ok = build_on(&base("{requests: 100, per: 1s}"), &unlimited);
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
 }

@@ -10,13 +10,44 @@ use std::collections::BTreeSet;
 use meshedge::stages::Flavor;
 use meshedge::stages::{SchemaSet, Validation};
 
-fn schemas_for(flavor: Flavor) -> SchemaSet {
-    // OSSM 2.5 serves networking.istio.io only at v1alpha3/v1beta1; upstream Istio at v1.
-    let skip = match flavor {
-        Flavor::Ossm2 => "istio-crd-all.gen.yaml",
-        Flavor::Istio => "ossm-2.5-istio-crds.yaml",
-    };
-    SchemaSet::load_dir_except(&common::schemas_dir(), &[skip]).expect("the vendored schemas load")
+/// The Istio CRDs of an environment's target: OSSM 2.5's or 2.6's (maistra/istio-operator
+/// `resources/helm/v2.{5,6}/istio-init/files/`, `data/schemas/SOURCES.md`), upstream Istio's
+/// otherwise. OSSM serves networking.istio.io only at v1alpha3/v1beta1, upstream Istio at v1 too,
+/// so exactly one of the three files is loaded.
+const ISTIO_FILES: [&str; 3] = ["istio-crd-all.gen.yaml", "ossm-2.5-istio-crds.yaml", "ossm-2.6-istio-crds.yaml"];
+
+fn istio_file(flavor: Flavor, control_plane_version: &str) -> &'static str {
+    match (flavor, control_plane_version) {
+        (Flavor::Ossm2, "v2.6") => "ossm-2.6-istio-crds.yaml",
+        (Flavor::Ossm2, _) => "ossm-2.5-istio-crds.yaml",
+        (Flavor::Istio, _) => "istio-crd-all.gen.yaml",
+    }
+}
+
+fn schemas_for(flavor: Flavor, control_plane_version: &str) -> SchemaSet {
+    let keep = istio_file(flavor, control_plane_version);
+    let skip: Vec<&str> = ISTIO_FILES.into_iter().filter(|f| *f != keep).collect();
+    SchemaSet::load_dir_except(&common::schemas_dir(), &skip).expect("the vendored schemas load")
+}
+
+#[test]
+fn staging_validates_against_the_crds_of_ossm_2_6() {
+    // The example's staging targets OSSM 2.6, prod OSSM 2.5: each reads its own operator's CRDs.
+    let staging = common::build(&common::repo_root(), "staging");
+    assert_eq!((staging.flavor, staging.control_plane_version.as_str()), (Flavor::Ossm2, "v2.6"));
+    assert_eq!(istio_file(staging.flavor, &staging.control_plane_version), "ossm-2.6-istio-crds.yaml");
+    let prod = common::build(&common::repo_root(), "prod");
+    assert_eq!(istio_file(prod.flavor, &prod.control_plane_version), "ossm-2.5-istio-crds.yaml");
+    // The 2.6 CRDs are not the 2.5 ones: AuthorizationPolicy gains `targetRef` in Istio 1.20
+    // (maistra/istio-operator 0b6000b3 `resources/helm/v2.6/istio-init/files/
+    // authorizationpolicies.security.istio.io.crd.yaml`), which OSSM 2.5 refuses.
+    let policy = serde_json::json!({
+        "apiVersion": "security.istio.io/v1beta1", "kind": "AuthorizationPolicy",
+        "metadata": {"name": "p", "namespace": "n"},
+        "spec": {"targetRef": {"kind": "Gateway", "group": "gateway.networking.k8s.io", "name": "g"}}
+    });
+    assert_eq!(schemas_for(Flavor::Ossm2, "v2.6").validate(&policy), Validation::Valid);
+    assert!(matches!(schemas_for(Flavor::Ossm2, "v2.5").validate(&policy), Validation::Invalid(_)));
 }
 
 #[test]
@@ -26,7 +57,7 @@ fn every_emitted_object_matches_its_schema() {
     let mut checked = 0;
     for env in common::environments() {
         let build = common::build(&common::repo_root(), &env);
-        let schemas = schemas_for(build.flavor);
+        let schemas = schemas_for(build.flavor, &build.control_plane_version);
         for object in &build.objects {
             match schemas.validate(&object.value()) {
                 Validation::Valid => checked += 1,
@@ -61,7 +92,7 @@ fn every_emitted_object_matches_its_schema() {
 fn a_schema_violation_is_caught() {
     // The check itself can fail: a Gateway with an unknown field does not pass.
     let build = common::build(&common::repo_root(), "prod");
-    let schemas = schemas_for(build.flavor);
+    let schemas = schemas_for(build.flavor, &build.control_plane_version);
     let mut gateway = build.objects.iter().find(|o| o.kind() == "Gateway").expect("prod has Gateways").value();
     gateway["spec"]["servers"][0]["tls"]["mood"] = "SIMPLE".into();
     assert!(matches!(schemas.validate(&gateway), Validation::Invalid(_)));

@@ -778,40 +778,24 @@ fn the_generator_yields_repositories_that_build() {
 /// Hostile tenants, one of each kind, over a repository that builds without them.
 #[test]
 fn hostile_tenants_fail_with_their_code() {
-    let fair = Model {
-        istio: false,
-        manage: true,
-        mesh_system: false,
-        public_exposure: 0,
-        public_deploy: false,
-        internal_oidc: true,
-        internal_wildcards: true,
-        internal_exposed: false,
-        owned_gateway: true,
-        owned_deploy: true,
-        enforcement: (true, true, true, 0),
-        restrict_namespaces: false,
-        reserve_platform: false,
-        tenants: vec![TenantModel {
-            namespaces: vec![0, 1],
-            tenant_doc: true,
-            requests: vec![RequestModel {
-                namespace: None,
-                ingress: vec![Ingress {
-                    host: 0,
-                    k: 0,
-                    gateway: 0,
-                    tls: 0,
-                    credential: 0,
-                    jwt: Some(true),
-                    login: false,
-                    sla: false,
-                }],
-                egress: vec![Egress { host: 1, tls: 1, direct: false, ca: true, sla: true }],
+    let fair = fair_model(TenantModel {
+        namespaces: vec![0, 1],
+        tenant_doc: true,
+        requests: vec![RequestModel {
+            namespace: None,
+            ingress: vec![Ingress {
+                host: 0,
+                k: 0,
+                gateway: 0,
+                tls: 0,
+                credential: 0,
+                jwt: Some(true),
+                login: false,
+                sla: false,
             }],
+            egress: vec![Egress { host: 1, tls: 1, direct: false, ca: true, sla: true }],
         }],
-        hostile: Hostile::None,
-    };
+    });
     assert!(check(&fair).expect("the fair repository holds the property"), "the fair repository builds");
     let hostile = RESERVED.iter().map(|n| Hostile::Reserved(n)).chain([
         Hostile::NotAllowed,
@@ -838,6 +822,16 @@ fn flow_violations(model: &Model) -> Vec<String> {
 /// A fair repository of one tenant with these ingress items, on OpenShift Service Mesh with
 /// every enforcement on and the internal gateway's login flow.
 fn one_tenant(ingress: Vec<Ingress>) -> Model {
+    fair_model(TenantModel {
+        namespaces: vec![0],
+        tenant_doc: true,
+        requests: vec![RequestModel { namespace: None, ingress, egress: vec![] }],
+    })
+}
+
+/// A fair repository of `tenant` alone, on OpenShift Service Mesh with a managed control plane,
+/// every enforcement on, owned and deployed gateways and the internal gateway's login flow.
+fn fair_model(tenant: TenantModel) -> Model {
     Model {
         istio: false,
         manage: true,
@@ -852,11 +846,7 @@ fn one_tenant(ingress: Vec<Ingress>) -> Model {
         enforcement: (true, true, true, 0),
         restrict_namespaces: false,
         reserve_platform: false,
-        tenants: vec![TenantModel {
-            namespaces: vec![0],
-            tenant_doc: true,
-            requests: vec![RequestModel { namespace: None, ingress, egress: vec![] }],
-        }],
+        tenants: vec![tenant],
         hostile: Hostile::None,
     }
 }

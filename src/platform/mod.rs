@@ -15,6 +15,11 @@
 //! Supported targets: `flavor: ossm2` v2.4, v2.5, v2.6 (Istio 1.16, 1.18, 1.20) on OpenShift
 //! 4.14–4.19; `flavor: istio` v1.16–v1.24 on Kubernetes 1.27–1.32 or OpenShift 4.14–4.19.
 //! Without `cluster`, the oldest known cluster is assumed (see [`Target::new`]).
+//!
+//! OpenShift Service Mesh 2.6 facts cite maistra/istio-operator 0b6000b3 (2024-07-25, the merge of
+//! pull request #1832 on the maistra-2.6 line, charts labelled 2.6.0). That commit is read from the
+//! fork jewertow/istio-operator, which carries it: the snapshot of maistra/istio-operator at hand
+//! has no maistra-2.6 branch. Its v2.6 Istio CRDs are vendored in `data/schemas/ossm-2.6-istio-crds.yaml`.
 
 mod api;
 pub mod constraint;

@@ -23,7 +23,7 @@ enum Source {
     Kubernetes(&'static str),
     /// A file under `data/`, the same for every target.
     Fixed(&'static str),
-    /// No vendored schema (Telemetry), one per engine release
+    /// No vendored schema (Pod), one per engine release
     /// ([`admission_engine_schema_files`]), or one derived from its ConstraintTemplate (a
     /// Gatekeeper constraint).
     Elsewhere,
@@ -41,6 +41,7 @@ fn source(kind: Kind) -> Source {
         Kind::RequestAuthentication => Source::Istio("requestauthentications.security.istio.io.yaml"),
         Kind::PeerAuthentication => Source::Istio("peerauthentications.security.istio.io.yaml"),
         Kind::WasmPlugin => Source::Istio("wasmplugins.extensions.istio.io.yaml"),
+        Kind::Telemetry => Source::Istio("telemetries.telemetry.istio.io.yaml"),
         Kind::Namespace | Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ServiceAccount => {
             Source::Kubernetes("api__v1_openapi.json")
         }
@@ -67,11 +68,22 @@ fn source(kind: Kind) -> Source {
         // (istio-ecosystem/sail-operator 1.30.3, see `Target::sail_operator_accepts_version`).
         Kind::IstioControlPlane => Source::Fixed("schemas/sail-istios.crd.yaml"),
         // meshedge never writes a Pod (its admission rules only match them).
-        Kind::Pod | Kind::Telemetry | Kind::ConstraintTemplate | Kind::Constraint | Kind::ClusterPolicy => {
-            Source::Elsewhere
-        }
+        Kind::Pod | Kind::ConstraintTemplate | Kind::Constraint | Kind::ClusterPolicy => Source::Elsewhere,
     }
 }
+
+/// The CRDs of the kinds of Istio's API groups meshedge does not write, vendored so that
+/// `meshedge check` validates them in a repository's plain resources: ProxyConfig, WorkloadEntry
+/// and WorkloadGroup (`networking.istio.io`). Every Istio release 1.16–1.24 and OSSM 2.4–2.6
+/// defines them (istio/istio `manifests/charts/base/crds/crd-all.gen.yaml` at 1.16.7 … 1.23.6,
+/// `files/` at 1.24.6; maistra/istio-operator 0b6000b3 `resources/helm/v2.{4,5,6}/istio-init/
+/// files/`, `data/platform/istio/SOURCES.md`); the versions each serves are
+/// [`Target::served_versions`]'s.
+const ISTIO_CHECKED_ONLY: [&str; 3] = [
+    "proxyconfigs.networking.istio.io.yaml",
+    "workloadentries.networking.istio.io.yaml",
+    "workloadgroups.networking.istio.io.yaml",
+];
 
 /// A schema file a target needs is not in the data directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +114,8 @@ impl Target {
     /// meshedge writes for this target validates against with [`crate::schema::SchemaSet`]: the
     /// CRDs of its Istio (or OSSM) release and the OpenAPI documents of its Kubernetes release, for
     /// the kinds it serves; OpenShift and OVN CRDs on OpenShift; the SMCP and SMMR for `ossm2`;
-    /// cert-manager. Sorted, without duplicates. A kind the target does not serve has no schema
+    /// cert-manager; the Istio kinds meshedge does not write ([`ISTIO_CHECKED_ONLY`]). Sorted,
+    /// without duplicates. A kind the target does not serve has no schema
     /// here, so an object of it comes out as [`crate::schema::Validation::NoSchema`]; so does an
     /// Istio kind at an API version the target does not serve (e.g. `networking.istio.io/v1` on
     /// OSSM 2.5). Gatekeeper and Kyverno: [`admission_engine_schema_files`].
@@ -128,6 +141,9 @@ impl Target {
                 }
                 Source::Elsewhere => continue,
             });
+        }
+        for file in ISTIO_CHECKED_ONLY {
+            files.push(resolve(data_dir, &istio_dirs, file)?);
         }
         files.sort();
         files.dedup();
@@ -200,7 +216,8 @@ mod tests {
             !files.iter().any(|f| f.contains("openshift") || f.contains("ovn") || f.contains("maistra")),
             "{files:?}"
         );
-        assert_eq!(files.iter().filter(|f| f.contains("istio.io")).count(), 10);
+        // The 10 kinds meshedge writes, Telemetry, and ProxyConfig, WorkloadEntry, WorkloadGroup.
+        assert_eq!(files.iter().filter(|f| f.contains("istio.io")).count(), 14);
         // The Sail operator's `Istio` (sailoperator.io/v1), the control plane of `flavor: istio`.
         assert!(files.contains(&"schemas/sail-istios.crd.yaml".into()), "{files:?}");
         assert!(!names(&ossm("v2.5", "4.16")).iter().any(|f| f.contains("sail")));

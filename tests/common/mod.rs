@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod fixture;
 pub mod valid;
 
 use std::path::{Path, PathBuf};

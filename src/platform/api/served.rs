@@ -123,8 +123,9 @@ impl Target {
     /// Istio (istio/istio `manifests/charts/base/crds/crd-all.gen.yaml`, `files/` from 1.24, at
     /// 1.16.7, 1.17.8, 1.18.7, 1.19.10, 1.20.8, 1.21.6, 1.22.8, 1.23.6, 1.24.6, `versions[].served`;
     /// OpenShift Service Mesh 2.4 and 2.5: maistra/istio-operator 8143614c
-    /// `resources/helm/v2.{4,5}/istio-init/files/*.crd.yaml`, the same as Istio 1.16 and 1.18; 2.6
-    /// as Istio 1.20, `data/platform/istio/SOURCES.md`):
+    /// `resources/helm/v2.{4,5}/istio-init/files/*.crd.yaml`, the same as Istio 1.16 and 1.18; 2.6:
+    /// 0b6000b3 `resources/helm/v2.6/istio-init/files/*.crd.yaml`, the same as Istio 1.20; 2.5 and
+    /// 2.6 pinned to `data/schemas/ossm-2.{5,6}-istio-crds.yaml` by a test):
     /// - Gateway, VirtualService, DestinationRule, ServiceEntry, Sidecar, WorkloadEntry,
     ///   WorkloadGroup: `networking.istio.io/v1alpha3` and `v1beta1`; `v1` too from Istio 1.22.
     /// - EnvoyFilter: `v1alpha3` only. ProxyConfig: `networking.istio.io/v1beta1` only.

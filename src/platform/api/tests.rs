@@ -289,3 +289,78 @@ fn the_vendored_crds_of_each_target_serve_no_version_the_model_does_not_list() {
         }
     }
 }
+
+/// `(group, kind, served versions)` of every CRD in a vendored file under `data/`.
+fn crd_versions(relative: &str) -> Vec<(String, String, Vec<String>)> {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(relative);
+    let text = std::fs::read_to_string(&file).expect("vendored");
+    let docs = crate::load::parse(relative, &text).expect("YAML");
+    docs.iter()
+        .filter_map(|doc| {
+            let spec = &doc.value["spec"];
+            let versions = spec["versions"].as_array().into_iter().flatten();
+            let mut served: Vec<String> = versions
+                .filter(|v| v["served"].as_bool() == Some(true))
+                .filter_map(|v| Some(format!("{}/{}", spec["group"].as_str()?, v["name"].as_str()?)))
+                .collect();
+            served.sort();
+            Some((spec["group"].as_str()?.to_string(), spec["names"]["kind"].as_str()?.to_string(), served))
+        })
+        .collect()
+}
+
+#[test]
+fn ossm_2_5_and_2_6_serve_exactly_what_their_operators_crds_serve() {
+    // data/schemas/ossm-2.{5,6}-istio-crds.yaml keep every served version of the operator's CRDs
+    // (maistra/istio-operator 8143614c and 0b6000b3 `resources/helm/v2.{5,6}/istio-init/files/`,
+    // data/schemas/SOURCES.md): the model lists those and no other, kind by kind.
+    for (target, file) in [
+        (ossm("v2.5", "4.16"), "schemas/ossm-2.5-istio-crds.yaml"),
+        (ossm("v2.6", "4.18"), "schemas/ossm-2.6-istio-crds.yaml"),
+    ] {
+        let crds = crd_versions(file);
+        assert_eq!(crds.len(), 13, "{file}");
+        for (group, kind, in_file) in crds {
+            assert_eq!(served(&target, &group, &kind), in_file, "{target}: {group} {kind} ({file})");
+        }
+    }
+    // What 2.6 adds over 2.5, read from the 2.6 files: nothing at the level of served versions
+    // (AuthorizationPolicy and RequestAuthentication v1 and v1beta1; networking v1alpha3 and v1beta1).
+    assert_eq!(
+        served(&ossm("v2.6", "4.18"), "networking.istio.io", "WorkloadGroup"),
+        ["networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"]
+    );
+}
+
+#[test]
+fn istio_kinds_meshedge_does_not_write_are_served_as_their_crds_say() {
+    // data/platform/istio/<minor>/ (istio/istio crd-all.gen.yaml at 1.16.7, 1.22.8, 1.24.6; OSSM 2.4 = 1.16): the
+    // files drop v1alpha3 where it repeats v1beta1, so the model may list v1alpha3 beyond them.
+    for (target, dir) in [
+        (istio("v1.16.7", "1.27"), "1.16"),
+        (ossm("v2.4", "4.14"), "1.16"),
+        (istio("v1.22.8", "1.29"), "1.22"),
+        (istio("v1.24.6", "1.31"), "1.24"),
+    ] {
+        for file in [
+            "proxyconfigs.networking.istio.io.yaml",
+            "telemetries.telemetry.istio.io.yaml",
+            "workloadentries.networking.istio.io.yaml",
+            "workloadgroups.networking.istio.io.yaml",
+        ] {
+            for (group, kind, in_file) in crd_versions(&format!("platform/istio/{dir}/{file}")) {
+                let model = served(&target, &group, &kind);
+                assert!(in_file.iter().all(|v| model.contains(&v.as_str())), "{target}: {kind} {in_file:?} {model:?}");
+                assert!(
+                    model.iter().all(|v| in_file.contains(&v.to_string()) || v.ends_with("/v1alpha3")),
+                    "{target}: {kind} {in_file:?} {model:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        served(&istio("v1.24.6", "1.31"), "networking.istio.io", "WorkloadEntry"),
+        ["networking.istio.io/v1", "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"]
+    );
+    assert_eq!(served(&ossm("v2.4", "4.14"), "networking.istio.io", "ProxyConfig"), ["networking.istio.io/v1beta1"]);
+}
