@@ -41,7 +41,8 @@ pub(crate) fn check_request(
     pointer: &str,
 ) {
     let tenant = &scope.request.tenant;
-    if !classes.get(class).is_some_and(|k| k.tenants.as_ref().is_some_and(|t| !t.contains(tenant))) {
+    let given = classes.get(class).is_none_or(|k| k.tenants.as_ref().is_none_or(|t| t.contains(tenant)));
+    if given {
         return;
     }
     let usable = usable(classes, tenant);
