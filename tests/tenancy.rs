@@ -762,6 +762,17 @@ fn an_excluded_tenant_keeps_its_namespaces_and_secrets() {
         "E403",
         &["namespace `legacy` belongs to both tenant `legacy` and tenant `blog`", &format!("--> {blog_tenant}:8:7")],
     );
+    // The namespaces named for it.
+    let output = run(with(&[(blog_tenant, tenant("blog", &["blog", "legacy-archive"]))]));
+    assert_input_error(
+        &output,
+        "E436",
+        &[
+            "namespace `legacy-archive`, which is named for tenant `legacy`",
+            &format!("--> {blog_tenant}:8:7"),
+            "tenant `legacy` is excluded here and keeps its name",
+        ],
+    );
     // Its secret.
     let blog = host_item("blog", "      credentialName: legacy-tls\n", "web");
     let output = run(with(&[(blog_tenant, tenant("blog", &["blog"])), (blog_web, ingress("web", &blog))]));

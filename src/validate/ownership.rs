@@ -16,10 +16,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostics, Explain};
+use crate::diagnostic::{Diagnostics, Explain, Location};
 use crate::merge::{Merged, Request, Tenant};
 use crate::validate::error::{RequestError, request_of};
-use crate::validate::tenancy::{namespace_location, tenant_location};
 
 /// The tenants of the repository by name (those excluded here included), and who lists which
 /// namespace.
@@ -75,6 +74,24 @@ impl<'m> TenantNames<'m> {
         }
         out.push(d);
         true
+    }
+}
+
+/// A file of the tenant's directory: its Tenant document, else its first request.
+pub(crate) fn tenant_location(tenant: &Tenant) -> Location {
+    if let Some(doc) = tenant.docs.first() {
+        return doc.location("/metadata/name");
+    }
+    let request = tenant.requests.values().next().and_then(|r| r.docs.first());
+    request.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
+}
+
+/// Where the tenant claims its `index`-th namespace: the list item of the Tenant document whose
+/// list won the merge, or (for the default namespace, the tenant's name) the tenant's directory.
+pub(crate) fn namespace_location(tenant: &Tenant, index: usize) -> Location {
+    match tenant.docs.iter().rev().find(|d| d.writes("/spec/namespaces")) {
+        Some(doc) => doc.location(&format!("/spec/namespaces/{index}")),
+        None => tenant_location(tenant),
     }
 }
 

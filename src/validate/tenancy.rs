@@ -7,7 +7,9 @@
 //!   egress) other than a gateway the tenant owns itself, the namespace of a login proxy (it holds
 //!   the platform's OIDC client and cookie secrets, so even a tenant-owned gateway with `oidc`
 //!   reserves its namespace), and `settings.tenants.reservedNamespaces`. Every tenant namespace
-//!   matches `settings.tenants.allowedNamespaces` (default `["*"]`). Patterns are shell globs.
+//!   matches `settings.tenants.allowedNamespaces` (default `["*"]`). Patterns are shell globs;
+//!   in `allowedNamespaces`, `{tenant}` stands for the tenant's own name. A namespace named for
+//!   another tenant is that tenant's whatever the patterns say (see `ownership`).
 //! - **Secrets.** A secret that a request makes a gateway read (ingress `credentialName`, or the
 //!   secret cert-manager issues for the host; `clientCASecret`; egress `credentialName` and
 //!   `caSecret`) belongs to one tenant, keyed by the namespace it is read in: the gateway's
@@ -22,12 +24,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostics, Explain, Location};
+use crate::diagnostic::{Diagnostics, Explain};
 use crate::input::Exposure;
-use crate::merge::{Merged, Tenant};
+use crate::merge::Merged;
 use crate::plan::{EgressGateway, IngressGateway, MeshPlan};
 use crate::validate::error::RequestError;
-use crate::validate::ownership;
+use crate::validate::ownership::{self, namespace_location, tenant_location};
 use crate::values::is_dns_label;
 
 /// Namespaces of the cluster itself, never a tenant's (Kubernetes' `default` and `kube-*`,
@@ -277,15 +279,6 @@ fn reservations(
     out
 }
 
-/// A file of the tenant's directory: its Tenant document, else its first request.
-pub(crate) fn tenant_location(tenant: &Tenant) -> Location {
-    if let Some(doc) = tenant.docs.first() {
-        return doc.location("/metadata/name");
-    }
-    let request = tenant.requests.values().next().and_then(|r| r.docs.first());
-    request.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
-}
-
 /// The tenant directory a file lies in (`base/tenants/shop`).
 fn tenant_dir(file: &str, tenant: &str) -> String {
     let marker = format!("tenants/{tenant}/");
@@ -293,15 +286,6 @@ fn tenant_dir(file: &str, tenant: &str) -> String {
     match start {
         Some(i) => file[..i + marker.len() - 1].to_string(),
         None => format!("tenants/{tenant}"),
-    }
-}
-
-/// Where the tenant claims its `index`-th namespace: the list item of the Tenant document whose
-/// list won the merge, or (for the default namespace, the tenant's name) the tenant's directory.
-pub(crate) fn namespace_location(tenant: &Tenant, index: usize) -> Location {
-    match tenant.docs.iter().rev().find(|d| d.writes("/spec/namespaces")) {
-        Some(doc) => doc.location(&format!("/spec/namespaces/{index}")),
-        None => tenant_location(tenant),
     }
 }
 

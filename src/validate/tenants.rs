@@ -6,8 +6,8 @@ use crate::diagnostic::{Explain, Location};
 use crate::merge::Request;
 use crate::plan::TenantPlan;
 use crate::validate::error::RequestError;
+use crate::validate::ownership::namespace_location;
 use crate::validate::scope::Checker;
-use crate::validate::tenancy::namespace_location;
 use crate::values::is_dns_label;
 
 /// The tenants of the plan, their namespaces checked.
