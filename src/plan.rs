@@ -124,6 +124,8 @@ pub struct SlaClass {
     pub outlier_detection: Option<OutlierDetection>,
     /// The class's rate limit per external host, enforced at the egress gateway.
     pub rate_limit: Option<crate::input::RateLimit>,
+    /// The tenants whose requests may ask for the class; `None`: every tenant.
+    pub tenants: Option<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -762,6 +762,17 @@ fn an_excluded_tenant_keeps_its_namespaces_and_secrets() {
         "E403",
         &["namespace `legacy` belongs to both tenant `legacy` and tenant `blog`", &format!("--> {blog_tenant}:8:7")],
     );
+    // The namespaces named for it.
+    let output = run(with(&[(blog_tenant, tenant("blog", &["blog", "legacy-archive"]))]));
+    assert_input_error(
+        &output,
+        "E436",
+        &[
+            "namespace `legacy-archive`, which is named for tenant `legacy`",
+            &format!("--> {blog_tenant}:8:7"),
+            "tenant `legacy` is excluded here and keeps its name",
+        ],
+    );
     // Its secret.
     let blog = host_item("blog", "      credentialName: legacy-tls\n", "web");
     let output = run(with(&[(blog_tenant, tenant("blog", &["blog"])), (blog_web, ingress("web", &blog))]));
@@ -777,4 +788,155 @@ fn an_excluded_tenant_keeps_its_namespaces_and_secrets() {
     let output = run(with(&[(blog_tenant, tenant("blog", &["blog"]))]));
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(!text(&output.stdout).contains("legacy"));
+}
+
+// --- What belongs to a tenant by its name and its hosts ---------------------------------------
+
+const PAYMENTS_TENANT: &str = "base/tenants/payments/tenant.yaml";
+
+#[test]
+fn a_namespace_named_for_another_tenant_is_refused_whatever_the_patterns_allow() {
+    // `shop-*` is allowed for everyone, but `shop-payments` is named for tenant shop: payments
+    // would get the tenant Role there.
+    let env = prod("  tenants:\n    allowedNamespaces: [payments, shop, \"shop-*\"]\n");
+    let stderr = fails(
+        &[(PROD, &env), (PAYMENTS_TENANT, &tenant("payments", &["payments", "shop-payments"]))],
+        "E436",
+        &[
+            "tenant `payments` claims namespace `shop-payments`, which is named for tenant `shop`",
+            &format!("--> {PAYMENTS_TENANT}:8:7"),
+            &format!("--> {SHOP_TENANT}:4:"),
+            "help: namespaces `shop` and `shop-*` are tenant `shop`'s",
+        ],
+    );
+    assert!(!stderr.contains("E441"), "{stderr}");
+    // A namespace named for nobody stays the patterns' business.
+    builds(&[(PAYMENTS_TENANT, &tenant("payments", &["payments", "billing"]))]);
+}
+
+#[test]
+fn the_longest_tenant_name_owns_a_namespace() {
+    let admin = "base/tenants/shop-admin/tenant.yaml";
+    let admin_tenant = tenant("shop-admin", &["shop-admin", "shop-admin-jobs"]);
+    builds(&[(admin, &admin_tenant)]);
+    fails(
+        &[
+            (admin, &tenant("shop-admin", &["shop-admin"])),
+            (SHOP_TENANT, &tenant("shop", &["shop", "shop-admin-jobs"])),
+        ],
+        "E436",
+        &["namespace `shop-admin-jobs`, which is named for tenant `shop-admin`", &format!("--> {admin}:4:")],
+    );
+}
+
+#[test]
+fn a_namespace_listed_by_two_tenants_names_both_tenant_files() {
+    fails(
+        &[(PAYMENTS_TENANT, &tenant("payments", &["payments", "shop"]))],
+        "E403",
+        &[
+            "namespace `shop` belongs to both tenant `payments` and tenant `shop`",
+            &format!("--> {PAYMENTS_TENANT}:8:7"),
+            &format!("--> {SHOP_TENANT}:7:7"),
+        ],
+    );
+}
+
+#[test]
+fn allowed_namespace_patterns_can_be_each_tenants_own() {
+    let env = prod("  tenants:\n    allowedNamespaces: [\"{tenant}\", \"{tenant}-*\"]\n");
+    builds(&[(PROD, &env), (SHOP_TENANT, &tenant("shop", &["shop", "shop-batch"]))]);
+    fails(
+        &[(PROD, &env), (PAYMENTS_TENANT, &tenant("payments", &["payments", "billing"]))],
+        "E441",
+        &["tenant `payments` claims namespace `billing`, outside `tenants.allowedNamespaces`", "allowed: {tenant}"],
+    );
+    fails(
+        &[(PROD, &prod("  tenants:\n    allowedNamespaces: [\"{team}-*\"]\n"))],
+        "E445",
+        &["`{team}-*` in `tenants.allowedNamespaces` is not a valid pattern"],
+    );
+}
+
+/// Payments' request claiming `host` on `gateway` (`- host:` on line 7, column 7).
+fn payments_host(host: &str, gateway: &str) -> (&'static str, String) {
+    (
+        "base/tenants/payments/site.yaml",
+        ingress("site", &host_item(host, &format!("      gateway: {gateway}\n"), "web")),
+    )
+}
+
+#[test]
+fn a_host_under_another_tenants_host_is_refused() {
+    let (file, site) = payments_host("x.shop.apps.example.com", "public");
+    fails(
+        &[(file, &site)],
+        "E437",
+        &[
+            "host `x.shop.apps.example.com` of tenant `payments` is under host `shop.apps.example.com` of tenant `shop`",
+            &format!("--> {file}:7:7"),
+            &format!("--> {SHOP_WEB}:7:7"),
+            "settings.tenants.allowHostsUnder",
+        ],
+    );
+    // Deeper too, and the tenant's own hosts nest freely.
+    let (_, deeper) = payments_host("a.b.shop.apps.example.com", "public");
+    fails(&[(file, &deeper)], "E437", &["under host `shop.apps.example.com`"]);
+    let own = ingress("web", &(WEB_ITEM.to_string() + &host_item("api.shop.apps.example.com", "", "api")));
+    builds(&[(SHOP_WEB, &own)]);
+    // The platform may open a host to other tenants.
+    let open = prod("  tenants:\n    allowHostsUnder: [shop.apps.example.com]\n");
+    builds(&[(PROD, &open), (file, &site)]);
+}
+
+#[test]
+fn a_wildcard_under_another_tenants_host_is_refused() {
+    let wildcards = prod("  ingress:\n    gateways:\n      - {name: internal, allowWildcardHosts: true}\n");
+    let shop = ingress("web", &host_item("shop.internal.example.com", "      gateway: internal\n", "web"));
+    let (file, site) = payments_host("*.shop.internal.example.com", "internal");
+    fails(
+        &[(PROD, &wildcards), (SHOP_WEB, &shop), (file, &site)],
+        "E437",
+        &["host `*.shop.internal.example.com` of tenant `payments` is under host `shop.internal.example.com`"],
+    );
+}
+
+/// Gold for shop only; payments asks for `classes` on its partner host.
+fn sla_env(gold: &str) -> String {
+    prod(&format!(
+        "  egress:\n    slaClasses:\n      - {{name: gold, connectionPool: {{tcp: {{maxConnections: 10}}}}{gold}}}\n      \
+         - {{name: bronze, connectionPool: {{tcp: {{maxConnections: 1}}}}}}\n    defaultSlaClass: bronze\n"
+    ))
+}
+
+#[test]
+fn a_tenant_cannot_take_an_sla_class_it_is_not_given() {
+    let env = sla_env(", tenants: [shop]");
+    let partner = egress("partner", &(PARTNER_ITEM.to_string() + "      slaClasses: [gold]\n"));
+    fails(
+        &[(PROD, &env), (PAYMENTS_PARTNER, &partner)],
+        "E438",
+        &[
+            "tenant `payments` may not use SLA class `gold`",
+            &format!("--> {PAYMENTS_PARTNER}:11:20"),
+            &format!("--> {PROD}:"),
+            "use a class the tenant may use: bronze",
+        ],
+    );
+    // Nor stamp it on its ingress hosts.
+    let (file, site) = payments_host("pay.apps.example.com", "public");
+    let site = site.replace("      gateway: public\n", "      gateway: public\n      slaClass: gold\n");
+    fails(&[(PROD, &env), (file, &site)], "E438", &["tenant `payments` may not use SLA class `gold`"]);
+    // Granted, it builds.
+    builds(&[(PROD, &sla_env(", tenants: [shop, payments]")), (PAYMENTS_PARTNER, &partner)]);
+}
+
+#[test]
+fn sla_class_tenants_are_checked() {
+    let env = sla_env(", tenants: [shpo]");
+    fails(&[(PROD, &env)], "E483", &["SLA class `gold` names unknown tenant `shpo`", &format!("--> {PROD}:")]);
+    let env = sla_env("")
+        .replace("defaultSlaClass: bronze", "defaultSlaClass: gold")
+        .replace("maxConnections: 10}}", "maxConnections: 10}}, tenants: [shop]");
+    fails(&[(PROD, &env)], "E482", &["the default SLA class `gold` is limited to some tenants"]);
 }

@@ -125,6 +125,10 @@ enum Hostile {
     NotAllowed,
     /// An extra tenant directory with this name.
     Directory(&'static str),
+    /// Tenant 0 also claims a namespace named for the last tenant (`t<n-1>-x`): refused when
+    /// that is another tenant, fair when tenant 0 is alone (in the fixed sample below only, so
+    /// that the generator's sample stays the one measured).
+    Foreign,
 }
 
 #[derive(Debug, Clone)]
@@ -290,6 +294,7 @@ impl Model {
                 Hostile::Reserved("control-plane") => out.push(self.control_plane().to_string()),
                 Hostile::Reserved(namespace) => out.push(namespace.to_string()),
                 Hostile::NotAllowed => out.push("rogue".to_string()),
+                Hostile::Foreign => out.push(format!("t{}-x", self.tenants.len().saturating_sub(1))),
                 _ => {}
             }
         }
@@ -361,6 +366,8 @@ impl Model {
             Hostile::Reserved(_) => Some("E440"),
             Hostile::NotAllowed => Some("E441"),
             Hostile::Directory(_) => Some("E442"),
+            Hostile::Foreign if self.tenants.len() > 1 => Some("E436"),
+            Hostile::Foreign => None,
         }
     }
 
@@ -618,7 +625,7 @@ fn check(model: &Model) -> Result<bool, TestCaseError> {
             match expected {
                 Some(code) => prop_assert!(codes.contains(code), "expected {code}, got:\n{}", failed.render()),
                 None => {
-                    for code in ["E440", "E441", "E442"] {
+                    for code in ["E436", "E437", "E438", "E440", "E441", "E442"] {
                         prop_assert!(!codes.contains(code), "a fair repository tripped {code}:\n{}", failed.render());
                     }
                     prop_assert!(
@@ -806,6 +813,15 @@ fn hostile_tenants_fail_with_their_code() {
     for hostile in hostile {
         let model = Model { hostile: hostile.clone(), ..fair.clone() };
         assert!(!check(&model).unwrap_or_else(|e| panic!("{hostile:?}: {e}")), "{hostile:?} built");
+    }
+    // A namespace named for the tenant itself is fair; one named for another tenant is E436,
+    // although `allowedNamespaces: ["t*", shared]` allows it.
+    for restrict_namespaces in [false, true] {
+        let alone = Model { hostile: Hostile::Foreign, restrict_namespaces, ..fair.clone() };
+        assert!(check(&alone).expect("the property holds"), "t0-x of tenant t0 builds");
+        let mut two = Model { hostile: Hostile::Foreign, restrict_namespaces, ..fair.clone() };
+        two.tenants.push(TenantModel { namespaces: vec![0], tenant_doc: true, requests: vec![] });
+        assert!(!check(&two).expect("E436 is reported"), "t1-x of tenant t0 built");
     }
 }
 

@@ -65,6 +65,10 @@ pub struct SlaClassSettings {
     /// 429.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// The tenants whose requests may ask for this class; absent: every tenant. Not on the
+    /// default class, which every request without the SLA header is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenants: Option<Vec<TenantName>>,
 }
 
 /// `rateLimit`: a token bucket of `requests` tokens, refilled with `requests` tokens every

@@ -11,6 +11,7 @@ use crate::platform::{ClientTlsMode, ProxyKind, ServerVerification};
 use crate::validate::error::{RequestError, request_of};
 use crate::validate::platform::PlatformError;
 use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
+use crate::validate::sla;
 
 /// Claims a valid external host: requests for one host share its plan, or disagree (E420).
 pub(crate) fn claim<'r>(
@@ -119,6 +120,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &Eg
                 request.location(&format!("{base}/slaClasses/{i}")),
             );
         }
+        sla::check_request(c, &egress.sla_classes, scope, class, &format!("{base}/slaClasses/{i}"));
     }
     if tls == EgressTls::Passthrough && !classes.is_empty() {
         // The class's route, and the default class's, would carry the limit: a passthrough host

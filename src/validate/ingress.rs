@@ -11,6 +11,7 @@ use crate::validate::claims::check_ingress_host;
 use crate::validate::error::{RequestError, SECRET_NAME_MAX};
 use crate::validate::platform::PlatformError;
 use crate::validate::scope::{Checker, Claims, Direction, Edge, RequestScope, names};
+use crate::validate::sla;
 
 /// Claims the host of a valid item: a host claimed twice is E401.
 pub(crate) fn claim<'r>(
@@ -169,6 +170,7 @@ pub(crate) fn host(c: &mut Checker, edge: &Edge, scope: &RequestScope, item: &In
                 request.location(&format!("{base}/slaClass")),
             );
         }
+        sla::check_request(c, &egress.sla_classes, scope, class.as_str(), &format!("{base}/slaClass"));
     }
     if let Some(limit) = &item.rate_limit {
         let at = format!("{base}/rateLimit");

@@ -16,10 +16,12 @@ mod exposure;
 mod extensions;
 mod federation;
 mod ingress;
+mod ownership;
 mod placement;
 mod platform;
 mod scope;
 mod settings;
+mod sla;
 mod tenancy;
 mod tenants;
 mod tokens;
@@ -50,6 +52,12 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         check_requests(&mut c, &edge, tenant, &mut claims);
     }
     claims.hosts.check(&mut c.diagnostics);
+    let nested: Vec<ownership::HostClaim> = claims
+        .ingress
+        .values()
+        .map(|(host, (request, pointer))| ownership::HostClaim { host: &host.host, request, pointer })
+        .collect();
+    ownership::check_nested_hosts(&nested, &settings::hosts_open_to_others(merged), merged, &mut c.diagnostics);
     tokens::check(&mut c, &claims.ingress);
     exposure::check(&mut c, &claims.ingress, &edge.ingress_gateways, &mesh, edge.target.as_ref());
     claims.secrets.check(merged, &edge.ingress_gateways, &mut c.diagnostics);

@@ -8,6 +8,7 @@ use crate::merge::Merged;
 use crate::plan::{EgressGateway, EgressPolicy, Enforcement, IngressGateway, MeshPlan, NamespacePlan, SlaClass};
 use crate::validate::error::RequestError;
 use crate::validate::scope::{Checker, Edge, names};
+use crate::validate::sla;
 
 /// The name of the gateway at a settings path (`/ingress/gateways/public`).
 fn gateway_name(path: &str) -> String {
@@ -216,6 +217,7 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
                     connection_pool: s.connection_pool.clone(),
                     outlier_detection: s.outlier_detection.clone(),
                     rate_limit: s.rate_limit.clone(),
+                    tenants: s.tenants.as_ref().map(|t| t.iter().map(|t| t.to_string()).collect()),
                 },
             )
         })
@@ -228,6 +230,7 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
             rate_limit(c, &format!("settings.{}", crate::pointer::dotted(&at)), limit, requests, per);
         }
     }
+    sla::check_settings(c, &sla_classes, egress.default_sla_class.as_ref().map(|d| d.as_str()));
     if let Some(default) = &egress.default_sla_class {
         if !sla_classes.contains_key(default.as_str()) {
             c.push(
@@ -251,4 +254,10 @@ fn egress_settings(c: &mut Checker) -> (BTreeMap<String, EgressGateway>, EgressP
         sources: c.merged.sources_of("egress"),
     };
     (gateways, policy)
+}
+
+/// `settings.tenants.allowHostsUnder`: the hosts under which other tenants may claim hosts.
+pub(crate) fn hosts_open_to_others(merged: &Merged) -> BTreeSet<String> {
+    let tenants = merged.settings.tenants.as_ref();
+    tenants.and_then(|t| t.allow_hosts_under.as_ref()).into_iter().flatten().map(|h| h.to_string()).collect()
 }

@@ -7,7 +7,9 @@
 //!   egress) other than a gateway the tenant owns itself, the namespace of a login proxy (it holds
 //!   the platform's OIDC client and cookie secrets, so even a tenant-owned gateway with `oidc`
 //!   reserves its namespace), and `settings.tenants.reservedNamespaces`. Every tenant namespace
-//!   matches `settings.tenants.allowedNamespaces` (default `["*"]`). Patterns are shell globs.
+//!   matches `settings.tenants.allowedNamespaces` (default `["*"]`). Patterns are shell globs;
+//!   in `allowedNamespaces`, `{tenant}` stands for the tenant's own name. A namespace named for
+//!   another tenant is that tenant's whatever the patterns say (see `ownership`).
 //! - **Secrets.** A secret that a request makes a gateway read (ingress `credentialName`, or the
 //!   secret cert-manager issues for the host; `clientCASecret`; egress `credentialName` and
 //!   `caSecret`) belongs to one tenant, keyed by the namespace it is read in: the gateway's
@@ -22,11 +24,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostics, Explain, Location};
+use crate::diagnostic::{Diagnostics, Explain};
 use crate::input::Exposure;
-use crate::merge::{Merged, Tenant};
+use crate::merge::Merged;
 use crate::plan::{EgressGateway, IngressGateway, MeshPlan};
 use crate::validate::error::RequestError;
+use crate::validate::ownership::{self, namespace_location, tenant_location};
 use crate::values::is_dns_label;
 
 /// Namespaces of the cluster itself, never a tenant's (Kubernetes' `default` and `kube-*`,
@@ -56,6 +59,7 @@ pub(crate) fn check_environment(
     let allowed = allowed.unwrap_or_else(|| vec![("*".to_string(), glob::Pattern::new("*").ok())]);
     let extra = patterns(merged, "reservedNamespaces", settings.reserved_namespaces.as_deref(), out);
     let reservations = reservations(mesh, ingress, egress, extra.unwrap_or_default());
+    let names = ownership::TenantNames::new(merged);
     for tenant in merged.tenants.values() {
         if !is_dns_label(&tenant.name) {
             let location = tenant_location(tenant);
@@ -80,7 +84,10 @@ pub(crate) fn check_environment(
                 out.push(d);
                 continue;
             }
-            if !allowed.iter().any(|(_, p)| p.as_ref().is_some_and(|p| p.matches(namespace))) {
+            if names.report_foreign(merged, tenant, index, out) {
+                continue;
+            }
+            if !allowed.iter().any(|(text, p)| allows(text, p.as_ref(), &tenant.name, namespace)) {
                 let list: Vec<&str> = allowed.iter().map(|(text, _)| text.as_str()).collect();
                 let list = if list.is_empty() { "none".to_string() } else { list.join(", ") };
                 out.push(
@@ -110,8 +117,26 @@ fn check_wildcard_setting(merged: &Merged, gateway: &IngressGateway, out: &mut D
     }
 }
 
+/// The placeholder of an `allowedNamespaces` pattern that stands for the tenant's own name.
+pub(crate) const TENANT_PLACEHOLDER: &str = "{tenant}";
+
+/// Whether the `allowedNamespaces` pattern `text` (compiled as `pattern`) lets `tenant` own
+/// `namespace`: a pattern with `{tenant}` is compiled with the tenant's name in its place.
+fn allows(text: &str, pattern: Option<&glob::Pattern>, tenant: &str, namespace: &str) -> bool {
+    if pattern.is_none() {
+        return false;
+    }
+    if !text.contains(TENANT_PLACEHOLDER) {
+        return pattern.is_some_and(|p| p.matches(namespace));
+    }
+    let own = text.replace(TENANT_PLACEHOLDER, &glob::Pattern::escape(tenant));
+    glob::Pattern::new(&own).is_ok_and(|p| p.matches(namespace))
+}
+
 /// The patterns of a `settings.tenants` list, each with its compiled form (`None` if invalid,
-/// reported as E445); `None` when the setting is absent.
+/// reported as E445); `None` when the setting is absent. In `allowedNamespaces`, `{tenant}`
+/// stands for the name of the tenant whose namespace is checked (compiled here with a name in
+/// its place, to check the rest of the pattern).
 fn patterns(
     merged: &Merged,
     field: &str,
@@ -121,7 +146,11 @@ fn patterns(
     let list = list?;
     let mut compiled = Vec::with_capacity(list.len());
     for (index, text) in list.iter().enumerate() {
-        let pattern = namespace_pattern(text);
+        let pattern = if field == "allowedNamespaces" {
+            namespace_pattern(&text.replace(TENANT_PLACEHOLDER, "t"))
+        } else {
+            namespace_pattern(text)
+        };
         if let Err(reason) = &pattern {
             out.push(
                 RequestError::InvalidPattern { pattern: shown(text), field: field.to_string(), reason: reason.clone() }
@@ -250,15 +279,6 @@ fn reservations(
     out
 }
 
-/// A file of the tenant's directory: its Tenant document, else its first request.
-fn tenant_location(tenant: &Tenant) -> Location {
-    if let Some(doc) = tenant.docs.first() {
-        return doc.location("/metadata/name");
-    }
-    let request = tenant.requests.values().next().and_then(|r| r.docs.first());
-    request.map(|d| d.location("/metadata/name")).unwrap_or_else(|| Location::file(format!("tenants/{}", tenant.name)))
-}
-
 /// The tenant directory a file lies in (`base/tenants/shop`).
 fn tenant_dir(file: &str, tenant: &str) -> String {
     let marker = format!("tenants/{tenant}/");
@@ -266,15 +286,6 @@ fn tenant_dir(file: &str, tenant: &str) -> String {
     match start {
         Some(i) => file[..i + marker.len() - 1].to_string(),
         None => format!("tenants/{tenant}"),
-    }
-}
-
-/// Where the tenant claims its `index`-th namespace: the list item of the Tenant document whose
-/// list won the merge, or (for the default namespace, the tenant's name) the tenant's directory.
-fn namespace_location(tenant: &Tenant, index: usize) -> Location {
-    match tenant.docs.iter().rev().find(|d| d.writes("/spec/namespaces")) {
-        Some(doc) => doc.location(&format!("/spec/namespaces/{index}")),
-        None => tenant_location(tenant),
     }
 }
 
@@ -297,6 +308,23 @@ mod tests {
             assert!(namespace_pattern(text).is_ok(), "{text}");
         }
         assert!(namespace_pattern("[a-c]x").unwrap().matches("bx"));
+    }
+
+    #[test]
+    fn a_tenant_placeholder_makes_a_pattern_each_tenants_own() {
+        let allowed = |text: &str, tenant: &str, namespace: &str| {
+            let compiled = namespace_pattern(&text.replace(TENANT_PLACEHOLDER, "t")).ok();
+            allows(text, compiled.as_ref(), tenant, namespace)
+        };
+        assert!(allowed("{tenant}-*", "shop", "shop-batch"));
+        assert!(!allowed("{tenant}-*", "blog", "shop-batch"));
+        assert!(allowed("{tenant}", "blog", "blog"));
+        assert!(allowed("team-{tenant}", "blog", "team-blog"));
+        assert!(!allowed("team-{tenant}", "blog", "team-shop"));
+        assert!(allowed("shop-*", "blog", "shop-batch"), "a pattern without the placeholder is everyone's");
+        // A tenant name is matched as written, never as a pattern.
+        assert!(!allowed("{tenant}", "a*", "ab"));
+        assert!(namespace_pattern(&"{team}-*".replace(TENANT_PLACEHOLDER, "t")).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::diagnostic::{Explain, Location};
 use crate::merge::Request;
 use crate::plan::TenantPlan;
 use crate::validate::error::RequestError;
+use crate::validate::ownership::namespace_location;
 use crate::validate::scope::Checker;
 use crate::values::is_dns_label;
 
@@ -27,7 +28,8 @@ pub(crate) fn plans(c: &mut Checker) -> BTreeMap<String, TenantPlan> {
 }
 
 fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPlan>) {
-    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    // Namespace → the tenant that listed it first, and at which index.
+    let mut owners: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
     // An excluded tenant keeps its namespaces: nobody else may take them over here.
     let merged = c.merged;
     let mut excluded_owners: BTreeMap<&str, &str> = BTreeMap::new();
@@ -50,29 +52,38 @@ fn check_tenant_namespaces(c: &mut Checker, tenants: &BTreeMap<String, TenantPla
                 c.push(RequestError::NotANamespace { namespace: namespace.clone() }, at());
             }
             if let Some(excluded) = excluded_owners.get(namespace.as_str()) {
-                c.diagnostics.push(
-                    RequestError::NamespaceOwnedTwice {
-                        namespace: namespace.clone(),
-                        first: excluded.to_string(),
-                        second: tenant.name.clone(),
-                    }
-                    .at(at())
-                    .note(
-                        merged.settings_location("/tenants/exclude"),
-                        format!("tenant `{excluded}` is excluded here and keeps its namespaces"),
-                    ),
-                );
+                let listed = merged.excluded_tenants.get(*excluded).and_then(|t| {
+                    let index = t.namespaces.iter().position(|n| n == namespace)?;
+                    Some(namespace_location(t, index))
+                });
+                let mut d = RequestError::NamespaceOwnedTwice {
+                    namespace: namespace.clone(),
+                    first: excluded.to_string(),
+                    second: tenant.name.clone(),
+                }
+                .at(at());
+                if let Some(listed) = listed {
+                    d = d.note(listed, format!("listed by tenant `{excluded}` here"));
+                }
+                c.diagnostics.push(d.note(
+                    merged.settings_location("/tenants/exclude"),
+                    format!("tenant `{excluded}` is excluded here and keeps its namespaces"),
+                ));
                 continue;
             }
-            if let Some(other) = owners.insert(namespace, &tenant.name) {
-                c.push(
-                    RequestError::NamespaceOwnedTwice {
-                        namespace: namespace.clone(),
-                        first: other.to_string(),
-                        second: tenant.name.clone(),
-                    },
-                    at(),
-                );
+            if let Some((other, other_index)) = owners.get(namespace.as_str()).copied() {
+                let mut d = RequestError::NamespaceOwnedTwice {
+                    namespace: namespace.clone(),
+                    first: other.to_string(),
+                    second: tenant.name.clone(),
+                }
+                .at(at());
+                if let Some(first) = merged.tenants.get(other).filter(|_| other != tenant.name) {
+                    d = d.note(namespace_location(first, other_index), format!("listed by tenant `{other}` here"));
+                }
+                c.diagnostics.push(d);
+            } else {
+                owners.insert(namespace, (&tenant.name, index));
             }
         }
     }

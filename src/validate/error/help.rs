@@ -110,5 +110,16 @@ pub(super) fn help(error: &RequestError) -> Option<String> {
         WildcardHostsOnRoutes { .. } => "a Route's host cannot be a wildcard: expose the gateway with `loadBalancer` (or `none`), or remove `allowWildcardHosts`".into(),
         WildcardCovers { .. } => "a wildcard host takes every host under it: claim concrete hosts, or a wildcard no other claim falls under".into(),
         HostNamesCollide { .. } => "object names spell a host's dots as dashes (`*.` as `wildcard-`): claim a host whose spelling differs from the other's by more than `.` against `-`".into(),
+        NamespaceOfAnotherTenant { owner, .. } => format!(
+            "namespaces `{owner}` and `{owner}-*` are tenant `{owner}`'s: pick a namespace named for your own tenant (e.g. `<tenant>-<purpose>`)"
+        ),
+        HostUnderAnotherTenantsHost { parent, .. } => format!(
+            "claim a host outside `{parent}` (e.g. beside it under the gateway's domain); if the owner of `{parent}` agrees, the platform team lists it in `settings.tenants.allowHostsUnder`"
+        ),
+        SlaClassNotGranted { granted, .. } => format!(
+            "ask the platform team to add the tenant to the class's `tenants` in `settings.egress.slaClasses`, or use a class the tenant may use: {granted}"
+        ),
+        DefaultSlaClassRestricted { .. } => "every request without the SLA header is in the default class: remove `tenants` from it, or pick another default class".into(),
+        SlaClassOfUnknownTenant { .. } => "name tenants that have a directory under tenants/".into(),
     })
 }

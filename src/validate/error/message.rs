@@ -123,5 +123,20 @@ pub(super) fn message(error: &RequestError) -> String {
         HostNamesCollide { host, other, name } => {
             format!("hosts `{other}` and `{host}` would give their objects one name, `{name}`")
         }
+        NamespaceOfAnotherTenant { tenant, namespace, owner } => {
+            format!("tenant `{tenant}` claims namespace `{namespace}`, which is named for tenant `{owner}`")
+        }
+        HostUnderAnotherTenantsHost { host, tenant, parent, owner } => format!(
+            "host `{host}` of tenant `{tenant}` is under host `{parent}` of tenant `{owner}`: cookies of `{parent}` reach it"
+        ),
+        SlaClassNotGranted { class, tenant, .. } => {
+            format!("tenant `{tenant}` may not use SLA class `{class}`")
+        }
+        DefaultSlaClassRestricted { class } => {
+            format!("the default SLA class `{class}` is limited to some tenants")
+        }
+        SlaClassOfUnknownTenant { class, tenant } => {
+            format!("SLA class `{class}` names unknown tenant `{tenant}`")
+        }
     }
 }

@@ -224,6 +224,34 @@ pub enum RequestError {
         other: String,
         name: String,
     },
+    /// A namespace named like another tenant (`<other>` or `<other>-…`).
+    NamespaceOfAnotherTenant {
+        tenant: String,
+        namespace: String,
+        owner: String,
+    },
+    /// An ingress host under a host of another tenant: the parent's cookies reach it.
+    HostUnderAnotherTenantsHost {
+        host: String,
+        tenant: String,
+        parent: String,
+        owner: String,
+    },
+    /// A request asks for an SLA class that `slaClasses[].tenants` does not grant its tenant.
+    SlaClassNotGranted {
+        class: String,
+        tenant: String,
+        granted: String,
+    },
+    /// `tenants` on the default SLA class: every caller without the header is in it.
+    DefaultSlaClassRestricted {
+        class: String,
+    },
+    /// `slaClasses[].tenants` names a tenant the repository does not have.
+    SlaClassOfUnknownTenant {
+        class: String,
+        tenant: String,
+    },
     /// `rateLimit.requests: 0` at the setting `at`.
     RateLimitNoRequests {
         at: String,
@@ -288,6 +316,11 @@ impl Explain for RequestError {
             InvalidPattern { .. } => Code::E445,
             WildcardHostsOnRoutes { .. } => Code::E446,
             HostNamesCollide { .. } => Code::E447,
+            NamespaceOfAnotherTenant { .. } => Code::E436,
+            HostUnderAnotherTenantsHost { .. } => Code::E437,
+            SlaClassNotGranted { .. } => Code::E438,
+            DefaultSlaClassRestricted { .. } => Code::E482,
+            SlaClassOfUnknownTenant { .. } => Code::E483,
             LoadBalancerUnmanaged { .. } => Code::W432,
             NodeSelectorUnused { .. } => Code::W434,
             LoginNeedsProvider { .. } => Code::W435,
