@@ -356,13 +356,7 @@ pub(crate) fn tenant(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<
             requested: false,
             must_close: true,
             place: Some(place),
-            probes: Probes::Tenant(TenantProbe {
-                from: from.clone(),
-                namespace: ns,
-                service: name,
-                port,
-                authorities,
-            }),
+            probes: Probes::Tenant(TenantProbe { from: from.clone(), namespace: ns, service: name, port, authorities }),
         });
     }
     out
@@ -377,8 +371,7 @@ pub(crate) fn bypass(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<
     let mut out = Vec::new();
     for host in &plan.egress_hosts {
         let Some(gateway) = host.gateway.as_ref().and_then(|g| plan.egress_gateways.get(g)) else { continue };
-        let Some((from, owner)) = other_namespace(namespaces, |t| host.tenants.contains(t), &host.namespaces)
-        else {
+        let Some((from, owner)) = other_namespace(namespaces, |t| host.tenants.contains(t), &host.namespaces) else {
             continue;
         };
         let port = EGRESS_HOP_PORT;

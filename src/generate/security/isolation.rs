@@ -43,7 +43,8 @@ pub(crate) const TENANT_PEERS: &str = "meshedge-tenant-peers";
 /// `tenant`: the tenant's namespaces, the control plane's, and those of the ingress gateways
 /// with a route to a Service in `namespace`.
 pub(crate) fn peers(plan: &Plan, tenant: &str, namespace: &str) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = plan.tenants.get(tenant).map(|t| t.namespaces.iter().cloned().collect()).unwrap_or_default();
+    let mut out: BTreeSet<String> =
+        plan.tenants.get(tenant).map(|t| t.namespaces.iter().cloned().collect()).unwrap_or_default();
     out.insert(namespace.to_string());
     out.insert(plan.mesh.control_plane_namespace.clone());
     for host in &plan.ingress_hosts {
@@ -119,10 +120,7 @@ fn egress_clients(plan: &Plan, gateway: &EgressGateway, host: &EgressHost, out: 
     let rule = if host.tls == EgressTls::Passthrough {
         // The sidecar passes the client's TLS through as it is: no mesh identity on this hop,
         // only the SNI the client asked for.
-        AuthorizationRule {
-            when: vec![json!({"key": "connection.sni", "values": [host.host]})],
-            ..Default::default()
-        }
+        AuthorizationRule { when: vec![json!({"key": "connection.sni", "values": [host.host]})], ..Default::default() }
     } else {
         let namespaces: Vec<&String> = host.namespaces.iter().collect();
         AuthorizationRule {
