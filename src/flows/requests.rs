@@ -317,13 +317,17 @@ fn other_namespace<'a>(
     namespaces.iter().find(|(ns, owner)| !tenant(owner) && !except.contains(*ns))
 }
 
+/// A Service a route leads to: the `:authority` values a caller may send, the first request
+/// routing to it, its tenant.
+type Target = (Vec<String>, Place, String);
+
 /// The tenant→tenant flows: per Service in a tenant namespace that a route leads to (and port),
 /// `namespace/<other> → service/<ns>/<name>:<port>` from a namespace of another tenant, with
 /// the `:authority` values such a caller may send (the Service's names, the public hosts
 /// routed to it). Not requested; shut whenever tenants exist (meshedge's ALLOW policy per tenant
 /// namespace). Cost: one flow per routed Service.
 pub(crate) fn tenant(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<Flow> {
-    let mut targets: BTreeMap<(String, String, u16), (Vec<String>, Place, String)> = BTreeMap::new();
+    let mut targets: BTreeMap<(String, String, u16), Target> = BTreeMap::new();
     for host in &plan.ingress_hosts {
         for route in &host.routes {
             let mut parts = route.service.split('.');
