@@ -2,7 +2,7 @@
 //!
 //! - **Per tenant namespace**, an ALLOW AuthorizationPolicy `meshedge-tenant-peers` (no
 //!   selector: every workload of the namespace) admitting requests whose mesh identity comes from
-//!   [`peers`]: the tenant's own namespaces, the control plane's (federation and east-west
+//!   [`Peers`]: the tenant's own namespaces, the control plane's (federation and east-west
 //!   gateways run there) and the namespaces of the ingress gateways that route to it. Another
 //!   tenant's workload, whatever `:authority` it sends (the backend's own Service name included,
 //!   which no host-scoped token check names), and any caller without a mesh identity, is
@@ -25,7 +25,7 @@
 //! ALLOW rule using them never matches, `connection.sni` does (istio/api `security/v1beta1/
 //! authorization_policy.proto` @1.24.3, "Condition": `connection.sni` supported on HTTP and TCP).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
@@ -39,27 +39,44 @@ use crate::platform::Kind;
 /// The ALLOW policy of a tenant namespace.
 pub(crate) const TENANT_PEERS: &str = "meshedge-tenant-peers";
 
-/// The namespaces whose workloads may call the workloads of tenant namespace `namespace` of
-/// `tenant`: the tenant's namespaces, the control plane's, and those of the ingress gateways
-/// with a route to a Service in `namespace`.
-pub(crate) fn peers(plan: &Plan, tenant: &str, namespace: &str) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> =
-        plan.tenants.get(tenant).map(|t| t.namespaces.iter().cloned().collect()).unwrap_or_default();
-    out.insert(namespace.to_string());
-    out.insert(plan.mesh.control_plane_namespace.clone());
-    for host in &plan.ingress_hosts {
-        let here = host.routes.iter().any(|r| r.service.split('.').nth(1).unwrap_or(&host.namespace) == namespace);
-        if let (true, Some(gateway)) = (here, plan.ingress_gateways.get(&host.gateway)) {
-            out.insert(gateway.namespace.clone());
+/// Who may call the workloads of each tenant namespace ([`Peers::of`]), computed once per build:
+/// the routes are read once, not once per namespace.
+pub(crate) struct Peers {
+    /// Backend namespace → the namespaces of the ingress gateways with a route to it.
+    gateways: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Peers {
+    pub(crate) fn new(plan: &Plan) -> Peers {
+        let mut gateways: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for host in &plan.ingress_hosts {
+            let Some(gateway) = plan.ingress_gateways.get(&host.gateway) else { continue };
+            for route in &host.routes {
+                let namespace = route.service.split('.').nth(1).unwrap_or(&host.namespace);
+                gateways.entry(namespace.to_string()).or_default().insert(gateway.namespace.clone());
+            }
         }
+        Peers { gateways }
     }
-    out
+
+    /// The namespaces whose workloads may call the workloads of tenant namespace `namespace` of
+    /// `tenant`: the tenant's namespaces, the control plane's, and those of the ingress gateways
+    /// with a route to a Service in `namespace`.
+    pub(crate) fn of(&self, plan: &Plan, tenant: &str, namespace: &str) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> =
+            plan.tenants.get(tenant).map(|t| t.namespaces.iter().cloned().collect()).unwrap_or_default();
+        out.insert(namespace.to_string());
+        out.insert(plan.mesh.control_plane_namespace.clone());
+        out.extend(self.gateways.get(namespace).into_iter().flatten().cloned());
+        out
+    }
 }
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
+    let all = Peers::new(plan);
     for tenant in plan.tenants.values() {
         for namespace in &tenant.namespaces {
-            let peers: Vec<String> = peers(plan, &tenant.name, namespace).into_iter().collect();
+            let peers: Vec<String> = all.of(plan, &tenant.name, namespace).into_iter().collect();
             let spec = AuthorizationPolicySpec {
                 selector: None,
                 action: "ALLOW",
