@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use super::authz::Jwt;
 use super::model::{BypassProbe, Credential, DirectProbe, EgressProbe, FederationProbe, IngressProbe, TenantProbe};
 use super::setting::SUBJECT;
-use crate::input::{EgressFirewallMode, IngressTls, OutboundPolicy};
+use crate::input::{EgressFirewallMode, EgressTls, IngressTls, OutboundPolicy};
 use crate::plan::{EgressHost, IngressHost, Place, Plan};
 
 /// The host that stands for the internet outside the registry: `.invalid` is reserved and never
@@ -370,7 +370,8 @@ pub(crate) fn tenant(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<
 /// gateway, a namespace of a tenant none of whose namespaces requested it reaching the gateway's
 /// Service straight, with its mesh certificate (a pod whose traffic its sidecar does not
 /// redirect), for that host. Not requested; shut (meshedge's ALLOW policy per host at the
-/// gateway). The flow belongs to the calling namespace's tenant.
+/// gateway), except for a `tls: passthrough` host, where it is only reported. The flow belongs
+/// to the calling namespace's tenant.
 pub(crate) fn bypass(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<Flow> {
     let mut out = Vec::new();
     for host in &plan.egress_hosts {
@@ -388,7 +389,10 @@ pub(crate) fn bypass(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<
             backend: Some(format!("service/{}/{}:{port}", gateway.namespace, gateway.service)),
             credential: None,
             requested: false,
-            must_close: true,
+            // A passthrough hop carries the client's own TLS and no mesh identity: the gateway
+            // cannot tell tenants apart there (nor does it present any tenant's certificate), so
+            // the flow is reported, not an error.
+            must_close: host.tls != EgressTls::Passthrough,
             place: host.places.values().next().cloned(),
             probes: Probes::Bypass(BypassProbe {
                 namespace: from.clone(),

@@ -101,7 +101,11 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     }
     // A gateway in a tenant's namespace takes clients from outside the mesh.
     for gateway in plan.ingress_gateways.values() {
-        if !plan.tenants.values().any(|t| t.namespaces.contains(&gateway.namespace)) {
+        // Only a gateway that serves hosts has clients: a pod that merely carries the labels of
+        // one without a Gateway object selecting it is one more workload of the namespace.
+        if !plan.tenants.values().any(|t| t.namespaces.contains(&gateway.namespace))
+            || !plan.ingress_hosts.iter().any(|h| h.gateway == gateway.name)
+        {
             continue;
         }
         let spec = AuthorizationPolicySpec {
