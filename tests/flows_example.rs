@@ -221,7 +221,10 @@ fn prod_jwt_host_at_the_istio_layer() {
     let own = Credential::Token(Jwt::new(CORP, "alice", &["shop-admin"]));
     let v = ingress(prod(), host, 443, "/", own, true);
     assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Allowed));
-    assert_eq!(v.layer(Layer::Authorization), None, "a bearer token skips the login; no DENY matches");
+    // A bearer token skips the login and no DENY matches; the only authorization step is the
+    // backend namespace's ALLOW policy admitting the gateway.
+    assert_eq!(v.layer(Layer::Authorization), Some(Outcome::Allowed), "{}", v.reason);
+    assert!(decided_by(&v, "AuthorizationPolicy", "shop", "meshedge-tenant-peers"), "{:?}", names(&v));
     let foreign = Credential::Token(Jwt::new("https://sso.example.com/realms/other", "mallory", &["x"]));
     let v = ingress(prod(), host, 443, "/", foreign, false);
     assert_eq!(v.layer(Layer::Authentication), Some(Outcome::Blocked), "401: issuer not configured on the gateway");

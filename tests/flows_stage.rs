@@ -352,3 +352,29 @@ fn keeping_only_the_violations_hands_over_the_violations_of_the_report() {
     }
     assert!(seen_some, "some environment breaks its requests");
 }
+
+#[test]
+fn widened_isolation_policies_fail_the_build_naming_the_patches() {
+    // `environments/widepeers`: the docs' ALLOW policy patched to admit every namespace, and the
+    // egress gateway's policy for api.partner.example patched to admit any caller.
+    let output = meshedge(&["build", "widepeers"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("namespace/shop → service/docs/docs-web:8080"), "{err}");
+    assert!(err.contains("AuthorizationPolicy/docs/meshedge-tenant-peers"), "{err}");
+    assert!(err.contains("environments/widepeers/meshedge.yaml:12"), "the patch: {err}");
+    assert!(
+        err.contains("namespace/shop → api.partner.example:443 → service/istio-egress/istio-egressgateway:443"),
+        "{err}"
+    );
+    assert!(err.contains("AuthorizationPolicy/istio-egress/api-partner-example-clients"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+    // Unpatched, both are blocked.
+    let report = flows_json("ok");
+    let to_docs = find(&report, "namespace/shop", "service/docs/docs-web:8080", None);
+    assert_eq!((to_docs["direction"].as_str(), to_docs["verdict"].as_str()), (Some("tenant"), Some("blocked")));
+    assert_eq!(to_docs["requested"], false);
+    let bypass = find(&report, "namespace/shop", "api.partner.example:443", None);
+    assert_eq!(bypass["verdict"], "blocked", "{bypass:#}");
+}

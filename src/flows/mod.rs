@@ -49,7 +49,7 @@ use serde_json::Value;
 pub use context::{
     ContainerPort, Context, IstioVersion, MeshFlavor, Network, NetworkPlugin, OutboundPolicy, Pod, Protocol, Router,
 };
-pub use model::{Credential, DirectProbe, EgressProbe, IngressProbe, Model};
+pub use model::{BypassProbe, Credential, DirectProbe, EgressProbe, IngressProbe, Model, TenantProbe};
 pub use stage::{Evaluated, Report, Violation};
 
 /// Answers computed once per key while flows are evaluated (shared by the evaluating threads).

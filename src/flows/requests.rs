@@ -13,18 +13,25 @@
 //!   it requested (requested), each external host the environment knows that it did not request,
 //!   and an address on the internet outside the registry (neither requested).
 //! - **direct**, per tenant namespace: the internet straight to its pods (not requested).
+//! - **tenant**, per Service a route leads to in a tenant namespace: a namespace of another
+//!   tenant calling it directly, around the gateways (not requested; [`tenant`]); and per
+//!   external host through an egress gateway, a namespace of another tenant reaching that
+//!   gateway around its sidecar for the host ([`bypass`]).
 
 use std::collections::BTreeMap;
 
 use super::authz::Jwt;
-use super::model::{Credential, DirectProbe, EgressProbe, FederationProbe, IngressProbe};
+use super::model::{BypassProbe, Credential, DirectProbe, EgressProbe, FederationProbe, IngressProbe, TenantProbe};
 use super::setting::SUBJECT;
-use crate::input::{EgressFirewallMode, IngressTls, OutboundPolicy};
+use crate::input::{EgressFirewallMode, EgressTls, IngressTls, OutboundPolicy};
 use crate::plan::{EgressHost, IngressHost, Place, Plan};
 
 /// The host that stands for the internet outside the registry: `.invalid` is reserved and never
 /// names a real host (RFC 2606 §2), so no ServiceEntry or firewall rule names it.
 pub(crate) const INTERNET_HOST: &str = "internet.invalid";
+/// The port of the in-mesh hop to an egress gateway, the Service port meshedge's egress
+/// objects route to (mutual TLS, or the client's TLS passed through).
+const EGRESS_HOP_PORT: u16 = 443;
 /// The port of the internet flow.
 pub(crate) const INTERNET_PORT: u16 = 443;
 
@@ -36,6 +43,8 @@ pub enum Direction {
     Direct,
     /// Between this mesh and a peer mesh (OpenShift Service Mesh 2 federation).
     Federation,
+    /// From one tenant's namespace to what belongs to another tenant.
+    Tenant,
 }
 
 impl Direction {
@@ -45,6 +54,7 @@ impl Direction {
             Direction::Egress => "egress",
             Direction::Direct => "direct",
             Direction::Federation => "federation",
+            Direction::Tenant => "tenant",
         }
     }
 }
@@ -82,6 +92,8 @@ pub(crate) enum Probes {
     Egress(EgressProbe),
     Direct(DirectProbe),
     Federation(FederationProbe),
+    Tenant(TenantProbe),
+    Bypass(BypassProbe),
 }
 
 /// One flow of §5.1.
@@ -293,6 +305,104 @@ pub(crate) fn egress_flow(namespace: &str, tenant: &str, host: &str, port: u16, 
             requested,
         }),
     }
+}
+
+/// The first namespace (sorted) of a tenant other than `tenant`, outside `except`: it stands
+/// for every namespace of the other tenants (the policies meshedge writes treat them alike).
+fn other_namespace<'a>(
+    namespaces: &'a BTreeMap<String, String>,
+    tenant: impl Fn(&str) -> bool,
+    except: &std::collections::BTreeSet<String>,
+) -> Option<(&'a String, &'a String)> {
+    namespaces.iter().find(|(ns, owner)| !tenant(owner) && !except.contains(*ns))
+}
+
+/// A Service a route leads to: the `:authority` values a caller may send, the first request
+/// routing to it, its tenant.
+type Target = (Vec<String>, Place, String);
+
+/// The tenant→tenant flows: per Service in a tenant namespace that a route leads to (and port),
+/// `namespace/<other> → service/<ns>/<name>:<port>` from a namespace of another tenant, with
+/// the `:authority` values such a caller may send (the Service's names, the public hosts
+/// routed to it). Not requested; shut whenever tenants exist (meshedge's ALLOW policy per tenant
+/// namespace). Cost: one flow per routed Service.
+pub(crate) fn tenant(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<Flow> {
+    let mut targets: BTreeMap<(String, String, u16), Target> = BTreeMap::new();
+    for host in &plan.ingress_hosts {
+        for route in &host.routes {
+            let mut parts = route.service.split('.');
+            let name = parts.next().unwrap_or_default().to_string();
+            let ns = parts.next().unwrap_or(&host.namespace).to_string();
+            let Some(owner) = namespaces.get(&ns) else { continue };
+            let port = u16::try_from(route.port).unwrap_or(u16::MAX);
+            let entry = targets.entry((ns.clone(), name.clone(), port)).or_insert_with(|| {
+                let svc = format!("{name}.{ns}.svc");
+                let names = vec![format!("{svc}:{port}"), format!("{svc}.cluster.local"), name.clone()];
+                (names, host.place.clone(), owner.clone())
+            });
+            if !entry.0.contains(&host.host) {
+                entry.0.push(host.host.clone());
+            }
+        }
+    }
+    let none = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for ((ns, name, port), (authorities, place, owner)) in targets {
+        let Some((from, _)) = other_namespace(namespaces, |t| t == owner, &none) else { continue };
+        out.push(Flow {
+            direction: Direction::Tenant,
+            tenant: owner.clone(),
+            from: format!("namespace/{from}"),
+            to: backend(&ns, &format!("{name}.{ns}"), u32::from(port)),
+            path: None,
+            backend: None,
+            credential: None,
+            requested: false,
+            must_close: true,
+            place: Some(place),
+            probes: Probes::Tenant(TenantProbe { from: from.clone(), namespace: ns, service: name, port, authorities }),
+        });
+    }
+    out
+}
+
+/// The egress gateway flows around the sidecar: per external host routed through an egress
+/// gateway, a namespace of a tenant none of whose namespaces requested it reaching the gateway's
+/// Service straight, with its mesh certificate (a pod whose traffic its sidecar does not
+/// redirect), for that host. Not requested; shut (meshedge's ALLOW policy per host at the
+/// gateway), except for a `tls: passthrough` host, where it is only reported. The flow belongs
+/// to the calling namespace's tenant.
+pub(crate) fn bypass(plan: &Plan, namespaces: &BTreeMap<String, String>) -> Vec<Flow> {
+    let mut out = Vec::new();
+    for host in &plan.egress_hosts {
+        let Some(gateway) = host.gateway.as_ref().and_then(|g| plan.egress_gateways.get(g)) else { continue };
+        let Some((from, owner)) = other_namespace(namespaces, |t| host.tenants.contains(t), &host.namespaces) else {
+            continue;
+        };
+        let port = EGRESS_HOP_PORT;
+        out.push(Flow {
+            direction: Direction::Tenant,
+            tenant: owner.clone(),
+            from: format!("namespace/{from}"),
+            to: format!("{}:{port}", host.host),
+            path: None,
+            backend: Some(format!("service/{}/{}:{port}", gateway.namespace, gateway.service)),
+            credential: None,
+            requested: false,
+            // A passthrough hop carries the client's own TLS and no mesh identity: the gateway
+            // cannot tell tenants apart there (nor does it present any tenant's certificate), so
+            // the flow is reported, not an error.
+            must_close: host.tls != EgressTls::Passthrough,
+            place: host.places.values().next().cloned(),
+            probes: Probes::Bypass(BypassProbe {
+                namespace: from.clone(),
+                host: host.host.clone(),
+                gateway: gateway.fqdn(),
+                port,
+            }),
+        });
+    }
+    out
 }
 
 /// The direct flow of a namespace: the internet to its pods, through a LoadBalancer or NodePort

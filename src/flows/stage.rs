@@ -80,6 +80,8 @@ struct TenantFlows {
     egress: BTreeMap<String, Vec<Evaluated>>,
     direct: Vec<Evaluated>,
     federation: Vec<Evaluated>,
+    /// From another tenant's namespace ([`requests::tenant`], [`requests::bypass`]).
+    tenant: Vec<Evaluated>,
 }
 
 /// The egress flows to one external host from every tenant namespace outside `except`: shut by
@@ -129,6 +131,7 @@ impl Report {
         }
         flows.direct.iter().for_each(&mut visit);
         flows.federation.iter().for_each(&mut visit);
+        flows.tenant.iter().for_each(&mut visit);
     }
 }
 
@@ -195,6 +198,8 @@ pub(crate) fn run(
         flows.push(requests::direct(plan, ns, tenant));
     }
     flows.extend(requests::federation(plan));
+    flows.extend(requests::tenant(plan, &namespaces));
+    flows.extend(requests::bypass(plan, &namespaces));
     // The pairs left out: one evaluation per host, which must be the registry's block. Those
     // flows break nothing unless the settings promise them shut, so a build that keeps only the
     // violations skips them then.
@@ -272,6 +277,7 @@ pub(crate) fn run(
             }
             requests::Direction::Direct => tenant.direct.push(e),
             requests::Direction::Federation => tenant.federation.push(e),
+            requests::Direction::Tenant => tenant.tenant.push(e),
         }
     }
     let diagnostics = super::violations::of(&violations, objects, manifest, patch_at);
@@ -298,6 +304,8 @@ fn evaluate(model: &Model, flow: &Flow) -> Verdict {
         Probes::Egress(probe) => model.evaluate_egress(probe),
         Probes::Direct(probe) => model.evaluate_direct(probe),
         Probes::Federation(probe) => model.evaluate_federation(probe),
+        Probes::Tenant(probe) => model.evaluate_tenant(probe),
+        Probes::Bypass(probe) => model.evaluate_bypass(probe),
     }
 }
 

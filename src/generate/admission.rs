@@ -8,6 +8,12 @@
 //!   annotations say, and whatever the injector skips on the target (host-network pods, OSSM's
 //!   `app: istiod`, namespaces it ignores), a pod without the sidecar is refused. The proxy is
 //!   also looked for among the init containers, where native sidecars put it.
+//! - `requireSidecar`, too: any Pod in a tenant namespace that would run beside its sidecar
+//!   rather than behind it ([`BYPASS_ANNOTATIONS`], `sidecar.istio.io/inject: "false"`,
+//!   `hostNetwork: true`). Such a pod still gets a mesh certificate from istiod and, with its
+//!   traffic not redirected, could present it straight to an egress gateway or another
+//!   tenant's workload; refusing the opt-outs keeps every connection of a tenant pod going
+//!   through its own proxy.
 //!
 //! Each engine gets the same rule: a ValidatingAdmissionPolicy (CEL) and its binding; an OPA
 //! Gatekeeper ConstraintTemplate (Rego) and its constraint; a Kyverno ClusterPolicy with a
@@ -48,6 +54,23 @@ const SKIP_DRY_RUN_ON_MISSING_RESOURCE: &str = "SkipDryRunOnMissingResource=true
 /// rather than the constraints a wave later: a later wave waits for every object of wave 0 to be
 /// healthy, and one gateway that is not would hold the admission rules back.
 const TEMPLATE_WAVE: &str = "-1";
+
+/// The pod annotations that take traffic away from the sidecar's redirection (istio/api
+/// `annotation/annotations.yaml` @1.18.7 and @1.24.3): excluded outbound ports, outbound
+/// address ranges and inbound ports, excluded interfaces, and outbound address ranges narrowed
+/// from `*` (everything outside them is not redirected). `traffic.sidecar.istio.io/
+/// includeOutboundIPRanges` is refused unless it is `*`; the others whatever their value.
+pub(crate) const BYPASS_ANNOTATIONS: [&str; 4] = [
+    "traffic.sidecar.istio.io/excludeOutboundPorts",
+    "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+    "traffic.sidecar.istio.io/excludeInboundPorts",
+    "traffic.sidecar.istio.io/excludeInterfaces",
+];
+/// Outbound ranges redirected to the sidecar (`*`: all, the default).
+pub(crate) const INCLUDE_OUTBOUND_RANGES: &str = "traffic.sidecar.istio.io/includeOutboundIPRanges";
+/// The injection opt-out, an annotation and a label of the same name (istio/api
+/// `annotation/annotations.yaml`, `label/labels.yaml` @1.18.7 and @1.24.3).
+pub(crate) const INJECT: &str = "sidecar.istio.io/inject";
 
 /// One admission rule, written for every engine.
 pub(crate) struct Rule {
@@ -97,8 +120,58 @@ pub(crate) fn rules(plan: &Plan) -> Vec<Rule> {
             rego: SIDECAR_REGO.replace("PROXY", proxy),
             message: "tenant pods run with the mesh sidecar: the istio-proxy container must be injected (never into pods on the host network)",
         });
+        out.push(Rule {
+            name: "meshedge-deny-sidecar-bypass",
+            constraint_kind: "MeshedgeDenySidecarBypass",
+            kind: Kind::Pod,
+            api,
+            resource: "pods",
+            cel: bypass_cel(),
+            rego: bypass_rego(),
+            message: "tenant pods keep all their traffic behind the mesh sidecar: no hostNetwork, no sidecar.istio.io/inject \"false\", no traffic.sidecar.istio.io exclusions",
+        });
     }
     out
+}
+
+fn cel_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|a| format!("'{a}'")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// True when the pod stays behind its sidecar: not on the host network, no injection opt-out
+/// (annotation or label `"false"`), none of [`BYPASS_ANNOTATIONS`], and
+/// [`INCLUDE_OUTBOUND_RANGES`] absent or `*`.
+fn bypass_cel() -> String {
+    let annotations = "object.metadata.annotations";
+    let labels = "object.metadata.labels";
+    format!(
+        "!(has(object.spec.hostNetwork) && object.spec.hostNetwork) && \
+         !(has({labels}) && '{INJECT}' in {labels} && {labels}['{INJECT}'] == 'false') && \
+         !(has({annotations}) && (\
+         ('{INJECT}' in {annotations} && {annotations}['{INJECT}'] == 'false') || \
+         {list}.exists(k, k in {annotations}) || \
+         ('{INCLUDE_OUTBOUND_RANGES}' in {annotations} && {annotations}['{INCLUDE_OUTBOUND_RANGES}'] != '*')))",
+        list = cel_list(&BYPASS_ANNOTATIONS),
+    )
+}
+
+/// [`bypass_cel`] in Rego: one `violation` per way around the sidecar.
+fn bypass_rego() -> String {
+    let mut rego = String::from(
+        "package meshedgedenysidecarbypass\n\n\
+         violation[{\"msg\": msg}] {\n  input.review.kind.kind == \"Pod\"\n  bypass\n  msg := input.parameters.message\n}\n\n\
+         bypass {\n  input.review.object.spec.hostNetwork == true\n}\n",
+    );
+    rego.push_str(&format!(
+        "\nbypass {{\n  input.review.object.metadata.labels[\"{INJECT}\"] == \"false\"\n}}\n\
+         \nbypass {{\n  input.review.object.metadata.annotations[\"{INJECT}\"] == \"false\"\n}}\n\
+         \nbypass {{\n  v := input.review.object.metadata.annotations[\"{INCLUDE_OUTBOUND_RANGES}\"]\n  v != \"*\"\n}}\n"
+    ));
+    for annotation in BYPASS_ANNOTATIONS {
+        rego.push_str(&format!("\nbypass {{\n  input.review.object.metadata.annotations[\"{annotation}\"] = _\n}}\n"));
+    }
+    rego
 }
 
 const ROUTES_REGO: &str = r#"package meshedgedenytenantroutes

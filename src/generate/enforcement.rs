@@ -1,8 +1,9 @@
 //! Enforcement: the objects that make the edge the only way in and out of a tenant namespace.
 //!
-//! - `networkPolicies`: per tenant namespace, ingress only from mesh namespaces (members by
-//!   their mesh label, the control plane and gateway namespaces by name) and egress only to them
-//!   plus cluster DNS;
+//! - `networkPolicies`: per tenant namespace, ingress only from the namespaces that may call it
+//!   (its tenant's, the control plane's and those of the ingress gateways routing to it, by
+//!   name: [`crate::generate::security::isolation::Peers`]) and egress only to the mesh (members
+//!   by their mesh label, the control plane and gateway namespaces by name) plus cluster DNS;
 //! - `egressFirewall`: per tenant namespace an OVN `EgressFirewall` (or an SDN
 //!   `EgressNetworkPolicy`) named `default` that denies every destination outside the cluster;
 //! - `denyRoutes`: a tenant Role without `routes` bound to the tenant's team group (the
@@ -52,17 +53,22 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     }
     let e = &plan.enforcement;
     let mesh = mesh_peers(plan);
+    let peers = crate::generate::security::isolation::Peers::new(plan);
     for tenant in plan.tenants.values() {
         let mut sources = tenant.sources.clone();
         sources.extend(e.sources.iter().cloned());
         let owner = Some(tenant.name.as_str());
         for ns in &tenant.namespaces {
+            let peers = peers.of(plan, &tenant.name, ns);
             let ns = Some(ns.as_str());
             if e.network_policies {
+                // Another tenant's pods are no peer: NetworkPolicies only add, so a policy of the
+                // control plane admitting every member (OpenShift Service Mesh 2's copies) opens
+                // them again, and the namespace's ALLOW AuthorizationPolicy is what holds there.
                 let ingress = json!({
                     "podSelector": {},
                     "policyTypes": ["Ingress"],
-                    "ingress": [{"from": mesh}]
+                    "ingress": [{"from": [namespaces_in(peers)]}]
                 });
                 let dns_ports: Vec<Value> = ["UDP", "TCP"]
                     .iter()

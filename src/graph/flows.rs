@@ -286,8 +286,8 @@ pub(super) fn draw(graph: &mut Graph, plan: &Plan, report: &Report, tenant: Opti
                 let to = graph.node(NodeKind::Host, host, vec![host.to_string()]);
                 graph.edge(&clients, &to, &label, line);
             }
-            // The graph draws this mesh's edge only.
-            Direction::Federation => {}
+            // The graph draws this mesh's edge only, and not the paths between tenants.
+            Direction::Federation | Direction::Tenant => {}
             Direction::Direct => {
                 let Some(ns) = flow.to.strip_prefix("namespace/") else { return };
                 let clients = graph.node(NodeKind::Clients, "", vec!["clients".to_string()]);

@@ -38,8 +38,10 @@ pub struct Policies {
 }
 
 /// What a decision on a TCP connection depends on: the workload (namespace, name for messages,
-/// labels), the port and the peer (principal, namespace, address) and the original client.
-type TcpKey = (String, String, Labels, u16, Option<String>, Option<String>, Option<IpAddr>, Option<IpAddr>);
+/// labels), the port and the peer (principal, namespace, address), the original client and the
+/// connection's TLS server name.
+type TcpKey =
+    (String, String, Labels, u16, Option<String>, Option<String>, Option<IpAddr>, Option<IpAddr>, Option<String>);
 
 #[derive(Debug, Default)]
 struct NamespaceIndex {
@@ -223,7 +225,8 @@ impl Policies {
             return self.decide(root, providers, pod, request);
         }
         // On TCP no HTTP attribute exists (no host, no CUSTOM provider, no token): the decision
-        // depends on the workload, the port and the peer only, and is taken once for them.
+        // depends on the workload, the port, the peer and the server name only, and is taken once
+        // for them.
         let key: TcpKey = (
             pod.namespace.clone(),
             pod.name.clone(),
@@ -233,6 +236,7 @@ impl Policies {
             request.peer.namespace.clone(),
             request.peer.ip,
             request.remote_ip,
+            request.sni.clone(),
         );
         if let Some(hit) = self.tcp_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             let (steps, passes) = hit.as_ref();

@@ -86,6 +86,9 @@ pub struct Request {
     pub remote_ip: Option<IpAddr>,
     /// A TCP connection (TLS passthrough, opaque TCP): no HTTP attribute exists.
     pub tcp: bool,
+    /// The server name of the TLS connection the proxy terminates or passes through
+    /// (`connection.sni`), where the model knows it.
+    pub sni: Option<String>,
 }
 
 impl Request {
@@ -101,7 +104,14 @@ impl Request {
             peer: Peer::default(),
             remote_ip: None,
             tcp: false,
+            sni: None,
         }
+    }
+
+    /// The connection's TLS server name.
+    pub fn sni(mut self, name: &str) -> Request {
+        self.sni = Some(name.to_string());
+        self
     }
 
     /// The same connection seen as plain TCP (no HTTP attributes).

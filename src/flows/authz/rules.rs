@@ -170,6 +170,9 @@ impl Condition {
                     None => self.values.is_empty(),
                 }
             }
+            "connection.sni" => {
+                field(&self.values, &self.not_values, &r.sni.iter().cloned().collect::<Vec<_>>(), string_matches)
+            }
             "source.namespace" => field(
                 &self.values,
                 &self.not_values,
@@ -209,7 +212,7 @@ impl Condition {
                     let claims = f.jwt.map(|j| j.claim(&path)).unwrap_or_default();
                     field(&self.values, &self.not_values, &claims, string_matches)
                 } else {
-                    // Attributes the model does not hold (destination.ip, connection.sni, ...).
+                    // Attributes the model does not hold (destination.ip, ...).
                     field(&self.values, &self.not_values, &[], string_matches)
                 }
             }

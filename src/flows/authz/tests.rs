@@ -460,3 +460,19 @@ fn an_audit_policy_only_logs_and_is_named_when_it_matches() {
     assert_eq!(outcome(&out), Outcome::Allowed, "AUDIT never denies");
     assert!(out.steps.iter().any(|s| s.decided_by.iter().any(|r| r.name == "was-deny")), "{:?}", out.steps);
 }
+
+#[test]
+fn connection_sni_matches_the_server_name_on_tcp_and_nothing_without_one() {
+    // An ALLOW by SNI (a TLS passthrough host at an egress gateway): the connection's server
+    // name decides on TCP, where `hosts` would make the rule match nothing.
+    let p = policies(&[ap(
+        "edge",
+        "a",
+        json!({"action": "ALLOW", "selector": {"matchLabels": {"istio": "gw"}},
+               "rules": [{"when": [{"key": "connection.sni", "values": ["api.example"]}]}]}),
+    )]);
+    let tcp = || Request::new("api.example", 8443, "/").tcp();
+    assert_eq!(run(&p, &tcp().sni("api.example")), Outcome::Allowed);
+    assert_eq!(run(&p, &tcp().sni("other.example")), Outcome::Blocked);
+    assert_eq!(run(&p, &tcp()), Outcome::Blocked, "no server name known: no value matches");
+}

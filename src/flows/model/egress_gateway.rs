@@ -81,6 +81,9 @@ impl Model {
             let passthrough = server.server.passes_tls_through();
             let mut request =
                 Request::new(&probe.host, pod_port, "/").peer(Peer::workload(client, &self.ctx.trust_domain));
+            // Both hops to an egress gateway carry the host as the TLS server name (the hop's
+            // DestinationRule `sni`, or the client's own TLS passed through).
+            request = request.sni(&probe.host);
             if passthrough {
                 request = request.tcp();
             }

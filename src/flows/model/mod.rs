@@ -31,6 +31,9 @@ mod egress_gateway;
 mod federation;
 mod ingress;
 mod pods;
+mod tenant;
+
+pub use tenant::{BypassProbe, TenantProbe};
 
 /// What a client presents.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,8 @@
 //!   there); with `reverify`, the same pair in the tenant's namespace, scoped to the host, and
 //!   the gateway forwards the token.
 //! - `login`: per gateway with `oidc`, an OAuth proxy ([`login`]).
+//! - isolation between tenants: who may call a tenant's workloads and use an egress host
+//!   ([`isolation`]).
 //!
 //! What a host accepts ([`Accepted`]): the tokens of its `jwt` issuer with one of its
 //! `audiences`, and, when the host also has `login`, the ID token the OAuth proxy puts upstream
@@ -22,6 +24,7 @@
 //! rule changes what every host of the gateway accepts: the validate stage therefore keeps a
 //! gateway with a `jwt` host to the hosts of that host's tenant (E457).
 
+pub(crate) mod isolation;
 mod login;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,6 +108,7 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
     for (gateway, hosts) in plan.login_gateways() {
         login::generate(plan, gateway, &hosts, out);
     }
+    isolation::generate(plan, out);
 }
 
 /// The tokens a `jwt` host accepts: issuer → the audiences accepted from it (`None`: any).
