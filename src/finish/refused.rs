@@ -79,7 +79,8 @@ impl Explain for Refused {
 /// The fields of `value` an object cannot do without that it lacks (absent, not a string, or
 /// empty), in the order `apiVersion`, `kind`, `metadata.name`.
 pub(crate) fn missing_fields(value: &Value) -> Vec<&'static str> {
-    let has = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let has =
+        |pointer: &str| crate::pointer::get(value, pointer).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
     let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
     // A `v1 List` carries its objects in `items` and needs no name.
     let list = crate::platform::is_list(text("apiVersion"), text("kind"));
@@ -141,7 +142,7 @@ pub(crate) fn check(
 /// `v1 List` (a wrapper) and for objects it takes ([`crate::platform::names`]).
 pub(crate) fn bad_name(value: &Value) -> Option<(Refused, String)> {
     use crate::platform::names;
-    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
+    let text = |pointer: &str| crate::pointer::get(value, pointer).and_then(Value::as_str);
     let (api_version, kind) = (text("/apiVersion").unwrap_or_default(), text("/kind").unwrap_or_default());
     if crate::platform::is_list(api_version, kind) {
         return None;
@@ -161,7 +162,7 @@ pub(crate) fn bad_name(value: &Value) -> Option<(Refused, String)> {
     {
         return refused("metadata.namespace".into(), namespace, problem, "/metadata/namespace".into());
     }
-    let labels = value.pointer("/metadata/labels").and_then(Value::as_object);
+    let labels = crate::pointer::get(value, "/metadata/labels").and_then(Value::as_object);
     for (key, label) in labels.into_iter().flatten() {
         let pointer = || format!("/metadata/labels/{}", key.replace('~', "~0").replace('/', "~1"));
         if let Some(problem) = names::label_key_problem(key) {

@@ -92,8 +92,7 @@ pub(crate) fn check_size(
     tenant: Option<&str>,
 ) -> Option<Diagnostic> {
     let at = || Location::file(sources.first().cloned().unwrap_or_default());
-    let annotations: usize = value
-        .pointer("/metadata/annotations")
+    let annotations: usize = crate::pointer::get(value, "/metadata/annotations")
         .and_then(Value::as_object)
         .map(|map| map.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len)).sum())
         .unwrap_or(0);
