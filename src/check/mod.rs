@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::analyzers::suppress::{SuppressRule, suppress};
 use crate::analyzers::{Finding, Severity};
 use crate::compiler::{self, Options, Validate, Validated};
-use crate::diagnostic::{Code, Diagnostic, Explain, Location, SourceText};
+use crate::diagnostic::{Code, Diagnostic, Explain, Location, MESSAGE_CHARS, SourceText, excerpt};
 use crate::error::{Error, Trouble};
 use crate::locate::WorkTree;
 use crate::render::Form;
@@ -66,6 +66,33 @@ impl Run {
         }
     }
 
+    /// What every format reports the same way: a message, note or help line cut at
+    /// [`MESSAGE_CHARS`] characters, and one finding once — the same code, place and message
+    /// found again (the same object reached by two routes, one input file in several layers)
+    /// is dropped.
+    fn tidy(&mut self) {
+        let cut = |text: &mut String| {
+            if let std::borrow::Cow::Owned(short) = excerpt(text, MESSAGE_CHARS) {
+                *text = short;
+            }
+        };
+        for env in &mut self.environments {
+            let all = env.diagnostics.iter_mut().chain(env.suppressed.iter_mut().map(|s| &mut s.diagnostic));
+            for d in all {
+                cut(&mut d.message);
+                d.help.as_mut().map(cut);
+                d.notes.iter_mut().for_each(|(_, note)| cut(note));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            env.diagnostics.retain(|d| seen.insert((d.code, d.location.clone(), d.message.clone())));
+            let mut seen = std::collections::BTreeSet::new();
+            env.suppressed.retain(|s| {
+                let d = &s.diagnostic;
+                seen.insert((d.code, d.location.clone(), d.message.clone()))
+            });
+        }
+    }
+
     fn count(&self, severity: Severity) -> usize {
         self.environments.iter().flat_map(|e| &e.diagnostics).filter(|d| d.severity == severity).count()
     }
@@ -85,6 +112,7 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
         }
         let mut run = environments(&work_tree.source, &all, &schemas).map_err(Trouble::Check)?;
         run.unused_once();
+        run.tidy();
         return Ok(run);
     };
     let mut all = Run::default();
@@ -111,6 +139,7 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
         }
     }
     all.unused_once();
+    all.tidy();
     Ok(all)
 }
 
