@@ -60,3 +60,22 @@ fn github_annotations_merge_a_finding_of_several_environments() {
     assert!(lines[0].starts_with("::error file=base/resources/bad.yaml,line=8,"), "{}", lines[0]);
     assert!(lines[0].contains("title=E701 [dev%2C prod%2C staging]"), "{}", lines[0]);
 }
+
+#[test]
+fn quiet_strict_prints_the_warnings_that_fail_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(
+        &dir.path().join("w/a.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: a}\n",
+    );
+    let out = meshedge(dir.path(), &["-q", "check", "w", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("warning[W702]") && err.contains("w/a.yaml:1:1"), "{err}");
+    assert!(err.contains("1 environment checked: 0 errors, 1 warning"), "{err}");
+    // Without --strict the warning does not fail the check, and -q prints nothing.
+    let out = meshedge(dir.path(), &["-q", "check", "w"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
