@@ -79,3 +79,40 @@ fn quiet_strict_prints_the_warnings_that_fail_it() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_is_e100_at_that_file_with_help() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("bare")).unwrap();
+    std::os::unix::fs::symlink("missing.yaml", dir.path().join("bare/x.yaml")).unwrap();
+    let out = meshedge(dir.path(), &["check", "bare"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("error[E100]") && err.contains("--> bare/x.yaml"), "{err}");
+    assert!(err.contains("= help: "), "{err}");
+
+    // In an environment's resources: the check and the build fail alike.
+    let repo = example();
+    std::os::unix::fs::symlink("missing.yaml", repo.path().join("base/resources/x.yaml")).unwrap();
+    let out = check_repo(repo.path(), &["prod"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("error[E100]") && err.contains("base/resources/x.yaml"), "{err}");
+    let root = repo.path().to_str().unwrap();
+    let out = meshedge(repo.path(), &["build", "prod", "--root", root]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("E100"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_bare_directory_of_empty_documents_is_e901() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("empty/a.yaml"), "---\n---\n");
+    let out = meshedge(dir.path(), &["check", "empty"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("error[E901]"), "{}", stderr(&out));
+}

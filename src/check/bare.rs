@@ -135,6 +135,10 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
         }
         run.texts.insert(&file, text);
     }
+    // Files that hold only empty documents: nothing to check, as with no file at all.
+    if documents.is_empty() && not_objects.is_empty() && diagnostics.is_empty() {
+        return Err(nothing_to_check(arg, &work_tree.root));
+    }
     let mut objects: Vec<Object> = documents.iter().map(|(value, sources)| Object::new(value, sources)).collect();
     // An object at an API version the target does not serve (E705) is left out of the rest, as
     // in an environment's build.
