@@ -116,3 +116,49 @@ fn a_bare_directory_of_empty_documents_is_e901() {
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).contains("error[E901]"), "{}", stderr(&out));
 }
+
+#[test]
+fn e901_in_a_directory_of_manifests_says_to_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("a.yaml"), BAD_SERVICE);
+    for args in [&["check"][..], &["check", "--all"][..]] {
+        let out = meshedge(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        let err = stderr(&out);
+        assert!(err.contains("error[E901]") && err.contains("`meshedge check .`"), "{err}");
+        assert!(!err.contains("looked under"), "{err}");
+    }
+}
+
+const OLD_PDB: &str = "apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata: {name: p, namespace: a}
+spec: {minAvailable: 1, selector: {matchLabels: {app: a}}}
+";
+
+#[test]
+fn bare_e705_help_speaks_of_no_environment_and_sarif_outside_the_root_has_absolute_uris() {
+    let repo = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    write_file(&elsewhere.path().join("pdb.yaml"), OLD_PDB);
+    let path = elsewhere.path().to_str().unwrap();
+    let out = meshedge(repo.path(), &["check", path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("error[E705]") && err.contains("pdb.yaml"), "{err}");
+    assert!(!err.contains("environment's true target"), "{err}");
+    assert!(err.contains("newest platform meshedge knows"), "{err}");
+
+    let out = meshedge(repo.path(), &["check", path, "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema = common::repo_root().join("data/sarif/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+    assert!(validator.is_valid(&log), "{log}");
+    let artifact = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    let uri = artifact["uri"].as_str().unwrap();
+    assert!(uri.starts_with("file:///") && uri.ends_with("/pdb.yaml"), "{artifact}");
+    assert!(artifact.get("uriBaseId").is_none(), "{artifact}");
+}

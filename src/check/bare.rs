@@ -196,7 +196,10 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     }
     for (not_served, reference, trace, pointer) in refused {
         let location = locator.locate(&reference, &trace, &pointer);
-        diagnostics.push(not_served.at_opt(location).resource(reference));
+        let help = not_served.bare_help();
+        let mut found = not_served.at_opt(location).resource(reference);
+        found.help = help;
+        diagnostics.push(found);
     }
     for (own, reference, trace) in inputs {
         let location = locator.locate(&reference, &trace, "");

@@ -146,6 +146,24 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
 /// E901 (exit 2) for a check that finds neither an environment nor a manifest where it looked:
 /// a CI job run in the wrong directory must not pass.
 pub(crate) fn nothing_to_check(arg: &str, root: &Path) -> Error {
+    // `check` (or `check --all`) in a directory of plain manifests: they are checked when the
+    // directory is named.
+    let holds_manifests = arg == "."
+        && std::fs::read_dir(root).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                e.path().is_file() && !name.starts_with('.') && schemas::is_manifest(&name)
+            })
+        });
+    if holds_manifests {
+        let help = format!(
+            "{} holds manifests but no environment; to check them as plain manifests, name the directory: \
+             `meshedge check .`",
+            root.display()
+        );
+        let usage = crate::error::UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help };
+        return Error::Usage(usage.report().into());
+    }
     let help = format!(
         "meshedge looked under {} for environments (`environments/*`, `env/*`, `envs/*`, each with a \
          meshedge.yaml) and for `*.yaml`, `*.yml` and `*.json` manifests; name an environment or a directory \
