@@ -162,3 +162,15 @@ fn bare_e705_help_speaks_of_no_environment_and_sarif_outside_the_root_has_absolu
     assert!(uri.starts_with("file:///") && uri.ends_with("/pdb.yaml"), "{artifact}");
     assert!(artifact.get("uriBaseId").is_none(), "{artifact}");
 }
+
+#[test]
+fn a_document_that_is_not_a_mapping_in_a_bare_directory_is_e304_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("s/a.yaml"), "---\n---\njust a string\n");
+    let out = meshedge(dir.path(), &["check", "s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("error[E304]") && err.contains("--> s/a.yaml:3:1"), "{err}");
+    assert!(!err.contains("List's item"), "{err}");
+}

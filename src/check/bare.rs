@@ -188,6 +188,14 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     let manifest = documents.first().map(|(_, sources)| sources[0].clone()).unwrap_or_else(|| name.clone());
     let mut locator = super::Locator::new(&run.texts);
     for (file, index, pointer) in not_objects {
+        if pointer.is_empty() {
+            // A document that is not a mapping: the same error as in an environment's resources/.
+            let found = crate::merge::MergeError::ResourceIncomplete {
+                missing: crate::finish::refused::missing_fields(&Value::Null),
+            };
+            diagnostics.push(found.at(locator.in_document(&file, index, &pointer)));
+            continue;
+        }
         let found = CheckError::SchemaInvalid {
             path: pointer.trim_start_matches('/').replace("items/", "items[").replace('/', "].") + "]",
             problem: "a List's item must be an object (a manifest)".into(),

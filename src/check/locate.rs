@@ -181,7 +181,7 @@ impl<'a> Locator<'a> {
 
     /// The place of `pointer` in document `index` (from 0) of `file`.
     pub fn in_document(&mut self, file: &str, index: usize, pointer: &str) -> Location {
-        match self.documents(file).get(index) {
+        match self.documents(file).iter().find(|doc| doc.index == index) {
             Some(doc) => Self::at(doc, pointer),
             None => Location::file(file),
         }

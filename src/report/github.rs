@@ -81,8 +81,8 @@ pub fn render(environments: &[Environment]) -> String {
             for d in sorted(&env.diagnostics).into_iter().filter(|d| d.severity == severity) {
                 let key = (d.code, place(d), &d.message, &d.resource, &d.help);
                 match at.get(&key) {
-                    Some(i) => merged[*i].2.push(env.name.as_str()),
-                    None => {
+                    Some(i) if merged[*i].2.last() != Some(&env.name.as_str()) => merged[*i].2.push(env.name.as_str()),
+                    _ => {
                         at.insert(key, merged.len());
                         merged.push((env, d, vec![env.name.as_str()]));
                     }
