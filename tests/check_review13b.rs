@@ -174,3 +174,25 @@ fn a_document_that_is_not_a_mapping_in_a_bare_directory_is_e304_at_its_line() {
     assert!(err.contains("error[E304]") && err.contains("--> s/a.yaml:3:1"), "{err}");
     assert!(!err.contains("List's item"), "{err}");
 }
+
+#[test]
+fn openshift_releases_get_the_codes_errors_md_gives() {
+    let errors_md = std::fs::read_to_string(common::repo_root().join("docs/errors.md")).unwrap();
+    let e450 = errors_md.lines().find(|l| l.starts_with("| E450 |")).unwrap();
+    for (value, code) in [("\"4.16.3\"", "E110"), ("4.16", "E103"), ("\"4.99\"", "E450")] {
+        let dir = example();
+        let manifest = dir.path().join("environments/prod/meshedge.yaml");
+        let text = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .replace("openshiftVersion: \"4.16\"", &format!("openshiftVersion: {value}"));
+        write_file(&manifest, &text);
+        let out = check_repo(dir.path(), &["prod"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("error[{code}]")) && err.contains("environments/prod/meshedge.yaml:"),
+            "{value}: {err}"
+        );
+        assert!(e450.contains(&format!("`{value}`")), "errors.md E450 names {value} with its code: {e450}");
+    }
+}
