@@ -23,102 +23,143 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::index::{Index, selector_text, selects};
+use super::index::{Index, Labels, selector_text, selects};
 use super::rules::{CONFLICTING_GATEWAYS, OVERLAPPING_GATEWAY_HOSTS};
-use super::{Finding, host};
+use super::{Finding, NAMED, host, named};
 
-#[derive(Debug)]
-struct Entry<'a> {
-    gateway: usize,
-    server: usize,
-    host_index: usize,
-    port: u64,
-    bind: &'a str,
+/// Up to this many other Gateways a conflict is counted exactly; beyond, the count is a lower
+/// bound (the largest single group), so that the work stays linear in the number of servers.
+const EXACT: usize = 64;
+
+/// The servers' entries for one host string on one port and `bind`.
+struct Group<'a> {
     host: &'a str,
     /// The host without its namespace prefix.
     name: &'a str,
+    /// Gateways by selector (an index into the distinct selectors), each list sorted, no repeats.
+    classes: BTreeMap<usize, Vec<usize>>,
+    /// (gateway, server index, host index)
+    entries: Vec<(usize, usize, usize)>,
 }
 
+/// The other Gateways that take part, seen from one group and selector.
+#[derive(Default, Clone)]
+struct Others<'a> {
+    /// The first few (other gateway, its host), by gateway.
+    sample: BTreeSet<(usize, &'a str)>,
+    /// Every other gateway, while there are at most [`EXACT`].
+    exact: Option<BTreeSet<usize>>,
+    /// A lower bound of their number.
+    at_least: usize,
+    /// The one list they all come from, when there is one: the count is then exact.
+    single: Option<&'a [usize]>,
+    lists: usize,
+}
+
+/// What one server of one Gateway conflicts with.
 #[derive(Default)]
 struct Hits<'a> {
     /// The first host of the server that takes part.
     host_index: Option<usize>,
-    gateways: BTreeSet<usize>,
-    pairs: BTreeSet<(&'a str, &'a str, usize)>,
+    /// (own host, other gateway, other host), the first few by gateway.
+    sample: BTreeSet<(usize, &'a str, &'a str)>,
+    exact: Option<BTreeSet<usize>>,
+    at_least: usize,
+    /// `at_least` is the exact count (one host, its others from one list).
+    precise: bool,
+    started: bool,
 }
+
+type Key<'a> = (u64, &'a str, &'a str);
 
 pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let gateways = &index.gateways;
-    let mut entries = Vec::new();
+    // Distinct selectors: Gateways with one selector are always on one workload.
+    let mut selector_ids: BTreeMap<&Labels, usize> = BTreeMap::new();
+    let class: Vec<usize> = gateways
+        .iter()
+        .map(|g| {
+            let next = selector_ids.len();
+            *selector_ids.entry(&g.selector).or_insert(next)
+        })
+        .collect();
+    let mut by_id: Vec<&Labels> = vec![&EMPTY; selector_ids.len()];
+    for (labels, id) in &selector_ids {
+        by_id[*id] = labels;
+    }
+    let mut same_workload: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    let mut overlap = |a: usize, b: usize| {
+        a == b
+            || *same_workload.entry((a.min(b), a.max(b))).or_insert_with(|| {
+                let (x, y) = (by_id[a], by_id[b]);
+                index.workloads.iter().any(|w| selects(x, &w.labels) && selects(y, &w.labels))
+            })
+    };
+    // (port, bind, host) → group; (port, bind, name) → hosts with that name.
+    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     for (g, gateway) in gateways.iter().enumerate() {
         for server in &gateway.servers {
             let Some(port) = server.port else { continue };
             for (k, h) in server.hosts.iter().enumerate() {
                 let name = h.split_once('/').map_or(h.as_str(), |(_, n)| n);
-                entries.push(Entry {
-                    gateway: g,
-                    server: server.index,
-                    host_index: k,
-                    port,
-                    bind: &server.bind,
+                let group = groups.entry((port, &server.bind, h)).or_insert_with(|| Group {
                     host: h,
                     name,
+                    classes: BTreeMap::new(),
+                    entries: Vec::new(),
                 });
+                let list = group.classes.entry(class[g]).or_default();
+                if list.last() != Some(&g) {
+                    list.push(g);
+                }
+                group.entries.push((g, server.index, k));
             }
         }
     }
-    let mut bucket: BTreeMap<(u64, &str), Vec<usize>> = BTreeMap::new();
-    let mut exact: BTreeMap<(u64, &str, &str), Vec<usize>> = BTreeMap::new();
-    let mut by_name: BTreeMap<(u64, &str, &str), Vec<usize>> = BTreeMap::new();
-    let mut wild: BTreeMap<(u64, &str), Vec<usize>> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        bucket.entry((e.port, e.bind)).or_default().push(i);
-        exact.entry((e.port, e.bind, e.host)).or_default().push(i);
-        by_name.entry((e.port, e.bind, e.name)).or_default().push(i);
-        if e.name.starts_with('*') {
-            wild.entry((e.port, e.bind)).or_default().push(i);
+    let mut by_name: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
+    for (key, group) in &groups {
+        by_name.entry((key.0, key.1, group.name)).or_default().push(*key);
+    }
+    // The hosts each group's host overlaps without being the same string: the same name under
+    // another namespace prefix, and every wildcard `*S` whose `S` ends the name (for a wildcard
+    // name, a shorter one). Found from the longer side, recorded both ways: the work is the
+    // length of the names, not the number of pairs of Gateways.
+    let mut partners: BTreeMap<Key, BTreeSet<Key>> = BTreeMap::new();
+    for (key, group) in &groups {
+        let (port, bind, _) = *key;
+        let name = group.name;
+        let wild = name.starts_with('*');
+        let mut candidates: Vec<Key> = by_name.get(&(port, bind, name)).cloned().unwrap_or_default();
+        let tail = if wild { &name[1..] } else { name };
+        let from = usize::from(wild);
+        for (i, _) in tail.char_indices().skip(from).chain([(tail.len(), ' ')]) {
+            let pattern = format!("*{}", &tail[i..]);
+            for other in by_name.get(&(port, bind, pattern.as_str())).into_iter().flatten() {
+                if let Some(o) = groups.get(other).filter(|o| host::matches(name, o.name)) {
+                    candidates.push((port, bind, o.host));
+                }
+            }
+        }
+        for other in candidates.into_iter().filter(|o| o != key) {
+            partners.entry(*key).or_default().insert(other);
+            partners.entry(other).or_default().insert(*key);
         }
     }
-    let selectors: Vec<String> = gateways.iter().map(|g| selector_text(&g.selector)).collect();
-    let mut same_workload: BTreeMap<(usize, usize), bool> = BTreeMap::new();
-    let mut overlap = |a: usize, b: usize| {
-        *same_workload.entry((a.min(b), a.max(b))).or_insert_with(|| {
-            let (x, y) = (&gateways[a].selector, &gateways[b].selector);
-            x == y || index.workloads.iter().any(|w| selects(x, &w.labels) && selects(y, &w.labels))
-        })
-    };
     // (gateway, server) → hits, for A604 and A613.
     let mut conflicts: BTreeMap<(usize, usize), Hits> = BTreeMap::new();
     let mut overlaps: BTreeMap<(usize, usize), Hits> = BTreeMap::new();
-    for e in &entries {
-        let key = (e.port, e.bind);
-        let same = exact.get(&(e.port, e.bind, e.host)).into_iter().flatten();
-        for other in same.map(|i| &entries[*i]) {
-            if other.gateway != e.gateway && overlap(e.gateway, other.gateway) {
-                let hits = conflicts.entry((e.gateway, e.server)).or_default();
-                hits.host_index = Some(hits.host_index.map_or(e.host_index, |k| k.min(e.host_index)));
-                hits.gateways.insert(other.gateway);
-                hits.pairs.insert((e.host, other.host, other.gateway));
-            }
-        }
-        let mut candidates: Vec<usize> = by_name.get(&(e.port, e.bind, e.name)).cloned().unwrap_or_default();
-        if e.name.starts_with('*') {
-            candidates.extend(bucket.get(&key).into_iter().flatten());
-        } else {
-            candidates.extend(wild.get(&key).into_iter().flatten());
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        for other in candidates.into_iter().map(|i| &entries[i]) {
-            if other.gateway != e.gateway
-                && other.host != e.host
-                && host::matches(e.name, other.name)
-                && overlap(e.gateway, other.gateway)
-            {
-                let hits = overlaps.entry((e.gateway, e.server)).or_default();
-                hits.host_index = Some(hits.host_index.map_or(e.host_index, |k| k.min(e.host_index)));
-                hits.gateways.insert(other.gateway);
-                hits.pairs.insert((e.host, other.host, other.gateway));
+    for (key, group) in &groups {
+        let near: Vec<&Group> = partners.get(key).into_iter().flatten().filter_map(|k| groups.get(k)).collect();
+        for own in group.classes.keys() {
+            let same = Others::default().gathered(&[group], *own, &mut overlap);
+            let over = if near.is_empty() { None } else { Some(Others::default().gathered(&near, *own, &mut overlap)) };
+            for (g, s, k) in group.entries.iter().filter(|(g, ..)| class[*g] == *own) {
+                if let Some(others) = same.without(*g) {
+                    conflicts.entry((*g, *s)).or_default().add(*k, group.host, &others);
+                }
+                if let Some(others) = over.as_ref().and_then(|o| o.without(*g)) {
+                    overlaps.entry((*g, *s)).or_default().add(*k, group.host, &others);
+                }
             }
         }
     }
@@ -128,30 +169,130 @@ pub fn run(index: &Index, out: &mut Vec<Finding>) {
         for ((g, s), hits) in found {
             let gateway = &gateways[g];
             let port = gateway.servers.get(s).and_then(|s| s.port).unwrap_or_default();
-            let others: BTreeSet<String> = hits.gateways.iter().map(|o| gateways[*o].meta.full_name()).collect();
-            let selector = &selectors[g];
+            let (total, at_least) = match &hits.exact {
+                Some(all) => (all.len(), false),
+                None => (hits.at_least, !hits.precise),
+            };
+            let mut shown: Vec<usize> = Vec::new();
+            for (o, ..) in &hits.sample {
+                if !shown.contains(o) && shown.len() < NAMED {
+                    shown.push(*o);
+                }
+            }
+            let selector = selector_text(&gateway.selector);
             let message = if exact {
-                let hosts: BTreeSet<&str> = hits.pairs.iter().map(|(h, ..)| *h).collect();
+                let hosts: BTreeSet<&str> = hits.sample.iter().map(|(_, h, _)| *h).collect();
+                let hosts: Vec<String> = hosts.into_iter().map(|h| format!("`{h}`")).collect();
+                let mut names: Vec<String> = shown.iter().map(|o| gateways[*o].meta.full_name()).collect();
+                names.sort();
                 format!(
                     "host {} on port {port} is also served by Gateway {} on the same workload (selector `{selector}`)",
-                    hosts.into_iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "),
-                    others.into_iter().collect::<Vec<_>>().join(", "),
+                    named(&hosts, hosts.len(), false),
+                    named(&names, total, at_least),
                 )
             } else {
                 let pairs: BTreeSet<String> = hits
-                    .pairs
+                    .sample
                     .iter()
-                    .map(|(h, o, og)| format!("`{h}` overlaps `{o}` of Gateway {}", gateways[*og].meta.full_name()))
+                    .filter(|(o, ..)| shown.contains(o))
+                    .map(|(o, h, oh)| format!("`{h}` overlaps `{oh}` of Gateway {}", gateways[*o].meta.full_name()))
                     .collect();
                 let pairs: Vec<String> = pairs.into_iter().collect();
-                format!("on port {port}, host {} on the same workload (selector `{selector}`)", pairs.join("; "))
+                let mut text = pairs[..pairs.len().min(NAMED)].join("; ");
+                let more = total.saturating_sub(shown.len());
+                if more > 0 {
+                    let least = if at_least { "at least " } else { "" };
+                    text.push_str(&format!(" (and {least}{more} more Gateways)"));
+                }
+                format!("on port {port}, host {text} on the same workload (selector `{selector}`)")
             };
             let path = format!("/spec/servers/{s}/hosts/{}", hits.host_index.unwrap_or_default());
             let mut finding = gateway.meta.finding(rule, path, message);
-            finding.related = hits.gateways.iter().map(|o| gateways[*o].meta.object.clone()).collect();
+            finding.related = shown.iter().map(|o| gateways[*o].meta.object.clone()).collect();
             finding.related.sort();
             out.push(finding);
         }
+    }
+}
+
+static EMPTY: Labels = Labels::new();
+
+impl<'a> Others<'a> {
+    /// The Gateways of `from` whose selectors share a workload with selector `own`.
+    fn gathered(mut self, from: &[&'a Group<'a>], own: usize, overlap: &mut impl FnMut(usize, usize) -> bool) -> Self {
+        self.exact = Some(BTreeSet::new());
+        for group in from {
+            for (c, list) in &group.classes {
+                if !overlap(own, *c) {
+                    continue;
+                }
+                self.at_least = self.at_least.max(list.len());
+                self.lists += 1;
+                self.single = (self.lists == 1).then_some(list.as_slice());
+                self.sample.extend(list.iter().take(NAMED + 1).map(|g| (*g, group.host)));
+                if let Some(all) = &mut self.exact {
+                    if all.len() + list.len() > EXACT + 1 {
+                        self.exact = None;
+                    } else {
+                        all.extend(list.iter().copied());
+                    }
+                }
+            }
+        }
+        // Keep the first few Gateways (with every host of theirs that takes part).
+        let mut kept = BTreeSet::new();
+        self.sample.retain(|(g, _)| {
+            if kept.len() <= NAMED {
+                kept.insert(*g);
+            }
+            kept.contains(g)
+        });
+        self
+    }
+
+    /// These others without Gateway `own`; `None` when no other is left.
+    fn without(&self, own: usize) -> Option<Others<'a>> {
+        let mut others = self.clone();
+        others.sample.retain(|(g, _)| *g != own);
+        match &mut others.exact {
+            Some(all) => {
+                all.remove(&own);
+                if all.is_empty() {
+                    return None;
+                }
+            }
+            None => {
+                let own_in = others.single.is_none_or(|list| list.binary_search(&own).is_ok());
+                others.at_least = others.at_least.saturating_sub(usize::from(own_in));
+            }
+        }
+        Some(others)
+    }
+}
+
+impl<'a> Hits<'a> {
+    fn add(&mut self, host_index: usize, host: &'a str, others: &Others<'a>) {
+        self.host_index = Some(self.host_index.map_or(host_index, |k| k.min(host_index)));
+        self.sample.extend(others.sample.iter().map(|(g, o)| (*g, host, *o)));
+        let mut kept = BTreeSet::new();
+        self.sample.retain(|(g, ..)| {
+            if kept.len() < NAMED {
+                kept.insert(*g);
+            }
+            kept.contains(g)
+        });
+        self.exact = match (self.started, &mut self.exact, &others.exact) {
+            (false, _, exact) => exact.clone(),
+            (true, Some(all), Some(more)) if all.len() + more.len() <= 2 * EXACT => {
+                all.extend(more.iter().copied());
+                Some(std::mem::take(all))
+            }
+            _ => None,
+        };
+        self.precise = !self.started && others.single.is_some();
+        let exact_len = others.exact.as_ref().map_or(0, BTreeSet::len);
+        self.at_least = self.at_least.max(others.at_least).max(exact_len);
+        self.started = true;
     }
 }
 

@@ -11,7 +11,8 @@
 //! [`suppress`] drops the findings users suppressed, and says which rule suppressed each.
 //!
 //! Nothing here panics on any input: a field of the wrong type counts as absent (the schema
-//! validation reports it), and every analysis is bounded by a small power of the object count.
+//! validation reports it), and every analysis takes time about linear in the number of objects (indexed by
+//! key; a conflict among many objects names a few of them and counts the rest).
 
 mod authorization_workloads;
 mod context;
@@ -176,6 +177,23 @@ pub fn analyse(objects: &[Object<'_>], context: &Context) -> Vec<Finding> {
         index.add(object);
     }
     run(index, context.clone())
+}
+
+/// How many other objects a finding names at most; the rest are counted ("and 997 more"), so a
+/// finding's size does not grow with the number of objects that take part.
+pub const NAMED: usize = 3;
+
+/// `names` (at most [`NAMED`] of them, as given) followed by "and N more" for the rest of `total`
+/// (`at_least`: `total` is a lower bound).
+pub fn named(names: &[String], total: usize, at_least: bool) -> String {
+    let shown = &names[..names.len().min(NAMED)];
+    let mut text = shown.join(", ");
+    let more = total.saturating_sub(shown.len());
+    if more > 0 {
+        text.push_str(if at_least { " and at least " } else { " and " });
+        text.push_str(&format!("{more} more"));
+    }
+    text
 }
 
 #[cfg(test)]

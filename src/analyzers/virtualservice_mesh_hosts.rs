@@ -17,10 +17,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Finding;
 use super::host;
 use super::index::Index;
 use super::rules::CONFLICTING_MESH_HOSTS;
+use super::{Finding, NAMED, named};
 
 pub fn run(index: &Index, out: &mut Vec<Finding>) {
     let services = &index.virtual_services;
@@ -67,8 +67,13 @@ pub fn run(index: &Index, out: &mut Vec<Finding>) {
         if all.len() < 2 {
             continue;
         }
+        let total = all.len();
         let mut names: Vec<String> = all.iter().map(|(v, _)| services[*v].meta.full_name()).collect();
         names.sort();
+        // Named: a few of them (and the count of the rest); related: a few others of each.
+        let mut firsts: Vec<(String, usize)> = all.iter().map(|(v, _)| (services[*v].meta.full_name(), *v)).collect();
+        firsts.sort();
+        firsts.truncate(NAMED + 1);
         for (v, h) in all {
             if !reported.insert(v) {
                 continue;
@@ -77,10 +82,17 @@ pub fn run(index: &Index, out: &mut Vec<Finding>) {
             let mut finding = vs.meta.finding(
                 &CONFLICTING_MESH_HOSTS,
                 format!("/spec/hosts/{h}"),
-                format!("VirtualServices {} bound to the mesh all define host `{scope}/{fqdn}`", names.join(", ")),
+                format!(
+                    "VirtualServices {} bound to the mesh all define host `{scope}/{fqdn}`",
+                    named(&names, total, false)
+                ),
             );
-            let mut related: Vec<_> =
-                seen.iter().filter(|o| **o != v).map(|o| services[*o].meta.object.clone()).collect();
+            let mut related: Vec<_> = firsts
+                .iter()
+                .filter(|(_, o)| *o != v)
+                .take(NAMED)
+                .map(|(_, o)| services[*o].meta.object.clone())
+                .collect();
             related.sort();
             finding.related = related;
             out.push(finding);

@@ -135,6 +135,10 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
         }
         run.texts.insert(&file, text);
     }
+    // Files that hold only empty documents: nothing to check, as with no file at all.
+    if documents.is_empty() && not_objects.is_empty() && diagnostics.is_empty() {
+        return Err(nothing_to_check(arg, &work_tree.root));
+    }
     let mut objects: Vec<Object> = documents.iter().map(|(value, sources)| Object::new(value, sources)).collect();
     // An object at an API version the target does not serve (E705) is left out of the rest, as
     // in an environment's build.
@@ -184,6 +188,14 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     let manifest = documents.first().map(|(_, sources)| sources[0].clone()).unwrap_or_else(|| name.clone());
     let mut locator = super::Locator::new(&run.texts);
     for (file, index, pointer) in not_objects {
+        if pointer.is_empty() {
+            // A document that is not a mapping: the same error as in an environment's resources/.
+            let found = crate::merge::MergeError::ResourceIncomplete {
+                missing: crate::finish::refused::missing_fields(&Value::Null),
+            };
+            diagnostics.push(found.at(locator.in_document(&file, index, &pointer)));
+            continue;
+        }
         let found = CheckError::SchemaInvalid {
             path: pointer.trim_start_matches('/').replace("items/", "items[").replace('/', "].") + "]",
             problem: "a List's item must be an object (a manifest)".into(),
@@ -192,7 +204,10 @@ pub fn directory(work_tree: &WorkTree, dir: &Path, arg: &str, schemas: &Arc<Sche
     }
     for (not_served, reference, trace, pointer) in refused {
         let location = locator.locate(&reference, &trace, &pointer);
-        diagnostics.push(not_served.at_opt(location).resource(reference));
+        let help = not_served.bare_help();
+        let mut found = not_served.at_opt(location).resource(reference);
+        found.help = help;
+        diagnostics.push(found);
     }
     for (own, reference, trace) in inputs {
         let location = locator.locate(&reference, &trace, "");

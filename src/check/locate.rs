@@ -24,9 +24,14 @@ use crate::load::{self, Document};
 pub struct Locator<'a> {
     texts: &'a SourceText,
     parsed: BTreeMap<String, Vec<Document>>,
+    /// For each parsed file, its top-level documents by (kind, name): (namespace, document
+    /// index) in file order — a lookup per finding instead of a scan of the file.
+    identities: BTreeMap<String, Identities>,
     /// The environment's manifest, preferred among the layers that set a key.
     environment: Option<String>,
 }
+
+type Identities = BTreeMap<(String, String), Vec<(Option<String>, usize)>>;
 
 /// The file name of a layer manifest.
 const MANIFEST: &str = "meshedge.yaml";
@@ -61,12 +66,12 @@ fn list_item(value: &Value, same: &dyn Fn(&Value) -> bool, prefix: &str, depth: 
 
 impl<'a> Locator<'a> {
     pub fn new(texts: &'a SourceText) -> Self {
-        Locator { texts, parsed: BTreeMap::new(), environment: None }
+        Locator { texts, parsed: BTreeMap::new(), identities: BTreeMap::new(), environment: None }
     }
 
     /// A locator for the build of the environment whose manifest is `manifest`.
     pub fn for_environment(texts: &'a SourceText, manifest: &str) -> Self {
-        Locator { texts, parsed: BTreeMap::new(), environment: Some(manifest.to_string()) }
+        Locator { texts, parsed: BTreeMap::new(), identities: BTreeMap::new(), environment: Some(manifest.to_string()) }
     }
 
     /// The layer manifest among `sources` that sets `settings.<key>` (the environment's own
@@ -117,14 +122,26 @@ impl<'a> Locator<'a> {
             return Some(self.in_request(&file, &trace.hosts));
         }
         let origin = trace.origin.as_ref().unwrap_or(object);
+        if !self.identities.contains_key(&file) {
+            let mut ids = Identities::new();
+            for (i, doc) in self.documents(&file).iter().enumerate() {
+                let r = ResourceRef::of(&doc.value);
+                ids.entry((r.kind, r.name)).or_default().push((r.namespace, i));
+            }
+            self.identities.insert(file.clone(), ids);
+        }
+        let first = self.identities.get(&file).and_then(|ids| {
+            let list = ids.get(&(origin.kind.clone(), origin.name.clone()))?;
+            list.iter().find(|(ns, _)| ns.is_none() || *ns == origin.namespace).map(|(_, i)| *i)
+        });
         let docs = self.documents(&file);
+        if let Some(doc) = first.and_then(|i| docs.get(i)) {
+            return Some(Self::at(doc, pointer));
+        }
         let same = |value: &Value| {
             let r = ResourceRef::of(value);
             r.kind == origin.kind && r.name == origin.name && (r.namespace.is_none() || r.namespace == origin.namespace)
         };
-        if let Some(doc) = docs.iter().find(|doc| same(&doc.value)) {
-            return Some(Self::at(doc, pointer));
-        }
         // An item of a `v1 List` (nested ones included).
         for doc in docs {
             if let Some(at) = list_item(&doc.value, &same, "", 0) {
@@ -164,7 +181,7 @@ impl<'a> Locator<'a> {
 
     /// The place of `pointer` in document `index` (from 0) of `file`.
     pub fn in_document(&mut self, file: &str, index: usize, pointer: &str) -> Location {
-        match self.documents(file).get(index) {
+        match self.documents(file).iter().find(|doc| doc.index == index) {
             Some(doc) => Self::at(doc, pointer),
             None => Location::file(file),
         }

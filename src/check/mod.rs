@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::analyzers::suppress::{SuppressRule, suppress};
 use crate::analyzers::{Finding, Severity};
 use crate::compiler::{self, Options, Validate, Validated};
-use crate::diagnostic::{Code, Diagnostic, Explain, Location, SourceText};
+use crate::diagnostic::{Code, Diagnostic, Explain, Location, MESSAGE_CHARS, SourceText, excerpt};
 use crate::error::{Error, Trouble};
 use crate::locate::WorkTree;
 use crate::render::Form;
@@ -66,6 +66,33 @@ impl Run {
         }
     }
 
+    /// What every format reports the same way: a message, note or help line cut at
+    /// [`MESSAGE_CHARS`] characters, and one finding once — the same code, place and message
+    /// found again (the same object reached by two routes, one input file in several layers)
+    /// is dropped.
+    fn tidy(&mut self) {
+        let cut = |text: &mut String| {
+            if let std::borrow::Cow::Owned(short) = excerpt(text, MESSAGE_CHARS) {
+                *text = short;
+            }
+        };
+        for env in &mut self.environments {
+            let all = env.diagnostics.iter_mut().chain(env.suppressed.iter_mut().map(|s| &mut s.diagnostic));
+            for d in all {
+                cut(&mut d.message);
+                d.help.as_mut().map(cut);
+                d.notes.iter_mut().for_each(|(_, note)| cut(note));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            env.diagnostics.retain(|d| seen.insert((d.code, d.location.clone(), d.message.clone())));
+            let mut seen = std::collections::BTreeSet::new();
+            env.suppressed.retain(|s| {
+                let d = &s.diagnostic;
+                seen.insert((d.code, d.location.clone(), d.message.clone()))
+            });
+        }
+    }
+
     fn count(&self, severity: Severity) -> usize {
         self.environments.iter().flat_map(|e| &e.diagnostics).filter(|d| d.severity == severity).count()
     }
@@ -85,6 +112,7 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
         }
         let mut run = environments(&work_tree.source, &all, &schemas).map_err(Trouble::Check)?;
         run.unused_once();
+        run.tidy();
         return Ok(run);
     };
     let mut all = Run::default();
@@ -111,12 +139,31 @@ pub fn run(work_tree: &WorkTree, cwd: &Path, names: Option<&[String]>, schema_di
         }
     }
     all.unused_once();
+    all.tidy();
     Ok(all)
 }
 
 /// E901 (exit 2) for a check that finds neither an environment nor a manifest where it looked:
 /// a CI job run in the wrong directory must not pass.
 pub(crate) fn nothing_to_check(arg: &str, root: &Path) -> Error {
+    // `check` (or `check --all`) in a directory of plain manifests: they are checked when the
+    // directory is named.
+    let holds_manifests = arg == "."
+        && std::fs::read_dir(root).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                e.path().is_file() && !name.starts_with('.') && schemas::is_manifest(&name)
+            })
+        });
+    if holds_manifests {
+        let help = format!(
+            "{} holds manifests but no environment; to check them as plain manifests, name the directory: \
+             `meshedge check .`",
+            root.display()
+        );
+        let usage = crate::error::UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help };
+        return Error::Usage(usage.report().into());
+    }
     let help = format!(
         "meshedge looked under {} for environments (`environments/*`, `env/*`, `envs/*`, each with a \
          meshedge.yaml) and for `*.yaml`, `*.yml` and `*.json` manifests; name an environment or a directory \

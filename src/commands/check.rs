@@ -17,7 +17,9 @@ pub fn run(options: &CheckOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
     let all = check::run(&work_tree, &cwd, options.environments.as_deref(), &options.schemas)?;
     let environments = &all.environments;
     match options.format {
-        CheckFormat::Text => stderr.report(&report::text::render_with(environments, &all.texts, stderr.quiet())),
+        CheckFormat::Text => {
+            stderr.report(&report::text::render_with(environments, &all.texts, stderr.quiet(), options.strict))
+        }
         CheckFormat::Json => write_stdout(|out| out.write_all(report::json::render(environments).as_bytes()))?,
         CheckFormat::Sarif => write_stdout(|out| out.write_all(report::sarif::render(environments).as_bytes()))?,
         CheckFormat::Github => write_stdout(|out| out.write_all(report::github::render(environments).as_bytes()))?,

@@ -76,6 +76,23 @@ impl Explain for Refused {
     }
 }
 
+impl Refused {
+    /// The help of a plain manifest checked outside an environment (a bare directory), which is
+    /// checked against the newest platform meshedge knows: there is no target to set.
+    pub(crate) fn bare_help(&self) -> Option<String> {
+        const BARE: &str = "a directory of plain manifests is checked against the newest platform meshedge knows; \
+                            check the environment that deploys it for its own target";
+        match self {
+            Refused::NotServed { suggested: Some(version), .. } => {
+                Some(format!("use `apiVersion: {version}`, which that platform serves ({BARE})"))
+            }
+            Refused::NotServed { suggested: None, .. } => Some(format!("use a version that platform serves ({BARE})")),
+            Refused::NowhereServed { .. } => Some(format!("remove the object ({BARE})")),
+            _ => self.help(),
+        }
+    }
+}
+
 /// The fields of `value` an object cannot do without that it lacks (absent, not a string, or
 /// empty), in the order `apiVersion`, `kind`, `metadata.name`.
 pub(crate) fn missing_fields(value: &Value) -> Vec<&'static str> {

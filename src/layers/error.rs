@@ -138,7 +138,14 @@ impl Explain for LayerError {
                     "move what is not an input out of resources/ and tenants/ (see the limits in docs/reference.md)"
                 }
                 SourceError::IntoGit { .. } => "point the link at a file of the work tree, not at .git",
-                _ => return None,
+                SourceError::NotAFile { .. } => {
+                    "meshedge reads regular files only: replace it with a file, or move it out of the inputs"
+                }
+                SourceError::NotADirectory { .. } => "give a directory here, not a file",
+                SourceError::NotUtf8 { .. } => "save the file as UTF-8",
+                SourceError::Io { .. } => {
+                    "make the file readable, or remove it; a symbolic link must point at a file that exists"
+                }
             }
             .into(),
             LayerError::OverTotal { .. } => {

@@ -10,7 +10,8 @@
 //! GitHub shows at most 10 error and 10 warning annotations per step (actions/toolkit
 //! `docs/problem-matchers.md`, "Limitations"), so errors come first; past that, a notice says
 //! how many there are. Another notice counts the suppressed findings. Diagnostics without a file
-//! point at their environment's manifest.
+//! point at their environment's manifest. A finding that is the same in several environments is one
+//! annotation whose title names them all (`A601 IST0101 [prod, staging]`).
 
 use std::fmt::Write as _;
 
@@ -40,7 +41,8 @@ fn command(out: &mut String, name: &str, properties: &[(&str, String)], message:
     let _ = writeln!(out, "::{}", escape_data(message));
 }
 
-fn annotation(out: &mut String, env: &Environment, d: &Diagnostic, several: bool) {
+/// `names`: the environments the finding is in, when the run checked several.
+fn annotation(out: &mut String, env: &Environment, d: &Diagnostic, names: Option<&[&str]>) {
     let name = d.severity.as_str();
     let (file, line, column) = match place(d) {
         (Some(file), line, column) => (file.to_string(), line.filter(|l| *l > 0), line.and(column).filter(|c| *c > 0)),
@@ -51,8 +53,8 @@ fn annotation(out: &mut String, env: &Environment, d: &Diagnostic, several: bool
         title.push(' ');
         title.push_str(istio);
     }
-    if several {
-        let _ = write!(title, " [{}]", env.name);
+    if let Some(names) = names {
+        let _ = write!(title, " [{}]", names.join(", "));
     }
     let mut message = d.message.clone();
     if let Some(resource) = &d.resource {
@@ -71,11 +73,25 @@ pub fn render(environments: &[Environment]) -> String {
     let mut out = String::new();
     let mut counts = [0usize; 2];
     for severity in [Severity::Error, Severity::Warning] {
+        // A finding that is the same in several environments (an input of a layer they share)
+        // is one annotation naming them all, as it is one SARIF result.
+        let mut merged: Vec<(&Environment, &Diagnostic, Vec<&str>)> = Vec::new();
+        let mut at: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
         for env in environments {
             for d in sorted(&env.diagnostics).into_iter().filter(|d| d.severity == severity) {
-                annotation(&mut out, env, d, several);
-                counts[severity as usize] += 1;
+                let key = (d.code, place(d), &d.message, &d.resource, &d.help);
+                match at.get(&key) {
+                    Some(i) if merged[*i].2.last() != Some(&env.name.as_str()) => merged[*i].2.push(env.name.as_str()),
+                    _ => {
+                        at.insert(key, merged.len());
+                        merged.push((env, d, vec![env.name.as_str()]));
+                    }
+                }
             }
+        }
+        for (env, d, names) in &merged {
+            annotation(&mut out, env, d, several.then_some(names.as_slice()));
+            counts[severity as usize] += 1;
         }
     }
     let [errors, warnings] = counts;

@@ -127,7 +127,14 @@ fn location(env: &Environment, d: &Diagnostic) -> Value {
     if let Some(column) = column.filter(|c| *c >= 1) {
         region["startColumn"] = json!(column);
     }
-    json!({"physicalLocation": {"artifactLocation": {"uri": uri(file), "uriBaseId": "%SRCROOT%"}, "region": region}})
+    // A file outside the repository (a bare directory named by an absolute path elsewhere) is
+    // an absolute `file:` URI, with no base.
+    let artifact = if file.starts_with('/') {
+        json!({"uri": format!("file://{}", uri(file))})
+    } else {
+        json!({"uri": uri(file), "uriBaseId": "%SRCROOT%"})
+    };
+    json!({"physicalLocation": {"artifactLocation": artifact, "region": region}})
 }
 
 fn properties(env: &Environment, d: &Diagnostic) -> Value {

@@ -10,12 +10,12 @@ use crate::diagnostic::{Severity, SourceText, counted};
 
 /// The report; `texts` are the input files quoted.
 pub fn render(environments: &[Environment], texts: &SourceText) -> String {
-    render_with(environments, texts, false)
+    render_with(environments, texts, false, false)
 }
 
-/// The report; with `errors_only` (`-q`) the errors alone, and the total only when there is an
-/// error: no warning, no suppressed finding is listed.
-pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only: bool) -> String {
+/// The report; with `quiet` (`-q`) only what fails the check — the errors, and with `strict`
+/// the warnings too — and the total only when something fails: no suppressed finding is listed.
+pub fn render_with(environments: &[Environment], texts: &SourceText, quiet: bool, strict: bool) -> String {
     let mut out = String::new();
     let (mut errors, mut warnings, mut suppressed) = (0, 0, 0);
     // Several environments: each one's findings under its name (a base's finding may be in each).
@@ -27,7 +27,7 @@ pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
-            if errors_only && d.severity != Severity::Error {
+            if quiet && !strict && d.severity != Severity::Error {
                 continue;
             }
             if !named {
@@ -41,7 +41,7 @@ pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only
             out.push_str(&d.render(texts));
             out.push('\n');
         }
-        if !env.suppressed.is_empty() && !errors_only {
+        if !env.suppressed.is_empty() && !quiet {
             let _ = writeln!(
                 out,
                 "note: {}: {} suppressed",
@@ -56,7 +56,7 @@ pub fn render_with(environments: &[Environment], texts: &SourceText, errors_only
             suppressed += env.suppressed.len();
         }
     }
-    if errors_only && errors == 0 {
+    if quiet && errors == 0 && (!strict || warnings == 0) {
         return out;
     }
     let checked = counted(environments.len(), "environment", "environments");

@@ -225,7 +225,7 @@ impl<'a> Tree<'a> {
     }
 
     /// The non-hidden entries of one directory, sorted by name, symlinks resolved: (path as
-    /// reached, physical path, whether it is a directory). Dangling links are left out.
+    /// reached, physical path, whether it is a directory). A dangling link is listed as a file.
     fn list_dir(&self, logical: &str, physical: &str) -> Result<Vec<(String, String, bool)>, SourceError> {
         let mut entries = self.source.list(physical).map_err(|e| Self::io(logical, e))?;
         // Every entry counts, hidden ones and dangling links included: listing is the cost.
@@ -253,8 +253,11 @@ impl<'a> Tree<'a> {
                 // (not a file) by name rather than skipped in silence.
                 Some(EntryKind::File | EntryKind::Special) => out.push((child_logical, real, false)),
                 Some(EntryKind::Dir) => out.push((child_logical, real, true)),
-                // A dangling link inside the root is skipped, like a missing file.
-                _ => {}
+                // A dangling link inside the root is listed like a file, so that reading it
+                // fails by name (it does not exist) rather than the file being left out in
+                // silence.
+                None => out.push((child_logical, real, false)),
+                Some(EntryKind::Symlink(_)) => {}
             }
         }
         Ok(out)
