@@ -833,3 +833,32 @@ fn an_unknown_revision_and_no_repository_are_usage_errors_with_a_code_and_help()
     assert!(stderr.contains("error[E911]") && stderr.contains("not inside a git repository"), "{stderr}");
     assert!(stderr.contains("help:") && stderr.contains("--root"), "{stderr}");
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_compared_by_content() {
+    let repo = Repo::example();
+    let size = meshedge::source::MAX_FILE_BYTES as usize + 1024;
+    let big = "environments/dev/resources/big.yaml";
+    repo.write(big, &"a".repeat(size));
+    repo.commit("a file too large");
+    // The same size, other bytes: a change, between commits and against the work tree.
+    repo.write(big, &"b".repeat(size));
+    for args in
+        [&["dev", "--base", "HEAD", "--exit-code"][..], &["dev", "--base", "HEAD", "--exit-code", "--format", "json"]]
+    {
+        let output = repo.cli(args);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+        assert!(!text.contains("unchanged (same inputs"), "{text}");
+        assert!(text.contains("E114") && text.contains(big), "the error is shown: {text}");
+    }
+    repo.commit("other bytes");
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let dev = environment(&report, "dev");
+    assert_eq!(dev.status, Status::Error);
+    assert_eq!(dev.inputs, vec![(big.to_string(), diff::FileChange::Modified)]);
+    assert!(dev.head_errors.iter().any(|d| d.code == "E114"), "{:?}", dev.head_errors);
+    // The same bytes again: unchanged.
+    let report = repo.compare(&repo.at("HEAD"), &FsSource::new(repo.path()));
+    assert_eq!(environment(&report, "dev").status, Status::Unchanged);
+}

@@ -240,4 +240,8 @@ impl Source for Cached<'_> {
             None => self.inner.size(file),
         }
     }
+
+    fn content_id(&self, file: &str) -> std::io::Result<String> {
+        self.inner.content_id(file)
+    }
 }

@@ -29,6 +29,12 @@ pub trait Source: Send + Sync {
     fn size(&self, file: &str) -> io::Result<u64> {
         self.read(file).map(|bytes| bytes.len() as u64)
     }
+    /// The git blob id of a file's bytes (the same id whichever source holds the file), without
+    /// keeping the bytes in memory: how a file too large to read is still compared by content.
+    fn content_id(&self, file: &str) -> io::Result<String> {
+        let bytes = self.read(file)?;
+        git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).map(|oid| oid.to_string()).map_err(io::Error::other)
+    }
 }
 
 /// The largest file meshedge reads: 8 MiB. Kubernetes keeps no object over 1.5 MiB (etcd's
@@ -187,11 +193,19 @@ impl fmt::Display for SourceError {
 /// read). For readers that keep bytes outside a [`Tree`] read (the fingerprints of `diff`).
 pub fn read_within(source: &dyn Source, physical: &str, budget: &mut u64) -> io::Result<Vec<u8>> {
     let size = source.size(physical)?;
+    // A file refused is named by its content id, so that two different files refused differ.
+    let id = || source.content_id(physical).unwrap_or_else(|e| e.to_string());
     if size > MAX_FILE_BYTES {
-        return Err(io::Error::other(format!("{size} bytes, over the limit of {MAX_FILE_BYTES} bytes")));
+        return Err(io::Error::other(format!(
+            "{size} bytes, over the limit of {MAX_FILE_BYTES} bytes (blob {})",
+            id()
+        )));
     }
     if size > *budget {
-        return Err(io::Error::other(format!("not read: over the limit of {MAX_TOTAL_BYTES} bytes in all")));
+        return Err(io::Error::other(format!(
+            "not read: over the limit of {MAX_TOTAL_BYTES} bytes in all (blob {})",
+            id()
+        )));
     }
     let bytes = source.read(physical)?;
     *budget = budget.saturating_sub(bytes.len() as u64);

@@ -238,6 +238,16 @@ impl Source for GitSource {
             None => Err(io::Error::new(io::ErrorKind::NotFound, format!("`{file}` does not exist at this revision"))),
         }
     }
+
+    fn content_id(&self, file: &str) -> io::Result<String> {
+        let mut inner = self.lock()?;
+        match self.node(&mut inner, file)? {
+            // The tree entry holds it: the blob is not read.
+            Some(Node::Blob(oid)) => Ok(oid.to_string()),
+            Some(_) => Err(io::Error::other(format!("`{file}` is not a file"))),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, format!("`{file}` does not exist at this revision"))),
+        }
+    }
 }
 
 #[cfg(test)]
