@@ -862,3 +862,38 @@ fn a_file_over_the_size_limit_is_compared_by_content() {
     let report = repo.compare(&repo.at("HEAD"), &FsSource::new(repo.path()));
     assert_eq!(environment(&report, "dev").status, Status::Unchanged);
 }
+
+#[test]
+fn bad_links_among_the_inputs_list_only_the_files_that_changed() {
+    let repo = Repo::example();
+    let resources = repo.path().join("base/resources");
+    std::os::unix::fs::symlink("/etc/passwd", resources.join("passwd.yaml")).unwrap();
+    std::os::unix::fs::symlink("loop.yaml", resources.join("loop.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../.git/config", resources.join("config.yaml")).unwrap();
+    repo.write("base/resources/pw.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: pw, namespace: shop}\n");
+    let added: Vec<(String, diff::FileChange)> = ["config.yaml", "loop.yaml", "passwd.yaml", "pw.yaml"]
+        .iter()
+        .map(|name| (format!("base/resources/{name}"), diff::FileChange::Added))
+        .collect();
+    let check = |report: &Report| {
+        for env in &report.environments {
+            assert_eq!(env.status, Status::Error, "{}", env.name);
+            assert_eq!(env.inputs, added, "{}: no directory, no unchanged file removed", env.name);
+            assert!(env.base_errors.is_empty());
+            assert!(
+                env.head_errors
+                    .iter()
+                    .any(|d| d.location.as_ref().is_some_and(|l| l.file.starts_with("base/resources/"))),
+                "{:?}",
+                env.head_errors
+            );
+        }
+    };
+    check(&repo.compare(&repo.at("HEAD"), &FsSource::new(repo.path())));
+    let output = repo.cli(&["prod", "--base", "HEAD"]);
+    let text = stdout(&output);
+    assert!(text.contains("added base/resources/pw.yaml") && text.contains("error[E10"), "{text}");
+    assert!(!text.contains("removed ") && !text.contains("modified base/resources\n"), "{text}");
+    repo.commit("bad links");
+    check(&repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD")));
+}
