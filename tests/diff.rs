@@ -897,3 +897,32 @@ fn bad_links_among_the_inputs_list_only_the_files_that_changed() {
     repo.commit("bad links");
     check(&repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD")));
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_refused_by_name_from_the_work_tree_and_from_git() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::example();
+    let name = std::ffi::OsStr::from_bytes(b"r\xff.yaml");
+    std::fs::write(repo.path().join("base/resources").join(name), "apiVersion: v1\nkind: ConfigMap\n").unwrap();
+    let shown = "base/resources/r\\xff.yaml";
+    let build = Command::cargo_bin("meshedge")
+        .unwrap()
+        .current_dir(repo.path())
+        .args(["build", "environments/prod"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert_eq!(build.status.code(), Some(1), "{stderr}");
+    assert!(build.stdout.is_empty());
+    assert!(stderr.contains("error[E912]") && stderr.contains(&format!("--> {shown}")), "{stderr}");
+    assert!(stderr.contains("help: rename it"), "{stderr}");
+    repo.commit("a name that is not UTF-8");
+    // From git: the same error; the work tree against HEAD: nothing changed, nothing removed.
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.inputs, vec![(shown.to_string(), diff::FileChange::Added)]);
+    assert!(prod.head_errors.iter().any(|d| d.code == "E912"), "{:?}", prod.head_errors);
+    let output = repo.cli(&["--all", "--base", "HEAD", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(!stdout(&output).contains("removed"), "{}", stdout(&output));
+}

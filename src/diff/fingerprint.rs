@@ -188,8 +188,13 @@ fn walk_each(
         Err(e) => return out.push((dir.to_string(), Err(e.to_string()))),
     };
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, _) in entries.into_iter().filter(|(name, _)| !name.starts_with('.')) {
+    for (name, kind) in entries.into_iter().filter(|(name, _)| !name.starts_with('.')) {
         let child = within(dir, &name);
+        if kind == EntryKind::BadName {
+            let error = source::SourceError::NameNotUtf8 { path: child.clone() };
+            out.push((child, Err(error.to_string())));
+            continue;
+        }
         match tree.resolve(&child) {
             Ok((_, Some(EntryKind::Dir))) => walk_each(tree, &child, listed, hashing, out),
             Ok((physical, Some(_))) => out.push((child, Ok(physical))),

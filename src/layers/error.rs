@@ -71,6 +71,7 @@ impl Explain for LayerError {
                     Code::E114
                 }
                 SourceError::IntoGit { .. } => Code::E105,
+                SourceError::NameNotUtf8 { .. } => Code::E912,
                 _ => Code::E100,
             },
             LayerError::OverTotal { .. } | LayerError::BasesTooDeep => Code::E114,
@@ -138,6 +139,9 @@ impl Explain for LayerError {
                     "move what is not an input out of resources/ and tenants/ (see the limits in docs/reference.md)"
                 }
                 SourceError::IntoGit { .. } => "point the link at a file of the work tree, not at .git",
+                SourceError::NameNotUtf8 { .. } => {
+                    "rename it (`git mv`): meshedge reads only file and directory names in UTF-8, so that every report names them as they are"
+                }
                 _ => return None,
             }
             .into(),

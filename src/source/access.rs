@@ -14,6 +14,15 @@ pub enum EntryKind {
     Special,
     /// A symbolic link and its target, as written in the link.
     Symlink(String),
+    /// An entry whose name is not UTF-8, listed under its name with the bytes that are not
+    /// escaped (`r\xff.yaml`): never read, refused by name wherever it is listed.
+    BadName,
+}
+
+/// A file name as listed: its text, or its bytes escaped (`\xff`) with [`EntryKind::BadName`]
+/// when it is not UTF-8, the same from every source.
+pub fn listed_name(bytes: &[u8]) -> Option<String> {
+    std::str::from_utf8(bytes).is_err().then(|| bytes.escape_ascii().to_string())
 }
 
 pub trait Source: Send + Sync {
@@ -94,6 +103,10 @@ pub enum SourceError {
     NotUtf8 {
         path: String,
     },
+    /// An entry whose name is not UTF-8 (`path` shows its bytes escaped).
+    NameNotUtf8 {
+        path: String,
+    },
     SymlinkLoop {
         path: String,
     },
@@ -139,6 +152,7 @@ impl SourceError {
             | SourceError::NotAFile { path }
             | SourceError::NotADirectory { path }
             | SourceError::NotUtf8 { path }
+            | SourceError::NameNotUtf8 { path }
             | SourceError::SymlinkLoop { path }
             | SourceError::ReachedTwice { path, .. }
             | SourceError::TooLarge { path, .. }
@@ -165,6 +179,7 @@ impl fmt::Display for SourceError {
             SourceError::NotAFile { path } => write!(f, "`{path}` is not a file"),
             SourceError::NotADirectory { path } => write!(f, "`{path}` is not a directory"),
             SourceError::NotUtf8 { path } => write!(f, "`{path}` is not valid UTF-8"),
+            SourceError::NameNotUtf8 { path } => write!(f, "the name of `{path}` is not valid UTF-8"),
             SourceError::SymlinkLoop { path } => write!(f, "`{path}`: too many levels of symlinks"),
             SourceError::ReachedTwice { path, first } => {
                 write!(f, "`{path}` and `{first}` are the same file or directory (through a symlink)")

@@ -66,6 +66,16 @@ impl Source for FsSource {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(self.full(dir))? {
             let entry = entry?;
+            #[cfg(unix)]
+            let bad = crate::source::access::listed_name(std::os::unix::ffi::OsStrExt::as_bytes(
+                entry.file_name().as_os_str(),
+            ));
+            #[cfg(not(unix))]
+            let bad = entry.file_name().to_str().is_none().then(|| entry.file_name().to_string_lossy().into_owned());
+            if let Some(name) = bad {
+                out.push((name, EntryKind::BadName));
+                continue;
+            }
             let name = entry.file_name().to_string_lossy().into_owned();
             let kind = Self::kind_of(entry.file_type()?, &entry.path(), Some(&name))?;
             out.push((name, kind));
