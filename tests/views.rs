@@ -406,3 +406,19 @@ fn one_tenants_graph_of_a_large_environment_groups_the_hosts_it_did_not_ask_for_
     let svg = ok_stdout(&output);
     roxmltree::Document::parse(&svg).unwrap();
 }
+
+#[test]
+fn explain_and_graph_word_the_broken_flows_as_what_the_build_would_do_not_as_their_failure() {
+    for args in [&["graph", "deny"][..], &["explain", "deny", "AuthorizationPolicy/istio-ingress/deny-shop"]] {
+        let output = flowstage(args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("error[E801]"), "{args:?}: {stderr}");
+        let last = stderr.trim_end().lines().last().unwrap_or_default();
+        assert!(last.starts_with("note: the build would fail: ") && last.ends_with(" errors"), "{args:?}: {stderr}");
+        assert!(!stderr.lines().any(|l| l.starts_with("error: ")), "{args:?}: {stderr}");
+    }
+    // The manual page says so.
+    let man = stdout(&["man"]);
+    assert!(man.contains("the build would fail"), "EXIT STATUS exempts explain and graph");
+}

@@ -77,7 +77,8 @@ fn closing_sections() -> String {
         ".SH \"EXIT STATUS\"\n\
          .TP\n0\nSuccess. With \\fBdiff \\-\\-exit\\-code\\fR: no environment differs.\n\
          .TP\n1\nErrors in the input: invalid documents, rule violations, failing patches, paths \
-         leaving the root, flows that break the requests (E801, E802); \\fBcheck\\fR: any error \
+         leaving the root, flows that break the requests (E801, E802; \\fBexplain\\fR and \\fBgraph\\fR still \
+         exit 0 and show them on stderr, ending with \\(lqnote: the build would fail\\(rq); \\fBcheck\\fR: any error \
          finding (warnings too with \\fB\\-\\-strict\\fR); \\fBdiff \\-\\-exit\\-code\\fR: at least \
          one environment differs.\n\
          .TP\n2\nUsage or I/O trouble: a bad argument, an unknown environment, object or tenant, \
