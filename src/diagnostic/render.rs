@@ -148,7 +148,9 @@ fn window(line: &str, column: usize) -> (Cow<'_, str>, usize) {
 /// `text` with every character that would act on a terminal rather than show on it escaped
 /// (`\n`, `\u{1b}`): control characters (a newline in a directory name, an escape sequence
 /// in a value) and the bidirectional controls that reorder what a reader sees (U+202A–U+202E,
-/// U+2066–U+2069, U+200E, U+200F, U+061C), and the noncharacters U+FFFE and U+FFFF, which XML
+/// U+2066–U+2069, U+200E, U+200F, U+061C), the line and paragraph separators U+2028 and U+2029
+/// (a line break to some terminals and editors, none to others), the invisible U+200B–U+200D,
+/// U+2060 and U+FEFF, and the noncharacters U+FFFE and U+FFFF, which XML
 /// 1.0 does not allow (with the control characters other than tab, newline and carriage return).
 /// A diagnostic quotes input, and its lines stay lines; every view (graph labels in mermaid, dot
 /// and SVG, flows, diff's markdown) shows input text through this one function.
@@ -172,6 +174,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 pub fn acts_on_terminal(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// JSON text with every character that acts on a terminal written as a `\uXXXX` escape: the

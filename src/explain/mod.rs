@@ -31,7 +31,9 @@ pub use text::render_text;
 
 /// The explanation as pretty-printed JSON, with a final newline.
 pub fn render_json(explanation: &Explanation) -> String {
-    let mut text = serde_json::to_string_pretty(explanation).unwrap_or_default();
+    // Inert on a terminal, as diff's JSON: a control, bidirectional or invisible character of the
+    // input as a `\uXXXX` escape.
+    let mut text = crate::diagnostic::inert_json(serde_json::to_string_pretty(explanation).unwrap_or_default());
     text.push('\n');
     text
 }
