@@ -926,3 +926,32 @@ fn a_file_name_that_is_not_utf8_is_refused_by_name_from_the_work_tree_and_from_g
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(!stdout(&output).contains("removed"), "{}", stdout(&output));
 }
+
+#[test]
+fn a_renamed_environment_directory_is_named_with_its_directory_and_found_by_the_name_shown() {
+    let repo = Repo::example();
+    std::fs::rename(repo.path().join("environments/dev"), repo.path().join("environments/development")).unwrap();
+    repo.commit("dev moves to environments/development");
+    let output = repo.cli(&["--all", "--base", "HEAD~1", "--head", "HEAD", "--format", "markdown"]);
+    let markdown = stdout(&output);
+    for path in ["environments/dev", "environments/development"] {
+        let label = format!("`dev` at `{path}`");
+        assert!(markdown.contains(&format!("| {label} |")), "a row for {path}: {markdown}");
+        assert!(markdown.contains(&format!("### {label} — ")), "a section for {path}: {markdown}");
+    }
+    assert!(!markdown.contains("| `dev` |") && !markdown.contains("### `dev` —"), "{markdown}");
+    for line in markdown.lines().filter(|l| l.starts_with("- `") && (l.contains(" closed (") || l.contains("opened**")))
+    {
+        assert!(line.contains(" at `environments/dev"), "{line}");
+    }
+
+    // A name that is not its directory's: the reports show it, every command finds it by it.
+    repo.replace("environments/development/meshedge.yaml", "name: dev\n", "name: dev2\n");
+    let output = repo.cli(&["dev2", "--base", "HEAD", "--format", "markdown"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout(&output).contains("`dev2` at `environments/development`"), "{}", stdout(&output));
+    for args in [&["graph", "dev2"][..], &["explain", "dev2", "Namespace/istio-ingress"], &["build", "dev2"]] {
+        let output = common::meshedge(repo.path(), args);
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}
