@@ -60,7 +60,7 @@ pub(super) fn longest_backtick_run(text: &str) -> usize {
 /// directory when the name alone does not say which one it is — another environment of the
 /// report has the name (a directory renamed between the revisions), or the name is not its
 /// directory's (`dev2` at `environments/development`, which `meshedge diff dev2` also finds).
-pub(super) fn env_label(report: &crate::diff::Report, env: &crate::diff::EnvironmentDiff) -> String {
+pub(super) fn env_label(report: &crate::diff::report::Report, env: &EnvironmentDiff) -> String {
     let shared = report.environments.iter().filter(|e| e.name == env.name).count() > 1;
     let dir_name = env.path.rsplit('/').next().unwrap_or(&env.path);
     match shared || dir_name != env.name {
