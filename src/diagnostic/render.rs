@@ -25,8 +25,16 @@ impl Diagnostic {
             let _ = writeln!(out, "   = object: {}", printable(&resource.to_string()));
         }
         for (location, text) in &self.notes {
-            let _ = writeln!(out, "   = note: {}", printable(&excerpt(text, MESSAGE_CHARS)));
-            render_location(&mut out, location, files, "-->");
+            let note = printable(&excerpt(text, MESSAGE_CHARS)).into_owned();
+            let quoted = location.line.is_some_and(|line| files.line(&location.file, line.saturating_sub(1)).is_some());
+            if quoted {
+                let _ = writeln!(out, "   = note: {note}");
+                render_location(&mut out, location, files, "-->");
+            } else {
+                // No source line to draw under it: the place on the note's own line, so that it
+                // cannot be read as the place of what follows.
+                let _ = writeln!(out, "   = note: {note}: {}", printable(&location.to_string()));
+            }
         }
         if let Some(help) = &self.help {
             let _ = writeln!(out, "   = help: {}", printable(&excerpt(help, MESSAGE_CHARS)));
@@ -364,5 +372,25 @@ mod tests {
         let d = Made(Code::E101, "x".repeat(100_000), Some("y".repeat(100_000))).diagnostic();
         let text = d.render(&files);
         assert!(text.len() < 3 * MESSAGE_CHARS, "{} bytes", text.len());
+    }
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+    use crate::diagnostic::code::Code;
+    use crate::diagnostic::model::{Explain, Location, Made};
+
+    #[test]
+    fn a_note_without_its_source_line_carries_its_place_on_its_own_line() {
+        let mut d = Made(Code::E101, "requested twice".into(), None).at(Location::at("a.yaml", 14, 7));
+        d.notes.push((Location::at("b.yaml", 10, 7), "first requested here".into()));
+        let bare = d.render(&SourceText::default());
+        assert!(bare.contains(" --> a.yaml:14:7\n   = note: first requested here: b.yaml:10:7\n"), "{bare}");
+        assert!(!bare.contains("--> b.yaml"), "{bare}");
+        let mut files = SourceText::default();
+        files.insert("b.yaml", "\n\n\n\n\n\n\n\n\n      - host: x\n");
+        let quoted = d.render(&files);
+        assert!(quoted.contains("   = note: first requested here\n  --> b.yaml:10:7\n"), "{quoted}");
     }
 }

@@ -180,8 +180,10 @@ fn walk_each(
         Ok(_) => return,
         Err(e) => return out.push((dir.to_string(), Err(e.to_string()))),
     };
+    // A directory reached again (a loop, or two links to it): its files are listed once, under
+    // the first path; the failure is hashed above.
     if !listed.insert(physical.clone()) {
-        return out.push((dir.to_string(), Err(error)));
+        return;
     }
     let mut entries = match tree.source().list(&physical) {
         Ok(entries) => entries,
