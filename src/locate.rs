@@ -105,8 +105,26 @@ pub fn find_environment(tree: &Tree, root: &Path, cwd: &Path, arg: &str) -> Resu
             return Ok(candidate.clone());
         }
     }
-    let help = unknown_environment_help(&layout::all_environments(&[tree.source()]), trimmed);
+    let environments = layout::all_environments(&[tree.source()]);
+    // A name the reports show: the `metadata.name` of one environment, whatever its directory.
+    if !trimmed.contains('/') {
+        let named: Vec<&String> =
+            environments.iter().filter(|dir| manifest_name(tree, dir).as_deref() == Some(trimmed)).collect();
+        if let [dir] = named.as_slice() {
+            debug!(environment = %dir, "environment by its metadata.name");
+            return Ok((*dir).clone());
+        }
+    }
+    let help = unknown_environment_help(&environments, trimmed);
     Err(UsageError::NoEnvironment { arg: arg.to_string(), root: root.to_path_buf(), help }.report())
+}
+
+/// The `metadata.name` of the manifest of the environment at `dir`, when it can be read.
+fn manifest_name(tree: &Tree, dir: &str) -> Option<String> {
+    let path = within(dir, MANIFEST);
+    let text = tree.read_to_string(&path).ok()?;
+    let document = crate::load::parse(&path, &text).ok()?.into_iter().next()?;
+    document.str_at("/metadata/name").map(str::to_string)
 }
 
 /// Environments named in a help line at most.

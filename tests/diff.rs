@@ -833,3 +833,125 @@ fn an_unknown_revision_and_no_repository_are_usage_errors_with_a_code_and_help()
     assert!(stderr.contains("error[E911]") && stderr.contains("not inside a git repository"), "{stderr}");
     assert!(stderr.contains("help:") && stderr.contains("--root"), "{stderr}");
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_compared_by_content() {
+    let repo = Repo::example();
+    let size = meshedge::source::MAX_FILE_BYTES as usize + 1024;
+    let big = "environments/dev/resources/big.yaml";
+    repo.write(big, &"a".repeat(size));
+    repo.commit("a file too large");
+    // The same size, other bytes: a change, between commits and against the work tree.
+    repo.write(big, &"b".repeat(size));
+    for args in
+        [&["dev", "--base", "HEAD", "--exit-code"][..], &["dev", "--base", "HEAD", "--exit-code", "--format", "json"]]
+    {
+        let output = repo.cli(args);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+        assert!(!text.contains("unchanged (same inputs"), "{text}");
+        assert!(text.contains("E114") && text.contains(big), "the error is shown: {text}");
+    }
+    repo.commit("other bytes");
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let dev = environment(&report, "dev");
+    assert_eq!(dev.status, Status::Error);
+    assert_eq!(dev.inputs, vec![(big.to_string(), diff::FileChange::Modified)]);
+    assert!(dev.head_errors.iter().any(|d| d.code == "E114"), "{:?}", dev.head_errors);
+    // The same bytes again: unchanged.
+    let report = repo.compare(&repo.at("HEAD"), &FsSource::new(repo.path()));
+    assert_eq!(environment(&report, "dev").status, Status::Unchanged);
+}
+
+#[test]
+fn bad_links_among_the_inputs_list_only_the_files_that_changed() {
+    let repo = Repo::example();
+    let resources = repo.path().join("base/resources");
+    std::os::unix::fs::symlink("/etc/passwd", resources.join("passwd.yaml")).unwrap();
+    std::os::unix::fs::symlink("loop.yaml", resources.join("loop.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../.git/config", resources.join("config.yaml")).unwrap();
+    repo.write("base/resources/pw.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: pw, namespace: shop}\n");
+    let added: Vec<(String, diff::FileChange)> = ["config.yaml", "loop.yaml", "passwd.yaml", "pw.yaml"]
+        .iter()
+        .map(|name| (format!("base/resources/{name}"), diff::FileChange::Added))
+        .collect();
+    let check = |report: &Report| {
+        for env in &report.environments {
+            assert_eq!(env.status, Status::Error, "{}", env.name);
+            assert_eq!(env.inputs, added, "{}: no directory, no unchanged file removed", env.name);
+            assert!(env.base_errors.is_empty());
+            assert!(
+                env.head_errors
+                    .iter()
+                    .any(|d| d.location.as_ref().is_some_and(|l| l.file.starts_with("base/resources/"))),
+                "{:?}",
+                env.head_errors
+            );
+        }
+    };
+    check(&repo.compare(&repo.at("HEAD"), &FsSource::new(repo.path())));
+    let output = repo.cli(&["prod", "--base", "HEAD"]);
+    let text = stdout(&output);
+    assert!(text.contains("added base/resources/pw.yaml") && text.contains("error[E10"), "{text}");
+    assert!(!text.contains("removed ") && !text.contains("modified base/resources\n"), "{text}");
+    repo.commit("bad links");
+    check(&repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD")));
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_refused_by_name_from_the_work_tree_and_from_git() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::example();
+    let name = std::ffi::OsStr::from_bytes(b"r\xff.yaml");
+    std::fs::write(repo.path().join("base/resources").join(name), "apiVersion: v1\nkind: ConfigMap\n").unwrap();
+    let shown = "base/resources/r\\xff.yaml";
+    let build = Command::cargo_bin("meshedge")
+        .unwrap()
+        .current_dir(repo.path())
+        .args(["build", "environments/prod"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert_eq!(build.status.code(), Some(1), "{stderr}");
+    assert!(build.stdout.is_empty());
+    assert!(stderr.contains("error[E912]") && stderr.contains(&format!("--> {shown}")), "{stderr}");
+    assert!(stderr.contains("help: rename it"), "{stderr}");
+    repo.commit("a name that is not UTF-8");
+    // From git: the same error; the work tree against HEAD: nothing changed, nothing removed.
+    let report = repo.compare(&repo.at("HEAD~1"), &repo.at("HEAD"));
+    let prod = environment(&report, "prod");
+    assert_eq!(prod.inputs, vec![(shown.to_string(), diff::FileChange::Added)]);
+    assert!(prod.head_errors.iter().any(|d| d.code == "E912"), "{:?}", prod.head_errors);
+    let output = repo.cli(&["--all", "--base", "HEAD", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(!stdout(&output).contains("removed"), "{}", stdout(&output));
+}
+
+#[test]
+fn a_renamed_environment_directory_is_named_with_its_directory_and_found_by_the_name_shown() {
+    let repo = Repo::example();
+    std::fs::rename(repo.path().join("environments/dev"), repo.path().join("environments/development")).unwrap();
+    repo.commit("dev moves to environments/development");
+    let output = repo.cli(&["--all", "--base", "HEAD~1", "--head", "HEAD", "--format", "markdown"]);
+    let markdown = stdout(&output);
+    for path in ["environments/dev", "environments/development"] {
+        let label = format!("`dev` at `{path}`");
+        assert!(markdown.contains(&format!("| {label} |")), "a row for {path}: {markdown}");
+        assert!(markdown.contains(&format!("### {label} — ")), "a section for {path}: {markdown}");
+    }
+    assert!(!markdown.contains("| `dev` |") && !markdown.contains("### `dev` —"), "{markdown}");
+    for line in markdown.lines().filter(|l| l.starts_with("- `") && (l.contains(" closed (") || l.contains("opened**")))
+    {
+        assert!(line.contains(" at `environments/dev"), "{line}");
+    }
+
+    // A name that is not its directory's: the reports show it, every command finds it by it.
+    repo.replace("environments/development/meshedge.yaml", "name: dev\n", "name: dev2\n");
+    let output = repo.cli(&["dev2", "--base", "HEAD", "--format", "markdown"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout(&output).contains("`dev2` at `environments/development`"), "{}", stdout(&output));
+    for args in [&["graph", "dev2"][..], &["explain", "dev2", "Namespace/istio-ingress"], &["build", "dev2"]] {
+        let output = common::meshedge(repo.path(), args);
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}

@@ -406,3 +406,43 @@ fn one_tenants_graph_of_a_large_environment_groups_the_hosts_it_did_not_ask_for_
     let svg = ok_stdout(&output);
     roxmltree::Document::parse(&svg).unwrap();
 }
+
+#[test]
+fn explain_and_graph_word_the_broken_flows_as_what_the_build_would_do_not_as_their_failure() {
+    for args in [&["graph", "deny"][..], &["explain", "deny", "AuthorizationPolicy/istio-ingress/deny-shop"]] {
+        let output = flowstage(args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("error[E801]"), "{args:?}: {stderr}");
+        let last = stderr.trim_end().lines().last().unwrap_or_default();
+        assert!(last.starts_with("note: the build would fail: ") && last.ends_with(" errors"), "{args:?}: {stderr}");
+        assert!(!stderr.lines().any(|l| l.starts_with("error: ")), "{args:?}: {stderr}");
+    }
+    // The manual page says so.
+    let man = String::from_utf8(meshedge().arg("man").output().unwrap().stdout).unwrap();
+    assert!(man.contains("the build would fail"), "EXIT STATUS exempts explain and graph");
+}
+
+#[test]
+fn invisible_and_bidirectional_characters_are_escaped_in_explain_text_json_and_diagnostics() {
+    let dir = common::example();
+    // A file name is the input text no validation narrows.
+    let file = "environments/dev/resources/a\u{202e}b\u{2028}c.yaml";
+    common::write(dir.path(), file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: odd, namespace: shop}\n");
+    let json = common::meshedge(dir.path(), &["explain", "dev", "ConfigMap/shop/odd", "--format", "json"]);
+    let text = String::from_utf8(json.stdout.clone()).unwrap();
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    assert!(!text.contains('\u{202e}') && !text.contains('\u{2028}'), "{text}");
+    assert!(text.contains("a\\u202eb\\u2028c.yaml"), "the same escape as diff's JSON: {text}");
+    let plain = common::meshedge(dir.path(), &["explain", "dev", "ConfigMap/shop/odd"]);
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(text.contains("a\\u{202e}b\\u{2028}c.yaml"), "{text}");
+    // A diagnostic naming the file: escaped the same way.
+    common::write(dir.path(), file, "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n");
+    let build = common::meshedge(dir.path(), &["build", "dev"]);
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert_eq!(build.status.code(), Some(1), "{stderr}");
+    assert!(build.stdout.is_empty());
+    assert!(!stderr.contains('\u{202e}') && !stderr.contains('\u{2028}'), "{stderr}");
+    assert!(stderr.contains("a\\u{202e}b\\u{2028}c.yaml"), "{stderr}");
+}

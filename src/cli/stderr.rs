@@ -59,6 +59,22 @@ impl Stderr {
         }
     }
 
+    /// Errors a view reports without failing (the flows that break the requests, for `explain`
+    /// and `graph`), unless `-q`: in full, their count as a note that the build would fail, so
+    /// the last line does not read as the command's own failure.
+    pub fn would_fail(&self, diagnostics: &Diagnostics, texts: &SourceText) {
+        if self.quiet || diagnostics.is_empty() {
+            return;
+        }
+        let text = diagnostics.render(texts);
+        let body = text.trim_end_matches('\n');
+        let (before, last) = body.rsplit_once('\n').map_or(("", body), |(before, last)| (before, last));
+        match last.strip_prefix("error: ") {
+            Some(count) => self.print(&format!("{before}\nnote: the build would fail: {count}\n")),
+            None => self.print(&text),
+        }
+    }
+
     /// Warnings in the form of `diagnosed` (in short under a headline), unless `-q`.
     pub fn warnings(&self, diagnosed: &Diagnosed) {
         if !self.quiet && !diagnosed.diagnostics.is_empty() {

@@ -17,7 +17,7 @@ pub fn run(options: &ExplainOptions, stderr: &Stderr) -> Result<ExitCode, Error>
     let (explanation, build) = explain::explain(&work_tree.source, &env_dir, &options.object)?;
     stderr.warn(&build.diagnostics, &build.texts);
     // The flows that break the requests: the explanation marks those the object decides.
-    stderr.warn(&build.flow_violations, &build.texts);
+    stderr.would_fail(&build.flow_violations, &build.texts);
     let text = match options.format {
         ExplainFormat::Text => explain::render_text(&explanation),
         ExplainFormat::Json => explain::render_json(&explanation),

@@ -17,7 +17,7 @@ pub fn run(options: &GraphOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
     let (graph, build) = graph::graph(&work_tree.source, &env_dir, options.tenant.as_deref())?;
     stderr.warn(&build.diagnostics, &build.texts);
     // The flows that break the requests: the graph draws them, stderr names them.
-    stderr.warn(&build.flow_violations, &build.texts);
+    stderr.would_fail(&build.flow_violations, &build.texts);
     let text = match options.format {
         GraphFormat::Mermaid => mermaid::render(&graph),
         GraphFormat::Dot => dot::render(&graph),

@@ -24,7 +24,8 @@ pub fn completions(shell: Shell) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the manual page `meshedge.1`: a section per subcommand (in this one page: there is no
+/// Prints the manual page `meshedge.1`: one NAME and one SYNOPSIS (a line per subcommand), the
+/// global options, a subsection per subcommand under COMMANDS (in this one page: there is no
 /// `meshedge-<subcommand>(1)`), then EXIT STATUS, ENVIRONMENT and SEE ALSO.
 pub fn man() -> Result<ExitCode, Error> {
     write_stdout(|out| {
@@ -36,31 +37,82 @@ pub fn man() -> Result<ExitCode, Error> {
 
 fn man_page() -> std::io::Result<String> {
     let command = describe();
-    let mut out = Vec::new();
-    let man = clap_mangen::Man::new(command.clone());
-    man.render_title(&mut out)?;
-    man.render_name_section(&mut out)?;
-    man.render_synopsis_section(&mut out)?;
-    man.render_description_section(&mut out)?;
-    man.render_options_section(&mut out)?;
-    // Not clap_mangen's subcommand list: it names a page per subcommand, which does not exist.
-    let mut text = String::from(".SH SUBCOMMANDS\n");
-    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+    let subcommands: Vec<&clap::Command> = command.get_subcommands().filter(|s| !s.is_hide_set()).collect();
+    let version = command.get_version().unwrap_or_default();
+    // man-pages(7): `.TH title section date source manual`; no date, so the page is the same
+    // whenever it is made.
+    let mut text = format!(".TH MESHEDGE 1 \"\" \"meshedge {version}\" \"User Commands\"\n");
+    let about = command.get_about().map(ToString::to_string).unwrap_or_default();
+    let _ = write!(text, ".SH NAME\nmeshedge \\- {}\n.SH SYNOPSIS\n", roff_text(&about));
+    let _ = writeln!(text, "{}", synopsis("meshedge", &command));
+    for sub in &subcommands {
+        let _ = writeln!(text, ".br\n{}", synopsis(&format!("meshedge {}", sub.get_name()), sub));
+    }
+    text.push_str(".SH OPTIONS\n");
+    text.push_str(&options(&command)?);
+    text.push_str(".SH COMMANDS\n");
+    for sub in &subcommands {
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
-        let _ = write!(text, ".TP\n\\fBmeshedge {}\\fR\n{}\n", roff_text(sub.get_name()), roff_text(&about));
+        let _ = write!(text, ".SS \"meshedge {}\"\n{}\n", sub.get_name(), roff_text(&about));
+        let _ = write!(text, ".PP\n{}\n", synopsis(&format!("meshedge {}", sub.get_name()), sub));
+        text.push_str(&options(sub)?);
     }
-    out.extend_from_slice(text.as_bytes());
-    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("meshedge {}", sub.get_name());
-        let sub = sub.clone().name(name.clone()).bin_name(name);
-        let page = clap_mangen::Man::new(sub);
-        page.render_name_section(&mut out)?;
-        page.render_synopsis_section(&mut out)?;
-        page.render_options_section(&mut out)?;
+    text.push_str(&closing_sections());
+    Ok(plain_roff(&text))
+}
+
+/// One synopsis line: the command in bold, each option with its value (`[--format FORMAT]`),
+/// then the positional arguments and the subcommand.
+fn synopsis(name: &str, command: &clap::Command) -> String {
+    let mut line = format!("\\fB{}\\fR", roff_text(name));
+    let mut positionals = Vec::new();
+    for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+        let value = arg.get_value_names().and_then(|names| names.first()).map(ToString::to_string);
+        let value = value.unwrap_or_else(|| arg.get_id().as_str().to_ascii_uppercase());
+        let many = matches!(arg.get_action(), clap::ArgAction::Append | clap::ArgAction::Count);
+        let dots = if many { "..." } else { "" };
+        if arg.is_positional() {
+            let shown = format!("\\fI{}\\fR{dots}", roff_text(&value));
+            positionals.push(if arg.is_required_set() { shown } else { format!("[{shown}]") });
+            continue;
+        }
+        let flag = match (arg.get_long(), arg.get_short()) {
+            (Some(long), _) => format!("\\fB\\-\\-{}\\fR", roff_text(long)),
+            (None, Some(short)) => format!("\\fB\\-{short}\\fR"),
+            (None, None) => continue,
+        };
+        let shown = match arg.get_action().takes_values() {
+            true => format!("{flag} \\fI{}\\fR", roff_text(&value)),
+            false => flag,
+        };
+        let _ = write!(line, " {}", if arg.is_required_set() { shown } else { format!("[{shown}]{dots}") });
     }
-    out.extend_from_slice(closing_sections().as_bytes());
-    man.render_version_section(&mut out)?;
-    Ok(plain_roff(&String::from_utf8_lossy(&out)))
+    for positional in positionals {
+        let _ = write!(line, " {positional}");
+    }
+    if command.has_subcommands() {
+        line.push_str(" \\fICOMMAND\\fR");
+    }
+    line
+}
+
+/// The options of `command` as clap_mangen describes them (`.TP` entries with their values,
+/// defaults and possible values), without its section heading.
+fn options(command: &clap::Command) -> std::io::Result<String> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone()).render_options_section(&mut out)?;
+    let text = String::from_utf8_lossy(&out);
+    Ok(text
+        .lines()
+        .filter(|line| !line.starts_with(".SH ") && !is_preamble(line))
+        .map(|line| format!("{}\n", line.replace("\\*(Aq", "\\(aq")))
+        .collect())
+}
+
+/// clap_mangen's definition of the `\*(Aq` string, which it repeats before each section; the
+/// page uses `\(aq` directly.
+fn is_preamble(line: &str) -> bool {
+    line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq")
 }
 
 /// `text` for a roff text line: backslashes and hyphens escaped, a leading `.` or `'` (a request)
@@ -77,7 +129,8 @@ fn closing_sections() -> String {
         ".SH \"EXIT STATUS\"\n\
          .TP\n0\nSuccess. With \\fBdiff \\-\\-exit\\-code\\fR: no environment differs.\n\
          .TP\n1\nErrors in the input: invalid documents, rule violations, failing patches, paths \
-         leaving the root, flows that break the requests (E801, E802); \\fBcheck\\fR: any error \
+         leaving the root, flows that break the requests (E801, E802; \\fBexplain\\fR and \\fBgraph\\fR still \
+         exit 0 and show them on stderr, ending with \\(lqnote: the build would fail\\(rq); \\fBcheck\\fR: any error \
          finding (warnings too with \\fB\\-\\-strict\\fR); \\fBdiff \\-\\-exit\\-code\\fR: at least \
          one environment differs.\n\
          .TP\n2\nUsage or I/O trouble: a bad argument, an unknown environment, object or tenant, \
@@ -142,10 +195,13 @@ fn closing_sections() -> String {
     out
 }
 
-/// The page as plain roff: Markdown code spans (`` `x` ``) set in bold, and every character
-/// outside ASCII written as a roff escape (`\[u2713]`), so no terminal or `man` needs UTF-8.
+/// The page as plain roff: Markdown code spans (`` `x` ``) set in bold, the flow marks as words
+/// (`✓` allowed), arrows and dashes as groff's glyphs, and any other character outside ASCII as
+/// a roff escape (`\[u00E9]`), so no terminal or `man` needs UTF-8.
 fn plain_roff(page: &str) -> String {
     let mut out = String::with_capacity(page.len());
+    // A mark and its word (`✓ allowed`) say it once.
+    let page = page.replace("✓ allowed", "✓").replace("✗ blocked", "✗").replace("↪ redirected", "↪");
     for line in page.lines() {
         let ticks = line.matches('`').count();
         let mut open = false;
@@ -157,6 +213,13 @@ fn plain_roff(page: &str) -> String {
                 }
                 '`' => out.push_str("\\(aq"),
                 c if c.is_ascii() => out.push(c),
+                // Words where groff has no glyph (and a C locale no character).
+                '✓' => out.push_str("allowed"),
+                '✗' => out.push_str("blocked"),
+                '↪' => out.push_str("redirected"),
+                '→' => out.push_str("\\(->"),
+                '—' => out.push_str("\\(em"),
+                '…' => out.push_str("..."),
                 c => {
                     let _ = write!(out, "\\[u{:04X}]", u32::from(c));
                 }
@@ -173,8 +236,9 @@ mod tests {
 
     #[test]
     fn code_spans_become_bold_and_other_characters_escapes() {
-        assert_eq!(plain_roff("a `b` c ✓ → d\n"), "a \\fBb\\fR c \\[u2713] \\[u2192] d\n");
+        assert_eq!(plain_roff("a `b` c ✓ → d é\n"), "a \\fBb\\fR c allowed \\(-> d \\[u00E9]\n");
         assert_eq!(plain_roff("odd ` tick\n"), "odd \\(aq tick\n");
+        assert_eq!(plain_roff("✓ allowed, ✗ blocked, ↪ redirected\n"), "allowed, blocked, redirected\n");
         assert_eq!(roff_text(".x-y\\"), "\\&.x\\-y\\e");
     }
 }

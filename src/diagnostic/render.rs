@@ -25,8 +25,16 @@ impl Diagnostic {
             let _ = writeln!(out, "   = object: {}", printable(&resource.to_string()));
         }
         for (location, text) in &self.notes {
-            let _ = writeln!(out, "   = note: {}", printable(&excerpt(text, MESSAGE_CHARS)));
-            render_location(&mut out, location, files, "-->");
+            let note = printable(&excerpt(text, MESSAGE_CHARS)).into_owned();
+            let quoted = location.line.is_some_and(|line| files.line(&location.file, line.saturating_sub(1)).is_some());
+            if quoted {
+                let _ = writeln!(out, "   = note: {note}");
+                render_location(&mut out, location, files, "-->");
+            } else {
+                // No source line to draw under it: the place on the note's own line, so that it
+                // cannot be read as the place of what follows.
+                let _ = writeln!(out, "   = note: {note}: {}", printable(&location.to_string()));
+            }
         }
         if let Some(help) = &self.help {
             let _ = writeln!(out, "   = help: {}", printable(&excerpt(help, MESSAGE_CHARS)));
@@ -148,7 +156,9 @@ fn window(line: &str, column: usize) -> (Cow<'_, str>, usize) {
 /// `text` with every character that would act on a terminal rather than show on it escaped
 /// (`\n`, `\u{1b}`): control characters (a newline in a directory name, an escape sequence
 /// in a value) and the bidirectional controls that reorder what a reader sees (U+202A–U+202E,
-/// U+2066–U+2069, U+200E, U+200F, U+061C), and the noncharacters U+FFFE and U+FFFF, which XML
+/// U+2066–U+2069, U+200E, U+200F, U+061C), the line and paragraph separators U+2028 and U+2029
+/// (a line break to some terminals and editors, none to others), the invisible U+200B–U+200D,
+/// U+2060 and U+FEFF, and the noncharacters U+FFFE and U+FFFF, which XML
 /// 1.0 does not allow (with the control characters other than tab, newline and carriage return).
 /// A diagnostic quotes input, and its lines stay lines; every view (graph labels in mermaid, dot
 /// and SVG, flows, diff's markdown) shows input text through this one function.
@@ -172,6 +182,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 pub fn acts_on_terminal(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// JSON text with every character that acts on a terminal written as a `\uXXXX` escape: the
@@ -361,5 +372,25 @@ mod tests {
         let d = Made(Code::E101, "x".repeat(100_000), Some("y".repeat(100_000))).diagnostic();
         let text = d.render(&files);
         assert!(text.len() < 3 * MESSAGE_CHARS, "{} bytes", text.len());
+    }
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+    use crate::diagnostic::code::Code;
+    use crate::diagnostic::model::{Explain, Location, Made};
+
+    #[test]
+    fn a_note_without_its_source_line_carries_its_place_on_its_own_line() {
+        let mut d = Made(Code::E101, "requested twice".into(), None).at(Location::at("a.yaml", 14, 7));
+        d.notes.push((Location::at("b.yaml", 10, 7), "first requested here".into()));
+        let bare = d.render(&SourceText::default());
+        assert!(bare.contains(" --> a.yaml:14:7\n   = note: first requested here: b.yaml:10:7\n"), "{bare}");
+        assert!(!bare.contains("--> b.yaml"), "{bare}");
+        let mut files = SourceText::default();
+        files.insert("b.yaml", "\n\n\n\n\n\n\n\n\n      - host: x\n");
+        let quoted = d.render(&files);
+        assert!(quoted.contains("   = note: first requested here\n  --> b.yaml:10:7\n"), "{quoted}");
     }
 }

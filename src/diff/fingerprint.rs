@@ -50,9 +50,10 @@ impl FileChange {
 }
 
 /// The input files that differ between two fingerprints of an environment, sorted by path: a
-/// file that only one side can read is added or removed, one whose bytes differ is modified.
+/// file (or an entry that cannot be read, such as a link out of the root) at one side only is
+/// added or removed; one at both sides whose bytes, or whose reason not to be read, differ is
+/// modified. A directory is never listed: a walk that fails is hashed entry by entry.
 pub fn changed_files(base: Option<&Fingerprint>, head: Option<&Fingerprint>) -> Vec<(String, FileChange)> {
-    let readable = |print: Option<&Fingerprint>, path: &str| print.is_some_and(|p| p.bytes(path).is_some());
     let mut paths = BTreeSet::new();
     for print in [base, head].into_iter().flatten() {
         paths.extend(print.states.keys().map(String::as_str));
@@ -60,21 +61,40 @@ pub fn changed_files(base: Option<&Fingerprint>, head: Option<&Fingerprint>) -> 
     paths
         .into_iter()
         .filter_map(|path| {
-            let change = match (readable(base, path), readable(head, path)) {
-                (false, true) => FileChange::Added,
-                (true, false) => FileChange::Removed,
-                (true, true) if base.and_then(|b| b.bytes(path)) != head.and_then(|h| h.bytes(path)) => {
-                    FileChange::Modified
-                }
-                (false, false) if base.and_then(|b| b.states.get(path)) != head.and_then(|h| h.states.get(path)) => {
-                    FileChange::Modified
-                }
-                _ => return None,
+            let change = match (State::of(base, path), State::of(head, path)) {
+                (State::Absent, State::Absent) => return None,
+                (State::Absent, _) => FileChange::Added,
+                (_, State::Absent) => FileChange::Removed,
+                (State::Bytes(b), State::Bytes(h)) if b == h => return None,
+                (State::Unread(b), State::Unread(h)) if b == h => return None,
+                _ => FileChange::Modified,
             };
             Some((path.to_string(), change))
         })
         .collect()
 }
+
+/// What a fingerprint holds at a path.
+enum State<'a> {
+    Absent,
+    Bytes(&'a [u8]),
+    /// Why it cannot be read.
+    Unread(&'a str),
+}
+
+impl<'a> State<'a> {
+    fn of(print: Option<&'a Fingerprint>, path: &str) -> State<'a> {
+        match print.and_then(|p| p.states.get(path)) {
+            None => State::Absent,
+            Some(Err(e)) if e == MISSING => State::Absent,
+            Some(Err(e)) => State::Unread(e),
+            Some(Ok(_)) => print.and_then(|p| p.bytes(path)).map_or(State::Unread(""), State::Bytes),
+        }
+    }
+}
+
+/// The state of a file named (a manifest, a patch file) that is not there.
+const MISSING: &str = "missing";
 
 /// Fingerprints the environment at `env_dir`, or `None` when it has no `meshedge.yaml` there.
 ///
@@ -110,15 +130,15 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
             }
         }
         for walked in inputs.walked() {
-            match tree.walk(walked) {
-                Ok(files) => {
-                    for file in files {
-                        let content =
-                            source::read_within(source, &file.physical, &mut hashing.budget).map_err(|e| e.to_string());
-                        hashing.add(&file.path, content.map(|bytes| (file.physical, bytes)));
-                    }
-                }
-                Err(e) => hashing.add(walked, Err(e.to_string())),
+            let mut found = Vec::new();
+            walk_each(&tree, walked, &mut BTreeSet::new(), &mut hashing, &mut found);
+            for (path, physical) in found {
+                let content = physical.and_then(|physical| {
+                    source::read_within(source, &physical, &mut hashing.budget)
+                        .map(|bytes| (physical, bytes))
+                        .map_err(|e| e.to_string())
+                });
+                hashing.add(&path, content);
             }
         }
         for (above, stray) in inputs.above() {
@@ -131,6 +151,60 @@ pub fn fingerprint(source: &dyn Source, env_dir: &str) -> Option<Fingerprint> {
     }
     let Hashing { hasher, files, contents, states, .. } = hashing;
     Some(Fingerprint { digest: hasher.finalize().into(), files, name, contents, states })
+}
+
+/// The files under `dir` as the build's walk finds them, each with its physical path. Where
+/// that walk fails (a link out of the root, a loop, a link into `.git`), the failure is hashed
+/// and the directory is walked again entry by entry: each entry at fault is kept with its own
+/// error and every other file with its path, so the files listed as changed are the files that
+/// changed, never the directory. Each physical directory is listed once (`listed`), so links
+/// that loop cost one listing.
+fn walk_each(
+    tree: &Tree,
+    dir: &str,
+    listed: &mut BTreeSet<String>,
+    hashing: &mut Hashing,
+    out: &mut Vec<(String, Result<String, String>)>,
+) {
+    let error = match tree.walk(dir) {
+        Ok(files) => {
+            out.extend(files.into_iter().map(|file| (file.path, Ok(file.physical))));
+            return;
+        }
+        Err(e) => e.to_string(),
+    };
+    hashing.part(dir.as_bytes());
+    hashing.part(error.as_bytes());
+    let physical = match tree.resolve(dir) {
+        Ok((physical, Some(EntryKind::Dir))) => physical,
+        Ok(_) => return,
+        Err(e) => return out.push((dir.to_string(), Err(e.to_string()))),
+    };
+    // A directory reached again (a loop, or two links to it): its files are listed once, under
+    // the first path; the failure is hashed above.
+    if !listed.insert(physical.clone()) {
+        return;
+    }
+    let mut entries = match tree.source().list(&physical) {
+        Ok(entries) => entries,
+        Err(e) => return out.push((dir.to_string(), Err(e.to_string()))),
+    };
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in entries.into_iter().filter(|(name, _)| !name.starts_with('.')) {
+        let child = within(dir, &name);
+        if kind == EntryKind::BadName {
+            let error = source::SourceError::NameNotUtf8 { path: child.clone() };
+            out.push((child, Err(error.to_string())));
+            continue;
+        }
+        match tree.resolve(&child) {
+            Ok((_, Some(EntryKind::Dir))) => walk_each(tree, &child, listed, hashing, out),
+            Ok((physical, Some(_))) => out.push((child, Ok(physical))),
+            // A dangling link inside the root: skipped, as the build skips it.
+            Ok((_, None)) => {}
+            Err(e) => out.push((child, Err(e.to_string()))),
+        }
+    }
 }
 
 /// A fingerprint being made: the hash so far, and the bytes read for the build.
@@ -187,7 +261,7 @@ impl<'a> Hashing<'a> {
                 .map(|bytes| (physical, bytes))
                 .map_err(|e| e.to_string()),
             Ok((_, Some(_))) => Err("not a file".into()),
-            Ok((_, None)) => Err("missing".into()),
+            Ok((_, None)) => Err(MISSING.into()),
             Err(e) => Err(e),
         };
         let text = content.as_ref().ok().and_then(|(_, bytes)| String::from_utf8(bytes.clone()).ok());
@@ -239,5 +313,9 @@ impl Source for Cached<'_> {
             Some(bytes) => Ok(bytes.len() as u64),
             None => self.inner.size(file),
         }
+    }
+
+    fn content_id(&self, file: &str) -> std::io::Result<String> {
+        self.inner.content_id(file)
     }
 }

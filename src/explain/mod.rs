@@ -31,7 +31,9 @@ pub use text::render_text;
 
 /// The explanation as pretty-printed JSON, with a final newline.
 pub fn render_json(explanation: &Explanation) -> String {
-    let mut text = serde_json::to_string_pretty(explanation).unwrap_or_default();
+    // Inert on a terminal, as diff's JSON: a control, bidirectional or invisible character of the
+    // input as a `\uXXXX` escape.
+    let mut text = crate::diagnostic::inert_json(serde_json::to_string_pretty(explanation).unwrap_or_default());
     text.push('\n');
     text
 }
@@ -118,15 +120,17 @@ fn split(text: &str) -> (String, &str) {
 /// The object `query` names: exactly (the kind without case, namespace and name as written),
 /// else the one object it is a prefix of (of the kind alone when the query has no `/`).
 ///
-/// An unknown object's suggestions, nearest first: the objects that equal the query but for case,
-/// then those of exactly the query's name (another namespace or kind), then the nearest by
+/// Objects are named by [`keys`]. An unknown object's suggestions, nearest first: the objects
+/// that equal the query but for case, then those of exactly the query's name (another namespace
+/// or kind; those matching more of the query's parts first, a kind near the one asked for —
+/// `VirtualServce`, `virtualservices`, `vs` — counting), then the nearest by
 /// [`crate::suggest::nearest_few`].
 pub fn find<'a>(objects: &'a [Object], query: &str) -> Result<&'a Object, UsageError> {
     let wanted = query.trim().trim_end_matches('/');
     let has_rest = wanted.contains('/');
     let (kind, rest) = split(wanted);
     let kind = kind.as_str();
-    let keys: Vec<String> = objects.iter().map(|o| o.reference.to_string()).collect();
+    let keys = keys(objects);
     let matching = |exact: bool| {
         objects.iter().zip(&keys).filter(move |(_, key)| {
             let (k, r) = split(key);
@@ -140,9 +144,9 @@ pub fn find<'a>(objects: &'a [Object], query: &str) -> Result<&'a Object, UsageE
     if let Some((exact, _)) = matching(true).next() {
         return Ok(exact);
     }
-    let prefixed: Vec<&Object> = matching(false).map(|(o, _)| o).collect();
+    let prefixed: Vec<(&Object, &String)> = matching(false).collect();
     match prefixed.as_slice() {
-        [one] => Ok(one),
+        [(one, _)] => Ok(one),
         [] => Err(UsageError::UnknownObject {
             query: query.to_string(),
             environment: String::new(),
@@ -150,10 +154,95 @@ pub fn find<'a>(objects: &'a [Object], query: &str) -> Result<&'a Object, UsageE
         }),
         many => Err(UsageError::AmbiguousObject {
             query: query.to_string(),
-            matches: many.iter().take(SUGGESTED).map(|o| o.reference.to_string()).collect(),
+            matches: many.iter().take(SUGGESTED).map(|(_, key)| key.to_string()).collect(),
             count: many.len(),
         }),
     }
+}
+
+/// The name each object is found by: `Kind/namespace/name` or `Kind/name`, a `/` or `%` inside
+/// the namespace or the name written `%2F` or `%25` (so `ConfigMap/shop/a%2Fb` and
+/// `ConfigMap/shop%2Fa/b` are two objects); objects that would still share a name (two `List`s
+/// without a name) are told apart by the file they come from (`List/@resources/a.yaml`) and,
+/// within one file, by their order in it (`#2`).
+pub fn keys(objects: &[Object]) -> Vec<String> {
+    let escape = |part: &str| part.replace('%', "%25").replace('/', "%2F");
+    let plain: Vec<String> = objects
+        .iter()
+        .map(|o| {
+            let r = &o.reference;
+            match &r.namespace {
+                Some(namespace) => format!("{}/{}/{}", r.kind, escape(namespace), escape(&r.name)),
+                None => format!("{}/{}", r.kind, escape(&r.name)),
+            }
+        })
+        .collect();
+    let count = |keys: &[String], key: &String| keys.iter().filter(|k| *k == key).count();
+    let with_file: Vec<String> = objects
+        .iter()
+        .zip(&plain)
+        .map(|(o, key)| match count(&plain, key) {
+            1 => key.clone(),
+            _ => format!("{key}@{}", o.sources.first().map_or("", String::as_str)),
+        })
+        .collect();
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    with_file
+        .iter()
+        .map(|key| match count(&with_file, key) {
+            1 => key.clone(),
+            _ => {
+                let n = seen.entry(key).or_default();
+                *n += 1;
+                format!("{key}#{n}")
+            }
+        })
+        .collect()
+}
+
+/// How near a kind as queried (`VirtualServce`, `virtualservices`, `vs`) is to `kind`: 2 the
+/// same (without case), 1 near (its plural, its capitals, a typo or two), 0 another kind.
+fn kind_nearness(query: &str, kind: &str) -> u32 {
+    let (query, lower) = (query.to_ascii_lowercase(), kind.to_ascii_lowercase());
+    let capitals: String = kind.chars().filter(char::is_ascii_uppercase).collect::<String>().to_ascii_lowercase();
+    if query == lower {
+        2
+    } else if query == format!("{lower}s")
+        || query == format!("{lower}es")
+        || (capitals.len() > 1 && query == capitals)
+        || strsim::osa_distance(&query, &lower) <= 2
+    {
+        1
+    } else {
+        0
+    }
+}
+
+/// How many parts of `key` the query `wanted` matches, weighed: the name 4, the namespace 2,
+/// the kind 2 (1 when near). A query of two parts is read both as `KIND/NAME` and as
+/// `NAMESPACE/NAME`, the better reading counting.
+fn score(wanted: &str, key: &str) -> u32 {
+    let (kind, rest) = key.split_once('/').unwrap_or((key, ""));
+    let (namespace, name) = match rest.split_once('/') {
+        Some((namespace, name)) => (Some(namespace), name),
+        None => (None, rest),
+    };
+    let parts: Vec<&str> = wanted.splitn(3, '/').collect();
+    let readings: Vec<(Option<&str>, Option<&str>, &str)> = match parts.as_slice() {
+        [k, n, rest] => vec![(Some(*k), Some(*n), *rest)],
+        [a, b] => vec![(Some(*a), None, *b), (None, Some(*a), *b)],
+        [one] => vec![(None, None, *one)],
+        _ => Vec::new(),
+    };
+    readings
+        .into_iter()
+        .map(|(k, n, wanted_name)| {
+            let name_score = if wanted_name == name { 4 } else { 0 };
+            let namespace_score = if n.is_some() && n == namespace { 2 } else { 0 };
+            name_score + namespace_score + k.map_or(0, |k| kind_nearness(k, kind))
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Up to [`SUGGESTED`] of `keys` (`Kind/namespace/name`) that `wanted` may have meant, in the
@@ -162,7 +251,15 @@ fn suggestions(keys: &[String], wanted: &str) -> Vec<String> {
     let names: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
     let name = wanted.rsplit('/').next().unwrap_or(wanted);
     let mut near: Vec<&str> = names.iter().copied().filter(|key| key.eq_ignore_ascii_case(wanted)).collect();
-    let same_name = names.iter().copied().filter(|key| !name.is_empty() && key.rsplit('/').next() == Some(name));
+    // Those of exactly the name, the ones matching more parts first.
+    let mut same_name: Vec<(u32, &str)> = names
+        .iter()
+        .copied()
+        .filter(|key| !name.is_empty() && key.rsplit('/').next() == Some(name))
+        .map(|key| (score(wanted, key), key))
+        .collect();
+    same_name.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let same_name = same_name.into_iter().map(|(_, key)| key);
     for key in same_name.chain(crate::suggest::nearest_few(wanted, names.iter().copied(), SUGGESTED)) {
         if near.len() == SUGGESTED {
             break;

@@ -160,3 +160,61 @@ fn a_secret_a_patch_turns_into_another_kind_keeps_its_data_masked() {
     let shown = serde_json::to_string(&masked(&steps[1..2], &config, false)).unwrap();
     assert!(shown.contains("UzJTRUNSRVQ="), "a ConfigMap that never was a Secret is shown: {shown}");
 }
+
+#[test]
+fn objects_whose_printed_names_collide_each_get_a_name_explain_finds() {
+    let mut objects = vec![
+        object("ConfigMap", Some("shop"), "a/b"),
+        object("ConfigMap", Some("shop/a"), "b"),
+        object("List", None, ""),
+        object("List", None, ""),
+        object("List", None, ""),
+    ];
+    objects[2].sources = vec!["resources/one.yaml".into()];
+    objects[3].sources = vec!["resources/two.yaml".into()];
+    objects[4].sources = vec!["resources/two.yaml".into()];
+    let keys = keys(&objects);
+    assert_eq!(
+        keys,
+        [
+            "ConfigMap/shop/a%2Fb",
+            "ConfigMap/shop%2Fa/b",
+            "List/@resources/one.yaml",
+            "List/@resources/two.yaml#1",
+            "List/@resources/two.yaml#2"
+        ]
+    );
+    for (i, key) in keys.iter().enumerate() {
+        let found = find(&objects, key).unwrap_or_else(|e| panic!("{key}: {e:?}"));
+        assert!(std::ptr::eq(found, &objects[i]), "{key}");
+    }
+    // The ambiguous prefix lists names that each find one object.
+    match find(&objects, "List/") {
+        Err(UsageError::AmbiguousObject { matches, count: 3, .. }) => assert_eq!(matches, keys[2..]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_near_kind_with_the_exact_namespace_and_name_is_suggested_first() {
+    let objects = [
+        object("Certificate", Some("istio-ingress"), "shop-apps"),
+        object("Route", Some("istio-ingress"), "shop-apps"),
+        object("VirtualService", Some("shop"), "shop-apps"),
+        object("Gateway", Some("shop"), "shop-app"),
+    ];
+    for query in [
+        "VirtualServce/shop/shop-apps",
+        "virtualservices/shop/shop-apps",
+        "vs/shop/shop-apps",
+        "shop/shop-apps",
+        "virtualservice/shop-apps",
+    ] {
+        match find(&objects, query) {
+            Err(UsageError::UnknownObject { near, .. }) => {
+                assert_eq!(near.first().map(String::as_str), Some("VirtualService/shop/shop-apps"), "{query}: {near:?}")
+            }
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+}

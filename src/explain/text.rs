@@ -31,7 +31,13 @@ fn place(place: &Place) -> String {
 /// `meshedge explain`'s report: the object, what it was made from, the patches, the flows.
 pub fn render_text(e: &Explanation) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({}) in {}", printable(&e.object.to_string()), e.object.api_version, e.environment);
+    let _ = writeln!(
+        out,
+        "{} ({}) in {}",
+        printable(&e.object.to_string()),
+        e.object.api_version,
+        printable(&e.environment)
+    );
     if let Some(before) = &e.generated_as {
         let _ = writeln!(out, "  generated as {}", printable(&before.to_string()));
     }

@@ -71,6 +71,7 @@ impl Explain for LayerError {
                     Code::E114
                 }
                 SourceError::IntoGit { .. } => Code::E105,
+                SourceError::NameNotUtf8 { .. } => Code::E912,
                 _ => Code::E100,
             },
             LayerError::OverTotal { .. } | LayerError::BasesTooDeep => Code::E114,
@@ -145,6 +146,9 @@ impl Explain for LayerError {
                 SourceError::NotUtf8 { .. } => "save the file as UTF-8",
                 SourceError::Io { .. } => {
                     "make the file readable, or remove it; a symbolic link must point at a file that exists"
+                }
+                SourceError::NameNotUtf8 { .. } => {
+                    "rename it (`git mv`): meshedge reads only file and directory names in UTF-8, so that every report names them as they are"
                 }
             }
             .into(),

@@ -14,6 +14,15 @@ pub enum EntryKind {
     Special,
     /// A symbolic link and its target, as written in the link.
     Symlink(String),
+    /// An entry whose name is not UTF-8, listed under its name with the bytes that are not
+    /// escaped (`r\xff.yaml`): never read, refused by name wherever it is listed.
+    BadName,
+}
+
+/// A file name as listed: its text, or its bytes escaped (`\xff`) with [`EntryKind::BadName`]
+/// when it is not UTF-8, the same from every source.
+pub fn listed_name(bytes: &[u8]) -> Option<String> {
+    std::str::from_utf8(bytes).is_err().then(|| bytes.escape_ascii().to_string())
 }
 
 pub trait Source: Send + Sync {
@@ -28,6 +37,12 @@ pub trait Source: Send + Sync {
     /// The size of a file in bytes, without reading it when the source can tell.
     fn size(&self, file: &str) -> io::Result<u64> {
         self.read(file).map(|bytes| bytes.len() as u64)
+    }
+    /// The git blob id of a file's bytes (the same id whichever source holds the file), without
+    /// keeping the bytes in memory: how a file too large to read is still compared by content.
+    fn content_id(&self, file: &str) -> io::Result<String> {
+        let bytes = self.read(file)?;
+        git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).map(|oid| oid.to_string()).map_err(io::Error::other)
     }
 }
 
@@ -88,6 +103,10 @@ pub enum SourceError {
     NotUtf8 {
         path: String,
     },
+    /// An entry whose name is not UTF-8 (`path` shows its bytes escaped).
+    NameNotUtf8 {
+        path: String,
+    },
     SymlinkLoop {
         path: String,
     },
@@ -133,6 +152,7 @@ impl SourceError {
             | SourceError::NotAFile { path }
             | SourceError::NotADirectory { path }
             | SourceError::NotUtf8 { path }
+            | SourceError::NameNotUtf8 { path }
             | SourceError::SymlinkLoop { path }
             | SourceError::ReachedTwice { path, .. }
             | SourceError::TooLarge { path, .. }
@@ -159,6 +179,7 @@ impl fmt::Display for SourceError {
             SourceError::NotAFile { path } => write!(f, "`{path}` is not a file"),
             SourceError::NotADirectory { path } => write!(f, "`{path}` is not a directory"),
             SourceError::NotUtf8 { path } => write!(f, "`{path}` is not valid UTF-8"),
+            SourceError::NameNotUtf8 { path } => write!(f, "the name of `{path}` is not valid UTF-8"),
             SourceError::SymlinkLoop { path } => write!(f, "`{path}`: too many levels of symlinks"),
             SourceError::ReachedTwice { path, first } => {
                 write!(f, "`{path}` and `{first}` are the same file or directory (through a symlink)")
@@ -187,11 +208,19 @@ impl fmt::Display for SourceError {
 /// read). For readers that keep bytes outside a [`Tree`] read (the fingerprints of `diff`).
 pub fn read_within(source: &dyn Source, physical: &str, budget: &mut u64) -> io::Result<Vec<u8>> {
     let size = source.size(physical)?;
+    // A file refused is named by its content id, so that two different files refused differ.
+    let id = || source.content_id(physical).unwrap_or_else(|e| e.to_string());
     if size > MAX_FILE_BYTES {
-        return Err(io::Error::other(format!("{size} bytes, over the limit of {MAX_FILE_BYTES} bytes")));
+        return Err(io::Error::other(format!(
+            "{size} bytes, over the limit of {MAX_FILE_BYTES} bytes (blob {})",
+            id()
+        )));
     }
     if size > *budget {
-        return Err(io::Error::other(format!("not read: over the limit of {MAX_TOTAL_BYTES} bytes in all")));
+        return Err(io::Error::other(format!(
+            "not read: over the limit of {MAX_TOTAL_BYTES} bytes in all (blob {})",
+            id()
+        )));
     }
     let bytes = source.read(physical)?;
     *budget = budget.saturating_sub(bytes.len() as u64);

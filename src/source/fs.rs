@@ -66,6 +66,16 @@ impl Source for FsSource {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(self.full(dir))? {
             let entry = entry?;
+            #[cfg(unix)]
+            let bad = crate::source::access::listed_name(std::os::unix::ffi::OsStrExt::as_bytes(
+                entry.file_name().as_os_str(),
+            ));
+            #[cfg(not(unix))]
+            let bad = entry.file_name().to_str().is_none().then(|| entry.file_name().to_string_lossy().into_owned());
+            if let Some(name) = bad {
+                out.push((name, EntryKind::BadName));
+                continue;
+            }
             let name = entry.file_name().to_string_lossy().into_owned();
             let kind = Self::kind_of(entry.file_type()?, &entry.path(), Some(&name))?;
             out.push((name, kind));
@@ -96,5 +106,15 @@ impl Source for FsSource {
 
     fn size(&self, file: &str) -> io::Result<u64> {
         std::fs::metadata(self.full(file)).map(|meta| meta.len())
+    }
+
+    /// Hashed by libgit2 as it streams the file (`git hash-object`, no filters): the bytes are
+    /// not held in memory, and the id equals the one a git tree holds for the same bytes.
+    fn content_id(&self, file: &str) -> io::Result<String> {
+        let full = self.full(file);
+        if !std::fs::metadata(&full)?.is_file() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+        }
+        git2::Oid::hash_file(git2::ObjectType::Blob, &full).map(|oid| oid.to_string()).map_err(io::Error::other)
     }
 }

@@ -32,6 +32,8 @@ enum Node {
     Link(String),
     /// A submodule: a directory whose content is not in this repository.
     Gitlink,
+    /// An entry whose name is not UTF-8.
+    BadName,
 }
 
 impl Node {
@@ -40,6 +42,7 @@ impl Node {
             Node::Tree(_) | Node::Gitlink => EntryKind::Dir,
             Node::Blob(_) => EntryKind::File,
             Node::Link(target) => EntryKind::Symlink(target.clone()),
+            Node::BadName => EntryKind::BadName,
         }
     }
 }
@@ -144,7 +147,7 @@ impl GitSource {
         let listing: Listing = match node {
             Node::Tree(oid) => Arc::new(Self::read_tree(&inner.repo, oid)?),
             Node::Gitlink => Arc::new(HashMap::new()),
-            Node::Blob(_) | Node::Link(_) => return Ok(None),
+            Node::Blob(_) | Node::Link(_) | Node::BadName => return Ok(None),
         };
         inner.dirs.insert(dir.to_string(), listing.clone());
         Ok(Some(listing))
@@ -154,6 +157,10 @@ impl GitSource {
         let tree = repo.find_tree(oid).map_err(Self::git_error)?;
         let mut entries = HashMap::with_capacity(tree.len());
         for entry in tree.iter() {
+            if let Some(name) = crate::source::access::listed_name(entry.name_bytes()) {
+                entries.insert(name, Node::BadName);
+                continue;
+            }
             let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
             let node = match entry.filemode() {
                 MODE_TREE => Node::Tree(entry.id()),
@@ -234,6 +241,16 @@ impl Source for GitSource {
                 let odb = inner.repo.odb().map_err(Self::git_error)?;
                 odb.read_header(oid).map(|(size, _)| size as u64).map_err(Self::git_error)
             }
+            Some(_) => Err(io::Error::other(format!("`{file}` is not a file"))),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, format!("`{file}` does not exist at this revision"))),
+        }
+    }
+
+    fn content_id(&self, file: &str) -> io::Result<String> {
+        let mut inner = self.lock()?;
+        match self.node(&mut inner, file)? {
+            // The tree entry holds it: the blob is not read.
+            Some(Node::Blob(oid)) => Ok(oid.to_string()),
             Some(_) => Err(io::Error::other(format!("`{file}` is not a file"))),
             None => Err(io::Error::new(io::ErrorKind::NotFound, format!("`{file}` does not exist at this revision"))),
         }

@@ -242,6 +242,7 @@ impl<'a> Tree<'a> {
             let child_logical = if logical.is_empty() { name.clone() } else { format!("{logical}/{name}") };
             let child_physical = if physical.is_empty() { name } else { format!("{physical}/{name}") };
             let (real, real_kind) = match kind {
+                EntryKind::BadName => return Err(SourceError::NameNotUtf8 { path: child_logical }),
                 EntryKind::Symlink(_) => self.resolve(&child_physical).map_err(|e| match e {
                     SourceError::Escapes { target, .. } => SourceError::Escapes { path: child_logical.clone(), target },
                     other => other,

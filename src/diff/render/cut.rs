@@ -1,7 +1,7 @@
 //! Fitting the markdown comment into [`MARKDOWN_LIMIT`] characters: what is always kept, then
 //! each detail where it fits, and the note that says what was left out.
 
-use crate::diff::render::pieces::code_span;
+use crate::diff::render::pieces::env_label;
 use crate::diff::report::{Report, WORK_TREE};
 
 /// GitHub refuses comments longer than 65,536 characters; the markdown report stays under this.
@@ -75,11 +75,7 @@ pub(super) fn omission_note(report: &Report, omitted: &[Omitted]) -> String {
         if what.is_empty() {
             continue;
         }
-        let shared = report.environments.iter().filter(|e| e.name == env.name).count() > 1;
-        let name = match shared {
-            true => format!("{} at {}", code_span(&env.name), code_span(&env.path)),
-            false => code_span(&env.name),
-        };
+        let name = env_label(report, env);
         parts.push(format!("{name} ({})", what.join(", ")));
     }
     let head = if report.head == WORK_TREE { String::new() } else { format!(" --head {}", report.head) };

@@ -6,7 +6,7 @@ use crate::diagnostic::counted;
 use crate::diagnostic::{SourceText, printable};
 pub use crate::diff::render::cut::MARKDOWN_LIMIT;
 use crate::diff::render::cut::{Kind, Piece, fit};
-use crate::diff::render::pieces::{code_span, diagnostic_line, longest_backtick_run, not_errors_shown};
+use crate::diff::render::pieces::{code_span, diagnostic_line, env_label, longest_backtick_run, not_errors_shown};
 use crate::diff::report::{Report, Status, WORK_TREE};
 
 /// Diagnostics listed per environment and list in markdown before "and N more".
@@ -17,10 +17,10 @@ fn html_escape(text: &str) -> String {
     printable(text).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// A code span in a table cell: `|` escaped, or it would end the cell (GitHub Flavored
+/// Code spans in a table cell: `|` escaped, or it would end the cell (GitHub Flavored
 /// Markdown reads `\|` as `|` inside a cell's code span).
-fn table_cell(text: &str) -> String {
-    code_span(text).replace('|', "\\|")
+fn table_cell(spans: &str) -> String {
+    spans.replace('|', "\\|")
 }
 
 /// A collapsed section: the summary (HTML-escaped) and a fenced block of `body` in `language`,
@@ -47,11 +47,11 @@ fn flows_section(report: &Report, out: &mut String) {
     for (env, flows) in compared {
         for (list, word) in [(&flows.opened, "**opened**"), (&flows.closed, "closed")] {
             for flow in list.iter().take(MARKDOWN_DIAGNOSTICS) {
-                let _ = writeln!(out, "- {} {word} ({})", code_span(flow), code_span(&env.name));
+                let _ = writeln!(out, "- {} {word} ({})", code_span(flow), env_label(report, env));
             }
             if list.len() > MARKDOWN_DIAGNOSTICS {
                 let more = list.len() - MARKDOWN_DIAGNOSTICS;
-                let _ = writeln!(out, "- …and {more} more {} ({})", word.trim_matches('*'), code_span(&env.name));
+                let _ = writeln!(out, "- …and {more} more {} ({})", word.trim_matches('*'), env_label(report, env));
             }
         }
     }
@@ -89,7 +89,7 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(
             title,
             "| {} | {status} | {} | {} | {} | {} | {} |",
-            table_cell(&env.name),
+            table_cell(&env_label(report, env)),
             env.added.len(),
             env.changed.len(),
             env.removed.len(),
@@ -107,7 +107,7 @@ pub fn render_markdown(report: &Report) -> String {
             continue;
         }
         let mut head =
-            format!("\n### {} — {}\n\n{}\n", code_span(&env.name), env.status.as_str(), code_span(&env.path));
+            format!("\n### {} — {}\n\n{}\n", env_label(report, env), env.status.as_str(), code_span(&env.path));
         for (side, errors) in [("base", &env.base_errors), ("head", &env.head_errors)] {
             if errors.is_empty() {
                 continue;

@@ -55,3 +55,16 @@ pub(super) fn longest_backtick_run(text: &str) -> usize {
     }
     longest
 }
+
+/// An environment as the markdown names it: its name in a code span, followed by `at` and its
+/// directory when the name alone does not say which one it is — another environment of the
+/// report has the name (a directory renamed between the revisions), or the name is not its
+/// directory's (`dev2` at `environments/development`, which `meshedge diff dev2` also finds).
+pub(super) fn env_label(report: &crate::diff::report::Report, env: &EnvironmentDiff) -> String {
+    let shared = report.environments.iter().filter(|e| e.name == env.name).count() > 1;
+    let dir_name = env.path.rsplit('/').next().unwrap_or(&env.path);
+    match shared || dir_name != env.name {
+        true => format!("{} at {}", code_span(&env.name), code_span(&env.path)),
+        false => code_span(&env.name),
+    }
+}

@@ -143,6 +143,6 @@ fn code_spans_survive_backticks() {
     assert_eq!(code_span("a`b"), "``a`b``");
     assert_eq!(code_span("`x"), "`` `x ``");
     assert_eq!(code_span("a\n# b"), "`a\\n# b`");
-    assert_eq!(table_cell("a|b"), "`a\\|b`");
+    assert_eq!(table_cell(&code_span("a|b")), "`a\\|b`");
     assert_eq!(html_escape("<a\u{1b}>"), "&lt;a\\u{1b}&gt;");
 }
