@@ -258,7 +258,7 @@ impl<'a> Tree<'a> {
                 // fails by name (it does not exist) rather than the file being left out in
                 // silence.
                 None => out.push((child_logical, real, false)),
-                Some(EntryKind::Symlink(_)) => {}
+                Some(EntryKind::Symlink(_) | EntryKind::BadName) => {}
             }
         }
         Ok(out)
