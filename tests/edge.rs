@@ -132,21 +132,36 @@ fn enforcement_covers_every_tenant_namespace() {
     let admission: BTreeSet<String> = objects(&prod, "ConstraintTemplate")
         .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(admission, BTreeSet::from(["meshedgedenytenantroutes".into(), "meshedgerequiresidecar".into()]));
+    assert_eq!(
+        admission,
+        BTreeSet::from([
+            "meshedgedenysidecarbypass".into(),
+            "meshedgedenytenantroutes".into(),
+            "meshedgerequiresidecar".into()
+        ])
+    );
     assert_eq!(objects(&prod, "ValidatingAdmissionPolicy").count(), 0);
     // staging (OpenShift 4.18): `auto` is ValidatingAdmissionPolicy.
     let staging = common::build(&common::repo_root(), "staging");
     let admission: BTreeSet<String> = objects(&staging, "ValidatingAdmissionPolicy")
         .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(admission, BTreeSet::from(["meshedge-deny-tenant-routes".into(), "meshedge-require-sidecar".into()]));
+    assert_eq!(
+        admission,
+        BTreeSet::from([
+            "meshedge-deny-sidecar-bypass".into(),
+            "meshedge-deny-tenant-routes".into(),
+            "meshedge-require-sidecar".into()
+        ])
+    );
     // dev: network policies and the sidecar rule (Kubernetes 1.31 serves the policy).
     let dev = common::build(&common::repo_root(), "dev");
     assert!(objects(&dev, "NetworkPolicy").count() > 0);
     assert_eq!(objects(&dev, "EgressFirewall").count(), 0);
+    // The sidecar rules: one that requires it, one that refuses stepping around it.
     let admission: Vec<Value> = objects(&dev, "ValidatingAdmissionPolicy").collect();
-    assert_eq!(admission.len(), 1);
-    assert_eq!(admission[0]["apiVersion"], "admissionregistration.k8s.io/v1");
+    assert_eq!(admission.len(), 2);
+    assert!(admission.iter().all(|a| a["apiVersion"] == "admissionregistration.k8s.io/v1"));
 }
 
 #[test]

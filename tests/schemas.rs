@@ -78,6 +78,7 @@ fn every_emitted_object_matches_its_schema() {
     // kinds their templates declare (`meshedge check` derives their schemas from them, see
     // tests/check.rs). The Sail `Istio` of dev validates against `data/schemas/sail-istios.crd.yaml`.
     let expected: BTreeSet<String> = [
+        "constraints.gatekeeper.sh/v1beta1 MeshedgeDenySidecarBypass",
         "constraints.gatekeeper.sh/v1beta1 MeshedgeDenyTenantRoutes",
         "constraints.gatekeeper.sh/v1beta1 MeshedgeRequireSidecar",
         "templates.gatekeeper.sh/v1 ConstraintTemplate",
