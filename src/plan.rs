@@ -91,6 +91,38 @@ pub struct ExtensionPlan {
     pub sources: BTreeSet<String>,
 }
 
+/// The authority keys of Coraza's configuration (corazawaf/coraza-proxy-wasm 0.5.0
+/// `wasmplugin/config.go`): a rule set name per authority, and the rule set of every other one.
+pub(crate) const PER_AUTHORITY_KEY: &str = "per_authority_directives";
+pub(crate) const DEFAULT_DIRECTIVES_KEY: &str = "default_directives";
+
+impl ExtensionPlan {
+    /// A module that picks its rule set by the request's authority, as Coraza's proxy-wasm
+    /// module does: its `per_authority_directives` map and its `default_directives` name.
+    ///
+    /// Coraza looks the request's `:authority` up in that map as an exact string and falls back
+    /// to the default rule set (corazawaf/coraza-proxy-wasm 0.5.0 `wasmplugin/plugin.go`,
+    /// `wafMap.getWAFOrDefault`, called with the `:authority` header as the client sent it).
+    pub(crate) fn authority_map(&self) -> Option<(&str, &serde_json::Map<String, serde_json::Value>)> {
+        let default = self.config.get(DEFAULT_DIRECTIVES_KEY)?.as_str()?;
+        let map = self.config.get(PER_AUTHORITY_KEY)?.as_object()?;
+        Some((default, map))
+    }
+
+    /// For a module with an [`authority map`](Self::authority_map): the one rule set the hosts
+    /// that opt in (`opted`) are mapped to, when they share exactly one and it is not the default.
+    /// `None` when the module has no authority map, the listed hosts use several rule sets, or
+    /// none of them is listed.
+    pub(crate) fn opted_rule_set(&self, opted: &[&str]) -> Option<String> {
+        let (default, map) = self.authority_map()?;
+        let sets: BTreeSet<&str> = opted.iter().filter_map(|h| map.get(*h)?.as_str()).collect();
+        match sets.into_iter().collect::<Vec<_>>().as_slice() {
+            [one] if *one != default => Some((*one).to_string()),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EgressGateway {
     pub name: String,

@@ -157,3 +157,34 @@ fn an_image_is_an_oci_reference_with_registry_and_tag() {
         &["did you mean `AUTHN`?"],
     );
 }
+
+#[test]
+fn a_host_left_out_of_the_modules_authority_map_is_warned_or_mapped() {
+    // Coraza picks rules by authority: `shop` opts in but the map lists neither it nor any other
+    // host, so no rule set can be made the default: the host would get `off` (W439).
+    let open = format!(
+        "{WAF}              directives_map: {{crs: [\"SecRuleEngine On\"], off: [\"SecRuleEngine Off\"]}}\n              per_authority_directives: {{other.example.com: crs}}\n"
+    )
+    .replace("default_directives: crs", "default_directives: \"off\"");
+    let (output, _, _) = build(&open, "      extensions: [waf]\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("warning[W439]") && stderr.contains("per_authority_directives"), "{stderr}");
+    assert!(stderr.contains("base/meshedge.yaml"), "{stderr}");
+    // `shop` mapped: its rule set becomes the default, `shop-api` (not opted in) keeps `off` by
+    // name, so `Shop.apps.example.com` or `shop.apps.example.com:8443` cannot get `off`.
+    let mapped = open.replace("other.example.com: crs", "shop.apps.example.com: crs");
+    let (output, _, _) = build(&mapped, "      extensions: [waf]\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("W439"), "{stderr}");
+    let docs = documents(&output.stdout);
+    let plugin = docs.iter().find(|d| d["kind"] == "WasmPlugin").expect("the plugin");
+    let config = &plugin["spec"]["pluginConfig"];
+    assert_eq!(config["default_directives"], "crs", "{config}");
+    let map = &config["per_authority_directives"];
+    assert_eq!(map["shop.apps.example.com"], "crs", "{config}");
+    for authority in ["shop-api.apps.example.com", "shop-api.apps.example.com:80", "shop-api.apps.example.com:443"] {
+        assert_eq!(map[authority], "off", "{authority}: {config}");
+    }
+}

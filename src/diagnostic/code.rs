@@ -72,7 +72,7 @@ codes! {
     E450 Error, E451 Error, E452 Error, E453 Error, E454 Error, E455 Error, E456 Error, E457 Error, E458 Error,
     W436 Warning,
     // Gateway extensions.
-    E460 Error, E461 Error, E462 Error, E463 Error, E464 Error,
+    E460 Error, E461 Error, E462 Error, E463 Error, E464 Error, W439 Warning,
     // Federation.
     E470 Error, E471 Error, E472 Error, E473 Error, E474 Error, E475 Error, E476 Error, E477 Error, E478 Error, E479 Error, E480 Error, E481 Error,
     // Patches.

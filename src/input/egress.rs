@@ -79,7 +79,7 @@ pub struct RateLimit {
     /// Requests allowed per `per`, at least 1.
     pub requests: Uint32,
     /// The period, a duration of at least `1s` (e.g. `1s`, `1m`).
-    pub per: Duration,
+    pub per: Period,
 }
 
 // Istio's `ConnectionPoolSettings` and `OutlierDetection` (networking.istio.io

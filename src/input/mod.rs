@@ -44,7 +44,7 @@ pub use tenant::*;
 
 use crate::values::{
     AnnotationKey, ControlPlaneName, Count, DomainName, Duration, EgressIp, ExternalHost, GatewayName, HeaderName,
-    HostPattern, HttpsUrl, IssuerUrl, LabelKey, LabelValue, Namespace, ObjectName, PathPrefix, Percent, Port,
+    HostPattern, HttpsUrl, IssuerUrl, LabelKey, LabelValue, Namespace, ObjectName, PathPrefix, Percent, Period, Port,
     RequestHost, SecretKey, SecretName, ServiceName, ServiceRef, SlaClassName, TenantName, Text, Uint32,
 };
 

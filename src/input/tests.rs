@@ -60,6 +60,17 @@ rateLimit:
 }
 
 #[test]
+fn a_rate_limit_period_that_is_no_duration_gets_the_periods_help() {
+    // E110's help for `rateLimit.per` names the bound E449 holds it to (1s), not a duration's 1ms.
+    let docs = crate::load::parse("t.yaml", "requests: 1\nper: \"5\"\n").unwrap();
+    let err = crate::load::typed_value::<RateLimit>(&docs[0].value).unwrap_err().1;
+    let (message, help) = crate::values::split_refusal(&err.message).unwrap_or_else(|| panic!("{}", err.message));
+    assert!(message.contains("a number has no unit"), "{message}");
+    assert!(help.contains("at least 1s") && !help.contains("500ms") && !help.contains("1ms"), "{help}");
+    assert!(read::<RateLimit>("requests: 1\nper: 500ms\n").is_ok(), "E449 refuses it after reading");
+}
+
+#[test]
 fn metadata_namespace_belongs_to_requests_only() {
     let tenant = "apiVersion: meshedge.io/v1alpha1\nkind: Tenant\nmetadata: {name: shop, namespace: shop}\n";
     assert!(read::<TenantDoc>(tenant).unwrap_err().contains("unknown field `namespace`"));

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Explain};
 use crate::input::{IngressGatewaySettings, IngressRequest};
-use crate::plan::{ExtensionPlan, IngressGateway};
+use crate::plan::{ExtensionPlan, IngressGateway, PER_AUTHORITY_KEY, Plan};
 use crate::validate::scope::{Checker, Edge, RequestScope};
 
 use crate::objects::PLUGIN_HOSTS_KEY as HOSTS_KEY;
@@ -29,6 +29,9 @@ pub(crate) enum ExtensionError {
     /// A TLS passthrough host opts into an extension: the gateway routes it by SNI and no HTTP
     /// filter, a WASM module included, ever sees its requests.
     OnPassthrough { extension: String, field: String, host: String },
+    /// A host opts into an extension whose module picks its rule set by authority, is not in
+    /// that map, and meshedge cannot close the map by default (W439).
+    NotInAuthorityMap { extension: String, gateway: String, host: String, default: String },
 }
 
 impl Explain for ExtensionError {
@@ -39,6 +42,7 @@ impl Explain for ExtensionError {
             ExtensionError::NoImage { .. } => Code::E462,
             ExtensionError::ReservedKey { .. } => Code::E463,
             ExtensionError::OnPassthrough { .. } => Code::E464,
+            ExtensionError::NotInAuthorityMap { .. } => Code::W439,
         }
     }
 
@@ -57,6 +61,9 @@ impl Explain for ExtensionError {
             ExtensionError::OnPassthrough { extension, field, host } => {
                 format!("passthrough host `{host}` opts into extension `{extension}` in `{field}`")
             }
+            ExtensionError::NotInAuthorityMap { extension, gateway, host, default } => format!(
+                "host `{host}` opts into extension `{extension}` of gateway `{gateway}`, whose `{PER_AUTHORITY_KEY}` does not list it: it gets the default rule set `{default}`"
+            ),
         }
     }
 
@@ -76,6 +83,9 @@ impl Explain for ExtensionError {
             }
             ExtensionError::ReservedKey { .. } => format!(
                 "meshedge writes the hosts that opt in under `{HOSTS_KEY}` in the WasmPlugin's pluginConfig: remove the key from `config`"
+            ),
+            ExtensionError::NotInAuthorityMap { host, .. } => format!(
+                "map `{host}` to its rule set under `config.{PER_AUTHORITY_KEY}`; when the hosts that opt in share one rule set, meshedge makes it the default and lists the gateway's other hosts under the former default"
             ),
             ExtensionError::OnPassthrough { .. } => "the gateway passes the host's TLS through and never sees its HTTP requests: terminate TLS at the gateway (`tls: simple`), or remove the extension".into(),
         })
@@ -165,4 +175,34 @@ pub(crate) fn host_extensions(
         c.diagnostics.push(error.at(scope.request.location(&pointer)));
     }
     out
+}
+
+/// W439: hosts that opt into a module that picks its rule set by authority (Coraza), left out of
+/// its map, where the generated map cannot be closed by default
+/// ([`ExtensionPlan::opted_rule_set`]): such a host gets `default_directives`.
+pub(crate) fn authority_warnings(c: &mut Checker, plan: &Plan) {
+    for gateway in plan.ingress_gateways.values() {
+        for extension in gateway.extensions.values() {
+            let Some((default, map)) = extension.authority_map() else { continue };
+            let opted: Vec<&str> = plan
+                .ingress_hosts
+                .iter()
+                .filter(|h| h.gateway == gateway.name && h.extensions.contains(&extension.name))
+                .map(|h| h.host.as_str())
+                .collect();
+            if extension.opted_rule_set(&opted).is_some() {
+                continue;
+            }
+            let at = format!("/ingress/gateways/{}/extensions/{}/config", gateway.name, extension.name);
+            for host in opted.iter().filter(|h| !map.contains_key(**h)) {
+                let warning = ExtensionError::NotInAuthorityMap {
+                    extension: extension.name.clone(),
+                    gateway: gateway.name.clone(),
+                    host: host.to_string(),
+                    default: default.to_string(),
+                };
+                c.diagnostics.push(warning.at(c.merged.settings_location(&at)));
+            }
+        }
+    }
 }

@@ -91,6 +91,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         return Err(c.diagnostics);
     }
     placement::warnings(&mut c, &plan);
+    extensions::authority_warnings(&mut c, &plan);
     Ok((plan, c.diagnostics))
 }
 

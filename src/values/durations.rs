@@ -181,3 +181,45 @@ impl<'de> Deserialize<'de> for Duration {
         Self::try_from(String::deserialize(deserializer)?).map_err(de::Error::custom)
     }
 }
+
+/// A rate limit's period (`rateLimit.per`): a [`Duration`], read with the help of a period. The
+/// local rate limit's token bucket refills at most once a second, so validation refuses a period
+/// under `1s` (E449); a period that is no duration at all gets the same `1s` advice here.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period(Duration);
+
+impl Period {
+    /// The period in nanoseconds.
+    pub(crate) fn as_nanos(&self) -> u64 {
+        self.0.as_nanos()
+    }
+}
+
+const PERIOD_HELP: &str =
+    "write a period of at least 1s in whole milliseconds: a number and a unit, e.g. `1s`, `1.5s`, `1m`, `1h`";
+
+impl TryFrom<String> for Period {
+    type Error = Refusal;
+
+    fn try_from(text: String) -> Result<Self, Refusal> {
+        Duration::try_from(text).map(Period).map_err(|r| Refusal { message: r.message, help: PERIOD_HELP.to_string() })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::try_from(String::deserialize(deserializer)?).map_err(de::Error::custom)
+    }
+}

@@ -63,7 +63,7 @@ mod schema;
 mod text;
 mod urls;
 
-pub use durations::Duration;
+pub use durations::{Duration, Period};
 pub use federation::{PeerAddress, PeerName};
 pub use hosts::{DomainName, ExternalHost, HostPattern, RequestHost};
 pub use names::{

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use super::durations::Duration;
+use super::durations::{Duration, Period};
 use super::hosts::{DomainName, ExternalHost, HostPattern, RequestHost};
 use super::names::{
     AnnotationKey, CONTROL_PLANE_NAME_MAX, ControlPlaneName, GatewayName, HeaderName, LabelKey, LabelValue, Namespace,
@@ -315,6 +315,16 @@ json_schema_of!(
         "pattern": format!("^\\+?(([0-9]+(\\.[0-9]*)?|\\.[0-9]+){DURATION_UNIT})+$"),
         "not": {"pattern": format!("^\\+?((0+(\\.0*)?|\\.0+){DURATION_UNIT})+$")},
         "examples": ["10s", "500ms", "1m30s"],
+    })
+);
+json_schema_of!(
+    Period,
+    json_schema!({
+        "type": "string",
+        "description": "A rate limit's period, a duration in Go's syntax (`1s`, `1.5s`, `1m`, `1h`): at least 1s (E449) and a whole number of milliseconds.",
+        "pattern": format!("^\\+?(([0-9]+(\\.[0-9]*)?|\\.[0-9]+){DURATION_UNIT})+$"),
+        "not": {"pattern": format!("^\\+?((0+(\\.0*)?|\\.0+){DURATION_UNIT})+$")},
+        "examples": ["1s", "1m"],
     })
 );
 json_schema_of!(

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::generate::sink::Generated;
 use crate::names::join;
 use crate::objects::*;
-use crate::plan::{ExtensionPlan, IngressGateway, Plan};
+use crate::plan::{DEFAULT_DIRECTIVES_KEY, ExtensionPlan, IngressGateway, PER_AUTHORITY_KEY, Plan};
 use crate::platform::Kind;
 
 pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
@@ -33,10 +33,57 @@ pub(crate) fn generate(plan: &Plan, out: &mut Generated) {
             sources.extend(gateway.sources.iter().cloned());
             sources.extend(hosts.iter().flat_map(|h| h.sources.iter().cloned()));
             let names: Vec<&str> = hosts.iter().map(|h| h.host.as_str()).collect();
+            let others: Vec<&str> = plan
+                .ingress_hosts
+                .iter()
+                .filter(|h| h.gateway == gateway.name && !h.extensions.contains(&extension.name))
+                .map(|h| h.host.as_str())
+                .collect();
+            let extension = closed_by_default(extension, &names, &others);
             // The gateway's object, shared by the tenants whose hosts opt in: no tenant's own.
-            out.push(wasm_plugin(plan.api(Kind::WasmPlugin), gateway, extension, &names), &sources, None);
+            out.push(wasm_plugin(plan.api(Kind::WasmPlugin), gateway, &extension, &names), &sources, None);
         }
     }
+}
+
+/// The gateway server ports a client may name in its authority (`host:443`, `host:80`).
+const GATEWAY_PORTS: [u32; 2] = [80, 443];
+
+/// `extension` with its authority map closed by default, for a module that picks its rule set
+/// by the request's authority (Coraza; [`ExtensionPlan::authority_map`]).
+///
+/// The authority is the client's own text: the gateway routes `Shop.Example.com` and
+/// `shop.example.com:8443` to the host `shop.example.com` (Envoy matches domains without letter
+/// case, and Istio gateways ignore the port in host matching: istio/istio 1.18.7
+/// `pilot/pkg/networking/core/v1alpha3/gateway.go:512` and 1.24.3
+/// `pilot/pkg/networking/core/gateway.go:547`, `IgnorePortInHostMatching`), while the module
+/// compares the exact string. No finite list of authorities covers a host, so when the hosts
+/// that opt in share one rule set that is not the default, that rule set becomes the default;
+/// the gateway's other hosts get the former default by name (as `host`, `host:80` and
+/// `host:443`), and opted-in hosts the map leaves out get the shared rule set. An unusual
+/// authority of another host then gets the stricter rule set, never the opposite.
+fn closed_by_default(extension: &ExtensionPlan, opted: &[&str], others: &[&str]) -> ExtensionPlan {
+    let mut out = extension.clone();
+    let (Some(strict), Some((default, map))) = (extension.opted_rule_set(opted), extension.authority_map()) else {
+        return out;
+    };
+    let mut map = map.clone();
+    for host in others {
+        for authority in authorities(host) {
+            map.entry(authority).or_insert_with(|| Value::from(default));
+        }
+    }
+    for host in opted {
+        map.entry(host.to_string()).or_insert_with(|| Value::from(strict.as_str()));
+    }
+    out.config.insert(PER_AUTHORITY_KEY.to_string(), Value::Object(map));
+    out.config.insert(DEFAULT_DIRECTIVES_KEY.to_string(), Value::from(strict));
+    out
+}
+
+/// A host's authority as clients commonly write it: bare, and with each gateway server port.
+fn authorities(host: &str) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(host.to_string()).chain(GATEWAY_PORTS.iter().map(move |p| format!("{host}:{p}")))
 }
 
 /// The WasmPlugin of `extension` on `gateway`'s pods, for `hosts` (sorted).

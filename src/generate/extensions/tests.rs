@@ -82,3 +82,45 @@ fn the_wasm_plugins_validate_against_the_crd_of_every_target() {
         assert!(matches!(set.validate(&wrong), Validation::Invalid(_)), "{target}");
     }
 }
+
+fn coraza(per_authority: Value) -> ExtensionPlan {
+    let config = json!({
+        "directives_map": {"crs": ["SecRuleEngine On"], "off": ["SecRuleEngine Off"]},
+        "default_directives": "off",
+        "per_authority_directives": per_authority,
+    });
+    ExtensionPlan { config: config.as_object().cloned().unwrap_or_default(), ..waf(None) }
+}
+
+#[test]
+fn an_authority_map_is_closed_by_default_so_no_spelling_of_an_opted_in_host_escapes_it() {
+    // `Shop.apps.example.com` or `shop.apps.example.com:8443` reach the shop's routes but are not
+    // keys of the map: they must get the opted-in hosts' rule set, not `off`.
+    let extension = coraza(json!({"shop.apps.example.com": "crs"}));
+    let closed = super::closed_by_default(
+        &extension,
+        &["shop.apps.example.com", "cart.apps.example.com"],
+        &["blog.apps.example.com"],
+    );
+    assert_eq!(closed.config["default_directives"], "crs");
+    assert_eq!(
+        closed.config["per_authority_directives"],
+        json!({
+            "blog.apps.example.com": "off",
+            "blog.apps.example.com:443": "off",
+            "blog.apps.example.com:80": "off",
+            // Opted in but left out of the module's own map: the shared rule set.
+            "cart.apps.example.com": "crs",
+            "shop.apps.example.com": "crs",
+        })
+    );
+    // Hosts on several rule sets, or a module without an authority map: kept as written.
+    let mixed = coraza(json!({"shop.apps.example.com": "crs", "cart.apps.example.com": "strict"}));
+    let kept = super::closed_by_default(&mixed, &["shop.apps.example.com", "cart.apps.example.com"], &[]);
+    assert_eq!(kept.config, mixed.config);
+    let plain = waf(None);
+    assert_eq!(
+        super::closed_by_default(&plain, &["shop.apps.example.com"], &["blog.apps.example.com"]).config,
+        plain.config
+    );
+}
