@@ -9,7 +9,7 @@
 //!   pattern) and one outside every value;
 //! - `methods` / `notMethods`: each method named, and one that none names;
 //! - `when` on `request.headers[<name>]`: the header absent, with a value no pattern names, and
-//!   with each `notValues` value.
+//!   with each `notValues` value (not `Authorization`: the credential of each flow is that).
 //!
 //! An unauthenticated request carries no claim, so `request.auth.*` conditions need no variant.
 //! Cost: the variants are bounded by the values the host's policies name ([`MAX_VARIANTS`]),
@@ -149,7 +149,8 @@ impl Policies {
                     }
                 }
                 for condition in &rule.when {
-                    let Some(name) = header_name(condition) else { continue };
+                    // The `Authorization` header is the credential each flow is probed with.
+                    let Some(name) = header_name(condition).filter(|n| n != "authorization") else { continue };
                     note(&mut headers, (name.clone(), None), by);
                     if !condition.values.is_empty() {
                         note(&mut headers, (name.clone(), Some("meshedge-probe".to_string())), by);

@@ -86,11 +86,11 @@ impl Model {
         let mut best = base;
         for variant in &variants {
             let verdict = self.combine(self.ingress_paths(probe, &pods, Some(variant)), false);
-            if verdict.verdict.openness() > best.verdict.openness() {
+            // Only a shape that gets through counts: the verdict of a shut flow stays that of
+            // the request as probed.
+            if verdict.verdict == Outcome::Allowed {
                 best = with_variant(verdict, variant, &probe.path);
-                if best.verdict == Outcome::Allowed {
-                    break;
-                }
+                break;
             }
         }
         best
