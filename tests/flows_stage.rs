@@ -15,11 +15,18 @@
 //!   object and the patch);
 //! - `environments/leak`: a tenant's LoadBalancer Service and a NetworkPolicy admitting anyone to
 //!   the pods labelled `app: shop-web` put those pods on the internet (E802);
+//! - `environments/ipblock`: the same with a NetworkPolicy admitting `8.0.0.0/8` except
+//!   `8.0.0.0/16`: a client of that block reaches the pods (E802), whatever address stands for
+//!   the rest of the internet;
 //! - `environments/denyapi`: a DENY AuthorizationPolicy selecting `app: shop-api` in `shop`
 //!   blocks the requested route to `shop-api`, whose labels the output does not know (E801);
 //!   `shop-web`'s Service says its pods' labels, so its route stays open;
 //! - `environments/auditjwt`: a patch turns the docs host's DENY token check into AUDIT, which
 //!   only logs: a request without a token gets through (E802 naming the policy and the patch);
+//! - `environments/notpaths`, `notmethods`, `whenheader`: a patch narrows the docs host's DENY
+//!   token check to some paths, some methods, or requests without a header: a request of the
+//!   other shape and without a token gets through (E802 naming the policy, the patch and the
+//!   request that gets through);
 //! - `environments/sidecar`: a Sidecar in `docs` sets `ALLOW_ANY` (E802), one in `shop` imports
 //!   only its own namespace, which loses the requested call to `api.stripe.com` (E801);
 //! - `environments/unrouted`: a patch renames the shop's host on its Gateway: no object decides
@@ -327,9 +334,10 @@ fn keeping_only_the_violations_hands_over_the_violations_of_the_report() {
     use meshedge::source::FsSource;
     let source = FsSource::new(root());
     let mut seen_some = false;
-    for env in
-        ["ok", "deny", "denyall", "open", "allowany", "leak", "denyapi", "open443", "auditjwt", "sidecar", "unrouted"]
-    {
+    for env in [
+        "ok", "deny", "denyall", "open", "allowany", "leak", "denyapi", "open443", "auditjwt", "sidecar", "unrouted",
+        "notpaths", "ipblock",
+    ] {
         let dir = format!("environments/{env}");
         let compile = |options: &Options| {
             compiler::compile_with(&source, &dir, options).unwrap_or_else(|f| panic!("{env}: {}", f.render()))
@@ -377,4 +385,34 @@ fn widened_isolation_policies_fail_the_build_naming_the_patches() {
     assert_eq!(to_docs["requested"], false);
     let bypass = find(&report, "namespace/shop", "api.partner.example:443", None);
     assert_eq!(bypass["verdict"], "blocked", "{bypass:#}");
+}
+
+#[test]
+fn a_token_check_narrowed_by_path_method_or_header_leaves_the_other_requests_open() {
+    for (env, request) in
+        [("notpaths", "GET /public/probe"), ("notmethods", "POST /"), ("whenheader", "GET / with x-internal: yes")]
+    {
+        let output = meshedge(&["build", env]);
+        assert_eq!(output.status.code(), Some(1), "{env}: {}", stderr(&output));
+        assert!(output.stdout.is_empty(), "{env}");
+        let err = stderr(&output);
+        assert!(err.contains("E802") && err.contains("docs.apps.example.com:443"), "{env}: {err}");
+        assert!(err.contains("with credential none"), "{env}: {err}");
+        assert!(err.contains(&format!("{request} gets through")), "{env}: the request: {err}");
+        assert!(err.contains("policy docs-apps-example-com-jwt does not close it"), "{env}: {err}");
+        assert!(err.contains(&format!("environments/{env}/meshedge.yaml:8")), "{env}: the patch: {err}");
+    }
+}
+
+#[test]
+fn a_network_policy_admitting_one_block_of_the_internet_opens_the_namespace_to_it() {
+    let output = meshedge(&["build", "ipblock"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(err.contains("E802") && err.contains("internet → namespace/shop"), "{err}");
+    assert!(err.contains("NetworkPolicy/shop/web-from-partners"), "{err}");
+    assert!(err.contains("environments/ipblock/resources/blocks.yaml"), "{err}");
+    let report = flows_json("ipblock");
+    assert_eq!(find(&report, "internet", "namespace/docs", None)["verdict"], "blocked", "docs has no such policy");
 }

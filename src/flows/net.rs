@@ -96,6 +96,43 @@ impl Cidr {
         }
     }
 
+    /// The first and the last address of the block, as numbers of their family.
+    fn bounds(&self) -> (u128, u128) {
+        let (bits, value) = match self.addr {
+            IpAddr::V4(a) => (32u32, u128::from(u32::from(a))),
+            IpAddr::V6(a) => (128u32, u128::from(a)),
+        };
+        let host = bits - u32::from(self.prefix);
+        let span = if host >= 128 { u128::MAX } else { (1u128 << host) - 1 };
+        let first = value & !span;
+        (first, first | span)
+    }
+
+    fn address(&self, value: u128) -> Option<IpAddr> {
+        match self.addr {
+            IpAddr::V4(_) => u32::try_from(value).ok().map(|v| IpAddr::V4(v.into())),
+            IpAddr::V6(_) => Some(IpAddr::V6(value.into())),
+        }
+    }
+
+    /// An address inside the block and outside every `except` block, if any: the block's ends
+    /// and the addresses just around each `except` block are tried, so the answer is found in
+    /// a number of steps bounded by the `except` blocks.
+    pub fn representative(&self, except: &[Cidr]) -> Option<IpAddr> {
+        let (first, last) = self.bounds();
+        let mut candidates = vec![first, last];
+        for e in except {
+            let (f, l) = e.bounds();
+            candidates.extend(f.checked_sub(1));
+            candidates.extend(l.checked_add(1));
+        }
+        candidates
+            .into_iter()
+            .filter(|c| (first..=last).contains(c))
+            .filter_map(|c| self.address(c))
+            .find(|ip| !except.iter().any(|e| e.contains_ip(ip)))
+    }
+
     /// Whether `other` lies inside this block.
     pub fn covers(&self, other: &Cidr) -> bool {
         self.is_v4() == other.is_v4() && self.prefix <= other.prefix && self.contains_ip(&other.addr)
@@ -149,6 +186,18 @@ mod tests {
         for bad in ["10.0.0.0", "10.0.0.0/33", "::/129", "x/8", "10.0.0.0/-1", "10.0.0.0/+8"] {
             assert!(Cidr::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_representative_lies_inside_the_block_and_outside_its_exceptions() {
+        let block = |s: &str| Cidr::parse(s).unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(block("8.0.0.0/8").representative(&[]), Some(ip("8.0.0.0")));
+        assert_eq!(block("8.0.0.0/8").representative(&[block("8.0.0.0/16")]), Some(ip("8.255.255.255")));
+        let both = [block("8.0.0.0/16"), block("8.255.0.0/16")];
+        assert_eq!(block("8.0.0.0/8").representative(&both), Some(ip("8.1.0.0")));
+        assert_eq!(block("0.0.0.0/1").representative(&[block("0.0.0.0/1")]), None);
+        assert_eq!(block("::/0").representative(&[]), Some(ip("::")));
     }
 
     #[test]

@@ -52,12 +52,14 @@ mod policy;
 mod provider;
 mod request;
 mod rules;
+mod variants;
 
 pub use authentication::RequestAuthentication;
 pub use policies::{Outcomes, Policies, outcome};
 pub use policy::{Action, AuthorizationPolicy};
 pub use provider::{OAuthProxy, Provider};
 pub use request::{Jwt, Peer, Request};
+pub use variants::{MAX_VARIANTS, Variant};
 
 // The flow model's items the layer's modules share (`use super::{…}` in each).
 use super::{Cache, Layer, ObjectRef, Outcome, Step};

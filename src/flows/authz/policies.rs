@@ -121,7 +121,7 @@ impl Policies {
     }
 
     /// The policies that may match a request for `host`, applying to `pod`, sorted.
-    fn candidates(&self, pod: &Pod, root: &str, host: &str, tcp: bool) -> Vec<&AuthorizationPolicy> {
+    pub(super) fn candidates(&self, pod: &Pod, root: &str, host: &str, tcp: bool) -> Vec<&AuthorizationPolicy> {
         if tcp {
             // Hosts are HTTP attributes: every policy of the scope may apply.
             let mut out: Vec<&AuthorizationPolicy> = self

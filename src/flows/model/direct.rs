@@ -14,6 +14,16 @@ impl Model {
         for source in self.internet() {
             clients.push((source, "a LoadBalancer Service with externalTrafficPolicy Local"));
         }
+        // The addresses the namespace's ipBlock peers admit: the internet is every address, and
+        // the most open of them decides.
+        for ip in self.index.network_policies.ingress_block_addresses(&probe.namespace) {
+            if !self.ctx.internet.contains(&ip) {
+                clients.push((
+                    Endpoint::External(Address::Ip(ip)),
+                    "a LoadBalancer Service with externalTrafficPolicy Local (a client of an ipBlock)",
+                ));
+            }
+        }
         clients.push((Endpoint::Node(None), "a LoadBalancer or NodePort Service (SNAT to a node)"));
         if probe.via_router {
             if let Ok(sources) = self.sources(Client::Router) {

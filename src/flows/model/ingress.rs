@@ -1,6 +1,35 @@
 //! Ingress: `internet → host:port` for a path, from the ways in to the backend's policies.
 
 use super::*;
+use crate::flows::authz::{MAX_VARIANTS, Variant};
+
+/// A verdict reached with a variant of the probed request: the policies whose values made the
+/// variant are named, and the reason says which request gets through.
+fn with_variant(verdict: Verdict, variant: &Variant, base_path: &str) -> Verdict {
+    let mut steps = vec![Step::new(
+        Layer::Authorization,
+        Outcome::Allowed,
+        variant.origin.clone(),
+        format!("{} is a request these policies do not close", variant.describe(base_path)),
+    )];
+    let backend = verdict.backend.clone();
+    let reason = verdict.reason.clone();
+    steps.extend(verdict.steps);
+    let mut out = Verdict::from_steps(steps);
+    out.backend = backend;
+    if out.verdict == Outcome::Allowed {
+        let names: Vec<&str> = variant.origin.iter().map(|o| o.name.as_str()).collect();
+        let verb = if names.len() == 1 { "policy {} does" } else { "policies {} do" };
+        out.reason = format!(
+            "{} gets through: {} not close it",
+            variant.describe(base_path),
+            verb.replace("{}", &names.join(", "))
+        );
+    } else {
+        out.reason = format!("{}: {reason}", variant.describe(base_path));
+    }
+    out
+}
 
 impl Model {
     // ----------------------------------------------------------------------------------------
@@ -40,6 +69,37 @@ impl Model {
                 "no pod runs the gateway these Gateways select",
             )]);
         }
+        let base = self.combine(self.ingress_paths(probe, &pods, None), probe.requested);
+        if probe.requested || base.verdict == Outcome::Allowed {
+            return base;
+        }
+        // A flow nobody requested is open when any shape of request gets through: the paths,
+        // methods and headers the host's closing policies tell apart, each tried in turn.
+        let mut variants: Vec<Variant> = Vec::new();
+        for pod in &pods {
+            for v in self.index.authz.variants(&self.ctx.root_namespace, pod, &probe.host, &probe.path) {
+                if variants.len() < MAX_VARIANTS && !variants.contains(&v) {
+                    variants.push(v);
+                }
+            }
+        }
+        let mut best = base;
+        for variant in &variants {
+            let verdict = self.combine(self.ingress_paths(probe, &pods, Some(variant)), false);
+            // Only a shape that gets through counts: the verdict of a shut flow stays that of
+            // the request as probed.
+            if verdict.verdict == Outcome::Allowed {
+                best = with_variant(verdict, variant, &probe.path);
+                break;
+            }
+        }
+        best
+    }
+
+    /// The paths of `probe` (changed by `variant`) through each gateway pod, each way in and
+    /// each `:authority` form.
+    fn ingress_paths(&self, probe: &IngressProbe, pods: &[&Pod], variant: Option<&Variant>) -> Vec<Path> {
+        let routing = &self.index.routing;
         let authorities = if probe.requested {
             vec![probe.host.clone()]
         } else {
@@ -53,7 +113,7 @@ impl Model {
             };
             for (front, pod_port) in self.exposure_paths(probe, pod, &server) {
                 for authority in &authorities {
-                    for (rest, backend) in self.through_gateway(probe, pod, &server, authority, pod_port) {
+                    for (rest, backend) in self.through_gateway(probe, pod, &server, authority, pod_port, variant) {
                         let mut steps = front.clone();
                         steps.extend(rest);
                         paths.push((steps, backend));
@@ -61,7 +121,7 @@ impl Model {
                 }
             }
         }
-        self.combine(paths, probe.requested)
+        paths
     }
 
     /// The ways in to a gateway pod, each with its exposure and NetworkPolicy steps and the pod
@@ -149,6 +209,7 @@ impl Model {
         server: &ServerMatch<'_>,
         authority: &str,
         pod_port: u16,
+        variant: Option<&Variant>,
     ) -> Vec<Path> {
         let routing = &self.index.routing;
         let gateway = server.gateway.reference.clone();
@@ -163,7 +224,11 @@ impl Model {
             // TLS passes through untouched: the gateway sees a TCP connection.
             Request::new(&probe.host, pod_port, "/").tcp()
         } else {
-            self.request(probe, authority, pod_port)
+            let mut request = self.request(probe, authority, pod_port);
+            if let Some(v) = variant {
+                v.apply(&mut request);
+            }
+            request
         };
         let outcomes = self.authorize(pod, &request);
         steps.extend(outcomes.steps);
@@ -195,7 +260,7 @@ impl Model {
         let kind = if passthrough { RouteKind::Tls } else { RouteKind::Http };
         let route_probe = Probe {
             host: if passthrough { &probe.host } else { authority },
-            path: &probe.path,
+            path: &request.path,
             method: &upstream.method,
             headers: &upstream.headers,
             port: server.server.port,

@@ -46,6 +46,21 @@ impl Policies {
         })
     }
 
+    /// An address of each `ipBlock` peer of the ingress rules of `namespace`'s policies (inside
+    /// its `cidr`, outside every `except`), deduplicated: the external clients those policies
+    /// tell apart. Bounded by the number of `ipBlock` peers.
+    pub fn ingress_block_addresses(&self, namespace: &str) -> Vec<std::net::IpAddr> {
+        let mut out = Vec::new();
+        for policy in self.by_namespace.get(namespace).into_iter().flatten().filter_map(|i| self.all.get(*i)) {
+            for ip in policy.ingress_block_addresses() {
+                if !out.contains(&ip) {
+                    out.push(ip);
+                }
+            }
+        }
+        out
+    }
+
     /// Whether `pod` accepts a connection from `source` on `port`/`protocol`.
     pub fn ingress(&self, env: Env<'_>, pod: &Pod, source: &Endpoint<'_>, port: Port, protocol: Protocol) -> Step {
         self.decide(env, Direction::Ingress, pod, source, port, protocol)

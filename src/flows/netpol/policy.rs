@@ -187,6 +187,14 @@ fn parse_rules(value: Option<&Value>, peers_key: &str) -> Result<Vec<Rule>, Stri
 }
 
 impl Policy {
+    /// An address of each `ipBlock` peer of the ingress rules ([`Cidr::representative`]).
+    pub(super) fn ingress_block_addresses(&self) -> impl Iterator<Item = std::net::IpAddr> + '_ {
+        self.ingress.iter().flat_map(|r| &r.peers).filter_map(|peer| match peer {
+            Peer::IpBlock { cidr, except } => cidr.representative(except),
+            Peer::Selectors { .. } => None,
+        })
+    }
+
     /// Parses a NetworkPolicy object; an error is what the API server would refuse (the policy
     /// then does not exist on the cluster).
     pub fn parse(reference: ObjectRef, value: &Value) -> Result<Policy, String> {
