@@ -178,6 +178,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
     for mut pending in batch {
         let document = pending.document.take();
         let mut resource = pending.into_resource();
+        resource.start = document.as_ref().and_then(|document| document.start);
         resource::stamp(&mut resource);
         let mut changes = Vec::new();
         let recorder = how.record.then_some(&mut changes);
@@ -217,11 +218,12 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
             &text,
             &reference,
             &resource.sources,
+            resource.start,
             resource.tenant.as_deref(),
         ) {
             part.diagnostics.push(refused);
         }
-        let Resource { sources, value, tenant } = resource;
+        let Resource { sources, value, tenant, start } = resource;
         if crate::flows::index::reads(&reference.api_version, &reference.kind) {
             flow_objects.extend(crate::flows::read::Read::of(value));
         }
@@ -229,6 +231,7 @@ pub(crate) fn batch(batch: Vec<Pending>, how: &Finish<'_>) -> Finished {
             reference,
             origin: origin.map(Box::new),
             sources,
+            start,
             tenant,
             patched_by: applied.names,
             changes,

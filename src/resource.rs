@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::ResourceRef;
+use crate::diagnostic::{ResourceRef, Start};
 
 pub(crate) const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub(crate) const SOURCE_ANNOTATION: &str = "meshedge.io/source";
@@ -20,11 +20,14 @@ pub struct Resource {
     /// The input files it came from, sorted.
     pub sources: Vec<String>,
     pub tenant: Option<String>,
+    /// Where a plain object's document starts in its file (`sources[0]`); `None` for the
+    /// objects generation makes.
+    pub start: Option<Start>,
 }
 
 impl Resource {
     pub fn new(value: Value, sources: Vec<String>, tenant: Option<String>) -> Self {
-        Resource { value, sources, tenant }
+        Resource { value, sources, tenant, start: None }
     }
 
     pub fn api_version(&self) -> &str {

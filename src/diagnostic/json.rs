@@ -1,10 +1,11 @@
 //! Diagnostics in the JSON reports (`meshedge check --format json`, `meshedge diff --format
-//! json`): `{"severity","code","istio"?,"message","resource"?,"file"?,"line"?,"help"?,
-//! "suppressedBy"?}`, keys in that order, absent fields left out. One shape for every report.
+//! json`): `{"severity","code","istio"?,"message","resource"?,"file"?,"line"?,"notes"?,"help"?,
+//! "suppressedBy"?}`, keys in that order, absent fields left out; each note is
+//! `{"message","file"?,"line"?,"column"?}` (`file` empty is left out). One shape for every report.
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, ResourceRef, Severity};
+use crate::diagnostic::{Diagnostic, Location, ResourceRef, Severity};
 
 /// One diagnostic as the JSON reports write it.
 #[derive(Debug, Serialize)]
@@ -21,10 +22,31 @@ pub struct JsonDiagnostic<'a> {
     file: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<JsonNote<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed_by: Option<&'a str>,
+}
+
+/// A note of a diagnostic and its place (e.g. where an object that decides a flow comes from).
+#[derive(Debug, Serialize)]
+pub struct JsonNote<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+}
+
+impl<'a> JsonNote<'a> {
+    fn new((location, message): &'a (Location, String)) -> Self {
+        let file = Some(location.file.as_str()).filter(|file| !file.is_empty());
+        JsonNote { message, file, line: location.line, column: location.column }
+    }
 }
 
 impl<'a> JsonDiagnostic<'a> {
@@ -39,6 +61,7 @@ impl<'a> JsonDiagnostic<'a> {
             resource: d.resource.as_ref(),
             file: location.map(|l| l.file.as_str()),
             line: location.and_then(|l| l.line),
+            notes: d.notes.iter().map(JsonNote::new).collect(),
             help: None,
             suppressed_by: None,
         }

@@ -19,5 +19,5 @@ pub(crate) mod render;
 pub use code::{Code, Severity};
 #[cfg(test)]
 pub(crate) use model::Made;
-pub use model::{Diagnostic, Diagnostics, Explain, Location, ResourceRef};
+pub use model::{Diagnostic, Diagnostics, Explain, Location, ResourceRef, Start};
 pub use render::{EXCERPT_CHARS, MESSAGE_CHARS, SourceText, counted, excerpt, inert_json, printable};

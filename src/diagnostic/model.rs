@@ -38,6 +38,35 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// Where a document starts in its file (its first key or value; lines and columns from 1), in
+/// 8 bytes (also as an `Option`), for the objects a build holds by the tens of thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Start {
+    line: std::num::NonZeroU32,
+    column: std::num::NonZeroU32,
+}
+
+impl Start {
+    /// `None` for a line or column of 0 or over `u32::MAX`.
+    pub fn new(line: usize, column: usize) -> Option<Start> {
+        let count = |n: usize| u32::try_from(n).ok().and_then(std::num::NonZeroU32::new);
+        Some(Start { line: count(line)?, column: count(column)? })
+    }
+
+    pub fn line(self) -> usize {
+        self.line.get() as usize
+    }
+
+    pub fn column(self) -> usize {
+        self.column.get() as usize
+    }
+
+    /// The place in `file`.
+    pub fn in_file(self, file: impl Into<String>) -> Location {
+        Location::at(file, self.line(), self.column())
+    }
+}
+
 /// The object a diagnostic is about (analyses of the final objects).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -80,7 +80,8 @@ pub struct Explanation {
     pub tenants: Vec<Place>,
     /// The EdgeRequest documents it was made from.
     pub requests: Vec<Place>,
-    /// The plain resource files (`resources/`) it was read from.
+    /// The plain resource documents (`resources/`) it was read from: `file:line:column` where
+    /// each starts.
     pub resources: Vec<String>,
     /// Every change a patch made, in the order applied (Secret values masked).
     pub patches: Vec<PatchStep>,
@@ -318,7 +319,12 @@ pub(crate) fn explain_object(build: &Build, object: &Object) -> Explanation {
         if inside == MANIFEST {
             explanation.settings.push(file.clone());
         } else if inside.starts_with("resources/") {
-            explanation.resources.push(file.clone());
+            // A plain object is read from one document, of its first (only) file.
+            let at = match object.start {
+                Some(start) if object.sources.first() == Some(file) => start.in_file(file.as_str()).to_string(),
+                _ => file.clone(),
+            };
+            explanation.resources.push(at);
         } else {
             for place in places(build, file) {
                 match place.kind.as_str() {

@@ -14,6 +14,7 @@ fn object(kind: &str, namespace: Option<&str>, name: &str) -> Object {
         },
         origin: None,
         sources: Vec::new(),
+        start: None,
         tenant: None,
         patched_by: Vec::new(),
         changes: Vec::new(),

@@ -125,15 +125,15 @@ fn diagnostic(
     };
     let at = e.flow.place.as_ref().map_or_else(|| Location::file(manifest), Place::location);
     let mut diagnostic = error.at(at);
-    // The input files of the deciding objects the output holds, so that a plain resource or a
-    // patch is found at once.
+    // Where the deciding objects the output holds come from (a plain resource's document by its
+    // line), so that a plain resource or a patch is found at once.
     for (i, decided) in e.verdict.decided_by.iter().enumerate() {
         let Some(object) = object_of(decided) else { continue };
         if i >= NAMED_OBJECTS && object.patched_by.is_empty() {
             continue;
         }
-        if let Some(source) = object.sources.first() {
-            diagnostic = diagnostic.note(Location::file(source.as_str()), format!("{decided} comes from here"));
+        if let Some(source) = object.source_location() {
+            diagnostic = diagnostic.note(source, format!("{decided} comes from here"));
         }
         for patch in &object.patched_by {
             diagnostic = diagnostic.note(patch_location(patch, patch_at), format!("{patch} patches {decided}"));

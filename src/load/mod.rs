@@ -32,7 +32,7 @@ use std::sync::{Arc, OnceLock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Explain, Location};
+use crate::diagnostic::{Diagnostic, Explain, Location, Start};
 use crate::load::places::Places;
 use crate::load::read::{Mode, Read, run};
 use crate::pointer::escape;
@@ -47,6 +47,8 @@ pub struct Document {
     /// Position of the document in its file, from 0.
     pub index: usize,
     pub value: Value,
+    /// Where the document starts: its first key (or value).
+    pub start: Option<Start>,
     /// What the documents of one file share: its text and, once asked for, its places.
     shared: Arc<FileShared>,
 }
@@ -189,6 +191,10 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Diagnostic> {
     Ok(read
         .documents
         .into_iter()
-        .map(|(index, value)| Document { file: file.to_string(), index, value, shared: shared.clone() })
+        .zip(read.starts)
+        .map(|((index, value), (line, column))| {
+            let start = Start::new(line, column);
+            Document { file: file.to_string(), index, value, start, shared: shared.clone() }
+        })
         .collect())
 }

@@ -5,7 +5,7 @@ use std::io;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Code, Diagnostic, Explain, Location, ResourceRef};
+use crate::diagnostic::{Code, Diagnostic, Explain, Location, ResourceRef, Start};
 
 /// The most bytes an object's annotations may hold, keys and values together: 256 KiB
 /// (kubernetes/apimachinery `pkg/api/validation/objectmeta.go`, `TotalAnnotationSizeLimitB`,
@@ -83,15 +83,18 @@ fn inputs(sources: &[String], tenant: Option<&str>) -> String {
 }
 
 /// E704 when the final object `value` (rendered as `text`) is over [`ANNOTATIONS_LIMIT`] or
-/// [`OBJECT_LIMIT`]; at its first input file.
+/// [`OBJECT_LIMIT`]; at its first input file, where its document starts (`start`) for a plain
+/// object.
 pub(crate) fn check_size(
     value: &Value,
     text: &str,
     reference: &ResourceRef,
     sources: &[String],
+    start: Option<Start>,
     tenant: Option<&str>,
 ) -> Option<Diagnostic> {
-    let at = || Location::file(sources.first().cloned().unwrap_or_default());
+    let file = || sources.first().cloned().unwrap_or_default();
+    let at = || start.map_or_else(|| Location::file(file()), |start| start.in_file(file()));
     let annotations: usize = crate::pointer::get(value, "/metadata/annotations")
         .and_then(Value::as_object)
         .map(|map| map.iter().map(|(k, v)| k.len() + v.as_str().map_or(0, str::len)).sum())
@@ -137,9 +140,9 @@ mod tests {
         };
         let big = "a".repeat(ANNOTATIONS_LIMIT - 1);
         let value = json!({"metadata": {"annotations": {"k": big}}});
-        assert!(check_size(&value, "", &reference, &[], None).is_none());
+        assert!(check_size(&value, "", &reference, &[], None, None).is_none());
         let value = json!({"metadata": {"annotations": {"k": big, "l": ""}}});
-        let d = check_size(&value, "", &reference, &["a.yaml".into()], Some("shop")).unwrap();
+        let d = check_size(&value, "", &reference, &["a.yaml".into()], None, Some("shop")).unwrap();
         assert_eq!(d.code, Code::E704);
         assert!(d.message.contains("ConfigMap/ns/x") && d.message.contains("tenant `shop`"), "{}", d.message);
     }
@@ -156,7 +159,7 @@ mod tests {
         let value = json!({"spec": {"members": members}});
         let text = serde_json::to_string(&value).unwrap();
         let sources = ["base/tenants/reports/tenant.yaml".to_string()];
-        let d = check_size(&value, &text, &reference, &sources, None).unwrap();
+        let d = check_size(&value, &text, &reference, &sources, None, None).unwrap();
         assert!(d.message.contains("refused by etcd") && d.message.contains("reports/tenant.yaml"), "{}", d.message);
         let value = json!({"spec": {"members": members[..1000]}});
         assert!(check_size(&value, &serde_json::to_string(&value).unwrap(), &reference, &sources, None).is_none());

@@ -17,7 +17,7 @@ use std::io;
 
 use serde_json::Value;
 
-use crate::diagnostic::ResourceRef;
+use crate::diagnostic::{Location, ResourceRef, Start};
 use crate::resource::split_api_version;
 pub use yaml::to_yaml;
 use yaml::write_document;
@@ -40,6 +40,9 @@ pub struct Object {
     pub origin: Option<Box<ResourceRef>>,
     /// The input files it came from, sorted.
     pub sources: Vec<String>,
+    /// Where a plain object's document starts in its file (`sources[0]`); `None` for the
+    /// objects generation makes.
+    pub start: Option<Start>,
     /// The tenant generation made it for; `None` for the objects no one tenant owns (the
     /// platform's, those several tenants share, plain resources). Patches do not change it.
     pub tenant: Option<String>,
@@ -64,6 +67,13 @@ impl Object {
 
     pub fn namespace(&self) -> Option<&str> {
         self.reference.namespace.as_deref()
+    }
+
+    /// Where the object comes from: a plain object's document (file, line and column where
+    /// it starts), else its first input file; `None` when it names none.
+    pub fn source_location(&self) -> Option<Location> {
+        let file = self.sources.first()?;
+        Some(self.start.map_or_else(|| Location::file(file.as_str()), |start| start.in_file(file.as_str())))
     }
 
     /// The object in the generic value form, read back from its text (`Null` if the text could

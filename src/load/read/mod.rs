@@ -67,6 +67,11 @@ pub(super) struct Read {
     /// The index of the document being read.
     index: usize,
     pub(super) documents: Vec<(usize, Value)>,
+    /// Where each of `documents` starts (its first key or value), in the same order
+    /// ([`Mode::Values`]).
+    pub(super) starts: Vec<(usize, usize)>,
+    /// Where the document being read starts, once its first value is seen.
+    start: Option<(usize, usize)>,
     pub(super) places: Vec<Places>,
     /// The places of the document being read.
     current: Places,
@@ -141,6 +146,8 @@ impl Read {
             anchors: HashMap::new(),
             index: 0,
             documents: Vec::new(),
+            starts: Vec::new(),
+            start: None,
             places: Vec::new(),
             current: Places::default(),
         }
@@ -152,6 +159,9 @@ impl Read {
 
     fn on_event(&mut self, event: Event, mark: Marker, shifts: &surrogates::Shifts) -> Result<(), Failure> {
         let place = (mark.line(), shifts.column(mark.line(), mark.col()) + 1);
+        if matches!(event, Event::Scalar(..) | Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..)) {
+            self.note_start(place);
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(text, style, tag.as_ref()).map_err(|error| Failure::new(mark, error))?;
@@ -212,6 +222,25 @@ impl Read {
             }
             Event::DocumentEnd => Ok(()),
             Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+        }
+    }
+
+    /// Records where the document starts: its root value, or the root collection's first item
+    /// when that comes first (the parser marks a block mapping at its first `:`).
+    fn note_start(&mut self, place: (usize, usize)) {
+        let first_item = match self.stack.as_slice() {
+            [] => {
+                self.start = Some(place);
+                return;
+            }
+            [root] => match &root.content {
+                Content::Seq(items) => items.is_empty(),
+                Content::Map(map, key) => map.is_empty() && key.is_none(),
+            },
+            _ => false,
+        };
+        if first_item && self.start.is_none_or(|start| place < start) {
+            self.start = Some(place);
         }
     }
 
@@ -318,8 +347,12 @@ impl Read {
     fn end_document(&mut self, value: Value) {
         let index = self.index;
         self.index += 1;
+        let start = self.start.take().unwrap_or((1, 1));
         match &mut self.mode {
-            Mode::Values if !value.is_null() => self.documents.push((index, value)),
+            Mode::Values if !value.is_null() => {
+                self.documents.push((index, value));
+                self.starts.push(start);
+            }
             Mode::Pick(wanted) if wanted.contains(&index) => self.documents.push((index, value)),
             Mode::Places => self.places.push(std::mem::take(&mut self.current)),
             _ => {}

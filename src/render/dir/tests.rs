@@ -54,6 +54,7 @@ fn object(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) ->
         },
         origin: None,
         sources: vec!["base/resources/x.yaml".into()],
+        start: None,
         tenant: None,
         patched_by: Vec::new(),
         changes: Vec::new(),
