@@ -91,3 +91,38 @@ fn the_refusal_a_patch_causes_comes_before_its_consequences_in_every_format() {
         assert!(e705.is_some() && a610.is_some() && e705 < a610, "{format}: {results}");
     }
 }
+
+/// `check` of a bare directory holding one file `a.yaml` with `text`.
+fn check_bare(text: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(&dir.path().join("d/a.yaml"), text);
+    meshedge(dir.path(), &["check", "d"])
+}
+
+#[test]
+fn a_malformed_api_version_is_an_error_that_says_what_is_wrong() {
+    for (api_version, says) in [
+        ("\"///\"", "more than one `/`"),
+        ("\"v1/\"", "empty group or version"),
+        ("42", "expected a string like `v1` or `apps/v1`, got a number"),
+    ] {
+        let out =
+            check_bare(&format!("apiVersion: {api_version}\nkind: ConfigMap\nmetadata: {{name: x, namespace: a}}\n"));
+        assert_eq!(out.status.code(), Some(1), "{api_version}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        let err = stderr(&out);
+        assert!(err.contains("error[E701]") && err.contains("d/a.yaml:1:1"), "{api_version}: {err}");
+        assert!(err.contains(says), "{api_version}: {err}");
+        assert!(!err.contains("W702") && !err.contains("required string field missing"), "{err}");
+    }
+}
+
+#[test]
+fn a_kind_in_the_wrong_case_gets_a_did_you_mean() {
+    let out = check_bare("apiVersion: v1\nkind: configmap\nmetadata: {name: x, namespace: a}\n");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("error[E701]") && err.contains("d/a.yaml:2:1"), "{err}");
+    assert!(err.contains("did you mean `ConfigMap`"), "{err}");
+}

@@ -84,7 +84,8 @@ impl LayerPatch {
             out.push((field, at));
         };
         for (i, operation) in self.spec.json.iter().flatten().enumerate() {
-            let writes = matches!(operation.get("op").and_then(Value::as_str), Some("add" | "replace" | "move" | "copy"));
+            let writes =
+                matches!(operation.get("op").and_then(Value::as_str), Some("add" | "replace" | "move" | "copy"));
             match operation.get("path").and_then(Value::as_str) {
                 Some(path @ ("/apiVersion" | "/kind")) if writes => {
                     set(if path == "/kind" { "/kind" } else { "/apiVersion" }, format!("/json/{i}"))

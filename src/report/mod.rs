@@ -23,7 +23,8 @@ use crate::diagnostic::{Location, ResourceRef, Severity};
 pub use crate::diagnostic::Diagnostic;
 
 /// Severity, root cause first, file, line, code, object, message, column.
-type SortKey<'a> = (Severity, bool, Option<&'a str>, Option<usize>, &'a str, Option<&'a ResourceRef>, &'a str, Option<usize>);
+type SortKey<'a> =
+    (Severity, bool, Option<&'a str>, Option<usize>, &'a str, Option<&'a ResourceRef>, &'a str, Option<usize>);
 
 /// How the reports order diagnostics.
 pub fn sort_key(d: &Diagnostic) -> SortKey<'_> {
