@@ -141,7 +141,12 @@ pub(crate) fn check(
         return Some(refused.at(at).resource(resource.reference()));
     }
     if let Some(refused) = unserved(&resource.reference(), target) {
-        let at = place(applied.api_version_by.as_ref(), document, "/apiVersion", &resource.sources);
+        // A kind a patch wrote is the likelier fault than a version it kept.
+        let (by, pointer) = match &applied.kind_by {
+            Some(by) => (Some(by), "/kind"),
+            None => (applied.api_version_by.as_ref(), "/apiVersion"),
+        };
+        let at = place(by, document, pointer, &resource.sources);
         return Some(refused.at(at).resource(resource.reference()));
     }
     // A `v1 List` is refused for the first of its items the target does not serve: the API

@@ -61,6 +61,9 @@ pub struct LayerPatch {
     pub location: Location,
     /// `spec.json`, parsed.
     pub operations: Option<json_patch::Patch>,
+    /// Where the patch writes the object's identity: for `/apiVersion` and `/kind`, the place
+    /// of the last operation (or merge key) that sets it. Empty until the merge stage fills it.
+    pub writes: Vec<(&'static str, Location)>,
 }
 
 impl LayerPatch {
@@ -68,7 +71,40 @@ impl LayerPatch {
     /// (its index in `json`) when one is at fault.
     pub fn new(spec: PatchSpec, name: String, location: Location) -> Result<LayerPatch, OperationError> {
         let operations = spec.json.as_deref().map(parse_operations).transpose()?;
-        Ok(LayerPatch { spec, name, location, operations })
+        Ok(LayerPatch { spec, name, location, operations, writes: Vec::new() })
+    }
+
+    /// The JSON pointers inside the patch (`/json/2`, `/merge/kind`) of what writes
+    /// `/apiVersion` or `/kind` (the last writer of each), for [`LayerPatch::writes`]. An
+    /// operation on the whole document (`""`) writes both.
+    pub fn identity_writers(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        let mut set = |field: &'static str, at: String| {
+            out.retain(|(f, _)| *f != field);
+            out.push((field, at));
+        };
+        for (i, operation) in self.spec.json.iter().flatten().enumerate() {
+            let writes =
+                matches!(operation.get("op").and_then(Value::as_str), Some("add" | "replace" | "move" | "copy"));
+            match operation.get("path").and_then(Value::as_str) {
+                Some(path @ ("/apiVersion" | "/kind")) if writes => {
+                    set(if path == "/kind" { "/kind" } else { "/apiVersion" }, format!("/json/{i}"))
+                }
+                Some("") if writes => {
+                    set("/apiVersion", format!("/json/{i}"));
+                    set("/kind", format!("/json/{i}"));
+                }
+                _ => {}
+            }
+        }
+        if let Some(merge) = self.spec.merge.as_ref().and_then(Value::as_object) {
+            for (key, field) in [("apiVersion", "/apiVersion"), ("kind", "/kind")] {
+                if merge.contains_key(key) {
+                    set(field, format!("/merge/{key}"));
+                }
+            }
+        }
+        out
     }
 }
 

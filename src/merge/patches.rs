@@ -63,7 +63,10 @@ fn check_shape(
         return;
     }
     match LayerPatch::new(spec.clone(), name.to_string(), location.clone()) {
-        Ok(patch) => out.push(patch),
+        Ok(mut patch) => {
+            patch.writes = patch.identity_writers().into_iter().map(|(field, at)| (field, locate(&at))).collect();
+            out.push(patch)
+        }
         Err(e) => {
             let at = e.index.map_or(location, |i| locate(&format!("/json/{i}")));
             diagnostics.push(MergeError::PatchOperations { patch: name.to_string(), message: e.message }.at(at));

@@ -206,8 +206,11 @@ pub struct Applied {
     /// The first patch (name, place) after which the object lacks `apiVersion`, `kind` or
     /// `metadata.name`, when it had all three before.
     pub emptied: Option<(String, Location)>,
-    /// The last patch (name, place) that changed the object's `apiVersion`.
+    /// The last patch (name, place) that changed the object's `apiVersion`: the place of its
+    /// operation (or merge key) that wrote it when known, else the patch's.
     pub api_version_by: Option<(String, Location)>,
+    /// The same for the object's `kind`.
+    pub kind_by: Option<(String, Location)>,
 }
 
 /// Whether `value` has a non-empty `apiVersion`, `kind` and `metadata.name`.
@@ -282,6 +285,7 @@ impl<'a> Patches<'a> {
             }
             let whole = applied.emptied.is_none() && is_whole(&resource.value);
             let api_version = resource.api_version().to_string();
+            let kind = resource.kind().to_string();
             let mut recorded = Vec::new();
             if let Some(operations) = &patch.operations {
                 // Atomic: on error the object is left as it was.
@@ -327,8 +331,15 @@ impl<'a> Patches<'a> {
             if whole && !is_whole(&resource.value) {
                 applied.emptied = Some((patch.name.clone(), patch.location.clone()));
             }
+            let writer = |field: &str| {
+                let at = patch.writes.iter().rev().find(|(f, _)| *f == field).map(|(_, at)| at);
+                (patch.name.clone(), at.unwrap_or(&patch.location).clone())
+            };
             if resource.api_version() != api_version {
-                applied.api_version_by = Some((patch.name.clone(), patch.location.clone()));
+                applied.api_version_by = Some(writer("/apiVersion"));
+            }
+            if resource.kind() != kind {
+                applied.kind_by = Some(writer("/kind"));
             }
             applied.names.push(patch.name.clone());
         }

@@ -9,8 +9,9 @@
 //! What every stage of `check` reports (an analysis finding, a schema error, a build error) is
 //! the one [`Diagnostic`] of [`crate::diagnostic`]: severity, code, Istio code, message, the
 //! object, and where in the input (repo-relative file, line, column). Every format orders the
-//! diagnostics the same way ([`sorted`]): errors first, then by file, line, code, object and
-//! message.
+//! diagnostics the same way ([`sorted`]): errors first; among them an object the cluster would
+//! refuse ([`refuses_an_object`]) before the rest, since the analyses and flows that read the
+//! other objects report what its absence causes; then by file, line, code, object and message.
 
 pub mod github;
 pub mod json;
@@ -21,14 +22,16 @@ use crate::diagnostic::{Location, ResourceRef, Severity};
 
 pub use crate::diagnostic::Diagnostic;
 
-/// Severity, file, line, code, object, message, column.
-type SortKey<'a> = (Severity, Option<&'a str>, Option<usize>, &'a str, Option<&'a ResourceRef>, &'a str, Option<usize>);
+/// Severity, root cause first, file, line, code, object, message, column.
+type SortKey<'a> =
+    (Severity, bool, Option<&'a str>, Option<usize>, &'a str, Option<&'a ResourceRef>, &'a str, Option<usize>);
 
 /// How the reports order diagnostics.
 pub fn sort_key(d: &Diagnostic) -> SortKey<'_> {
     let location = d.location.as_ref();
     (
         d.severity,
+        !refuses_an_object(d.code),
         location.map(|l| l.file.as_str()),
         location.and_then(|l| l.line),
         d.code.as_str(),
@@ -36,6 +39,15 @@ pub fn sort_key(d: &Diagnostic) -> SortKey<'_> {
         &d.message,
         location.and_then(|l| l.column),
     )
+}
+
+/// Whether a diagnostic of this code says an object is refused (its schema, E701; its size,
+/// E704; its API version, E705; its identity, E706; its names, E707). Such an object is left out
+/// of the analyses and flows, so a finding there about another object that refers to it (A610,
+/// E801) is a consequence: the reports list the root cause first.
+pub fn refuses_an_object(code: crate::diagnostic::Code) -> bool {
+    use crate::diagnostic::Code;
+    matches!(code, Code::E701 | Code::E704 | Code::E705 | Code::E706 | Code::E707)
 }
 
 /// The file, line and column of a diagnostic (each absent when it has no place).

@@ -223,13 +223,39 @@ impl SchemaSet {
         let Some(obj) = object.as_object() else { return Validation::Invalid(vec!["<root>: expected object".into()]) };
         let text = |k: &str| obj.get(k).and_then(Value::as_str);
         let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
-            // One failure per field that is missing, so each is named exactly.
-            let missing = ["apiVersion", "kind"].into_iter().filter(|k| text(k).is_none());
-            return Validation::Invalid(missing.map(|k| format!("{k}: required string field missing")).collect());
+            // One failure per field that is missing or not a string, so each is named exactly.
+            let wrong = ["apiVersion", "kind"].into_iter().filter(|k| text(k).is_none());
+            return Validation::Invalid(
+                wrong
+                    .map(|k| match obj.get(k) {
+                        None | Some(Value::Null) => format!("{k}: required string field missing"),
+                        Some(other) => format!(
+                            "{k}: expected a string{}, got {}",
+                            if k == "apiVersion" { " like `v1` or `apps/v1`" } else { " like `ConfigMap`" },
+                            match other {
+                                Value::Number(_) => "a number",
+                                Value::Bool(_) => "a boolean",
+                                Value::Array(_) => "a list",
+                                _ => "a mapping",
+                            }
+                        ),
+                    })
+                    .collect(),
+            );
         };
+        if let Some(problem) = crate::platform::names::api_version_problem(api_version) {
+            return Validation::Invalid(vec![format!("apiVersion: `{api_version}` {problem}")]);
+        }
         let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
         let entry = self.kinds.get(&(group.to_string(), version.to_string(), kind.to_string()));
         let Some((entry, schema)) = entry.and_then(|e| Some((e, self.root_schema(&e.root)?))) else {
+            // A kind spelt with the wrong case (`configmap`) of a version the set describes.
+            let same_version = self.kinds.keys().filter(|(g, v, _)| g == group && v == version);
+            if let Some(meant) = same_version.map(|(_, _, k)| k.as_str()).find(|k| k.eq_ignore_ascii_case(kind)) {
+                return Validation::Invalid(vec![format!(
+                    "kind: `{api_version}` has no kind `{kind}` (kinds are case-sensitive); did you mean `{meant}`?"
+                )]);
+            }
             return Validation::NoSchema { api_version: api_version.into(), kind: kind.into() };
         };
         let (doc, crd) = match entry.root {

@@ -33,6 +33,31 @@ pub fn namespace_problem(namespace: &str) -> Option<String> {
     dns_label_problem(namespace)
 }
 
+/// What an `apiVersion` breaks: it is `version` (the core group) or `group/version`
+/// (kubernetes/apimachinery v0.32.0 `pkg/runtime/schema/group_version.go` `ParseGroupVersion`
+/// refuses more than one `/`; an empty group or version names no served API). meshedge also
+/// asks the group to be a DNS-1123 subdomain and the version a DNS-1123 label, as every group and
+/// version the API server serves is named: another spelling can match none.
+pub fn api_version_problem(api_version: &str) -> Option<String> {
+    let (group, version) = match api_version.split('/').collect::<Vec<_>>()[..] {
+        [version] => ("", version),
+        [group, version] => (group, version),
+        _ => return Some("has more than one `/`: write `version` (`v1`) or `group/version` (`apps/v1`)".into()),
+    };
+    if version.is_empty() || (api_version.contains('/') && group.is_empty()) {
+        return Some("has an empty group or version: write `version` (`v1`) or `group/version` (`apps/v1`)".into());
+    }
+    if let Some(problem) = dns_label_problem(version) {
+        return Some(format!("has version `{version}`: {problem}"));
+    }
+    if !group.is_empty()
+        && let Some(problem) = subdomain_problem(group)
+    {
+        return Some(format!("has group `{group}`: {problem}"));
+    }
+    None
+}
+
 fn is_dns_label(text: &str) -> bool {
     let bytes = text.as_bytes();
     let inner = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
@@ -101,6 +126,16 @@ pub fn label_value_problem(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_versions_as_parse_group_version_and_crd_validation_take_them() {
+        for ok in ["v1", "apps/v1", "networking.istio.io/v1beta1", "example.com/v2alpha1"] {
+            assert_eq!(api_version_problem(ok), None, "{ok}");
+        }
+        for bad in ["///", "v1/", "/v1", "", "a/b/c", "V1", "Apps/v1", "apps/v 1"] {
+            assert!(api_version_problem(bad).is_some(), "{bad}");
+        }
+    }
 
     #[test]
     fn names_as_kubernetes_apimachinery_v0_32_0_validation_go_takes_them() {
