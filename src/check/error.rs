@@ -21,6 +21,9 @@ pub enum CheckError {
     UnknownAnnotationCode { annotation: String, entry: String },
     /// W704: one of meshedge's own input documents (`meshedge.io`) among plain manifests.
     MeshedgeInput { kind: String },
+    /// E484: a schema of an OpenAPI document that reaches itself by `$ref` alone (`through`,
+    /// the schema names of the cycle).
+    RefCycle { schema: String, through: Vec<String> },
 }
 
 impl CheckError {
@@ -40,6 +43,7 @@ impl Explain for CheckError {
             | CheckError::SuppressesError { .. }
             | CheckError::UnknownAnnotationCode { .. } => Code::W703,
             CheckError::MeshedgeInput { .. } => Code::W704,
+            CheckError::RefCycle { .. } => Code::E484,
         }
     }
 
@@ -51,6 +55,9 @@ impl Explain for CheckError {
             }
             CheckError::MeshedgeInput { kind } => {
                 format!("{kind} is a meshedge input, not a manifest for the cluster: it is not checked here")
+            }
+            CheckError::RefCycle { schema, through } => {
+                format!("schema `{schema}` reaches itself by `$ref` alone ({})", through.join(" -> "))
             }
             CheckError::SuppressesError { by, code } => {
                 format!("{by} matches error {code}: errors cannot be suppressed, it is reported")
@@ -89,6 +96,10 @@ impl Explain for CheckError {
                 CheckError::MeshedgeInput { .. } => {
                     "check the environment that reads it (`meshedge check ENVIRONMENT`, the directory with its \
                      `meshedge.yaml`); `meshedge schema --kind KIND` gives the schema editors validate it with"
+                }
+                CheckError::RefCycle { .. } => {
+                    "break the cycle: a schema may refer to itself under `properties`, `items` or \
+                     `additionalProperties`, not through `$ref`, `allOf`, `anyOf`, `oneOf` or `not` alone"
                 }
                 CheckError::SuppressesError { .. } => {
                     "fix the error; only warnings can be suppressed (docs/analyses.md gives each finding's severity)"

@@ -16,7 +16,7 @@ use flate2::read::DeflateDecoder;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::diagnostic::SourceText;
+use crate::diagnostic::{Explain as _, SourceText};
 use crate::error::{Error, Trouble};
 use crate::finish::Validator;
 use crate::locate::{WorkTree, relative_to_root};
@@ -240,7 +240,14 @@ fn load_dir(set: &mut SchemaSet, source: &FsSource, dir: &str, prefix: &str) -> 
     for file in files.iter().filter(|f| is_manifest(&f.path)) {
         let text = read_regular(&tree, source, file).map_err(refused)?;
         let name = format!("{prefix}{}", file.path);
+        let cycles = set.ref_cycles().len();
         set.load_text(&name, crate::load::strip_bom(&text), file.path.ends_with(".json")).map_err(Trouble::Check)?;
+        if let Some(cycle) = set.ref_cycles().get(cycles) {
+            let (schema, through) = (cycle.schema.clone(), cycle.through.clone());
+            let error = super::error::CheckError::RefCycle { schema, through };
+            let at = crate::diagnostic::Location::file(&name);
+            return Err(Error::input(std::iter::once(error.at(at)).collect(), SourceText::default()));
+        }
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ codes! {
     E417 Error, E418 Error, E420 Error, E421 Error, E422 Error, E423 Error, E424 Error, E425 Error,
     E426 Error, E427 Error, E428 Error, E429 Error, E430 Error, E431 Error, E439 Error, E440 Error, E441 Error, E442 Error, E443 Error,
     E444 Error, E445 Error, E446 Error, E447 Error, E448 Error, E449 Error,
-    E436 Error, E437 Error, E438 Error, E482 Error, E483 Error,
+    E436 Error, E437 Error, E438 Error, E482 Error, E483 Error, E484 Error,
     W432 Warning, W434 Warning, W435 Warning,
     // The target platform.
     E450 Error, E451 Error, E452 Error, E453 Error, E454 Error, E455 Error, E456 Error, E457 Error, E458 Error,

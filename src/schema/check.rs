@@ -133,6 +133,8 @@ pub(super) struct Cx<'a> {
     pub(super) doc: Option<&'a Obj>,
     pub(super) crd: bool,
     pub(super) meta_builtin: bool,
+    /// Schema applications left (see `WORK_BASE`); at 0 validation stops.
+    pub(super) budget: std::cell::Cell<usize>,
 }
 
 impl Cx<'_> {
@@ -145,6 +147,11 @@ impl Cx<'_> {
 
     pub(super) fn check(&self, s: &Value, v: &Value, at: &Seg, strict: bool, depth: usize, errs: &mut Errs) {
         let Some(s) = s.as_object() else { return };
+        // Past the budget every application stops; `validate` reports it once.
+        match self.budget.get().checked_sub(1) {
+            Some(left) => self.budget.set(left),
+            None => return,
+        }
         if depth > MAX_DEPTH {
             return push(errs, at, "nesting too deep");
         }

@@ -25,6 +25,14 @@ type Gvk = (String, String, String);
 type Obj = Map<String, Value>;
 type Errs = Vec<String>;
 const MAX_DEPTH: usize = 200;
+/// The validator's work budget for one object: `WORK_BASE` plus `WORK_PER_NODE` schema
+/// applications per value of the object. Well-formed schemas apply a handful of schemas per
+/// value; nested `anyOf`/`oneOf` alternatives could otherwise take time exponential in their
+/// depth. Past the budget, validation stops with a failure at the root.
+const WORK_BASE: usize = 100_000;
+const WORK_PER_NODE: usize = 1_000;
+/// The failure of an object whose validation ran out of its work budget.
+pub const OVER_BUDGET: &str = "validation stops: the schema takes more work than the object's size allows (`$ref`, `anyOf` or `oneOf` nested too deep)";
 
 /// Outcome of [`SchemaSet::validate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +64,18 @@ pub struct SchemaSet {
     docs: Vec<Obj>,
     kinds: BTreeMap<Gvk, Entry>,
     patterns: HashMap<String, Option<Regex>>,
+    ref_cycles: Vec<RefCycle>,
+}
+
+/// A `$ref` cycle of an OpenAPI document: `schema` reaches itself through `through` (schema
+/// names, in order) by `$ref`, `allOf`, `anyOf`, `oneOf` or `not` alone, without descending into
+/// a field or an item. Validating against it would never end: the document is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefCycle {
+    /// The file that holds the document.
+    pub source: String,
+    pub schema: String,
+    pub through: Vec<String>,
 }
 
 impl SchemaSet {
@@ -178,6 +198,9 @@ impl SchemaSet {
                     }
                 }
             }
+            if let Some((schema, through)) = ref_cycle(&schemas) {
+                self.ref_cycles.push(RefCycle { source: source.to_string(), schema, through });
+            }
             self.docs.push(schemas);
         } else if doc.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition") {
             let text = |p: &str| doc.pointer(p).and_then(Value::as_str).map(str::to_string);
@@ -211,6 +234,13 @@ impl SchemaSet {
             (Root::Api { key: x, .. }, Root::Api { key: y, .. }) if x == y => true,
             _ => self.root_schema(a) == self.root_schema(b),
         }
+    }
+
+    /// The `$ref` cycles of the OpenAPI documents loaded so far (at most one per document), in
+    /// load order; a caller refuses a document with one (the validator's work budget ends any
+    /// validation against it all the same).
+    pub fn ref_cycles(&self) -> &[RefCycle] {
+        &self.ref_cycles
     }
 
     /// Registered (group, version, kind) triples, sorted.
@@ -267,10 +297,84 @@ impl SchemaSet {
         // ([`check::object_meta_fields`]), whatever the schema says about it.
         let meta_builtin = true;
         let mut errs = Vec::new();
-        Cx { set: self, doc, crd, meta_builtin }.check(schema, object, &Seg::Root, true, 0, &mut errs);
+        let budget = std::cell::Cell::new(WORK_PER_NODE.saturating_mul(nodes(object)).saturating_add(WORK_BASE));
+        let cx = Cx { set: self, doc, crd, meta_builtin, budget };
+        cx.check(schema, object, &Seg::Root, true, 0, &mut errs);
+        if cx.budget.get() == 0 {
+            errs.push(format!("<root>: {OVER_BUDGET}"));
+        }
         check_meta(obj.get("metadata"), meta_builtin, &mut errs);
         if errs.is_empty() { Validation::Valid } else { Validation::Invalid(errs) }
     }
+}
+
+/// The number of values in `v` (itself, its fields and items, recursively).
+fn nodes(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => 1 + m.values().map(nodes).sum::<usize>(),
+        Value::Array(a) => 1 + a.iter().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// The first schema of `schemas` (by name) on a `$ref` cycle that consumes no value, and the
+/// names it goes through back to itself. Edges follow `$ref`s reached through `allOf`, `anyOf`,
+/// `oneOf` and `not` only (a `$ref` under `properties`, `items` or `additionalProperties` applies
+/// to a smaller value, so a recursion through it ends with the value). Linear in the document.
+fn ref_cycle(schemas: &Obj) -> Option<(String, Vec<String>)> {
+    fn refs<'a>(s: &'a Value, out: &mut Vec<&'a str>) {
+        let Some(s) = s.as_object() else { return };
+        if let Some(k) = s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            out.push(k);
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            s.get(key).and_then(Value::as_array).into_iter().flatten().for_each(|x| refs(x, out));
+        }
+        if let Some(n) = s.get("not") {
+            refs(n, out);
+        }
+    }
+    let edges: BTreeMap<&str, Vec<&str>> = schemas
+        .iter()
+        .map(|(k, s)| {
+            let mut out = Vec::new();
+            refs(s, &mut out);
+            (k.as_str(), out)
+        })
+        .collect();
+    // Iterative depth-first search: 1 = on the path, 2 = done.
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    for &start in edges.keys() {
+        if state.contains_key(start) {
+            continue;
+        }
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        state.insert(start, 1);
+        while let Some((node, next)) = path.last_mut() {
+            let node = *node;
+            let Some(&to) = edges.get(node).and_then(|e| e.get(*next)) else {
+                state.insert(node, 2);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state.get(to) {
+                Some(1) => {
+                    let from = path.iter().position(|(n, _)| *n == to).unwrap_or(0);
+                    let mut through: Vec<String> = path[from..].iter().map(|(n, _)| n.to_string()).collect();
+                    through.push(to.to_string());
+                    return Some((to.to_string(), through));
+                }
+                Some(_) => {}
+                None if edges.contains_key(to) => {
+                    state.insert(to, 1);
+                    path.push((to, 0));
+                }
+                None => {}
+            }
+        }
+    }
+    None
 }
 
 fn collect_patterns(v: &Value, out: &mut HashMap<String, Option<Regex>>) {

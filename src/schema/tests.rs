@@ -292,3 +292,30 @@ fn every_kind_s_metadata_is_object_meta() {
     assert!(errs.contains(&"metadata.bogus: unknown field".to_string()), "{errs:?}");
     assert!(errs.iter().any(|e| e.starts_with("metadata.generation: expected integer")), "{errs:?}");
 }
+
+#[test]
+fn validation_work_is_bounded_by_the_object_s_size() {
+    // Alternatives nested 60 deep, two per level, all failing: 2^60 applications unbounded.
+    let mut schemas = serde_json::Map::new();
+    for i in 0..60 {
+        let next = json!({"$ref": format!("#/components/schemas/A{}", i + 1)});
+        schemas.insert(format!("A{i}"), json!({"anyOf": [next, next]}));
+    }
+    schemas.insert("A60".into(), json!({"type": "string"}));
+    schemas.insert(
+        "T".into(),
+        json!({"type": "object", "x-kubernetes-group-version-kind": [{"group": "t.io", "version": "v1", "kind": "T"}],
+               "properties": {"metadata": {"type": "object"}, "x": {"$ref": "#/components/schemas/A0"}}}),
+    );
+    let mut set = SchemaSet::new();
+    set.load_text("t.json", &json!({"components": {"schemas": schemas}}).to_string(), true).expect("loads");
+    assert!(set.ref_cycles().is_empty());
+    let e = errors(&set, &json!({"apiVersion": "t.io/v1", "kind": "T", "metadata": {"name": "t"}, "x": 1}));
+    assert_eq!(e.last().map(String::as_str), Some(format!("<root>: {}", super::OVER_BUDGET).as_str()), "{e:?}");
+    // The cycle of `$ref`s alone is found at load.
+    let cyclic = json!({"components": {"schemas": {"R": {"allOf": [{"$ref": "#/components/schemas/S"}]},
+                                                  "S": {"anyOf": [{"$ref": "#/components/schemas/R"}]}}}});
+    set.load_text("c.json", &cyclic.to_string(), true).expect("loads");
+    let c = &set.ref_cycles()[0];
+    assert_eq!((c.source.as_str(), c.schema.as_str(), c.through.join(" ")), ("c.json", "R", "R S R".into()));
+}
