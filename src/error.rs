@@ -152,6 +152,11 @@ pub enum UsageError {
     /// E908: `meshedge graph --format svg` on a graph larger than the in-process layout draws in
     /// bounded time.
     GraphTooLarge { environment: String, tenant: Option<String>, nodes: usize, edges: usize, limit: usize },
+    /// E907: `--tenant` names a tenant the environment excludes (`settings.tenants.exclude`).
+    ExcludedTenant { tenant: String, environment: String },
+    /// E913: `meshedge graph --format mermaid` on a graph larger than mermaid draws with its
+    /// default limits (GitHub's): `why` says which limit.
+    MermaidTooLarge { environment: String, tenant: Option<String>, why: String },
     /// E909: a shard that is not `K/N` with `K < N ≤ 1024`; `from` names the flag, parameter or
     /// plugin env it came from.
     InvalidShard { from: String, message: String, help: String },
@@ -172,8 +177,9 @@ impl Explain for UsageError {
             UsageError::LeftBehind(_) => Code::W903,
             UsageError::UnknownObject { .. } => Code::E905,
             UsageError::AmbiguousObject { .. } => Code::E906,
-            UsageError::UnknownTenant { .. } => Code::E907,
+            UsageError::UnknownTenant { .. } | UsageError::ExcludedTenant { .. } => Code::E907,
             UsageError::GraphTooLarge { .. } => Code::E908,
+            UsageError::MermaidTooLarge { .. } => Code::E913,
             UsageError::InvalidShard { .. } => Code::E909,
             UsageError::UnknownRevision { .. } => Code::E910,
             UsageError::NotInGit { .. } => Code::E911,
@@ -209,6 +215,12 @@ impl Explain for UsageError {
             UsageError::GraphTooLarge { environment, nodes, edges, limit, .. } => format!(
                 "the graph of `{environment}` is too large to lay out as svg ({nodes} nodes and {edges} edges; at most {limit} in all)"
             ),
+            UsageError::ExcludedTenant { tenant, environment } => {
+                format!("tenant `{tenant}` is excluded in environment `{environment}`")
+            }
+            UsageError::MermaidTooLarge { environment, why, .. } => {
+                format!("the graph of `{environment}` is too large for mermaid's default limits ({why})")
+            }
         }
     }
 
@@ -247,6 +259,15 @@ impl Explain for UsageError {
             ),
             UsageError::GraphTooLarge { .. } => "draw one tenant (`--tenant TENANT`), or use `--format dot` and \
                 Graphviz (`dot -Tsvg`), or `--format mermaid`"
+                .into(),
+            UsageError::ExcludedTenant { environment, .. } => format!(
+                "it has no objects here: `settings.tenants.exclude` of `{environment}` lists it; draw another environment, or the whole graph"
+            ),
+            UsageError::MermaidTooLarge { tenant: Some(tenant), .. } => format!(
+                "tenant `{tenant}` alone is too large for GitHub's mermaid: use `--format dot` and Graphviz (`dot -Tsvg`)"
+            ),
+            UsageError::MermaidTooLarge { .. } => "draw one tenant (`--tenant TENANT`), or use `--format dot` and \
+                Graphviz (`dot -Tsvg`)"
                 .into(),
             UsageError::InvalidShard { help, .. } => help.clone(),
             UsageError::UnknownRevision { branches, .. } if branches.is_empty() => {

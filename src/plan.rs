@@ -46,6 +46,8 @@ pub struct Plan {
     pub egress_hosts: Vec<EgressHost>,
     /// `settings.mesh.federation` and the requests' exports and imports; `None` without peers.
     pub federation: Option<FederationPlan>,
+    /// The tenants of the repository this environment excludes (`settings.tenants.exclude`).
+    pub excluded_tenants: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -407,6 +407,31 @@ fn a_revision_that_fails_on_its_flows_counts_each_error_once() {
     assert!(row.ends_with(&format!("| {} | 0 |", introduced.len())), "{row}");
 }
 
+/// A revision that fails only on its flows (E801, E802) went through every stage: the preview
+/// shows the objects it adds, with their YAML and the graph, next to the errors.
+#[test]
+fn a_revision_that_fails_on_its_flows_still_shows_its_objects() {
+    let repo = Repo::example();
+    repo.write("base/resources/deny-shop.yaml", DENY_PUBLIC);
+    repo.commit("deny the shop");
+    let output = repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let prod = &json["environments"][0];
+    assert_eq!(prod["status"], "error", "{prod}");
+    let added = prod["added"].as_array().unwrap();
+    let policy = added.iter().find(|o| o["kind"] == "AuthorizationPolicy").unwrap_or_else(|| panic!("{prod}"));
+    assert!(policy["yaml"].as_str().is_some_and(|y| y.contains("DENY")), "{policy}");
+    assert!(prod["errors"]["head"].as_array().unwrap().iter().any(|e| e["code"] == "E801"), "{prod}");
+
+    let markdown = stdout(&repo.cli(&["prod", "--base", "HEAD~1", "--head", "HEAD", "--format", "markdown"]));
+    let row = markdown.lines().find(|l| l.starts_with("| `prod` |")).unwrap();
+    assert!(row.starts_with(&format!("| `prod` | **error** | {} |", added.len())), "{row}");
+    assert!(markdown.contains("**The head revision does not build**"), "{markdown}");
+    assert!(markdown.contains("E801"), "{markdown}");
+    assert!(markdown.contains("<code>AuthorizationPolicy/"), "{markdown}");
+    assert!(markdown.contains("action: DENY"), "{markdown}");
+}
+
 #[test]
 fn environments_added_and_removed_between_revisions() {
     let repo = Repo::example();

@@ -842,3 +842,72 @@ fn per_kind_schemas_give_precise_errors_where_the_combined_one_does_not() {
     assert!(doc.contains("meshedge schema --kind EdgeRequest"), "docs/editors.md");
     assert!(doc.contains("not valid under any of the given"), "docs/editors.md");
 }
+
+// ---- ECMA-262 patterns ------------------------------------------------------------------------
+
+/// Every `pattern` and `patternProperties` key of `value`, with its JSON pointer.
+fn patterns_of(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let here = format!("{at}/{key}");
+                match (key.as_str(), child) {
+                    ("pattern", Value::String(p)) => out.push((here.clone(), p.clone())),
+                    ("patternProperties", Value::Object(props)) => {
+                        out.extend(props.keys().map(|p| (format!("{here}/{p}"), p.clone())));
+                    }
+                    _ => {}
+                }
+                patterns_of(child, &here, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                patterns_of(item, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// JSON Schema patterns are ECMA-262 regular expressions (draft 2020-12, section 6.4): editors
+/// (yaml-language-server), ajv and check-jsonschema compile them as such, with and without the
+/// `u` flag. Python/PCRE-only syntax such as `(?P<name>…)` makes them refuse the whole schema.
+/// Each pattern is compiled here with `regress`, an ECMAScript regex engine.
+#[test]
+fn every_schema_pattern_is_an_ecma_262_regex() {
+    let mut schemas: Vec<(String, Value)> =
+        InputKind::EVERY.into_iter().map(|kind| (format!("{kind:?}"), input_schema(kind))).collect();
+    for file in files_under("docs/schema") {
+        let text = std::fs::read_to_string(repo_root().join(&file)).unwrap();
+        schemas.push((file, serde_json::from_str(&text).unwrap()));
+    }
+    let mut checked = 0;
+    for (name, schema) in &schemas {
+        let mut patterns = Vec::new();
+        patterns_of(schema, "", &mut patterns);
+        for (at, pattern) in patterns {
+            for flags in ["", "u"] {
+                if let Err(e) = regress::Regex::with_flags(&pattern, flags) {
+                    panic!("{name}{at}: `{pattern}` is not an ECMA-262 regex (flags {flags:?}): {e}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} patterns found");
+}
+
+/// The OCI image pattern, compiled as an editor compiles it, accepts and refuses what the loader does.
+#[test]
+fn the_oci_image_pattern_works_in_ecma_262() {
+    let schema = input_schema(InputKind::All);
+    let pattern = schema["$defs"]["OciImage"]["pattern"].as_str().expect("OciImage has a pattern");
+    let regex = regress::Regex::with_flags(pattern, "u").unwrap();
+    for good in ["ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0", "registry.example.com:5000/team/waf:v1.2.3"] {
+        assert!(regex.find(good).is_some(), "{good}");
+    }
+    for bad in ["oci://ghcr.io/waf:1", "ghcr.io/Waf:1", "ghcr.io"] {
+        assert!(regex.find(bad).is_none(), "{bad}");
+    }
+}

@@ -206,3 +206,30 @@ fn man_page_has_one_name_and_one_synopsis_and_the_title_fields_in_place() {
     let output = groff.wait_with_output().unwrap();
     assert!(output.stderr.is_empty(), "groff: {}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Tenants, revisions, shards and object names are not files: the shells offer no file names
+/// there; the environment, `--root` and `-o` are directories.
+#[test]
+fn completions_offer_files_only_where_a_path_is_asked_for() {
+    let zsh = stdout(&["completions", "zsh"]);
+    for flag in ["--tenant", "--base", "--head", "--shard"] {
+        let lines: Vec<&str> = zsh.lines().filter(|l| l.contains(&format!("'{flag}="))).collect();
+        assert!(!lines.is_empty(), "{flag} in the zsh script");
+        for line in lines {
+            assert!(!line.contains("_files") && !line.contains("_default"), "{line}");
+        }
+    }
+    for flag in ["--root", "--output"] {
+        let lines: Vec<&str> = zsh.lines().filter(|l| l.contains(&format!("'{flag}="))).collect();
+        assert!(!lines.is_empty(), "{flag} in the zsh script");
+        for line in lines {
+            assert!(line.contains("_files -/"), "{line}");
+        }
+    }
+    let fish = stdout(&["completions", "fish"]);
+    let lines: Vec<&str> = fish.lines().filter(|l| l.contains("-l tenant")).collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        assert!(line.contains(" -f"), "fish offers files for --tenant: {line}");
+    }
+}

@@ -250,6 +250,10 @@ fn graph_of_one_tenant_keeps_its_hosts_only() {
     assert!(shop.len() < all.len());
     let stderr = usage_error(&["graph", "prod", "--tenant", "shp"], "E907");
     assert!(stderr.contains("`shop`"), "{stderr}");
+    // dev excludes the legacy tenant: said so, not that there is no such tenant.
+    let stderr = usage_error(&["graph", "dev", "--tenant", "legacy"], "E907");
+    assert!(stderr.contains("tenant `legacy` is excluded in environment `dev`"), "{stderr}");
+    assert!(stderr.contains("settings.tenants.exclude"), "{stderr}");
     let output = run(&["graph", "prod", "--format", "png"]);
     assert_eq!(output.status.code(), Some(2), "an unknown format is a usage error");
 }
@@ -389,6 +393,25 @@ fn graph_groups_the_negative_flows_of_many_namespaces_and_svg_refuses_a_large_gr
     assert!(stderr.contains("error[E908]") && stderr.contains("--tenant"), "{stderr}");
     let svg = ok_stdout(&run(&["graph", "prod", "--format", "svg", "--tenant", "t0"]));
     roxmltree::Document::parse(&svg).unwrap();
+}
+
+/// Past mermaid's default limits (500 edges, 50,000 characters), which GitHub renders with, the
+/// mermaid format is refused like svg is past its own: one tenant still draws.
+#[test]
+fn mermaid_refuses_a_graph_over_the_renderers_default_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    meshedge_testkit::synth::write_repo(dir.path(), 300).unwrap();
+    let run = |args: &[&str]| meshedge().args(args).arg("--root").arg(dir.path()).output().unwrap();
+    let output = run(&["graph", "prod"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(stderr.contains("error[E913]") && stderr.contains("mermaid"), "{stderr}");
+    assert!(stderr.contains("--tenant") && stderr.contains("--format dot"), "{stderr}");
+    let dot = ok_stdout(&run(&["graph", "prod", "--format", "dot"]));
+    assert!(dot.lines().filter(|l| l.contains("->")).count() > 0);
+    let one = ok_stdout(&run(&["graph", "prod", "--tenant", "t0"]));
+    assert!(one.encode_utf16().count() <= meshedge::graph::mermaid::MAX_TEXT);
 }
 
 #[test]

@@ -14,20 +14,21 @@ pub enum OutputFormat {
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
     /// The environment: a path (`environments/prod`, or its `meshedge.yaml`) or a name (`prod`).
+    #[arg(value_hint = clap::ValueHint::DirPath)]
     pub env: String,
     /// Write one file per object under DIR instead of printing. DIR must be absent, empty, or an
     /// earlier output of meshedge; it is replaced as a whole.
-    #[arg(short, long, value_name = "DIR")]
+    #[arg(short, long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "yaml")]
     pub format: OutputFormat,
     /// The repository root (default: the git work tree, else the working directory).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
     /// Print (or write) only shard K of N, counted from 0, as `meshedge generate` does for one
     /// Argo CD Application of several: the objects of the tenants whose names hash to K, and in
     /// shard 0 also every object no one tenant owns. The whole environment is still validated.
-    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true, value_hint = clap::ValueHint::Other)]
     pub shard: Option<String>,
 }
 

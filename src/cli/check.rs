@@ -8,7 +8,7 @@ use clap::ValueEnum;
 pub struct CheckArgs {
     /// Environments to check: paths (`environments/prod`) or names (`prod`); a directory without
     /// `meshedge.yaml` is checked as plain Kubernetes and Istio manifests. None: all of them.
-    #[arg(value_name = "ENV")]
+    #[arg(value_name = "ENV", value_hint = clap::ValueHint::DirPath)]
     pub envs: Vec<String>,
     /// Check every environment (`environments/*`, `env/*`, `envs/*`).
     #[arg(long, conflicts_with = "envs")]
@@ -19,13 +19,13 @@ pub struct CheckArgs {
     pub format: CheckFormat,
     /// A directory of CustomResourceDefinitions or OpenAPI documents for kinds meshedge does not
     /// ship schemas for (repeatable). The repository's `schemas/` directory is always read.
-    #[arg(long = "schemas", value_name = "DIR")]
+    #[arg(long = "schemas", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub schemas: Vec<PathBuf>,
     /// Warnings fail the check too (exit 1).
     #[arg(long)]
     pub strict: bool,
     /// The repository root (default: the git work tree, else the working directory).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 

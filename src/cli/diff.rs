@@ -8,16 +8,16 @@ use clap::ValueEnum;
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// Environments to compare: paths (`environments/prod`) or names (`prod`). None: all of them.
-    #[arg(value_name = "ENV")]
+    #[arg(value_name = "ENV", value_hint = clap::ValueHint::DirPath)]
     pub envs: Vec<String>,
     /// Compare every environment (`environments/*`, `env/*`, `envs/*`) found at either revision.
     #[arg(long, conflicts_with = "envs")]
     pub all: bool,
     /// The revision to compare against (a branch, tag, commit, `origin/main`, `HEAD~1`).
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_hint = clap::ValueHint::Other)]
     pub base: String,
     /// The revision to compare (default: the work tree, uncommitted changes included).
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_hint = clap::ValueHint::Other)]
     pub head: Option<String>,
     /// Output: text for a terminal, markdown for a pull-request comment, json for tools.
     #[arg(long, value_enum, default_value = "text")]
@@ -29,7 +29,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
     /// The repository root (default: the git work tree, else the working directory).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 

@@ -14,16 +14,17 @@ pub enum ExplainFormat {
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// The environment: a path (`environments/prod`) or a name (`prod`).
+    #[arg(value_hint = clap::ValueHint::DirPath)]
     pub env: String,
     /// The object: KIND/NAMESPACE/NAME, KIND/NAME for a cluster object, or a unique prefix of
     /// either (the kind without case; namespace and name case-sensitive, as in Kubernetes).
-    #[arg(value_name = "OBJECT")]
+    #[arg(value_name = "OBJECT", value_hint = clap::ValueHint::Other)]
     pub object: String,
     /// Output: text for a terminal, json for tools.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
     /// The repository root (default: the git work tree, else the working directory).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 

@@ -18,11 +18,12 @@ pub enum FlowsFormat {
 #[derive(Debug, clap::Args)]
 pub struct FlowsArgs {
     /// The environment: a path (`environments/prod`, or its `meshedge.yaml`) or a name (`prod`).
+    #[arg(value_hint = clap::ValueHint::DirPath)]
     pub env: String,
     #[arg(long, value_enum, default_value = "text")]
     pub format: FlowsFormat,
     /// The repository root (default: the git work tree, else the working directory).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 

@@ -12,7 +12,7 @@ pub struct GenerateArgs {
     /// Print only shard K of N (counted from 0): the objects of the tenants whose names hash to K,
     /// and in shard 0 also every object no one tenant owns. Wins over the `shard` parameter and
     /// the plugin env MESHEDGE_SHARD. The whole environment is still built and validated.
-    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true, value_hint = clap::ValueHint::Other)]
     pub shard: Option<String>,
 }
 

@@ -18,14 +18,15 @@ pub enum GraphFormat {
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
     /// The environment: a path (`environments/prod`) or a name (`prod`).
+    #[arg(value_hint = clap::ValueHint::DirPath)]
     pub env: String,
     #[arg(long, value_enum, default_value = "mermaid")]
     pub format: GraphFormat,
     /// Draw only what this tenant asked for.
-    #[arg(long, value_name = "TENANT")]
+    #[arg(long, value_name = "TENANT", value_hint = clap::ValueHint::Other)]
     pub tenant: Option<String>,
     /// The repository root (default: the git work tree, else the working directory).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 

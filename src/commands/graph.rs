@@ -19,7 +19,19 @@ pub fn run(options: &GraphOptions, stderr: &Stderr) -> Result<ExitCode, Error> {
     // The flows that break the requests: the graph draws them, stderr names them.
     stderr.would_fail(&build.flow_violations, &build.texts);
     let text = match options.format {
-        GraphFormat::Mermaid => mermaid::render(&graph),
+        GraphFormat::Mermaid => {
+            let text = mermaid::render(&graph);
+            // GitHub and GitLab draw with mermaid's default limits: past them they show an error.
+            if let Some(why) = mermaid::over_limits(&graph, &text) {
+                let error = UsageError::MermaidTooLarge {
+                    environment: graph.environment.clone(),
+                    tenant: options.tenant.clone(),
+                    why,
+                };
+                return Err(Error::Usage(error.report().into()));
+            }
+            text
+        }
         GraphFormat::Dot => dot::render(&graph),
         GraphFormat::Svg => dot::svg(&graph).map_err(|mut e| {
             if let UsageError::GraphTooLarge { tenant, .. } = &mut e {

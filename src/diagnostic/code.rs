@@ -89,7 +89,7 @@ codes! {
     E801 Error, E802 Error,
     // Usage.
     E901 Error, E902 Error, E903 Error, E904 Error, E905 Error, E906 Error, E907 Error, E908 Error, E909 Error,
-    E910 Error, E911 Error, E912 Error, W903 Warning,
+    E910 Error, E911 Error, E912 Error, E913 Error, W903 Warning,
 }
 
 impl fmt::Display for Code {

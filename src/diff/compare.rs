@@ -55,12 +55,12 @@ pub fn compare(base: &dyn Source, head: &dyn Source, env_dirs: &[String]) -> Vec
             let options = Options { report_flows: true, ..Default::default() };
             let built =
                 compiler::compile_with(&Cached { inner: source(side), contents: &print.contents }, dir, &options);
-            let (result, flows) = settle_flows(built);
+            let (result, flows, flows_failed) = settle_flows(built);
             // Right after the build, while its objects are still in the processor's cache.
             let identities = result.as_ref().map(|b| identities(&b.objects)).unwrap_or_default();
             let label = if side == Side::Base { "base" } else { "head" };
             debug!(environment = %dir, side = label, ok = result.is_ok(), elapsed = ?start.elapsed(), "built");
-            (side, Built { result, identities, flows })
+            (side, Built { result, identities, flows, flows_failed })
         });
         let find = |wanted: Side| built.iter().find(|(side, _)| *side == wanted).map(|(_, b)| b);
         let mut env = diff_environment(name, dir.clone(), !same, find(Side::Base), find(Side::Head));
@@ -88,24 +88,25 @@ struct Built {
     identities: Vec<Identity>,
     /// `None` when the build stopped before the flows stage.
     flows: Option<Report>,
+    /// The build went through every stage, but its flows break the requests (E801, E802): the
+    /// revision fails, and its objects are still shown, with those errors.
+    flows_failed: bool,
 }
 
 /// A build made with [`Options::report_flows`], as a plain build would end: its flow
-/// violations among its diagnostics, and a failure when one is an error; its flows apart, kept
-/// either way.
-fn settle_flows(built: Result<Build, Failed>) -> (Result<Build, Failed>, Option<Report>) {
+/// violations among its diagnostics; its flows apart, kept either way. A build whose only errors
+/// are its flow violations got through every stage: it stays a build, with `true` (the revision
+/// fails, and its objects are known).
+fn settle_flows(built: Result<Build, Failed>) -> (Result<Build, Failed>, Option<Report>, bool) {
     let mut build = match built {
         Ok(build) => build,
-        Err(failed) => return (Err(failed), None),
+        Err(failed) => return (Err(failed), None, false),
     };
     let flows = build.flows.take();
     let violations = std::mem::take(&mut build.flow_violations);
+    let failed = violations.has_errors();
     build.diagnostics.extend(violations);
-    if build.diagnostics.has_errors() {
-        let Build { diagnostics, texts, inputs, .. } = build;
-        return (Err(Failed { diagnostics, texts, inputs }), flows);
-    }
-    (Ok(build), flows)
+    (Ok(build), flows, failed)
 }
 
 /// The descriptions of the flows of `report` that are allowed (see
@@ -204,6 +205,16 @@ fn diff_environment(
     let (base_identities, head_identities) =
         (base.map_or(no_identities, |b| &b.identities), head.map_or(no_identities, |b| &b.identities));
     let flows = if inputs_changed && (base.is_some() || head.is_some()) { flow_changes(base, head) } else { None };
+    let flows_failed = [base, head].into_iter().flatten().any(|b| b.flows_failed);
+    let flow_errors = |side: Option<&Built>| -> Vec<Diagnostic> {
+        match side {
+            Some(b) if b.flows_failed => {
+                diagnostics_of(Some(&b.result)).into_iter().filter(Diagnostic::is_error).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let (base_flow_errors, head_flow_errors) = (flow_errors(base), flow_errors(head));
     let (base, head) = (base.map(|b| &b.result), head.map(|b| &b.result));
     let mut env = EnvironmentDiff {
         name,
@@ -241,7 +252,9 @@ fn diff_environment(
             _ => Vec::new(),
         }
     };
-    let (base_errors, head_errors) = (errors(base), errors(head));
+    let (mut base_errors, mut head_errors) = (errors(base), errors(head));
+    base_errors.extend(base_flow_errors);
+    head_errors.extend(head_flow_errors);
     // A failed revision's errors are reported once, as its errors: not also as introduced (head)
     // or fixed (base).
     let mut reported: BTreeSet<_> = base_errors.iter().chain(&head_errors).map(diagnostic_key).collect();
@@ -316,7 +329,9 @@ fn diff_environment(
         }
     }
     env.graph = edge_change(plan_of(base), plan_of(head));
-    if env.status == Status::Unchanged
+    if flows_failed {
+        env.status = Status::Error;
+    } else if env.status == Status::Unchanged
         && (!env.added.is_empty()
             || !env.removed.is_empty()
             || !env.changed.is_empty()

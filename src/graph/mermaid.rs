@@ -54,3 +54,24 @@ pub fn render(graph: &Graph) -> String {
     }
     out
 }
+
+/// The most edges mermaid draws in a flowchart by default (`maxEdges`; mermaid-js/mermaid
+/// mermaid@11.14.0 `packages/mermaid/src/schemas/config.schema.yaml`, enforced in
+/// `diagrams/flowchart/flowDb.ts`). GitHub renders with the defaults.
+pub const MAX_EDGES: usize = 500;
+
+/// The longest diagram text mermaid renders by default, in UTF-16 code units (`maxTextSize`,
+/// `MAX_TEXTLENGTH = 50_000` in mermaid@11.14.0 `packages/mermaid/src/mermaidAPI.ts`).
+pub const MAX_TEXT: usize = 50_000;
+
+/// Why mermaid with its default limits refuses `text` (the [`render`] of `graph`), if it does.
+pub fn over_limits(graph: &Graph, text: &str) -> Option<String> {
+    let length = text.encode_utf16().count();
+    if graph.edges.len() > MAX_EDGES {
+        Some(format!("{} edges; mermaid draws at most {MAX_EDGES}", graph.edges.len()))
+    } else if length > MAX_TEXT {
+        Some(format!("{length} characters; mermaid draws at most {MAX_TEXT}"))
+    } else {
+        None
+    }
+}

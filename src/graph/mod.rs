@@ -224,6 +224,12 @@ pub(crate) fn draw_plan(plan: &crate::plan::Plan, tenant: Option<&str>) -> Graph
 pub fn of_build(build: &Build, tenant: Option<&str>) -> Result<Graph, UsageError> {
     if let Some(tenant) = tenant {
         if !build.plan.tenants.contains_key(tenant) {
+            if build.plan.excluded_tenants.contains(tenant) {
+                return Err(UsageError::ExcludedTenant {
+                    tenant: tenant.to_string(),
+                    environment: build.environment.clone(),
+                });
+            }
             return Err(UsageError::UnknownTenant {
                 tenant: tenant.to_string(),
                 environment: build.environment.clone(),

@@ -101,3 +101,24 @@ fn svg_refuses_a_graph_beyond_its_limit_before_laying_it_out() {
     let smaller = graph.only(|n| n.id != "host_h0");
     assert!(dot::svg(&smaller).unwrap().contains("<svg"));
 }
+
+#[test]
+fn mermaid_limits_are_the_renderers_defaults() {
+    let mut graph = Graph::new("prod");
+    let from = graph.node(NodeKind::Clients, "clients", vec!["clients".into()]);
+    for i in 0..super::mermaid::MAX_EDGES {
+        let to = graph.node(NodeKind::Host, &format!("h{i}"), vec![format!("h{i}")]);
+        graph.edge(&from, &to, "", Line::Solid);
+    }
+    let text = super::mermaid::render(&graph);
+    assert!(text.len() < super::mermaid::MAX_TEXT);
+    assert_eq!(super::mermaid::over_limits(&graph, &text), None, "500 edges are drawn");
+    let to = graph.node(NodeKind::Host, "one-more", vec!["one more".into()]);
+    graph.edge(&from, &to, "", Line::Solid);
+    let text = super::mermaid::render(&graph);
+    assert!(super::mermaid::over_limits(&graph, &text).is_some_and(|why| why.contains("501 edges")));
+    let mut long = Graph::new("prod");
+    long.node(NodeKind::Host, "long", vec!["é".repeat(super::mermaid::MAX_TEXT)]);
+    let text = super::mermaid::render(&long);
+    assert!(super::mermaid::over_limits(&long, &text).is_some_and(|why| why.contains("characters")));
+}

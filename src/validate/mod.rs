@@ -84,6 +84,7 @@ pub fn validate(merged: &Merged) -> Result<(Plan, Diagnostics), Diagnostics> {
         ingress_hosts: claims.ingress.into_values().map(|(h, _)| h).collect(),
         egress_hosts: claims.egress.into_values().map(|(h, _, _)| h).collect(),
         federation,
+        excluded_tenants: merged.excluded.clone(),
     };
     platform::served(&mut c, &plan);
     platform::smcp_gateway_names(&mut c, &plan);

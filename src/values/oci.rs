@@ -36,7 +36,7 @@ const DIGEST: &str = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a
 
 fn reference_pattern() -> String {
     let domain = format!(r"(?:{DOMAIN_COMPONENT}(?:\.{DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?");
-    format!(r"^(?P<name>(?P<domain>{domain})(?:/{PATH_COMPONENT})+)(?::(?P<tag>{TAG}))?(?:@(?P<digest>{DIGEST}))?$")
+    format!(r"^(?<name>(?<domain>{domain})(?:/{PATH_COMPONENT})+)(?::(?<tag>{TAG}))?(?:@(?<digest>{DIGEST}))?$")
 }
 
 static REFERENCE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(&reference_pattern()).ok());

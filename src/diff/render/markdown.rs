@@ -151,10 +151,15 @@ pub fn render_markdown(report: &Report) -> String {
         if let Some(graph) = &env.graph {
             // The graph has its own heading: the input files' heading does not come with it.
             pieces.push(Piece::Heading(String::new()));
-            let text = format!(
-                "\n**The edge where it changed:**\n\n```mermaid\n{}```\n",
-                crate::graph::mermaid::render(graph)
-            );
+            let flowchart = crate::graph::mermaid::render(graph);
+            // Past mermaid's default limits GitHub draws an error box: a note says so instead.
+            let text = match crate::graph::mermaid::over_limits(graph, &flowchart) {
+                None => format!("\n**The edge where it changed:**\n\n```mermaid\n{flowchart}```\n"),
+                Some(why) => format!(
+                    "\n**The edge where it changed:** too large to draw here ({why}); run {} for a picture.\n",
+                    code_span(&format!("meshedge graph {} --format dot", env.path))
+                ),
+            };
             pieces.push(Piece::Detail { text, env: index, kind: Kind::Graph });
         }
         for (label, list, yaml, kind) in [

@@ -43,7 +43,16 @@ pub fn render_text(report: &Report, color: bool) -> String {
                     (false, true) => "the base revision does not build",
                     _ => "the head revision does not build",
                 };
-                side.to_string()
+                // A revision that fails only on its flows was built: its objects are compared.
+                match env.added.len() + env.changed.len() + env.removed.len() {
+                    0 => side.to_string(),
+                    _ => format!(
+                        "{side}: {} added, {} changed, {} removed",
+                        env.added.len(),
+                        env.changed.len(),
+                        env.removed.len()
+                    ),
+                }
             }
             status => format!(
                 "{}: {} added, {} changed, {} removed; {} introduced, {} fixed",
