@@ -162,6 +162,8 @@ mod tests {
         let d = check_size(&value, &text, &reference, &sources, None, None).unwrap();
         assert!(d.message.contains("refused by etcd") && d.message.contains("reports/tenant.yaml"), "{}", d.message);
         let value = json!({"spec": {"members": members[..1000]}});
-        assert!(check_size(&value, &serde_json::to_string(&value).unwrap(), &reference, &sources, None, None).is_none());
+        assert!(
+            check_size(&value, &serde_json::to_string(&value).unwrap(), &reference, &sources, None, None).is_none()
+        );
     }
 }
