@@ -126,3 +126,20 @@ fn a_kind_in_the_wrong_case_gets_a_did_you_mean() {
     assert!(err.contains("error[E701]") && err.contains("d/a.yaml:2:1"), "{err}");
     assert!(err.contains("did you mean `ConfigMap`"), "{err}");
 }
+
+#[test]
+fn one_patch_operation_that_breaks_several_objects_is_a_finding_for_each() {
+    // The example's prod has more than one ServiceEntry; the operation adds an unknown field to
+    // each, at the same place with the same message.
+    let (dir, _) = patched("{op: add, path: /spec/bogus, value: 1}");
+    let out = check_repo(dir.path(), &["prod", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let diagnostics = report["environments"][0]["diagnostics"].as_array().unwrap();
+    let objects: std::collections::BTreeSet<String> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "E701" && d["message"].as_str().is_some_and(|m| m.contains("bogus")))
+        .map(|d| d["resource"].to_string())
+        .collect();
+    assert!(objects.len() > 1, "one finding per broken ServiceEntry, not one in all: {objects:?}");
+}

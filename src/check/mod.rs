@@ -83,13 +83,15 @@ impl Run {
                 d.help.as_mut().map(cut);
                 d.notes.iter_mut().for_each(|(_, note)| cut(note));
             }
+            // One finding per code, place, message and object: one patch operation that breaks
+            // five objects is five findings.
+            let key = |d: &Diagnostic| {
+                (d.code, d.location.clone(), d.message.clone(), d.resource.as_ref().map(ToString::to_string))
+            };
             let mut seen = std::collections::BTreeSet::new();
-            env.diagnostics.retain(|d| seen.insert((d.code, d.location.clone(), d.message.clone())));
+            env.diagnostics.retain(|d| seen.insert(key(d)));
             let mut seen = std::collections::BTreeSet::new();
-            env.suppressed.retain(|s| {
-                let d = &s.diagnostic;
-                seen.insert((d.code, d.location.clone(), d.message.clone()))
-            });
+            env.suppressed.retain(|s| seen.insert(key(&s.diagnostic)));
         }
     }
 
