@@ -6,8 +6,10 @@
 //! For Gateway G, every other Gateway H whose selector holds all of G's labels (an empty G
 //! selector: every Gateway), in any namespace (`PILOT_SCOPE_GATEWAY_TO_NAMESPACE` is off by
 //! default): a TLS server of G and one of H with the same `credentialName`, or, both without
-//! one, the same `serverCertificate` and `privateKey`. Reported on G once per H (`istioctl`
-//! prints one message per pair of servers, and removes the identical ones).
+//! one, the same `serverCertificate` and `privateKey`. `istioctl` prints one message per pair of
+//! servers; meshedge reports G once per certificate, naming at most [`super::NAMED`] of the other
+//! Gateways and counting the rest, so that N Gateways sharing one certificate give N findings,
+//! not N².
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,26 +38,44 @@ pub fn run(index: &Index, out: &mut Vec<Finding>) {
             by_certificate.entry(key).or_default().push((g, server.index));
         }
     }
-    let mut reported: BTreeSet<(usize, usize)> = BTreeSet::new();
     for (certificate, users) in &by_certificate {
+        // The users grouped by selector: whether H's selector holds all of G's labels is asked
+        // once per distinct selector, not once per pair of Gateways.
+        let mut by_selector: BTreeMap<&Labels, BTreeSet<usize>> = BTreeMap::new();
+        for &(g, _) in users {
+            by_selector.entry(&gateways[g].selector).or_default().insert(g);
+        }
+        let mut reported: BTreeSet<usize> = BTreeSet::new();
         for &(g, s) in users {
-            for &(h, _) in users {
-                if h == g || !subset(&gateways[g].selector, &gateways[h].selector) || !reported.insert((g, h)) {
-                    continue;
-                }
-                let field = if certificate.starts_with("secret") { "credentialName" } else { "serverCertificate" };
-                let mut finding = gateways[g].meta.finding(
-                    &GATEWAY_DUPLICATE_CERTIFICATE,
-                    format!("/spec/servers/{s}/tls/{field}"),
-                    format!(
-                        "Gateway {} serves TLS with {certificate}, as Gateway {} on the same workload does",
-                        gateways[g].meta.full_name(),
-                        gateways[h].meta.full_name()
-                    ),
-                );
-                finding.related.push(gateways[h].meta.object.clone());
-                out.push(finding);
+            // One finding per Gateway and certificate, at its first server with it.
+            if !reported.insert(g) {
+                continue;
             }
+            let others: Vec<usize> = by_selector
+                .iter()
+                .filter(|(selector, _)| subset(&gateways[g].selector, selector))
+                .flat_map(|(_, members)| members.iter().copied().filter(|&h| h != g))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            // Named in name order, whatever the order the objects came in.
+            let mut others = others;
+            others.sort_by_key(|&h| gateways[h].meta.full_name());
+            let names: Vec<String> = others.iter().take(super::NAMED).map(|&h| gateways[h].meta.full_name()).collect();
+            let field = if certificate.starts_with("secret") { "credentialName" } else { "serverCertificate" };
+            let (word, verb) = if others.len() == 1 { ("Gateway", "does") } else { ("Gateways", "do") };
+            let mut finding = gateways[g].meta.finding(
+                &GATEWAY_DUPLICATE_CERTIFICATE,
+                format!("/spec/servers/{s}/tls/{field}"),
+                format!(
+                    "Gateway {} serves TLS with {certificate}, as {word} {} on the same workload {verb}",
+                    gateways[g].meta.full_name(),
+                    super::named(&names, others.len(), false)
+                ),
+            );
+            finding.related.extend(others.iter().take(super::NAMED).map(|&h| gateways[h].meta.object.clone()));
+            out.push(finding);
         }
     }
 }
@@ -96,6 +116,22 @@ mod tests {
         assert_eq!(names("A619", &all, &ctx), ["files-1", "files-2", "same-1", "same-2", "wide"]);
         let found = only("A619", &all, &ctx);
         assert!(found.contains(&("same-1".to_string(), "/spec/servers/0/tls/credentialName".to_string())));
+    }
+
+    #[test]
+    fn many_gateways_sharing_one_certificate_give_one_finding_each() {
+        // Before, each Gateway was reported once per other Gateway: n² findings.
+        let ctx = Context::default();
+        let n = 300;
+        let all: Vec<Value> = (0..n)
+            .map(|i| tls_gw("a", &format!("g{i:03}"), json!({"istio": "ingressgateway"}), cred("shared")))
+            .collect();
+        let found = findings(&all, &ctx);
+        let a619: Vec<_> = found.iter().filter(|f| f.rule.code == "A619").collect();
+        assert_eq!(a619.len(), n);
+        let first = a619.iter().find(|f| f.object.name == "g000").unwrap();
+        assert!(first.message.contains("a/g001, a/g002, a/g003 and 296 more"), "{}", first.message);
+        assert_eq!(first.related.len(), super::super::NAMED);
     }
 
     #[test]
