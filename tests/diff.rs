@@ -369,20 +369,7 @@ fn a_revision_that_does_not_build_is_reported_with_its_errors() {
 
 /// Shuts every requested host of the public gateway: the flows stage finds each requested route
 /// blocked (E801).
-const DENY_PUBLIC: &str = "apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: deny-shop
-  namespace: istio-ingress
-spec:
-  selector:
-    matchLabels: {istio: ingressgateway}
-  action: DENY
-  rules:
-    - to:
-        - operation:
-            hosts: [\"shop.apps.prod.example.com\"]
-";
+const DENY_PUBLIC: &str = common::DENY_SHOP;
 
 #[test]
 fn a_revision_that_fails_on_its_flows_counts_each_error_once() {

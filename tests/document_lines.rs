@@ -8,35 +8,26 @@ mod common;
 use std::path::Path;
 
 /// A ConfigMap (lines 1–6), `---` (line 7), then the DENY policy from line 8.
-const POLICIES: &str = "\
-apiVersion: v1
+fn policies() -> String {
+    format!(
+        "apiVersion: v1
 kind: ConfigMap
 metadata:
   name: edge-notes
   namespace: shop
-data: {owner: platform}
+data: {{owner: platform}}
 ---
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: deny-shop
-  namespace: istio-ingress
-spec:
-  selector:
-    matchLabels: {istio: ingressgateway}
-  action: DENY
-  rules:
-    - to:
-        - operation:
-            hosts: [\"shop.apps.prod.example.com\"]
-";
+{}",
+        common::DENY_SHOP
+    )
+}
 
 const FILE: &str = "environments/prod/resources/policies.yaml";
 const AT: &str = "environments/prod/resources/policies.yaml:8:1";
 const NOTE: &str = "AuthorizationPolicy/istio-ingress/deny-shop comes from here";
 
 fn with_policies(root: &Path) {
-    common::write(root, FILE, POLICIES);
+    common::write(root, FILE, &policies());
 }
 
 fn text(bytes: &[u8]) -> String {

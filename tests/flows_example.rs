@@ -16,24 +16,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use meshedge::compiler::{self, Options};
 use meshedge::flows::authz::{Jwt, OAuthProxy, Provider};
 use meshedge::flows::{
     ContainerPort, Context, Credential, DirectProbe, EgressProbe, IngressProbe, IstioVersion, Layer, MeshFlavor, Model,
     Network, ObjectRef, Origin, OutboundPolicy, Outcome, Pod, Verdict,
 };
-use meshedge::source::FsSource;
 use serde_json::Value;
 
 const CORP: &str = "https://sso.example.com/realms/corp";
 
-/// The objects `build` emits, also while flows of the example break the requests (the build
-/// hands them over instead of failing: these tests judge the flows themselves).
 fn objects(env: &str) -> Vec<Value> {
-    let options = Options { report_flows: true, ..Default::default() };
-    let build = compiler::compile_with(&FsSource::new(common::repo_root()), &format!("environments/{env}"), &options)
-        .unwrap_or_else(|failed| panic!("environments/{env}:\n{}", failed.render()));
-    build.objects.iter().map(|o| o.value()).collect()
+    common::flow_objects(env)
 }
 
 /// The internal gateway's OAuth proxy as the example configures it: a session passes and gets

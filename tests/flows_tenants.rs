@@ -9,21 +9,16 @@ mod common;
 
 use std::sync::OnceLock;
 
-use meshedge::compiler::{self, Options};
 use meshedge::flows::{
     BypassProbe, Context, IstioVersion, Layer, MeshFlavor, Model, Network, OutboundPolicy, Outcome, TenantProbe,
     Verdict,
 };
-use meshedge::source::FsSource;
 use serde_json::Value;
 
 const EGRESS_GATEWAY: &str = "istio-egressgateway.istio-egress.svc.cluster.local";
 
 fn objects(env: &str) -> Vec<Value> {
-    let options = Options { report_flows: true, ..Default::default() };
-    let build = compiler::compile_with(&FsSource::new(common::repo_root()), &format!("environments/{env}"), &options)
-        .unwrap_or_else(|failed| panic!("environments/{env}:\n{}", failed.render()));
-    build.objects.iter().map(|o| o.value()).collect()
+    common::flow_objects(env)
 }
 
 /// The isolation policies: each tenant namespace's and each egress host's ALLOW policy.

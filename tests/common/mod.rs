@@ -65,6 +65,32 @@ pub fn build(root: &Path, env: &str) -> Build {
         .unwrap_or_else(|failed| panic!("environments/{env} must build:\n{}", failed.render()))
 }
 
+/// The objects the example's `env` emits as values, also while its flows break requests (the
+/// build hands them over instead of failing: flow tests judge the flows themselves).
+pub fn flow_objects(env: &str) -> Vec<serde_json::Value> {
+    let options = compiler::Options { report_flows: true, ..Default::default() };
+    let build = compiler::compile_with(&FsSource::new(repo_root()), &format!("environments/{env}"), &options)
+        .unwrap_or_else(|failed| panic!("environments/{env}:\n{}", failed.render()));
+    build.objects.iter().map(|o| o.value()).collect()
+}
+
+/// A DENY AuthorizationPolicy on the public gateway that shuts the example's shop host: every
+/// requested route of it is then blocked (E801).
+pub const DENY_SHOP: &str = "apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-shop
+  namespace: istio-ingress
+spec:
+  selector:
+    matchLabels: {istio: ingressgateway}
+  action: DENY
+  rules:
+    - to:
+        - operation:
+            hosts: [\"shop.apps.prod.example.com\"]
+";
+
 /// Copies `from` into `to`, creating files in reverse order of their names.
 pub fn copy_tree_reversed(from: &Path, to: &Path) {
     let mut entries: Vec<_> = std::fs::read_dir(from).unwrap().filter_map(|e| e.ok()).collect();
