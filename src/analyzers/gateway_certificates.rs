@@ -7,15 +7,15 @@
 //! selector: every Gateway), in any namespace (`PILOT_SCOPE_GATEWAY_TO_NAMESPACE` is off by
 //! default): a TLS server of G and one of H with the same `credentialName`, or, both without
 //! one, the same `serverCertificate` and `privateKey`. `istioctl` prints one message per pair of
-//! servers; meshedge reports G once per certificate, naming at most [`super::NAMED`] of the other
+//! servers; meshedge reports G once per certificate, naming at most [`NAMED`] of the other
 //! Gateways and counting the rest, so that N Gateways sharing one certificate give N findings,
 //! not N².
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Finding;
 use super::index::{Index, Labels};
 use super::rules::GATEWAY_DUPLICATE_CERTIFICATE;
+use super::{Finding, NAMED, named};
 
 fn subset(small: &Labels, large: &Labels) -> bool {
     small.iter().all(|(k, v)| large.get(k) == Some(v))
@@ -62,7 +62,7 @@ pub fn run(index: &Index, out: &mut Vec<Finding>) {
             // Named in name order, whatever the order the objects came in.
             let mut others = others;
             others.sort_by_key(|&h| gateways[h].meta.full_name());
-            let names: Vec<String> = others.iter().take(super::NAMED).map(|&h| gateways[h].meta.full_name()).collect();
+            let names: Vec<String> = others.iter().take(NAMED).map(|&h| gateways[h].meta.full_name()).collect();
             let field = if certificate.starts_with("secret") { "credentialName" } else { "serverCertificate" };
             let (word, verb) = if others.len() == 1 { ("Gateway", "does") } else { ("Gateways", "do") };
             let mut finding = gateways[g].meta.finding(
@@ -71,10 +71,10 @@ pub fn run(index: &Index, out: &mut Vec<Finding>) {
                 format!(
                     "Gateway {} serves TLS with {certificate}, as {word} {} on the same workload {verb}",
                     gateways[g].meta.full_name(),
-                    super::named(&names, others.len(), false)
+                    named(&names, others.len(), false)
                 ),
             );
-            finding.related.extend(others.iter().take(super::NAMED).map(|&h| gateways[h].meta.object.clone()));
+            finding.related.extend(others.iter().take(NAMED).map(|&h| gateways[h].meta.object.clone()));
             out.push(finding);
         }
     }
