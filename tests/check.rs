@@ -437,7 +437,8 @@ fn json_has_the_shape_ci_md_gives() {
         for d in env["diagnostics"].as_array().unwrap() {
             for key in object(d) {
                 assert!(
-                    ["severity", "code", "istio", "message", "resource", "file", "line"].contains(&key.as_str()),
+                    ["severity", "code", "istio", "message", "resource", "file", "line", "notes"]
+                        .contains(&key.as_str()),
                     "{key}"
                 );
             }
