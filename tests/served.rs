@@ -87,19 +87,19 @@ fn an_istio_v1_object_on_ossm_2_5_is_refused_by_build_generate_and_check() {
     let check = meshedge(root, &["check", "environments/prod"]);
     let err = refused(&check, "E705", &[at]);
     assert!(!err.contains("W702"), "{err}");
-    // A patch that writes the unserved version is named instead.
+    // The patch operation that writes the unserved version is named instead.
     std::fs::remove_file(root.join("environments/prod/resources/vs.yaml")).unwrap();
     let manifest = root.join("environments/prod/meshedge.yaml");
     let mut text = std::fs::read_to_string(&manifest).unwrap();
     text.push_str(
         "  - target: {kind: Gateway, namespace: istio-ingress}\n    json:\n      - {op: replace, path: /apiVersion, value: networking.istio.io/v1}\n",
     );
-    let line = text.lines().count() - 2;
+    let line = text.lines().count();
     std::fs::write(&manifest, text).unwrap();
     refused(
         &meshedge(root, &["build", "environments/prod"]),
         "E705",
-        &[&format!("--> environments/prod/meshedge.yaml:{line}:")],
+        &[&format!("--> environments/prod/meshedge.yaml:{line}:9")],
     );
 }
 
