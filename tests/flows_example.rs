@@ -86,11 +86,7 @@ fn egress(model: &Model, namespace: &str, host: &str, port: u16, requested: bool
 }
 
 fn names(verdict: &Verdict) -> Vec<String> {
-    verdict
-        .decided_by
-        .iter()
-        .map(|r| format!("{}/{}/{}", r.kind, r.namespace.as_deref().unwrap_or("-"), r.name))
-        .collect()
+    common::decided_by_names(verdict)
 }
 
 fn decided_by(verdict: &Verdict, kind: &str, namespace: &str, name: &str) -> bool {

@@ -94,11 +94,7 @@ fn step_blocks(verdict: &Verdict, layer: Layer, kind: &str, namespace: &str, nam
 }
 
 fn names(verdict: &Verdict) -> Vec<String> {
-    verdict
-        .decided_by
-        .iter()
-        .map(|r| format!("{}/{}/{}", r.kind, r.namespace.as_deref().unwrap_or("-"), r.name))
-        .collect()
+    common::decided_by_names(verdict)
 }
 
 #[test]

@@ -32,7 +32,8 @@ const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 const DNS_NAMESPACES: [&str; 2] = ["kube-system", "openshift-dns"];
 
 /// The peers that make up the mesh: member namespaces by label, the control plane and gateway
-/// namespaces by name. Its size does not grow with the number of tenants.
+/// namespaces by name. Its size grows with the gateways, tenants' own gateways included: every
+/// tenant namespace's `meshedge-egress-to-mesh` lists them all.
 fn mesh_peers(plan: &Plan) -> Vec<Value> {
     let (key, value) = member_label(plan);
     let mut platform: BTreeSet<String> = BTreeSet::from([plan.mesh.control_plane_namespace.clone()]);
@@ -171,15 +172,6 @@ pub(crate) fn gateway_policy_name(gateway: &str) -> String {
     join(&["meshedge-gateway", gateway])
 }
 
-/// Whether the pods of `namespace` are closed for ingress to all but the mesh: by the copies of
-/// the `ossm2` operator's `istio-mesh-*` policy (every mesh namespace), or by meshedge's own
-/// `meshedge-ingress-from-mesh` in a tenant namespace.
-fn closed_for_ingress(plan: &Plan, namespace: &str) -> bool {
-    plan.target.mesh_namespaces_closed_to_non_members()
-        || (plan.enforcement.network_policies
-            && plan.tenants.values().any(|t| t.namespaces.iter().any(|n| n == namespace)))
-}
-
 /// A deployed gateway in a closed namespace: one policy selecting its pods, admitting its
 /// clients on the ports its servers listen on and nothing else. A LoadBalancer's clients are
 /// anyone (the client itself, or a node that SNATed it), so the rule names no peer; a Route's
@@ -191,7 +183,10 @@ fn gateway_reachability(plan: &Plan, gateway: &IngressGateway, out: &mut Generat
     // through: that one is opened as well.
     let closed_by_meshedge =
         plan.enforcement.network_policies && plan.tenants.values().any(|t| t.namespaces.contains(&gateway.namespace));
-    if !closed_by_meshedge && (!gateway.deploy || !closed_for_ingress(plan, &gateway.namespace)) {
+    // Otherwise a gateway meshedge deploys is closed by the copies of the `ossm2` operator's
+    // `istio-mesh-*` policy (every mesh namespace), or by nothing.
+    let closed = closed_by_meshedge || plan.target.mesh_namespaces_closed_to_non_members();
+    if !closed_by_meshedge && (!gateway.deploy || !closed) {
         return;
     }
     let mut ports: BTreeSet<u32> = BTreeSet::new();

@@ -74,6 +74,15 @@ pub fn flow_objects(env: &str) -> Vec<serde_json::Value> {
     build.objects.iter().map(|o| o.value()).collect()
 }
 
+/// The objects that decided a flow's verdict, as `Kind/namespace/name` (`-` for no namespace).
+pub fn decided_by_names(verdict: &meshedge::flows::Verdict) -> Vec<String> {
+    verdict
+        .decided_by
+        .iter()
+        .map(|r| format!("{}/{}/{}", r.kind, r.namespace.as_deref().unwrap_or("-"), r.name))
+        .collect()
+}
+
 /// A DENY AuthorizationPolicy on the public gateway that shuts the example's shop host: every
 /// requested route of it is then blocked (E801).
 pub const DENY_SHOP: &str = "apiVersion: security.istio.io/v1

@@ -39,18 +39,20 @@ pub fn namespace_problem(namespace: &str) -> Option<String> {
 /// asks the group to be a DNS-1123 subdomain and the version a DNS-1123 label, as every group and
 /// version the API server serves is named: another spelling can match none.
 pub fn api_version_problem(api_version: &str) -> Option<String> {
-    let (group, version) = match api_version.split('/').collect::<Vec<_>>()[..] {
-        [version] => ("", version),
-        [group, version] => (group, version),
-        _ => return Some("has more than one `/`: write `version` (`v1`) or `group/version` (`apps/v1`)".into()),
+    let (group, version) = match api_version.split_once('/') {
+        None => (None, api_version),
+        Some((_, version)) if version.contains('/') => {
+            return Some("has more than one `/`: write `version` (`v1`) or `group/version` (`apps/v1`)".into());
+        }
+        Some((group, version)) => (Some(group), version),
     };
-    if version.is_empty() || (api_version.contains('/') && group.is_empty()) {
+    if version.is_empty() || group == Some("") {
         return Some("has an empty group or version: write `version` (`v1`) or `group/version` (`apps/v1`)".into());
     }
     if let Some(problem) = dns_label_problem(version) {
         return Some(format!("has version `{version}`: {problem}"));
     }
-    if !group.is_empty()
+    if let Some(group) = group
         && let Some(problem) = subdomain_problem(group)
     {
         return Some(format!("has group `{group}`: {problem}"));
